@@ -1,0 +1,84 @@
+package convert
+
+import (
+	"github.com/berth-dev/berth/pkg/diag"
+	"github.com/berth-dev/berth/pkg/model"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// builder carries one conversion's state. Each concern adds its objects through emit and
+// records its accounting in ledger.
+type builder struct {
+	app    *model.App
+	opts   Options
+	ns     string
+	ledger *diag.Ledger
+	objs   []Object
+}
+
+// Convert turns app into Kubernetes objects. It returns a *diag.Err for input that cannot be
+// converted; lossy input becomes warnings in the result.
+func Convert(app *model.App, opts Options) (*Result, error) {
+	b := &builder{app: app, opts: opts.withDefaults(app), ledger: diag.NewLedger(app.Inputs)}
+	b.ns = b.opts.Namespace
+	if err := b.run(); err != nil {
+		return nil, err
+	}
+	Sort(b.objs)
+	diags := append(append(diag.List(nil), app.Diagnostics...), b.ledger.Diagnostics()...)
+	return &Result{
+		Objects:     b.objs,
+		Diagnostics: diags.Sorted(),
+		Accounts:    b.ledger.Account(app.Inputs),
+	}, nil
+}
+
+// withDefaults fills empty options from the app's x-berth settings and berth's defaults.
+func (o Options) withDefaults(app *model.App) Options {
+	pick := func(flag, ext, def string) string {
+		if flag != "" {
+			return flag
+		}
+		if ext != "" {
+			return ext
+		}
+		return def
+	}
+	x := app.Options
+	o.Namespace = pick(o.Namespace, x.Namespace, app.Name)
+	o.Expose = pick(o.Expose, x.Expose, ExposeAuto)
+	o.Domain = pick(o.Domain, x.Domain, "")
+	o.IngressClass = pick(o.IngressClass, x.IngressClass, "")
+	o.TLSSecret = pick(o.TLSSecret, x.TLSSecret, "")
+	o.ClusterIssuer = pick(o.ClusterIssuer, x.ClusterIssuer, "")
+	o.VolumeSize = pick(o.VolumeSize, x.VolumeSize, DefaultVolumeSize)
+	o.StorageClass = pick(o.StorageClass, x.StorageClass, "")
+	o.WaitImage = pick(o.WaitImage, x.WaitImage, DefaultWaitImage)
+	return o
+}
+
+func (b *builder) emit(o Object) { b.objs = append(b.objs, o) }
+
+// run is the conversion sequence, read top to bottom.
+func (b *builder) run() error {
+	b.namespace()
+	for _, svc := range b.app.Services {
+		if err := b.service(svc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (b *builder) namespace() {
+	b.emit(&corev1.Namespace{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"},
+		ObjectMeta: metav1.ObjectMeta{Name: b.ns, Labels: Labels(b.app.Name, "")},
+	})
+}
+
+// service converts one service into its workload and the objects around it.
+func (b *builder) service(svc *model.Service) error {
+	return nil
+}

@@ -1,0 +1,27 @@
+// Package convert turns a model.App into typed Kubernetes objects. It is pure: no I/O, no
+// clock, no randomness; the same App and Options always give the same objects. Each concern
+// (workload, service, ingress, config, secret, volume, probe, wait, ...) lives in its own file
+// and records in the ledger what it did with every input field.
+package convert
+
+import (
+	"github.com/berth-dev/berth/pkg/diag"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// Object is a typed Kubernetes object with TypeMeta filled in.
+type Object interface {
+	metav1.Object
+	runtime.Object
+}
+
+// Result is the outcome of a conversion.
+type Result struct {
+	// Objects are sorted by kind rank, namespace and name.
+	Objects []Object
+	// Diagnostics are the loader's and the converter's findings, sorted.
+	Diagnostics diag.List
+	// Accounts say, for every input field, what it became or why not.
+	Accounts []diag.Accounted
+}

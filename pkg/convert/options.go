@@ -1,0 +1,43 @@
+package convert
+
+// Expose modes for public services.
+const (
+	ExposeAuto         = ""
+	ExposeIngress      = "ingress"
+	ExposeLoadBalancer = "loadbalancer"
+	ExposeNodePort     = "nodeport"
+	ExposeNone         = "none"
+)
+
+// Options are the conversion settings; the CLI fills them from flags, x-berth supplies
+// defaults for what flags leave empty (see Options.merge in the app's options).
+type Options struct {
+	// Namespace of every namespaced object; default is the app name.
+	Namespace string
+	// Expose is how services with published ports are exposed (ExposeAuto: ingress for HTTP
+	// ports, loadbalancer otherwise).
+	Expose string
+	// Domain gives each public HTTP service the host <service>.<Domain>.
+	Domain string
+	// IngressClass is the ingressClassName of generated Ingresses ("" = cluster default).
+	IngressClass string
+	// TLSSecret names a TLS Secret for the Ingress hosts ("" = no TLS section unless
+	// ClusterIssuer is set, then <app>-tls).
+	TLSSecret string
+	// ClusterIssuer adds the cert-manager cluster-issuer annotation.
+	ClusterIssuer string
+	// VolumeSize is the default PVC size (default 1Gi).
+	VolumeSize string
+	// StorageClass is the PVC storageClassName ("" = cluster default).
+	StorageClass string
+	// WaitImage runs the init containers that wait for dependencies.
+	WaitImage string
+	// Replicas overrides the replica count of services that do not set one (0 = 1).
+	Replicas int32
+}
+
+// DefaultWaitImage is the image of dependency-wait init containers: small, has sh and nc/wget.
+const DefaultWaitImage = "busybox:1.36"
+
+// DefaultVolumeSize is the PVC size when neither flags nor x-berth say.
+const DefaultVolumeSize = "1Gi"

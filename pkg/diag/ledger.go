@@ -1,0 +1,208 @@
+package diag
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Field is one input field a loader saw, to be accounted for in the report.
+type Field struct {
+	// Service is the service (or ECS task/container) the field belongs to; "" for top level.
+	Service string `json:"service,omitempty"`
+	// Path is the field path in the input, e.g. services.web.ports[0] or
+	// containerDefinitions[1].portMappings[0].
+	Path string `json:"path"`
+	Pos  Pos    `json:"pos"`
+}
+
+// Outcome says what became of an input field.
+type Outcome string
+
+// Outcomes, from best to worst.
+const (
+	// Mapped: converted faithfully.
+	Mapped Outcome = "mapped"
+	// Ignored: deliberately needs nothing in Kubernetes (e.g. links, container_name).
+	Ignored Outcome = "ignored"
+	// Partial: converted with a loss (a warning says which).
+	Partial Outcome = "partial"
+	// Dropped: not converted (a warning says why).
+	Dropped Outcome = "dropped"
+	// Unhandled: no conversion rule claimed the field.
+	Unhandled Outcome = "unhandled"
+)
+
+// Entry records what a conversion rule did with one input field.
+type Entry struct {
+	Service string  `json:"service,omitempty"`
+	Field   string  `json:"field"`
+	Outcome Outcome `json:"outcome"`
+	// Targets name the objects and field paths the input became,
+	// e.g. "Deployment/web spec.template.spec.containers[0].image".
+	Targets []string `json:"targets,omitempty"`
+	Reason  string   `json:"reason,omitempty"`
+}
+
+// Ledger collects field accounting and diagnostics during a conversion. It is not safe for
+// concurrent use; conversion is single-threaded.
+type Ledger struct {
+	pos     map[string]Pos
+	entries []Entry
+	diags   List
+}
+
+// NewLedger returns a ledger that knows the positions of the given input fields.
+func NewLedger(fields []Field) *Ledger {
+	l := &Ledger{pos: make(map[string]Pos, len(fields))}
+	for _, f := range fields {
+		l.pos[f.Path] = f.Pos
+	}
+	return l
+}
+
+// Pos returns the position of field, or of its nearest known parent.
+func (l *Ledger) Pos(field string) Pos {
+	for p := field; p != ""; p = parentPath(p) {
+		if pos, ok := l.pos[p]; ok {
+			return pos
+		}
+	}
+	return Pos{}
+}
+
+// Mapped records that field became targets.
+func (l *Ledger) Mapped(service, field string, targets ...string) {
+	l.entries = append(l.entries, Entry{Service: service, Field: field, Outcome: Mapped, Targets: targets})
+}
+
+// Ignored records that field needs nothing in Kubernetes, and why (an info diagnostic).
+func (l *Ledger) Ignored(service, field, reason string) {
+	l.entries = append(l.entries, Entry{Service: service, Field: field, Outcome: Ignored, Reason: reason})
+}
+
+// Partial records a lossy conversion of field and emits a warning.
+func (l *Ledger) Partial(service, field, reason string, targets ...string) {
+	l.entries = append(l.entries, Entry{Service: service, Field: field, Outcome: Partial, Targets: targets, Reason: reason})
+	l.add(Warning, service, field, reason)
+}
+
+// Dropped records that field was not converted and emits a warning.
+func (l *Ledger) Dropped(service, field, reason string) {
+	l.entries = append(l.entries, Entry{Service: service, Field: field, Outcome: Dropped, Reason: reason})
+	l.add(Warning, service, field, reason)
+}
+
+// Warnf emits a warning about field without changing its accounting.
+func (l *Ledger) Warnf(service, field, format string, args ...any) {
+	l.add(Warning, service, field, fmt.Sprintf(format, args...))
+}
+
+// Infof emits an info diagnostic about field.
+func (l *Ledger) Infof(service, field, format string, args ...any) {
+	l.add(Info, service, field, fmt.Sprintf(format, args...))
+}
+
+// Errorf returns a user error about field, positioned from the ledger's input fields.
+func (l *Ledger) Errorf(service, field, format string, args ...any) error {
+	return Errorf(l.Pos(field), service, field, format, args...)
+}
+
+func (l *Ledger) add(s Severity, service, field, msg string) {
+	l.diags = append(l.diags, Diagnostic{Severity: s, Pos: l.Pos(field), Service: service, Field: field, Message: msg})
+}
+
+// Diagnostics returns the diagnostics in a stable order.
+func (l *Ledger) Diagnostics() List { return l.diags.Sorted() }
+
+// Entries returns the recorded entries sorted by field path.
+func (l *Ledger) Entries() []Entry {
+	out := append([]Entry(nil), l.entries...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Field < out[j].Field })
+	return out
+}
+
+// Accounted is one input field with everything recorded about it.
+type Accounted struct {
+	Field
+	Outcome Outcome  `json:"outcome"`
+	Targets []string `json:"targets,omitempty"`
+	Reasons []string `json:"reasons,omitempty"`
+}
+
+// Account joins the input fields with the recorded entries. An entry applies to a field when
+// its path equals the field's, is a parent of it, or is a child of it. The worst outcome wins;
+// a field no entry covers is Unhandled. Output order follows fields. Cost is O((F+E) log E).
+func (l *Ledger) Account(fields []Field) []Accounted {
+	out := make([]Accounted, 0, len(fields))
+	sorted := l.Entries()
+	idx := make(map[string][]Entry, len(sorted))
+	for _, e := range sorted {
+		idx[e.Field] = append(idx[e.Field], e)
+	}
+	for _, f := range fields {
+		a := Accounted{Field: f, Outcome: Unhandled}
+		seen := map[string]bool{}
+		var related []Entry
+		for p := f.Path; p != ""; p = parentPath(p) {
+			related = append(related, idx[p]...)
+		}
+		related = append(related, childrenOf(sorted, f.Path+".")...)
+		related = append(related, childrenOf(sorted, f.Path+"[")...)
+		for _, e := range related {
+			if a.Outcome == Unhandled || rank(e.Outcome) > rank(a.Outcome) {
+				a.Outcome = e.Outcome
+			}
+			for _, t := range e.Targets {
+				if !seen["t"+t] {
+					seen["t"+t] = true
+					a.Targets = append(a.Targets, t)
+				}
+			}
+			if e.Reason != "" && !seen["r"+e.Reason] {
+				seen["r"+e.Reason] = true
+				a.Reasons = append(a.Reasons, e.Reason)
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// childrenOf returns the entries of sorted (by Field) whose field starts with prefix.
+func childrenOf(sorted []Entry, prefix string) []Entry {
+	i := sort.Search(len(sorted), func(i int) bool { return sorted[i].Field >= prefix })
+	j := i
+	for j < len(sorted) && strings.HasPrefix(sorted[j].Field, prefix) {
+		j++
+	}
+	return sorted[i:j]
+}
+
+func rank(o Outcome) int {
+	switch o {
+	case Mapped:
+		return 0
+	case Ignored:
+		return 1
+	case Partial:
+		return 2
+	case Dropped:
+		return 3
+	default:
+		return 4
+	}
+}
+
+// parentPath strips the last segment of a field path: a.b[0].c → a.b[0] → a.b → a → "".
+func parentPath(p string) string {
+	for i := len(p) - 1; i >= 0; i-- {
+		switch p[i] {
+		case '.':
+			return p[:i]
+		case '[':
+			return p[:i]
+		}
+	}
+	return ""
+}

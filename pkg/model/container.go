@@ -1,0 +1,195 @@
+package model
+
+import (
+	"time"
+
+	"github.com/berth-dev/berth/pkg/diag"
+)
+
+// Container is one container of a service's pod.
+type Container struct {
+	Name  string
+	Field string
+	Pos   diag.Pos
+	Image string
+	// BuildOnly: the input had only a build section; Image was derived and must be pushed.
+	BuildOnly bool
+	// Command overrides the image ENTRYPOINT (Compose entrypoint, ECS entryPoint). nil = image
+	// default; non-nil empty = explicitly cleared.
+	Command []string
+	// Args overrides the image CMD (Compose command, ECS command).
+	Args       []string
+	WorkingDir string
+	User       string
+	Env        []EnvVar // in input order, names unique
+	Ports      []Port
+	Mounts     []Mount
+	Health     *Health
+	Resources  Resources
+	CapAdd     []string
+	CapDrop    []string
+	Privileged bool
+	ReadOnly   bool
+	// Init: run an init process as PID 1 (Compose init, ECS initProcessEnabled).
+	Init    bool
+	Ulimits []Ulimit
+	TTY     bool
+	Stdin   bool
+	// Essential is ECS essential (true for Compose).
+	Essential bool
+	// DependsOn are ECS container-level dependencies within the same task.
+	DependsOn []ContainerDep
+	// ShmSize is /dev/shm size in bytes, 0 = default.
+	ShmSize int64
+	// StopTimeout is ECS stopTimeout.
+	StopTimeout *time.Duration
+}
+
+// ContainerDep is an ECS dependsOn entry.
+type ContainerDep struct {
+	Container string
+	// Condition is START, COMPLETE, SUCCESS or HEALTHY.
+	Condition string
+	Field     string
+}
+
+// EnvVar is one environment variable.
+type EnvVar struct {
+	Name  string
+	Value string
+	// Unset: declared without a value (Compose `- FOO`) and not resolvable; not set in Kubernetes.
+	Unset bool
+	// Secret: the input marks this variable as sensitive (x-berth.secretEnv); convert also
+	// detects secret-looking names.
+	Secret bool
+	// From is an external secret reference (ECS secrets[].valueFrom); Value is empty then.
+	From  *SecretRef
+	Field string
+}
+
+// SecretRef points at a secret held outside the input (AWS Secrets Manager, SSM, ...).
+type SecretRef struct {
+	// Provider is "aws-secretsmanager" or "aws-ssm".
+	Provider string
+	// Ref is the ARN or parameter name as written in the input.
+	Ref string
+	// Name is the secret's name (ARN resource part or parameter path).
+	Name    string
+	Region  string
+	Account string
+	// JSONKey / Version select part of a Secrets Manager secret (ARN suffix :key:stage:version).
+	JSONKey      string
+	VersionStage string
+	VersionID    string
+	Field        string
+}
+
+// Protocol is a transport protocol.
+type Protocol string
+
+// Protocols.
+const (
+	TCP  Protocol = "TCP"
+	UDP  Protocol = "UDP"
+	SCTP Protocol = "SCTP"
+)
+
+// PortSource says where berth learned a port from.
+type PortSource string
+
+// Port sources.
+const (
+	FromPorts  PortSource = "ports"
+	FromExpose PortSource = "expose"
+	FromBerth  PortSource = "x-berth"
+	FromImage  PortSource = "image"
+	FromECS    PortSource = "portMappings"
+)
+
+// Port is a port the container listens on, and optionally where the host published it.
+type Port struct {
+	Target int32
+	// Published is the host port (may be a range string as written); "" = not published.
+	Published string
+	HostIP    string
+	Protocol  Protocol
+	Name      string
+	// AppProtocol is e.g. http, grpc (from Compose app_protocol or ECS appProtocol).
+	AppProtocol string
+	Source      PortSource
+	Field       string
+}
+
+// MountType is the kind of a mount.
+type MountType string
+
+// Mount types.
+const (
+	MountVolume MountType = "volume" // named volume
+	MountAnon   MountType = "anonymous"
+	MountBind   MountType = "bind"
+	MountTmpfs  MountType = "tmpfs"
+	MountSecret MountType = "secret"
+	MountConfig MountType = "config"
+	MountNpipe  MountType = "npipe"
+)
+
+// Mount is a filesystem mount into a container.
+type Mount struct {
+	Type MountType
+	// Source is the volume/secret/config name, or the absolute host path for binds.
+	Source   string
+	Target   string
+	ReadOnly bool
+	SubPath  string
+	// SizeLimit in bytes for tmpfs (0 = none).
+	SizeLimit int64
+	// Mode is the file mode for secrets/configs (nil = default 0444).
+	Mode *uint32
+	UID  string
+	GID  string
+	// FromContainer is set for ECS volumesFrom.
+	FromContainer string
+	Field         string
+}
+
+// HealthType is the form of a healthcheck test.
+type HealthType string
+
+// Healthcheck forms.
+const (
+	HealthExec  HealthType = "CMD"       // argv, no shell
+	HealthShell HealthType = "CMD-SHELL" // one shell string
+	HealthNone  HealthType = "NONE"      // disabled
+)
+
+// Health is a container healthcheck. Durations are nil when the input leaves them to defaults.
+type Health struct {
+	Type HealthType
+	// Command is the argv for HealthExec or the single shell string (len 1) for HealthShell.
+	Command       []string
+	Interval      *time.Duration
+	Timeout       *time.Duration
+	StartPeriod   *time.Duration
+	StartInterval *time.Duration
+	Retries       *int32
+	Field         string
+}
+
+// Resources are CPU (millicores), memory (bytes) and GPUs; zero = unset.
+type Resources struct {
+	CPURequest int64
+	CPULimit   int64
+	MemRequest int64
+	MemLimit   int64
+	GPUs       int64
+	Field      string
+}
+
+// Ulimit is one ulimit.
+type Ulimit struct {
+	Name  string
+	Soft  int64
+	Hard  int64
+	Field string
+}

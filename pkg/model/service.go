@@ -1,0 +1,110 @@
+package model
+
+import (
+	"time"
+
+	"github.com/berth-dev/berth/pkg/diag"
+)
+
+// Kind is the workload kind a service asks for. Empty means: let convert decide.
+type Kind string
+
+// Workload kinds.
+const (
+	KindAuto        Kind = ""
+	KindDeployment  Kind = "Deployment"
+	KindStatefulSet Kind = "StatefulSet"
+	KindDaemonSet   Kind = "DaemonSet"
+	KindJob         Kind = "Job"
+	KindCronJob     Kind = "CronJob"
+)
+
+// Restart is a Compose-style restart policy.
+type Restart string
+
+// Restart policies.
+const (
+	RestartDefault       Restart = ""
+	RestartAlways        Restart = "always"
+	RestartNo            Restart = "no"
+	RestartOnFailure     Restart = "on-failure"
+	RestartUnlessStopped Restart = "unless-stopped"
+)
+
+// Service is one deployable unit: a Compose service or an ECS task definition. It becomes one
+// pod template; Containers[0] is the main container.
+type Service struct {
+	Name string
+	// Field is the input path of the service (services.web, or the ECS file's task root).
+	Field string
+	Pos   diag.Pos
+	Kind  Kind
+	// Replicas is nil when the input does not say.
+	Replicas *int32
+	// Global: one pod per node (deploy.mode: global).
+	Global      bool
+	Restart     Restart
+	MaxAttempts *int32
+	Containers  []Container
+	DependsOn   []Dependency // sorted by Service
+	// Links are legacy Compose links / ECS links (nothing needed in Kubernetes).
+	Links      []string
+	Hostname   string
+	Domainname string
+	ExtraHosts []HostAlias // sorted by IP
+	DNS        []string
+	DNSSearch  []string
+	DNSOptions []string
+	Sysctls    []KV // sorted by Key
+	// Labels are the service's labels (become annotations: they are often not label-safe).
+	Labels []KV // sorted by Key
+	// Platform is e.g. linux/arm64.
+	Platform    string
+	Networks    []string // sorted
+	NetworkMode string
+	IPC         string
+	PID         string
+	StopGrace   *time.Duration
+	Profiles    []string
+	// RoleARN is an IAM role for the workload's pods (ECS taskRoleArn).
+	RoleARN string
+	// ExecutionRoleARN is the ECS execution role (what pulls images and reads secrets).
+	ExecutionRoleARN string
+	// PullSecrets are registry credentials needed for the images.
+	PullSecrets []SecretRef
+	// Resources are task-level resources (ECS), used for containers that set none.
+	Resources Resources
+	Options   ServiceOptions
+}
+
+// Main returns the main container.
+func (s *Service) Main() *Container { return &s.Containers[0] }
+
+// Condition is what a dependency waits for.
+type Condition string
+
+// Dependency conditions (Compose names; ECS START/HEALTHY/COMPLETE/SUCCESS map onto them).
+const (
+	ConditionStarted   Condition = "service_started"
+	ConditionHealthy   Condition = "service_healthy"
+	ConditionCompleted Condition = "service_completed_successfully"
+	// ConditionComplete is ECS COMPLETE: the container exited, with any code.
+	ConditionComplete Condition = "complete"
+)
+
+// Dependency is a start-order dependency on another service.
+type Dependency struct {
+	Service   string
+	Condition Condition
+	// Required false: start anyway when the dependency is missing.
+	Required bool
+	Restart  bool
+	Field    string
+}
+
+// HostAlias is an extra_hosts entry.
+type HostAlias struct {
+	IP        string
+	Hostnames []string
+	Field     string
+}

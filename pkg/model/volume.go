@@ -1,0 +1,37 @@
+package model
+
+import "github.com/berth-dev/berth/pkg/diag"
+
+// Volume is a named volume (Compose top-level volumes, ECS task volumes).
+type Volume struct {
+	Name     string
+	Driver   string
+	External bool
+	// ExternalName is the existing claim's name when External.
+	ExternalName string
+	// Size (e.g. "10Gi") and StorageClass come from x-berth or flags; "" = defaults.
+	Size         string
+	StorageClass string
+	// Shared: used by several services, or ECS scope shared (needs ReadWriteMany or one pod).
+	// AccessMode is ReadWriteOnce (default), ReadWriteMany or ReadOnlyMany.
+	AccessMode string
+	Shared bool
+	// Scratch: lives as long as the pod (ECS scope task, name-only volumes).
+	Scratch bool
+	// HostPath is an ECS host.sourcePath (or an x-berth-allowed bind).
+	HostPath string
+	EFS      *EFS
+	Labels   []KV
+	Field    string
+	Pos      diag.Pos
+}
+
+// EFS is an Amazon EFS volume.
+type EFS struct {
+	FileSystemID      string
+	RootDirectory     string
+	AccessPointID     string
+	TransitEncryption bool
+	IAM               bool
+	Field             string
+}
