@@ -150,7 +150,23 @@ type Mount struct {
 	GID  string
 	// FromContainer is set for ECS volumesFrom.
 	FromContainer string
-	Field         string
+	// Files holds the content of a bind mount's source when the loader read it (a small file
+	// or directory inside the project directory); convert turns it into a ConfigMap.
+	Files []File
+	// NotRead says why a bind mount's source was not read ("outside the project directory",
+	// "larger than 1 MiB", "docker socket", "missing", ...); empty when Files is set.
+	NotRead string
+	// IsDir: the bind source is a directory (Files are its regular files, relative names).
+	IsDir bool
+	Field string
+}
+
+// File is one file read from the project directory.
+type File struct {
+	// Name is the path relative to the mount source ("" for a single-file bind).
+	Name    string
+	Content []byte
+	Mode    uint32
 }
 
 // HealthType is the form of a healthcheck test.
