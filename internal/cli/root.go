@@ -27,11 +27,13 @@ func NewRoot(streams IO) *cobra.Command {
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
-	for _, add := range commands {
+	for _, add := range commands() {
 		root.AddCommand(add(streams))
 	}
 	return root
 }
 
 // commands lists the constructors of berth's subcommands, one file each.
-var commands = []func(IO) *cobra.Command{}
+func commands() []func(IO) *cobra.Command {
+	return []func(IO) *cobra.Command{}
+}

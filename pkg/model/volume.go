@@ -15,7 +15,7 @@ type Volume struct {
 	// Shared: used by several services, or ECS scope shared (needs ReadWriteMany or one pod).
 	// AccessMode is ReadWriteOnce (default), ReadWriteMany or ReadOnlyMany.
 	AccessMode string
-	Shared bool
+	Shared     bool
 	// Scratch: lives as long as the pod (ECS scope task, name-only volumes).
 	Scratch bool
 	// HostPath is an ECS host.sourcePath (or an x-berth-allowed bind).
