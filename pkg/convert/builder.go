@@ -15,6 +15,8 @@ type builder struct {
 	ns     string
 	ledger *diag.Ledger
 	objs   []Object
+	// names maps service names to their sanitized object names (see names.go).
+	names map[string]string
 }
 
 // Convert turns app into Kubernetes objects. It returns a *diag.Err for input that cannot be
@@ -63,12 +65,13 @@ func (b *builder) emit(o Object) { b.objs = append(b.objs, o) }
 // run is the conversion sequence, read top to bottom.
 func (b *builder) run() error {
 	b.namespace()
+	b.assignNames()
 	for _, svc := range b.app.Services {
 		if err := b.service(svc); err != nil {
 			return err
 		}
 	}
-	return nil
+	return b.appObjects()
 }
 
 func (b *builder) namespace() {

@@ -1,0 +1,97 @@
+package convert
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// maxName is the longest DNS-1035 label (Service names, container names, ...).
+const maxName = 63
+
+// dnsLabel sanitizes s into a DNS-1035 label: lower-case letters, digits and '-', starting with
+// a letter, ending with a letter or digit, at most max characters. Runs of invalid characters
+// become one '-'. An input with nothing usable gives fallback.
+func dnsLabel(s string, max int, fallback string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+		default:
+			dash = true
+		}
+	}
+	out := b.String()
+	if out == "" {
+		return fallback
+	}
+	if out[0] < 'a' || out[0] > 'z' {
+		out = fallback + "-" + out
+	}
+	if len(out) > max {
+		out = strings.TrimRight(out[:max], "-")
+	}
+	return out
+}
+
+// uniqueNames maps each input name to a sanitized name, unique within the set. Inputs are
+// processed in sorted order; the first keeps the plain name and later collisions get -2, -3,
+// ... (shortened to fit max), so the result does not depend on input order.
+func uniqueNames(in []string, max int, fallback string) map[string]string {
+	sorted := append([]string(nil), in...)
+	sort.Strings(sorted)
+	out := make(map[string]string, len(sorted))
+	used := make(map[string]bool, len(sorted))
+	for _, n := range sorted {
+		if _, done := out[n]; done {
+			continue
+		}
+		base := dnsLabel(n, max, fallback)
+		name := base
+		for i := 2; used[name]; i++ {
+			suffix := "-" + strconv.Itoa(i)
+			cut := base
+			if len(cut)+len(suffix) > max {
+				cut = strings.TrimRight(cut[:max-len(suffix)], "-")
+			}
+			name = cut + suffix
+		}
+		used[name] = true
+		out[n] = name
+	}
+	return out
+}
+
+// portName sanitizes s into an IANA service name as Kubernetes wants for port names: at most
+// 15 characters of [a-z0-9-], at least one letter, no leading, trailing or double hyphens.
+// It returns "" when nothing valid remains.
+func portName(s string) string {
+	n := dnsLabel(s, 15, "p")
+	if strings.Trim(n, "0123456789-") == "" {
+		return ""
+	}
+	return n
+}
+
+// assignNames gives every service its object name, unique within the app.
+func (b *builder) assignNames() {
+	in := make([]string, len(b.app.Services))
+	for i, s := range b.app.Services {
+		in[i] = s.Name
+	}
+	b.names = uniqueNames(in, maxName, "svc")
+}
+
+// name returns the object name of the service named svc (sanitized, unique in the app).
+func (b *builder) name(svc string) string {
+	if n, ok := b.names[svc]; ok {
+		return n
+	}
+	return dnsLabel(svc, maxName, "svc")
+}
