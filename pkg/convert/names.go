@@ -6,8 +6,13 @@ import (
 	"strings"
 )
 
-// maxName is the longest DNS-1035 label (Service names, container names, ...).
-const maxName = 63
+// maxName bounds object names. DNS-1035 labels allow 63 characters, but CronJob names must
+// leave room for the Job suffix (52) and StatefulSet pod names for the ordinal, so berth uses
+// 52 for every object of a service: one name per service, valid for any kind.
+const maxName = 52
+
+// maxLabel is the longest DNS-1035 label (container names).
+const maxLabel = 63
 
 // dnsLabel sanitizes s into a DNS-1035 label: lower-case letters, digits and '-', starting with
 // a letter, ending with a letter or digit, at most max characters. Runs of invalid characters
