@@ -22,6 +22,9 @@ type Container struct {
 	WorkingDir string
 	User       string
 	Env        []EnvVar // in input order, names unique
+	// EnvFiles are environment files held outside the input (ECS environmentFiles on S3);
+	// berth never fetches them.
+	EnvFiles []EnvFile
 	Ports      []Port
 	Mounts     []Mount
 	Health     *Health
@@ -64,6 +67,15 @@ type EnvVar struct {
 	Secret bool
 	// From is an external secret reference (ECS secrets[].valueFrom); Value is empty then.
 	From  *SecretRef
+	Field string
+}
+
+// EnvFile is an environment file stored outside the input.
+type EnvFile struct {
+	// Location is where the file lives, e.g. an S3 object ARN.
+	Location string
+	// Type is the storage kind as written (ECS: "s3").
+	Type  string
 	Field string
 }
 

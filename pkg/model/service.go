@@ -74,7 +74,25 @@ type Service struct {
 	PullSecrets []SecretRef
 	// Resources are task-level resources (ECS), used for containers that set none.
 	Resources Resources
-	Options   ServiceOptions
+	// Version is the input's revision of the service (ECS task definition revision); it becomes
+	// the app.kubernetes.io/version label. "" = unknown.
+	Version string
+	// Compatibilities are the launch types the input requires (ECS requiresCompatibilities:
+	// EC2, FARGATE, EXTERNAL), so convert can report what a serverless node pool forbids.
+	Compatibilities []string
+	// Rollout is the update strategy the input asks for; nil = berth's default.
+	Rollout *Rollout
+	// Aliases are further DNS names clients use to reach the service (ECS Service Connect
+	// discovery names and client aliases), sorted.
+	Aliases []string
+	Options ServiceOptions
+}
+
+// Rollout bounds a rolling update, as Kubernetes intstr values ("25%" or "1").
+type Rollout struct {
+	MaxSurge       string
+	MaxUnavailable string
+	Field          string
 }
 
 // Main returns the main container.
