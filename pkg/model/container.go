@@ -24,7 +24,7 @@ type Container struct {
 	Env        []EnvVar // in input order, names unique
 	// EnvFiles are environment files held outside the input (ECS environmentFiles on S3);
 	// berth never fetches them.
-	EnvFiles []EnvFile
+	EnvFiles   []EnvFile
 	Ports      []Port
 	Mounts     []Mount
 	Health     *Health
