@@ -1,0 +1,147 @@
+package render
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+
+	"github.com/berth-dev/berth/pkg/convert"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/yaml"
+)
+
+// Unstructured converts obj to its JSON-shaped map and removes the serialisation noise typed
+// objects carry: `creationTimestamp: null`, an all-empty `status`, and empty non-pointer structs
+// such as `resources: {}` or `strategy: {}` that say nothing. Meaningful empty objects
+// (`emptyDir: {}`, `podSelector: {}`) are kept: only the keys noiseKey names are stripped.
+func Unstructured(obj convert.Object) (map[string]any, error) {
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", obj.GetObjectKind().GroupVersionKind().Kind, obj.GetName(), err)
+	}
+	if isEmpty(m["status"]) {
+		delete(m, "status")
+	}
+	stripNoise(m)
+	return m, nil
+}
+
+// noiseKey reports fields whose Go types are non-pointer structs, so an unset value still
+// serialises as {}; an empty one means exactly what an absent one means.
+func noiseKey(k string) bool {
+	switch k {
+	case "resources", "strategy", "updateStrategy", "metadata", "status":
+		return true
+	}
+	return false
+}
+
+// stripNoise removes `creationTimestamp: null` and empty noiseKey values at any depth.
+func stripNoise(v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		if ts, ok := t["creationTimestamp"]; ok && ts == nil {
+			delete(t, "creationTimestamp")
+		}
+		for k, child := range t {
+			stripNoise(child)
+			if noiseKey(k) && isEmpty(child) {
+				if _, isMap := child.(map[string]any); isMap {
+					delete(t, k)
+				}
+			}
+		}
+	case []any:
+		for _, child := range t {
+			stripNoise(child)
+		}
+	}
+}
+
+// isEmpty reports whether v is nil or a map holding only empty maps.
+func isEmpty(v any) bool {
+	switch t := v.(type) {
+	case nil:
+		return true
+	case map[string]any:
+		for _, c := range t {
+			if !isEmpty(c) {
+				return false
+			}
+		}
+		return true
+	default:
+		return false
+	}
+}
+
+// encodeYAML renders one object as a YAML document with sorted keys.
+func encodeYAML(obj convert.Object) ([]byte, error) {
+	m, err := Unstructured(obj)
+	if err != nil {
+		return nil, err
+	}
+	return yaml.Marshal(m)
+}
+
+// encodeJSON renders v as indented JSON with sorted keys and a trailing newline. HTML
+// characters are not escaped: the output is read by people and kubectl, not browsers.
+func encodeJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+type yamlFormat struct{}
+
+// Dir renders one YAML file per object.
+func (yamlFormat) Dir(objs []convert.Object) (Files, error) {
+	return dirFiles(objs, ".yaml", encodeYAML)
+}
+
+// Stream renders all objects as one multi-document YAML stream in the given order.
+func (yamlFormat) Stream(objs []convert.Object) ([]byte, error) {
+	var buf bytes.Buffer
+	for i, o := range objs {
+		data, err := encodeYAML(o)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 {
+			buf.WriteString("---\n")
+		}
+		buf.Write(data)
+	}
+	return buf.Bytes(), nil
+}
+
+type jsonFormat struct{}
+
+// Dir renders one JSON file per object.
+func (jsonFormat) Dir(objs []convert.Object) (Files, error) {
+	return dirFiles(objs, ".json", func(o convert.Object) ([]byte, error) {
+		m, err := Unstructured(o)
+		if err != nil {
+			return nil, err
+		}
+		return encodeJSON(m)
+	})
+}
+
+// Stream renders all objects as one v1 List, the shape kubectl reads and writes.
+func (jsonFormat) Stream(objs []convert.Object) ([]byte, error) {
+	items := make([]any, 0, len(objs))
+	for _, o := range objs {
+		m, err := Unstructured(o)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, m)
+	}
+	return encodeJSON(map[string]any{"apiVersion": "v1", "kind": "List", "items": items})
+}
