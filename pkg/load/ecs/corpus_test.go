@@ -1,0 +1,104 @@
+package ecs
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/pkg/diag"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// corpusDir is ../shared/corpus/ecs relative to the module root.
+func corpusDir(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test directory")
+		}
+		dir = parent
+	}
+	c := filepath.Join(dir, "..", "shared", "corpus", "ecs")
+	if _, err := os.Stat(c); err != nil {
+		t.Skipf("corpus not present at %s (it lives next to the repository, not in it)", c)
+	}
+	return c
+}
+
+// TestCorpus loads every real-world task definition: each either loads or is rejected with a
+// precise error (file:line:col and field). The per-file outcome is kept in
+// testdata/corpus.golden so a change in behaviour shows up as a diff.
+func TestCorpus(t *testing.T) {
+	dir := corpusDir(t)
+	files, err := filepath.Glob(filepath.Join(dir, "*", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no corpus files in %s: %v", dir, err)
+	}
+	sort.Strings(files)
+	var out strings.Builder
+	loaded := 0
+	for _, f := range files {
+		rel, _ := filepath.Rel(dir, f)
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		app, err := Parse([]Source{NewSource(rel, data)}, nil, Options{Dir: dir})
+		if err != nil {
+			var de *diag.Err
+			if !errors.As(err, &de) {
+				t.Errorf("%s: error is not a *diag.Err: %v", rel, err)
+			} else if de.Pos.File != rel || de.Pos.Line == 0 || de.Pos.Column == 0 {
+				t.Errorf("%s: error has no file:line:col: %v", rel, err)
+			}
+			fmt.Fprintf(&out, "REJECTED %s\n", err)
+			continue
+		}
+		loaded++
+		svc := app.Services[0]
+		var names []string
+		for _, c := range svc.Containers {
+			names = append(names, c.Name)
+		}
+		fmt.Fprintf(&out, "LOADED   %s: service %s, containers [%s], %d volumes, %d fields, %d warnings\n",
+			rel, svc.Name, strings.Join(names, " "), len(app.Volumes), len(app.Inputs), app.Diagnostics.Count(diag.Warning))
+	}
+	fmt.Fprintf(&out, "\n%d files: %d loaded, %d rejected\n", len(files), loaded, len(files)-loaded)
+	t.Log("\n" + out.String())
+	golden(t, filepath.Join("testdata", "corpus.golden"), []byte(out.String()))
+}
+
+// golden compares got with the file at path (or rewrites it with -update).
+func golden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("%s differs (run with -update and review the diff):\n got:\n%s", path, got)
+	}
+}

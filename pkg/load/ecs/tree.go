@@ -1,0 +1,217 @@
+package ecs
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"unicode/utf8"
+
+	"github.com/berth-dev/berth/pkg/diag"
+)
+
+// maxDepth bounds nesting so hostile input cannot exhaust the stack.
+const maxDepth = 64
+
+// kind is the JSON type of a node.
+type kind uint8
+
+const (
+	kNull kind = iota
+	kBool
+	kNumber
+	kString
+	kObject
+	kArray
+)
+
+func (k kind) String() string {
+	return [...]string{"null", "boolean", "number", "string", "object", "array"}[k]
+}
+
+// node is one JSON value with the byte offset where it starts. Objects keep their members in
+// input order (keys are case-sensitive, as ECS reads them).
+type node struct {
+	kind    kind
+	off     int64
+	str     string // string value or number literal
+	boolean bool
+	members []member
+	elems   []*node
+}
+
+// member is one key of an object.
+type member struct {
+	key string
+	off int64 // offset of the key
+	val *node
+}
+
+// get returns the member named key, or nil.
+func (n *node) get(key string) *node {
+	if n == nil || n.kind != kObject {
+		return nil
+	}
+	for _, m := range n.members {
+		if m.key == key {
+			return m.val
+		}
+	}
+	return nil
+}
+
+// parse reads one JSON document into a tree. Errors carry a byte offset (*offsetError).
+func parse(data []byte) (*node, error) {
+	p := &parser{data: data, dec: json.NewDecoder(bytes.NewReader(data))}
+	p.dec.UseNumber()
+	n, err := p.value(0)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := p.dec.Token(); err != io.EOF {
+		return nil, &offsetError{off: p.next(), msg: "unexpected data after the top-level value"}
+	}
+	return n, nil
+}
+
+// offsetError is a syntax problem at a byte offset.
+type offsetError struct {
+	off int64
+	msg string
+}
+
+func (e *offsetError) Error() string { return e.msg }
+
+type parser struct {
+	data []byte
+	dec  *json.Decoder
+}
+
+// next is the offset of the next token: after the previous one, past blanks, ':' and ','.
+func (p *parser) next() int64 {
+	off := p.dec.InputOffset()
+	for off < int64(len(p.data)) {
+		switch p.data[off] {
+		case ' ', '\t', '\r', '\n', ':', ',':
+			off++
+		default:
+			return off
+		}
+	}
+	return off
+}
+
+func (p *parser) token() (json.Token, int64, error) {
+	off := p.next()
+	t, err := p.dec.Token()
+	if err != nil {
+		var se *json.SyntaxError
+		switch {
+		case errors.As(err, &se):
+			return nil, se.Offset, &offsetError{off: se.Offset, msg: "invalid JSON: " + se.Error()}
+		case err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, off, &offsetError{off: off, msg: "invalid JSON: unexpected end of input"}
+		default:
+			return nil, off, &offsetError{off: off, msg: "invalid JSON: " + err.Error()}
+		}
+	}
+	return t, off, nil
+}
+
+func (p *parser) value(depth int) (*node, error) {
+	t, off, err := p.token()
+	if err != nil {
+		return nil, err
+	}
+	if depth > maxDepth {
+		return nil, &offsetError{off: off, msg: fmt.Sprintf("nesting deeper than %d levels", maxDepth)}
+	}
+	n := &node{off: off}
+	switch v := t.(type) {
+	case nil:
+		n.kind = kNull
+	case bool:
+		n.kind, n.boolean = kBool, v
+	case json.Number:
+		n.kind, n.str = kNumber, string(v)
+	case string:
+		n.kind, n.str = kString, v
+	case json.Delim:
+		if v == '{' {
+			return n, p.object(n, depth)
+		}
+		return n, p.array(n, depth)
+	}
+	return n, nil
+}
+
+func (p *parser) object(n *node, depth int) error {
+	n.kind = kObject
+	for p.dec.More() {
+		t, off, err := p.token()
+		if err != nil {
+			return err
+		}
+		key, _ := t.(string)
+		val, err := p.value(depth + 1)
+		if err != nil {
+			return err
+		}
+		n.members = append(n.members, member{key: key, off: off, val: val})
+	}
+	_, _, err := p.token() // '}'
+	return err
+}
+
+func (p *parser) array(n *node, depth int) error {
+	n.kind = kArray
+	for p.dec.More() {
+		val, err := p.value(depth + 1)
+		if err != nil {
+			return err
+		}
+		n.elems = append(n.elems, val)
+	}
+	_, _, err := p.token() // ']'
+	return err
+}
+
+// lines turns byte offsets of one file into 1-based line:column positions. Columns count
+// characters (runes), so a tab or a multi-byte letter is one column.
+type lines struct {
+	file  string
+	data  []byte
+	start []int64 // offset of each line's first byte
+}
+
+func newLines(file string, data []byte) *lines {
+	l := &lines{file: file, data: data, start: []int64{0}}
+	for i, c := range data {
+		if c == '\n' {
+			l.start = append(l.start, int64(i+1))
+		}
+	}
+	return l
+}
+
+// pos returns the position of byte offset off.
+func (l *lines) pos(off int64) diag.Pos {
+	if off < 0 {
+		return diag.Pos{File: l.file}
+	}
+	if off > int64(len(l.data)) {
+		off = int64(len(l.data))
+	}
+	lo, hi := 0, len(l.start)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if l.start[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	col := utf8.RuneCount(l.data[l.start[lo]:off]) + 1
+	return diag.Pos{File: l.file, Line: lo + 1, Column: col}
+}

@@ -1,0 +1,232 @@
+package ecs
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/berth-dev/berth/pkg/model"
+)
+
+// mapVolumes turns the task's volumes into model volumes:
+//   - name only, host without sourcePath, dockerVolumeConfiguration scope task → Scratch (the
+//     pod's lifetime, like the task's);
+//   - host.sourcePath → HostPath (convert warns);
+//   - dockerVolumeConfiguration scope shared → a Shared claim;
+//   - efsVolumeConfiguration → EFS;
+//   - fsxWindowsFileServerVolumeConfiguration → a ReadWriteMany claim, with a warning.
+func (l *taskLoader) mapVolumes() error {
+	seen := map[string]bool{}
+	for i, v := range l.td.Volumes {
+		p := fmt.Sprintf("%s[%d]", l.path(l.base, "volumes"), i)
+		name := deref(v.Name)
+		if name == "" {
+			return l.errAt(p, "volume name is required")
+		}
+		if seen[name] {
+			return l.errAt(l.path(p, "name"), "volume %q is defined twice", name)
+		}
+		seen[name] = true
+		mv := model.Volume{Name: l.volumeName(name), Field: p, Pos: l.pos(p)}
+		if err := l.volumeKind(&mv, v, p); err != nil {
+			return err
+		}
+		l.volumes = append(l.volumes, mv)
+	}
+	sort.SliceStable(l.volumes, func(i, j int) bool { return l.volumes[i].Name < l.volumes[j].Name })
+	for i := range l.volumes {
+		for j, v := range l.td.Volumes {
+			if l.volumeName(deref(v.Name)) == l.volumes[i].Name {
+				l.vols[deref(l.td.Volumes[j].Name)] = &l.volumes[i]
+			}
+		}
+	}
+	return nil
+}
+
+// volumeName is the model name of a task volume: unique within the app because it is prefixed
+// with the service name.
+func (l *taskLoader) volumeName(name string) string {
+	s := sanitize(name)
+	if s == "" {
+		s = "vol"
+	}
+	return l.t.name + "-" + s
+}
+
+func (l *taskLoader) volumeKind(mv *model.Volume, v volume, p string) error {
+	kinds := 0
+	if v.Host != nil {
+		kinds++
+		mv.HostPath = deref(v.Host.SourcePath)
+		mv.Scratch = mv.HostPath == ""
+	}
+	if dv := v.DockerVolumeConfiguration; dv != nil {
+		kinds++
+		mv.Driver = deref(dv.Driver)
+		switch scope := deref(dv.Scope); scope {
+		case "", "task":
+			mv.Scratch = true
+		case "shared":
+			mv.Shared = true
+		default:
+			return l.errAt(l.path(p, "dockerVolumeConfiguration", "scope"), "scope %q: want task or shared", scope)
+		}
+		for k, val := range dv.Labels {
+			mv.Labels = append(mv.Labels, model.KV{Key: k, Value: val, Field: l.path(p, "dockerVolumeConfiguration", "labels")})
+		}
+		sort.Slice(mv.Labels, func(i, j int) bool { return mv.Labels[i].Key < mv.Labels[j].Key })
+	}
+	if ev := v.EFSVolumeConfiguration; ev != nil {
+		kinds++
+		efs, err := l.efs(ev, l.path(p, "efsVolumeConfiguration"))
+		if err != nil {
+			return err
+		}
+		mv.EFS, mv.Shared, mv.AccessMode = efs, true, "ReadWriteMany"
+	}
+	if fv := v.FSxWindowsFileServerVolumeConfiguration; fv != nil {
+		kinds++
+		mv.Shared, mv.AccessMode, mv.Driver = true, "ReadWriteMany", "fsxWindowsFileServer"
+		l.warnAt(l.path(p, "fsxWindowsFileServerVolumeConfiguration"), "FSx for Windows File Server has no berth mapping: a ReadWriteMany claim is emitted; bind it with the SMB CSI driver")
+	}
+	if kinds > 1 {
+		return l.errAt(p, "volume %q sets more than one of host, dockerVolumeConfiguration, efsVolumeConfiguration and fsxWindowsFileServerVolumeConfiguration", deref(v.Name))
+	}
+	if kinds == 0 {
+		mv.Scratch = true
+	}
+	if deref(v.ConfiguredAtLaunch) {
+		l.warnAt(l.path(p, "configuredAtLaunch"), "the volume is configured when the service launches; berth only sees what the task definition says")
+	}
+	return nil
+}
+
+func (l *taskLoader) efs(ev *efsVolume, p string) (*model.EFS, error) {
+	id := deref(ev.FileSystemID)
+	if id == "" {
+		return nil, l.errAt(p, "fileSystemId is required")
+	}
+	e := &model.EFS{FileSystemID: id, RootDirectory: deref(ev.RootDirectory), Field: p}
+	switch te := deref(ev.TransitEncryption); te {
+	case "", "DISABLED":
+	case "ENABLED":
+		e.TransitEncryption = true
+	default:
+		return nil, l.errAt(l.path(p, "transitEncryption"), "transitEncryption %q: want ENABLED or DISABLED", te)
+	}
+	if a := ev.AuthorizationConfig; a != nil {
+		e.AccessPointID = deref(a.AccessPointID)
+		switch iam := deref(a.IAM); iam {
+		case "", "DISABLED":
+		case "ENABLED":
+			e.IAM = true
+		default:
+			return nil, l.errAt(l.path(p, "authorizationConfig", "iam"), "iam %q: want ENABLED or DISABLED", iam)
+		}
+	}
+	if (e.IAM || e.AccessPointID != "") && !e.TransitEncryption {
+		return nil, l.errAt(l.path(p, "transitEncryption"), "an access point or IAM authorization needs transitEncryption ENABLED (ECS rejects this)")
+	}
+	if e.AccessPointID != "" && e.RootDirectory != "" && e.RootDirectory != "/" {
+		return nil, l.errAt(l.path(p, "rootDirectory"), "with an access point the root directory must be omitted or \"/\" (ECS rejects this)")
+	}
+	return e, nil
+}
+
+// mounts maps mountPoints and linuxParameters.tmpfs of one container.
+func (l *taskLoader) mounts(c *containerDef, cp string) ([]model.Mount, error) {
+	var out []model.Mount
+	for i, mp := range c.MountPoints {
+		p := fmt.Sprintf("%s[%d]", l.path(cp, "mountPoints"), i)
+		src, target := deref(mp.SourceVolume), deref(mp.ContainerPath)
+		v, ok := l.vols[src]
+		switch {
+		case src == "":
+			return nil, l.errAt(p, "sourceVolume is required")
+		case !ok:
+			return nil, l.errAt(l.path(p, "sourceVolume"), "no task volume is named %q%s", src, l.volumeHint())
+		case target == "":
+			return nil, l.errAt(p, "containerPath is required")
+		}
+		out = append(out, model.Mount{Type: model.MountVolume, Source: v.Name, Target: target, ReadOnly: deref(mp.ReadOnly), Field: p})
+	}
+	if lp := c.LinuxParameters; lp != nil {
+		for i, t := range lp.Tmpfs {
+			p := fmt.Sprintf("%s[%d]", l.path(cp, "linuxParameters", "tmpfs"), i)
+			if deref(t.ContainerPath) == "" {
+				return nil, l.errAt(p, "containerPath is required")
+			}
+			if deref(t.Size) <= 0 {
+				return nil, l.errAt(l.path(p, "size"), "size (MiB) is required and must be positive")
+			}
+			out = append(out, model.Mount{Type: model.MountTmpfs, Target: *t.ContainerPath, SizeLimit: mib(*t.Size), Field: p})
+		}
+	}
+	return out, nil
+}
+
+func (l *taskLoader) volumeHint() string {
+	var names []string
+	for _, v := range l.td.Volumes {
+		names = append(names, deref(v.Name))
+	}
+	if len(names) == 0 {
+		return " (the task defines no volumes)"
+	}
+	sort.Strings(names)
+	return " (volumes: " + strings.Join(names, ", ") + ")"
+}
+
+// volumesFrom gives each container the mounts of the containers it names in volumesFrom, at
+// the same paths (read-only when asked), as ECS does. Chains are followed; cycles are errors.
+func (l *taskLoader) volumesFrom(defs []containerDef, paths []string) error {
+	done := make([]bool, len(defs))
+	var resolve func(i int, stack []int) error
+	resolve = func(i int, stack []int) error {
+		if done[i] {
+			return nil
+		}
+		for _, s := range stack {
+			if s == i {
+				return l.errAt(l.path(paths[i], "volumesFrom"), "volumesFrom forms a cycle")
+			}
+		}
+		for j, vf := range defs[i].VolumesFrom {
+			p := fmt.Sprintf("%s[%d]", l.path(paths[i], "volumesFrom"), j)
+			src := l.index(defs, deref(vf.SourceContainer))
+			if src < 0 {
+				return l.errAt(l.path(p, "sourceContainer"), "no container is named %q", deref(vf.SourceContainer))
+			}
+			if err := resolve(src, append(stack, i)); err != nil {
+				return err
+			}
+			for _, m := range l.svc.Containers[l.order[src]].Mounts {
+				if m.Type == model.MountTmpfs {
+					continue
+				}
+				m.ReadOnly = m.ReadOnly || deref(vf.ReadOnly)
+				m.FromContainer, m.Field = l.names[deref(vf.SourceContainer)], p
+				c := &l.svc.Containers[l.order[i]]
+				c.Mounts = append(c.Mounts, m)
+			}
+		}
+		done[i] = true
+		return nil
+	}
+	for i := range defs {
+		if err := resolve(i, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (l *taskLoader) index(defs []containerDef, name string) int {
+	for i, d := range defs {
+		if deref(d.Name) == name {
+			return i
+		}
+	}
+	return -1
+}
