@@ -208,12 +208,12 @@ type firelensConfiguration struct {
 }
 
 type volume struct {
-	Name                                   *string           `json:"name"`
-	Host                                   *hostVolume       `json:"host"`
-	DockerVolumeConfiguration              *dockerVolume     `json:"dockerVolumeConfiguration"`
-	EFSVolumeConfiguration                 *efsVolume        `json:"efsVolumeConfiguration" cfn:"EFSVolumeConfiguration"`
+	Name                                    *string           `json:"name"`
+	Host                                    *hostVolume       `json:"host"`
+	DockerVolumeConfiguration               *dockerVolume     `json:"dockerVolumeConfiguration"`
+	EFSVolumeConfiguration                  *efsVolume        `json:"efsVolumeConfiguration" cfn:"EFSVolumeConfiguration"`
 	FSxWindowsFileServerVolumeConfiguration *fsxWindowsVolume `json:"fsxWindowsFileServerVolumeConfiguration" cfn:"FSxWindowsFileServerVolumeConfiguration"`
-	ConfiguredAtLaunch                     *bool             `json:"configuredAtLaunch"`
+	ConfiguredAtLaunch                      *bool             `json:"configuredAtLaunch"`
 }
 
 type hostVolume struct {
