@@ -1,0 +1,180 @@
+package compose
+
+import (
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/berth-dev/berth/pkg/model"
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+func (m *mapper) container(name, f string, svc types.ServiceConfig, opts *model.ServiceOptions) (model.Container, error) {
+	c := model.Container{
+		Name:       name,
+		Field:      f,
+		Pos:        m.idx.at(f),
+		Image:      svc.Image,
+		WorkingDir: svc.WorkingDir,
+		User:       svc.User,
+		CapAdd:     svc.CapAdd,
+		CapDrop:    svc.CapDrop,
+		Privileged: svc.Privileged,
+		ReadOnly:   svc.ReadOnly,
+		Init:       svc.Init != nil && *svc.Init,
+		TTY:        svc.Tty,
+		Stdin:      svc.StdinOpen,
+		Essential:  true,
+		ShmSize:    int64(svc.ShmSize),
+		Ulimits:    ulimits(svc.Ulimits, f+".ulimits"),
+		Health:     m.health(name, f, svc.HealthCheck),
+		Resources:  m.resources(name, f, svc),
+	}
+	if svc.Entrypoint != nil {
+		c.Command = []string(svc.Entrypoint)
+	}
+	if svc.Command != nil {
+		c.Args = []string(svc.Command)
+	}
+	if c.Image == "" && svc.Build != nil {
+		c.Image = m.project.Name + "-" + name
+		c.BuildOnly = true
+		m.warnAt(name, f+".build", "no image: berth names it %s; build and push it to a registry the cluster can pull from", c.Image)
+	}
+	c.Env = m.env(name, f, svc.Environment, opts)
+	ports, err := m.ports(name, f, svc, opts)
+	if err != nil {
+		return c, err
+	}
+	c.Ports = ports
+	c.Mounts = m.mounts(name, f, svc)
+	return c, nil
+}
+
+// env lists variables in input order (environment first, then env_file-only ones by name).
+func (m *mapper) env(name, f string, env types.MappingWithEquals, opts *model.ServiceOptions) []model.EnvVar {
+	if len(env) == 0 {
+		return nil
+	}
+	var order []string
+	seen := map[string]bool{}
+	if n := m.idx.service(name).get(".environment"); n != nil {
+		for _, k := range n.kids {
+			key := k.seg[1:]
+			if _, ok := env[key]; ok && k.seg[0] == '.' && !seen[key] {
+				order = append(order, key)
+				seen[key] = true
+			}
+		}
+	}
+	for _, k := range sortedKeys(env) {
+		if !seen[k] {
+			order = append(order, k)
+		}
+	}
+	out := make([]model.EnvVar, 0, len(order))
+	for _, k := range order {
+		field := f + ".environment." + k
+		if !seen[k] {
+			field = f + ".env_file"
+		}
+		v := model.EnvVar{Name: k, Field: field, Secret: slices.Contains(opts.SecretEnv, k)}
+		if p := env[k]; p != nil {
+			v.Value = *p
+		} else {
+			v.Unset = true
+			m.warnAt(name, field, "%s is declared without a value and is not set in the environment: it is not set in Kubernetes", k)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func (m *mapper) ports(name, f string, svc types.ServiceConfig, opts *model.ServiceOptions) ([]model.Port, error) {
+	var out []model.Port
+	match := m.matcher(name, "ports", portKeys(m.expand))
+	for _, p := range svc.Ports {
+		out = append(out, model.Port{
+			Target:      int32(min(p.Target, math.MaxInt32)),
+			Published:   p.Published,
+			HostIP:      p.HostIP,
+			Protocol:    protocol(p.Protocol),
+			Name:        p.Name,
+			AppProtocol: p.AppProtocol,
+			Source:      model.FromPorts,
+			Field:       match(portKey(p.Target, p.Published, p.Protocol), f+".ports"),
+		})
+	}
+	exp := m.matcher(name, "expose", scalarKeys(m.expand))
+	for _, e := range svc.Expose {
+		field := exp(e, f+".expose")
+		spec, proto, _ := strings.Cut(e, "/")
+		lo, hi, err := portRange(spec)
+		if err != nil {
+			return nil, m.errorf(name, field, "invalid expose %q: %v", e, err)
+		}
+		for p := lo; p <= hi; p++ {
+			out = append(out, model.Port{Target: p, Protocol: protocol(proto), Source: model.FromExpose, Field: field})
+		}
+	}
+	for i, p := range opts.Ports {
+		field := f + ".x-berth.ports[" + strconv.Itoa(i) + "]"
+		if p < 1 || p > 65535 {
+			return nil, m.errorf(name, field, "port %d is out of range 1-65535", p)
+		}
+		out = append(out, model.Port{Target: p, Protocol: model.TCP, Source: model.FromBerth, Field: field})
+	}
+	return out, nil
+}
+
+func portKey(target uint32, published, proto string) string {
+	if proto == "" {
+		proto = "tcp"
+	}
+	return strconv.FormatUint(uint64(target), 10) + "/" + published + "/" + strings.ToLower(proto)
+}
+
+// portRange parses "80" or "8000-8002".
+func portRange(s string) (int32, int32, error) {
+	a, b, isRange := strings.Cut(s, "-")
+	lo, err := strconv.ParseUint(a, 10, 16)
+	if err != nil || lo == 0 {
+		return 0, 0, strconv.ErrSyntax
+	}
+	hi := lo
+	if isRange {
+		hi, err = strconv.ParseUint(b, 10, 16)
+		if err != nil || hi < lo {
+			return 0, 0, strconv.ErrSyntax
+		}
+	}
+	return int32(lo), int32(hi), nil
+}
+
+func protocol(p string) model.Protocol {
+	switch strings.ToLower(p) {
+	case "udp":
+		return model.UDP
+	case "sctp":
+		return model.SCTP
+	default:
+		return model.TCP
+	}
+}
+
+func ulimits(u map[string]*types.UlimitsConfig, base string) []model.Ulimit {
+	var out []model.Ulimit
+	for _, name := range sortedKeys(u) {
+		l := u[name]
+		if l == nil {
+			continue
+		}
+		soft, hard := int64(l.Soft), int64(l.Hard)
+		if l.Single != 0 {
+			soft, hard = int64(l.Single), int64(l.Single)
+		}
+		out = append(out, model.Ulimit{Name: name, Soft: soft, Hard: hard, Field: base + "." + name})
+	}
+	return out
+}

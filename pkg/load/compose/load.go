@@ -1,0 +1,212 @@
+package compose
+
+import (
+	"context"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/berth-dev/berth/pkg/diag"
+	"github.com/berth-dev/berth/pkg/model"
+	"github.com/compose-spec/compose-go/v2/cli"
+	interp "github.com/compose-spec/compose-go/v2/interpolation"
+	"github.com/compose-spec/compose-go/v2/loader"
+	"github.com/compose-spec/compose-go/v2/template"
+	"github.com/compose-spec/compose-go/v2/types"
+	"go.yaml.in/yaml/v4"
+)
+
+// Load loads the Compose project o selects and maps it onto the model. Errors are *diag.Err
+// naming file:line:col, service and field wherever the input allows.
+func Load(ctx context.Context, o Options) (*model.App, error) {
+	po, err := projectOptions(o)
+	if err != nil {
+		return nil, optionsError(err)
+	}
+	if len(po.ConfigPaths) == 0 {
+		return nil, noComposeFile(po)
+	}
+	unset := &unsetVars{seen: map[string]bool{}}
+	if err := cli.WithLoadOptions(unset.hook)(po); err != nil {
+		return nil, err
+	}
+	dir, err := po.GetWorkingDir()
+	if err != nil {
+		return nil, diag.Errorf(diag.Pos{}, "", "", "project directory: %w", err)
+	}
+	project, err := po.LoadProject(ctx)
+	if err != nil {
+		fs := newFileSet(dir)
+		return nil, explain(err, fs, po.ConfigPaths, lookupIn(po.Environment))
+	}
+	return fromProject(project, unset.names())
+}
+
+// fromProject maps a loaded project; unset lists variables interpolated as empty.
+func fromProject(p *types.Project, unset []string) (*model.App, error) {
+	fs := newFileSet(p.WorkingDir)
+	idx := buildIndex(fs, p.ComposeFiles, expander(lookupIn(p.Environment)))
+	m := &mapper{project: p, idx: idx, fs: fs}
+	m.projectDir = p.WorkingDir
+	if real, err := filepath.EvalSymlinks(p.WorkingDir); err == nil {
+		m.projectDir = real
+	}
+	app := &model.App{
+		Name:   sanitizeName(p.Name),
+		Source: model.Compose,
+		Dir:    p.WorkingDir,
+	}
+	for _, f := range p.ComposeFiles {
+		app.Files = append(app.Files, fs.display(f))
+	}
+	if err := m.mapApp(app); err != nil {
+		return nil, err
+	}
+	m.warnUnset(unset)
+	m.inputs(app)
+	app.Diagnostics = m.diags.Sorted()
+	return app, nil
+}
+
+// inputs keeps the input fields of active services and of the top-level sections.
+func (m *mapper) inputs(app *model.App) {
+	for _, f := range m.idx.fields {
+		if f.Service != "" {
+			if _, ok := m.project.Services[f.Service]; !ok {
+				continue
+			}
+		}
+		app.Inputs = append(app.Inputs, f)
+	}
+	for name := range m.project.DisabledServices {
+		m.diags = append(m.diags, diag.Diagnostic{
+			Severity: diag.Info, Pos: m.idx.at("services." + name), Service: name,
+			Field: "services." + name, Message: "not converted: its profiles are not active",
+		})
+	}
+}
+
+// unsetVars records variables that interpolation replaced with an empty string, and keeps
+// compose-go from logging them itself (berth reports them as diagnostics).
+type unsetVars struct {
+	seen map[string]bool
+}
+
+var varName = regexp.MustCompile(`^\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
+
+func (u *unsetVars) hook(lo *loader.Options) {
+	if lo.Interpolate == nil {
+		return
+	}
+	orig := *lo.Interpolate
+	orig.Substitute = func(tmpl string, mapping template.Mapping) (string, error) {
+		return template.SubstituteWithOptions(tmpl, mapping, template.WithoutLogging,
+			template.WithReplacementFunction(func(s string, mp template.Mapping, cfg *template.Config) (string, error) {
+				v, ok, err := template.DefaultReplacementAppliedFunc(s, mp, cfg)
+				if err == nil && !ok {
+					if g := varName.FindStringSubmatch(s); g != nil {
+						u.seen[g[1]] = true
+					}
+				}
+				return v, err
+			}))
+	}
+	lo.Interpolate = &interp.Options{
+		LookupValue:     orig.LookupValue,
+		TypeCastMapping: orig.TypeCastMapping,
+		Substitute:      orig.Substitute,
+	}
+}
+
+func (u *unsetVars) names() []string {
+	out := make([]string, 0, len(u.seen))
+	for k := range u.seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// warnUnset emits one warning per unset variable, at the first field that uses it.
+func (m *mapper) warnUnset(names []string) {
+	for _, name := range names {
+		path, pos := m.findVar(name)
+		m.warn(pos, serviceOfPath(path), path, "variable %s is not set; compose substitutes an empty string", name)
+	}
+}
+
+// findVar returns the first input field (in input order) whose text references $name.
+func (m *mapper) findVar(name string) (string, diag.Pos) {
+	re := regexp.MustCompile(`\$\{?` + regexp.QuoteMeta(name) + `\b`)
+	var found string
+	var at diag.Pos
+	var rec func(n *inode, path string) bool
+	rec = func(n *inode, path string) bool {
+		if n.node != nil && n.node.Kind == yaml.ScalarNode && strings.Contains(n.node.Value, "$") && re.MatchString(n.node.Value) {
+			found, at = path, n.pos
+			return true
+		}
+		for _, c := range n.kids {
+			p := path + c.seg
+			if path == "" {
+				p = c.seg[1:]
+			}
+			if rec(c, p) {
+				return true
+			}
+		}
+		return false
+	}
+	rec(m.idx.root, "")
+	return found, at
+}
+
+func lookupIn(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	}
+}
+
+// expander interpolates a path the way compose-go does, ignoring errors (positions only).
+func expander(lookup func(string) (string, bool)) func(string) string {
+	return func(s string) string {
+		if !strings.Contains(s, "$") {
+			return s
+		}
+		out, err := template.SubstituteWithOptions(s, lookup, template.WithoutLogging)
+		if err != nil {
+			return s
+		}
+		return out
+	}
+}
+
+// serviceOfPath returns the service of a services.<name>... path (names may contain dots, so
+// this is used only for diagnostics where the mapper has no better source).
+func serviceOfPath(path string) string {
+	rest, ok := strings.CutPrefix(path, "services.")
+	if !ok {
+		return ""
+	}
+	end := strings.IndexAny(rest, ".[")
+	if end < 0 {
+		return rest
+	}
+	return rest[:end]
+}
+
+// sanitizeName makes a DNS-1123 label of a compose project name (compose allows "_").
+func sanitizeName(s string) string {
+	s = loader.NormalizeProjectName(s)
+	s = strings.ReplaceAll(s, "_", "-")
+	s = strings.Trim(s, "-")
+	if len(s) > 63 {
+		s = strings.TrimRight(s[:63], "-")
+	}
+	if s == "" {
+		s = "app"
+	}
+	return s
+}

@@ -1,0 +1,79 @@
+package compose
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/berth-dev/berth/pkg/diag"
+	"github.com/berth-dev/berth/pkg/model"
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// mapper turns a loaded compose-go project into the model, positioned by the index.
+type mapper struct {
+	project *types.Project
+	idx     *index
+	fs      *fileSet
+	// projectDir is the symlink-resolved project directory: nothing outside it is read.
+	projectDir string
+	diags      diag.List
+}
+
+func (m *mapper) warn(pos diag.Pos, service, field, format string, args ...any) {
+	m.diags = append(m.diags, diag.Diagnostic{
+		Severity: diag.Warning, Pos: pos, Service: service, Field: field,
+		Message: fmt.Sprintf(format, args...),
+	})
+}
+
+// warnAt warns about field, positioned from the index.
+func (m *mapper) warnAt(service, field, format string, args ...any) {
+	m.warn(m.idx.at(field), service, field, format, args...)
+}
+
+func (m *mapper) errorf(service, field, format string, args ...any) error {
+	return diag.Errorf(m.idx.at(field), service, field, format, args...)
+}
+
+func (m *mapper) mapApp(app *model.App) error {
+	if err := m.decodeExt(m.project.Extensions, "", "", &app.Options); err != nil {
+		return err
+	}
+	for _, name := range sortedKeys(m.project.Services) {
+		s, err := m.service(name, m.project.Services[name])
+		if err != nil {
+			return err
+		}
+		app.Services = append(app.Services, s)
+	}
+	vols, err := m.volumes(app)
+	if err != nil {
+		return err
+	}
+	app.Volumes = vols
+	app.Secrets = m.secrets()
+	app.Configs = m.configs()
+	app.Networks = m.networks()
+	return nil
+}
+
+func sortedKeys[V any](mp map[string]V) []string {
+	keys := make([]string, 0, len(mp))
+	for k := range mp {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// kvs returns a map as KVs sorted by key, with fields base.<key>.
+func kvs(mp map[string]string, base string) []model.KV {
+	if len(mp) == 0 {
+		return nil
+	}
+	out := make([]model.KV, 0, len(mp))
+	for _, k := range sortedKeys(mp) {
+		out = append(out, model.KV{Key: k, Value: mp[k], Field: base + "." + k})
+	}
+	return out
+}

@@ -1,0 +1,124 @@
+package compose
+
+import (
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/format"
+	"github.com/compose-spec/compose-go/v2/types"
+	"go.yaml.in/yaml/v4"
+)
+
+// keysFunc returns the identities a list item of the input stands for (a port range stands
+// for several ports). compose-go merges, deduplicates and expands lists, so a loaded item is
+// traced back to its input item by identity, not by index.
+type keysFunc func(n *yaml.Node) []string
+
+// matcher returns a lookup from an item identity to the input field path of the item in list
+// services.<service>.<list>, falling back to the given path.
+func (m *mapper) matcher(service, list string, keys keysFunc) func(key, fallback string) string {
+	table := map[string]string{}
+	if n := m.idx.service(service).get("." + list); n != nil {
+		base := "services." + service + "." + list
+		for _, kid := range n.kids {
+			for _, k := range keys(kid.node) {
+				table[k] = base + kid.seg
+			}
+		}
+	}
+	return func(key, fallback string) string {
+		if p, ok := table[key]; ok {
+			return p
+		}
+		return fallback
+	}
+}
+
+func (m *mapper) expand(s string) string {
+	return expander(lookupIn(m.project.Environment))(s)
+}
+
+func scalar(n *yaml.Node, key string, expand func(string) string) string {
+	if v := mapGet(n, key); v != nil && v.Kind == yaml.ScalarNode {
+		return expand(v.Value)
+	}
+	return ""
+}
+
+func portKeys(expand func(string) string) keysFunc {
+	return func(n *yaml.Node) []string {
+		n = deref(n)
+		if n == nil {
+			return nil
+		}
+		if n.Kind == yaml.ScalarNode {
+			ports, err := types.ParsePortConfig(expand(n.Value))
+			if err != nil {
+				return nil
+			}
+			keys := make([]string, 0, len(ports))
+			for _, p := range ports {
+				keys = append(keys, portKey(p.Target, p.Published, p.Protocol))
+			}
+			return keys
+		}
+		t := scalar(n, "target", expand)
+		pub := scalar(n, "published", expand)
+		proto := scalar(n, "protocol", expand)
+		if proto == "" {
+			proto = "tcp"
+		}
+		return []string{t + "/" + pub + "/" + strings.ToLower(proto)}
+	}
+}
+
+func scalarKeys(expand func(string) string) keysFunc {
+	return func(n *yaml.Node) []string {
+		if n = deref(n); n != nil && n.Kind == yaml.ScalarNode {
+			return []string{expand(n.Value)}
+		}
+		return nil
+	}
+}
+
+// volumeKeys identifies a volume item by its target.
+func volumeKeys(expand func(string) string) keysFunc {
+	return func(n *yaml.Node) []string {
+		n = deref(n)
+		if n == nil {
+			return nil
+		}
+		if n.Kind == yaml.ScalarNode {
+			v, err := format.ParseVolume(expand(n.Value))
+			if err != nil {
+				return nil
+			}
+			return []string{v.Target}
+		}
+		return []string{scalar(n, "target", expand)}
+	}
+}
+
+// refKeys identifies a secrets/configs item by its source.
+func refKeys(expand func(string) string) keysFunc {
+	return func(n *yaml.Node) []string {
+		n = deref(n)
+		if n == nil {
+			return nil
+		}
+		if n.Kind == yaml.ScalarNode {
+			return []string{expand(n.Value)}
+		}
+		return []string{scalar(n, "source", expand)}
+	}
+}
+
+// tmpfsKeys identifies a tmpfs item by its target (the part before ':').
+func tmpfsKeys(expand func(string) string) keysFunc {
+	return func(n *yaml.Node) []string {
+		if n = deref(n); n != nil && n.Kind == yaml.ScalarNode {
+			t, _, _ := strings.Cut(expand(n.Value), ":")
+			return []string{t}
+		}
+		return nil
+	}
+}

@@ -1,0 +1,87 @@
+package compose
+
+import (
+	"strings"
+
+	"github.com/berth-dev/berth/pkg/model"
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+// mounts lists volumes (in input order), then tmpfs, secrets and configs.
+func (m *mapper) mounts(name, f string, svc types.ServiceConfig) []model.Mount {
+	var out []model.Mount
+	vols := m.matcher(name, "volumes", volumeKeys(m.expand))
+	for _, v := range svc.Volumes {
+		out = append(out, m.volumeMount(name, vols(v.Target, f+".volumes"), v))
+	}
+	tmp := m.matcher(name, "tmpfs", tmpfsKeys(m.expand))
+	for _, t := range svc.Tmpfs {
+		target, opts, _ := strings.Cut(t, ":")
+		mt := model.Mount{Type: model.MountTmpfs, Target: target, Field: tmp(target, f+".tmpfs")}
+		for _, o := range strings.Split(opts, ",") {
+			if size, ok := strings.CutPrefix(o, "size="); ok {
+				if b, err := parseBytes(size); err == nil {
+					mt.SizeLimit = b
+				}
+			}
+		}
+		out = append(out, mt)
+	}
+	sec := m.matcher(name, "secrets", refKeys(m.expand))
+	for _, s := range svc.Secrets {
+		target := s.Target
+		if target == "" {
+			target = "/run/secrets/" + s.Source
+		} else if !strings.HasPrefix(target, "/") {
+			target = "/run/secrets/" + target
+		}
+		out = append(out, fileRef(model.MountSecret, types.FileReferenceConfig(s), target, sec(s.Source, f+".secrets")))
+	}
+	cfg := m.matcher(name, "configs", refKeys(m.expand))
+	for _, c := range svc.Configs {
+		target := c.Target
+		if target == "" {
+			target = "/" + c.Source
+		}
+		out = append(out, fileRef(model.MountConfig, types.FileReferenceConfig(c), target, cfg(c.Source, f+".configs")))
+	}
+	return out
+}
+
+func fileRef(t model.MountType, r types.FileReferenceConfig, target, field string) model.Mount {
+	mt := model.Mount{Type: t, Source: r.Source, Target: target, ReadOnly: true, UID: r.UID, GID: r.GID, Field: field}
+	if r.Mode != nil {
+		mode := uint32(*r.Mode & 0o7777)
+		mt.Mode = &mode
+	}
+	return mt
+}
+
+func (m *mapper) volumeMount(service, field string, v types.ServiceVolumeConfig) model.Mount {
+	mt := model.Mount{Source: v.Source, Target: v.Target, ReadOnly: v.ReadOnly, Field: field}
+	switch v.Type {
+	case types.VolumeTypeVolume:
+		mt.Type = model.MountVolume
+		if v.Source == "" {
+			mt.Type = model.MountAnon
+		}
+		if v.Volume != nil {
+			mt.SubPath = v.Volume.Subpath
+		}
+	case types.VolumeTypeTmpfs:
+		mt.Type = model.MountTmpfs
+		if v.Tmpfs != nil {
+			mt.SizeLimit = int64(v.Tmpfs.Size)
+		}
+	case types.VolumeTypeNamedPipe:
+		mt.Type = model.MountNpipe
+	case types.VolumeTypeBind:
+		mt.Type = model.MountBind
+		// convert warns about binds it cannot turn into ConfigMaps; NotRead says why.
+		m.readBind(&mt)
+	default:
+		mt.Type = model.MountType(v.Type)
+		m.warnAt(service, field, "volume type %q is not supported", v.Type)
+	}
+	return mt
+}

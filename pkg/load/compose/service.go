@@ -1,0 +1,155 @@
+package compose
+
+import (
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/berth-dev/berth/pkg/model"
+	"github.com/compose-spec/compose-go/v2/types"
+)
+
+func (m *mapper) service(name string, svc types.ServiceConfig) (*model.Service, error) {
+	f := "services." + name
+	s := &model.Service{
+		Name:        name,
+		Field:       f,
+		Pos:         m.idx.at(f),
+		Links:       svc.Links,
+		Hostname:    svc.Hostname,
+		Domainname:  svc.DomainName,
+		DNS:         svc.DNS,
+		DNSSearch:   svc.DNSSearch,
+		DNSOptions:  svc.DNSOpts,
+		Sysctls:     kvs(svc.Sysctls, f+".sysctls"),
+		Labels:      kvs(svc.Labels, f+".labels"),
+		Platform:    svc.Platform,
+		NetworkMode: svc.NetworkMode,
+		IPC:         svc.Ipc,
+		PID:         svc.Pid,
+		StopGrace:   duration(svc.StopGracePeriod),
+		Profiles:    svc.Profiles,
+		ExtraHosts:  hostAliases(svc.ExtraHosts, f+".extra_hosts"),
+	}
+	if err := m.decodeExt(svc.Extensions, name, f, &s.Options); err != nil {
+		return nil, err
+	}
+	if err := m.checkOptions(name, f, &s.Options); err != nil {
+		return nil, err
+	}
+	s.Kind = s.Options.Kind
+	m.replicas(s, svc)
+	m.restart(s, svc)
+	for _, n := range sortedKeys(svc.Networks) {
+		if m.idx.has(f+".networks."+n) || m.idx.has("networks."+n) {
+			s.Networks = append(s.Networks, n) // not the implicit default network
+		}
+	}
+	for _, dep := range sortedKeys(svc.DependsOn) {
+		d := svc.DependsOn[dep]
+		cond := model.Condition(d.Condition)
+		if cond == "" {
+			cond = model.ConditionStarted
+		}
+		s.DependsOn = append(s.DependsOn, model.Dependency{
+			Service: dep, Condition: cond, Required: d.Required, Restart: d.Restart,
+			Field: f + ".depends_on." + dep,
+		})
+	}
+	c, err := m.container(name, f, svc, &s.Options)
+	if err != nil {
+		return nil, err
+	}
+	s.Containers = []model.Container{c}
+	return s, nil
+}
+
+func (m *mapper) replicas(s *model.Service, svc types.ServiceConfig) {
+	if d := svc.Deploy; d != nil {
+		switch d.Mode {
+		case "global":
+			s.Global = true
+		case "replicated-job", "global-job":
+			if s.Kind == model.KindAuto {
+				s.Kind = model.KindJob
+			}
+		}
+		if d.Replicas != nil {
+			s.Replicas = int32p(*d.Replicas)
+			return
+		}
+	}
+	if svc.Scale != nil {
+		s.Replicas = int32p(*svc.Scale)
+	}
+}
+
+// restart maps restart (which wins, as in docker compose) or deploy.restart_policy.
+func (m *mapper) restart(s *model.Service, svc types.ServiceConfig) {
+	if svc.Restart != "" {
+		policy, n, _ := strings.Cut(svc.Restart, ":")
+		s.Restart = model.Restart(policy)
+		if policy == string(model.RestartOnFailure) && n != "" {
+			if v, err := strconv.Atoi(n); err == nil {
+				s.MaxAttempts = int32p(v)
+			}
+		}
+		return
+	}
+	if svc.Deploy == nil || svc.Deploy.RestartPolicy == nil {
+		return
+	}
+	rp := svc.Deploy.RestartPolicy
+	switch rp.Condition {
+	case "none":
+		s.Restart = model.RestartNo
+	case "on-failure":
+		s.Restart = model.RestartOnFailure
+	case "any", "":
+		s.Restart = model.RestartAlways
+	}
+	if rp.MaxAttempts != nil {
+		s.MaxAttempts = int32p(int(min(*rp.MaxAttempts, math.MaxInt32)))
+	}
+}
+
+// hostAliases groups extra_hosts (host → IPs) by IP, sorted by IP, hostnames sorted.
+func hostAliases(h types.HostsList, base string) []model.HostAlias {
+	byIP := map[string][]string{}
+	for host, ips := range h {
+		for _, ip := range ips {
+			byIP[ip] = append(byIP[ip], host)
+		}
+	}
+	out := make([]model.HostAlias, 0, len(byIP))
+	for _, ip := range sortedKeys(byIP) {
+		hosts := byIP[ip]
+		sort.Strings(hosts)
+		out = append(out, model.HostAlias{IP: ip, Hostnames: hosts, Field: base})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+func int32p(v int) *int32 {
+	if v > math.MaxInt32 {
+		v = math.MaxInt32
+	}
+	if v < math.MinInt32 {
+		v = math.MinInt32
+	}
+	x := int32(v)
+	return &x
+}
+
+func duration(d *types.Duration) *time.Duration {
+	if d == nil {
+		return nil
+	}
+	x := time.Duration(*d)
+	return &x
+}

@@ -1,0 +1,128 @@
+package compose
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/berth-dev/berth/pkg/diag"
+	"go.yaml.in/yaml/v4"
+)
+
+// yamlFile is one Compose file parsed into YAML nodes. The nodes are used only to find source
+// positions (compose-go drops them); all semantics come from compose-go. go.yaml.in/yaml/v4 is
+// the parser compose-go itself uses, so both see the same documents, tags and anchors.
+type yamlFile struct {
+	// abs is the absolute path; name is what diagnostics show (relative to the project dir).
+	abs  string
+	name string
+	// docs are the mapping nodes at the root of each document.
+	docs []*yaml.Node
+	// err is the parse error, if the file could not be parsed.
+	err error
+}
+
+// fileSet parses each file once and names files relative to the project directory.
+type fileSet struct {
+	dir   string
+	files map[string]*yamlFile
+}
+
+func newFileSet(dir string) *fileSet {
+	return &fileSet{dir: dir, files: map[string]*yamlFile{}}
+}
+
+// get parses the file at abs (cached). A file that cannot be read or parsed has err set.
+func (fs *fileSet) get(abs string) *yamlFile {
+	if f, ok := fs.files[abs]; ok {
+		return f
+	}
+	f := &yamlFile{abs: abs, name: fs.display(abs)}
+	fs.files[abs] = f
+	data, err := os.ReadFile(abs)
+	if err != nil {
+		f.err = err
+		return f
+	}
+	f.docs, f.err = parseDocs(data)
+	return f
+}
+
+// display returns path relative to the project directory when it is inside it.
+func (fs *fileSet) display(path string) string {
+	if fs.dir != "" {
+		if rel, err := filepath.Rel(fs.dir, path); err == nil && !strings.HasPrefix(rel, "..") {
+			return filepath.ToSlash(rel)
+		}
+	}
+	return path
+}
+
+func parseDocs(data []byte) ([]*yaml.Node, error) {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var docs []*yaml.Node
+	for {
+		var n yaml.Node
+		err := dec.Decode(&n)
+		if errors.Is(err, io.EOF) {
+			return docs, nil
+		}
+		if err != nil {
+			return docs, err
+		}
+		if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+			docs = append(docs, n.Content[0])
+		}
+	}
+}
+
+var yamlMark = regexp.MustCompile(`line (\d+)(?:, column (\d+))?`)
+
+// yamlErrorPos extracts line and column from a YAML parser error message.
+func yamlErrorPos(file string, err error) (diag.Pos, string) {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	m := yamlMark.FindStringSubmatchIndex(msg)
+	if m == nil {
+		return diag.Pos{File: file}, msg
+	}
+	line, _ := strconv.Atoi(msg[m[2]:m[3]])
+	col := 0
+	if m[4] >= 0 {
+		col, _ = strconv.Atoi(msg[m[4]:m[5]])
+	}
+	rest := strings.TrimLeft(msg[m[1]:], ": ")
+	if rest == "" {
+		rest = msg
+	}
+	return diag.Pos{File: file, Line: line, Column: col}, rest
+}
+
+// mapGet returns the value node of key in mapping node m (following aliases), or nil.
+func mapGet(m *yaml.Node, key string) *yaml.Node {
+	m = deref(m)
+	if m == nil || m.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return deref(m.Content[i+1])
+		}
+	}
+	return nil
+}
+
+// deref follows alias nodes (bounded, so a malformed tree cannot loop).
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < 64; i++ {
+		n = n.Alias
+	}
+	if n != nil && n.Kind == yaml.AliasNode {
+		return nil
+	}
+	return n
+}
