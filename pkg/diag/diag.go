@@ -58,6 +58,21 @@ func (s Severity) String() string {
 // MarshalText makes severities readable in JSON reports.
 func (s Severity) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText reads a severity written by MarshalText, so JSON reports can be read back.
+func (s *Severity) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "info":
+		*s = Info
+	case "warning":
+		*s = Warning
+	case "error":
+		*s = Error
+	default:
+		return fmt.Errorf("unknown severity %q", b)
+	}
+	return nil
+}
+
 // Diagnostic is one finding about the input, tied to its source.
 type Diagnostic struct {
 	Severity Severity `json:"severity"`
