@@ -199,3 +199,21 @@ func assertNoLeftovers(t *testing.T, parent string) {
 		t.Errorf("leftover temporary directories: %v", names)
 	}
 }
+
+func TestFile(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "sub", "report.md")
+	for _, content := range []string{"one", "two"} {
+		if err := File(p, []byte(content), FileMode); err != nil {
+			t.Fatal(err)
+		}
+		got, err := os.ReadFile(p)
+		if err != nil || string(got) != content {
+			t.Errorf("got %q, %v; want %q", got, err, content)
+		}
+	}
+	if err := File(filepath.Join(dir, "sub"), []byte("x"), FileMode); err == nil {
+		t.Error("want an error when the path is a directory")
+	}
+	assertNoLeftovers(t, filepath.Join(dir, "sub"))
+}

@@ -1,0 +1,127 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+)
+
+// Report formats.
+const (
+	Markdown = "markdown"
+	JSON     = "json"
+)
+
+// FormatFor picks the report format from a file name's extension: .json → JSON, .md,
+// .markdown or none → Markdown.
+func FormatFor(path string) (string, error) {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".json":
+		return JSON, nil
+	case ".md", ".markdown", "":
+		return Markdown, nil
+	default:
+		return "", fmt.Errorf("report %s: unknown extension %q (want .md or .json)", path, filepath.Ext(path))
+	}
+}
+
+// Render renders r in format.
+func Render(r *Report, format string) ([]byte, error) {
+	switch format {
+	case JSON:
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(r); err != nil {
+			return nil, err
+		}
+		return buf.Bytes(), nil
+	case Markdown:
+		return markdown(r), nil
+	default:
+		return nil, fmt.Errorf("unknown report format %q", format)
+	}
+}
+
+func markdown(r *Report) []byte {
+	var b bytes.Buffer
+	esc := cellReplacer()
+	cell := esc.Replace
+	fmt.Fprintf(&b, "# berth conversion report: %s\n\n", r.App)
+	fmt.Fprintf(&b, "- Source: %s (%s)\n", r.Source, strings.Join(codeAll(r.Files), ", "))
+	if r.Namespace != "" {
+		fmt.Fprintf(&b, "- Namespace: `%s`\n", r.Namespace)
+	}
+	fmt.Fprintf(&b, "- Services: %d, input fields: %d\n\n", len(r.Services), r.Totals.Fields)
+	b.WriteString("## Totals\n\n")
+	countTable(&b, "Kind", "Objects", r.Totals.Objects)
+	countTable(&b, "Outcome", "Fields", r.Totals.Outcomes)
+	countTable(&b, "Severity", "Diagnostics", r.Totals.Diagnostics)
+	if len(r.Diagnostics) > 0 {
+		b.WriteString("## Diagnostics\n\n")
+		for _, d := range r.Diagnostics {
+			fmt.Fprintf(&b, "- %s: %s\n", d.Severity, cell(d.String()))
+		}
+		b.WriteString("\n")
+	}
+	if len(r.Project) > 0 {
+		b.WriteString("## Project\n\n")
+		fieldTable(&b, r.Project, esc)
+	}
+	for _, s := range r.Services {
+		fmt.Fprintf(&b, "## Service `%s`\n\n", s.Name)
+		if len(s.Objects) > 0 {
+			fmt.Fprintf(&b, "Objects: %s\n\n", strings.Join(codeAll(s.Objects), ", "))
+		}
+		fieldTable(&b, s.Fields, esc)
+	}
+	return append(bytes.TrimRight(b.Bytes(), "\n"), '\n')
+}
+
+func countTable(b *bytes.Buffer, name, count string, rows []Count) {
+	if len(rows) == 0 {
+		return
+	}
+	fmt.Fprintf(b, "| %s | %s |\n|---|---:|\n", name, count)
+	for _, c := range rows {
+		fmt.Fprintf(b, "| %s | %d |\n", c.Name, c.Count)
+	}
+	b.WriteString("\n")
+}
+
+func fieldTable(b *bytes.Buffer, fields []Field, esc *strings.Replacer) {
+	cell := esc.Replace
+	if len(fields) == 0 {
+		b.WriteString("No input fields recorded.\n\n")
+		return
+	}
+	b.WriteString("| Input field | Position | Outcome | Became / reason |\n|---|---|---|---|\n")
+	for _, f := range fields {
+		var what []string
+		for _, t := range codeAll(f.Targets) {
+			what = append(what, cell(t))
+		}
+		for _, r := range f.Reasons {
+			what = append(what, cell(r))
+		}
+		fmt.Fprintf(b, "| `%s` | %s | %s | %s |\n", cell(f.Path), cell(f.Pos), f.Outcome, strings.Join(what, "<br>"))
+	}
+	b.WriteString("\n")
+}
+
+// cellReplacer makes text safe inside a Markdown table cell: no column breaks, no line
+// breaks, no HTML.
+func cellReplacer() *strings.Replacer {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ", "<", "&lt;", ">", "&gt;", "&", "&amp;")
+}
+
+func codeAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = "`" + strings.ReplaceAll(s, "`", "'") + "`"
+	}
+	return out
+}

@@ -1,0 +1,162 @@
+// Package report builds berth's field-accounting report: for every input field, what it became
+// (object and field path) or why it was not converted, plus totals. The Report value is the
+// data model every rendering (Markdown, JSON, and later HTML) is produced from. No secret value
+// ever reaches a report: every string passes through a Redactor built from the secret data.
+package report
+
+import (
+	"sort"
+
+	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/pkg/diag"
+	"github.com/berth-dev/berth/pkg/model"
+)
+
+// Report is the accounting of one conversion.
+type Report struct {
+	App       string   `json:"app"`
+	Source    string   `json:"source"`
+	Namespace string   `json:"namespace,omitempty"`
+	Files     []string `json:"files"`
+	Totals    Totals   `json:"totals"`
+	// Project holds the top-level input fields (volumes, secrets, configs, networks, x-berth).
+	Project []Field `json:"project,omitempty"`
+	// Services are sorted by name.
+	Services    []Service         `json:"services"`
+	Diagnostics []diag.Diagnostic `json:"diagnostics"`
+}
+
+// Service is the accounting of one service.
+type Service struct {
+	Name string `json:"name"`
+	// Objects are the objects labelled with this service, as Kind/name, in output order.
+	Objects []string `json:"objects"`
+	Fields  []Field  `json:"fields"`
+}
+
+// Field is one input field and what became of it.
+type Field struct {
+	Path string `json:"path"`
+	// Pos is file:line:col when known.
+	Pos     string       `json:"pos,omitempty"`
+	Outcome diag.Outcome `json:"outcome"`
+	Targets []string     `json:"targets,omitempty"`
+	Reasons []string     `json:"reasons,omitempty"`
+}
+
+// Totals count objects, diagnostics and field outcomes.
+type Totals struct {
+	Objects     []Count `json:"objects"`
+	Diagnostics []Count `json:"diagnostics"`
+	Outcomes    []Count `json:"outcomes"`
+	Fields      int     `json:"fields"`
+}
+
+// Count is a named number (a kind, severity or outcome).
+type Count struct {
+	Name  string `json:"name"`
+	Count int    `json:"count"`
+}
+
+// Build assembles the report of converting app into res. Strings are redacted with red.
+func Build(app *model.App, res *convert.Result, red *Redactor) *Report {
+	r := &Report{
+		App:         app.Name,
+		Source:      string(app.Source),
+		Files:       append([]string{}, app.Files...),
+		Diagnostics: make([]diag.Diagnostic, 0, len(res.Diagnostics)),
+	}
+	for _, o := range res.Objects {
+		if o.GetObjectKind().GroupVersionKind().Kind == "Namespace" {
+			r.Namespace = o.GetName()
+			break
+		}
+	}
+	r.Services = services(app, res, red)
+	for _, a := range res.Accounts {
+		if a.Service == "" {
+			r.Project = append(r.Project, field(a, red))
+		}
+	}
+	for _, d := range res.Diagnostics {
+		d.Message = red.String(d.Message)
+		r.Diagnostics = append(r.Diagnostics, d)
+	}
+	r.Totals = totals(res)
+	return r
+}
+
+func services(app *model.App, res *convert.Result, red *Redactor) []Service {
+	byName := make(map[string]*Service, len(app.Services))
+	out := make([]Service, len(app.Services))
+	for i, s := range app.Services {
+		out[i] = Service{Name: s.Name, Objects: []string{}, Fields: []Field{}}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	for i := range out {
+		byName[out[i].Name] = &out[i]
+	}
+	for _, o := range res.Objects {
+		if s := byName[o.GetLabels()[convert.LabelName]]; s != nil {
+			s.Objects = append(s.Objects, o.GetObjectKind().GroupVersionKind().Kind+"/"+o.GetName())
+		}
+	}
+	for _, a := range res.Accounts {
+		if s := byName[a.Service]; s != nil {
+			s.Fields = append(s.Fields, field(a, red))
+		}
+	}
+	return out
+}
+
+func field(a diag.Accounted, red *Redactor) Field {
+	f := Field{Path: a.Path, Pos: a.Pos.String(), Outcome: a.Outcome}
+	for _, t := range a.Targets {
+		f.Targets = append(f.Targets, red.String(t))
+	}
+	for _, r := range a.Reasons {
+		f.Reasons = append(f.Reasons, red.String(r))
+	}
+	return f
+}
+
+func totals(res *convert.Result) Totals {
+	kinds := map[string]int{}
+	for _, o := range res.Objects {
+		kinds[o.GetObjectKind().GroupVersionKind().Kind]++
+	}
+	t := Totals{Fields: len(res.Accounts)}
+	// Objects by kind in apply order, like the output.
+	names := make([]string, 0, len(kinds))
+	for k := range kinds {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		ri, rj := convert.KindRank(names[i]), convert.KindRank(names[j])
+		if ri != rj {
+			return ri < rj
+		}
+		return names[i] < names[j]
+	})
+	for _, k := range names {
+		t.Objects = append(t.Objects, Count{Name: k, Count: kinds[k]})
+	}
+	for _, s := range []diag.Severity{diag.Error, diag.Warning, diag.Info} {
+		if n := res.Diagnostics.Count(s); n > 0 {
+			t.Diagnostics = append(t.Diagnostics, Count{Name: s.String(), Count: n})
+		}
+	}
+	outcomes := map[diag.Outcome]int{}
+	for _, a := range res.Accounts {
+		outcomes[a.Outcome]++
+	}
+	for _, o := range []diag.Outcome{diag.Mapped, diag.Ignored, diag.Partial, diag.Dropped, diag.Unhandled} {
+		if n := outcomes[o]; n > 0 {
+			t.Outcomes = append(t.Outcomes, Count{Name: string(o), Count: n})
+		}
+	}
+	if t.Objects == nil {
+		t.Objects = []Count{}
+	}
+	return t
+}
