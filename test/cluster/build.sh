@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # build.sh - build the test control plane (etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler, kubectl, kwok) from the Go module proxy into a cache directory, once.
+# kube-scheduler, kubectl, kwok; kubelet, kube-proxy and CoreDNS for the real-node mode) from
+# the Go module proxy into a cache directory, once.
 #
 #   test/cluster/build.sh            # prints the binary directory on stdout
 #
@@ -8,6 +9,7 @@
 #   tools/kube  k8s.io/kubernetes (each staging module replaced by its published v0.x.y)
 #   tools/etcd  go.etcd.io/etcd/server/v3
 #   tools/kwok  sigs.k8s.io/kwok
+#   tools/coredns  github.com/coredns/coredns (cluster DNS of the real-node mode)
 # They are three modules, not one, so that etcd and kwok are built with exactly the
 # dependency versions their own releases were built and tested with (a single module would
 # let minimal version selection move their shared dependencies, e.g. grpc, to k8s's).
@@ -37,6 +39,7 @@ modversion() { # dir module -> version pinned in that tools module
 K8S_VERSION=$(modversion kube k8s.io/kubernetes)
 ETCD_VERSION=$(modversion etcd go.etcd.io/etcd/server/v3)
 KWOK_VERSION=$(modversion kwok sigs.k8s.io/kwok)
+COREDNS_VERSION=$(modversion coredns github.com/coredns/coredns)
 
 BIN=${BERTH_TEST_BIN:-$HOME/.cache/berth-test-bin/$K8S_VERSION}
 mkdir -p "$BIN"
@@ -92,8 +95,11 @@ build kube "$K8S_VERSION" "$kube_ld" \
   kube-apiserver=k8s.io/kubernetes/cmd/kube-apiserver \
   kube-controller-manager=k8s.io/kubernetes/cmd/kube-controller-manager \
   kube-scheduler=k8s.io/kubernetes/cmd/kube-scheduler \
-  kubectl=k8s.io/kubernetes/cmd/kubectl
+  kubectl=k8s.io/kubernetes/cmd/kubectl \
+  kubelet=k8s.io/kubernetes/cmd/kubelet \
+  kube-proxy=k8s.io/kubernetes/cmd/kube-proxy
 build kwok "$KWOK_VERSION" "-s -w" kwok=sigs.k8s.io/kwok/cmd/kwok
+build coredns "$COREDNS_VERSION" "-s -w" coredns=github.com/coredns/coredns
 
 log "binaries in $BIN"
 printf '%s\n' "$BIN"
