@@ -1,0 +1,172 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// restartGrace is how long RestartAPIServer lets kube-apiserver shut down before SIGKILL.
+const restartGrace = 3 * time.Second
+
+const (
+	runDirPrefix = "berth-cluster-"
+	ownerFile    = "owner" // PID of the test process that created the run directory
+)
+
+// Stop stops exactly the processes this Cluster started (by PID, each only while
+// /proc/PID/exe is still its binary): SIGTERM, then SIGKILL after Options.StopGrace. It then
+// removes the run directory unless Options.KeepDir or BERTH_TEST_KEEP=1. Stop is idempotent
+// and returns the first error of the first call.
+func (c *Cluster) Stop() error {
+	return c.stop(!c.opts.KeepDir)
+}
+
+func (c *Cluster) stop(removeDir bool) error {
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return c.stopErr
+	}
+	c.stopped = true
+	procs := c.procs
+	c.mu.Unlock()
+
+	// clients first, then the apiserver (it shuts down slowly while watches are open), then
+	// etcd (the apiserver hangs on shutdown when etcd is already gone)
+	var errs []error
+	for _, phase := range [][]string{{"kwok", "kube-scheduler", "kube-controller-manager"}, {"kube-apiserver"}, {"etcd"}} {
+		errs = append(errs, stopAll(procsNamed(procs, phase), c.opts.StopGrace)...)
+	}
+	if c.spawner != nil {
+		c.spawner.close()
+	}
+	err := errors.Join(errs...)
+	if c.Dir != "" {
+		if err == nil && removeDir {
+			err = os.RemoveAll(c.Dir)
+		} else {
+			// a kept directory is not swept by a later Start
+			_ = os.Remove(filepath.Join(c.Dir, ownerFile))
+		}
+	}
+	if err == nil {
+		c.logf("stopped %d processes", len(procs))
+	}
+	c.mu.Lock()
+	c.stopErr = err
+	c.mu.Unlock()
+	return err
+}
+
+func procsNamed(procs []*proc, names []string) []*proc {
+	var out []*proc
+	for _, p := range procs {
+		for _, n := range names {
+			if p.name == n {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// stopAll stops procs in parallel.
+func stopAll(procs []*proc, grace time.Duration) []error {
+	errs := make([]error, len(procs))
+	var wg sync.WaitGroup
+	for i, p := range procs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = p.stop(grace)
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+// PIDs returns the process IDs of the running components by name (for tests and debugging).
+func (c *Cluster) PIDs() map[string]int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m := map[string]int{}
+	for _, p := range c.procs {
+		if !p.exited() {
+			m[p.name] = p.cmd.Process.Pid
+		}
+	}
+	return m
+}
+
+// RestartAPIServer stops kube-apiserver (SIGTERM, as a rolling control-plane update would)
+// and starts it again with the same flags on the same port, then waits until it is ready.
+// Clients built from c.Config keep working across the restart.
+func (c *Cluster) RestartAPIServer(ctx context.Context) error {
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return errors.New("cluster is stopped")
+	}
+	idx := -1
+	for i, p := range c.procs {
+		if p.name == "kube-apiserver" && !p.exited() {
+			idx = i
+		}
+	}
+	var old *proc
+	if idx >= 0 {
+		old = c.procs[idx]
+	}
+	c.mu.Unlock()
+	if old == nil {
+		return errors.New("kube-apiserver is not running")
+	}
+	// With controllers' watches open, kube-apiserver's graceful shutdown waits for them far
+	// longer than a test wants to; what matters here is that it goes away and comes back.
+	if err := old.stop(restartGrace); err != nil {
+		return fmt.Errorf("stopping kube-apiserver: %w", err)
+	}
+	p, err := startProc(c.spawner, "kube-apiserver", c.bin.KubeAPIServer, filepath.Join(c.Dir, "logs"), c.apiArgs)
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	c.procs[idx] = p
+	c.mu.Unlock()
+	c.logf("restarted kube-apiserver (pid %d)", p.cmd.Process.Pid)
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	if err := c.waitFor(ctx, "kube-apiserver ready after restart", c.apiReady); err != nil {
+		return fmt.Errorf("%w\n--- kube-apiserver (last lines of %s):\n%s", err, p.log, p.tail(20))
+	}
+	return nil
+}
+
+// sweepStaleDirs removes run directories under tmp left by test processes that died
+// without calling Stop (their components died with them through Pdeathsig). A directory is
+// removed only when its owner file names a PID that no longer exists.
+func sweepStaleDirs(tmp string) {
+	dirs, _ := filepath.Glob(filepath.Join(tmp, runDirPrefix+"*"))
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, ownerFile))
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || pid <= 0 || pid == os.Getpid() {
+			continue
+		}
+		if err := syscall.Kill(pid, 0); err == nil || errors.Is(err, syscall.EPERM) {
+			continue // owner alive (or not ours to judge)
+		}
+		_ = os.RemoveAll(d)
+	}
+}
