@@ -14,7 +14,8 @@
 # dependency versions their own releases were built and tested with (a single module would
 # let minimal version selection move their shared dependencies, e.g. grpc, to k8s's).
 #
-# Output: $BERTH_TEST_BIN (default $HOME/.cache/berth-test-bin/<kubernetes version>).
+# Output: $BERTH_TEST_BIN (default ${XDG_CACHE_HOME:-$HOME/.cache}/berth-test-bin/<kubernetes version>,
+# the directory the Go harness looks in).
 # Each binary has a stamp file <name>.version; a binary whose stamp matches the pinned
 # version is not rebuilt, so a warm run takes well under a second. One build at a time per
 # output directory (flock). Cold build: about 5 minutes on 2 cores.
@@ -41,7 +42,7 @@ ETCD_VERSION=$(modversion etcd go.etcd.io/etcd/server/v3)
 KWOK_VERSION=$(modversion kwok sigs.k8s.io/kwok)
 COREDNS_VERSION=$(modversion coredns github.com/coredns/coredns)
 
-BIN=${BERTH_TEST_BIN:-$HOME/.cache/berth-test-bin/$K8S_VERSION}
+BIN=${BERTH_TEST_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/berth-test-bin/$K8S_VERSION}
 mkdir -p "$BIN"
 BIN=$(cd "$BIN" && pwd)
 

@@ -1,0 +1,27 @@
+# berth - common tasks. `make test` is the one command that builds everything the tests need
+# (the test control plane: ~5 minutes once, cached afterwards) and runs all tests.
+GO ?= go
+# whole-suite bound; cluster tests start real control planes (a few seconds each)
+TEST_TIMEOUT ?= 30m
+TEST_FLAGS ?=
+
+.PHONY: all build vet test test-bin example
+
+all: build vet
+
+build:
+	$(GO) build ./...
+
+vet:
+	$(GO) vet ./...
+
+# Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok into
+# $BERTH_TEST_BIN (default ~/.cache/berth-test-bin/<version>); a no-op when up to date.
+test-bin:
+	test/cluster/build.sh >/dev/null
+
+test: test-bin
+	BERTH_TEST_BIN="$$(test/cluster/build.sh 2>/dev/null)" $(GO) test -timeout $(TEST_TIMEOUT) $(TEST_FLAGS) ./...
+
+example:
+	@echo "make example: not defined yet" >&2; exit 1
