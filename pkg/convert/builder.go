@@ -17,6 +17,12 @@ type builder struct {
 	objs   []Object
 	// names maps service names to their sanitized object names (see names.go).
 	names map[string]string
+	// extra holds derived object names (web-headless, web-public), see extraName.
+	extra map[string]string
+	// plans are the per-service decisions made before building (see workload.go).
+	plans map[string]*plan
+	// waitRBAC: some pod waits for a Job through the API (see wait.go).
+	waitRBAC bool
 }
 
 // Convert turns app into Kubernetes objects. It returns a *diag.Err for input that cannot be
@@ -66,11 +72,23 @@ func (b *builder) emit(o Object) { b.objs = append(b.objs, o) }
 func (b *builder) run() error {
 	b.namespace()
 	b.assignNames()
+	b.extra = map[string]string{}
+	if err := b.checkCycles(); err != nil {
+		return err
+	}
+	if err := b.planAll(); err != nil {
+		return err
+	}
 	for _, svc := range b.app.Services {
 		if err := b.service(svc); err != nil {
 			return err
 		}
 	}
+	if err := b.exposure(); err != nil {
+		return err
+	}
+	b.waitAccess()
+	b.accountApp()
 	return b.appObjects()
 }
 
@@ -83,5 +101,14 @@ func (b *builder) namespace() {
 
 // service converts one service into its workload and the objects around it.
 func (b *builder) service(svc *model.Service) error {
+	pl := b.plans[svc.Name]
+	p, err := b.podTemplate(pl)
+	if err != nil {
+		return err
+	}
+	if err := b.workload(pl, p); err != nil {
+		return err
+	}
+	b.services(pl)
 	return nil
 }

@@ -32,6 +32,9 @@ type Options struct {
 	StorageClass string
 	// WaitImage runs the init containers that wait for dependencies.
 	WaitImage string
+	// JobWaitImage runs `kubectl wait` for dependencies that must complete (kubectl on PATH;
+	// default DefaultJobWaitImage).
+	JobWaitImage string
 	// Replicas overrides the replica count of services that do not set one (0 = 1).
 	Replicas int32
 }

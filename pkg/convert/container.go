@@ -1,0 +1,250 @@
+package convert
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/berth-dev/berth/pkg/model"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/utils/ptr"
+)
+
+// ecsKeys maps Compose field names to ECS container-definition paths, so ledger entries
+// name the field the user actually wrote.
+func ecsKey(key string) string {
+	switch key {
+	case "entrypoint":
+		return "entryPoint"
+	case "working_dir":
+		return "workingDirectory"
+	case "cap_add":
+		return "linuxParameters.capabilities.add"
+	case "cap_drop":
+		return "linuxParameters.capabilities.drop"
+	case "read_only":
+		return "readonlyRootFilesystem"
+	case "init":
+		return "linuxParameters.initProcessEnabled"
+	case "tty":
+		return "pseudoTerminal"
+	case "stdin_open":
+		return "interactive"
+	case "shm_size":
+		return "linuxParameters.sharedMemorySize"
+	case "stop_grace_period":
+		return "stopTimeout"
+	}
+	return key
+}
+
+// cfield is the input path of a container field named by its Compose key.
+func (b *builder) cfield(c *model.Container, key string) string {
+	if b.app.Source == model.ECS {
+		key = ecsKey(key)
+	}
+	return c.Field + "." + key
+}
+
+// container builds the Kubernetes container for c (the index-th container of the pod).
+func (b *builder) container(pl *plan, p *pod, ci int, c *model.Container, name string) *ctr {
+	k := &corev1.Container{Name: name, Image: c.Image, WorkingDir: c.WorkingDir, TTY: c.TTY, Stdin: c.Stdin}
+	x := &ctr{M: c, K: k, Path: fmt.Sprintf("containers[%d]", ci)}
+	svc := p.svc
+	b.image(p, x)
+	b.commandArgs(p, x)
+	if c.WorkingDir != "" {
+		b.ledger.Mapped(svc.Name, b.cfield(c, "working_dir"), p.ctarget(x, "workingDir"))
+	}
+	if c.TTY {
+		b.ledger.Mapped(svc.Name, b.cfield(c, "tty"), p.ctarget(x, "tty"))
+	}
+	if c.Stdin {
+		b.ledger.Mapped(svc.Name, b.cfield(c, "stdin_open"), p.ctarget(x, "stdin"))
+	}
+	k.Ports = containerPorts(pl.Ports, ci)
+	for _, lp := range pl.Ports {
+		if lp.Container == ci {
+			for _, f := range lp.Fields {
+				b.ledger.Mapped(svc.Name, f, p.ctarget(x, "ports"))
+			}
+		}
+	}
+	b.securityContext(p, x)
+	b.resources(p, x)
+	b.containerWarnings(p, x)
+	return x
+}
+
+// image sets the image and its pull policy: Always for tags that move (latest, untagged,
+// major-only such as postgres:16), IfNotPresent for pinned tags and digests.
+func (b *builder) image(p *pod, x *ctr) {
+	c, svc := x.M, p.svc
+	ref := parseImage(c.Image)
+	x.K.ImagePullPolicy = corev1.PullIfNotPresent
+	if ref.Digest == "" && floatingTag(ref.Tag) {
+		x.K.ImagePullPolicy = corev1.PullAlways
+	}
+	field := b.cfield(c, "image")
+	if c.BuildOnly {
+		b.ledger.Partial(svc.Name, c.Field+".build", fmt.Sprintf(
+			"image %q is built from source: build and push it to a registry the cluster can pull from (or set image:)", c.Image),
+			p.ctarget(x, "image"))
+		return
+	}
+	b.ledger.Mapped(svc.Name, field, p.ctarget(x, "image"), p.ctarget(x, "imagePullPolicy"))
+}
+
+// commandArgs maps entrypoint → command and command → args. An explicitly empty entrypoint
+// (entrypoint: "") clears the image ENTRYPOINT: Kubernetes has no "no entrypoint", so the
+// args become the command.
+func (b *builder) commandArgs(p *pod, x *ctr) {
+	c, svc := x.M, p.svc
+	x.K.Command = append([]string(nil), c.Command...)
+	x.K.Args = append([]string(nil), c.Args...)
+	if c.Command != nil && len(c.Command) == 0 {
+		switch {
+		case len(c.Args) > 0:
+			x.K.Command, x.K.Args = x.K.Args, nil
+			b.ledger.Mapped(svc.Name, b.cfield(c, "entrypoint"), p.ctarget(x, "command"))
+		default:
+			b.ledger.Partial(svc.Name, b.cfield(c, "entrypoint"),
+				"an empty entrypoint without a command cannot be expressed: the image ENTRYPOINT runs", p.ctarget(x, ""))
+		}
+	} else if len(c.Command) > 0 {
+		b.ledger.Mapped(svc.Name, b.cfield(c, "entrypoint"), p.ctarget(x, "command"))
+	}
+	if len(c.Args) > 0 {
+		b.ledger.Mapped(svc.Name, b.cfield(c, "command"), p.ctarget(x, "args"))
+	}
+}
+
+// securityContext maps user, capabilities, privileged and read_only.
+func (b *builder) securityContext(p *pod, x *ctr) {
+	c, svc := x.M, p.svc
+	sc := &corev1.SecurityContext{}
+	if c.User != "" {
+		b.user(p, x, sc)
+	}
+	caps := &corev1.Capabilities{}
+	for _, s := range c.CapAdd {
+		caps.Add = append(caps.Add, capability(s))
+	}
+	for _, s := range c.CapDrop {
+		caps.Drop = append(caps.Drop, capability(s))
+	}
+	if len(caps.Add) > 0 {
+		b.ledger.Mapped(svc.Name, b.cfield(c, "cap_add"), p.ctarget(x, "securityContext.capabilities.add"))
+	}
+	if len(caps.Drop) > 0 {
+		b.ledger.Mapped(svc.Name, b.cfield(c, "cap_drop"), p.ctarget(x, "securityContext.capabilities.drop"))
+	}
+	if len(caps.Add)+len(caps.Drop) > 0 {
+		sc.Capabilities = caps
+	}
+	if c.Privileged {
+		sc.Privileged = ptr.To(true)
+		b.ledger.Mapped(svc.Name, b.cfield(c, "privileged"), p.ctarget(x, "securityContext.privileged"))
+	}
+	if c.ReadOnly {
+		sc.ReadOnlyRootFilesystem = ptr.To(true)
+		b.ledger.Mapped(svc.Name, b.cfield(c, "read_only"), p.ctarget(x, "securityContext.readOnlyRootFilesystem"))
+	}
+	if *sc != (corev1.SecurityContext{}) {
+		x.K.SecurityContext = sc
+	}
+}
+
+// capability strips Docker's optional CAP_ prefix (Kubernetes wants NET_ADMIN).
+func capability(s string) corev1.Capability {
+	s = strings.ToUpper(strings.TrimSpace(s))
+	return corev1.Capability(strings.TrimPrefix(s, "CAP_"))
+}
+
+// user maps "uid", "uid:gid" and "root" to runAsUser/runAsGroup; user names cannot be resolved
+// without the image's /etc/passwd and are reported.
+func (b *builder) user(p *pod, x *ctr, sc *corev1.SecurityContext) {
+	c, svc := x.M, p.svc
+	field := b.cfield(c, "user")
+	u, g, hasGroup := strings.Cut(c.User, ":")
+	uid, uerr := numericID(u)
+	gid, gerr := numericID(g)
+	if uerr != nil || (hasGroup && gerr != nil) {
+		b.ledger.Dropped(svc.Name, field, fmt.Sprintf(
+			"user %q is a name: Kubernetes needs a numeric uid (and gid), e.g. user: \"1000:1000\" (look it up with `id` in the image)", c.User))
+		return
+	}
+	sc.RunAsUser = ptr.To(uid)
+	targets := []string{p.ctarget(x, "securityContext.runAsUser")}
+	if hasGroup {
+		sc.RunAsGroup = ptr.To(gid)
+		targets = append(targets, p.ctarget(x, "securityContext.runAsGroup"))
+	}
+	b.ledger.Mapped(svc.Name, field, targets...)
+}
+
+// numericID parses a uid/gid; "root" is 0 everywhere.
+func numericID(s string) (int64, error) {
+	if s == "root" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err == nil && n < 0 {
+		return 0, fmt.Errorf("negative id %d", n)
+	}
+	return n, err
+}
+
+// resources maps CPU, memory and GPUs to requests and limits in canonical quantities. A
+// container without its own values inherits the task's (ECS task-level cpu/memory).
+func (b *builder) resources(p *pod, x *ctr) {
+	r := x.M.Resources
+	if r == (model.Resources{Field: r.Field}) && len(p.svc.Containers) == 1 {
+		r = p.svc.Resources
+	}
+	req, lim := corev1.ResourceList{}, corev1.ResourceList{}
+	set := func(l corev1.ResourceList, name corev1.ResourceName, q *resource.Quantity) {
+		if !q.IsZero() {
+			l[name] = *q
+		}
+	}
+	set(req, corev1.ResourceCPU, resource.NewMilliQuantity(r.CPURequest, resource.DecimalSI))
+	set(lim, corev1.ResourceCPU, resource.NewMilliQuantity(r.CPULimit, resource.DecimalSI))
+	set(req, corev1.ResourceMemory, memory(r.MemRequest))
+	set(lim, corev1.ResourceMemory, memory(r.MemLimit))
+	if r.GPUs > 0 {
+		lim["nvidia.com/gpu"] = *resource.NewQuantity(r.GPUs, resource.DecimalSI)
+	}
+	if len(req) > 0 {
+		x.K.Resources.Requests = req
+	}
+	if len(lim) > 0 {
+		x.K.Resources.Limits = lim
+	}
+	if len(req)+len(lim) > 0 && r.Field != "" {
+		b.ledger.Mapped(p.svc.Name, r.Field, p.ctarget(x, "resources"))
+	}
+}
+
+// memory is a byte count as a quantity in binary units when exact (256Mi), else decimal
+// (300M), never a raw byte count for values of a kilobyte or more.
+func memory(n int64) *resource.Quantity {
+	if n%1024 == 0 {
+		return resource.NewQuantity(n, resource.BinarySI)
+	}
+	return resource.NewQuantity(n, resource.DecimalSI)
+}
+
+// containerWarnings reports container fields Kubernetes cannot express.
+func (b *builder) containerWarnings(p *pod, x *ctr) {
+	c, svc := x.M, p.svc
+	if c.Init {
+		b.ledger.Dropped(svc.Name, b.cfield(c, "init"),
+			"Kubernetes has no init-process option (tini): the entrypoint runs as PID 1, so it must reap zombies and handle SIGTERM; use an image whose ENTRYPOINT is tini or dumb-init, or set shareProcessNamespace: true (the pause container reaps, but containers then see each other's processes)")
+	}
+	for _, u := range c.Ulimits {
+		b.ledger.Dropped(svc.Name, u.Field, fmt.Sprintf(
+			"ulimit %s=%d:%d: Kubernetes has no per-container ulimits; pods get the container runtime's defaults (configure the node's runtime, or raise it in the entrypoint with `ulimit`)", u.Name, u.Soft, u.Hard))
+	}
+}

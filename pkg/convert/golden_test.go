@@ -1,0 +1,135 @@
+package convert
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/berth-dev/berth/pkg/diag"
+	"github.com/berth-dev/berth/pkg/model"
+	"sigs.k8s.io/yaml"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// render is the test's YAML stream of a result: the objects, then the diagnostics and the
+// field accounting, so golden diffs show mapping decisions and their reasons together.
+func render(t *testing.T, res *Result) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	for _, o := range res.Objects {
+		buf.WriteString("---\n")
+		buf.Write(marshalClean(t, o))
+	}
+	buf.WriteString("--- # diagnostics\n")
+	for _, d := range res.Diagnostics {
+		buf.WriteString("# " + d.Severity.String() + ": " + d.String() + "\n")
+	}
+	buf.WriteString("--- # accounts\n")
+	buf.Write(marshalClean(t, res.Accounts))
+	return buf.Bytes()
+}
+
+// marshalClean marshals v to YAML without the zero-value noise of typed objects
+// (creationTimestamp: null, status: {}).
+func marshalClean(t *testing.T, v any) []byte {
+	t.Helper()
+	j, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var generic any
+	if err := json.Unmarshal(j, &generic); err != nil {
+		t.Fatal(err)
+	}
+	if m, ok := generic.(map[string]any); ok {
+		delete(m, "status")
+	}
+	out, err := yaml.Marshal(clean(generic))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func clean(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, val := range x {
+			if m, ok := val.(map[string]any); ok && len(m) == 0 && k == "status" {
+				delete(x, k)
+				continue
+			}
+			if val == nil && k == "creationTimestamp" {
+				delete(x, k)
+				continue
+			}
+			x[k] = clean(val)
+			if m, ok := x[k].(map[string]any); ok && len(m) == 0 && (k == "resources" || k == "strategy" || k == "updateStrategy" || k == "metadata") {
+				delete(x, k)
+			}
+		}
+	case []any:
+		for i := range x {
+			x[i] = clean(x[i])
+		}
+	}
+	return v
+}
+
+// golden converts app twice, checks both renderings are identical and compares them with
+// testdata/<name>/want.yaml.
+func golden(t *testing.T, name string, app *model.App, opts Options) {
+	t.Helper()
+	var outs [2][]byte
+	for i := range outs {
+		res, err := Convert(app, opts)
+		if err != nil {
+			t.Fatalf("Convert: %v", err)
+		}
+		outs[i] = render(t, res)
+	}
+	if !bytes.Equal(outs[0], outs[1]) {
+		t.Fatalf("two conversions of the same input differ")
+	}
+	path := filepath.Join("testdata", name, "want.yaml")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, outs[0], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update)", err)
+	}
+	if !bytes.Equal(outs[0], want) {
+		t.Errorf("%s differs from the golden file (run go test ./pkg/convert -run %s -update and review the diff)", path, t.Name())
+	}
+}
+
+func dur(s string) *time.Duration {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		panic(err)
+	}
+	return &d
+}
+
+func i32(v int32) *int32 { return &v }
+
+// fields lists the input fields of app for the ledger (a loader does this for real input).
+func fields(svcs ...*model.Service) []diag.Field {
+	var out []diag.Field
+	for _, s := range svcs {
+		out = append(out, diag.Field{Service: s.Name, Path: s.Field, Pos: s.Pos})
+	}
+	return out
+}

@@ -1,0 +1,149 @@
+package convert
+
+import (
+	"strings"
+)
+
+// imagePort is a port a well-known image listens on.
+type imagePort struct {
+	Port int32
+	// HTTP: the port speaks HTTP (ingress-capable).
+	HTTP bool
+	// Name is the port name berth gives it.
+	Name string
+}
+
+// imageInfo is what berth knows about a well-known image.
+type imageInfo struct {
+	Ports []imagePort
+	// Stateful: the image holds state on its volumes (database, queue, object store); with a
+	// named volume it becomes a StatefulSet.
+	Stateful bool
+}
+
+func httpPort(port int32) imagePort             { return imagePort{Port: port, HTTP: true, Name: "http"} }
+func tcpPort(port int32, name string) imagePort { return imagePort{Port: port, Name: name} }
+
+// knownImages maps an image's repository (without registry, "library/" and tag; the last path
+// segment also matches) to what berth knows about it. The one table of image knowledge: ports
+// for Services when Compose declares none, and which images hold state.
+func knownImages() map[string]imageInfo {
+	db := func(ports ...imagePort) imageInfo { return imageInfo{Ports: ports, Stateful: true} }
+	app := func(ports ...imagePort) imageInfo { return imageInfo{Ports: ports} }
+	return map[string]imageInfo{
+		"postgres":           db(tcpPort(5432, "postgres")),
+		"postgresql":         db(tcpPort(5432, "postgres")),
+		"postgis/postgis":    db(tcpPort(5432, "postgres")),
+		"timescaledb":        db(tcpPort(5432, "postgres")),
+		"mysql":              db(tcpPort(3306, "mysql")),
+		"mariadb":            db(tcpPort(3306, "mysql")),
+		"percona":            db(tcpPort(3306, "mysql")),
+		"mongo":              db(tcpPort(27017, "mongodb")),
+		"mongodb":            db(tcpPort(27017, "mongodb")),
+		"redis":              db(tcpPort(6379, "redis")),
+		"valkey":             db(tcpPort(6379, "redis")),
+		"redis-stack-server": db(tcpPort(6379, "redis")),
+		"keydb":              db(tcpPort(6379, "redis")),
+		"rabbitmq":           db(tcpPort(5672, "amqp"), imagePort{Port: 15672, HTTP: true, Name: "management"}),
+		"elasticsearch":      db(httpPort(9200), tcpPort(9300, "transport")),
+		"opensearch":         db(httpPort(9200), tcpPort(9300, "transport")),
+		"cassandra":          db(tcpPort(9042, "cql")),
+		"scylla":             db(tcpPort(9042, "cql")),
+		"zookeeper":          db(tcpPort(2181, "client")),
+		"cp-zookeeper":       db(tcpPort(2181, "client")),
+		"kafka":              db(tcpPort(9092, "kafka")),
+		"cp-kafka":           db(tcpPort(9092, "kafka")),
+		"cp-server":          db(tcpPort(9092, "kafka")),
+		"minio":              db(httpPort(9000)),
+		"etcd":               db(tcpPort(2379, "client"), tcpPort(2380, "peer")),
+		"nats":               db(tcpPort(4222, "client"), tcpPort(6222, "cluster"), imagePort{Port: 8222, HTTP: true, Name: "monitor"}),
+		"clickhouse-server":  db(httpPort(8123), tcpPort(9000, "native")),
+		"influxdb":           db(httpPort(8086)),
+		"neo4j":              db(httpPort(7474), tcpPort(7687, "bolt")),
+		"couchdb":            db(httpPort(5984)),
+		"solr":               db(httpPort(8983)),
+		"mssql/server":       db(tcpPort(1433, "mssql")),
+		"memcached":          app(tcpPort(11211, "memcache")),
+		"nginx":              app(httpPort(80)),
+		"nginx-unprivileged": app(httpPort(8080)),
+		"httpd":              app(httpPort(80)),
+		"caddy":              app(httpPort(80), imagePort{Port: 443, HTTP: true, Name: "https"}),
+		"traefik":            app(httpPort(80)),
+		"haproxy":            app(httpPort(80)),
+		"grafana":            app(httpPort(3000)),
+		"prometheus":         app(httpPort(9090)),
+		"adminer":            app(httpPort(8080)),
+		"phpmyadmin":         app(httpPort(80)),
+		"wordpress":          app(httpPort(80)),
+		"keycloak":           app(httpPort(8080)),
+		"mailhog":            app(tcpPort(1025, "smtp"), imagePort{Port: 8025, HTTP: true, Name: "http"}),
+		"mailpit":            app(tcpPort(1025, "smtp"), imagePort{Port: 8025, HTTP: true, Name: "http"}),
+		"vault":              app(httpPort(8200)),
+		"consul":             app(httpPort(8500)),
+		"registry":           app(httpPort(5000)),
+		"mosquitto":          app(tcpPort(1883, "mqtt")),
+		"eclipse-mosquitto":  app(tcpPort(1883, "mqtt")),
+		"localstack":         app(httpPort(4566)),
+	}
+}
+
+// imageRef is a parsed image reference.
+type imageRef struct {
+	// Repo is the repository path without registry and "library/" (e.g. "bitnami/redis").
+	Repo   string
+	Tag    string
+	Digest string
+}
+
+// parseImage splits an image reference. It is lenient: any string gives some result.
+func parseImage(image string) imageRef {
+	var r imageRef
+	if i := strings.Index(image, "@"); i >= 0 {
+		image, r.Digest = image[:i], image[i+1:]
+	}
+	if i := strings.LastIndex(image, ":"); i >= 0 && !strings.Contains(image[i:], "/") {
+		image, r.Tag = image[:i], image[i+1:]
+	}
+	parts := strings.Split(image, "/")
+	if len(parts) > 1 && (strings.ContainsAny(parts[0], ".:") || parts[0] == "localhost") {
+		parts = parts[1:]
+	}
+	if len(parts) > 1 && parts[0] == "library" {
+		parts = parts[1:]
+	}
+	r.Repo = strings.ToLower(strings.Join(parts, "/"))
+	return r
+}
+
+// lookupImage returns what berth knows about image, matching the repository path first and
+// then its last segment (bitnami/postgresql → postgresql).
+func lookupImage(image string) (imageInfo, bool) {
+	if image == "" {
+		return imageInfo{}, false
+	}
+	table := knownImages()
+	repo := parseImage(image).Repo
+	if info, ok := table[repo]; ok {
+		return info, true
+	}
+	if i := strings.LastIndex(repo, "/"); i >= 0 {
+		info, ok := table[repo[i+1:]]
+		return info, ok
+	}
+	return imageInfo{}, false
+}
+
+// floatingTag reports whether the tag moves to new images over time: empty, latest, a tag
+// without any digit (stable, alpine, lts), or a major-only version with an optional variant
+// (16, v20, 16-alpine). Such tags get imagePullPolicy Always so nodes do not run stale images.
+func floatingTag(tag string) bool {
+	if tag == "" || !strings.ContainsAny(tag, "0123456789") {
+		return true
+	}
+	v := tag
+	if i := strings.IndexAny(v, "-_"); i >= 0 {
+		v = v[:i]
+	}
+	v = strings.TrimPrefix(v, "v")
+	return v != "" && strings.Trim(v, "0123456789") == ""
+}

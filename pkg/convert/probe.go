@@ -1,0 +1,85 @@
+package convert
+
+import (
+	"math"
+	"time"
+
+	"github.com/berth-dev/berth/pkg/model"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Compose healthcheck defaults (Docker Engine): interval 30s, timeout 30s, retries 3,
+// start_period 0, start_interval 5s.
+const (
+	defaultInterval      = 30 * time.Second
+	defaultTimeout       = 30 * time.Second
+	defaultRetries       = 3
+	defaultStartInterval = 5 * time.Second
+)
+
+// probes maps a healthcheck to probes. Readiness mirrors the healthcheck exactly: an
+// unhealthy container leaves the Service endpoints, as Compose marks it unhealthy. Liveness
+// runs the same check but tolerates twice as many failures: restarting a slow-but-alive
+// container under load turns a brownout into an outage, so kubelet only kills it after it has
+// been out of rotation for a while. start_period becomes a startupProbe checking every
+// start_interval, which holds both off until the first success, as Compose ignores failures
+// during the start period.
+func (b *builder) probes(p *pod, x *ctr) {
+	h, svc := x.M.Health, p.svc
+	if h == nil {
+		return
+	}
+	if h.Type == model.HealthNone || len(h.Command) == 0 {
+		b.ledger.Ignored(svc.Name, h.Field, "healthcheck disabled: no probes")
+		return
+	}
+	handler := corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: healthCommand(h)}}
+	interval, timeout := orDefault(h.Interval, defaultInterval), orDefault(h.Timeout, defaultTimeout)
+	retries := int32(defaultRetries)
+	if h.Retries != nil && *h.Retries > 0 {
+		retries = *h.Retries
+	}
+	ready := &corev1.Probe{ProbeHandler: handler, PeriodSeconds: seconds(interval), TimeoutSeconds: seconds(timeout),
+		FailureThreshold: retries, SuccessThreshold: 1}
+	live := ready.DeepCopy()
+	live.FailureThreshold = 2 * retries
+	x.K.ReadinessProbe, x.K.LivenessProbe = ready, live
+	targets := []string{p.ctarget(x, "readinessProbe"), p.ctarget(x, "livenessProbe")}
+	if h.StartPeriod != nil && *h.StartPeriod > 0 {
+		every := orDefault(h.StartInterval, defaultStartInterval)
+		start := ready.DeepCopy()
+		start.PeriodSeconds = seconds(every)
+		start.FailureThreshold = seconds(*h.StartPeriod)/start.PeriodSeconds + retries
+		if rem := seconds(*h.StartPeriod) % start.PeriodSeconds; rem > 0 {
+			start.FailureThreshold++
+		}
+		x.K.StartupProbe = start
+		targets = append(targets, p.ctarget(x, "startupProbe"))
+	}
+	b.ledger.Mapped(svc.Name, h.Field, targets...)
+}
+
+// healthCommand is the exec argv: CMD as is, CMD-SHELL through /bin/sh -c.
+func healthCommand(h *model.Health) []string {
+	if h.Type == model.HealthShell {
+		return []string{"/bin/sh", "-c", h.Command[0]}
+	}
+	return append([]string(nil), h.Command...)
+}
+
+// orDefault returns *d, or def when d is nil or not positive.
+func orDefault(d *time.Duration, def time.Duration) time.Duration {
+	if d == nil || *d <= 0 {
+		return def
+	}
+	return *d
+}
+
+// seconds rounds a duration up to whole seconds, at least 1 (Kubernetes' minimum).
+func seconds(d time.Duration) int32 {
+	s := int32(math.Ceil(d.Seconds()))
+	if s < 1 {
+		return 1
+	}
+	return s
+}

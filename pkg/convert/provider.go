@@ -1,0 +1,26 @@
+package convert
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+)
+
+// provider adds platform-specific settings to the objects that make services public. The
+// generic provider adds nothing beyond the portable options (ingress class, TLS secret,
+// cert-manager issuer); a cloud provider (e.g. AWS load balancer annotations) implements the
+// same two hooks.
+type provider interface {
+	// ingress adjusts the Ingress of one public HTTP service.
+	ingress(pl *plan, ing *networkingv1.Ingress)
+	// loadBalancer adjusts the LoadBalancer or NodePort Service of one public service.
+	loadBalancer(pl *plan, s *corev1.Service)
+}
+
+// generic is the portable provider.
+type generic struct{}
+
+func (generic) ingress(*plan, *networkingv1.Ingress) {}
+func (generic) loadBalancer(*plan, *corev1.Service)  {}
+
+// provider returns the provider for the options.
+func (b *builder) provider() provider { return generic{} }

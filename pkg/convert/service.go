@@ -1,0 +1,109 @@
+package convert
+
+import (
+	"fmt"
+
+	"github.com/berth-dev/berth/pkg/model"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+)
+
+// services emits the ClusterIP Service of a listening service: its ports equal the container
+// ports, so the Compose address <service>:<port> keeps working. StatefulSets also get a
+// headless Service (their serviceName) that publishes not-ready pods for peer discovery;
+// clients keep the ClusterIP Service, whose address survives pod restarts.
+func (b *builder) services(pl *plan) {
+	if len(pl.Ports) == 0 {
+		return
+	}
+	svc := pl.Svc
+	s := b.serviceObject(pl, pl.Name)
+	s.Spec.Type = corev1.ServiceTypeClusterIP
+	for _, k := range sortedKeys(svc.Options.ServiceAnnotations) {
+		if s.Annotations == nil {
+			s.Annotations = map[string]string{}
+		}
+		s.Annotations[k] = svc.Options.ServiceAnnotations[k]
+		b.ledger.Mapped(svc.Name, svc.Field+".x-berth.serviceAnnotations", "Service/"+pl.Name+" metadata.annotations")
+	}
+	for i, lp := range pl.Ports {
+		s.Spec.Ports = append(s.Spec.Ports, servicePort(lp, lp.Port))
+		target := fmt.Sprintf("Service/%s spec.ports[%d]", pl.Name, i)
+		for _, f := range lp.Fields {
+			b.ledger.Mapped(svc.Name, f, target)
+		}
+		if lp.Source == model.FromImage {
+			b.ledger.Infof(svc.Name, svc.Field, "port %d/%s comes from berth's table of well-known images (%s): declare `expose` if it differs",
+				lp.Port, lp.Protocol, parseImage(svc.Main().Image).Repo)
+		}
+	}
+	b.emit(s)
+	if pl.Kind == model.KindStatefulSet {
+		h := b.serviceObject(pl, b.headlessName(pl))
+		h.Spec.ClusterIP = corev1.ClusterIPNone
+		h.Spec.PublishNotReadyAddresses = true
+		h.Spec.Ports = s.Spec.Ports
+		b.emit(h)
+	}
+}
+
+// serviceObject is a Service selecting pl's pods.
+func (b *builder) serviceObject(pl *plan, name string) *corev1.Service {
+	return &corev1.Service{
+		TypeMeta:   typeMeta("v1", "Service"),
+		ObjectMeta: objectMeta(name, b.ns, b.app.Name, pl.Name),
+		Spec:       corev1.ServiceSpec{Selector: Selector(b.app.Name, pl.Name)},
+	}
+}
+
+// servicePort is the Service port for lp, listening on port and forwarding to the container
+// port by number.
+func servicePort(lp *listenPort, port int32) corev1.ServicePort {
+	sp := corev1.ServicePort{Name: lp.Name, Port: port, TargetPort: intstr.FromInt32(lp.Port), Protocol: lp.Protocol}
+	if ap := appProtocol(lp.AppProtocol); ap != "" {
+		sp.AppProtocol = &ap
+	}
+	return sp
+}
+
+// appProtocol normalizes an app_protocol to a value Kubernetes accepts: IANA names as given,
+// the kubernetes.io/ prefixed ones, or a domain-prefixed name; others are left out.
+func appProtocol(p string) string {
+	switch p {
+	case "":
+		return ""
+	case "h2c", "ws", "wss":
+		return "kubernetes.io/" + p
+	}
+	if portName(p) == p {
+		return p
+	}
+	return ""
+}
+
+// headlessName is the name of a StatefulSet's headless Service.
+func (b *builder) headlessName(pl *plan) string {
+	return b.extraName(pl.Name, "-headless")
+}
+
+// extraName returns base+suffix, unique among the app's object names (a service may itself
+// be called web-headless); the same arguments always give the same name.
+func (b *builder) extraName(base, suffix string) string {
+	key := base + "\x00" + suffix
+	if n, ok := b.extra[key]; ok {
+		return n
+	}
+	taken := map[string]bool{}
+	for _, n := range b.names {
+		taken[n] = true
+	}
+	for _, n := range b.extra {
+		taken[n] = true
+	}
+	name := dnsLabel(base+suffix, maxName, "svc")
+	for i := 2; taken[name]; i++ {
+		name = dnsLabel(fmt.Sprintf("%s%s-%d", base, suffix, i), maxName, "svc")
+	}
+	b.extra[key] = name
+	return name
+}

@@ -1,0 +1,231 @@
+package convert
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/berth-dev/berth/pkg/model"
+	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/utils/ptr"
+)
+
+// waitScript waits until a TCP connection to $WAIT_HOST:$WAIT_PORT succeeds. The names travel
+// in environment variables, never spliced into the script, so no name can change its meaning.
+// Through a ClusterIP Service a connection only succeeds once the dependency has a ready
+// endpoint: for a dependency with a healthcheck (readinessProbe) that is service_healthy.
+const waitScript = `until nc -z -w 2 "$WAIT_HOST" "$WAIT_PORT"; do echo "waiting for $WAIT_HOST:$WAIT_PORT"; sleep 2; done`
+
+// DefaultJobWaitImage runs `kubectl wait` for service_completed_successfully dependencies.
+const DefaultJobWaitImage = "registry.k8s.io/kubectl:v1.33.0"
+
+// waits adds one init container per dependency, in dependency order (sorted by service):
+// service_started and service_healthy wait for the dependency's Service to accept TCP
+// connections; service_completed_successfully waits for its Job to complete, through the API.
+func (b *builder) waits(pl *plan, p *pod) error {
+	svc := pl.Svc
+	for _, d := range svc.DependsOn {
+		dep := b.plans[d.Service]
+		if dep == nil {
+			if d.Required {
+				return b.ledger.Errorf(svc.Name, d.Field, "depends on %q, which is not a service of this app", d.Service)
+			}
+			b.ledger.Ignored(svc.Name, d.Field, fmt.Sprintf("optional dependency %q is not part of the app (profile disabled?): no wait", d.Service))
+			continue
+		}
+		k, err := b.waitFor(pl, dep, d)
+		if err != nil {
+			return err
+		}
+		if k == nil {
+			continue
+		}
+		if d.Condition == model.ConditionCompleted || d.Condition == model.ConditionComplete {
+			b.useWaitAccount(p)
+		}
+		k.Name = dnsLabel("wait-"+dep.Name, maxLabel, "wait")
+		k.SecurityContext = waitSecurity()
+		p.Spec.InitContainers = append(p.Spec.InitContainers, *k)
+		b.ledger.Mapped(svc.Name, d.Field, p.target(fmt.Sprintf("initContainers[%d]", len(p.Spec.InitContainers)-1)))
+		if d.Restart {
+			b.ledger.Warnf(svc.Name, d.Field+".restart", "restart: true is not converted: Kubernetes does not restart dependents when %q restarts", d.Service)
+		}
+	}
+	for _, l := range svc.Links {
+		b.ledger.Ignored(svc.Name, svc.Field+".links", "links: every Service is reachable by name in the namespace")
+		if dep := b.plans[l]; dep != nil && len(dep.Ports) == 0 && !jobKind(dep.Kind) {
+			return b.noPort(svc, dep, svc.Field+".links")
+		}
+	}
+	return nil
+}
+
+// waitFor builds the wait container for one dependency (nil when nothing needs waiting).
+func (b *builder) waitFor(pl, dep *plan, d model.Dependency) (*corev1.Container, error) {
+	svc := pl.Svc
+	switch d.Condition {
+	case model.ConditionCompleted, model.ConditionComplete:
+		if !jobKind(dep.Kind) {
+			return nil, b.ledger.Errorf(svc.Name, d.Field,
+				"waits for %q to complete, but %q runs as a %s (set x-berth.kind: Job on it)", d.Service, d.Service, dep.Kind)
+		}
+		if dep.Kind == model.KindCronJob {
+			b.ledger.Dropped(svc.Name, d.Field, fmt.Sprintf("%q is a CronJob: there is no single run to wait for", d.Service))
+			return nil, nil
+		}
+		b.waitRBAC = true
+		if d.Condition == model.ConditionComplete {
+			b.ledger.Warnf(svc.Name, d.Field, "ECS COMPLETE (any exit code) is mapped to successful completion")
+		}
+		return &corev1.Container{Image: b.jobWaitImage(), ImagePullPolicy: corev1.PullIfNotPresent,
+			Command: []string{"kubectl", "wait", "--for=condition=complete", "--timeout=-1s", "job/" + dep.Name}}, nil
+	}
+	if jobKind(dep.Kind) {
+		b.ledger.Ignored(svc.Name, d.Field, fmt.Sprintf("%q runs as a %s: it starts on its own, nothing to wait for", d.Service, dep.Kind))
+		return nil, nil
+	}
+	lp := firstTCP(dep.Ports)
+	if lp == nil {
+		return nil, b.noPort(svc, dep, d.Field)
+	}
+	if d.Condition == model.ConditionHealthy && dep.Svc.Main().Health == nil {
+		b.ledger.Warnf(svc.Name, d.Field, "%q has no healthcheck: waiting for its port to accept connections", d.Service)
+	}
+	return &corev1.Container{Image: b.opts.WaitImage, ImagePullPolicy: pullPolicy(b.opts.WaitImage),
+		Command: []string{"sh", "-c", waitScript},
+		Env: []corev1.EnvVar{{Name: "WAIT_HOST", Value: dep.Name},
+			{Name: "WAIT_PORT", Value: strconv.Itoa(int(lp.Port))}}}, nil
+}
+
+// noPort is the error for a dependency nobody can connect to.
+func (b *builder) noPort(svc *model.Service, dep *plan, field string) error {
+	return b.ledger.Errorf(svc.Name, field,
+		"service %q needs %q, but no TCP port of %q is known: add `expose: [PORT]` or `x-berth: {ports: [PORT]}` to service %q",
+		svc.Name, dep.Svc.Name, dep.Svc.Name, dep.Svc.Name)
+}
+
+// firstTCP is the first TCP port, or nil.
+func firstTCP(ports []*listenPort) *listenPort {
+	for _, lp := range ports {
+		if lp.Protocol == corev1.ProtocolTCP {
+			return lp
+		}
+	}
+	return nil
+}
+
+func jobKind(k model.Kind) bool { return k == model.KindJob || k == model.KindCronJob }
+
+// pullPolicy is the imagePullPolicy berth uses for an image it chose.
+func pullPolicy(image string) corev1.PullPolicy {
+	ref := parseImage(image)
+	if ref.Digest == "" && floatingTag(ref.Tag) {
+		return corev1.PullAlways
+	}
+	return corev1.PullIfNotPresent
+}
+
+// jobWaitImage is the image that runs kubectl wait.
+func (b *builder) jobWaitImage() string {
+	if b.opts.JobWaitImage != "" {
+		return b.opts.JobWaitImage
+	}
+	return DefaultJobWaitImage
+}
+
+// waitSecurity is a restricted security context: the wait containers need no privileges.
+func waitSecurity() *corev1.SecurityContext {
+	return &corev1.SecurityContext{
+		RunAsNonRoot:             ptr.To(true),
+		RunAsUser:                ptr.To[int64](65534),
+		AllowPrivilegeEscalation: ptr.To(false),
+		ReadOnlyRootFilesystem:   ptr.To(true),
+		Capabilities:             &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}},
+		SeccompProfile:           &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+	}
+}
+
+// waitAccess emits, once per app and only when some pod waits for a Job, the ServiceAccount
+// those pods run as and a Role allowing exactly what `kubectl wait` needs on Jobs.
+func (b *builder) waitAccess() {
+	if !b.waitRBAC {
+		return
+	}
+	name := b.waitAccount()
+	b.emit(&corev1.ServiceAccount{TypeMeta: typeMeta("v1", "ServiceAccount"), ObjectMeta: objectMeta(name, b.ns, b.app.Name, "")})
+	b.emit(&rbacv1.Role{TypeMeta: typeMeta("rbac.authorization.k8s.io/v1", "Role"), ObjectMeta: objectMeta(name, b.ns, b.app.Name, ""),
+		Rules: []rbacv1.PolicyRule{{APIGroups: []string{"batch"}, Resources: []string{"jobs"}, Verbs: []string{"get", "list", "watch"}}}})
+	b.emit(&rbacv1.RoleBinding{TypeMeta: typeMeta("rbac.authorization.k8s.io/v1", "RoleBinding"), ObjectMeta: objectMeta(name, b.ns, b.app.Name, ""),
+		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: name},
+		Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: name, Namespace: b.ns}}})
+}
+
+// waitAccount is the ServiceAccount of pods that wait for Jobs.
+func (b *builder) waitAccount() string { return dnsLabel(b.app.Name+"-wait", maxName, "berth") + "" }
+
+// useWaitAccount makes the pod run as the wait ServiceAccount, unless the input names one.
+func (b *builder) useWaitAccount(p *pod) {
+	if sa := p.svc.Options.ServiceAccount; sa != "" {
+		b.ledger.Warnf(p.svc.Name, p.svc.Field+".x-berth.serviceAccount",
+			"ServiceAccount %q must be allowed to get, list and watch jobs for the dependency waits", sa)
+		return
+	}
+	p.Spec.ServiceAccountName = b.waitAccount()
+}
+
+// checkCycles rejects depends_on cycles: the wait init containers would block every pod of
+// the cycle forever. The loader rejects them already; this guards other model sources.
+func (b *builder) checkCycles() error {
+	const (
+		visiting = 1
+		done     = 2
+	)
+	state := map[string]int{}
+	var visit func(s string, path []string) error
+	visit = func(name string, path []string) error {
+		switch state[name] {
+		case visiting:
+			return b.cycleError(append(path, name))
+		case done:
+			return nil
+		}
+		svc := b.app.Service(name)
+		if svc == nil {
+			return nil
+		}
+		state[name] = visiting
+		for _, d := range svc.DependsOn {
+			if err := visit(d.Service, append(path, name)); err != nil {
+				return err
+			}
+		}
+		state[name] = done
+		return nil
+	}
+	for _, s := range b.app.Services {
+		if err := visit(s.Name, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// cycleError names the cycle at the depends_on entry that closes it.
+func (b *builder) cycleError(path []string) error {
+	last, first := path[len(path)-2], path[len(path)-1]
+	field := ""
+	if svc := b.app.Service(last); svc != nil {
+		field = svc.Field + ".depends_on"
+		for _, d := range svc.DependsOn {
+			if d.Service == first {
+				field = d.Field
+			}
+		}
+	}
+	i := 0
+	for path[i] != first {
+		i++
+	}
+	return b.ledger.Errorf(last, field, "depends_on cycle: %s", strings.Join(path[i:], " -> "))
+}

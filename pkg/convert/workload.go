@@ -1,0 +1,299 @@
+package convert
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/berth-dev/berth/pkg/model"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+)
+
+// revisionHistory is how many old ReplicaSets/ControllerRevisions a workload keeps: enough
+// for `kubectl rollout undo`, without the default 10 objects per workload piling up in etcd.
+const revisionHistory = 3
+
+// plan is what berth decided for one service before building it: every service's plan exists
+// before any is built, so dependents can look at their dependencies' kinds and ports.
+type plan struct {
+	Svc  *model.Service
+	Name string
+	Kind model.Kind
+	// Why says how the kind was chosen (ledger reason for the kind decision).
+	Why   string
+	Ports []*listenPort
+}
+
+// public reports whether the service publishes any port.
+func (pl *plan) public() bool {
+	for _, lp := range pl.Ports {
+		if len(lp.Published) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// planAll decides kind and ports of every service.
+func (b *builder) planAll() error {
+	for _, s := range b.app.Services {
+		if len(s.Containers) == 0 {
+			return b.ledger.Errorf(s.Name, s.Field, "service has no container")
+		}
+	}
+	b.plans = make(map[string]*plan, len(b.app.Services))
+	completed := map[string]bool{}
+	for _, s := range b.app.Services {
+		for _, d := range s.DependsOn {
+			if d.Condition == model.ConditionCompleted || d.Condition == model.ConditionComplete {
+				completed[d.Service] = true
+			}
+		}
+	}
+	for _, s := range b.app.Services {
+		pl := &plan{Svc: s, Name: b.name(s.Name), Ports: b.servicePorts(s)}
+		pl.Kind, pl.Why = b.decideKind(s, len(pl.Ports) > 0, completed[s.Name])
+		b.plans[s.Name] = pl
+	}
+	return nil
+}
+
+// decideKind chooses the workload kind of svc, with the reason.
+func (b *builder) decideKind(svc *model.Service, listens, awaited bool) (model.Kind, string) {
+	switch {
+	case svc.Options.Schedule != "":
+		return model.KindCronJob, "x-berth.schedule"
+	case svc.Options.Kind != model.KindAuto:
+		return svc.Options.Kind, "x-berth.kind"
+	case svc.Kind != model.KindAuto:
+		return svc.Kind, "input kind"
+	case svc.Global:
+		return model.KindDaemonSet, "deploy.mode global: one pod per node"
+	case awaited:
+		return model.KindJob, "other services wait for it to complete successfully"
+	case (svc.Restart == model.RestartNo || svc.Restart == model.RestartOnFailure) && !listens:
+		return model.KindJob, fmt.Sprintf("restart %q and no listening port: a one-shot task", svc.Restart)
+	case b.stateful(svc):
+		return model.KindStatefulSet, "a named volume holding a database/queue's state"
+	}
+	return model.KindDeployment, ""
+}
+
+// stateful reports whether svc runs a known stateful image on a named volume.
+func (b *builder) stateful(svc *model.Service) bool {
+	info, ok := lookupImage(svc.Main().Image)
+	if !ok || !info.Stateful {
+		return false
+	}
+	for _, m := range svc.Main().Mounts {
+		if m.Type == model.MountVolume {
+			if v := b.app.Volume(m.Source); v == nil || !v.Scratch {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// specPath is the path of the pod spec inside a workload of kind.
+func specPath(kind model.Kind) string {
+	if kind == model.KindCronJob {
+		return "spec.jobTemplate.spec.template.spec"
+	}
+	return "spec.template.spec"
+}
+
+// workload emits the workload object for a built pod.
+func (b *builder) workload(pl *plan, p *pod) error {
+	svc := pl.Svc
+	tmpl := corev1.PodTemplateSpec{
+		ObjectMeta: metav1.ObjectMeta{Labels: Labels(b.app.Name, pl.Name), Annotations: p.Annotations},
+		Spec:       *p.Spec,
+	}
+	meta := objectMeta(pl.Name, b.ns, b.app.Name, pl.Name)
+	sel := &metav1.LabelSelector{MatchLabels: Selector(b.app.Name, pl.Name)}
+	b.recordKind(pl)
+	switch pl.Kind {
+	case model.KindDeployment:
+		d := &appsv1.Deployment{TypeMeta: typeMeta("apps/v1", "Deployment"), ObjectMeta: meta,
+			Spec: appsv1.DeploymentSpec{Replicas: b.replicas(pl), Selector: sel, Template: tmpl,
+				RevisionHistoryLimit: ptr.To[int32](revisionHistory)}}
+		d.Spec.Strategy = b.strategy(pl, d.Spec.Replicas)
+		b.emit(d)
+	case model.KindStatefulSet:
+		b.emit(&appsv1.StatefulSet{TypeMeta: typeMeta("apps/v1", "StatefulSet"), ObjectMeta: meta,
+			Spec: appsv1.StatefulSetSpec{Replicas: b.replicas(pl), Selector: sel, Template: tmpl,
+				ServiceName: b.headlessName(pl), VolumeClaimTemplates: b.claimTemplates(p),
+				RevisionHistoryLimit: ptr.To[int32](revisionHistory)}})
+	case model.KindDaemonSet:
+		b.replicasIgnored(svc, "deploy.mode global runs one pod per node")
+		b.emit(&appsv1.DaemonSet{TypeMeta: typeMeta("apps/v1", "DaemonSet"), ObjectMeta: meta,
+			Spec: appsv1.DaemonSetSpec{Selector: sel, Template: tmpl,
+				RevisionHistoryLimit: ptr.To[int32](revisionHistory)}})
+	case model.KindJob:
+		b.emit(&batchv1.Job{TypeMeta: typeMeta("batch/v1", "Job"), ObjectMeta: meta, Spec: b.jobSpec(pl, tmpl)})
+	case model.KindCronJob:
+		b.emit(b.cronJob(pl, meta, tmpl))
+	default:
+		return b.ledger.Errorf(svc.Name, svc.Field+".x-berth.kind",
+			"unknown workload kind %q (want Deployment, StatefulSet, DaemonSet, Job or CronJob)", pl.Kind)
+	}
+	return nil
+}
+
+// recordKind accounts the fields that decided the kind and the restart policy.
+func (b *builder) recordKind(pl *plan) {
+	svc, target := pl.Svc, string(pl.Kind)+"/"+pl.Name
+	switch pl.Why {
+	case "x-berth.schedule":
+		b.ledger.Mapped(svc.Name, svc.Field+".x-berth.schedule", target+" spec.schedule")
+	case "x-berth.kind":
+		b.ledger.Mapped(svc.Name, svc.Field+".x-berth.kind", target)
+	}
+	if svc.Global {
+		b.ledger.Mapped(svc.Name, svc.Field+".deploy.mode", target)
+	}
+	if pl.Kind == model.KindStatefulSet && pl.Why != "x-berth.kind" {
+		b.ledger.Infof(svc.Name, svc.Field, "StatefulSet: %s", pl.Why)
+	}
+	b.restartPolicy(pl, target)
+}
+
+// restartPolicy accounts restart / max_attempts for long-running kinds (jobs do it in jobSpec).
+func (b *builder) restartPolicy(pl *plan, target string) {
+	svc := pl.Svc
+	if pl.Kind == model.KindJob || pl.Kind == model.KindCronJob {
+		return
+	}
+	switch svc.Restart {
+	case model.RestartNo, model.RestartOnFailure:
+		b.ledger.Partial(svc.Name, svc.Field+".restart", fmt.Sprintf(
+			"restart %q: a %s always restarts its containers (the service listens, so berth keeps it long-running; set x-berth.kind: Job for a one-shot)",
+			svc.Restart, pl.Kind), target)
+	case model.RestartDefault:
+	default:
+		b.ledger.Mapped(svc.Name, svc.Field+".restart", target+" "+specPath(pl.Kind)+".restartPolicy")
+	}
+	if svc.MaxAttempts != nil {
+		b.ledger.Dropped(svc.Name, svc.Field+".deploy.restart_policy.max_attempts",
+			"max_attempts has no equivalent for long-running workloads (kubelet restarts with back-off)")
+	}
+}
+
+// replicas is the replica count: the input's, else --replicas, else 1.
+func (b *builder) replicas(pl *plan) *int32 {
+	svc := pl.Svc
+	if svc.Replicas != nil {
+		t := fmt.Sprintf("%s/%s spec.replicas", pl.Kind, pl.Name)
+		b.ledger.Mapped(svc.Name, svc.Field+".deploy.replicas", t)
+		b.ledger.Mapped(svc.Name, svc.Field+".scale", t)
+		return ptr.To(*svc.Replicas)
+	}
+	if b.opts.Replicas > 0 {
+		return ptr.To(b.opts.Replicas)
+	}
+	return ptr.To[int32](1)
+}
+
+// replicasIgnored reports replicas on kinds that have none.
+func (b *builder) replicasIgnored(svc *model.Service, why string) {
+	if svc.Replicas != nil {
+		b.ledger.Dropped(svc.Name, svc.Field+".deploy.replicas", "replicas ignored: "+why)
+		b.ledger.Dropped(svc.Name, svc.Field+".scale", "replicas ignored: "+why)
+	}
+}
+
+// strategy is Recreate when the Deployment mounts a ReadWriteOnce claim: a rolling update
+// would start the new pod while the old one still holds the volume, and on another node it
+// would hang in ContainerCreating.
+func (b *builder) strategy(pl *plan, replicas *int32) appsv1.DeploymentStrategy {
+	rwo := ""
+	for _, c := range pl.Svc.Containers {
+		for _, m := range c.Mounts {
+			if m.Type == model.MountVolume && b.readWriteOnce(m.Source) {
+				rwo = m.Source
+			}
+		}
+	}
+	if rwo == "" {
+		return appsv1.DeploymentStrategy{}
+	}
+	if *replicas > 1 {
+		b.ledger.Warnf(pl.Svc.Name, pl.Svc.Field+".deploy.replicas",
+			"%d replicas share the ReadWriteOnce volume %q: all pods must run on one node (use accessMode ReadWriteMany or a StatefulSet)", *replicas, rwo)
+	}
+	return appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
+}
+
+// readWriteOnce reports whether the named volume becomes a claim only one node can mount.
+func (b *builder) readWriteOnce(name string) bool {
+	v := b.app.Volume(name)
+	if v == nil {
+		return true
+	}
+	if v.Scratch || v.HostPath != "" || v.EFS != nil {
+		return false
+	}
+	return v.AccessMode == "" || v.AccessMode == "ReadWriteOnce" || v.AccessMode == "ReadWriteOncePod"
+}
+
+// jobSpec builds a Job spec: restart "no" → Never with no retries, on-failure → OnFailure
+// with backoffLimit from max_attempts; replicas → parallel completions.
+func (b *builder) jobSpec(pl *plan, tmpl corev1.PodTemplateSpec) batchv1.JobSpec {
+	svc := pl.Svc
+	target := fmt.Sprintf("%s/%s ", pl.Kind, pl.Name)
+	spec := batchv1.JobSpec{Template: tmpl}
+	spec.Template.Spec.RestartPolicy = corev1.RestartPolicyOnFailure
+	prefix := ""
+	if pl.Kind == model.KindCronJob {
+		prefix = "spec.jobTemplate."
+	}
+	switch {
+	case svc.Restart == model.RestartNo || (svc.Restart == model.RestartDefault && svc.MaxAttempts == nil):
+		spec.Template.Spec.RestartPolicy = corev1.RestartPolicyNever
+		spec.BackoffLimit = ptr.To[int32](0)
+	case svc.Restart == model.RestartAlways || svc.Restart == model.RestartUnlessStopped:
+		b.ledger.Partial(svc.Name, svc.Field+".restart", fmt.Sprintf(
+			"restart %q on a run-to-completion task: restarted on failure only", svc.Restart), target+prefix+"spec.template.spec.restartPolicy")
+	}
+	b.ledger.Mapped(svc.Name, svc.Field+".restart", target+prefix+"spec.template.spec.restartPolicy")
+	if svc.MaxAttempts != nil {
+		spec.BackoffLimit = ptr.To(*svc.MaxAttempts)
+		b.ledger.Mapped(svc.Name, svc.Field+".deploy.restart_policy.max_attempts", target+prefix+"spec.backoffLimit")
+	}
+	if r := svc.Replicas; r != nil {
+		spec.Parallelism, spec.Completions = ptr.To(*r), ptr.To(*r)
+		b.ledger.Mapped(svc.Name, svc.Field+".deploy.replicas", target+prefix+"spec.completions")
+		b.ledger.Mapped(svc.Name, svc.Field+".scale", target+prefix+"spec.completions")
+	}
+	return spec
+}
+
+// cronJob wraps the job spec in a CronJob. Runs never overlap (Compose never runs two copies
+// of a one-shot at once) and a few finished Jobs are kept for their logs.
+func (b *builder) cronJob(pl *plan, meta metav1.ObjectMeta, tmpl corev1.PodTemplateSpec) *batchv1.CronJob {
+	return &batchv1.CronJob{TypeMeta: typeMeta("batch/v1", "CronJob"), ObjectMeta: meta,
+		Spec: batchv1.CronJobSpec{
+			Schedule:                   pl.Svc.Options.Schedule,
+			ConcurrencyPolicy:          batchv1.ForbidConcurrent,
+			SuccessfulJobsHistoryLimit: ptr.To[int32](revisionHistory),
+			FailedJobsHistoryLimit:     ptr.To[int32](revisionHistory),
+			JobTemplate: batchv1.JobTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: Labels(b.app.Name, pl.Name)},
+				Spec:       b.jobSpec(pl, tmpl),
+			},
+		}}
+}
+
+// gracePeriod converts a stop grace period to whole seconds, rounding up.
+func gracePeriod(d float64) *int64 {
+	return ptr.To(int64(math.Ceil(d)))
+}
+
+// typeMeta fills apiVersion and kind.
+func typeMeta(apiVersion, kind string) metav1.TypeMeta {
+	return metav1.TypeMeta{APIVersion: apiVersion, Kind: kind}
+}
