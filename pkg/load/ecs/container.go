@@ -183,8 +183,16 @@ func (l *taskLoader) ports(c *containerDef, cp string, mc *model.Container) erro
 // memoryReservation (the request) and GPUs.
 func (l *taskLoader) resources(c *containerDef, p string, mc *model.Container) error {
 	r := &mc.Resources
+	for _, k := range []struct {
+		set bool
+		key string
+	}{{c.CPU != nil, "cpu"}, {c.Memory != nil, "memory"}, {c.MemoryReservation != nil, "memoryReservation"}, {len(c.ResourceRequirements) > 0, "resourceRequirements"}} {
+		if k.set && r.Field == "" {
+			r.Field = l.path(p, k.key)
+		}
+	}
 	if v := deref(c.CPU); v > 0 {
-		r.CPURequest, r.Field = cpuMilli(v), l.path(p, "cpu")
+		r.CPURequest = cpuMilli(v)
 	}
 	mem, res := deref(c.Memory), deref(c.MemoryReservation)
 	if mem > 0 {

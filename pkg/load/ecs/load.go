@@ -112,9 +112,9 @@ func Parse(files, serviceFiles []Source, opts Options) (*model.App, error) {
 		names[t.name] = true
 	}
 	for _, t := range tasks {
-		prefix := t.path
+		prefix := ""
 		if len(tasks) > 1 {
-			prefix = t.name + ":" + t.path
+			prefix = t.name + ":"
 		}
 		svc, vols, fields, diags, err := loadTask(t, prefix)
 		if err != nil {
