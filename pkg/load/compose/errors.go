@@ -2,20 +2,59 @@ package compose
 
 import (
 	"errors"
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/diag"
 	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/compose-spec/compose-go/v2/template"
+	"github.com/compose-spec/compose-go/v2/types"
+	"go.yaml.in/yaml/v4"
 )
 
 func optionsError(err error) error {
-	return diag.Errorf(diag.Pos{}, "", "", "compose options: %w", err)
+	return userErr(diag.Pos{}, "", "", err, "compose options: %v", err)
 }
 
 func noComposeFile(po *cli.ProjectOptions) error {
 	dir, _ := po.GetWorkingDir()
-	return diag.Errorf(diag.Pos{File: dir}, "", "", "no compose file found here or in any parent directory (looked for %s); use -f", strings.Join(cli.DefaultFileNames, ", "))
+	return diag.Errorf(diag.Pos{File: dir}, "", "", "no compose file found here or in any parent directory (looked for %s); use -f",
+		strings.Join(cli.DefaultFileNames, ", "))
 }
+
+// userErr is a positioned error with a message written for users that still wraps cause.
+func userErr(pos diag.Pos, service, field string, cause error, format string, args ...any) error {
+	return &diag.Err{
+		Diagnostic: diag.Diagnostic{Severity: diag.Error, Pos: pos, Service: service, Field: field, Message: fmt.Sprintf(format, args...)},
+		Cause:      cause,
+	}
+}
+
+// explainer positions a compose-go load error. compose-go's messages carry a field path at
+// best; the position comes from the YAML nodes of the same files.
+type explainer struct {
+	err    error
+	fs     *fileSet
+	files  []string
+	expand func(string) string
+	idx    *index
+}
+
+var (
+	reValidating  = regexp.MustCompile(`^validating (.+?): (.*)$`)
+	reInterpolate = regexp.MustCompile(`^error while interpolating (\S+): (.*)$`)
+	reDepends     = regexp.MustCompile(`^service "([^"]+)" depends on undefined service "([^"]+)"`)
+	reUndefined   = regexp.MustCompile(`^service "([^"]+)" refers to undefined (volume|network|secret|config|build secret) (\S+?)(:|$)`)
+	reNoImage     = regexp.MustCompile(`^service "([^"]+)" has neither an image nor a build context`)
+	reCycle       = regexp.MustCompile(`^dependency cycle detected: (.*)$`)
+	reEnvFile     = regexp.MustCompile(`^env file (.+?) not found`)
+	reNoFile      = regexp.MustCompile(`^open (.+?): no such file or directory`)
+	reDecode      = regexp.MustCompile(`(?s)^decoding failed due to the following error\(s\):\s*'([^']+)' (.*)$`)
+	reBracket     = regexp.MustCompile(`\[([^\]]+)\]`)
+)
 
 // explain turns a compose-go load error into one positioned diagnostic.
 func explain(err error, fs *fileSet, files []string, lookup func(string) (string, bool)) error {
@@ -23,5 +62,242 @@ func explain(err error, fs *fileSet, files []string, lookup func(string) (string
 	if errors.As(err, &de) {
 		return err
 	}
-	return diag.Errorf(diag.Pos{}, "", "", "%w", err)
+	for _, f := range files {
+		if yf := fs.get(f); yf.err != nil {
+			pos, msg := yamlErrorPos(yf.name, yf.err)
+			return userErr(pos, "", "", err, "invalid YAML: %s", msg)
+		}
+	}
+	x := &explainer{err: err, fs: fs, files: files, expand: expander(lookup)}
+	x.idx = buildIndex(fs, files, x.expand)
+	return x.explain()
+}
+
+func (x *explainer) explain() error {
+	msg := strings.TrimSpace(x.err.Error())
+	var req *template.MissingRequiredError
+	if errors.As(x.err, &req) {
+		return x.missingVar(*req)
+	}
+	if msg == "empty compose file" {
+		return userErr(diag.Pos{File: x.fs.display(x.files[0])}, "", "", x.err, "the file is empty: a compose file needs a services section")
+	}
+	if m := reValidating.FindStringSubmatch(msg); m != nil {
+		return x.schema(m[2])
+	}
+	if m := reInterpolate.FindStringSubmatch(msg); m != nil {
+		return x.atPath(composePath(m[1]), x.rewordCast(m[2]))
+	}
+	if m := reDepends.FindStringSubmatch(msg); m != nil {
+		return x.at("services."+m[1]+".depends_on."+m[2], "depends on %q, which is not a service in this project", m[2])
+	}
+	if m := reUndefined.FindStringSubmatch(msg); m != nil {
+		return x.undefined(m[1], m[2], m[3])
+	}
+	if m := reNoImage.FindStringSubmatch(msg); m != nil {
+		return x.at("services."+m[1], "needs an image or a build section")
+	}
+	if m := reCycle.FindStringSubmatch(msg); m != nil {
+		chain := strings.Split(m[1], " -> ")
+		if len(chain) >= 2 {
+			return x.at("services."+chain[0]+".depends_on."+chain[1], "depends_on cycle: %s", m[1])
+		}
+	}
+	if m := reEnvFile.FindStringSubmatch(msg); m != nil {
+		return x.missingFile(m[1], "env file %s does not exist (mark it required: false if it is optional)")
+	}
+	if m := reNoFile.FindStringSubmatch(msg); m != nil {
+		return x.missingFile(m[1], "%s does not exist")
+	}
+	if m := reDecode.FindStringSubmatch(msg); m != nil {
+		return x.atPath(decodePath(m[1]), strings.TrimPrefix(m[2], "time: "))
+	}
+	if strings.HasPrefix(msg, "healthcheck.test must start") {
+		return x.badHealthcheck()
+	}
+	// compose-go's port parser names neither file nor field: find the item it rejects.
+	if err := x.badPort(msg); err != nil {
+		return err
+	}
+	return userErr(diag.Pos{File: x.fs.display(x.files[0])}, "", "", x.err, "%s", msg)
+}
+
+// at is an error at an index path.
+func (x *explainer) at(path, format string, args ...any) error {
+	return userErr(x.idx.at(path), serviceOfPath(path), path, x.err, format, args...)
+}
+
+func (x *explainer) atPath(path, msg string) error {
+	return x.at(path, "%s", msg)
+}
+
+// composePath turns compose-go's paths (services.web.ports.1, or [] for any item) into
+// berth's field paths (services.web.ports[1]).
+func composePath(p string) string {
+	p = strings.TrimSuffix(strings.ReplaceAll(p, ".[]", ""), "[]")
+	parts := strings.Split(p, ".")
+	var b strings.Builder
+	for i, s := range parts {
+		if _, err := strconv.Atoi(s); err == nil && i > 1 {
+			b.WriteString("[" + s + "]")
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s)
+	}
+	return b.String()
+}
+
+func (x *explainer) rewordCast(msg string) string {
+	if rest, ok := strings.CutPrefix(msg, "failed to cast to expected type: "); ok {
+		switch {
+		case strings.HasPrefix(rest, "invalid boolean"):
+			return "must be true or false, not " + strconv.Quote(strings.TrimPrefix(rest, "invalid boolean: "))
+		case strings.Contains(rest, "strconv.Parse"):
+			return "must be a number: " + rest
+		}
+		return rest
+	}
+	return msg
+}
+
+// missingVar finds the first ${VAR:?...} or ${VAR?...} in the input.
+func (x *explainer) missingVar(req template.MissingRequiredError) error {
+	re := regexp.MustCompile(`\$\{` + regexp.QuoteMeta(req.Variable) + `:?\?`)
+	path, pos := findScalar(x.idx.root, func(v string) bool { return re.MatchString(v) })
+	reason := ""
+	if req.Reason != "" {
+		reason = ": " + req.Reason
+	}
+	return userErr(pos, serviceOfPath(path), path, x.err, "required variable %s is not set%s", req.Variable, reason)
+}
+
+// findScalar returns the path and position of the first scalar (in input order) matching ok.
+func findScalar(root *inode, ok func(string) bool) (string, diag.Pos) {
+	var found string
+	var at diag.Pos
+	var rec func(n *inode, path string) bool
+	rec = func(n *inode, path string) bool {
+		if n.node != nil && n.node.Kind == yaml.ScalarNode && ok(n.node.Value) {
+			found, at = path, n.pos
+			return true
+		}
+		for _, c := range n.kids {
+			p := path + c.seg
+			if path == "" {
+				p = c.seg[1:]
+			}
+			if rec(c, p) {
+				return true
+			}
+		}
+		return false
+	}
+	rec(root, "")
+	return found, at
+}
+
+func (x *explainer) undefined(service, kind, name string) error {
+	list := map[string]string{"volume": "volumes", "network": "networks", "secret": "secrets", "config": "configs", "build secret": "build.secrets"}[kind]
+	f := "services." + service + "." + list
+	if p := f + "." + name; x.idx.has(p) {
+		f = p
+	} else if n := x.idx.service(service).get("." + list); n != nil {
+		for _, k := range n.kids {
+			if v := k.node; v != nil && strings.Contains(nodeText(v), name) {
+				f += k.seg
+				break
+			}
+		}
+	}
+	return x.at(f, "%s %q is not defined in the top-level %s section", kind, name, list)
+}
+
+// nodeText is a scalar's value, or a mapping's source/target values, for matching.
+func nodeText(n *yaml.Node) string {
+	n = deref(n)
+	if n == nil {
+		return ""
+	}
+	if n.Kind == yaml.ScalarNode {
+		return n.Value
+	}
+	var parts []string
+	for _, k := range []string{"source", "target", "path", "file"} {
+		if v := mapGet(n, k); v != nil {
+			parts = append(parts, v.Value)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// missingFile points at the field naming a file that does not exist.
+func (x *explainer) missingFile(abs, format string) error {
+	base := filepath.Base(abs)
+	path, pos := findScalar(x.idx.root, func(v string) bool {
+		v = x.expand(v)
+		return filepath.Base(v) == base && (filepath.IsAbs(v) && v == abs || !filepath.IsAbs(v) && strings.HasSuffix(abs, filepath.Clean(v)))
+	})
+	shown := x.fs.display(abs)
+	if path == "" {
+		return userErr(diag.Pos{File: x.fs.display(x.files[0])}, "", "", x.err, format, shown)
+	}
+	return userErr(pos, serviceOfPath(path), path, x.err, format, shown)
+}
+
+// badPort finds the port item compose-go could not parse.
+func (x *explainer) badPort(msg string) error {
+	for _, s := range x.idx.root.get(".services").kidsOrNil() {
+		ports := s.get(".ports")
+		if ports == nil {
+			continue
+		}
+		for _, p := range ports.kids {
+			if v := deref(p.node); v != nil && v.Kind == yaml.ScalarNode {
+				if _, err := types.ParsePortConfig(x.expand(v.Value)); err != nil {
+					path := "services" + s.seg + ".ports" + p.seg
+					return userErr(p.pos, s.seg[1:], path, x.err, "invalid port %q: %s", v.Value, lowerFirst(err.Error()))
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// decodePath turns mapstructure's services[web].stop_grace_period into a field path.
+func decodePath(p string) string {
+	return reBracket.ReplaceAllStringFunc(p, func(s string) string {
+		inner := s[1 : len(s)-1]
+		if _, err := strconv.Atoi(inner); err == nil {
+			return s
+		}
+		return "." + inner
+	})
+}
+
+// badHealthcheck finds a healthcheck.test list whose first item is not CMD, CMD-SHELL or NONE.
+func (x *explainer) badHealthcheck() error {
+	for _, s := range x.idx.root.get(".services").kidsOrNil() {
+		t := s.get(".healthcheck").get(".test")
+		if t == nil || t.node == nil || t.node.Kind != yaml.SequenceNode || len(t.node.Content) == 0 {
+			continue
+		}
+		switch first := deref(t.node.Content[0]); {
+		case first == nil:
+		case first.Value != "CMD" && first.Value != "CMD-SHELL" && first.Value != "NONE":
+			path := "services" + s.seg + ".healthcheck.test"
+			return userErr(t.pos, s.seg[1:], path, x.err,
+				"a test list must start with CMD, CMD-SHELL or NONE, not %q (or write the command as one string)", first.Value)
+		}
+	}
+	return x.at("services", "%s", x.err.Error())
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }

@@ -42,6 +42,13 @@ func (n *inode) get(seg string) *inode {
 	return n.index[seg]
 }
 
+func (n *inode) kidsOrNil() []*inode {
+	if n == nil {
+		return nil
+	}
+	return n.kids
+}
+
 func (n *inode) remove(seg string) {
 	if _, ok := n.index[seg]; !ok {
 		return

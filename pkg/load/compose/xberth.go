@@ -79,7 +79,11 @@ func checkKeys(raw any, t reflect.Type, path string) error {
 		for _, k := range keys {
 			ft, ok := fields[k]
 			if !ok {
-				return &keyError{path + "." + k, fmt.Sprintf("unknown x-berth field %q (known: %s)", k, strings.Join(sortedKeys(fields), ", "))}
+				hint := ""
+				if s := suggest(k, sortedKeys(fields)); s != "" {
+					hint = "; did you mean " + s + "?"
+				}
+				return &keyError{path + "." + k, fmt.Sprintf("unknown x-berth field %q%s (known: %s)", k, hint, strings.Join(sortedKeys(fields), ", "))}
 			}
 			if err := checkKeys(mp[k], ft, path+"."+k); err != nil {
 				return err

@@ -3,6 +3,7 @@ package compose
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -83,13 +84,20 @@ func parseDocs(data []byte) ([]*yaml.Node, error) {
 
 var yamlMark = regexp.MustCompile(`line (\d+)(?:, column (\d+))?`)
 
-// yamlErrorPos extracts line and column from a YAML parser error message.
+// yamlErrorPos extracts the position of a YAML parser error: the last mark in the message
+// (the first may be the context, e.g. "while parsing a block mapping at line 1"). Columns are
+// 1-based; lines are 1-based in scanner errors but 0-based in parser errors.
 func yamlErrorPos(file string, err error) (diag.Pos, string) {
+	lineBase := 0
+	if strings.HasSuffix(fmt.Sprintf("%T", err), ".ParserError") {
+		lineBase = 1
+	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	m := yamlMark.FindStringSubmatchIndex(msg)
-	if m == nil {
+	marks := yamlMark.FindAllStringSubmatchIndex(msg, -1)
+	if marks == nil {
 		return diag.Pos{File: file}, msg
 	}
+	m := marks[len(marks)-1]
 	line, _ := strconv.Atoi(msg[m[2]:m[3]])
 	col := 0
 	if m[4] >= 0 {
@@ -99,7 +107,7 @@ func yamlErrorPos(file string, err error) (diag.Pos, string) {
 	if rest == "" {
 		rest = msg
 	}
-	return diag.Pos{File: file, Line: line, Column: col}, rest
+	return diag.Pos{File: file, Line: line + lineBase, Column: col}, rest
 }
 
 // mapGet returns the value node of key in mapping node m (following aliases), or nil.

@@ -1,0 +1,62 @@
+package compose
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"github.com/berth-dev/berth/pkg/diag"
+)
+
+// TestLoadErrors checks that each kind of bad input gives one error naming file:line:col,
+// service and field, in words a user understands.
+func TestLoadErrors(t *testing.T) {
+	tests := []struct {
+		dir     string
+		environ []string
+		want    string
+	}{
+		{"yaml", nil, "compose.yaml:4:4: invalid YAML: did not find expected key"},
+		{"yaml2", nil, "compose.yaml:2: invalid YAML: found character that cannot start any token"},
+		{"yaml3", nil, "compose.yaml:2: invalid YAML: did not find expected node content"},
+		{"yaml4", nil, "compose.yaml:4: invalid YAML: found unexpected end of stream"},
+		{"empty", nil, "compose.yaml: the file is empty: a compose file needs a services section"},
+		{"toplevel", nil, `compose.yaml:1:1: servics: unknown key "servics"; did you mean services?`},
+		{"unknownkey", nil, `compose.yaml:4:5: services.web.portz: unknown key "portz"; did you mean ports?`},
+		{"wrongtype", nil, `compose.yaml:4:17: services.web.privileged: must be true or false, not "maybe"`},
+		{"listtype", nil, "compose.yaml:4:12: services.web.ports: must be a list"},
+		{"envfile", nil, "compose.yaml:4:15: services.web.env_file: env file missing.env does not exist (mark it required: false if it is optional)"},
+		{"badport", nil, `compose.yaml:6:9: services.web.ports[1]: invalid port "abc:80": invalid hostPort: abc`},
+		{"override-error", nil, `compose.override.yaml:4:9: services.web.ports[0]: invalid port "80:80:80:80": invalid ip address 80:80: address 80:80:: too many colons in address`},
+		{"cycle", nil, "compose.yaml:4:18: services.a.depends_on.b: depends_on cycle: a -> b -> a"},
+		{"deponundef", nil, `compose.yaml:4:18: services.web.depends_on.db: depends on "db", which is not a service in this project`},
+		{"dotdot", nil, `compose.yaml:2:3: services.../../x: invalid service name "../../x": use only letters, digits, '.', '_' and '-'`},
+		{"required", nil, "compose.yaml:3:12: services.web.image: required variable TAG is not set: TAG must be set"},
+		{"undefvol", nil, `compose.yaml:4:15: services.web.volumes[0]: volume "data" is not defined in the top-level volumes section`},
+		{"noimage", nil, "compose.yaml:2:3: services.web: needs an image or a build section"},
+		{"extendsmissing", nil, "compose.yaml:5:13: services.web.extends.file: nope.yaml does not exist"},
+		{"healthcheck", nil, `compose.yaml:5:7: services.web.healthcheck.test: a test list must start with CMD, CMD-SHELL or NONE, not "CURL" (or write the command as one string)`},
+		{"duration", nil, `compose.yaml:4:24: services.web.stop_grace_period: invalid duration "soon"`},
+		{"xberth-unknown", nil, `compose.yaml:6:17: services.web.x-berth.replicaz: unknown x-berth field "replicaz" (known: annotations, autoscale, expose, healthPath, host, hostPaths, kind, nodeSelector, path, plainEnv, ports, schedule, secretEnv, serviceAccount, serviceAnnotations)`},
+		{"xberth-type", nil, "compose.yaml:5:7: services.web.x-berth.ports: must be an integer, not string"},
+		{"xberth-kind", nil, `compose.yaml:5:13: services.web.x-berth.kind: unknown kind "Pod" (one of Deployment, StatefulSet, DaemonSet, Job, CronJob)`},
+		{"xberth-volume", nil, `compose.yaml:8:13: volumes.data.x-berth.size: size "lots" is not a quantity such as 10Gi`},
+		{"xberth-top", nil, `compose.yaml:4:13: x-berth.exposure: unknown x-berth field "exposure"; did you mean expose? (known: clusterIssuer, domain, expose, ingressClass, namespace, storageClass, tlsSecret, volumeSize, volumes, waitImage)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dir, func(t *testing.T) {
+			_, err := Load(context.Background(), Options{WorkingDir: filepath.Join("testdata", "errors", tt.dir), Environ: tt.environ})
+			if err == nil {
+				t.Fatal("Load succeeded, want an error")
+			}
+			var de *diag.Err
+			if !errors.As(err, &de) {
+				t.Fatalf("error %v is %T, want *diag.Err", err, err)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("error\n got: %s\nwant: %s", got, tt.want)
+			}
+		})
+	}
+}
