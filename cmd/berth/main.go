@@ -13,7 +13,7 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	root := cli.NewRoot(cli.IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr})
+	root := cli.NewRoot(cli.IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, Environ: os.Environ()})
 	err := root.ExecuteContext(ctx)
 	stop()
 	if err != nil {

@@ -14,6 +14,8 @@ type IO struct {
 	In     io.Reader
 	Out    io.Writer
 	ErrOut io.Writer
+	// Environ is the process environment ("KEY=value"), read by commands instead of os.Getenv.
+	Environ []string
 }
 
 // NewRoot builds the berth command tree.
@@ -35,5 +37,7 @@ func NewRoot(streams IO) *cobra.Command {
 
 // commands lists the constructors of berth's subcommands, one file each.
 func commands() []func(IO) *cobra.Command {
-	return []func(IO) *cobra.Command{}
+	return []func(IO) *cobra.Command{
+		newConvert,
+	}
 }

@@ -45,10 +45,9 @@ func stripNoise(v any) {
 		}
 		for k, child := range t {
 			stripNoise(child)
-			if noiseKey(k) && isEmpty(child) {
-				if _, isMap := child.(map[string]any); isMap {
-					delete(t, k)
-				}
+			if m, isMap := child.(map[string]any); isMap && (noiseKey(k) && isEmpty(m) || k == "spec" && len(m) == 0) {
+				// An empty spec (Namespace) is noise; a spec holding `podSelector: {}` is not.
+				delete(t, k)
 			}
 		}
 	case []any:

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -171,5 +172,22 @@ func TestAmbiguousNamesGetNamespace(t *testing.T) {
 func TestUnknownFormat(t *testing.T) {
 	if _, err := ForName("toml"); err == nil || !strings.Contains(err.Error(), "yaml, json") {
 		t.Errorf("got %v, want an error listing the formats", err)
+	}
+}
+
+func TestEmptySpecOnlyWhenReallyEmpty(t *testing.T) {
+	ns, err := encodeYAML(&corev1.Namespace{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Namespace"}, ObjectMeta: metav1.ObjectMeta{Name: "x"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: x\n"; string(ns) != want {
+		t.Errorf("namespace:\n%s\nwant:\n%s", ns, want)
+	}
+	np, err := encodeYAML(&networkingv1.NetworkPolicy{TypeMeta: metav1.TypeMeta{APIVersion: "networking.k8s.io/v1", Kind: "NetworkPolicy"}, ObjectMeta: metav1.ObjectMeta{Name: "deny"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(np), "spec:\n  podSelector: {}\n") {
+		t.Errorf("network policy lost its meaningful empty selector:\n%s", np)
 	}
 }

@@ -1,0 +1,168 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/pkg/diag"
+	"github.com/berth-dev/berth/pkg/model"
+	"github.com/berth-dev/berth/pkg/render"
+	"github.com/berth-dev/berth/pkg/report"
+	"github.com/berth-dev/berth/pkg/write"
+	"github.com/spf13/cobra"
+)
+
+// convertOptions are `berth convert`'s flags.
+type convertOptions struct {
+	input  ConvertFlags
+	out    string
+	stdout bool
+	format string
+	report string
+	strict bool
+	force  bool
+}
+
+func newConvert(streams IO) *cobra.Command {
+	o := &convertOptions{input: ConvertFlags{Environ: streams.Environ}}
+	cmd := &cobra.Command{
+		Use:   "convert [-f FILE]... [-o DIR | --stdout]",
+		Short: "Convert a Compose project or ECS task definitions into Kubernetes objects",
+		Long: `Convert loads a Compose project (the same files, .env, profiles and project name as
+docker compose) or ECS task definitions, and writes Kubernetes objects: with -o DIR one file
+per object, atomically (a failed run leaves the previous output intact); with --stdout one
+stream. Warnings go to stderr; --report writes what became of every input field.`,
+		Example: `  berth convert -f compose.yaml -o k8s/
+  berth convert --stdout --domain example.com | kubectl apply -f -
+  berth convert -o k8s/ --report migration.md --strict`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return o.run(cmd.Context(), streams)
+		},
+	}
+	fs := cmd.Flags()
+	o.input.Bind(fs)
+	fs.StringVarP(&o.out, "output", "o", "", "output directory (one file per object, replaced atomically)")
+	fs.BoolVar(&o.stdout, "stdout", false, "write one stream to stdout (the default when -o is not given)")
+	fs.StringVar(&o.format, "format", render.YAML, "output format: "+strings.Join(render.Formats(), "|"))
+	fs.StringVar(&o.report, "report", "", "write the field-accounting report to FILE (.md, or .json)")
+	fs.BoolVar(&o.strict, "strict", false, "fail (exit 1, nothing written but the report) when there is any warning")
+	fs.BoolVar(&o.force, "force", false, "write into an existing -o directory that berth did not create")
+	return cmd
+}
+
+func (o *convertOptions) validate() error {
+	if o.out != "" && o.stdout {
+		return errors.New("-o and --stdout cannot be combined")
+	}
+	if _, err := render.ForName(o.format); err != nil {
+		return fmt.Errorf("--format: %w", err)
+	}
+	if o.report != "" {
+		if _, err := report.FormatFor(o.report); err != nil {
+			return fmt.Errorf("--report: %w", err)
+		}
+	}
+	return o.input.Validate()
+}
+
+// run is the whole command: everything is rendered in memory before anything is written, so
+// bad input never leaves partial output.
+func (o *convertOptions) run(ctx context.Context, streams IO) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	res, app, err := o.input.Run(ctx)
+	if err != nil {
+		return err
+	}
+	format, _ := render.ForName(o.format)
+	var files render.Files
+	var stream []byte
+	if o.out != "" {
+		files, err = format.Dir(res.Objects)
+	} else {
+		stream, err = format.Stream(res.Objects)
+	}
+	if err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
+	red := report.NewRedactor(app, res.Objects)
+	warnings := printWarnings(streams.ErrOut, res.Diagnostics, red)
+	if o.report != "" {
+		if err := writeReport(o.report, app, res, red); err != nil {
+			return err
+		}
+	}
+	if o.strict && warnings > 0 {
+		return fmt.Errorf("%s and --strict: no output written", plural(warnings, "warning"))
+	}
+	if o.out != "" {
+		if err := write.Dir(o.out, files, write.Options{Force: o.force}); err != nil {
+			return err
+		}
+	} else if _, err := streams.Out.Write(stream); err != nil {
+		return fmt.Errorf("write stdout: %w", err)
+	}
+	summary(streams.ErrOut, res, warnings, o.out)
+	return nil
+}
+
+func writeReport(path string, app *model.App, res *convert.Result, red *report.Redactor) error {
+	format, err := report.FormatFor(path)
+	if err != nil {
+		return err
+	}
+	data, err := report.Render(report.Build(app, res, red), format)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return write.File(path, data, write.FileMode)
+}
+
+// printWarnings writes each warning as "file:line:col: field: message" and returns how many.
+func printWarnings(w io.Writer, diags diag.List, red *report.Redactor) int {
+	n := 0
+	for _, d := range diags {
+		if d.Severity < diag.Warning {
+			continue
+		}
+		n++
+		fmt.Fprintf(w, "warning: %s\n", red.String(d.String()))
+	}
+	return n
+}
+
+// summary writes e.g. "wrote 9 objects to out/ (1 Namespace, 2 Service, ...), 1 warning".
+func summary(w io.Writer, res *convert.Result, warnings int, dir string) {
+	kinds := map[string]int{}
+	for _, obj := range res.Objects {
+		kinds[obj.GetObjectKind().GroupVersionKind().Kind]++
+	}
+	names := make([]string, 0, len(kinds))
+	for k := range kinds {
+		names = append(names, k)
+	}
+	sort.Slice(names, func(i, j int) bool { return convert.KindRank(names[i]) < convert.KindRank(names[j]) || convert.KindRank(names[i]) == convert.KindRank(names[j]) && names[i] < names[j] })
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = fmt.Sprintf("%d %s", kinds[k], k)
+	}
+	where := "stdout"
+	if dir != "" {
+		where = dir
+	}
+	fmt.Fprintf(w, "wrote %s to %s (%s), %s\n", plural(len(res.Objects), "object"), where, strings.Join(parts, ", "), plural(warnings, "warning"))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,151 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/pkg/load/compose"
+	"github.com/berth-dev/berth/pkg/load/ecs"
+	"github.com/berth-dev/berth/pkg/model"
+	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+// ConvertFlags are the input and conversion flags shared by every command that loads and
+// converts an app (convert, apply, diff): bind them, Validate, then Run.
+type ConvertFlags struct {
+	// Compose input, with docker compose's flag names.
+	Files       []string
+	EnvFiles    []string
+	Profiles    []string
+	ProjectName string
+	ProjectDir  string
+	// ECS input.
+	ECSFiles        []string
+	ECSServiceFiles []string
+	Family          string
+	// Options are the conversion settings.
+	Options convert.Options
+	// Environ is the process environment (COMPOSE_FILE, COMPOSE_PROFILES, interpolation).
+	Environ []string
+}
+
+// Bind registers the flags on fs.
+func (f *ConvertFlags) Bind(fs *pflag.FlagSet) {
+	fs.StringArrayVarP(&f.Files, "file", "f", nil, "Compose file (repeatable; default: COMPOSE_FILE or compose.yaml and its override); .json files are read as ECS task definitions")
+	fs.StringArrayVar(&f.EnvFiles, "env-file", nil, "environment file for interpolation (repeatable; default: the project's .env)")
+	fs.StringArrayVar(&f.Profiles, "profile", nil, "Compose profile to enable (repeatable; default: COMPOSE_PROFILES)")
+	fs.StringVarP(&f.ProjectName, "project-name", "p", "", "project name (default: COMPOSE_PROJECT_NAME, the file's name: or the directory name)")
+	fs.StringVar(&f.ProjectDir, "project-directory", "", "project directory (default: the first file's directory)")
+	fs.StringArrayVar(&f.ECSFiles, "ecs", nil, "ECS task definition file (repeatable)")
+	fs.StringArrayVar(&f.ECSServiceFiles, "ecs-service", nil, "ECS describe-services output for replicas, rollout and load balancers (repeatable)")
+	fs.StringVar(&f.Family, "family", "", "ECS family for a Terraform container_definitions array")
+	o := &f.Options
+	fs.StringVarP(&o.Namespace, "namespace", "n", "", "namespace of the objects (default: x-berth.namespace or the project name)")
+	fs.StringVar(&o.Expose, "expose", "", "how services with published ports are reached: ingress|loadbalancer|nodeport|none (default: ingress for HTTP, loadbalancer otherwise)")
+	fs.StringVar(&o.Domain, "domain", "", "domain for public HTTP services: host <service>.<domain>")
+	fs.StringVar(&o.IngressClass, "ingress-class", "", "ingressClassName of generated Ingresses (default: the cluster's)")
+	fs.StringVar(&o.TLSSecret, "tls-secret", "", "TLS Secret for Ingress hosts")
+	fs.StringVar(&o.ClusterIssuer, "cluster-issuer", "", "cert-manager ClusterIssuer for Ingress TLS certificates")
+	fs.StringVar(&o.VolumeSize, "volume-size", "", "default PersistentVolumeClaim size (default "+convert.DefaultVolumeSize+")")
+	fs.StringVar(&o.StorageClass, "storage-class", "", "storageClassName of PersistentVolumeClaims (default: the cluster's)")
+	fs.StringVar(&o.WaitImage, "wait-image", "", "image of the init containers that wait for dependencies (default "+convert.DefaultWaitImage+")")
+	fs.Int32Var(&o.Replicas, "replicas", 0, "replicas of services that do not set any (default 1)")
+}
+
+// Validate checks the flags before anything is read.
+func (f *ConvertFlags) Validate() error {
+	o := f.Options
+	switch o.Expose {
+	case convert.ExposeAuto, convert.ExposeIngress, convert.ExposeLoadBalancer, convert.ExposeNodePort, convert.ExposeNone:
+	default:
+		return fmt.Errorf("--expose %q: want ingress, loadbalancer, nodeport or none", o.Expose)
+	}
+	if o.Namespace != "" {
+		if errs := validation.IsDNS1123Label(o.Namespace); len(errs) > 0 {
+			return fmt.Errorf("--namespace %q: %s", o.Namespace, strings.Join(errs, "; "))
+		}
+	}
+	if o.Domain != "" {
+		if errs := validation.IsDNS1123Subdomain(o.Domain); len(errs) > 0 {
+			return fmt.Errorf("--domain %q: %s", o.Domain, strings.Join(errs, "; "))
+		}
+	}
+	if o.VolumeSize != "" {
+		q, err := resource.ParseQuantity(o.VolumeSize)
+		if err != nil || q.Sign() <= 0 {
+			return fmt.Errorf("--volume-size %q: want a positive quantity such as 10Gi", o.VolumeSize)
+		}
+	}
+	if o.Replicas < 0 {
+		return fmt.Errorf("--replicas %d: want 0 or more", o.Replicas)
+	}
+	if len(f.ECSFiles) > 0 && len(f.Files) > 0 {
+		return errors.New("-f and --ecs cannot be combined: convert either a Compose project or ECS task definitions")
+	}
+	if len(f.ECSServiceFiles) > 0 && !f.isECS() {
+		return errors.New("--ecs-service needs ECS task definitions (--ecs FILE)")
+	}
+	if f.isECS() && (len(f.EnvFiles) > 0 || len(f.Profiles) > 0) {
+		return errors.New("--env-file and --profile apply to Compose files, not to ECS task definitions")
+	}
+	return nil
+}
+
+// isECS reports whether the input is ECS task definitions: --ecs, or -f naming only .json files.
+func (f *ConvertFlags) isECS() bool {
+	if len(f.ECSFiles) > 0 {
+		return true
+	}
+	if len(f.Files) == 0 {
+		return false
+	}
+	for _, p := range f.Files {
+		if !strings.EqualFold(filepath.Ext(p), ".json") {
+			return false
+		}
+	}
+	return true
+}
+
+// Load reads the input into the model.
+func (f *ConvertFlags) Load(ctx context.Context) (*model.App, error) {
+	if f.isECS() {
+		files := f.ECSFiles
+		if len(files) == 0 {
+			files = f.Files
+		}
+		return ecs.Load(ecs.Options{
+			Files: files, ServiceFiles: f.ECSServiceFiles, Family: f.Family,
+			Name: f.ProjectName, Dir: f.ProjectDir,
+		})
+	}
+	return compose.Load(ctx, compose.Options{
+		Files: f.Files, WorkingDir: f.ProjectDir, EnvFiles: f.EnvFiles, Profiles: f.Profiles,
+		ProjectName: f.ProjectName, Environ: f.Environ,
+	})
+}
+
+// Run validates, loads and converts. Errors are user errors naming file, position and field.
+func (f *ConvertFlags) Run(ctx context.Context) (*convert.Result, *model.App, error) {
+	if err := f.Validate(); err != nil {
+		return nil, nil, err
+	}
+	app, err := f.Load(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	res, err := convert.Convert(app, f.Options)
+	if err != nil {
+		return nil, app, err
+	}
+	return res, app, nil
+}
