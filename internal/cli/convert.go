@@ -148,7 +148,9 @@ func summary(w io.Writer, res *convert.Result, warnings int, dir string) {
 	for k := range kinds {
 		names = append(names, k)
 	}
-	sort.Slice(names, func(i, j int) bool { return convert.KindRank(names[i]) < convert.KindRank(names[j]) || convert.KindRank(names[i]) == convert.KindRank(names[j]) && names[i] < names[j] })
+	sort.Slice(names, func(i, j int) bool {
+		return convert.KindRank(names[i]) < convert.KindRank(names[j]) || convert.KindRank(names[i]) == convert.KindRank(names[j]) && names[i] < names[j]
+	})
 	parts := make([]string, len(names))
 	for i, k := range names {
 		parts[i] = fmt.Sprintf("%d %s", kinds[k], k)
