@@ -37,6 +37,8 @@ type decoder struct {
 	service string
 	fields  []diag.Field
 	warns   diag.List
+	// lenient skips unknown keys (describe-services output carries many read-only fields).
+	lenient bool
 	// offs holds the offset of every member and element, composite or not, by path.
 	offs map[string]int64
 }
@@ -131,6 +133,9 @@ func (d *decoder) object(n *node, v reflect.Value, path string) error {
 	for _, m := range n.members {
 		p := join(path, m.key)
 		i, ok := index[m.key]
+		if !ok && d.lenient {
+			continue
+		}
 		if !ok {
 			return &fieldError{path: p, off: m.off, msg: unknownKey(m.key, index)}
 		}
