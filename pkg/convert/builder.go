@@ -23,6 +23,8 @@ type builder struct {
 	plans map[string]*plan
 	// waitRBAC: some pod waits for a Job through the API (see wait.go).
 	waitRBAC bool
+	// cfg is the config/storage concern's state (config.go).
+	cfg *configState
 }
 
 // Convert turns app into Kubernetes objects. It returns a *diag.Err for input that cannot be

@@ -1,0 +1,248 @@
+package convert
+
+import (
+	"bytes"
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/berth-dev/berth/pkg/model"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// bind.go turns bind mounts into volumes. Small files and directories inside the project (read
+// by the loader into Mount.Files) become a ConfigMap — or a Secret when they look like key
+// material — mounted read-only at the target. Anything else (outside the project, the docker
+// socket, too big, missing) becomes an emptyDir with a warning, or a hostPath when
+// x-berth.hostPaths lists the source. berth never puts content from outside the project into
+// an object, even if the model carries some.
+
+// defaultFileMode is the mode Kubernetes gives ConfigMap and Secret files.
+const defaultFileMode = 0o644
+
+// bindMount converts one bind mount of owner's model into c.
+func (b *builder) bindMount(p *pod, c *ctr, owner *model.Container, m model.Mount) error {
+	id := "bind:" + owner.Name + ":" + m.Target
+	notRead := m.NotRead
+	if notRead == "" && !inside(b.app.Dir, m.Source) {
+		notRead = "outside the project directory"
+	}
+	if notRead != "" {
+		if allowedHostPath(p.svc.Options.HostPaths, m.Source) {
+			name := b.volume(p, id, "host-"+path.Base(m.Target), hostPath(m.Source))
+			b.addMount(p, c, m, name, m.SubPath, "bind mount of "+m.Source+" became a hostPath volume as "+
+				"x-berth.hostPaths asks: the pod sees whatever node it runs on, and Pod Security baseline/restricted forbid it")
+			return nil
+		}
+		if !m.IsDir && fileLike(m, notRead) {
+			b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+m.Source+" ("+notRead+") is left out: "+
+				m.Target+" keeps the image's content; provide the file another way (image, ConfigMap) or list the path in x-berth.hostPaths")
+			return nil
+		}
+		name := b.volume(p, id, "bind-"+path.Base(m.Target), emptyDir("", 0))
+		b.addMount(p, c, m, name, m.SubPath, "bind mount of "+m.Source+" ("+notRead+") became an empty emptyDir at "+
+			m.Target+"; provide the content another way (image, ConfigMap, volume) or list the path in x-berth.hostPaths")
+		return nil
+	}
+	if len(m.Files) == 0 {
+		name := b.volume(p, id, "bind-"+path.Base(m.Target), emptyDir("", 0))
+		b.addMount(p, c, m, name, m.SubPath, "bind mount of "+m.Source+" is an empty directory: it became an emptyDir")
+		return nil
+	}
+	return b.filesMount(p, c, owner, m, id)
+}
+
+// filesMount mounts the files the loader read for bind mount m as a ConfigMap or Secret.
+func (b *builder) filesMount(p *pod, c *ctr, owner *model.Container, m model.Mount, id string) error {
+	st := b.config()
+	stem := dnsLabel(path.Base(m.Target), maxLabel, "files")
+	secret := slices.ContainsFunc(m.Files, func(f model.File) bool {
+		name := f.Name
+		if name == "" {
+			name = path.Base(m.Source)
+		}
+		return secretFile(name, f.Content)
+	})
+	kind := "ConfigMap"
+	if secret {
+		kind = "Secret"
+	}
+	keys, items := fileKeys(m, stem)
+	name, known := st.vols(p).names[id]
+	obj := ""
+	if !known {
+		obj = st.allocate(kind, b.ownerName(p.svc, containerIndex(p.svc, owner))+"-"+stem+"-files")
+		size := 0
+		for _, f := range m.Files {
+			size += len(f.Content)
+		}
+		if err := b.checkSize(p.svc.Name, m.Field, kind, obj, size); err != nil {
+			return err
+		}
+		b.emitFiles(p, m, obj, secret, keys)
+		var src corev1.VolumeSource
+		if secret {
+			src.Secret = &corev1.SecretVolumeSource{SecretName: obj, Items: items}
+		} else {
+			src.ConfigMap = &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: obj}, Items: items}
+		}
+		name = b.volume(p, id, "files-"+stem, &src)
+	} else {
+		obj = volumeObject(p, name)
+	}
+	subPath := m.SubPath
+	if !m.IsDir {
+		subPath = keys[0]
+	}
+	reason := ""
+	if !m.ReadOnly {
+		reason = "bind mount of " + m.Source + " is mounted read-only from a " + kind + ": the container can no longer write to " + m.Target
+	}
+	m.ReadOnly = true
+	b.addMount(p, c, m, name, subPath, reason, kind+"/"+obj)
+	return nil
+}
+
+// emitFiles emits the ConfigMap or Secret holding the files of m under keys.
+func (b *builder) emitFiles(p *pod, m model.Mount, obj string, secret bool, keys []string) {
+	if secret {
+		data := map[string][]byte{}
+		for i, f := range m.Files {
+			data[keys[i]] = f.Content
+		}
+		b.emit(b.secret(obj, p.Name, data))
+		b.ledger.Infof(p.svc.Name, m.Field, "bind mount of %s holds key material: it became Secret %s, not a ConfigMap", m.Source, obj)
+		return
+	}
+	data, bin := map[string]string{}, map[string][]byte{}
+	for i, f := range m.Files {
+		if utf8.Valid(f.Content) {
+			data[keys[i]] = string(f.Content)
+		} else {
+			bin[keys[i]] = f.Content
+		}
+	}
+	b.emit(b.configMap(obj, p.Name, data, bin))
+}
+
+// fileKeys returns the object key of each of m's files (in order) and the volume items, which
+// are needed when a key differs from the file's path or a mode is not the default.
+func fileKeys(m model.Mount, stem string) ([]string, []corev1.KeyToPath) {
+	keys := make([]string, len(m.Files))
+	taken := map[string]bool{}
+	needItems := false
+	for i, f := range m.Files {
+		want := f.Name
+		if want == "" {
+			want = path.Base(m.Target)
+			if want == "/" || want == "." {
+				want = stem
+			}
+		}
+		key := dataKey(strings.ReplaceAll(want, "/", "_"))
+		for n := 2; taken[key]; n++ {
+			key = dataKey(strings.ReplaceAll(want, "/", "_")) + "_" + strconv.Itoa(n)
+		}
+		taken[key] = true
+		keys[i] = key
+		if (m.IsDir && key != f.Name) || fileMode(f) != nil {
+			needItems = true
+		}
+	}
+	if !needItems && m.IsDir {
+		return keys, nil
+	}
+	items := make([]corev1.KeyToPath, len(m.Files))
+	for i, f := range m.Files {
+		p := keys[i]
+		if m.IsDir {
+			p = f.Name
+		}
+		items[i] = corev1.KeyToPath{Key: keys[i], Path: p, Mode: fileMode(f)}
+	}
+	sort.Slice(items, func(i, j int) bool { return items[i].Path < items[j].Path })
+	return keys, items
+}
+
+// fileMode is the item mode of f, nil when it is Kubernetes' default.
+func fileMode(f model.File) *int32 {
+	mode := int32(f.Mode & 0o777)
+	if mode == 0 || mode == defaultFileMode {
+		return nil
+	}
+	return &mode
+}
+
+// volumeObject returns the ConfigMap or Secret behind pod volume name.
+func volumeObject(p *pod, name string) string {
+	for _, v := range p.Spec.Volumes {
+		if v.Name != name {
+			continue
+		}
+		if v.ConfigMap != nil {
+			return v.ConfigMap.Name
+		}
+		if v.Secret != nil {
+			return v.Secret.SecretName
+		}
+	}
+	return ""
+}
+
+// secretFile reports whether a bind-mounted file holds key material: private keys, keystores,
+// credential and env files. Such files go to a Secret.
+func secretFile(name string, content []byte) bool {
+	if bytes.Contains(content, []byte("PRIVATE KEY-----")) {
+		return true
+	}
+	base := strings.ToLower(path.Base(name))
+	for _, ext := range []string{".key", ".p12", ".pfx", ".jks", ".keystore", ".env", ".htpasswd", ".pgpass", ".netrc"} {
+		if strings.HasSuffix(base, ext) || base == strings.TrimPrefix(ext, ".") {
+			return true
+		}
+	}
+	for _, word := range []string{"secret", "password", "passwd", "credential", "token", "id_rsa", "id_ecdsa", "id_ed25519"} {
+		if strings.Contains(base, word) {
+			return true
+		}
+	}
+	return false
+}
+
+// fileLike reports whether an unread bind source is a single file or socket, not a directory:
+// an emptyDir there would put a directory where the container expects a file (/etc/localtime,
+// /var/run/docker.sock), which is worse than leaving the image's content.
+func fileLike(m model.Mount, notRead string) bool {
+	if strings.Contains(notRead, "socket") || strings.Contains(notRead, "larger than") {
+		return true
+	}
+	base := path.Base(m.Target)
+	switch base {
+	case "passwd", "group", "shadow", "hosts", "hostname", "localtime", "timezone", "machine-id":
+		return true
+	}
+	return strings.Contains(strings.TrimPrefix(base, "."), ".")
+}
+
+// inside reports whether path p is dir or below it (lexically; the loader resolved symlinks).
+func inside(dir, p string) bool {
+	if dir == "" || p == "" {
+		return false
+	}
+	rel, err := filepath.Rel(filepath.Clean(dir), filepath.Clean(p))
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// allowedHostPath reports whether x-berth.hostPaths lists source.
+func allowedHostPath(allowed []string, source string) bool {
+	for _, a := range allowed {
+		if filepath.Clean(a) == filepath.Clean(source) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,347 @@
+package convert
+
+import (
+	"hash/fnv"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/berth-dev/berth/pkg/model"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// env.go turns each container's environment into ConfigMaps and Secrets consumed via envFrom.
+//
+// The unit is one container's environment (an "owner": <service>, or <service>-<container> for
+// ECS sidecars). A key=value pair that two or more owners set identically, with the same
+// secrecy, goes to a shared object; every other pair to the owner's own <owner>-env ConfigMap or
+// <owner>-secret-env Secret. Shared pairs are grouped by the exact set of owners that set them,
+// so envFrom of a shared object never gives a container a variable it did not have in the input.
+//
+// Values reach the container through envFrom or valueFrom, which Kubernetes does not expand, so
+// a literal "$(X)" in a value stays literal (as in Compose, whose values are already
+// interpolated). Literal values written into env[].value must go through escapeExpansion.
+
+// envPlan is the partition of every owner's environment into shared and own objects.
+type envPlan struct {
+	// groups maps a pair (pairID) that is shared to its group.
+	groups map[string]*envGroup
+	// shared lists the groups in name order.
+	shared []*envGroup
+}
+
+// envGroup is one shared ConfigMap or Secret: the pairs set identically by the same owners.
+type envGroup struct {
+	name   string
+	secret bool
+	owners []string
+	data   map[string]string
+	// fields are the input fields the group's pairs came from (for the ledger).
+	fields []string
+}
+
+// pairID identifies an env pair with its secrecy.
+func pairID(name, value string, secret bool) string {
+	return strconv.FormatBool(secret) + "\x00" + name + "\x00" + value
+}
+
+// envEligible reports whether e becomes a ConfigMap/Secret entry.
+func envEligible(e model.EnvVar) bool { return !e.Unset && e.From == nil }
+
+// planEnv partitions the app's environment. Services are sorted and containers ordered, so the
+// partition and its names are deterministic.
+func (b *builder) planEnv() *envPlan {
+	owners := map[string][]string{}
+	var order []string
+	for _, svc := range b.app.Services {
+		for i := range svc.Containers {
+			owner := b.ownerName(svc, i)
+			for _, e := range svc.Containers[i].Env {
+				if !envEligible(e) || !validKey(e.Name) {
+					continue
+				}
+				id := pairID(e.Name, e.Value, secretEnv(svc, e))
+				if owners[id] == nil {
+					order = append(order, id)
+				}
+				owners[id] = append(owners[id], owner)
+			}
+		}
+	}
+	plan := &envPlan{groups: map[string]*envGroup{}}
+	bySet := map[string]*envGroup{}
+	for _, id := range order {
+		os := owners[id]
+		if len(os) < 2 {
+			continue
+		}
+		secret, rest, _ := strings.Cut(id, "\x00")
+		name, value, _ := strings.Cut(rest, "\x00")
+		set := secret + "\x00" + strings.Join(os, "\x00")
+		g := bySet[set]
+		if g == nil {
+			g = &envGroup{secret: secret == "true", owners: os, data: map[string]string{}}
+			bySet[set] = g
+			plan.shared = append(plan.shared, g)
+		}
+		g.data[name] = value
+		plan.groups[id] = g
+	}
+	b.nameGroups(plan.shared)
+	return plan
+}
+
+// nameGroups names the shared objects: <app>-shared-env and <app>-shared-secret-env when there
+// is one group of a kind, else <app>-shared-<owners>-env (or a hash of the owners when that is
+// too long to read).
+func (b *builder) nameGroups(groups []*envGroup) {
+	app := dnsLabel(b.app.Name, maxName, "app")
+	count := map[bool]int{}
+	for _, g := range groups {
+		count[g.secret]++
+	}
+	for _, g := range groups {
+		suffix := "-env"
+		if g.secret {
+			suffix = "-secret-env"
+		}
+		mid := ""
+		if count[g.secret] > 1 {
+			mid = "-" + strings.Join(g.owners, "-")
+			if len(app)+len("-shared")+len(mid)+len(suffix) > maxLabel {
+				h := fnv.New32a()
+				h.Write([]byte(strings.Join(g.owners, "\x00")))
+				mid = "-" + strconv.FormatUint(uint64(h.Sum32()), 36)
+			}
+		}
+		g.name = app + "-shared" + mid + suffix
+	}
+	sort.Slice(groups, func(i, j int) bool { return groups[i].name < groups[j].name })
+	for _, g := range groups {
+		kind := "ConfigMap"
+		if g.secret {
+			kind = "Secret"
+		}
+		g.name = b.cfg.allocate(kind, g.name)
+	}
+}
+
+// envEntry is one variable of a container, placed.
+type envEntry struct {
+	e      model.EnvVar
+	secret bool
+	group  *envGroup // shared group, or nil for the container's own object
+	key    string    // key in the own object
+}
+
+// containerEnv fills the container's envFrom (and env for what envFrom cannot carry) from its
+// model environment, emitting the container's own ConfigMap and Secret.
+//
+// A variable whose name is not a valid object key cannot come through envFrom: a plain one is
+// written into env[].value (escaped), a secret one is stored under a sanitized key, and then
+// the container's own Secret is read key by key instead of through envFrom, so that no
+// sanitized key leaks into the environment.
+func (b *builder) containerEnv(p *pod, c *ctr) error {
+	st := b.config()
+	owner := b.ownerName(p.svc, containerIndex(p.svc, c.M))
+	svc := p.svc.Name
+	plain, secret := map[string]string{}, map[string]string{}
+	shared := map[*envGroup]bool{}
+	secretByKey := false
+	var entries []envEntry
+	for _, e := range c.M.Env {
+		if e.Unset {
+			b.ledger.Dropped(svc, e.Field, "variable "+e.Name+" is declared without a value and has none "+
+				"in the environment berth ran in, so it is not set; give it a value (environment, .env or --env-file)")
+			continue
+		}
+		en := envEntry{e: e}
+		if e.From == nil {
+			en.secret = secretEnv(p.svc, e)
+			en.group = st.env.groups[pairID(e.Name, e.Value, en.secret)]
+		}
+		switch {
+		case e.From != nil, en.group != nil:
+		case en.secret:
+			en.key = ownKey(e.Name, secret, c.M.Env)
+			secret[en.key] = e.Value
+			secretByKey = secretByKey || en.key != e.Name
+		case validKey(e.Name):
+			en.key = e.Name
+			plain[en.key] = e.Value
+		}
+		if en.group != nil {
+			shared[en.group] = true
+			en.group.fields = append(en.group.fields, e.Field)
+		}
+		entries = append(entries, en)
+	}
+	var from []corev1.EnvFromSource
+	for _, g := range st.env.shared {
+		if shared[g] {
+			from = append(from, envFromSource(g.name, g.secret))
+		}
+	}
+	cmName, secName := "", ""
+	if len(plain) > 0 {
+		cmName = st.allocate("ConfigMap", owner+"-env")
+		if err := b.checkSize(svc, c.M.Field, "ConfigMap", cmName, mapSize(plain)); err != nil {
+			return err
+		}
+		b.emit(b.configMap(cmName, p.Name, plain, nil))
+		from = append(from, envFromSource(cmName, false))
+	}
+	if len(secret) > 0 {
+		secName = st.allocate("Secret", owner+"-secret-env")
+		if err := b.checkSize(svc, c.M.Field, "Secret", secName, mapSize(secret)); err != nil {
+			return err
+		}
+		b.emit(b.secret(secName, p.Name, toBytes(secret)))
+		if !secretByKey {
+			from = append(from, envFromSource(secName, true))
+		}
+	}
+	c.K.EnvFrom = append(c.K.EnvFrom, from...)
+	for _, en := range entries {
+		b.placeEnv(p, c, en, owner, cmName, secName, secretByKey)
+	}
+	return nil
+}
+
+// placeEnv accounts one placed variable and adds an env entry for it when envFrom does not
+// carry it.
+func (b *builder) placeEnv(p *pod, c *ctr, en envEntry, owner, cmName, secName string, secretByKey bool) {
+	e := en.e
+	envTarget := func() string { return p.ctarget(c, "env["+strconv.Itoa(len(c.K.Env)-1)+"]") }
+	switch {
+	case e.From != nil:
+		name, key := externalEnvSecret(owner), dataKey(e.Name)
+		c.K.Env = append(c.K.Env, keyRef(e.Name, name, key, true))
+		b.ledger.Partial(p.svc.Name, e.Field, "variable "+e.Name+" comes from "+e.From.Ref+
+			": Secret "+name+" must hold it under key "+key+" (create it, e.g. with an ExternalSecret)",
+			"Secret/"+name+" data."+key, envTarget())
+	case en.group != nil:
+		kind := "ConfigMap"
+		if en.secret {
+			kind = "Secret"
+		}
+		b.ledger.Mapped(p.svc.Name, e.Field, kind+"/"+en.group.name+" data."+e.Name, p.ctarget(c, "envFrom"))
+	case en.secret && secretByKey:
+		c.K.Env = append(c.K.Env, keyRef(e.Name, secName, en.key, true))
+		b.ledger.Mapped(p.svc.Name, e.Field, "Secret/"+secName+" data."+en.key, envTarget())
+	case en.secret:
+		b.ledger.Mapped(p.svc.Name, e.Field, "Secret/"+secName+" data."+en.key, p.ctarget(c, "envFrom"))
+	case en.key == "":
+		c.K.Env = append(c.K.Env, corev1.EnvVar{Name: e.Name, Value: escapeExpansion(e.Value)})
+		b.ledger.Mapped(p.svc.Name, e.Field, envTarget())
+	default:
+		b.ledger.Mapped(p.svc.Name, e.Field, "ConfigMap/"+cmName+" data."+en.key, p.ctarget(c, "envFrom"))
+	}
+}
+
+// ownKey is the key of variable name in an own object: the name itself when it is a valid
+// key, else a sanitized key that collides with no other variable of the container.
+func ownKey(name string, store map[string]string, env []model.EnvVar) string {
+	if validKey(name) {
+		return name
+	}
+	base := dataKey(name)
+	key := base
+	for i := 2; ; i++ {
+		if _, taken := store[key]; !taken && !hasKey(env, key) {
+			return key
+		}
+		key = base + "_" + strconv.Itoa(i)
+	}
+}
+
+// externalEnvSecret names the Secret holding an owner's externally stored variables.
+func externalEnvSecret(owner string) string { return owner + "-external-env" }
+
+func hasKey(env []model.EnvVar, name string) bool {
+	for _, e := range env {
+		if e.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// keyRef is an env entry reading key of a ConfigMap or Secret.
+func keyRef(name, obj, key string, secret bool) corev1.EnvVar {
+	ref := corev1.LocalObjectReference{Name: obj}
+	if secret {
+		return corev1.EnvVar{Name: name, ValueFrom: &corev1.EnvVarSource{
+			SecretKeyRef: &corev1.SecretKeySelector{LocalObjectReference: ref, Key: key}}}
+	}
+	return corev1.EnvVar{Name: name, ValueFrom: &corev1.EnvVarSource{
+		ConfigMapKeyRef: &corev1.ConfigMapKeySelector{LocalObjectReference: ref, Key: key}}}
+}
+
+func envFromSource(name string, secret bool) corev1.EnvFromSource {
+	ref := corev1.LocalObjectReference{Name: name}
+	if secret {
+		return corev1.EnvFromSource{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: ref}}
+	}
+	return corev1.EnvFromSource{ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: ref}}
+}
+
+// envObjects emits the shared ConfigMaps and Secrets.
+func (b *builder) envObjects() error {
+	for _, g := range b.config().env.shared {
+		size := mapSize(g.data)
+		if g.secret {
+			if err := b.checkSize("", firstField(g.fields), "Secret", g.name, size); err != nil {
+				return err
+			}
+			b.emit(b.secret(g.name, "", toBytes(g.data)))
+			continue
+		}
+		if err := b.checkSize("", firstField(g.fields), "ConfigMap", g.name, size); err != nil {
+			return err
+		}
+		b.emit(b.configMap(g.name, "", g.data, nil))
+	}
+	return nil
+}
+
+func firstField(fs []string) string {
+	if len(fs) == 0 {
+		return ""
+	}
+	return fs[0]
+}
+
+func mapSize(m map[string]string) int {
+	n := 0
+	for _, v := range m {
+		n += len(v)
+	}
+	return n
+}
+
+func toBytes(m map[string]string) map[string][]byte {
+	out := make(map[string][]byte, len(m))
+	for k, v := range m {
+		out[k] = []byte(v)
+	}
+	return out
+}
+
+// escapeExpansion escapes s for a Kubernetes field that expands $(VAR) references (env[].value,
+// command, args), so the container sees s literally: every '$' that would start a reference or
+// an escape ("$(" or "$$") is doubled.
+func escapeExpansion(s string) string {
+	if !strings.Contains(s, "$") {
+		return s
+	}
+	var sb strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '$' && i+1 < len(s) && (s[i+1] == '(' || s[i+1] == '$') {
+			sb.WriteString("$$")
+			continue
+		}
+		sb.WriteByte(s[i])
+	}
+	return sb.String()
+}

@@ -1,0 +1,295 @@
+package convert
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/pkg/diag"
+	"github.com/berth-dev/berth/pkg/model"
+	"github.com/google/go-cmp/cmp"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// resolveEnv computes the environment a kubelet gives container k from the emitted objects:
+// envFrom first, then env (valueFrom refs resolved, literal values expanded as the kubelet does).
+func resolveEnv(t *testing.T, r *cfgRun, k corev1.Container) map[string]string {
+	t.Helper()
+	env := map[string]string{}
+	for _, f := range k.EnvFrom {
+		switch {
+		case f.ConfigMapRef != nil:
+			cm, ok := r.object("ConfigMap", f.ConfigMapRef.Name).(*corev1.ConfigMap)
+			if !ok {
+				t.Fatalf("envFrom names missing ConfigMap %s", f.ConfigMapRef.Name)
+			}
+			for k, v := range cm.Data {
+				env[k] = v
+			}
+		case f.SecretRef != nil:
+			s, ok := r.object("Secret", f.SecretRef.Name).(*corev1.Secret)
+			if !ok {
+				t.Fatalf("envFrom names missing Secret %s", f.SecretRef.Name)
+			}
+			for k, v := range s.Data {
+				env[k] = string(v)
+			}
+		}
+	}
+	for _, e := range k.Env {
+		switch {
+		case e.ValueFrom == nil:
+			env[e.Name] = expand(e.Value, func(n string) string { return env[n] })
+		case e.ValueFrom.ConfigMapKeyRef != nil:
+			ref := e.ValueFrom.ConfigMapKeyRef
+			cm, ok := r.object("ConfigMap", ref.Name).(*corev1.ConfigMap)
+			if !ok {
+				t.Fatalf("env %s names missing ConfigMap %s", e.Name, ref.Name)
+			}
+			v, ok := cm.Data[ref.Key]
+			if !ok {
+				t.Fatalf("env %s names missing key %s of ConfigMap %s", e.Name, ref.Key, ref.Name)
+			}
+			env[e.Name] = v
+		case e.ValueFrom.SecretKeyRef != nil:
+			ref := e.ValueFrom.SecretKeyRef
+			s, ok := r.object("Secret", ref.Name).(*corev1.Secret)
+			if !ok {
+				env[e.Name] = "<external " + ref.Name + "/" + ref.Key + ">"
+				continue
+			}
+			v, ok := s.Data[ref.Key]
+			if !ok {
+				t.Fatalf("env %s names missing key %s of Secret %s", e.Name, ref.Key, ref.Name)
+			}
+			env[e.Name] = string(v)
+		}
+	}
+	return env
+}
+
+// wantEnv is the environment Compose gives a container with env.
+func wantEnv(owner string, env []model.EnvVar) map[string]string {
+	out := map[string]string{}
+	for _, e := range env {
+		switch {
+		case e.Unset:
+		case e.From != nil:
+			out[e.Name] = "<external " + externalEnvSecret(owner) + "/" + dataKey(e.Name) + ">"
+		default:
+			out[e.Name] = e.Value
+		}
+	}
+	return out
+}
+
+// checkExactEnv asserts every container sees exactly its input environment: nothing missing,
+// nothing extra (shared objects must not leak variables into services that lack them).
+func checkExactEnv(t *testing.T, r *cfgRun) {
+	t.Helper()
+	for _, p := range r.pods {
+		for i := range p.svc.Containers {
+			got := resolveEnv(t, r, p.Spec.Containers[i])
+			want := wantEnv(r.b.ownerName(p.svc, i), p.svc.Containers[i].Env)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("service %s container %d environment (-want +got):\n%s", p.svc.Name, i, diff)
+			}
+		}
+	}
+}
+
+func TestEnvSplit(t *testing.T) {
+	app := &model.App{Name: "shop", Services: []*model.Service{
+		svc("web", []model.EnvVar{
+			ev("web", "LOG_LEVEL", "debug"),
+			ev("web", "DB_PASSWORD", "hunter2"),
+			ev("web", "DATABASE_URL", "postgres://app:hunter2@db/app"),
+			ev("web", "GREETING", "hello $(USER) $$HOME"),
+		}),
+	}}
+	r := runConfig(app, Options{}, nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if diff := cmp.Diff([]string{"ConfigMap/web-env", "Secret/web-secret-env"}, r.names()); diff != "" {
+		t.Errorf("objects (-want +got):\n%s", diff)
+	}
+	cm := r.object("ConfigMap", "web-env").(*corev1.ConfigMap)
+	if diff := cmp.Diff(map[string]string{"LOG_LEVEL": "debug", "GREETING": "hello $(USER) $$HOME"}, cm.Data); diff != "" {
+		t.Errorf("ConfigMap data (-want +got):\n%s", diff)
+	}
+	sec := r.object("Secret", "web-secret-env").(*corev1.Secret)
+	if diff := cmp.Diff(map[string][]byte{"DB_PASSWORD": []byte("hunter2"), "DATABASE_URL": []byte("postgres://app:hunter2@db/app")}, sec.Data); diff != "" {
+		t.Errorf("Secret data (-want +got):\n%s", diff)
+	}
+	if sec.Type != corev1.SecretTypeOpaque || sec.StringData != nil {
+		t.Errorf("Secret type %q stringData %v, want Opaque and data only", sec.Type, sec.StringData)
+	}
+	wantFrom := []corev1.EnvFromSource{envFromSource("web-env", false), envFromSource("web-secret-env", true)}
+	if diff := cmp.Diff(wantFrom, r.pod(t, "web").Containers[0].EnvFrom); diff != "" {
+		t.Errorf("envFrom (-want +got):\n%s", diff)
+	}
+	checkExactEnv(t, r)
+}
+
+func TestEnvShared(t *testing.T) {
+	common := func(s string) []model.EnvVar {
+		return []model.EnvVar{ev(s, "NODE_ENV", "production"), ev(s, "DB_PASSWORD", "pw")}
+	}
+	app := &model.App{Name: "shop", Services: []*model.Service{
+		svc("api", append(common("api"), ev("api", "PORT", "8080"))),
+		svc("web", []model.EnvVar{ev("web", "NODE_ENV", "production"), ev("web", "DB_PASSWORD", "other")}),
+		svc("worker", append(common("worker"), ev("worker", "PORT", "9090"))),
+	}}
+	r := runConfig(app, Options{}, nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	want := []string{"ConfigMap/api-env", "ConfigMap/shop-shared-env", "ConfigMap/worker-env",
+		"Secret/shop-shared-secret-env", "Secret/web-secret-env"}
+	if diff := cmp.Diff(want, r.names()); diff != "" {
+		t.Errorf("objects (-want +got):\n%s", diff)
+	}
+	shared := r.object("ConfigMap", "shop-shared-env").(*corev1.ConfigMap)
+	if diff := cmp.Diff(map[string]string{"NODE_ENV": "production"}, shared.Data); diff != "" {
+		t.Errorf("shared data (-want +got):\n%s", diff)
+	}
+	if _, ok := shared.Labels[LabelApp]; ok {
+		t.Errorf("shared ConfigMap carries the app label of one service: %v", shared.Labels)
+	}
+	sec := r.object("Secret", "shop-shared-secret-env").(*corev1.Secret)
+	if diff := cmp.Diff(map[string][]byte{"DB_PASSWORD": []byte("pw")}, sec.Data); diff != "" {
+		t.Errorf("shared secret data (-want +got):\n%s", diff)
+	}
+	checkExactEnv(t, r)
+}
+
+func TestEnvSharedGroupsByOwners(t *testing.T) {
+	// X is set by a, b, c; Y by a and b only; Z by b and c only: three groups, so that no
+	// service receives a variable it does not have.
+	app := &model.App{Name: "p", Services: []*model.Service{
+		svc("a", []model.EnvVar{ev("a", "X", "1"), ev("a", "Y", "2")}),
+		svc("b", []model.EnvVar{ev("b", "X", "1"), ev("b", "Y", "2"), ev("b", "Z", "3")}),
+		svc("c", []model.EnvVar{ev("c", "X", "1"), ev("c", "Z", "3")}),
+	}}
+	r := runConfig(app, Options{}, nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	want := []string{"ConfigMap/p-shared-a-b-c-env", "ConfigMap/p-shared-a-b-env", "ConfigMap/p-shared-b-c-env"}
+	if diff := cmp.Diff(want, r.names()); diff != "" {
+		t.Errorf("objects (-want +got):\n%s", diff)
+	}
+	checkExactEnv(t, r)
+}
+
+func TestEnvSharedLongOwnerNamesHashed(t *testing.T) {
+	long := strings.Repeat("service", 6)
+	app := &model.App{Name: "p", Services: []*model.Service{
+		svc(long+"a", []model.EnvVar{ev(long+"a", "X", "1"), ev(long+"a", "Y", "2")}),
+		svc(long+"b", []model.EnvVar{ev(long+"b", "X", "1"), ev(long+"b", "Y", "2")}),
+		svc(long+"c", []model.EnvVar{ev(long+"c", "X", "1")}),
+	}}
+	r := runConfig(app, Options{}, nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	for _, n := range r.names() {
+		if len(n) > len("ConfigMap/")+maxLabel {
+			t.Errorf("object name %s is longer than %d", n, maxLabel)
+		}
+	}
+	if len(r.names()) != 2 {
+		t.Errorf("objects %v, want two shared groups", r.names())
+	}
+	checkExactEnv(t, r)
+}
+
+func TestEnvUnsetInvalidAndExternal(t *testing.T) {
+	s := svc("web", []model.EnvVar{
+		{Name: "FROM_HOST", Unset: true, Field: "services.web.environment.FROM_HOST"},
+		ev("web", "my var", "spaced"),
+		ev("web", "my_var", "underscored"),
+		ev("web", "weird/token", "t0k"),
+		ev("web", "API_KEY", "k3y"),
+		ev("web", "x y", "$(HOME) stays"),
+		{Name: "DB_PASSWORD", From: &model.SecretRef{Provider: "aws-secretsmanager", Ref: "arn:aws:secretsmanager:eu-west-1:1:secret:db"},
+			Field: "containerDefinitions[0].secrets[0]"},
+	})
+	app := &model.App{Name: "p", Services: []*model.Service{s}}
+	r := runConfig(app, Options{}, nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	k := r.pod(t, "web").Containers[0]
+	wantEnv := []corev1.EnvVar{
+		{Name: "my var", Value: "spaced"},
+		keyRef("weird/token", "web-secret-env", "weird_token", true),
+		keyRef("API_KEY", "web-secret-env", "API_KEY", true),
+		{Name: "x y", Value: "$$(HOME) stays"},
+		keyRef("DB_PASSWORD", "web-external-env", "DB_PASSWORD", true),
+	}
+	if diff := cmp.Diff(wantEnv, k.Env); diff != "" {
+		t.Errorf("env (-want +got):\n%s", diff)
+	}
+	checkExactEnv(t, r)
+	diags := r.b.ledger.Diagnostics()
+	if n := diags.Count(diag.Warning); n != 2 {
+		t.Errorf("got %d warnings, want 2 (unset, external): %v", n, diags)
+	}
+	found := false
+	for _, d := range diags {
+		if d.Field == "services.web.environment.FROM_HOST" && strings.Contains(d.Message, "not set") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no warning about the unset variable: %v", diags)
+	}
+}
+
+func TestEnvLedgerTargets(t *testing.T) {
+	app := &model.App{Name: "p", Services: []*model.Service{
+		svc("web", []model.EnvVar{ev("web", "LOG_LEVEL", "info"), ev("web", "API_KEY", "k")}),
+	}}
+	app.Inputs = []diag.Field{{Service: "web", Path: "services.web.environment.LOG_LEVEL"}, {Service: "web", Path: "services.web.environment.API_KEY"}}
+	r := runConfig(app, Options{}, nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	got := map[string][]string{}
+	for _, a := range r.b.ledger.Account(app.Inputs) {
+		if a.Outcome != diag.Mapped {
+			t.Errorf("%s: outcome %s, want mapped", a.Path, a.Outcome)
+		}
+		got[a.Path] = a.Targets
+	}
+	want := map[string][]string{
+		"services.web.environment.LOG_LEVEL": {"ConfigMap/web-env data.LOG_LEVEL", "Deployment/web spec.template.spec.containers[0].envFrom"},
+		"services.web.environment.API_KEY":   {"Secret/web-secret-env data.API_KEY", "Deployment/web spec.template.spec.containers[0].envFrom"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("targets (-want +got):\n%s", diff)
+	}
+}
+
+func TestEnvTooBig(t *testing.T) {
+	app := &model.App{Name: "p", Services: []*model.Service{
+		svc("web", []model.EnvVar{ev("web", "BLOB", strings.Repeat("x", maxObjectData+1))}),
+	}}
+	r := runConfig(app, Options{}, nil)
+	if r.err == nil || !strings.Contains(r.err.Error(), "1 MiB") || !strings.Contains(r.err.Error(), "ConfigMap web-env") {
+		t.Fatalf("err = %v, want a size error naming ConfigMap web-env", r.err)
+	}
+}
+
+func TestEscapeExpansion(t *testing.T) {
+	for _, s := range []string{"", "plain", "$(HOME)", "$$", "$$(X)", "a$b", "$", "end$", "$(", "x$$$(Y)$", "${A}"} {
+		got := expand(escapeExpansion(s), func(n string) string { return "EXPANDED" })
+		if got != s {
+			t.Errorf("expand(escapeExpansion(%q)) = %q, want the input back", s, got)
+		}
+	}
+	if got := escapeExpansion("$(A) $B"); got != "$$(A) $B" {
+		t.Errorf("escapeExpansion = %q, want only reference-starting dollars doubled", got)
+	}
+}

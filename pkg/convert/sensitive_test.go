@@ -1,0 +1,113 @@
+package convert
+
+import (
+	"testing"
+
+	"github.com/berth-dev/berth/pkg/model"
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSecretName(t *testing.T) {
+	tests := []struct {
+		name, value string
+		want        bool
+	}{
+		{"POSTGRES_PASSWORD", "x", true},
+		{"MYSQL_ROOT_PASSWORD", "x", true},
+		{"DB_PASSWD", "x", true},
+		{"DB_PASS", "x", true},
+		{"DB_PWD", "x", true},
+		{"PWD", "/app", false},
+		{"dbPassword", "x", true},
+		{"JWT_SECRET", "x", true},
+		{"SECRET_KEY_BASE", "x", true},
+		{"GITHUB_TOKEN", "x", true},
+		{"githubToken", "x", true},
+		{"API_KEY", "x", true},
+		{"apiKey", "x", true},
+		{"APIKEY", "x", true},
+		{"AWS_ACCESS_KEY_ID", "x", true},
+		{"AWS_SECRET_ACCESS_KEY", "x", true},
+		{"PRIVATE_KEY", "x", true},
+		{"STRIPE_KEYS", "x", true},
+		{"GOOGLE_APPLICATION_CREDENTIALS_JSON", "{}", true},
+		{"REGISTRY_CREDS", "x", true},
+		{"BASIC_AUTH", "u:p", true},
+		{"SENTRY_DSN", "https://k@sentry.io/1", true},
+		{"PASSWORD_SALT", "x", true},
+		{"KEYBOARD_LAYOUT", "us", false},
+		{"MONKEY", "x", false},
+		{"KEYCLOAK_URL", "http://kc", false},
+		{"AUTHOR", "me", false},
+		{"LOG_LEVEL", "debug", false},
+		{"NODE_ENV", "production", false},
+		{"PORT", "8080", false},
+		{"POSTGRES_PASSWORD_FILE", "/run/secrets/db_password", false},
+		{"TLS_KEY_PATH", "/etc/tls/key.pem", false},
+		{"POSTGRES_PASSWORD_FILE", "not-a-path", true},
+		{"", "", false},
+	}
+	for _, tt := range tests {
+		if got := secretName(tt.name, tt.value); got != tt.want {
+			t.Errorf("secretName(%q, %q) = %v, want %v", tt.name, tt.value, got, tt.want)
+		}
+	}
+}
+
+func TestSecretValue(t *testing.T) {
+	tests := []struct {
+		value string
+		want  bool
+	}{
+		{"postgres://app:s3cret@db:5432/app", true},
+		{"redis://:hunter2@cache:6379/0", true},
+		{"amqp://guest:guest@rabbitmq/", true},
+		{"mongodb://u:p@a,b,c/db?replicaSet=rs", true},
+		{"postgres://app@db/app", false},
+		{"http://example.com:8080/path", false},
+		{"https://user@host", false},
+		{"http://api:8080", false},
+		{"-----BEGIN RSA PRIVATE KEY-----\nMIIE...", true},
+		{"plain", false},
+		{"see http://a:b@c and more", true},
+	}
+	for _, tt := range tests {
+		if got := secretValue(tt.value); got != tt.want {
+			t.Errorf("secretValue(%q) = %v, want %v", tt.value, got, tt.want)
+		}
+	}
+}
+
+func TestSecretEnvOverrides(t *testing.T) {
+	s := &model.Service{Options: model.ServiceOptions{SecretEnv: []string{"LICENSE"}, PlainEnv: []string{"TOKEN_TTL"}}}
+	tests := []struct {
+		e    model.EnvVar
+		want bool
+	}{
+		{model.EnvVar{Name: "LICENSE", Value: "abc"}, true},
+		{model.EnvVar{Name: "TOKEN_TTL", Value: "3600"}, false},
+		{model.EnvVar{Name: "OTHER", Value: "x", Secret: true}, true},
+		{model.EnvVar{Name: "DATABASE_URL", Value: "postgres://u:p@db/x"}, true},
+		{model.EnvVar{Name: "PLAIN", Value: "x"}, false},
+	}
+	for _, tt := range tests {
+		if got := secretEnv(s, tt.e); got != tt.want {
+			t.Errorf("secretEnv(%s) = %v, want %v", tt.e.Name, got, tt.want)
+		}
+	}
+}
+
+func TestNameWords(t *testing.T) {
+	tests := map[string][]string{
+		"dbPassword":          {"DB", "PASSWORD"},
+		"APIKey":              {"API", "KEY"},
+		"MYSQL_ROOT_PASSWORD": {"MYSQL", "ROOT", "PASSWORD"},
+		"oauth2Token":         {"OAUTH2", "TOKEN"},
+		"a.b-c":               {"A", "B", "C"},
+	}
+	for in, want := range tests {
+		if diff := cmp.Diff(want, nameWords(in)); diff != "" {
+			t.Errorf("nameWords(%q) (-want +got):\n%s", in, diff)
+		}
+	}
+}
