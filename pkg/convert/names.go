@@ -16,7 +16,8 @@ const maxLabel = 63
 
 // dnsLabel sanitizes s into a DNS-1035 label: lower-case letters, digits and '-', starting with
 // a letter, ending with a letter or digit, at most max characters. Runs of invalid characters
-// become one '-'. An input with nothing usable gives fallback.
+// become one '-'. An input with nothing usable gives fallback; a leading digit gets the prefix
+// fallback- (an empty fallback allows a leading digit, as port names do).
 func dnsLabel(s string, max int, fallback string) string {
 	var b strings.Builder
 	dash := false
@@ -36,7 +37,7 @@ func dnsLabel(s string, max int, fallback string) string {
 	if out == "" {
 		return fallback
 	}
-	if out[0] < 'a' || out[0] > 'z' {
+	if fallback != "" && (out[0] < 'a' || out[0] > 'z') {
 		out = fallback + "-" + out
 	}
 	if len(out) > max {
@@ -77,7 +78,7 @@ func uniqueNames(in []string, max int, fallback string) map[string]string {
 // 15 characters of [a-z0-9-], at least one letter, no leading, trailing or double hyphens.
 // It returns "" when nothing valid remains.
 func portName(s string) string {
-	n := dnsLabel(s, 15, "p")
+	n := dnsLabel(s, 15, "")
 	if strings.Trim(n, "0123456789-") == "" {
 		return ""
 	}
