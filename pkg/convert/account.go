@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/diag"
@@ -31,26 +32,61 @@ func passiveFields() map[string]passive {
 	}
 }
 
-// accountApp records the passive fields of every service.
+// accountApp records the passive fields of every service and the project-level fields
+// convert consumes.
 func (b *builder) accountApp() {
 	table := passiveFields()
+	seen := map[string]bool{}
 	for _, f := range b.app.Inputs {
-		if f.Service == "" || !strings.HasPrefix(f.Path, "services.") {
+		if f.Path == "name" {
+			b.ledger.Mapped("", f.Path, "Namespace/"+b.ns, "metadata.labels "+LabelPartOf)
 			continue
 		}
-		rest := strings.TrimPrefix(f.Path, "services.")
-		parts := strings.Split(rest, ".")
-		if len(parts) != 2 {
+		prefix := "services." + f.Service + "."
+		if f.Service == "" || !strings.HasPrefix(f.Path, prefix) {
 			continue
 		}
-		p, ok := table[parts[1]]
-		if !ok {
+		key, _, _ := strings.Cut(strings.TrimPrefix(f.Path, prefix), ".")
+		key, _, _ = strings.Cut(key, "[")
+		field := prefix + key
+		if seen[field] {
 			continue
 		}
-		if p.Outcome == diag.Ignored {
-			b.ledger.Ignored(f.Service, f.Path, p.Reason)
-		} else {
-			b.ledger.Dropped(f.Service, f.Path, p.Reason)
+		seen[field] = true
+		if p, ok := table[key]; ok {
+			if p.Outcome == diag.Ignored {
+				b.ledger.Ignored(f.Service, field, p.Reason)
+			} else {
+				b.ledger.Dropped(f.Service, field, p.Reason)
+			}
 		}
 	}
+	b.restartPrecedence(seen)
+}
+
+// restartPrecedence accounts deploy.restart_policy: restart wins when both are set, as in
+// docker compose; otherwise the loader merged it into the restart policy the workload uses.
+func (b *builder) restartPrecedence(seen map[string]bool) {
+	for _, svc := range b.app.Services {
+		rp := svc.Field + ".deploy.restart_policy"
+		if !b.hasInput(rp) {
+			continue
+		}
+		if seen[svc.Field+".restart"] {
+			b.ledger.Ignored(svc.Name, rp, "restart is set and takes precedence, as in docker compose")
+			continue
+		}
+		pl := b.plans[svc.Name]
+		b.ledger.Mapped(svc.Name, rp+".condition", fmt.Sprintf("%s/%s %s.restartPolicy", pl.Kind, pl.Name, specPath(pl.Kind)))
+	}
+}
+
+// hasInput reports whether the input has field or a field below it.
+func (b *builder) hasInput(field string) bool {
+	for _, f := range b.app.Inputs {
+		if f.Path == field || strings.HasPrefix(f.Path, field+".") || strings.HasPrefix(f.Path, field+"[") {
+			return true
+		}
+	}
+	return false
 }

@@ -47,7 +47,9 @@ type Entry struct {
 // Ledger collects field accounting and diagnostics during a conversion. It is not safe for
 // concurrent use; conversion is single-threaded.
 type Ledger struct {
-	pos     map[string]Pos
+	pos map[string]Pos
+	// paths are the known field paths, sorted (for child lookups in Pos).
+	paths   []string
 	entries []Entry
 	diags   List
 }
@@ -57,18 +59,47 @@ func NewLedger(fields []Field) *Ledger {
 	l := &Ledger{pos: make(map[string]Pos, len(fields))}
 	for _, f := range fields {
 		l.pos[f.Path] = f.Pos
+		l.paths = append(l.paths, f.Path)
 	}
+	sort.Strings(l.paths)
 	return l
 }
 
-// Pos returns the position of field, or of its nearest known parent.
+// Pos returns the position of field; else the first position among its known children
+// (loaders record leaves: services.web.dns[0] locates services.web.dns); else the position
+// of its nearest known parent.
 func (l *Ledger) Pos(field string) Pos {
-	for p := field; p != ""; p = parentPath(p) {
+	if pos, ok := l.pos[field]; ok {
+		return pos
+	}
+	if pos, ok := l.childPos(field); ok {
+		return pos
+	}
+	for p := parentPath(field); p != ""; p = parentPath(p) {
 		if pos, ok := l.pos[p]; ok {
 			return pos
 		}
 	}
 	return Pos{}
+}
+
+// childPos returns the earliest position of a known field below field.
+func (l *Ledger) childPos(field string) (Pos, bool) {
+	var best Pos
+	found := false
+	for _, sep := range []string{".", "["} {
+		prefix := field + sep
+		for i := sort.SearchStrings(l.paths, prefix); i < len(l.paths) && strings.HasPrefix(l.paths[i], prefix); i++ {
+			p := l.pos[l.paths[i]]
+			if p.File == "" {
+				continue
+			}
+			if !found || p.Line < best.Line || (p.Line == best.Line && p.Column < best.Column) {
+				best, found = p, true
+			}
+		}
+	}
+	return best, found
 }
 
 // Mapped records that field became targets.
