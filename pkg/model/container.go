@@ -144,6 +144,10 @@ const (
 	MountSecret MountType = "secret"
 	MountConfig MountType = "config"
 	MountNpipe  MountType = "npipe"
+	// MountFrom mounts every volume of another container of the pod at the same paths
+	// (ECS volumesFrom, Docker --volumes-from); FromContainer names it, ReadOnly forces
+	// read-only, Source and Target are empty.
+	MountFrom MountType = "volumes-from"
 )
 
 // Mount is a filesystem mount into a container.
