@@ -42,6 +42,36 @@ func (l *taskLoader) dependencies(defs []containerDef, paths []string) error {
 			c.DependsOn = append(c.DependsOn, model.ContainerDep{Container: l.names[name], Condition: cond, Field: p})
 		}
 	}
+	return l.dependencyCycle(defs, paths)
+}
+
+// dependencyCycle rejects dependsOn cycles (ECS cannot start such a task either).
+func (l *taskLoader) dependencyCycle(defs []containerDef, paths []string) error {
+	state := make([]int, len(defs)) // 0 new, 1 on the path, 2 done
+	var visit func(i int) int
+	visit = func(i int) int {
+		switch state[i] {
+		case 1:
+			return i
+		case 2:
+			return -1
+		}
+		state[i] = 1
+		for _, dep := range defs[i].DependsOn {
+			if k := l.index(defs, deref(dep.ContainerName)); k >= 0 {
+				if c := visit(k); c >= 0 {
+					return c
+				}
+			}
+		}
+		state[i] = 2
+		return -1
+	}
+	for i := range defs {
+		if c := visit(i); c >= 0 {
+			return l.errAt(l.path(paths[c], "dependsOn"), "dependsOn forms a cycle through container %q", deref(defs[c].Name))
+		}
+	}
 	return nil
 }
 

@@ -178,45 +178,24 @@ func (l *taskLoader) volumeHint() string {
 	return " (volumes: " + strings.Join(names, ", ") + ")"
 }
 
-// volumesFrom gives each container the mounts of the containers it names in volumesFrom, at
-// the same paths (read-only when asked), as ECS does. Chains are followed; cycles are errors.
+// volumesFrom records each volumesFrom entry as a MountFrom mount (convert mounts the source
+// container's volumes at the same paths, read-only when asked). The source must be another
+// container of the task.
 func (l *taskLoader) volumesFrom(defs []containerDef, paths []string) error {
-	done := make([]bool, len(defs))
-	var resolve func(i int, stack []int) error
-	resolve = func(i int, stack []int) error {
-		if done[i] {
-			return nil
-		}
-		for _, s := range stack {
-			if s == i {
-				return l.errAt(l.path(paths[i], "volumesFrom"), "volumesFrom forms a cycle")
-			}
-		}
+	for i := range defs {
+		c := &l.svc.Containers[l.order[i]]
 		for j, vf := range defs[i].VolumesFrom {
 			p := fmt.Sprintf("%s[%d]", l.path(paths[i], "volumesFrom"), j)
-			src := l.index(defs, deref(vf.SourceContainer))
-			if src < 0 {
-				return l.errAt(l.path(p, "sourceContainer"), "no container is named %q", deref(vf.SourceContainer))
+			src := deref(vf.SourceContainer)
+			switch k := l.index(defs, src); {
+			case src == "":
+				return l.errAt(p, "sourceContainer is required")
+			case k < 0:
+				return l.errAt(l.path(p, "sourceContainer"), "no container is named %q", src)
+			case k == i:
+				return l.errAt(l.path(p, "sourceContainer"), "a container cannot take volumes from itself")
 			}
-			if err := resolve(src, append(stack, i)); err != nil {
-				return err
-			}
-			for _, m := range l.svc.Containers[l.order[src]].Mounts {
-				if m.Type == model.MountTmpfs {
-					continue
-				}
-				m.ReadOnly = m.ReadOnly || deref(vf.ReadOnly)
-				m.FromContainer, m.Field = l.names[deref(vf.SourceContainer)], p
-				c := &l.svc.Containers[l.order[i]]
-				c.Mounts = append(c.Mounts, m)
-			}
-		}
-		done[i] = true
-		return nil
-	}
-	for i := range defs {
-		if err := resolve(i, nil); err != nil {
-			return err
+			c.Mounts = append(c.Mounts, model.Mount{Type: model.MountFrom, FromContainer: l.names[src], ReadOnly: deref(vf.ReadOnly), Field: p})
 		}
 	}
 	return nil
