@@ -1,0 +1,127 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+// runBerth runs the berth command tree with args and a hermetic environment.
+func runBerth(t testing.TB, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := NewRoot(IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Environ: []string{}})
+	root.SetArgs(args)
+	err = root.ExecuteContext(context.Background())
+	return out.String(), errOut.String(), err
+}
+
+// readTree returns every file under dir by slash path.
+func readTree(t testing.TB, dir string) map[string]string {
+	t.Helper()
+	files := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		files[filepath.ToSlash(rel)] = string(data)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
+// goldenCase converts one case and returns everything it produced: the output directory's
+// files under out/, the report as report.md and stderr as stderr.
+func goldenCase(t *testing.T, caseDir string) map[string]string {
+	t.Helper()
+	args := []string{"convert"}
+	if extra, err := os.ReadFile(filepath.Join(caseDir, "args")); err == nil {
+		for _, a := range strings.Fields(string(extra)) {
+			args = append(args, strings.ReplaceAll(a, "$CASE", caseDir))
+		}
+	}
+	if !slices.Contains(args, "-f") {
+		args = append(args, "-f", filepath.Join(caseDir, "compose.yaml"))
+	}
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "out")
+	args = append(args, "-o", out, "--report", filepath.Join(tmp, "report.md"))
+	_, stderr, err := runBerth(t, args...)
+	if err != nil {
+		t.Fatalf("berth %s: %v\nstderr:\n%s", strings.Join(args, " "), err, stderr)
+	}
+	got := map[string]string{"stderr": strings.ReplaceAll(stderr, out, "OUT")}
+	for p, data := range readTree(t, out) {
+		got["out/"+p] = data
+	}
+	report, err := os.ReadFile(filepath.Join(tmp, "report.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got["report.md"] = string(report)
+	return got
+}
+
+// TestGolden converts every case under testdata/golden through the real command and compares
+// the output directory, report and stderr with the case's want/ directory. Each case is
+// converted twice and must give the same bytes. After a deliberate change, run
+// `go test ./internal/cli -run TestGolden -update` and review the diff of want/ like code.
+func TestGolden(t *testing.T) {
+	cases, err := filepath.Glob(filepath.Join("testdata", "golden", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cases) == 0 {
+		t.Fatal("no golden cases found")
+	}
+	for _, dir := range cases {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			abs, err := filepath.Abs(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := goldenCase(t, abs)
+			if again := goldenCase(t, abs); !cmp.Equal(got, again) {
+				t.Fatalf("two conversions differ (-first +second):\n%s", cmp.Diff(got, again))
+			}
+			wantDir := filepath.Join(abs, "want")
+			if *update {
+				if err := os.RemoveAll(wantDir); err != nil {
+					t.Fatal(err)
+				}
+				for p, data := range got {
+					f := filepath.Join(wantDir, filepath.FromSlash(p))
+					if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(f, []byte(data), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				return
+			}
+			want := readTree(t, wantDir)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("output differs from %s (-want +got); if intended, rerun with -update and review:\n%s", wantDir, diff)
+			}
+		})
+	}
+}
