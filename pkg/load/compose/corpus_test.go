@@ -1,0 +1,142 @@
+package compose
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/pkg/diag"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// corpusDir is ../shared/corpus/compose relative to the module root.
+func corpusDir(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test directory")
+		}
+		dir = parent
+	}
+	c := filepath.Join(dir, "..", "shared", "corpus", "compose")
+	if _, err := os.Stat(c); err != nil {
+		t.Skipf("corpus not present at %s (it lives next to the repository, not in it)", c)
+	}
+	return c
+}
+
+// corpusCombos are the multi-file setups the corpus projects document (fragments that are
+// not meant to load on their own).
+var corpusCombos = [][]string{
+	{"docker-elk/docker-elk/docker-compose.yml", "docker-elk/docker-elk/extensions/curator/curator-compose.yml"},
+	{"docker-elk/docker-elk/docker-compose.yml", "docker-elk/docker-elk/extensions/filebeat/filebeat-compose.yml"},
+	{"docker-elk/docker-elk/docker-compose.yml", "docker-elk/docker-elk/extensions/fleet/fleet-compose.yml", "docker-elk/docker-elk/extensions/fleet/agent-apmserver-compose.yml"},
+	{"docker-elk/docker-elk/docker-compose.yml", "docker-elk/docker-elk/extensions/heartbeat/heartbeat-compose.yml"},
+	{"docker-elk/docker-elk/docker-compose.yml", "docker-elk/docker-elk/extensions/metricbeat/metricbeat-compose.yml"},
+	{"opentelemetry-demo/opentelemetry-demo/compose.yaml", "opentelemetry-demo/opentelemetry-demo/compose.full.yaml",
+		"opentelemetry-demo/opentelemetry-demo/compose.observability.yaml", "opentelemetry-demo/opentelemetry-demo/compose.extras.yaml"},
+	{"opentelemetry-demo/opentelemetry-demo/compose.yaml", "opentelemetry-demo/opentelemetry-demo/compose.full.yaml",
+		"opentelemetry-demo/opentelemetry-demo/compose.observability.yaml", "opentelemetry-demo/opentelemetry-demo/compose.agent.yaml",
+		"opentelemetry-demo/opentelemetry-demo/compose.extras.yaml"},
+	{"opentelemetry-demo/opentelemetry-demo/compose.yaml", "opentelemetry-demo/opentelemetry-demo/compose.full.yaml",
+		"opentelemetry-demo/opentelemetry-demo/compose.observability.yaml", "opentelemetry-demo/opentelemetry-demo/compose.profiling.yaml"},
+	{"opentelemetry-demo/opentelemetry-demo/compose.yaml", "opentelemetry-demo/opentelemetry-demo/compose.full.yaml", "opentelemetry-demo/opentelemetry-demo/compose.tests.yaml"},
+}
+
+var composeName = regexp.MustCompile(`(^|[-_.])compose([-_.].*)?\.ya?ml$`)
+
+// corpusFiles lists every Compose file of the corpus (names containing "compose").
+func corpusFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && composeName.MatchString(d.Name()) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no compose files in %s: %v", dir, err)
+	}
+	sort.Strings(files)
+	return files
+}
+
+// TestCorpus loads every real-world Compose file on its own (as `docker compose -f FILE`
+// would, with an empty process environment): each loads, or fails with one precise error
+// naming file and line. The outcomes are kept in testdata/corpus.golden so that a change in
+// behaviour shows up as a diff.
+func TestCorpus(t *testing.T) {
+	dir := corpusDir(t)
+	var out strings.Builder
+	loaded := 0
+	for _, f := range corpusFiles(t, dir) {
+		rel, _ := filepath.Rel(dir, f)
+		app, err := Load(context.Background(), Options{Files: []string{f}, Environ: []string{"PWD=" + filepath.Dir(f)}})
+		if err != nil {
+			var de *diag.Err
+			if !errors.As(err, &de) || de.Pos.File == "" || de.Field != "" && de.Pos.Line == 0 {
+				t.Errorf("%s: error without a file:line position: %v", rel, err)
+			}
+			fmt.Fprintf(&out, "%s: error: %s\n", rel, err)
+			continue
+		}
+		loaded++
+		if len(app.Inputs) == 0 {
+			t.Errorf("%s: no input fields", rel)
+		}
+		for _, in := range app.Inputs {
+			if in.Pos.Line == 0 {
+				t.Errorf("%s: input %s has no position", rel, in.Path)
+			}
+		}
+		fmt.Fprintf(&out, "%s: loaded: %d services, %d inputs, %d warnings\n", rel, len(app.Services), len(app.Inputs), app.Diagnostics.Count(diag.Warning))
+	}
+	t.Logf("%d files loaded", loaded)
+	for _, c := range corpusCombos {
+		files := make([]string, len(c))
+		for i, f := range c {
+			files[i] = filepath.Join(dir, f)
+		}
+		app, err := Load(context.Background(), Options{Files: files, Environ: []string{"PWD=" + filepath.Dir(files[0])}})
+		name := strings.Join(c, " + ")
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			fmt.Fprintf(&out, "%s: error: %s\n", name, err)
+			continue
+		}
+		fmt.Fprintf(&out, "%s: loaded: %d services, %d inputs, %d warnings\n", name, len(app.Services), len(app.Inputs), app.Diagnostics.Count(diag.Warning))
+	}
+	golden := filepath.Join("testdata", "corpus.golden")
+	if *update {
+		if err := os.WriteFile(golden, []byte(out.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if got := out.String(); got != string(want) {
+		t.Errorf("corpus outcomes differ from %s (run with -update after review):\n%s", golden, got)
+	}
+}
