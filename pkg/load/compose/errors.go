@@ -57,7 +57,7 @@ var (
 )
 
 // explain turns a compose-go load error into one positioned diagnostic.
-func explain(err error, fs *fileSet, files []string, lookup func(string) (string, bool)) error {
+func explain(err error, fs *fileSet, files []string, lookup func(string) (string, bool), reload func() (*types.Project, error)) error {
 	var de *diag.Err
 	if errors.As(err, &de) {
 		return err
@@ -70,6 +70,13 @@ func explain(err error, fs *fileSet, files []string, lookup func(string) (string
 	}
 	x := &explainer{err: err, fs: fs, files: files, expand: expander(lookup)}
 	x.idx = buildIndex(fs, files, x.expand)
+	if isConsistency(err) {
+		if p, rerr := reload(); rerr == nil {
+			if cerr := x.consistency(p); cerr != nil {
+				return cerr
+			}
+		}
+	}
 	return x.explain()
 }
 

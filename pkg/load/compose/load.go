@@ -38,7 +38,19 @@ func Load(ctx context.Context, o Options) (*model.App, error) {
 	project, err := po.LoadProject(ctx)
 	if err != nil {
 		fs := newFileSet(dir)
-		return nil, explain(err, fs, po.ConfigPaths, lookupIn(po.Environment))
+		// compose-go checks references in map order: reload without that check so the
+		// first inconsistency in input order is the one reported, every time.
+		reload := func() (*types.Project, error) {
+			po, err := projectOptions(o)
+			if err == nil {
+				err = cli.WithConsistency(false)(po)
+			}
+			if err != nil {
+				return nil, err
+			}
+			return po.LoadProject(ctx)
+		}
+		return nil, explain(err, fs, po.ConfigPaths, lookupIn(po.Environment), reload)
 	}
 	return fromProject(project, unset.names())
 }
