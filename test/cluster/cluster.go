@@ -30,11 +30,17 @@ const (
 	// APIServerOnly runs etcd and kube-apiserver: objects are validated and stored, nothing
 	// reconciles them. Enough for dry-run checks; starts faster.
 	APIServerOnly
+	// ControlPlane runs etcd, kube-apiserver, kube-controller-manager and kube-scheduler but
+	// no kwok, fake nodes or PVs: the mode under a real kubelet (package realnode).
+	ControlPlane
 )
 
 func (m Mode) String() string {
-	if m == APIServerOnly {
+	switch m {
+	case APIServerOnly:
 		return "apiserver-only"
+	case ControlPlane:
+		return "control-plane"
 	}
 	return "full"
 }
@@ -70,6 +76,14 @@ type Options struct {
 	Logf func(format string, args ...any)
 	// Bin overrides the binaries found by Binaries.
 	Bin *Bin
+	// NetNS, when set, is a network namespace (such as /proc/PID/ns/net) in which every
+	// component runs; Dial must then reach into it. Used by package realnode.
+	NetNS string
+	// Dial, when set, makes every connection the harness opens to its components (health
+	// checks, Config).
+	Dial func(ctx context.Context, network, addr string) (net.Conn, error)
+	// APIServerArgs are extra kube-apiserver flags.
+	APIServerArgs []string
 }
 
 // Timing is the time from the start of Start to the end of one start-up step.
@@ -125,7 +139,11 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if err := c.makeDir(); err != nil {
 		return nil, err
 	}
-	c.spawner = newSpawner()
+	sp, err := newSpawner(opts.NetNS)
+	if err != nil {
+		return nil, err
+	}
+	c.spawner = sp
 	if err := c.boot(ctx); err != nil {
 		msg := c.failureReport()
 		_ = c.stop(false)
@@ -220,7 +238,7 @@ func (c *Cluster) boot(ctx context.Context) error {
 		return err
 	}
 	c.mark("certificates")
-	if err := c.waitFor(ctx, "etcd healthy", func(ctx context.Context) error { return etcdHealthy(ctx, etcdURL) }); err != nil {
+	if err := c.waitFor(ctx, "etcd healthy", func(ctx context.Context) error { return c.etcdHealthy(ctx, etcdURL) }); err != nil {
 		return err
 	}
 	c.apiArgs = c.apiServerArgs(etcdURL, apiPort)
@@ -230,7 +248,7 @@ func (c *Cluster) boot(ctx context.Context) error {
 	if err := c.waitFor(ctx, "kube-apiserver ready", c.apiReady); err != nil {
 		return err
 	}
-	if c.Mode == Full {
+	if c.Mode == Full || c.Mode == ControlPlane {
 		return c.bootFull(ctx)
 	}
 	return nil
@@ -238,7 +256,7 @@ func (c *Cluster) boot(ctx context.Context) error {
 
 func (c *Cluster) apiServerArgs(etcdURL string, port int) []string {
 	p := c.pki
-	return []string{
+	return append([]string{
 		"--etcd-servers=" + etcdURL,
 		"--bind-address=127.0.0.1", "--advertise-address=127.0.0.1", "--secure-port=" + strconv.Itoa(port),
 		"--cert-dir=" + p.dir, "--tls-cert-file=" + p.serverCert, "--tls-private-key-file=" + p.serverKey,
@@ -250,7 +268,7 @@ func (c *Cluster) apiServerArgs(etcdURL string, port int) []string {
 		// the "kubernetes" Service gets no endpoints: 127.0.0.1 is not a valid endpoint
 		"--endpoint-reconciler-type=none",
 		"--allow-privileged=true", "--profiling=false", "--v=1",
-	}
+	}, c.opts.APIServerArgs...)
 }
 
 func (c *Cluster) writeKubeconfig() error {
@@ -261,6 +279,7 @@ func (c *Cluster) writeKubeconfig() error {
 		QPS:             200,
 		Burst:           400,
 		Timeout:         30 * time.Second,
+		Dial:            c.opts.Dial,
 	}
 	kc := clientcmdapi.NewConfig()
 	kc.Clusters["berth-test"] = &clientcmdapi.Cluster{Server: c.URL, CertificateAuthorityData: c.pki.caPEM}
@@ -345,12 +364,12 @@ func (c *Cluster) apiReady(ctx context.Context) error {
 	return nil
 }
 
-func etcdHealthy(ctx context.Context, url string) error {
+func (c *Cluster) etcdHealthy(ctx context.Context, url string) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url+"/health", nil)
 	if err != nil {
 		return err
 	}
-	resp, err := (&http.Client{Transport: &http.Transport{Proxy: nil}}).Do(req)
+	resp, err := (&http.Client{Transport: &http.Transport{Proxy: nil, DialContext: c.opts.Dial}}).Do(req)
 	if err != nil {
 		return err
 	}

@@ -37,6 +37,9 @@ func (c *Cluster) bootFull(ctx context.Context) error {
 	if err := c.start("kube-scheduler", c.bin.KubeScheduler, common...); err != nil {
 		return err
 	}
+	if c.Mode == ControlPlane {
+		return nil // the caller brings a real node
+	}
 	// kwok manages only nodes annotated kwok.x-k8s.io/node=fake and gives pods loopback IPs.
 	if err := c.start("kwok", c.bin.Kwok,
 		"--kubeconfig="+kc,

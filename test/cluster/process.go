@@ -12,6 +12,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // spawner starts child processes from one goroutine locked to its OS thread. Linux delivers
@@ -28,16 +30,30 @@ type spawnRequest struct {
 	errc chan error
 }
 
-func newSpawner() *spawner {
+// newSpawner starts the spawner thread; with netns set (a path such as /proc/PID/ns/net) the
+// thread joins that network namespace first, so every child starts inside it.
+func newSpawner(netns string) (*spawner, error) {
 	s := &spawner{reqs: make(chan spawnRequest), quit: make(chan struct{})}
-	go s.loop()
-	return s
+	ready := make(chan error, 1)
+	go s.loop(netns, ready)
+	if err := <-ready; err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
-func (s *spawner) loop() {
+func (s *spawner) loop(netns string, ready chan<- error) {
 	// Never unlocked: when loop returns, Go ends this thread, so any child still running
-	// then (none, after Stop) receives its Pdeathsig.
+	// then (none, after Stop) receives its Pdeathsig. A thread that joined another network
+	// namespace must not run other goroutines either.
 	runtime.LockOSThread()
+	if netns != "" {
+		if err := setns(netns); err != nil {
+			ready <- err
+			return
+		}
+	}
+	ready <- nil
 	for {
 		select {
 		case r := <-s.reqs:
@@ -59,6 +75,19 @@ func (s *spawner) start(cmd *exec.Cmd) error {
 }
 
 func (s *spawner) close() { close(s.quit) }
+
+// setns moves the calling thread into the network namespace at path.
+func setns(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
+		return fmt.Errorf("joining network namespace %s: %w", path, err)
+	}
+	return nil
+}
 
 // proc is one control-plane process started by the harness.
 type proc struct {
