@@ -1,0 +1,119 @@
+package realnode_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/utils/ptr"
+
+	"github.com/berth-dev/berth/test/cluster/realnode"
+)
+
+// TestSmoke builds an image from Go source without Docker, serves it from the node's
+// registry under a Docker Hub name, runs it as a Deployment with an HTTP readiness probe and
+// reaches it through its Service with the API server's service proxy.
+func TestSmoke(t *testing.T) {
+	ctx := context.Background()
+	start := time.Now()
+	n := realnode.ForTest(t, realnode.Options{})
+	t.Logf("real node up in %s", time.Since(start).Round(10*time.Millisecond))
+	for _, tm := range n.Timings {
+		t.Logf("  %-20s %s", tm.Step, tm.Elapsed.Round(time.Millisecond))
+	}
+
+	bin, err := realnode.GoBinary(ctx, "./testdata/hello")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := realnode.Image([]realnode.File{{Path: "/hello", Mode: 0o755, Data: bin}},
+		realnode.ImageConfig{Entrypoint: []string{"/hello"}, Env: []string{"PORT=8080"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// a Docker Hub name with an implicit :latest: containerd pulls it from the node's registry
+	if err := n.Push(ctx, "example/hello", img); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := n.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := map[string]string{"app": "hello"}
+	dep := &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "hello", Namespace: "default"},
+		Spec: appsv1.DeploymentSpec{
+			Replicas: ptr.To[int32](1),
+			Selector: &metav1.LabelSelector{MatchLabels: labels},
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: labels},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{
+					Name:  "hello",
+					Image: "example/hello",
+					Env:   []corev1.EnvVar{{Name: "MESSAGE", Value: "realnode"}},
+					Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}},
+					ReadinessProbe: &corev1.Probe{
+						ProbeHandler:  corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromString("http")}},
+						PeriodSeconds: 1,
+					},
+				}}},
+			},
+		},
+	}
+	svc := &corev1.Service{
+		ObjectMeta: metav1.ObjectMeta{Name: "hello", Namespace: "default"},
+		Spec: corev1.ServiceSpec{
+			Selector: labels,
+			Ports:    []corev1.ServicePort{{Name: "http", Port: 80, TargetPort: intstr.FromString("http")}},
+		},
+	}
+	applied := time.Now()
+	if _, err := cs.AppsV1().Deployments("default").Create(ctx, dep, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.CoreV1().Services("default").Create(ctx, svc, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+		d, err := cs.AppsV1().Deployments("default").Get(ctx, "hello", metav1.GetOptions{})
+		return err == nil && d.Status.AvailableReplicas == 1, nil
+	})
+	if err != nil {
+		t.Fatalf("deployment hello not available: %v\n%s", err, podReport(ctx, t, n))
+	}
+	t.Logf("deployment available %s after create", time.Since(applied).Round(10*time.Millisecond))
+
+	body, err := cs.CoreV1().Services("default").ProxyGet("http", "hello", "http", "/", nil).DoRaw(ctx)
+	if err != nil {
+		t.Fatalf("service proxy: %v", err)
+	}
+	if got := string(body); !strings.HasPrefix(got, "hello realnode from hello-") {
+		t.Errorf("service proxy answered %q, want hello realnode from hello-...", got)
+	}
+}
+
+func podReport(ctx context.Context, t *testing.T, n *realnode.Node) string {
+	cs, err := n.Client()
+	if err != nil {
+		return err.Error()
+	}
+	pods, err := cs.CoreV1().Pods("").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err.Error()
+	}
+	var b strings.Builder
+	for _, p := range pods.Items {
+		fmt.Fprintf(&b, "pod %s/%s %s\n", p.Namespace, p.Name, p.Status.Phase)
+		for _, s := range p.Status.ContainerStatuses {
+			fmt.Fprintf(&b, "  %s ready=%v state=%+v\n", s.Name, s.Ready, s.State)
+		}
+	}
+	return b.String()
+}
