@@ -1,0 +1,186 @@
+package validate
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/managedfields"
+	"k8s.io/kube-openapi/pkg/validation/spec"
+	"k8s.io/kube-openapi/pkg/validation/strfmt"
+	openapivalidate "k8s.io/kube-openapi/pkg/validation/validate"
+)
+
+// Offline validates objects without a cluster, against the OpenAPI v3 schemas of one
+// Kubernetes version captured from a real apiserver and embedded in berth. It reports what
+// the schemas can tell, with the libraries the apiserver itself uses for them:
+//
+//   - unknown fields, wrong types, malformed list-map keys and duplicate list entries:
+//     structured-merge-diff's typed conversion (managedfields.TypeConverter), the check a
+//     server-side apply with fieldValidation=Strict runs;
+//   - missing required fields, values outside an enum, malformed formats (base64 "byte",
+//     ...): kube-openapi's JSON-schema validator.
+//
+// It does not run the apiserver's hand-written validation (name formats, selector must
+// match template labels, port ranges, ...) or admission; Server does. An *Offline is safe
+// for concurrent use.
+type Offline struct {
+	version   string
+	converter managedfields.TypeConverter
+	kinds     map[schema.GroupVersionKind]*spec.Schema // top-level schemas, references inlined
+}
+
+// NewOffline loads the embedded schemas of kubeVersion ("1.33", "v1.33" or "1.33.13";
+// empty means DefaultKubeVersion). Loading takes a few hundred milliseconds: keep the result.
+func NewOffline(kubeVersion string) (*Offline, error) {
+	if kubeVersion == "" {
+		kubeVersion = DefaultKubeVersion
+	}
+	v, err := normalizeVersion(kubeVersion)
+	if err != nil {
+		return nil, err
+	}
+	defs, kindNames, err := loadComponents("schemas/v" + v)
+	if err != nil || len(defs) == 0 {
+		return nil, fmt.Errorf("no embedded schemas for kubernetes %s (embedded: %s)", v, strings.Join(KubeVersions(), ", "))
+	}
+	tc, err := managedfields.NewTypeConverter(defs, false)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes %s schemas: %w", v, err)
+	}
+	r := &resolver{defs: defs, done: map[string]*spec.Schema{}}
+	kinds := make(map[schema.GroupVersionKind]*spec.Schema, len(kindNames))
+	for gvk, name := range kindNames {
+		kinds[gvk] = r.definition(name)
+	}
+	return &Offline{version: v, converter: tc, kinds: kinds}, nil
+}
+
+// KubeVersion is the Kubernetes version ("1.33") whose schemas o uses.
+func (o *Offline) KubeVersion() string { return o.version }
+
+// Validate checks each object; results are in the order of objs.
+func (o *Offline) Validate(objs []*unstructured.Unstructured) []Result {
+	results := make([]Result, len(objs))
+	for i, obj := range objs {
+		results[i] = o.Object(obj)
+	}
+	return results
+}
+
+// Object checks one object. A rejected object's Message lists every problem found, one per
+// line, each starting with the field path.
+func (o *Offline) Object(obj *unstructured.Unstructured) Result {
+	r := Result{APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName()}
+	gvk := obj.GroupVersionKind()
+	sch, ok := o.kinds[gvk]
+	if !ok {
+		r.Message = fmt.Sprintf("no schema for kind %q in version %q in kubernetes %s (a custom resource needs its CRD; check apiVersion and kind)",
+			gvk.Kind, gvk.GroupVersion().String(), o.version)
+		return r
+	}
+	problems := map[string]bool{}
+	if _, err := o.converter.ObjectToTyped(obj); err != nil {
+		for _, line := range strings.Split(err.Error(), "\n") {
+			line = strings.TrimSpace(line)
+			if line != "" && line != "errors:" {
+				problems[strings.TrimPrefix(line, ".")] = true
+			}
+		}
+	}
+	res := openapivalidate.NewSchemaValidator(sch, nil, "", strfmt.Default).Validate(obj.Object)
+	for _, e := range res.Errors {
+		problems[strings.Replace(strings.TrimPrefix(e.Error(), "."), " in body ", " ", 1)] = true
+	}
+	if len(problems) == 0 {
+		r.Accepted = true
+		return r
+	}
+	lines := make([]string, 0, len(problems))
+	for p := range problems {
+		lines = append(lines, p)
+	}
+	sort.Strings(lines)
+	r.Message = strings.Join(lines, "\n")
+	return r
+}
+
+// resolver inlines $ref references (kube-openapi's validator does not follow them). Each
+// definition is resolved once and shared; a reference back into a definition still being
+// resolved (a recursive type) becomes an empty schema, which accepts anything.
+type resolver struct {
+	defs map[string]*spec.Schema
+	done map[string]*spec.Schema
+}
+
+func (r *resolver) definition(name string) *spec.Schema {
+	if s, ok := r.done[name]; ok {
+		return s
+	}
+	out := &spec.Schema{}
+	r.done[name] = out
+	if d := r.defs[name]; d != nil {
+		*out = *r.resolve(d)
+	}
+	return out
+}
+
+// resolve returns a copy of s with every reference replaced by its definition; s and the
+// definitions are not modified (the type converter shares them).
+func (r *resolver) resolve(s *spec.Schema) *spec.Schema {
+	if ref := s.Ref.String(); ref != "" {
+		return r.definition(path.Base(ref))
+	}
+	// Kubernetes wraps a reference in a one-element allOf to give it a default; validating
+	// the referenced schema directly gives messages with the field's path instead of
+	// "must validate all the schemas (allOf)"
+	if len(s.AllOf) == 1 && s.AllOf[0].Ref.String() != "" && len(s.Type) == 0 && len(s.Properties) == 0 {
+		return r.definition(path.Base(s.AllOf[0].Ref.String()))
+	}
+	c := *s
+	if c.Format == "int-or-string" {
+		// Kubernetes' own format name; the oneOf [integer, string] beside it says the same,
+		// while the JSON-schema validator would check it as a type and reject integers
+		c.Format = ""
+	}
+	if len(s.Properties) > 0 {
+		c.Properties = make(map[string]spec.Schema, len(s.Properties))
+		for k, p := range s.Properties {
+			c.Properties[k] = *r.resolve(&p)
+		}
+	}
+	if s.Items != nil {
+		items := *s.Items
+		if items.Schema != nil {
+			items.Schema = r.resolve(items.Schema)
+		}
+		items.Schemas = r.resolveAll(items.Schemas)
+		c.Items = &items
+	}
+	if s.AdditionalProperties != nil && s.AdditionalProperties.Schema != nil {
+		ap := *s.AdditionalProperties
+		ap.Schema = r.resolve(ap.Schema)
+		c.AdditionalProperties = &ap
+	}
+	c.AllOf = r.resolveAll(s.AllOf)
+	c.AnyOf = r.resolveAll(s.AnyOf)
+	c.OneOf = r.resolveAll(s.OneOf)
+	if s.Not != nil {
+		c.Not = r.resolve(s.Not)
+	}
+	return &c
+}
+
+func (r *resolver) resolveAll(list []spec.Schema) []spec.Schema {
+	if len(list) == 0 {
+		return list
+	}
+	out := make([]spec.Schema, len(list))
+	for i := range list {
+		out[i] = *r.resolve(&list[i])
+	}
+	return out
+}
