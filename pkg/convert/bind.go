@@ -220,12 +220,16 @@ func fileLike(m model.Mount, notRead string) bool {
 	if strings.Contains(notRead, "socket") || strings.Contains(notRead, "larger than") {
 		return true
 	}
+	if strings.HasSuffix(m.Source, "/") || strings.HasSuffix(m.Target, "/") {
+		return false
+	}
 	base := path.Base(m.Target)
 	switch base {
 	case "passwd", "group", "shadow", "hosts", "hostname", "localtime", "timezone", "machine-id":
 		return true
 	}
-	return strings.Contains(strings.TrimPrefix(base, "."), ".")
+	ext := path.Ext(strings.TrimPrefix(base, "."))
+	return ext != "" && ext != ".d" // conf.d, dnsmasq.d are directories
 }
 
 // inside reports whether path p is dir or below it (lexically; the loader resolved symlinks).

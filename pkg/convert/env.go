@@ -92,8 +92,8 @@ func (b *builder) planEnv() *envPlan {
 }
 
 // nameGroups names the shared objects: <app>-shared-env and <app>-shared-secret-env when there
-// is one group of a kind, else <app>-shared-<owners>-env (or a hash of the owners when that is
-// too long to read).
+// is one group of a kind, else <app>-shared-<owners>-env, shortened to the first owners plus a
+// hash of all of them when longer than a DNS label.
 func (b *builder) nameGroups(groups []*envGroup) {
 	app := dnsLabel(b.app.Name, maxName, "app")
 	count := map[bool]int{}
@@ -108,10 +108,12 @@ func (b *builder) nameGroups(groups []*envGroup) {
 		mid := ""
 		if count[g.secret] > 1 {
 			mid = "-" + strings.Join(g.owners, "-")
-			if len(app)+len("-shared")+len(mid)+len(suffix) > maxLabel {
+			if room := maxLabel - len(app) - len("-shared") - len(suffix); len(mid) > room {
+				// too long to read whole: keep the first owners and add a hash of all of them
 				h := fnv.New32a()
 				h.Write([]byte(strings.Join(g.owners, "\x00")))
-				mid = "-" + strconv.FormatUint(uint64(h.Sum32()), 36)
+				tag := "-" + strconv.FormatUint(uint64(h.Sum32()), 36)
+				mid = strings.TrimRight(mid[:max(0, room-len(tag))], "-") + tag
 			}
 		}
 		g.name = app + "-shared" + mid + suffix
@@ -176,7 +178,7 @@ func (b *builder) containerEnv(p *pod, c *ctr) error {
 		}
 		entries = append(entries, en)
 	}
-	var from []corev1.EnvFromSource
+	from := b.envFiles(p, c, owner)
 	for _, g := range st.env.shared {
 		if shared[g] {
 			from = append(from, envFromSource(g.name, g.secret))
@@ -237,6 +239,22 @@ func (b *builder) placeEnv(p *pod, c *ctr, en envEntry, owner, cmName, secName s
 	default:
 		b.ledger.Mapped(p.svc.Name, e.Field, "ConfigMap/"+cmName+" data."+en.key, p.ctarget(c, "envFrom"))
 	}
+}
+
+// envFiles references the container's external environment files (ECS environmentFiles on
+// S3, which berth never fetches) through one Secret the user creates. It comes first in
+// envFrom, so the input's explicit variables override it, as in ECS.
+func (b *builder) envFiles(p *pod, c *ctr, owner string) []corev1.EnvFromSource {
+	if len(c.M.EnvFiles) == 0 {
+		return nil
+	}
+	name := owner + "-env-files"
+	for _, f := range c.M.EnvFiles {
+		b.ledger.Partial(p.svc.Name, f.Field, "environment file "+f.Location+" is not fetched: create Secret "+name+
+			" with its variables before the pods start (kubectl create secret generic "+name+" --from-env-file=FILE)",
+			"Secret/"+name, p.ctarget(c, "envFrom[0]"))
+	}
+	return []corev1.EnvFromSource{envFromSource(name, true)}
 }
 
 // ownKey is the key of variable name in an own object: the name itself when it is a valid

@@ -247,6 +247,22 @@ func TestEnvUnsetInvalidAndExternal(t *testing.T) {
 	}
 }
 
+func TestEnvFiles(t *testing.T) {
+	s := svc("web", []model.EnvVar{ev("web", "LOG_LEVEL", "info")})
+	s.Main().EnvFiles = []model.EnvFile{{Location: "arn:aws:s3:::bucket/web.env", Type: "s3", Field: "containerDefinitions[0].environmentFiles[0]"}}
+	r := runConfig(&model.App{Name: "p", Services: []*model.Service{s}}, Options{}, nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	want := []corev1.EnvFromSource{envFromSource("web-env-files", true), envFromSource("web-env", false)}
+	if diff := cmp.Diff(want, r.pod(t, "web").Containers[0].EnvFrom); diff != "" {
+		t.Errorf("envFrom (-want +got), the env file must come first so explicit variables win:\n%s", diff)
+	}
+	if d := r.b.ledger.Diagnostics(); len(d) != 1 || !strings.Contains(d[0].Message, "--from-env-file") {
+		t.Errorf("diagnostics %v, want one telling how to create the Secret", d)
+	}
+}
+
 func TestEnvLedgerTargets(t *testing.T) {
 	app := &model.App{Name: "p", Services: []*model.Service{
 		svc("web", []model.EnvVar{ev("web", "LOG_LEVEL", "info"), ev("web", "API_KEY", "k")}),

@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -20,13 +21,25 @@ var secretSubstrings = []string{
 	"APIKEY", "PRIVATEKEY", "ACCESSKEY", "SECRETKEY", "AUTHKEY", "SIGNINGKEY", "ENCRYPTIONKEY",
 }
 
-// secretWords mark a variable as secret when they are a whole word of its name (split at
-// separators and camelCase): API_KEY, apiKey, DB_PASS, AUTH, SENTRY_DSN; not KEYBOARD or MONKEY.
-var secretWords = []string{"KEY", "KEYS", "PASS", "PWD", "AUTH", "DSN", "SALT", "CREDS", "HMAC", "JWT"}
+// secretWords mark a variable as secret when they are the last word of its name (split at
+// separators and camelCase), ignoring encoding qualifiers: API_KEY, apiKey, DB_PASS, BASIC_AUTH,
+// SENTRY_DSN, SIGNING_KEY_B64; not KEYBOARD, MONKEY, KEY_PREFIX or GF_AUTH_ANONYMOUS_ENABLED.
+var secretWords = []string{"KEY", "KEYS", "PASS", "PWD", "AUTH", "DSN", "SALT", "CREDS", "HMAC"}
+
+// qualifierWords are encoding suffixes skipped before the last word: API_KEY_B64.
+var qualifierWords = []string{"B64", "BASE64", "HEX", "PEM", "DER", "RAW", "VALUE", "DATA", "STRING", "ENCODED", "JSON"}
 
 // pathWords end names whose value is usually a path to the secret rather than the secret:
 // POSTGRES_PASSWORD_FILE=/run/secrets/db.
 var pathWords = []string{"FILE", "PATH", "DIR", "LOCATION"}
+
+// keyFileExt matches a relative or absolute path to a key or certificate file
+// (certs/tls.key); base64 and hex secrets never contain a '.'.
+var keyFileExt = regexp.MustCompile(`^[A-Za-z0-9_./~-]*[A-Za-z0-9_-]\.(key|pem|crt|cer|cert|der|p12|pfx|jks|keystore|json|txt)$`)
+
+// credentialParam finds credentials in connection strings and query strings:
+// "Host=db;Password=x", "?password=x", "&access_token=x".
+var credentialParam = regexp.MustCompile(`(?i)(^|[;?&\s])(password|passwd|pwd|pass|secret|token|access_token|api_key|apikey|client_secret)=[^;&\s]`)
 
 // secretEnv reports whether variable e of svc belongs in a Secret. Explicit x-berth settings
 // win: plainEnv keeps a variable plain, secretEnv (or e.Secret) makes it secret; otherwise the
@@ -42,13 +55,12 @@ func secretEnv(svc *model.Service, e model.EnvVar) bool {
 }
 
 // secretName reports whether a variable named name (with value value) looks secret by name.
+// A value that is a path to a file (POSTGRES_PASSWORD_FILE=/run/secrets/db,
+// TLS_KEY=certs/tls.key) is not the secret itself.
 func secretName(name, value string) bool {
 	words := nameWords(name)
-	if len(words) == 0 {
+	if len(words) == 0 || pathValue(words, value) {
 		return false
-	}
-	if len(words) > 1 && slices.Contains(pathWords, words[len(words)-1]) && strings.HasPrefix(value, "/") {
-		return false // a path to a secret file, not the secret
 	}
 	joined := strings.Join(words, "")
 	for _, s := range secretSubstrings {
@@ -56,15 +68,27 @@ func secretName(name, value string) bool {
 			return true
 		}
 	}
-	for _, w := range words {
-		if w == "PWD" && len(words) == 1 {
-			continue // $PWD is the working directory
-		}
-		if slices.Contains(secretWords, w) {
-			return true
-		}
+	last := len(words) - 1
+	for last > 0 && slices.Contains(qualifierWords, words[last]) {
+		last--
 	}
-	return false
+	if words[last] == "PWD" && len(words) == 1 {
+		return false // $PWD is the working directory
+	}
+	return slices.Contains(secretWords, words[last])
+}
+
+// pathValue reports whether value is a file path rather than a secret: an absolute or ./
+// path under a name ending in FILE/PATH/DIR, or any path to a key/certificate-like file.
+func pathValue(words []string, value string) bool {
+	if value == "" || strings.ContainsAny(value, " \t\n") {
+		return false
+	}
+	if len(words) > 1 && slices.Contains(pathWords, words[len(words)-1]) &&
+		(strings.HasPrefix(value, "/") || strings.HasPrefix(value, "./")) {
+		return true
+	}
+	return keyFileExt.MatchString(value)
 }
 
 // nameWords splits a variable name into upper-case words at non-alphanumerics and camelCase
@@ -99,9 +123,10 @@ func nameWords(name string) []string {
 }
 
 // secretValue reports whether a value looks like a credential whatever its name: a URL with a
-// password (postgres://u:p@db/x, redis://:p@cache) or PEM-encoded key or certificate material.
+// password (postgres://u:p@db/x, redis://:p@cache), a connection or query string with a
+// password or token parameter, or PEM-encoded key or certificate material.
 func secretValue(v string) bool {
-	if strings.Contains(v, "-----BEGIN ") {
+	if strings.Contains(v, "-----BEGIN ") || credentialParam.MatchString(v) {
 		return true
 	}
 	for rest := v; ; {

@@ -46,6 +46,19 @@ func TestSecretName(t *testing.T) {
 		{"TLS_KEY_PATH", "/etc/tls/key.pem", false},
 		{"POSTGRES_PASSWORD_FILE", "not-a-path", true},
 		{"", "", false},
+		{"KEY_PREFIX", "cache:", false},
+		{"GF_AUTH_ANONYMOUS_ENABLED", "true", false},
+		{"AUTH_URL", "http://auth", false},
+		{"SALT_ROUNDS", "10", false},
+		{"SIGNING_KEY_B64", "QUJD", true},
+		{"LICENSE_KEY", "abc", true},
+		{"JWT_SECRET", "x", true},
+		{"xpack.security.http.ssl.key", "certs/elasticsearch.key", false},
+		{"xpack.security.http.ssl.key", "c2VjcmV0/a2V5", true},
+		{"API_KEY", "/Zm9vYmFy+base64=", true},
+		{"SSL_KEY_FILE", "./tls.key", false},
+		{"REDIS_AUTH", "hunter2", true},
+		{"MYSQL_PWD", "x", true},
 	}
 	for _, tt := range tests {
 		if got := secretName(tt.name, tt.value); got != tt.want {
@@ -70,6 +83,11 @@ func TestSecretValue(t *testing.T) {
 		{"-----BEGIN RSA PRIVATE KEY-----\nMIIE...", true},
 		{"plain", false},
 		{"see http://a:b@c and more", true},
+		{"Host=db;Username=u;Password=p;Database=d", true},
+		{"Server=db;Database=x", false},
+		{"https://api/x?access_token=abc", true},
+		{"https://api/x?page=2", false},
+		{"password=", false},
 	}
 	for _, tt := range tests {
 		if got := secretValue(tt.value); got != tt.want {
