@@ -46,6 +46,9 @@ func (b *builder) accountApp() {
 		if f.Service == "" || !strings.HasPrefix(f.Path, prefix) {
 			continue
 		}
+		if strings.HasPrefix(f.Path, prefix+"deploy.restart_policy") {
+			seen[prefix+"deploy.restart_policy"] = true
+		}
 		key, _, _ := strings.Cut(strings.TrimPrefix(f.Path, prefix), ".")
 		key, _, _ = strings.Cut(key, "[")
 		field := prefix + key
@@ -69,7 +72,7 @@ func (b *builder) accountApp() {
 func (b *builder) restartPrecedence(seen map[string]bool) {
 	for _, svc := range b.app.Services {
 		rp := svc.Field + ".deploy.restart_policy"
-		if !b.hasInput(rp) {
+		if !seen[rp] {
 			continue
 		}
 		if seen[svc.Field+".restart"] {
@@ -79,14 +82,4 @@ func (b *builder) restartPrecedence(seen map[string]bool) {
 		pl := b.plans[svc.Name]
 		b.ledger.Mapped(svc.Name, rp+".condition", fmt.Sprintf("%s/%s %s.restartPolicy", pl.Kind, pl.Name, specPath(pl.Kind)))
 	}
-}
-
-// hasInput reports whether the input has field or a field below it.
-func (b *builder) hasInput(field string) bool {
-	for _, f := range b.app.Inputs {
-		if f.Path == field || strings.HasPrefix(f.Path, field+".") || strings.HasPrefix(f.Path, field+"[") {
-			return true
-		}
-	}
-	return false
 }

@@ -23,6 +23,11 @@ type builder struct {
 	plans map[string]*plan
 	// waitRBAC: some pod waits for a Job through the API (see wait.go).
 	waitRBAC bool
+	// index holds lookups by name, built once (see names.go): the model's App.Service and
+	// App.Volume scan linearly, which would make big apps quadratic.
+	index index
+	// images is the well-known image table (images.go), built on first use.
+	images map[string]imageInfo
 	// cfg is the config/storage concern's state (config.go).
 	cfg *configState
 }

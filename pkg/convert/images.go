@@ -116,12 +116,16 @@ func parseImage(image string) imageRef {
 }
 
 // lookupImage returns what berth knows about image, matching the repository path first and
-// then its last segment (bitnami/postgresql → postgresql).
-func lookupImage(image string) (imageInfo, bool) {
+// then its last segment (bitnami/postgresql → postgresql). The table is built once per
+// conversion.
+func (b *builder) lookupImage(image string) (imageInfo, bool) {
 	if image == "" {
 		return imageInfo{}, false
 	}
-	table := knownImages()
+	if b.images == nil {
+		b.images = knownImages()
+	}
+	table := b.images
 	repo := parseImage(image).Repo
 	if info, ok := table[repo]; ok {
 		return info, true

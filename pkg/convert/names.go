@@ -2,6 +2,8 @@ package convert
 
 import (
 	"sort"
+
+	"github.com/berth-dev/berth/pkg/model"
 	"strconv"
 	"strings"
 )
@@ -85,14 +87,37 @@ func portName(s string) string {
 	return n
 }
 
-// assignNames gives every service its object name, unique within the app.
+// index maps names to model values and tracks the object names in use.
+type index struct {
+	services map[string]*model.Service
+	volumes  map[string]*model.Volume
+	// taken are object names given out by assignNames and extraName.
+	taken map[string]bool
+}
+
+// assignNames gives every service its object name, unique within the app, and builds the
+// name index.
 func (b *builder) assignNames() {
 	in := make([]string, len(b.app.Services))
+	b.index = index{services: map[string]*model.Service{}, volumes: map[string]*model.Volume{}, taken: map[string]bool{}}
 	for i, s := range b.app.Services {
 		in[i] = s.Name
+		b.index.services[s.Name] = s
+	}
+	for i := range b.app.Volumes {
+		b.index.volumes[b.app.Volumes[i].Name] = &b.app.Volumes[i]
 	}
 	b.names = uniqueNames(in, maxName, "svc")
+	for _, n := range b.names {
+		b.index.taken[n] = true
+	}
 }
+
+// serviceNamed returns the service named name, or nil.
+func (b *builder) serviceNamed(name string) *model.Service { return b.index.services[name] }
+
+// volumeNamed returns the top-level volume named name, or nil.
+func (b *builder) volumeNamed(name string) *model.Volume { return b.index.volumes[name] }
 
 // name returns the object name of the service named svc (sanitized, unique in the app).
 func (b *builder) name(svc string) string {

@@ -62,7 +62,7 @@ func (b *builder) servicePorts(svc *model.Service) []*listenPort {
 		}
 		return nil
 	}
-	info, known := lookupImage(svc.Main().Image)
+	info, known := b.lookupImage(svc.Main().Image)
 	add := func(ci int, p model.Port, field string) {
 		proto := protocol(p.Protocol)
 		lp := find(p.Target, proto)

@@ -93,17 +93,11 @@ func (b *builder) extraName(base, suffix string) string {
 	if n, ok := b.extra[key]; ok {
 		return n
 	}
-	taken := map[string]bool{}
-	for _, n := range b.names {
-		taken[n] = true
-	}
-	for _, n := range b.extra {
-		taken[n] = true
-	}
 	name := dnsLabel(base+suffix, maxName, "svc")
-	for i := 2; taken[name]; i++ {
+	for i := 2; b.index.taken[name]; i++ {
 		name = dnsLabel(fmt.Sprintf("%s%s-%d", base, suffix, i), maxName, "svc")
 	}
 	b.extra[key] = name
+	b.index.taken[name] = true
 	return name
 }

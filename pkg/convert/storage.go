@@ -141,7 +141,7 @@ func (b *builder) claimTemplates(p *pod) []corev1.PersistentVolumeClaim {
 	st := b.config()
 	var out []corev1.PersistentVolumeClaim
 	for _, name := range st.claims.templates[p] {
-		v := b.app.Volume(name)
+		v := b.volumeNamed(name)
 		out = append(out, corev1.PersistentVolumeClaim{
 			ObjectMeta: metav1.ObjectMeta{Name: st.pods[p].names["pvc:"+name], Labels: Labels(b.app.Name, p.Name),
 				Annotations: b.kvAnnotations(p.svc.Name, v.Field+".labels",

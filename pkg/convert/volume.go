@@ -152,7 +152,7 @@ func (b *builder) addMount(p *pod, c *ctr, m model.Mount, name, subPath, reason 
 // alone mounts it, or the app-level claim.
 func (b *builder) namedMount(p *pod, c *ctr, m model.Mount) error {
 	st := b.config()
-	v := b.app.Volume(m.Source)
+	v := b.volumeNamed(m.Source)
 	if v == nil {
 		return b.ledger.Errorf(p.svc.Name, m.Field, "volume %q is not declared in the top-level volumes", m.Source)
 	}

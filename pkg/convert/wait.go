@@ -190,7 +190,7 @@ func (b *builder) checkCycles() error {
 		case done:
 			return nil
 		}
-		svc := b.app.Service(name)
+		svc := b.serviceNamed(name)
 		if svc == nil {
 			return nil
 		}
@@ -215,7 +215,7 @@ func (b *builder) checkCycles() error {
 func (b *builder) cycleError(path []string) error {
 	last, first := path[len(path)-2], path[len(path)-1]
 	field := ""
-	if svc := b.app.Service(last); svc != nil {
+	if svc := b.serviceNamed(last); svc != nil {
 		field = svc.Field + ".depends_on"
 		for _, d := range svc.DependsOn {
 			if d.Service == first {

@@ -84,13 +84,13 @@ func (b *builder) decideKind(svc *model.Service, listens, awaited bool) (model.K
 
 // stateful reports whether svc runs a known stateful image on a named volume.
 func (b *builder) stateful(svc *model.Service) bool {
-	info, ok := lookupImage(svc.Main().Image)
+	info, ok := b.lookupImage(svc.Main().Image)
 	if !ok || !info.Stateful {
 		return false
 	}
 	for _, m := range svc.Main().Mounts {
 		if m.Type == model.MountVolume {
-			if v := b.app.Volume(m.Source); v == nil || !v.Scratch {
+			if v := b.volumeNamed(m.Source); v == nil || !v.Scratch {
 				return true
 			}
 		}
@@ -230,7 +230,7 @@ func (b *builder) strategy(pl *plan, replicas *int32) appsv1.DeploymentStrategy 
 
 // readWriteOnce reports whether the named volume becomes a claim only one node can mount.
 func (b *builder) readWriteOnce(name string) bool {
-	v := b.app.Volume(name)
+	v := b.volumeNamed(name)
 	if v == nil {
 		return true
 	}
