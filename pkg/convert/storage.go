@@ -95,6 +95,24 @@ func (b *builder) claimSpec(v *model.Volume) (corev1.PersistentVolumeClaimSpec, 
 	return spec, nil
 }
 
+// volumeAccessMode is the access mode of the claim behind named volume name, or "" when the
+// volume is no claim (scratch, host path, undeclared). External claims count as ReadWriteOnce:
+// berth cannot know, and that is the safe assumption for rollouts.
+func (b *builder) volumeAccessMode(name string) corev1.PersistentVolumeAccessMode {
+	v := b.volumeNamed(name)
+	switch {
+	case v == nil || v.Scratch || v.HostPath != "":
+		return ""
+	case v.External:
+		return corev1.ReadWriteOnce
+	}
+	spec, err := b.claimSpec(v)
+	if err != nil {
+		return "" // the same error stops the conversion where the volume is mounted
+	}
+	return spec.AccessModes[0]
+}
+
 // accessMode is the claim's access mode: as asked, else ReadWriteMany for a volume several
 // services mount (with a warning: the storage class must support it), else ReadWriteOnce.
 func (b *builder) accessMode(v *model.Volume, asked string) (corev1.PersistentVolumeAccessMode, error) {
@@ -111,6 +129,9 @@ func (b *builder) accessMode(v *model.Volume, asked string) (corev1.PersistentVo
 		}
 		return "", b.ledger.Errorf("", v.Field, "volume %s: access mode %q is not one of "+
 			"ReadWriteOnce, ReadWriteMany, ReadOnlyMany, ReadWriteOncePod", v.Name, asked)
+	}
+	if v.EFS != nil {
+		return corev1.ReadWriteMany, nil // EFS is a shared file system
 	}
 	users := b.cfg.claims.users[v.Name]
 	if len(users) > 1 || v.Shared {

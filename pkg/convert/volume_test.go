@@ -8,6 +8,7 @@ import (
 	"github.com/berth-dev/berth/pkg/diag"
 	"github.com/berth-dev/berth/pkg/model"
 	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 )
@@ -298,5 +299,32 @@ func TestFileTarget(t *testing.T) {
 		if got := fileTarget(tt.target, tt.source, tt.secret); got != tt.want {
 			t.Errorf("fileTarget(%q, %q, %v) = %q, want %q", tt.target, tt.source, tt.secret, got, tt.want)
 		}
+	}
+}
+
+// TestStrategyFollowsAccessMode: a Deployment on a ReadWriteOnce claim is recreated, one on a
+// shared (ReadWriteMany) claim rolls.
+func TestStrategyFollowsAccessMode(t *testing.T) {
+	mount := func(s, v string) model.Mount {
+		return model.Mount{Type: model.MountVolume, Source: v, Target: "/d", Field: "services." + s + ".volumes[0]"}
+	}
+	app := &model.App{Name: "p", Source: model.Compose, Services: []*model.Service{
+		svc("a", nil, mount("a", "shared")), svc("b", nil, mount("b", "shared")), svc("c", nil, mount("c", "own")),
+	}, Volumes: []model.Volume{{Name: "own", Field: "volumes.own"}, {Name: "shared", Shared: true, Field: "volumes.shared"}}}
+	res, err := Convert(app, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]appsv1.DeploymentStrategyType{"a": "", "b": "", "c": appsv1.RecreateDeploymentStrategyType}
+	for _, o := range res.Objects {
+		if d, ok := o.(*appsv1.Deployment); ok {
+			if got := d.Spec.Strategy.Type; got != want[d.Name] {
+				t.Errorf("Deployment %s strategy %q, want %q", d.Name, got, want[d.Name])
+			}
+			delete(want, d.Name)
+		}
+	}
+	if len(want) != 0 {
+		t.Errorf("no Deployment for %v", want)
 	}
 }

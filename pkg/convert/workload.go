@@ -230,14 +230,8 @@ func (b *builder) strategy(pl *plan, replicas *int32) appsv1.DeploymentStrategy 
 
 // readWriteOnce reports whether the named volume becomes a claim only one node can mount.
 func (b *builder) readWriteOnce(name string) bool {
-	v := b.volumeNamed(name)
-	if v == nil {
-		return true
-	}
-	if v.Scratch || v.HostPath != "" || v.EFS != nil {
-		return false
-	}
-	return v.AccessMode == "" || v.AccessMode == "ReadWriteOnce" || v.AccessMode == "ReadWriteOncePod"
+	mode := b.volumeAccessMode(name)
+	return mode == corev1.ReadWriteOnce || mode == corev1.ReadWriteOncePod
 }
 
 // jobSpec builds a Job spec: restart "no" → Never with no retries, on-failure → OnFailure
