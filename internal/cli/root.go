@@ -39,5 +39,6 @@ func NewRoot(streams IO) *cobra.Command {
 func commands() []func(IO) *cobra.Command {
 	return []func(IO) *cobra.Command{
 		newConvert,
+		newApply,
 	}
 }

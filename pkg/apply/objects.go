@@ -1,0 +1,195 @@
+package apply
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
+	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+)
+
+// LabelService is the label naming the source service (Compose service or ECS container) of
+// an object; berth's errors and tables name it.
+const LabelService = "app.kubernetes.io/name"
+
+// labelPartOfApp is the recommended label naming the application.
+const labelPartOfApp = "app.kubernetes.io/part-of"
+
+// Unstructured converts typed objects (with TypeMeta set, as convert returns them) to the
+// unstructured form berth applies.
+func Unstructured(objs []runtime.Object) ([]*unstructured.Unstructured, error) {
+	out := make([]*unstructured.Unstructured, 0, len(objs))
+	for _, o := range objs {
+		m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", o.GetObjectKind().GroupVersionKind().Kind, err)
+		}
+		u := &unstructured.Unstructured{Object: m}
+		if u.GetKind() == "" || u.GetAPIVersion() == "" {
+			return nil, fmt.Errorf("object %q has no apiVersion/kind", u.GetName())
+		}
+		out = append(out, u)
+	}
+	return out, nil
+}
+
+// ReadDir reads the objects of a directory berth wrote (YAML or JSON files, several documents
+// per file allowed), in path order. A Helm chart or a kustomization is refused with advice:
+// those need their own tools to render.
+func ReadDir(dir string) ([]*unstructured.Unstructured, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if strings.HasPrefix(d.Name(), ".") && path != dir {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch strings.ToLower(filepath.Ext(path)) {
+		case ".yaml", ".yml", ".json":
+			files = append(files, path)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", dir, err)
+	}
+	sort.Strings(files)
+	var out []*unstructured.Unstructured
+	for _, f := range files {
+		switch filepath.Base(f) {
+		case "Chart.yaml":
+			return nil, fmt.Errorf("%s: %s is a Helm chart: install it with helm, or run berth apply with the convert flags", f, dir)
+		case "kustomization.yaml", "kustomization.yml", "Kustomization":
+			return nil, fmt.Errorf("%s: %s is a kustomization: render it with kubectl kustomize into a directory first, or run berth apply with the convert flags", f, dir)
+		case "berth-report.json", "report.json":
+			continue
+		}
+		objs, err := readFile(f)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, objs...)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: no Kubernetes objects found (expected .yaml, .yml or .json files)", dir)
+	}
+	return out, nil
+}
+
+func readFile(path string) ([]*unstructured.Unstructured, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
+	var out []*unstructured.Unstructured
+	for doc := 1; ; doc++ {
+		raw, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: document %d: %w", path, doc, err)
+		}
+		if len(bytes.TrimSpace(raw)) == 0 {
+			continue
+		}
+		u := &unstructured.Unstructured{}
+		if err := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(raw), 4096).Decode(&u.Object); err != nil {
+			return nil, fmt.Errorf("%s: document %d: %w", path, doc, err)
+		}
+		if len(u.Object) == 0 {
+			continue
+		}
+		if u.IsList() {
+			err = u.EachListItem(func(o runtime.Object) error {
+				out = append(out, o.(*unstructured.Unstructured))
+				return nil
+			})
+			if err != nil {
+				return nil, fmt.Errorf("%s: document %d: %w", path, doc, err)
+			}
+			continue
+		}
+		if u.GetKind() == "" || u.GetAPIVersion() == "" || u.GetName() == "" {
+			return nil, fmt.Errorf("%s: document %d: not a Kubernetes object (needs apiVersion, kind and metadata.name)", path, doc)
+		}
+		out = append(out, u)
+	}
+}
+
+// AppName returns the application the objects belong to: the value of their
+// app.kubernetes.io/part-of label, which must be the same on all of them.
+func AppName(objs []*unstructured.Unstructured) (string, error) {
+	name := ""
+	for _, u := range objs {
+		v := u.GetLabels()[labelPartOfApp]
+		if v == "" {
+			continue
+		}
+		if name != "" && v != name {
+			return "", fmt.Errorf("%s: label %s=%q differs from %q on other objects: apply one application at a time", ref(u), labelPartOfApp, v, name)
+		}
+		name = v
+	}
+	if name == "" {
+		return "", errors.New("no object carries the label " + labelPartOfApp + ": name the application with --name")
+	}
+	return name, nil
+}
+
+// ref names an object the way berth's messages do: `Kind namespace/name (service svc)`.
+func ref(u *unstructured.Unstructured) string {
+	s := u.GetKind() + " " + u.GetName()
+	if ns := u.GetNamespace(); ns != "" {
+		s = u.GetKind() + " " + ns + "/" + u.GetName()
+	}
+	if svc := u.GetLabels()[LabelService]; svc != "" {
+		s += " (service " + svc + ")"
+	}
+	return s
+}
+
+// normalize returns the apply patch for u: a copy without null values, status, and the
+// metadata the server owns, so that what berth sends is exactly what it means to own.
+func normalize(u *unstructured.Unstructured) *unstructured.Unstructured {
+	c := u.DeepCopy()
+	delete(c.Object, "status")
+	if md, ok := c.Object["metadata"].(map[string]any); ok {
+		for _, k := range []string{"creationTimestamp", "resourceVersion", "uid", "generation", "managedFields", "selfLink"} {
+			delete(md, k)
+		}
+	}
+	dropNulls(c.Object)
+	return c
+}
+
+func dropNulls(v any) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			if e == nil {
+				delete(t, k)
+				continue
+			}
+			dropNulls(e)
+		}
+	case []any:
+		for _, e := range t {
+			dropNulls(e)
+		}
+	}
+}
