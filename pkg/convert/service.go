@@ -2,10 +2,12 @@ package convert
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/berth-dev/berth/pkg/model"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // services emits the ClusterIP Service of a listening service: its ports equal the container
@@ -13,6 +15,9 @@ import (
 // headless Service (their serviceName) that publishes not-ready pods for peer discovery;
 // clients keep the ClusterIP Service, whose address survives pod restarts.
 func (b *builder) services(pl *plan) {
+	if pl.Kind == model.KindStatefulSet {
+		b.headless(pl)
+	}
 	if len(pl.Ports) == 0 {
 		return
 	}
@@ -38,12 +43,42 @@ func (b *builder) services(pl *plan) {
 		}
 	}
 	b.emit(s)
-	if pl.Kind == model.KindStatefulSet {
-		h := b.serviceObject(pl, b.headlessName(pl))
-		h.Spec.ClusterIP = corev1.ClusterIPNone
-		h.Spec.PublishNotReadyAddresses = true
-		h.Spec.Ports = s.Spec.Ports
-		b.emit(h)
+	b.aliases(pl, s)
+}
+
+// headless emits the StatefulSet's governing Service: it gives each pod a stable DNS name
+// (<pod>.<name>-headless) and publishes pods before they are ready, for peer discovery. It
+// exists even when no port is known (a headless Service needs none).
+func (b *builder) headless(pl *plan) {
+	h := b.serviceObject(pl, b.headlessName(pl))
+	h.Spec.ClusterIP = corev1.ClusterIPNone
+	h.Spec.PublishNotReadyAddresses = true
+	for _, lp := range pl.Ports {
+		h.Spec.Ports = append(h.Spec.Ports, servicePort(lp, lp.Port))
+	}
+	b.emit(h)
+}
+
+// aliases emits one more ClusterIP Service per extra DNS name clients use for the service
+// (ECS Service Connect discovery names and client aliases), with the same ports.
+func (b *builder) aliases(pl *plan, main *corev1.Service) {
+	for _, a := range pl.Svc.Aliases {
+		name := strings.ToLower(a)
+		switch {
+		case name == pl.Name:
+			continue
+		case len(validation.IsDNS1035Label(name)) > 0:
+			b.ledger.Warnf(pl.Svc.Name, pl.Svc.Field, "alias %q is not a valid Service name (a DNS label): clients using it need another name", a)
+			continue
+		case b.index.taken[name]:
+			b.ledger.Warnf(pl.Svc.Name, pl.Svc.Field, "alias %q is already the name of another object: not created", a)
+			continue
+		}
+		b.index.taken[name] = true
+		s := b.serviceObject(pl, name)
+		s.Spec.Type, s.Spec.Ports = corev1.ServiceTypeClusterIP, main.Spec.Ports
+		b.emit(s)
+		b.ledger.Infof(pl.Svc.Name, pl.Svc.Field, "alias %q: Service/%s selects the same pods", a, name)
 	}
 }
 

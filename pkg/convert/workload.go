@@ -9,6 +9,8 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/utils/ptr"
 )
 
@@ -114,6 +116,7 @@ func (b *builder) workload(pl *plan, p *pod) error {
 		Spec:       *p.Spec,
 	}
 	meta := objectMeta(pl.Name, b.ns, b.app.Name, pl.Name)
+	b.version(pl, meta.Labels, tmpl.Labels)
 	sel := &metav1.LabelSelector{MatchLabels: Selector(b.app.Name, pl.Name)}
 	b.recordKind(pl)
 	switch pl.Kind {
@@ -122,6 +125,7 @@ func (b *builder) workload(pl *plan, p *pod) error {
 			Spec: appsv1.DeploymentSpec{Replicas: b.replicas(pl), Selector: sel, Template: tmpl,
 				RevisionHistoryLimit: ptr.To[int32](revisionHistory)}}
 		d.Spec.Strategy = b.strategy(pl, d.Spec.Replicas)
+		b.rollout(pl, &d.Spec.Strategy)
 		b.emit(d)
 	case model.KindStatefulSet:
 		b.emit(&appsv1.StatefulSet{TypeMeta: typeMeta("apps/v1", "StatefulSet"), ObjectMeta: meta,
@@ -226,6 +230,49 @@ func (b *builder) strategy(pl *plan, replicas *int32) appsv1.DeploymentStrategy 
 			"%d replicas share the ReadWriteOnce volume %q: all pods must run on one node (use accessMode ReadWriteMany or a StatefulSet)", *replicas, rwo)
 	}
 	return appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
+}
+
+// rollout applies the input's rolling-update bounds (ECS deploymentConfiguration) to a
+// Deployment that rolls (not to one that must Recreate).
+func (b *builder) rollout(pl *plan, st *appsv1.DeploymentStrategy) {
+	r := pl.Svc.Rollout
+	if r == nil {
+		return
+	}
+	if st.Type == appsv1.RecreateDeploymentStrategyType {
+		b.ledger.Dropped(pl.Svc.Name, r.Field, "the pods share a ReadWriteOnce volume, so the Deployment uses Recreate: rolling-update bounds do not apply")
+		return
+	}
+	ru := &appsv1.RollingUpdateDeployment{}
+	if r.MaxSurge != "" {
+		v := intstr.Parse(r.MaxSurge)
+		ru.MaxSurge = &v
+	}
+	if r.MaxUnavailable != "" {
+		v := intstr.Parse(r.MaxUnavailable)
+		ru.MaxUnavailable = &v
+	}
+	st.Type, st.RollingUpdate = appsv1.RollingUpdateDeploymentStrategyType, ru
+	b.ledger.Mapped(pl.Svc.Name, r.Field, fmt.Sprintf("Deployment/%s spec.strategy.rollingUpdate", pl.Name))
+}
+
+// labelVersion is the recommended label for the input's revision of a service.
+const labelVersion = "app.kubernetes.io/version"
+
+// version adds app.kubernetes.io/version to the workload's and the pod template's labels
+// (never to the selector, which must not change between revisions).
+func (b *builder) version(pl *plan, labels ...map[string]string) {
+	v := pl.Svc.Version
+	if v == "" {
+		return
+	}
+	if errs := validation.IsValidLabelValue(v); len(errs) > 0 {
+		b.ledger.Infof(pl.Svc.Name, pl.Svc.Field, "version %q is not a valid label value (%s): no %s label", v, errs[0], labelVersion)
+		return
+	}
+	for _, l := range labels {
+		l[labelVersion] = v
+	}
 }
 
 // readWriteOnce reports whether the named volume becomes a claim only one node can mount.

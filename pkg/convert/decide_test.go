@@ -1,0 +1,213 @@
+package convert
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/pkg/model"
+	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+)
+
+// objectNames lists "Kind/name" of the result's objects (without the Namespace).
+func objectNames(res *Result) []string {
+	var out []string
+	for _, o := range res.Objects {
+		k := o.GetObjectKind().GroupVersionKind().Kind
+		if k != "Namespace" {
+			out = append(out, k+"/"+o.GetName())
+		}
+	}
+	return out
+}
+
+func app(svcs ...*model.Service) *model.App {
+	return &model.App{Name: "t", Source: model.Compose, Services: svcs, Inputs: fields(svcs...)}
+}
+
+func withPorts(s *model.Service, ports ...model.Port) *model.Service {
+	s.Main().Ports = ports
+	return s
+}
+
+func TestWorkloadKinds(t *testing.T) {
+	oneShot := service("once", "acme/tool:1", 1)
+	oneShot.Restart = model.RestartNo
+	listensNo := withPorts(service("srv", "acme/srv:1", 1), model.Port{Target: 8080})
+	listensNo.Restart = model.RestartNo
+	global := service("agent", "acme/agent:1", 1)
+	global.Global = true
+	cron := service("report", "acme/tool:1", 1)
+	cron.Options.Schedule = "*/5 * * * *"
+	forced := service("cache", "acme/cache:1", 1)
+	forced.Options.Kind = model.KindStatefulSet
+	pg := service("db", "postgres:16", 1)
+	pg.Main().Mounts = []model.Mount{{Type: model.MountVolume, Source: "data", Target: "/var/lib/postgresql/data"}}
+	pgNoVolume := service("db", "postgres:16", 1)
+	awaited := service("migrate", "acme/tool:1", 1)
+	user := service("api", "acme/api:1", 1)
+	user.DependsOn = []model.Dependency{{Service: "migrate", Condition: model.ConditionCompleted, Required: true, Field: "services.api.depends_on.migrate"}}
+
+	for _, tc := range []struct {
+		name string
+		app  *model.App
+		want []string
+	}{
+		{"default Deployment", app(service("web", "acme/web:1", 1)), []string{"Deployment/web"}},
+		{"restart no without ports is a Job", app(oneShot), []string{"Job/once"}},
+		{"restart no but listening stays a Deployment", app(listensNo), []string{"Service/srv", "Deployment/srv"}},
+		{"global is a DaemonSet", app(global), []string{"DaemonSet/agent"}},
+		{"schedule is a CronJob", app(cron), []string{"CronJob/report"}},
+		{"x-berth.kind wins", app(forced), []string{"Service/cache-headless", "StatefulSet/cache"}},
+		{"database on a named volume is a StatefulSet", func() *model.App {
+			a := app(pg)
+			a.Volumes = []model.Volume{{Name: "data"}}
+			return a
+		}(), []string{"Service/db", "Service/db-headless", "StatefulSet/db"}},
+		{"database without a volume stays a Deployment", app(pgNoVolume), []string{"Service/db", "Deployment/db"}},
+		{"awaited for completion is a Job", app(user, awaited), []string{"ServiceAccount/t-wait", "Role/t-wait", "RoleBinding/t-wait", "Deployment/api", "Job/migrate"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Convert(tc.app, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := objectNames(res)
+			want := append([]string(nil), tc.want...)
+			sortLike(want, got)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("objects (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// sortLike orders want by kind rank and name, as Convert orders objects.
+func sortLike(want, _ []string) {
+	objs := make([]Object, len(want))
+	for i, w := range want {
+		k, n, _ := strings.Cut(w, "/")
+		objs[i] = &corev1.ConfigMap{TypeMeta: typeMeta("v1", k), ObjectMeta: objectMeta(n, "t", "t", "")}
+	}
+	Sort(objs)
+	for i, o := range objs {
+		want[i] = o.GetObjectKind().GroupVersionKind().Kind + "/" + o.GetName()
+	}
+}
+
+func TestStrategyRecreateForReadWriteOnce(t *testing.T) {
+	s := service("files", "acme/files:1", 1)
+	s.Main().Mounts = []model.Mount{{Type: model.MountVolume, Source: "uploads", Target: "/srv"}}
+	a := app(s)
+	a.Volumes = []model.Volume{{Name: "uploads"}}
+	res, err := Convert(a, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range res.Objects {
+		if d, ok := o.(*appsv1.Deployment); ok {
+			if d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
+				t.Errorf("strategy = %q, want Recreate", d.Spec.Strategy.Type)
+			}
+			return
+		}
+	}
+	t.Fatal("no Deployment")
+}
+
+func TestExposure(t *testing.T) {
+	web := func() *model.Service {
+		return withPorts(service("web", "acme/web:1", 1), model.Port{Target: 8080, Published: "80", Field: "services.web.ports[0]"})
+	}
+	db := func() *model.Service {
+		return withPorts(service("pg", "postgres:16.4", 1), model.Port{Target: 5432, Published: "5432", Field: "services.pg.ports[0]"})
+	}
+	for _, tc := range []struct {
+		name string
+		svc  *model.Service
+		opts Options
+		want []string
+	}{
+		{"auto: http gets an ingress", web(), Options{}, []string{"Service/web", "Deployment/web", "Ingress/web"}},
+		{"auto: tcp gets a load balancer", db(), Options{}, []string{"Service/pg", "Service/pg-public", "Deployment/pg"}},
+		{"loadbalancer for http too", web(), Options{Expose: ExposeLoadBalancer}, []string{"Service/web", "Service/web-public", "Deployment/web"}},
+		{"nodeport", db(), Options{Expose: ExposeNodePort}, []string{"Service/pg", "Service/pg-public", "Deployment/pg"}},
+		{"none", web(), Options{Expose: ExposeNone}, []string{"Service/web", "Deployment/web"}},
+		{"ingress cannot carry tcp", db(), Options{Expose: ExposeIngress}, []string{"Service/pg", "Deployment/pg"}},
+		{"x-berth.expose overrides the flag", func() *model.Service {
+			s := web()
+			s.Options.Expose = ExposeNone
+			return s
+		}(), Options{Expose: ExposeLoadBalancer}, []string{"Service/web", "Deployment/web"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := Convert(app(tc.svc), tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := objectNames(res)
+			want := append([]string(nil), tc.want...)
+			sortLike(want, got)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("objects (-want +got):\n%s", diff)
+			}
+			for _, o := range res.Objects {
+				switch x := o.(type) {
+				case *corev1.Service:
+					if x.Name == tc.svc.Name && (x.Spec.Ports[0].Port != tc.svc.Main().Ports[0].Target || x.Spec.Type != corev1.ServiceTypeClusterIP) {
+						t.Errorf("cluster Service port %d type %s, want the container port as ClusterIP", x.Spec.Ports[0].Port, x.Spec.Type)
+					}
+					if strings.HasSuffix(x.Name, "-public") && x.Spec.Ports[0].TargetPort.IntVal != tc.svc.Main().Ports[0].Target {
+						t.Errorf("public Service targets %v, want the container port", x.Spec.Ports[0].TargetPort)
+					}
+				case *networkingv1.Ingress:
+					if h := x.Spec.Rules[0].Host; h != "web.t.localhost" {
+						t.Errorf("host %q, want web.t.localhost without --domain", h)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestConvertErrors(t *testing.T) {
+	worker := service("worker", "acme/worker:1", 7)
+	web := service("web", "acme/web:1", 1)
+	web.DependsOn = []model.Dependency{{Service: "worker", Condition: model.ConditionStarted, Required: true, Field: "services.web.depends_on.worker"}}
+	a1 := app(web, worker)
+
+	x := service("x", "acme/x:1", 1)
+	y := service("y", "acme/y:1", 5)
+	x.DependsOn = []model.Dependency{{Service: "y", Condition: model.ConditionStarted, Required: true, Field: "services.x.depends_on.y"}}
+	y.DependsOn = []model.Dependency{{Service: "x", Condition: model.ConditionStarted, Required: true, Field: "services.y.depends_on.x"}}
+	a2 := app(x, y)
+
+	bad := service("bad", "acme/x:1", 3)
+	bad.Options.Kind = "Pod"
+	a3 := app(bad)
+
+	lb := service("lb", "acme/x:1", 3)
+	lb.Options.Expose = "public"
+	lb.Main().Ports = []model.Port{{Target: 80, Published: "80"}}
+	a4 := app(lb)
+
+	for _, tc := range []struct {
+		name string
+		app  *model.App
+		want string
+	}{
+		{"dependency without a port", a1, `services.web.depends_on.worker: service "web" needs "worker", but no TCP port of "worker" is known: add ` + "`expose: [PORT]`"},
+		{"cycle", a2, "services.y.depends_on.x: depends_on cycle: x -> y -> x"},
+		{"unknown kind", a3, `unknown workload kind "Pod"`},
+		{"unknown expose", a4, `services.lb.x-berth.expose: unknown expose mode "public"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Convert(tc.app, Options{})
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("error = %v, want it to contain %q", err, tc.want)
+			}
+		})
+	}
+}
