@@ -179,10 +179,13 @@ func (b *builder) containerEnv(p *pod, c *ctr) error {
 		entries = append(entries, en)
 	}
 	from := b.envFiles(p, c, owner)
-	for _, g := range st.env.shared {
-		if shared[g] {
-			from = append(from, envFromSource(g.name, g.secret))
-		}
+	groups := make([]*envGroup, 0, len(shared))
+	for g := range shared {
+		groups = append(groups, g)
+	}
+	sort.Slice(groups, func(i, j int) bool { return groups[i].name < groups[j].name })
+	for _, g := range groups {
+		from = append(from, envFromSource(g.name, g.secret))
 	}
 	cmName, secName := "", ""
 	if len(plain) > 0 {
