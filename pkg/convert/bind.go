@@ -48,6 +48,12 @@ func (b *builder) bindMount(p *pod, c *ctr, owner *model.Container, m model.Moun
 			m.Target+"; provide the content another way (image, ConfigMap, volume) or list the path in x-berth.hostPaths")
 		return nil
 	}
+	if m.IsDir && buildContext(m.Files) {
+		b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+m.Source+" is left out: it is a build context "+
+			"(it holds a Dockerfile or Compose file), so the image already has its code; live-reload binds have no "+
+			"Kubernetes equivalent (rebuild and push the image instead)")
+		return nil
+	}
 	if len(m.Files) == 0 {
 		name := b.volume(p, id, "bind-"+path.Base(m.Target), emptyDir("", 0))
 		b.addMount(p, c, m, name, m.SubPath, "bind mount of "+m.Source+" is an empty directory: it became an emptyDir")
@@ -230,6 +236,18 @@ func fileLike(m model.Mount, notRead string) bool {
 	}
 	ext := path.Ext(strings.TrimPrefix(base, "."))
 	return ext != "" && ext != ".d" // conf.d, dnsmasq.d are directories
+}
+
+// buildContext reports whether a bind-mounted directory is a source tree rather than
+// configuration: it holds a Dockerfile or a Compose file.
+func buildContext(files []model.File) bool {
+	for _, f := range files {
+		switch strings.ToLower(f.Name) {
+		case "dockerfile", "containerfile", "compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml":
+			return true
+		}
+	}
+	return false
 }
 
 // inside reports whether path p is dir or below it (lexically; the loader resolved symlinks).

@@ -166,6 +166,23 @@ func TestOutsideBindNeverYieldsContent(t *testing.T) {
 	}
 }
 
+func TestBuildContextBindLeftOut(t *testing.T) {
+	app := &model.App{Name: "p", Dir: "/proj", Services: []*model.Service{svc("web", nil,
+		model.Mount{Type: model.MountBind, Source: "/proj", Target: "/code", IsDir: true, Field: "services.web.volumes[0]",
+			Files: []model.File{{Name: "Dockerfile", Content: []byte("FROM python")}, {Name: "app.py", Content: []byte("print()")}}},
+	)}}
+	r := runConfig(app, Options{}, nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if spec := r.pod(t, "web"); len(spec.Volumes) != 0 || len(spec.Containers[0].VolumeMounts) != 0 || len(r.b.objs) != 0 {
+		t.Errorf("a build-context bind became %v / %v / %v, want nothing", spec.Volumes, spec.Containers[0].VolumeMounts, r.names())
+	}
+	if d := r.b.ledger.Diagnostics(); len(d) != 1 || !strings.Contains(d[0].Message, "build context") {
+		t.Errorf("diagnostics %v, want one about the build context", d)
+	}
+}
+
 func TestInside(t *testing.T) {
 	tests := []struct {
 		dir, p string
