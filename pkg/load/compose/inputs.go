@@ -67,7 +67,7 @@ func (n *inode) clear() {
 }
 
 // maxVisits bounds the work of one walk (anchors can multiply a small file).
-const maxVisits = 50_000_000
+const maxVisits = 5_000_000
 
 // walker builds the merged input tree from YAML nodes.
 type walker struct {

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -35,7 +36,7 @@ func Load(ctx context.Context, o Options) (*model.App, error) {
 	if err != nil {
 		return nil, diag.Errorf(diag.Pos{}, "", "", "project directory: %w", err)
 	}
-	project, err := po.LoadProject(ctx)
+	project, err := loadProject(ctx, po)
 	if err != nil {
 		fs := newFileSet(dir)
 		// compose-go checks references in map order: reload without that check so the
@@ -48,11 +49,22 @@ func Load(ctx context.Context, o Options) (*model.App, error) {
 			if err != nil {
 				return nil, err
 			}
-			return po.LoadProject(ctx)
+			return loadProject(ctx, po)
 		}
 		return nil, explain(err, fs, po.ConfigPaths, lookupIn(po.Environment), reload)
 	}
 	return fromProject(project, unset.names())
+}
+
+// loadProject runs compose-go, turning a panic on odd input (a compose-go bug) into an error
+// so that berth never crashes on user input.
+func loadProject(ctx context.Context, po *cli.ProjectOptions) (p *types.Project, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = nil, fmt.Errorf("compose-go failed on this input: %v", r)
+		}
+	}()
+	return po.LoadProject(ctx)
 }
 
 // fromProject maps a loaded project; unset lists variables interpolated as empty.
