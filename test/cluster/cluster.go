@@ -238,11 +238,13 @@ func (c *Cluster) boot(ctx context.Context) error {
 		return err
 	}
 	c.mark("certificates")
-	if err := c.waitFor(ctx, "etcd healthy", func(ctx context.Context) error { return c.etcdHealthy(ctx, etcdURL) }); err != nil {
-		return err
-	}
+	// kube-apiserver starts while etcd comes up: it retries its etcd connection, and its
+	// /readyz includes etcd. The wait for etcd only makes an etcd failure name etcd.
 	c.apiArgs = c.apiServerArgs(etcdURL, apiPort)
 	if err := c.start("kube-apiserver", c.bin.KubeAPIServer, c.apiArgs...); err != nil {
+		return err
+	}
+	if err := c.waitFor(ctx, "etcd healthy", func(ctx context.Context) error { return c.etcdHealthy(ctx, etcdURL) }); err != nil {
 		return err
 	}
 	if err := c.waitFor(ctx, "kube-apiserver ready", c.apiReady); err != nil {
