@@ -26,6 +26,8 @@ type builder struct {
 	// index holds lookups by name, built once (see names.go): the model's App.Service and
 	// App.Volume scan linearly, which would make big apps quadratic.
 	index index
+	// refs are the ports other values connect to each service on (refs.go).
+	refs map[string][]portRef
 	// images is the well-known image table (images.go), built on first use.
 	images map[string]imageInfo
 	// cfg is the config/storage concern's state (config.go).

@@ -198,7 +198,7 @@ func TestConvertErrors(t *testing.T) {
 		app  *model.App
 		want string
 	}{
-		{"dependency without a port", a1, `services.web.depends_on.worker: service "web" needs "worker", but no TCP port of "worker" is known: add ` + "`expose: [PORT]`"},
+		{"dependency without a port", a1, `services.web.depends_on.worker: service "web" needs "worker", but no TCP port of "worker" is known`},
 		{"cycle", a2, "services.y.depends_on.x: depends_on cycle: x -> y -> x"},
 		{"unknown kind", a3, `unknown workload kind "Pod"`},
 		{"unknown expose", a4, `services.lb.x-berth.expose: unknown expose mode "public"`},
@@ -209,5 +209,40 @@ func TestConvertErrors(t *testing.T) {
 				t.Fatalf("error = %v, want it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestPortsFromReferences(t *testing.T) {
+	kafka := service("kafka", "ghcr.io/acme/demo:2.0-kafka", 1)
+	kafka.Main().Env = []model.EnvVar{{Name: "KAFKA_LISTENERS", Value: "PLAINTEXT://kafka:9092,CONTROLLER://kafka:9093", Field: "services.kafka.environment.KAFKA_LISTENERS"}}
+	api := service("api", "acme/api:1", 2)
+	api.Main().Env = []model.EnvVar{
+		{Name: "KAFKA_ADDR", Value: "kafka:9092", Field: "services.api.environment.KAFKA_ADDR"},
+		{Name: "DB", Value: "postgres://u:secret@db:5432/x", Field: "services.api.environment.DB"},
+		{Name: "OTHER", Value: "example.com:443", Field: "services.api.environment.OTHER"},
+	}
+	api.Main().Args = []string{"--cache=cache:11311"}
+	api.DependsOn = []model.Dependency{{Service: "kafka", Condition: model.ConditionStarted, Required: true, Field: "services.api.depends_on.kafka"}}
+	db := service("db", "acme/db:1", 3)
+	res, err := Convert(app(api, db, kafka), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]int32{}
+	for _, o := range res.Objects {
+		if s, ok := o.(*corev1.Service); ok {
+			for _, p := range s.Spec.Ports {
+				got[s.Name] = append(got[s.Name], p.Port)
+			}
+		}
+	}
+	want := map[string][]int32{"kafka": {9092, 9093}, "db": {5432}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Service ports (-want +got):\n%s", diff)
+	}
+	for _, d := range res.Diagnostics {
+		if strings.Contains(d.Message, "secret") {
+			t.Errorf("a diagnostic leaks an environment value: %s", d)
+		}
 	}
 }

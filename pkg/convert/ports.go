@@ -101,6 +101,13 @@ func (b *builder) servicePorts(svc *model.Service) []*listenPort {
 			add(0, model.Port{Target: ip.Port, Protocol: model.TCP, Source: model.FromImage}, "")
 		}
 	}
+	if len(out) == 0 {
+		for _, r := range b.refs[svc.Name] {
+			add(0, model.Port{Target: r.Port, Protocol: model.TCP, Source: fromReference}, "")
+			b.ledger.Infof(svc.Name, svc.Field, "listens on port %d: %s connects to %s:%d (declare `expose` to make it explicit)",
+				r.Port, r.Field, svc.Name, r.Port)
+		}
+	}
 	nameUnique(out)
 	return out
 }

@@ -101,8 +101,8 @@ func (b *builder) waitFor(pl, dep *plan, d model.Dependency) (*corev1.Container,
 // noPort is the error for a dependency nobody can connect to.
 func (b *builder) noPort(svc *model.Service, dep *plan, field string) error {
 	return b.ledger.Errorf(svc.Name, field,
-		"service %q needs %q, but no TCP port of %q is known: add `expose: [PORT]` or `x-berth: {ports: [PORT]}` to service %q",
-		svc.Name, dep.Svc.Name, dep.Svc.Name, dep.Svc.Name)
+		"service %q needs %q, but no TCP port of %q is known (it declares no ports or expose, its image is not in berth's table, and no value names %s:PORT): add `expose: [PORT]` or `x-berth: {ports: [PORT]}` to service %q",
+		svc.Name, dep.Svc.Name, dep.Svc.Name, dep.Svc.Name, dep.Svc.Name)
 }
 
 // firstTCP is the first TCP port, or nil.

@@ -47,6 +47,7 @@ func (b *builder) planAll() error {
 		}
 	}
 	b.plans = make(map[string]*plan, len(b.app.Services))
+	b.refs = b.references()
 	completed := map[string]bool{}
 	for _, s := range b.app.Services {
 		for _, d := range s.DependsOn {
