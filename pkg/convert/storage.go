@@ -189,6 +189,9 @@ func (b *builder) claimObjects() error {
 			if err != nil {
 				return err
 			}
+			if v.EFS != nil {
+				b.bindEFS(v, cp.names[v.Name], &spec)
+			}
 			b.emit(&corev1.PersistentVolumeClaim{
 				TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "PersistentVolumeClaim"},
 				ObjectMeta: b.claimMeta(v),

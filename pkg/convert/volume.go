@@ -185,10 +185,6 @@ func (b *builder) namedMount(p *pod, c *ctr, m model.Mount) error {
 		b.addMount(p, c, m, name, m.SubPath, "")
 		return nil
 	}
-	if v.EFS != nil {
-		b.ledger.Warnf("", v.EFS.Field, "volume %s is Amazon EFS file system %s: the claim needs a storage "+
-			"class (or PersistentVolume) of the EFS CSI driver for it", v.Name, v.EFS.FileSystemID)
-	}
 	st.claims.pvc[v.Name] = true
 	name := b.volume(p, "pvc:"+v.Name, v.Name, &corev1.VolumeSource{
 		PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: st.claims.names[v.Name]}})

@@ -345,3 +345,61 @@ func TestStrategyFollowsAccessMode(t *testing.T) {
 		t.Errorf("no Deployment for %v", want)
 	}
 }
+
+func TestEFS(t *testing.T) {
+	tests := []struct {
+		name   string
+		efs    model.EFS
+		handle string
+		attrs  map[string]string
+		opts   []string
+	}{
+		{"root", model.EFS{FileSystemID: "fs-1"}, "fs-1", map[string]string{"encryptInTransit": "false"}, nil},
+		{"subdir", model.EFS{FileSystemID: "fs-1", RootDirectory: "/html", TransitEncryption: true}, "fs-1:/html", nil, nil},
+		{"access point", model.EFS{FileSystemID: "fs-1", RootDirectory: "/", AccessPointID: "fsap-2", TransitEncryption: true, IAM: true},
+			"fs-1::fsap-2", nil, []string{"tls", "iam"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.efs.Field = "volumes[0].efsVolumeConfiguration"
+			app := &model.App{Name: "task", Source: model.ECS, Services: []*model.Service{
+				svc("web", nil, model.Mount{Type: model.MountVolume, Source: "html", Target: "/usr/share/nginx/html", Field: "containerDefinitions[0].mountPoints[0]"}),
+			}, Volumes: []model.Volume{{Name: "html", EFS: &tt.efs, Shared: true, AccessMode: "ReadWriteMany", Field: "volumes[0]"}}}
+			res, err := Convert(app, Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var pv *corev1.PersistentVolume
+			var pvc *corev1.PersistentVolumeClaim
+			for _, o := range res.Objects {
+				switch x := o.(type) {
+				case *corev1.PersistentVolume:
+					pv = x
+				case *corev1.PersistentVolumeClaim:
+					pvc = x
+				}
+			}
+			if pv == nil || pvc == nil {
+				t.Fatalf("want a PersistentVolume and a claim, got %d objects", len(res.Objects))
+			}
+			want := corev1.PersistentVolumeSpec{
+				Capacity:                      corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")},
+				AccessModes:                   []corev1.PersistentVolumeAccessMode{corev1.ReadWriteMany},
+				PersistentVolumeReclaimPolicy: corev1.PersistentVolumeReclaimRetain,
+				PersistentVolumeSource: corev1.PersistentVolumeSource{CSI: &corev1.CSIPersistentVolumeSource{
+					Driver: "efs.csi.aws.com", VolumeHandle: tt.handle, VolumeAttributes: tt.attrs}},
+				ClaimRef:     &corev1.ObjectReference{Namespace: "task", Name: "html"},
+				MountOptions: tt.opts,
+			}
+			if diff := cmp.Diff(want, pv.Spec); diff != "" {
+				t.Errorf("PersistentVolume spec (-want +got):\n%s", diff)
+			}
+			if pv.Namespace != "" || pv.Name != "task-html" {
+				t.Errorf("PersistentVolume %s/%s, want cluster-scoped task-html", pv.Namespace, pv.Name)
+			}
+			if pvc.Spec.VolumeName != pv.Name || pvc.Spec.StorageClassName == nil || *pvc.Spec.StorageClassName != "" {
+				t.Errorf("claim volumeName %q storageClassName %v, want bound to %s with no class", pvc.Spec.VolumeName, pvc.Spec.StorageClassName, pv.Name)
+			}
+		})
+	}
+}
