@@ -98,7 +98,7 @@ func volumeKeys(expand func(string) string) keysFunc {
 	}
 }
 
-// refKeys identifies a secrets/configs item by its source.
+// refKeys identifies a secrets/configs item by its source and target as written.
 func refKeys(expand func(string) string) keysFunc {
 	return func(n *yaml.Node) []string {
 		n = deref(n)
@@ -106,9 +106,9 @@ func refKeys(expand func(string) string) keysFunc {
 			return nil
 		}
 		if n.Kind == yaml.ScalarNode {
-			return []string{expand(n.Value)}
+			return []string{expand(n.Value) + "|"}
 		}
-		return []string{scalar(n, "source", expand)}
+		return []string{scalar(n, "source", expand) + "|" + scalar(n, "target", expand)}
 	}
 }
 

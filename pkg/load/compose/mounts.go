@@ -35,7 +35,7 @@ func (m *mapper) mounts(name, f string, svc types.ServiceConfig) []model.Mount {
 		} else if !strings.HasPrefix(target, "/") {
 			target = "/run/secrets/" + target
 		}
-		out = append(out, fileRef(model.MountSecret, types.FileReferenceConfig(s), target, sec(s.Source, f+".secrets")))
+		out = append(out, fileRef(model.MountSecret, types.FileReferenceConfig(s), target, sec(s.Source+"|"+s.Target, sec(s.Source+"|", f+".secrets"))))
 	}
 	cfg := m.matcher(name, "configs", refKeys(m.expand))
 	for _, c := range svc.Configs {
@@ -43,7 +43,7 @@ func (m *mapper) mounts(name, f string, svc types.ServiceConfig) []model.Mount {
 		if target == "" {
 			target = "/" + c.Source
 		}
-		out = append(out, fileRef(model.MountConfig, types.FileReferenceConfig(c), target, cfg(c.Source, f+".configs")))
+		out = append(out, fileRef(model.MountConfig, types.FileReferenceConfig(c), target, cfg(c.Source+"|"+c.Target, cfg(c.Source+"|", f+".configs"))))
 	}
 	return out
 }

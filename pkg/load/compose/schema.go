@@ -3,6 +3,7 @@ package compose
 import (
 	"reflect"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -59,8 +60,12 @@ func (x *explainer) unknownKey(parent, key string) error {
 	if parent == "volumes" || parent == "networks" || parent == "secrets" || parent == "configs" {
 		return x.at(field, "invalid %s name %q: use only letters, digits, '.', '_' and '-'", strings.TrimSuffix(parent, "s"), key)
 	}
+	known := knownKeys(parent)
+	if slices.Contains(known, key) {
+		return x.at(field, "key %q is not allowed here", key)
+	}
 	hint := ""
-	if s := suggest(key, knownKeys(parent)); s != "" {
+	if s := suggest(key, known); s != "" {
 		hint = "; did you mean " + s + "?"
 	}
 	return x.at(field, "unknown key %q%s", key, hint)

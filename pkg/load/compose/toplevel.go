@@ -94,8 +94,6 @@ func (m *mapper) fileData(kind, name string, c types.FileObjectConfig) model.Fil
 		if d.ExternalName == "" {
 			d.ExternalName = name
 		}
-	case c.Content != "":
-		d.Content, d.Loaded = []byte(c.Content), true
 	case c.Environment != "":
 		d.Env = c.Environment
 		if v, ok := m.project.Environment[c.Environment]; ok {
@@ -103,6 +101,8 @@ func (m *mapper) fileData(kind, name string, c types.FileObjectConfig) model.Fil
 		} else {
 			m.warnAt("", f+".environment", "variable %s is not set: the %s has no content", c.Environment, kind[:len(kind)-1])
 		}
+	case c.Content != "":
+		d.Content, d.Loaded = []byte(c.Content), true
 	case c.File != "":
 		d.File = c.File
 		d.Content, d.Loaded = m.readFileData(f+".file", c.File)
