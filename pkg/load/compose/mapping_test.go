@@ -16,7 +16,7 @@ func dur(s string) *time.Duration {
 	return &d
 }
 
-func i32(v int32) *int32 { return &v }
+func i32(v int32) *int32   { return &v }
 func u32(v uint32) *uint32 { return &v }
 
 // TestMapping checks one mapping rule per row against testdata/mapping/compose.yaml.
