@@ -124,6 +124,12 @@ func (l *Ledger) Dropped(service, field, reason string) {
 	l.add(Warning, service, field, reason)
 }
 
+// Record adds an entry as is, without a diagnostic: for an outcome that was already reported
+// under another field name (e.g. re-keyed to the field the user wrote).
+func (l *Ledger) Record(e Entry) {
+	l.entries = append(l.entries, e)
+}
+
 // Warnf emits a warning about field without changing its accounting.
 func (l *Ledger) Warnf(service, field, format string, args ...any) {
 	l.add(Warning, service, field, fmt.Sprintf(format, args...))
