@@ -45,6 +45,7 @@ func (f *ConvertFlags) Bind(fs *pflag.FlagSet) {
 	fs.StringArrayVar(&f.ECSFiles, "ecs", nil, "ECS task definition file (repeatable)")
 	fs.StringArrayVar(&f.ECSServiceFiles, "ecs-service", nil, "ECS describe-services output for replicas, rollout and load balancers (repeatable)")
 	fs.StringVar(&f.Family, "family", "", "ECS family for a Terraform container_definitions array")
+	fs.StringVar(&f.Options.Secrets, "secrets", convert.SecretsExternal, "how ECS secrets reach the pods: external (External Secrets Operator ExternalSecrets) or placeholder (Secrets with empty values to fill in)")
 	o := &f.Options
 	fs.StringVarP(&o.Namespace, "namespace", "n", "", "namespace of the objects (default: x-berth.namespace or the project name)")
 	fs.StringVar(&o.Expose, "expose", "", "how services with published ports are reached: ingress|loadbalancer|nodeport|none (default: ingress for HTTP, loadbalancer otherwise)")
@@ -81,6 +82,9 @@ func (f *ConvertFlags) Validate() error {
 		if err != nil || q.Sign() <= 0 {
 			return fmt.Errorf("--volume-size %q: want a positive quantity such as 10Gi", o.VolumeSize)
 		}
+	}
+	if o.Secrets != "" && o.Secrets != convert.SecretsExternal && o.Secrets != convert.SecretsPlaceholder {
+		return fmt.Errorf("--secrets %q: want external or placeholder", o.Secrets)
 	}
 	if o.Replicas < 0 {
 		return fmt.Errorf("--replicas %d: want 0 or more", o.Replicas)

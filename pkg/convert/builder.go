@@ -30,6 +30,8 @@ type builder struct {
 	refs map[string][]portRef
 	// images is the well-known image table (images.go), built on first use.
 	images map[string]imageInfo
+	// ecs collects what the ECS concerns emit at the end (see ecs_objects.go).
+	ecs ecsState
 	// cfg is the config/storage concern's state (config.go).
 	cfg *configState
 }
@@ -98,7 +100,11 @@ func (b *builder) run() error {
 	}
 	b.waitAccess()
 	b.accountApp()
-	return b.appObjects()
+	if err := b.appObjects(); err != nil {
+		return err
+	}
+	b.ecsObjects()
+	return nil
 }
 
 func (b *builder) namespace() {

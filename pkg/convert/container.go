@@ -50,7 +50,7 @@ func (b *builder) cfield(c *model.Container, key string) string {
 // container builds the Kubernetes container for c (the index-th container of the pod).
 func (b *builder) container(pl *plan, p *pod, ci int, c *model.Container, name string) *ctr {
 	k := &corev1.Container{Name: name, Image: c.Image, WorkingDir: c.WorkingDir, TTY: c.TTY, Stdin: c.Stdin}
-	x := &ctr{M: c, K: k, Path: fmt.Sprintf("containers[%d]", ci)}
+	x := &ctr{M: c, K: k, Path: p.containerPath(ci)}
 	svc := p.svc
 	b.image(p, x)
 	b.commandArgs(p, x)

@@ -222,9 +222,7 @@ func (b *builder) placeEnv(p *pod, c *ctr, en envEntry, owner, cmName, secName s
 	case e.From != nil:
 		name, key := externalEnvSecret(owner), dataKey(e.Name)
 		c.K.Env = append(c.K.Env, keyRef(e.Name, name, key, true))
-		b.ledger.Partial(p.svc.Name, e.Field, "variable "+e.Name+" comes from "+e.From.Ref+
-			": Secret "+name+" must hold it under key "+key+" (create it, e.g. with an ExternalSecret)",
-			"Secret/"+name+" data."+key, envTarget())
+		b.externalEnv(p, e, name, key, envTarget())
 	case en.group != nil:
 		kind := "ConfigMap"
 		if en.secret {

@@ -2,6 +2,7 @@ package convert
 
 import (
 	"fmt"
+	"github.com/berth-dev/berth/pkg/model"
 	"sort"
 	"strings"
 
@@ -48,7 +49,7 @@ func (b *builder) network(p *pod) {
 			"all pods share one flat network and reach Services by name; Compose isolation between networks needs NetworkPolicies")
 	}
 	for _, m := range []struct{ key, val string }{{"network_mode", svc.NetworkMode}, {"ipc", svc.IPC}, {"pid", svc.PID}} {
-		if m.val != "" && m.val != "bridge" && m.val != "default" && m.val != "private" {
+		if m.val != "" && m.val != "bridge" && m.val != "default" && m.val != "private" && b.app.Source != model.ECS { // ECS: ecs_pod.go
 			b.ledger.Dropped(svc.Name, svc.Field+"."+m.key, fmt.Sprintf(
 				"%s %q is not converted: berth does not share host or container namespaces (containers of one service already share network and IPC)", m.key, m.val))
 		}

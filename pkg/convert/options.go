@@ -35,6 +35,9 @@ type Options struct {
 	// JobWaitImage runs `kubectl wait` for dependencies that must complete (kubectl on PATH;
 	// default DefaultJobWaitImage).
 	JobWaitImage string
+	// Secrets is how externally stored variables (ECS secrets) reach their Secret:
+	// SecretsExternal (default, External Secrets Operator) or SecretsPlaceholder.
+	Secrets string
 	// Replicas overrides the replica count of services that do not set one (0 = 1).
 	Replicas int32
 }

@@ -19,6 +19,9 @@ type pod struct {
 	// e.g. "spec.template.spec" or "spec.jobTemplate.spec.template.spec".
 	SpecPath string
 	Spec     *corev1.PodSpec
+	// Paths, when set, place container i at Paths[i] ("initContainers[k]" for ECS sidecars
+	// and run-to-completion containers, see sidecar.go); default "containers[i]".
+	Paths []string
 	// Annotations go on the pod template's metadata.
 	Annotations map[string]string
 }

@@ -27,6 +27,7 @@ func (b *builder) podTemplate(pl *plan) (*pod, error) {
 		}
 	}
 	names := uniqueNames(in, maxLabel, "app")
+	p.Paths = b.ecsLayout(svc)
 	for ci := range svc.Containers {
 		c := &svc.Containers[ci]
 		x := b.container(pl, p, ci, c, names[in[ci]])
@@ -39,10 +40,11 @@ func (b *builder) podTemplate(pl *plan) (*pod, error) {
 		b.fixes(p, x)
 		b.probes(p, x)
 		b.shm(p, x)
-		p.Spec.Containers = append(p.Spec.Containers, *x.K)
+		b.place(p, x)
 	}
 	b.podFields(p)
 	b.network(p)
+	b.ecsPod(p)
 	if err := b.waits(pl, p); err != nil {
 		return nil, err
 	}

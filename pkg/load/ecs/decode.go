@@ -44,8 +44,8 @@ type decoder struct {
 }
 
 func join(path, key string) string {
-	if path == "" {
-		return key
+	if path == "" || strings.HasSuffix(path, ":") {
+		return path + key
 	}
 	return path + "." + key
 }

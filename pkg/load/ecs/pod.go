@@ -80,11 +80,14 @@ func (l *taskLoader) dependencyCycle(defs []containerDef, paths []string) error 
 func (l *taskLoader) taskWide(c *containerDef, p string) {
 	s := l.svc
 	for _, ln := range c.Links {
-		name, _, _ := strings.Cut(ln, ":")
+		name, alias, _ := strings.Cut(ln, ":")
 		if n := l.names[name]; n != "" {
 			name = n
 		}
 		s.Links = appendNew(s.Links, name)
+		if alias != "" && sanitize(alias) == alias {
+			s.Links = appendNew(s.Links, alias)
+		}
 	}
 	if h := deref(c.Hostname); h != "" {
 		if s.Hostname != "" && s.Hostname != h {

@@ -1,0 +1,173 @@
+package convert
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/berth-dev/berth/pkg/model"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+// ecsState is what the ECS concerns collect while the pods are built.
+type ecsState struct {
+	// external are the Secrets of externally stored variables, by Secret name.
+	external map[string]*externalSecret
+	// pull are the registry-credential Secrets, by name.
+	pull map[string]pullSecret
+}
+
+// LabelVersion carries the ECS task definition revision.
+const LabelVersion = "app.kubernetes.io/version"
+
+// ecsObjects emits the app-level objects of an ECS app (secret stores, ExternalSecrets,
+// their ServiceAccount) and applies the service-level settings the shared workload code does
+// not know: revision label, rollout, Service Connect names, EKS Fargate limits.
+func (b *builder) ecsObjects() {
+	stores := map[string]bool{}
+	b.externalObjects(stores)
+	b.pullObjects(stores)
+	for _, s := range sortedKeys(stores) {
+		b.emit(b.secretStore(s))
+	}
+	if len(stores) > 0 {
+		b.secretsAccountObject()
+	}
+	if b.app.Source != model.ECS {
+		return
+	}
+	for _, svc := range b.app.Services {
+		pl := b.plans[svc.Name]
+		if pl == nil {
+			continue
+		}
+		b.versionLabel(pl)
+		b.rollout(pl)
+		b.aliasServices(pl)
+		b.fargate(pl)
+	}
+	b.accountECS()
+}
+
+// versionLabel labels the service's objects and pods with the task definition revision.
+func (b *builder) versionLabel(pl *plan) {
+	v := pl.Svc.Version
+	if v == "" {
+		return
+	}
+	for _, o := range b.objs {
+		if o.GetLabels()[LabelName] != pl.Name {
+			continue
+		}
+		l := o.GetLabels()
+		l[LabelVersion] = v
+		o.SetLabels(l)
+		if t := podTemplateOf(o); t != nil {
+			if t.Labels == nil {
+				t.Labels = map[string]string{}
+			}
+			t.Labels[LabelVersion] = v
+		}
+	}
+}
+
+// podTemplateOf returns the pod template of a workload object, or nil.
+func podTemplateOf(o Object) *corev1.PodTemplateSpec {
+	switch w := o.(type) {
+	case *appsv1.Deployment:
+		return &w.Spec.Template
+	case *appsv1.StatefulSet:
+		return &w.Spec.Template
+	case *appsv1.DaemonSet:
+		return &w.Spec.Template
+	}
+	return nil
+}
+
+// rollout applies maxSurge/maxUnavailable from the ECS deployment configuration, unless the
+// Deployment had to use Recreate (a ReadWriteOnce volume).
+func (b *builder) rollout(pl *plan) {
+	r := pl.Svc.Rollout
+	if r == nil {
+		return
+	}
+	for _, o := range b.objs {
+		d, ok := o.(*appsv1.Deployment)
+		if !ok || d.Name != pl.Name {
+			continue
+		}
+		if d.Spec.Strategy.Type == appsv1.RecreateDeploymentStrategyType {
+			b.ledger.Partial(pl.Svc.Name, r.Field, "the Deployment uses Recreate (it mounts a ReadWriteOnce volume): maximumPercent/minimumHealthyPercent do not apply", "Deployment/"+d.Name+" spec.strategy")
+			return
+		}
+		surge, unavail := intstr.Parse(r.MaxSurge), intstr.Parse(r.MaxUnavailable)
+		d.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType,
+			RollingUpdate: &appsv1.RollingUpdateDeployment{MaxSurge: &surge, MaxUnavailable: &unavail}}
+	}
+}
+
+// aliasServices adds a Service per Service Connect name, so clients keep their addresses.
+func (b *builder) aliasServices(pl *plan) {
+	var main *corev1.Service
+	for _, o := range b.objs {
+		if s, ok := o.(*corev1.Service); ok && s.Name == pl.Name {
+			main = s
+		}
+	}
+	for _, a := range pl.Svc.Aliases {
+		if errs := validation.IsDNS1035Label(a); len(errs) > 0 || main == nil {
+			b.ledger.Warnf(pl.Svc.Name, "", "Service Connect name %q is not usable as a Service name (or the task has no ports): clients using it need a DNS rewrite (e.g. a CoreDNS rewrite rule) to %s", a, pl.Name)
+			continue
+		}
+		if slices.ContainsFunc(b.objs, func(o Object) bool {
+			return o.GetObjectKind().GroupVersionKind().Kind == "Service" && o.GetName() == a
+		}) {
+			b.ledger.Warnf(pl.Svc.Name, "", "Service Connect name %q is already taken by another Service: not added", a)
+			continue
+		}
+		s := main.DeepCopy()
+		s.Name = a
+		s.Spec.ClusterIP, s.Spec.ClusterIPs = "", nil
+		b.emit(s)
+	}
+}
+
+// fargate reports what EKS Fargate forbids when the task required FARGATE.
+func (b *builder) fargate(pl *plan) {
+	svc := pl.Svc
+	if !slices.Contains(svc.Compatibilities, "FARGATE") {
+		return
+	}
+	field := ecsTaskField(svc, "requiresCompatibilities")
+	var spec *corev1.PodSpec
+	for _, o := range b.objs {
+		if t := podTemplateOf(o); t != nil && o.GetName() == pl.Name {
+			spec = &t.Spec
+		}
+	}
+	if pl.Kind == model.KindDaemonSet {
+		b.ledger.Warnf(svc.Name, field, "EKS Fargate runs no DaemonSets")
+	}
+	if spec == nil {
+		return
+	}
+	if spec.HostNetwork {
+		b.ledger.Warnf(svc.Name, field, "EKS Fargate forbids hostNetwork and hostPort")
+	}
+	for _, v := range spec.Volumes {
+		if v.HostPath != nil {
+			b.ledger.Warnf(svc.Name, field, "EKS Fargate forbids hostPath volume %s", v.Name)
+		}
+	}
+	for _, c := range append(append([]corev1.Container(nil), spec.InitContainers...), spec.Containers...) {
+		if c.SecurityContext != nil && c.SecurityContext.Privileged != nil && *c.SecurityContext.Privileged {
+			b.ledger.Warnf(svc.Name, field, "EKS Fargate forbids privileged container %s", c.Name)
+		}
+		if _, ok := c.Resources.Limits["nvidia.com/gpu"]; ok {
+			b.ledger.Warnf(svc.Name, field, "EKS Fargate has no GPUs (container %s)", c.Name)
+		}
+	}
+	b.ledger.Infof(svc.Name, field, "%s", fmt.Sprintf("on EKS Fargate, a Fargate profile must select namespace %s; pods are sized from the sum of their requests", b.ns))
+}
