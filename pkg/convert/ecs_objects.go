@@ -7,7 +7,6 @@ import (
 	"github.com/berth-dev/berth/pkg/model"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
 
@@ -19,12 +18,9 @@ type ecsState struct {
 	pull map[string]pullSecret
 }
 
-// LabelVersion carries the ECS task definition revision.
-const LabelVersion = "app.kubernetes.io/version"
-
 // ecsObjects emits the app-level objects of an ECS app (secret stores, ExternalSecrets,
 // their ServiceAccount) and applies the service-level settings the shared workload code does
-// not know: revision label, rollout, Service Connect names, EKS Fargate limits.
+// not know: Service Connect names, EKS Fargate limits, field accounting.
 func (b *builder) ecsObjects() {
 	stores := map[string]bool{}
 	b.externalObjects(stores)
@@ -43,34 +39,10 @@ func (b *builder) ecsObjects() {
 		if pl == nil {
 			continue
 		}
-		b.versionLabel(pl)
-		b.rollout(pl)
 		b.aliasServices(pl)
 		b.fargate(pl)
 	}
 	b.accountECS()
-}
-
-// versionLabel labels the service's objects and pods with the task definition revision.
-func (b *builder) versionLabel(pl *plan) {
-	v := pl.Svc.Version
-	if v == "" {
-		return
-	}
-	for _, o := range b.objs {
-		if o.GetLabels()[LabelName] != pl.Name {
-			continue
-		}
-		l := o.GetLabels()
-		l[LabelVersion] = v
-		o.SetLabels(l)
-		if t := podTemplateOf(o); t != nil {
-			if t.Labels == nil {
-				t.Labels = map[string]string{}
-			}
-			t.Labels[LabelVersion] = v
-		}
-	}
 }
 
 // podTemplateOf returns the pod template of a workload object, or nil.
@@ -84,28 +56,6 @@ func podTemplateOf(o Object) *corev1.PodTemplateSpec {
 		return &w.Spec.Template
 	}
 	return nil
-}
-
-// rollout applies maxSurge/maxUnavailable from the ECS deployment configuration, unless the
-// Deployment had to use Recreate (a ReadWriteOnce volume).
-func (b *builder) rollout(pl *plan) {
-	r := pl.Svc.Rollout
-	if r == nil {
-		return
-	}
-	for _, o := range b.objs {
-		d, ok := o.(*appsv1.Deployment)
-		if !ok || d.Name != pl.Name {
-			continue
-		}
-		if d.Spec.Strategy.Type == appsv1.RecreateDeploymentStrategyType {
-			b.ledger.Partial(pl.Svc.Name, r.Field, "the Deployment uses Recreate (it mounts a ReadWriteOnce volume): maximumPercent/minimumHealthyPercent do not apply", "Deployment/"+d.Name+" spec.strategy")
-			return
-		}
-		surge, unavail := intstr.Parse(r.MaxSurge), intstr.Parse(r.MaxUnavailable)
-		d.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType,
-			RollingUpdate: &appsv1.RollingUpdateDeployment{MaxSurge: &surge, MaxUnavailable: &unavail}}
-	}
 }
 
 // aliasServices adds a Service per Service Connect name, so clients keep their addresses.
