@@ -1,0 +1,136 @@
+package compose
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/pkg/model"
+	"github.com/google/go-cmp/cmp"
+)
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func symlink(t *testing.T, target, link string) {
+	t.Helper()
+	if err := os.Symlink(target, link); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestBindMounts checks which bind sources are read into the model and that nothing outside
+// the project directory is ever read, whatever symlinks or ~ point at.
+func TestBindMounts(t *testing.T) {
+	root := t.TempDir()
+	home := filepath.Join(root, "home")
+	t.Setenv("HOME", home)
+	write(t, filepath.Join(home, ".ssh", "id_rsa"), "PRIVATE-KEY-MATERIAL")
+	write(t, filepath.Join(root, "outside.txt"), "OUTSIDE-MATERIAL")
+	proj := filepath.Join(root, "proj")
+	write(t, filepath.Join(proj, "conf", "app.conf"), "a=1\n")
+	write(t, filepath.Join(proj, "confdir", "b.conf"), "b=2\n")
+	write(t, filepath.Join(proj, "confdir", "a.conf"), "a=1\n")
+	symlink(t, "/etc", filepath.Join(proj, "etc-link"))
+	symlink(t, filepath.Join(root, "outside.txt"), filepath.Join(proj, "outside-link"))
+	write(t, filepath.Join(proj, "sneaky", "ok.conf"), "ok\n")
+	symlink(t, filepath.Join(root, "outside.txt"), filepath.Join(proj, "sneaky", "leak"))
+	write(t, filepath.Join(proj, "big.bin"), strings.Repeat("x", maxBindBytes+1))
+	write(t, filepath.Join(proj, "nested", "sub", "f"), "f")
+	for i := 0; i <= maxBindFiles; i++ {
+		write(t, filepath.Join(proj, "many", fmt.Sprintf("f%02d", i)), "x")
+	}
+	write(t, filepath.Join(proj, "secret.txt"), "inside-secret")
+	write(t, filepath.Join(proj, "compose.yaml"), `services:
+  app:
+    image: alpine
+    volumes:
+      - ./conf/app.conf:/etc/app.conf:ro
+      - ./confdir:/etc/confdir
+      - ./etc-link:/host-etc
+      - ./outside-link:/o1
+      - ./sneaky:/s
+      - ~/.ssh:/root/.ssh
+      - ../outside.txt:/o2
+      - ./big.bin:/big
+      - ./missing:/m
+      - /var/run/docker.sock:/var/run/docker.sock
+      - ./nested:/n
+      - ./many:/many
+      - /etc/passwd:/etc/passwd
+    secrets: [inside, outside]
+secrets:
+  inside:
+    file: ./secret.txt
+  outside:
+    file: ../outside.txt
+`)
+	app, err := Load(context.Background(), Options{WorkingDir: proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type got struct {
+		Target  string
+		Files   []model.File
+		IsDir   bool
+		NotRead string
+	}
+	var mounts []got
+	for _, m := range app.Service("app").Main().Mounts {
+		if m.Type == model.MountBind {
+			mounts = append(mounts, got{m.Target, m.Files, m.IsDir, m.NotRead})
+		}
+	}
+	want := []got{
+		{"/etc/app.conf", []model.File{{Content: []byte("a=1\n"), Mode: 0o644}}, false, ""},
+		{"/etc/confdir", []model.File{{Name: "a.conf", Content: []byte("a=1\n"), Mode: 0o644}, {Name: "b.conf", Content: []byte("b=2\n"), Mode: 0o644}}, true, ""},
+		{"/host-etc", nil, false, "outside the project directory"},
+		{"/o1", nil, false, "outside the project directory"},
+		{"/s", nil, true, "leak points outside the project directory"},
+		{"/root/.ssh", nil, false, "outside the project directory"},
+		{"/o2", nil, false, "outside the project directory"},
+		{"/big", nil, false, "larger than 1 MiB"},
+		{"/m", nil, false, "missing: " + filepath.Join(proj, "missing") + " does not exist"},
+		{"/var/run/docker.sock", nil, false, "docker socket"},
+		{"/n", nil, true, "contains subdirectory sub (only flat directories are read)"},
+		{"/many", nil, true, "more than 64 files"},
+		{"/etc/passwd", nil, false, "outside the project directory"},
+	}
+	if diff := cmp.Diff(want, mounts); diff != "" {
+		t.Errorf("bind mounts (-want +got):\n%s", diff)
+	}
+	if s := app.Secrets; len(s) != 2 || !s[0].Loaded || string(s[0].Content) != "inside-secret" || s[1].Loaded || s[1].Content != nil {
+		t.Errorf("secrets = %+v, want inside loaded and outside not", s)
+	}
+	// Every byte read from disk, in one place (JSON would base64 it).
+	var data []byte
+	for _, s := range app.Services {
+		for _, m := range s.Main().Mounts {
+			for _, f := range m.Files {
+				data = append(data, f.Content...)
+			}
+		}
+	}
+	for _, f := range append(app.Secrets, app.Configs...) {
+		data = append(data, f.Content...)
+	}
+	if !bytes.Contains(data, []byte("inside-secret")) {
+		t.Fatal("leak check sees no content at all")
+	}
+	for _, leak := range []string{"PRIVATE-KEY-MATERIAL", "OUTSIDE-MATERIAL", "root:x:0"} {
+		if bytes.Contains(data, []byte(leak)) {
+			t.Errorf("the model holds %q from outside the project directory", leak)
+		}
+	}
+}
