@@ -295,6 +295,17 @@ func (c *Cluster) writeKubeconfig() error {
 	return os.Chmod(c.Kubeconfig, 0o600)
 }
 
+// CertConfig returns an admin configuration that authenticates with a client certificate
+// (CN berth-test-admin, O system:masters) instead of the bearer token of Config, for code
+// that must exercise certificate authentication.
+func (c *Cluster) CertConfig() *rest.Config {
+	cfg := rest.CopyConfig(c.Config)
+	cfg.BearerToken = ""
+	cfg.CertData = c.pki.adminPEM
+	cfg.KeyData = c.pki.adminKeyPEM
+	return cfg
+}
+
 // Client returns a typed clientset for c.Config.
 func (c *Cluster) Client() (*kubernetes.Clientset, error) {
 	return kubernetes.NewForConfig(c.Config)

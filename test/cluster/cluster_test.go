@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,12 +13,14 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	authnv1 "k8s.io/api/authentication/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 
 	"github.com/berth-dev/berth/test/cluster"
@@ -203,6 +206,20 @@ func TestConcurrentClustersStopCleanly(t *testing.T) {
 		}
 		if _, err := cs.Discovery().ServerVersion(); err != nil {
 			t.Fatalf("cluster %d: %v", i, err)
+		}
+		// both credentials authenticate as admins
+		for auth, cfg := range map[string]*rest.Config{"token": c.Config, "client certificate": c.CertConfig()} {
+			acs, err := kubernetes.NewForConfig(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			review, err := acs.AuthenticationV1().SelfSubjectReviews().Create(context.Background(), &authnv1.SelfSubjectReview{}, metav1.CreateOptions{})
+			if err != nil {
+				t.Fatalf("cluster %d, %s: %v", i, auth, err)
+			}
+			if u := review.Status.UserInfo; u.Username != "berth-test-admin" || !slices.Contains(u.Groups, "system:masters") {
+				t.Errorf("cluster %d, %s: authenticated as %+v, want berth-test-admin in system:masters", i, auth, u)
+			}
 		}
 		pids := c.PIDs()
 		if len(pids) != 2 {

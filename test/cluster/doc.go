@@ -26,6 +26,9 @@
 //		}
 //	}
 //
+// Custom resources validate once their CustomResourceDefinitions are installed:
+// c.InstallCRDs(ctx, crdObjects) applies them for real and waits until they are served.
+//
 // Or one cluster for one test: c := cluster.ForTest(t, cluster.Options{}). Outside tests,
 // Start and Stop are the primitives; c.Kubeconfig (a file) and c.Config (*rest.Config) give
 // admin access.
