@@ -39,8 +39,7 @@ func (m *mapper) container(name, f string, svc types.ServiceConfig, opts *model.
 	}
 	if c.Image == "" && svc.Build != nil {
 		c.Image = m.project.Name + "-" + name
-		c.BuildOnly = true
-		m.warnAt(name, f+".build", "no image: berth names it %s; build and push it to a registry the cluster can pull from", c.Image)
+		c.BuildOnly = true // convert warns that it must be built and pushed
 	}
 	c.Env = m.env(name, f, svc.Environment, opts)
 	ports, err := m.ports(name, f, svc, opts)

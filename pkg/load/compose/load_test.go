@@ -55,8 +55,8 @@ func TestLoadBasic(t *testing.T) {
 	if got := app.Volume("data"); got == nil || got.Size != "5Gi" {
 		t.Errorf("volume data = %+v, want size 5Gi", got)
 	}
-	if w := app.Diagnostics.Count(diag.Warning); w != 3 {
-		t.Errorf("warnings = %d, want 3: %v", w, app.Diagnostics)
+	if w := app.Diagnostics.Count(diag.Warning); w != 2 {
+		t.Errorf("warnings = %d, want 2 (UNSET, TOKEN): %v", w, app.Diagnostics)
 	}
 }
 
