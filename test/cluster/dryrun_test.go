@@ -106,6 +106,32 @@ func TestDryRun(t *testing.T) {
 		}
 	})
 
+	t.Run("server warnings are collected and fail validate.Err", func(t *testing.T) {
+		results, err := c.DryRunYAML(ctx, []byte(`
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: legacy, namespace: dry-warn}
+spec:
+  selector: {matchLabels: {app: legacy}}
+  template:
+    metadata: {labels: {app: legacy}}
+    spec:
+      nodeSelector: {beta.kubernetes.io/os: linux}
+      containers: [{name: app, image: nginx}]
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := results[0]
+		t.Logf("%s", r)
+		if !r.Accepted || len(r.Warnings) == 0 || !strings.Contains(strings.Join(r.Warnings, " "), "beta.kubernetes.io/os") {
+			t.Fatalf("got %s; want accepted with a warning about beta.kubernetes.io/os", r)
+		}
+		if r.OK() || validate.Err(results) == nil {
+			t.Error("an object with warnings counts as OK")
+		}
+	})
+
 	for _, tc := range invalidManifests {
 		t.Run(tc.name+" is rejected", func(t *testing.T) {
 			results, err := c.DryRunYAML(ctx, []byte(tc.doc))
