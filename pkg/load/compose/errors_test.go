@@ -42,6 +42,7 @@ func TestLoadErrors(t *testing.T) {
 		{"xberth-type", nil, "compose.yaml:5:7: services.web.x-berth.ports: must be an integer, not string"},
 		{"xberth-kind", nil, `compose.yaml:5:13: services.web.x-berth.kind: unknown kind "Pod" (one of Deployment, StatefulSet, DaemonSet, Job, CronJob)`},
 		{"xberth-volume", nil, `compose.yaml:8:13: volumes.data.x-berth.size: size "lots" is not a quantity such as 10Gi`},
+		{"xberth-volumes", nil, `compose.yaml:3:5: x-berth.volumes.dta: no top-level volume "dta" to apply these options to`},
 		{"xberth-top", nil, `compose.yaml:4:13: x-berth.exposure: unknown x-berth field "exposure"; did you mean expose? (known: clusterIssuer, domain, expose, ingressClass, namespace, storageClass, tlsSecret, volumeSize, volumes, waitImage)`},
 	}
 	for _, tt := range tests {

@@ -39,6 +39,9 @@ func (m *mapper) mapApp(app *model.App) error {
 	if err := m.decodeExt(m.project.Extensions, "", "", &app.Options); err != nil {
 		return err
 	}
+	if err := m.checkAppOptions(&app.Options); err != nil {
+		return err
+	}
 	for _, name := range sortedKeys(m.project.Services) {
 		s, err := m.service(name, m.project.Services[name])
 		if err != nil {

@@ -57,7 +57,7 @@ func TestMapping(t *testing.T) {
 		{"scale and restart on-failure:N", "scaled", func(s *model.Service) any { return []any{*s.Replicas, s.Restart, *s.MaxAttempts} },
 			[]any{int32(2), model.RestartOnFailure, int32(3)}},
 		{"legacy resources", "legacy", func(s *model.Service) any { return s.Main().Resources }, model.Resources{
-			CPURequest: 500, CPULimit: 500, MemRequest: 256 << 20, MemLimit: 1 << 30, Field: "services.legacy",
+			CPURequest: 500, CPULimit: 500, MemRequest: 256 << 20, MemLimit: 1 << 30, Field: "services.legacy.mem_limit",
 		}},
 		{"restart no", "legacy", func(s *model.Service) any { return s.Restart }, model.RestartNo},
 		{"security", "security", func(s *model.Service) any {

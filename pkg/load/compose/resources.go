@@ -11,9 +11,13 @@ import (
 // resources maps deploy.resources, falling back to the legacy cpus, cpu_shares, mem_limit and
 // mem_reservation fields (compose-go rejects conflicting values for both).
 func (m *mapper) resources(name, f string, svc types.ServiceConfig) model.Resources {
-	r := model.Resources{Field: f}
-	if m.idx.has(f + ".deploy.resources") {
-		r.Field = f + ".deploy.resources"
+	var r model.Resources
+	// Field names the input the resources came from, never the whole service.
+	for _, p := range []string{".deploy.resources", ".mem_limit", ".cpus", ".mem_reservation", ".cpu_shares", ".gpus"} {
+		if m.idx.has(f + p) {
+			r.Field = f + p
+			break
+		}
 	}
 	if d := svc.Deploy; d != nil {
 		if l := d.Resources.Limits; l != nil {

@@ -169,6 +169,22 @@ func (m *mapper) checkOptions(service, f string, o *model.ServiceOptions) error 
 	return nil
 }
 
+// checkAppOptions validates the top-level x-berth.
+func (m *mapper) checkAppOptions(o *model.AppOptions) error {
+	if o.Expose != "" && !slices.Contains(exposeModes, o.Expose) {
+		return m.errorf("", extKey+".expose", "unknown expose %q (one of %s)", o.Expose, strings.Join(exposeModes, ", "))
+	}
+	if o.VolumeSize != "" && !quantity.MatchString(o.VolumeSize) {
+		return m.errorf("", extKey+".volumeSize", "size %q is not a quantity such as 10Gi", o.VolumeSize)
+	}
+	for _, name := range sortedKeys(o.Volumes) {
+		if _, ok := m.project.Volumes[name]; !ok {
+			return m.errorf("", extKey+".volumes."+name, "no top-level volume %q to apply these options to", name)
+		}
+	}
+	return nil
+}
+
 func (m *mapper) checkVolumeOptions(f string, o model.VolumeOptions) error {
 	p := f + "." + extKey
 	if o.Size != "" && !quantity.MatchString(o.Size) {
