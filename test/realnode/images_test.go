@@ -1,0 +1,224 @@
+package realnode_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/berth-dev/berth/test/cluster"
+	"github.com/berth-dev/berth/test/cluster/realnode"
+)
+
+// imagePackages are the Debian packages whose programs the example's dependencies run.
+var imagePackages = []string{"postgresql-15", "redis-server", "redis-tools", "nginx", "busybox-static", "netcat-openbsd", "dash"}
+
+// shopImages builds every image examples/shop/compose.yaml names (and the images berth's
+// converted start-up waits use), keyed by the reference the manifests say:
+//   - the shop's own programs (examples/shop/src) as static Go binaries;
+//   - postgres, redis and nginx from Debian's binaries plus the shared libraries they load on
+//     this machine (PostgreSQL 15 and nginx 1.22 are what Debian 12 has; the tags say what the
+//     Compose file asks for);
+//   - busybox: Debian's busybox-static, except nc, which is netcat-openbsd's (Debian's busybox
+//     nc has no -z, which the converted waits use), and sh, which is dash (busybox sh would
+//     run its own nc);
+//   - kubectl: the test control plane's own kubectl build.
+func shopImages(ctx context.Context, root string) (map[string]v1.Image, error) {
+	if err := realnode.EnsurePackages(ctx, imagePackages...); err != nil {
+		return nil, err
+	}
+	type build struct {
+		ref string
+		fn  func() (v1.Image, error)
+	}
+	src := filepath.Join(root, "examples", "shop", "src")
+	builds := []build{
+		{"berth-example/api:1.0", func() (v1.Image, error) { return goImage(ctx, src, "api", "8080/tcp") }},
+		{"berth-example/worker:1.0", func() (v1.Image, error) { return goImage(ctx, src, "worker", "") }},
+		{"berth-example/migrate:1.0", func() (v1.Image, error) { return goImage(ctx, src, "migrate", "") }},
+		{"postgres:16-alpine", func() (v1.Image, error) { return postgresImage(ctx) }},
+		{"redis:7-alpine", redisImage},
+		{"nginx:1.27-alpine", nginxImage},
+		{"busybox:1.36", busyboxImage},
+		{"registry.k8s.io/kubectl:v1.33.0", kubectlImage},
+	}
+	out := map[string]v1.Image{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	errs := make([]error, len(builds))
+	for i, b := range builds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			img, err := b.fn()
+			if err != nil {
+				errs[i] = fmt.Errorf("image %s: %w", b.ref, err)
+				return
+			}
+			mu.Lock()
+			out[b.ref] = img
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// goImage builds one of the shop's programs (its own Go module) into /<name>.
+func goImage(ctx context.Context, src, name, port string) (v1.Image, error) {
+	dir, err := os.MkdirTemp("", "berth-shop-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, name), "./"+name)
+	cmd.Dir = src
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=-buildvcs=false")
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("go build ./%s: %w\n%s", name, err, b)
+	}
+	bin, err := os.ReadFile(filepath.Join(dir, name))
+	if err != nil {
+		return nil, err
+	}
+	cfg := realnode.ImageConfig{Entrypoint: []string{"/" + name}}
+	if port != "" {
+		cfg.ExposedPorts = []string{port}
+	}
+	return realnode.Image([]realnode.File{{Path: "/" + name, Mode: 0o755, Data: bin}}, cfg)
+}
+
+func postgresImage(ctx context.Context) (v1.Image, error) {
+	entry, err := realnode.GoBinary(ctx, "github.com/berth-dev/berth/test/realnode/cmd/pg-entrypoint")
+	if err != nil {
+		return nil, err
+	}
+	const pg = "/usr/lib/postgresql/15"
+	paths := []string{pg + "/bin/postgres", pg + "/bin/initdb", pg + "/bin/pg_isready", "/usr/share/postgresql/15",
+		"/usr/share/zoneinfo", "/bin/sh"}
+	libs, err := filepath.Glob(pg + "/lib/*.so")
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range libs {
+		if !strings.HasPrefix(filepath.Base(l), "llvmjit") { // JIT is off: no LLVM in the image
+			paths = append(paths, l)
+		}
+	}
+	files, err := realnode.HostFiles(paths...)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files,
+		realnode.File{Path: "/usr/local/bin/docker-entrypoint", Mode: 0o755, Data: entry},
+		realnode.File{Path: "/etc/passwd", Data: []byte("root:x:0:0:root:/root:/bin/sh\npostgres:x:999:999:PostgreSQL:/var/lib/postgresql:/bin/sh\n")},
+		realnode.File{Path: "/etc/group", Data: []byte("root:x:0:\npostgres:x:999:\n")},
+		realnode.File{Path: "/var/run/postgresql", Dir: true, Mode: 0o2775},
+	)
+	return realnode.Image(files, realnode.ImageConfig{
+		Entrypoint:   []string{"/usr/local/bin/docker-entrypoint"},
+		Env:          []string{"PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "PGDATA=/var/lib/postgresql/data", "TZ=UTC"},
+		ExposedPorts: []string{"5432/tcp"},
+	})
+}
+
+// redisImage runs Debian's redis-server with protected mode off, as the official image does
+// (it is built that way): the Compose command gives only redis-server's own flags.
+func redisImage() (v1.Image, error) {
+	files, err := realnode.HostFiles("/usr/bin/redis-server", "/usr/bin/redis-cli", "/bin/sh")
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, realnode.File{Path: "/data", Dir: true, Mode: 0o777})
+	return realnode.Image(files, realnode.ImageConfig{
+		Entrypoint:   []string{"/bin/sh", "-c", `exec "$@" --protected-mode no`, "docker-entrypoint"},
+		Cmd:          []string{"redis-server"},
+		WorkingDir:   "/data",
+		ExposedPorts: []string{"6379/tcp"},
+	})
+}
+
+// nginxConf is the image's main configuration, like the official image's: conf.d/*.conf
+// holds the sites (the example mounts its default.conf there).
+const nginxConf = `user nginx;
+worker_processes 1;
+pid /tmp/nginx.pid;
+error_log /dev/stderr notice;
+events { worker_connections 256; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    access_log /dev/stdout;
+    include /etc/nginx/conf.d/*.conf;
+}
+`
+
+func nginxImage() (v1.Image, error) {
+	files, err := realnode.HostFiles("/usr/sbin/nginx", "/etc/nginx/mime.types", "/bin/busybox")
+	if err != nil {
+		return nil, err
+	}
+	files = append(files,
+		realnode.File{Path: "/etc/nginx/nginx.conf", Data: []byte(nginxConf)},
+		realnode.File{Path: "/etc/nginx/conf.d", Dir: true},
+		realnode.File{Path: "/var/lib/nginx", Dir: true},
+		realnode.File{Path: "/var/log/nginx", Dir: true},
+		realnode.File{Path: "/usr/share/nginx/html/index.html", Data: []byte("<h1>shop</h1>\n")},
+		realnode.File{Path: "/bin/wget", Link: "busybox"}, // the Compose healthcheck's wget
+		realnode.File{Path: "/bin/sh", Link: "busybox"},
+		realnode.File{Path: "/etc/passwd", Data: []byte("root:x:0:0:root:/root:/bin/sh\nnginx:x:101:101:nginx:/nonexistent:/bin/false\n")},
+		realnode.File{Path: "/etc/group", Data: []byte("root:x:0:\nnginx:x:101:\n")},
+	)
+	return realnode.Image(files, realnode.ImageConfig{
+		Cmd:          []string{"nginx", "-g", "daemon off;"},
+		ExposedPorts: []string{"80/tcp"},
+	})
+}
+
+func busyboxImage() (v1.Image, error) {
+	files, err := realnode.HostFiles("/bin/busybox", "/bin/nc.openbsd", "/bin/dash")
+	if err != nil {
+		return nil, err
+	}
+	out, err := exec.Command("/bin/busybox", "--list").Output()
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range strings.Fields(string(out)) {
+		switch a {
+		case "busybox":
+		case "nc":
+			files = append(files, realnode.File{Path: "/bin/nc", Link: "nc.openbsd"})
+		case "sh":
+			// Debian's static busybox sh runs its own applets before PATH: it would run
+			// busybox nc even with /bin/nc replaced. dash runs /bin/nc.
+			files = append(files, realnode.File{Path: "/bin/sh", Link: "dash"})
+		default:
+			files = append(files, realnode.File{Path: "/bin/" + a, Link: "busybox"})
+		}
+	}
+	return realnode.Image(files, realnode.ImageConfig{Cmd: []string{"sh"}})
+}
+
+func kubectlImage() (v1.Image, error) {
+	bin, err := cluster.Binaries()
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(bin.Kubectl)
+	if err != nil {
+		return nil, err
+	}
+	return realnode.Image([]realnode.File{{Path: "/bin/kubectl", Mode: 0o755, Data: b}},
+		realnode.ImageConfig{Entrypoint: []string{"kubectl"}})
+}
