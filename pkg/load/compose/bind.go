@@ -30,7 +30,7 @@ func (m *mapper) readBind(mt *model.Mount) {
 	}
 	real, err := filepath.EvalSymlinks(src)
 	if err != nil {
-		mt.NotRead = "missing: " + src + " does not exist"
+		mt.NotRead = "missing: " + m.fs.display(src) + " does not exist"
 		if !os.IsNotExist(err) {
 			mt.NotRead = "unreadable: " + err.Error()
 		}

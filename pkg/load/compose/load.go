@@ -152,39 +152,43 @@ func (u *unsetVars) names() []string {
 	return out
 }
 
-// warnUnset emits one warning per unset variable, at the first field that uses it.
+// warnUnset emits one warning per unset variable, at the first field (in input order) that
+// uses it. One walk over the input serves all variables.
 func (m *mapper) warnUnset(names []string) {
-	for _, name := range names {
-		path, pos := m.findVar(name)
-		m.warn(pos, serviceOfPath(path), path, "variable %s is not set; compose substitutes an empty string", name)
+	if len(names) == 0 {
+		return
 	}
-}
-
-// findVar returns the first input field (in input order) whose text references $name.
-func (m *mapper) findVar(name string) (string, diag.Pos) {
-	re := regexp.MustCompile(`\$\{?` + regexp.QuoteMeta(name) + `\b`)
-	var found string
-	var at diag.Pos
-	var rec func(n *inode, path string) bool
-	rec = func(n *inode, path string) bool {
-		if n.node != nil && n.node.Kind == yaml.ScalarNode && strings.Contains(n.node.Value, "$") && re.MatchString(n.node.Value) {
-			found, at = path, n.pos
-			return true
+	type use struct {
+		path string
+		pos  diag.Pos
+	}
+	first := map[string]use{}
+	var rec func(n *inode, path string)
+	rec = func(n *inode, path string) {
+		if n.node != nil && n.node.Kind == yaml.ScalarNode && strings.Contains(n.node.Value, "$") {
+			for _, g := range varRef.FindAllStringSubmatch(n.node.Value, -1) {
+				if _, seen := first[g[1]]; !seen {
+					first[g[1]] = use{path, n.pos}
+				}
+			}
 		}
 		for _, c := range n.kids {
 			p := path + c.seg
 			if path == "" {
 				p = c.seg[1:]
 			}
-			if rec(c, p) {
-				return true
-			}
+			rec(c, p)
 		}
-		return false
 	}
 	rec(m.idx.root, "")
-	return found, at
+	for _, name := range names {
+		u := first[name]
+		m.warn(u.pos, serviceOfPath(u.path), u.path, "variable %s is not set; compose substitutes an empty string", name)
+	}
 }
+
+// varRef finds $NAME and ${NAME...} references ($$ escapes are skipped by requiring the name).
+var varRef = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
 
 func lookupIn(env map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) {
