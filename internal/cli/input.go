@@ -56,6 +56,7 @@ func (f *ConvertFlags) Bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.VolumeSize, "volume-size", "", "default PersistentVolumeClaim size (default "+convert.DefaultVolumeSize+")")
 	fs.StringVar(&o.StorageClass, "storage-class", "", "storageClassName of PersistentVolumeClaims (default: the cluster's)")
 	fs.StringVar(&o.WaitImage, "wait-image", "", "image of the init containers that wait for dependencies (default "+convert.DefaultWaitImage+")")
+	fs.StringVar(&o.JobWaitImage, "job-wait-image", "", "image whose entrypoint is kubectl, to wait for Jobs to complete (default "+convert.DefaultJobWaitImage+")")
 	fs.Int32Var(&o.Replicas, "replicas", 0, "replicas of services that do not set any (default 1)")
 }
 

@@ -32,8 +32,8 @@ type Options struct {
 	StorageClass string
 	// WaitImage runs the init containers that wait for dependencies.
 	WaitImage string
-	// JobWaitImage runs `kubectl wait` for dependencies that must complete (kubectl on PATH;
-	// default DefaultJobWaitImage).
+	// JobWaitImage runs `kubectl wait` for dependencies that must complete: an image whose
+	// entrypoint is kubectl (default DefaultJobWaitImage; rancher/kubectl works too).
 	JobWaitImage string
 	// Secrets is how externally stored variables (ECS secrets) reach their Secret:
 	// SecretsExternal (default, External Secrets Operator) or SecretsPlaceholder.

@@ -17,8 +17,9 @@ import (
 // endpoint: for a dependency with a healthcheck (readinessProbe) that is service_healthy.
 const waitScript = `until nc -z -w 2 "$WAIT_HOST" "$WAIT_PORT"; do echo "waiting for $WAIT_HOST:$WAIT_PORT"; sleep 2; done`
 
-// DefaultJobWaitImage runs `kubectl wait` for service_completed_successfully dependencies.
-const DefaultJobWaitImage = "registry.k8s.io/kubectl:v1.33.0"
+// DefaultJobWaitImage runs `kubectl wait` for service_completed_successfully dependencies: the
+// official kubectl image (published for every release since 1.28), whose entrypoint is kubectl.
+const DefaultJobWaitImage = "registry.k8s.io/kubectl:v1.33.13"
 
 // waits adds one init container per dependency, in dependency order (sorted by service):
 // service_started and service_healthy wait for the dependency's Service to accept TCP
@@ -79,7 +80,7 @@ func (b *builder) waitFor(pl, dep *plan, d model.Dependency) (*corev1.Container,
 			b.ledger.Warnf(svc.Name, d.Field, "ECS COMPLETE (any exit code) is mapped to successful completion")
 		}
 		return &corev1.Container{Image: b.jobWaitImage(), ImagePullPolicy: corev1.PullIfNotPresent,
-			Command: []string{"kubectl", "wait", "--for=condition=complete", "--timeout=-1s", "job/" + dep.Name}}, nil
+			Args: []string{"wait", "--for=condition=complete", "--timeout=-1s", "job/" + dep.Name}}, nil
 	}
 	if jobKind(dep.Kind) {
 		b.ledger.Ignored(svc.Name, d.Field, fmt.Sprintf("%q runs as a %s: it starts on its own, nothing to wait for", d.Service, dep.Kind))
