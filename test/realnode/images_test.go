@@ -11,6 +11,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/test/cluster"
 	"github.com/berth-dev/berth/test/cluster/realnode"
 )
@@ -44,8 +45,8 @@ func shopImages(ctx context.Context, root string) (map[string]v1.Image, error) {
 		{"postgres:16-alpine", func() (v1.Image, error) { return postgresImage(ctx) }},
 		{"redis:7-alpine", redisImage},
 		{"nginx:1.27-alpine", nginxImage},
-		{"busybox:1.36", busyboxImage},
-		{"registry.k8s.io/kubectl:v1.33.0", kubectlImage},
+		{convert.DefaultWaitImage, busyboxImage},
+		{convert.DefaultJobWaitImage, kubectlImage},
 	}
 	out := map[string]v1.Image{}
 	var mu sync.Mutex
