@@ -125,8 +125,12 @@ func (b *builder) accountECSPassive() {
 		if a.Outcome != diag.Unhandled {
 			continue
 		}
-		rule, ok := table[ecsCanon(a.Path)]
-		if !ok {
+		if a.Empty {
+			b.ledger.Ignored(a.Service, a.Path, "empty: declares nothing")
+			continue
+		}
+		rule := lookupRule(table, ecsCanon(a.Path))
+		if rule == nil {
 			continue
 		}
 		out, reason, target := rule(b, b.app.Service(a.Service))
@@ -143,9 +147,35 @@ func (b *builder) accountECSPassive() {
 			b.ledger.Record(e)
 			b.ledger.Warnf(a.Service, a.Path, "%s", reason)
 		case diag.Dropped:
+			if strings.HasSuffix(reason, "(see the warning)") {
+				// The loader already warned about this field: account it without a second warning.
+				b.ledger.Record(diag.Entry{Service: a.Service, Field: a.Path, Outcome: diag.Dropped, Reason: reason})
+				continue
+			}
 			b.ledger.Dropped(a.Service, a.Path, reason)
 		}
 	}
+}
+
+// lookupRule finds the rule of canon or of its nearest parent.
+func lookupRule(table map[string]ecsRule, canon string) ecsRule {
+	for p := canon; p != ""; p = ecsParent(p) {
+		if r, ok := table[p]; ok {
+			return r
+		}
+	}
+	return nil
+}
+
+// ecsParent strips the last segment of a canonical path (and a trailing "[]").
+func ecsParent(p string) string {
+	if q, ok := strings.CutSuffix(p, "[]"); ok {
+		return q
+	}
+	if i := strings.LastIndexByte(p, '.'); i >= 0 {
+		return p[:i]
+	}
+	return ""
 }
 
 // ecsRule decides what became of a passive field of svc (nil for service-file fields):
@@ -227,6 +257,23 @@ func ecsPassive() map[string]ecsRule {
 		"services[].serviceRegistries[].containerPort":                fixed(diag.Dropped, "Cloud Map registries are not converted: clients use the Kubernetes Service name"),
 		"services[].deploymentController.type":                        fixed(diag.Partial, "blue/green and external deployment controllers are replaced by a rolling update"),
 	}
+	// Reached only when no rule consumed the field: false booleans (true ones are converted),
+	// and entries the loader merged or dropped with a warning.
+	for _, k := range []string{"privileged", "readonlyRootFilesystem", "interactive", "pseudoTerminal", "linuxParameters.initProcessEnabled", "essential"} {
+		if _, ok := t["containerDefinitions[]."+k]; !ok {
+			t["containerDefinitions[]."+k] = fixed(diag.Ignored, "false: Kubernetes' default")
+		}
+	}
+	t["containerDefinitions[].extraHosts"] = mappedTo("spec.template.spec.hostAliases (grouped by IP)")
+	t["containerDefinitions[].dockerLabels"] = mappedTo("pod annotations (merged across containers; conflicts were reported)")
+	t["containerDefinitions[].systemControls"] = fixed(diag.Dropped, "a pod has one value per sysctl: another container's value was kept (see the warning)")
+	t["containerDefinitions[].hostname"] = fixed(diag.Dropped, "a pod has one hostname: another container's was kept (see the warning)")
+	t["containerDefinitions[].portMappings"] = fixed(diag.Dropped, "duplicate port mapping (see the warning)")
+	t["containerDefinitions[].environment"] = fixed(diag.Dropped, "replaced by a later variable of the same name (see the warning)")
+	t["containerDefinitions[].secrets"] = fixed(diag.Dropped, "replaced by a later variable of the same name (see the warning)")
+	t["tags"] = mappedTo("pod annotations")
+	t["executionRoleArn"] = fixed(diag.Ignored, "the execution role pulled images and shipped logs for ECS: on EKS the node role pulls from ECR (or imagePullSecrets do), and no secret is read (the task has none)")
+	t["services[].desiredCount"] = mappedTo("spec.replicas")
 	for _, k := range []string{"enabled", "services[].portName", "services[].discoveryName", "services[].clientAliases[].port", "services[].clientAliases[].dnsName"} {
 		t["services[].deployments[].serviceConnectConfiguration."+k] = mappedTo("Services named after the Service Connect names")
 		t["services[].serviceConnectConfiguration."+k] = mappedTo("Services named after the Service Connect names")

@@ -14,6 +14,8 @@ type Field struct {
 	// containerDefinitions[1].portMappings[0].
 	Path string `json:"path"`
 	Pos  Pos    `json:"pos"`
+	// Empty: the input gave null or an empty list or object here (declares nothing).
+	Empty bool `json:"empty,omitempty"`
 }
 
 // Outcome says what became of an input field.

@@ -44,6 +44,7 @@ func (l *taskLoader) mapContainers() error {
 	for i := range defs {
 		l.taskWide(&defs[i], paths[i])
 	}
+	l.defaultRegion()
 	l.finishService()
 	return nil
 }

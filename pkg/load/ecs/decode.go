@@ -146,6 +146,9 @@ func (d *decoder) object(n *node, v reflect.Value, path string) error {
 		d.offs[p] = m.off
 		if !composite(m.val, t.Field(i).Type) {
 			d.record(p, m.off)
+			if empty(m.val) {
+				d.fields[len(d.fields)-1].Empty = true
+			}
 		}
 		if err := d.decode(m.val, v.Field(i), p); err != nil {
 			return err
@@ -173,6 +176,19 @@ func composite(n *node, t reflect.Type) bool {
 		return len(n.members) > 0
 	}
 	return n.kind == kArray
+}
+
+// empty says whether n declares nothing: null, [] or {}.
+func empty(n *node) bool {
+	switch n.kind {
+	case kNull:
+		return true
+	case kArray:
+		return len(n.elems) == 0
+	case kObject:
+		return len(n.members) == 0
+	}
+	return false
 }
 
 func unknownKey(key string, index map[string]int) string {

@@ -108,6 +108,39 @@ func (l *taskLoader) env(c *containerDef, p string, mc *model.Container) error {
 	return nil
 }
 
+var ecrRE = regexp.MustCompile(`^\d{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/`)
+
+// defaultRegion gives SSM parameter names (which ECS reads in the task's own region) the region
+// of the task when the task reveals exactly one: through its other secret ARNs or its ECR
+// images. Otherwise the region stays unknown and convert asks for it.
+func (l *taskLoader) defaultRegion() {
+	regions := map[string]bool{}
+	for _, c := range l.svc.Containers {
+		for _, e := range c.Env {
+			if e.From != nil && regionRE.MatchString(e.From.Region) {
+				regions[e.From.Region] = true
+			}
+		}
+		if m := ecrRE.FindStringSubmatch(c.Image); m != nil {
+			regions[m[1]] = true
+		}
+	}
+	if len(regions) != 1 {
+		return
+	}
+	var region string
+	for r := range regions {
+		region = r
+	}
+	for ci := range l.svc.Containers {
+		for ei := range l.svc.Containers[ci].Env {
+			if f := l.svc.Containers[ci].Env[ei].From; f != nil && f.Region == "" {
+				f.Region = region
+			}
+		}
+	}
+}
+
 var (
 	// arn:partition:service:region:account:resource
 	arnRE      = regexp.MustCompile(`^arn:(aws[a-z-]*):([a-z0-9-]+):([^:]*):([^:]*):(.+)$`)

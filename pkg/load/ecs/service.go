@@ -179,6 +179,11 @@ func (s *serviceLoader) apply(es *ecsService, p string) error {
 		s.skipped[p] = true
 		return nil
 	}
+	for i := range s.d.fields {
+		if f := &s.d.fields[i]; p == "" || f.Path == p || strings.HasPrefix(f.Path, p+".") {
+			f.Service = svc.Name
+		}
+	}
 	if es.DesiredCount != nil {
 		n := int32(*es.DesiredCount)
 		if n < 0 {

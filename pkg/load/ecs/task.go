@@ -30,6 +30,8 @@ type taskLoader struct {
 	volumes   []model.Volume
 	// order maps a container's input index to its index in the model.
 	order []int
+	// outerTags are describe-task-definition's tags, beside taskDefinition.
+	outerTags []tag
 }
 
 // loadTask decodes one task definition and maps it.
@@ -57,7 +59,7 @@ func (l *taskLoader) decode(prefix string) error {
 			return l.errAt(l.base, "taskDefinition is null")
 		}
 		l.td = out.TaskDefinition
-		l.td.Tags = append(l.td.Tags, out.Tags...)
+		l.outerTags = out.Tags
 	case formTerraform:
 		var cds []containerDef
 		if l.d, err = decodeInto(l.t, l.t.node, &cds, prefix, false, l.t.name); err != nil {
@@ -158,16 +160,28 @@ func (l *taskLoader) mapTask() error {
 	}
 	l.platform()
 	l.svc.IPC, l.svc.PID = deref(td.IpcMode), deref(td.PidMode)
-	for i, tg := range td.Tags {
-		if tg.Key == nil {
-			return l.errAt(fmt.Sprintf("%s[%d]", l.path(l.base, "tags"), i), "tag key is required")
-		}
-		l.svc.Labels = append(l.svc.Labels, model.KV{Key: *tg.Key, Value: deref(tg.Value), Field: fmt.Sprintf("%s[%d]", l.path(l.base, "tags"), i)})
+	if err := l.tags(td.Tags, l.path(l.base, "tags")); err != nil {
+		return err
+	}
+	if err := l.tags(l.outerTags, strings.TrimSuffix(l.base, "taskDefinition")+"tags"); err != nil {
+		return err
 	}
 	if err := l.mapVolumes(); err != nil {
 		return err
 	}
 	return l.mapContainers()
+}
+
+// tags adds AWS tags to the service labels (annotations in Kubernetes).
+func (l *taskLoader) tags(tags []tag, base string) error {
+	for i, tg := range tags {
+		p := fmt.Sprintf("%s[%d]", base, i)
+		if tg.Key == nil {
+			return l.errAt(p, "tag key is required")
+		}
+		l.svc.Labels = l.putKV(l.svc.Labels, model.KV{Key: *tg.Key, Value: deref(tg.Value), Field: p}, "tag")
+	}
+	return nil
 }
 
 func deref[T any](p *T) T {
