@@ -48,8 +48,10 @@ func (c *Client) explain(ctx context.Context, u *unstructured.Unstructured) []st
 	for _, l := range c.pendingClaims(ctx, u.GetNamespace(), claims) {
 		add(l)
 	}
-	for _, l := range c.warnings(ctx, u, pods, claims) {
-		add(l)
+	for _, ev := range c.warnings(ctx, u, pods, claims) {
+		if !mentioned(lines, ev.message) {
+			add(fmt.Sprintf("event %s on %s %s: %s", ev.reason, ev.kind, ev.name, ev.message))
+		}
 	}
 	if len(pods) == 0 {
 		add("no pods exist yet")
@@ -156,9 +158,23 @@ func (c *Client) pendingClaims(ctx context.Context, ns string, names map[string]
 	return out
 }
 
+// mentioned reports whether a line already says msg (a FailedScheduling event repeats the
+// pod's condition).
+func mentioned(lines []string, msg string) bool {
+	for _, l := range lines {
+		if strings.Contains(l, msg) {
+			return true
+		}
+	}
+	return false
+}
+
+// event is one warning event, trimmed.
+type event struct{ reason, kind, name, message string }
+
 // warnings returns recent Warning events about the workload, its ReplicaSets, its pods and
 // its claims, newest first.
-func (c *Client) warnings(ctx context.Context, u *unstructured.Unstructured, pods []corev1.Pod, claims map[string]bool) []string {
+func (c *Client) warnings(ctx context.Context, u *unstructured.Unstructured, pods []corev1.Pod, claims map[string]bool) []event {
 	var list *corev1.EventList
 	err := c.retry(ctx, func() error {
 		var err error
@@ -189,10 +205,10 @@ func (c *Client) warnings(ctx context.Context, u *unstructured.Unstructured, pod
 	}
 	evs := list.Items
 	sort.SliceStable(evs, func(i, j int) bool { return eventTime(&evs[i]).After(eventTime(&evs[j]).Time) })
-	var out []string
+	var out []event
 	for _, e := range evs {
 		if about(e.InvolvedObject) && len(out) < 4 {
-			out = append(out, fmt.Sprintf("event %s on %s %s: %s", e.Reason, e.InvolvedObject.Kind, e.InvolvedObject.Name, strings.TrimSpace(e.Message)))
+			out = append(out, event{e.Reason, e.InvolvedObject.Kind, e.InvolvedObject.Name, strings.TrimSpace(e.Message)})
 		}
 	}
 	return out

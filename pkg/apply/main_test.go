@@ -1,6 +1,7 @@
 package apply_test
 
 import (
+	_ "embed"
 	"bytes"
 	"context"
 	"fmt"
@@ -15,9 +16,14 @@ import (
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 )
 
+// kwokStages make pods annotated berth.test/waiting-reason stay waiting with that reason.
+//
+//go:embed testdata/kwok-stages.yaml
+var kwokStages string
+
 // kube is the real control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok)
 // shared by this package's tests; each test works in its own namespace.
-var kube = cluster.NewShared(cluster.Options{PVs: 40})
+var kube = cluster.NewShared(cluster.Options{PVs: 40, KwokConfig: kwokStages})
 
 func TestMain(m *testing.M) { os.Exit(kube.Run(m)) }
 

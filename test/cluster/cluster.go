@@ -76,6 +76,10 @@ type Options struct {
 	Logf func(format string, args ...any)
 	// Bin overrides the binaries found by Binaries.
 	Bin *Bin
+	// KwokConfig is extra kwok configuration for Full mode (YAML documents such as
+	// kwok.x-k8s.io/v1alpha1 Stage objects), passed with --config. Pod stages given here
+	// replace kwok's default pod stages, so include ready, complete and delete stages.
+	KwokConfig string
 	// NetNS, when set, is a network namespace (such as /proc/PID/ns/net) in which every
 	// component runs; Dial must then reach into it. Used by package realnode.
 	NetNS string

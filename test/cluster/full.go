@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 
@@ -41,14 +43,23 @@ func (c *Cluster) bootFull(ctx context.Context) error {
 		return nil // the caller brings a real node
 	}
 	// kwok manages only nodes annotated kwok.x-k8s.io/node=fake and gives pods loopback IPs.
-	if err := c.start("kwok", c.bin.Kwok,
-		"--kubeconfig="+kc,
+	kwokArgs := []string{
+		"--kubeconfig=" + kc,
 		"--manage-all-nodes=false",
 		"--manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake",
 		"--manage-nodes-with-label-selector=",
 		"--manage-single-node=",
-		"--node-ip=127.0.0.1", "--cidr="+c.opts.PodCIDR,
-		"--node-lease-duration-seconds=40"); err != nil {
+		"--node-ip=127.0.0.1", "--cidr=" + c.opts.PodCIDR,
+		"--node-lease-duration-seconds=40",
+	}
+	if c.opts.KwokConfig != "" {
+		path := filepath.Join(c.Dir, "kwok.yaml")
+		if err := os.WriteFile(path, []byte(c.opts.KwokConfig), 0o600); err != nil {
+			return err
+		}
+		kwokArgs = append(kwokArgs, "--config="+path)
+	}
+	if err := c.start("kwok", c.bin.Kwok, kwokArgs...); err != nil {
 		return err
 	}
 	cs, err := kubernetes.NewForConfig(c.Config)
