@@ -40,5 +40,9 @@ func commands() []func(IO) *cobra.Command {
 	return []func(IO) *cobra.Command{
 		newConvert,
 		newApply,
+		newDiff,
+		newStatus,
+		newRestart,
+		newDown,
 	}
 }

@@ -60,6 +60,7 @@ const (
 	Unchanged  Action = "unchanged"
 	Pruned     Action = "pruned"
 	Kept       Action = "kept" // a prune candidate kept: a PVC without --prune-volumes, a Namespace
+	Deleted    Action = "deleted"
 )
 
 // Change is the outcome for one object.
@@ -131,23 +132,23 @@ func Apply(ctx context.Context, c *Client, objs []*unstructured.Unstructured, op
 	for _, it := range items {
 		res.Changes = append(res.Changes, Change{Ref: ref(it.u), Action: it.action, Note: revertNote(it.reverted)})
 	}
+	gks, nss := setContents(items)
 	if opts.Prune {
-		pruned, err := c.prune(ctx, items, st, opts)
-		res.Changes = append(res.Changes, pruned...)
+		pr, err := c.prune(ctx, items, st, opts)
+		res.Changes = append(res.Changes, pr.changes...)
 		if err != nil {
 			report(opts.Out, res, time.Since(start))
 			return res, err
 		}
-	}
-	if opts.DryRun == DryRunNone {
-		gks, nss := setContents(items)
-		if !opts.Prune {
-			gks, nss = append(gks, prev.groupKinds...), append(nss, prev.namespaces...)
+		for _, v := range pr.kept {
+			gks, nss = append(gks, v.m.GroupVersionKind.GroupKind()), append(nss, v.u.GetNamespace())
 		}
-		if !sameParent(cur, opts.Set, gks, nss) {
-			if err := c.writeParent(ctx, opts.Set, gks, nss, false); err != nil {
-				return res, err
-			}
+	} else {
+		gks, nss = append(gks, prev.groupKinds...), append(nss, prev.namespaces...)
+	}
+	if opts.DryRun == DryRunNone && !sameParent(cur, opts.Set, gks, nss) {
+		if err := c.writeParent(ctx, opts.Set, gks, nss, false); err != nil {
+			return res, err
 		}
 	}
 	report(opts.Out, res, time.Since(start))

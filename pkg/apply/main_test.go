@@ -1,9 +1,9 @@
 package apply_test
 
 import (
-	_ "embed"
 	"bytes"
 	"context"
+	_ "embed"
 	"fmt"
 	"os"
 	"strings"

@@ -48,7 +48,7 @@ func (t *plainTracker) Update(r Rollout) {
 	line := fmt.Sprintf("%d/%d ready", r.Ready, r.Desired)
 	switch {
 	case r.Done:
-		line = "ready (" + line + ")"
+		line = fmt.Sprintf("ready (%d/%d)", r.Ready, r.Desired)
 	case r.Failed != "":
 		line += ": " + r.Failed
 	case r.Waiting != "":

@@ -19,44 +19,93 @@ type victim struct {
 	m *meta.RESTMapping
 }
 
+// pruned is the outcome of prune: what it did, and the members it kept (their kinds and
+// namespaces stay recorded in the parent).
+type pruned struct {
+	changes []Change
+	kept    []victim
+}
+
 // prune deletes the set's members that are no longer desired, in reverse wave order. Only
 // objects labelled as members of this set are candidates; PersistentVolumeClaims are kept
 // unless PruneVolumes, Namespaces are always kept (deleting one deletes everything in it).
-func (c *Client) prune(ctx context.Context, items []*item, st *members, opts Options) ([]Change, error) {
+// The claims of a deleted StatefulSet's volume claim templates are deleted with
+// PruneVolumes, else labelled as kept members so that a later prune or down can find them.
+func (c *Client) prune(ctx context.Context, items []*item, st *members, opts Options) (pruned, error) {
 	want := map[string]bool{}
 	for _, it := range items {
 		want[it.key()] = true
 	}
-	var changes []Change
+	var out pruned
 	var waves [waveCount][]victim
 	for _, k := range st.order {
 		if want[k] {
 			continue
 		}
-		u, m := st.byKey[k], st.mappings[k]
-		if keep(u, opts.PruneVolumes) {
-			changes = append(changes, Change{Ref: ref(u), Action: Kept})
+		v := victim{u: st.byKey[k], m: st.mappings[k]}
+		if keep(v.u, opts.PruneVolumes) {
+			out.changes = append(out.changes, Change{Ref: ref(v.u), Action: Kept, Note: keepNote(v.u)})
+			out.kept = append(out.kept, v)
 			continue
 		}
-		waves[waveOf(u.GetKind())] = append(waves[waveOf(u.GetKind())], victim{u: u, m: m})
+		waves[waveOf(v.u.GetKind())] = append(waves[waveOf(v.u.GetKind())], v)
 	}
 	for w := waveCount - 1; w >= 0; w-- {
 		for _, v := range waves[w] {
-			changes = append(changes, Change{Ref: ref(v.u), Action: Pruned})
+			out.changes = append(out.changes, Change{Ref: ref(v.u), Action: Pruned})
 		}
 		if opts.DryRun != DryRunNone {
 			continue
 		}
 		if err := c.deleteAll(ctx, waves[w], metav1.DeletePropagationBackground, opts.Parallel); err != nil {
-			return changes, err
+			return out, err
+		}
+		claims, err := c.claimsOf(ctx, waves[w])
+		if err != nil {
+			return out, err
 		}
 		if opts.PruneVolumes {
-			if err := c.deleteClaims(ctx, waves[w], opts.Parallel); err != nil {
-				return changes, err
+			err = c.deleteAll(ctx, claims, metav1.DeletePropagationBackground, opts.Parallel)
+		} else {
+			err = c.adoptClaims(ctx, opts.Set, claims)
+			out.kept = append(out.kept, claims...)
+			for _, v := range claims {
+				out.changes = append(out.changes, Change{Ref: ref(v.u), Action: Kept, Note: keepNote(v.u)})
 			}
 		}
+		if err != nil {
+			return out, err
+		}
 	}
-	return changes, nil
+	return out, nil
+}
+
+func keepNote(u *unstructured.Unstructured) string {
+	if u.GetKind() == "Namespace" {
+		return "namespaces are never pruned: delete it yourself or use berth down"
+	}
+	return "volume claims are pruned only with --prune-volumes"
+}
+
+// adoptClaims labels claims as members of s, so the set keeps tracking them.
+func (c *Client) adoptClaims(ctx context.Context, s Set, claims []victim) error {
+	errs := make([]error, len(claims))
+	forEach(len(claims), 16, func(i int) {
+		v := claims[i]
+		patch := &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "v1", "kind": "PersistentVolumeClaim",
+			"metadata": map[string]any{"name": v.u.GetName(), "namespace": v.u.GetNamespace(),
+				"labels": map[string]any{LabelPartOf: s.ID()}},
+		}}
+		err := c.retry(ctx, func() error {
+			_, err := c.resource(v.m, v.u.GetNamespace()).Apply(ctx, v.u.GetName(), patch, metav1.ApplyOptions{FieldManager: FieldManager})
+			return err
+		})
+		if err != nil && !apierrors.IsNotFound(err) {
+			errs[i] = fmt.Errorf("labelling %s as kept: %w", ref(v.u), err)
+		}
+	})
+	return errors.Join(errs...)
 }
 
 // keep reports whether prune must leave u alone.
@@ -90,9 +139,10 @@ func (c *Client) deleteAll(ctx context.Context, vs []victim, prop metav1.Deletio
 	return errors.Join(errs...)
 }
 
-// deleteClaims deletes the PersistentVolumeClaims a deleted StatefulSet's volumeClaimTemplates
-// created (<template>-<statefulset>-<ordinal>): they carry no ApplySet label of their own.
-func (c *Client) deleteClaims(ctx context.Context, vs []victim, par int) error {
+// claimsOf finds the PersistentVolumeClaims that the StatefulSets among vs created from
+// their volumeClaimTemplates (<template>-<statefulset>-<ordinal>): they carry no ApplySet
+// label of their own.
+func (c *Client) claimsOf(ctx context.Context, vs []victim) ([]victim, error) {
 	var claims []victim
 	for _, v := range vs {
 		if v.u.GetKind() != "StatefulSet" {
@@ -100,11 +150,11 @@ func (c *Client) deleteClaims(ctx context.Context, vs []victim, par int) error {
 		}
 		found, err := c.statefulSetClaims(ctx, v.u)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		claims = append(claims, found...)
 	}
-	return c.deleteAll(ctx, claims, metav1.DeletePropagationBackground, par)
+	return claims, nil
 }
 
 func (c *Client) statefulSetClaims(ctx context.Context, sts *unstructured.Unstructured) ([]victim, error) {

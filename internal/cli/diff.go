@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/berth-dev/berth/pkg/apply"
+	"github.com/spf13/cobra"
+)
+
+// diffOptions are `berth diff`'s flags.
+type diffOptions struct {
+	source       appSource
+	kube         kubeFlags
+	force        bool
+	prune        bool
+	pruneVolumes bool
+}
+
+func newDiff(streams IO) *cobra.Command {
+	o := &diffOptions{source: appSource{input: ConvertFlags{Environ: streams.Environ}}}
+	cmd := &cobra.Command{
+		Use:   "diff [-f FILE]... | diff --from DIR",
+		Short: "Show what berth apply would change in the cluster",
+		Long: `Diff converts the application (or reads --from DIR) and asks the server what a server-side
+apply would make of each object (a dry run), then prints a unified diff against the live
+object. Server-owned metadata and status are left out and Secret values are masked. Exit
+status: 0 when nothing differs, 1 when something does, 2 or more on errors (like kubectl diff).`,
+		Example: `  berth diff -f compose.yaml
+  berth diff --from k8s/ --prune`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return o.run(cmd.Context(), streams)
+		},
+	}
+	fs := cmd.Flags()
+	o.source.bind(fs)
+	o.kube.bind(fs)
+	fs.BoolVar(&o.force, "force-conflicts", false, "diff as if apply took over fields other field managers own")
+	fs.BoolVar(&o.prune, "prune", false, "also show the objects apply --prune would delete")
+	fs.BoolVar(&o.pruneVolumes, "prune-volumes", false, "with --prune, include PersistentVolumeClaims")
+	return cmd
+}
+
+func (o *diffOptions) run(ctx context.Context, streams IO) error {
+	c, ns, err := o.kube.client(streams.Environ)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	objs, set, err := o.source.load(ctx, streams, ns)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	differs, err := apply.Diff(ctx, c, objs, apply.DiffOptions{
+		Set: set, ForceConflicts: o.force, Prune: o.prune, PruneVolumes: o.pruneVolumes, Out: streams.Out,
+	})
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	if differs {
+		return &ExitError{Code: 1}
+	}
+	return nil
+}

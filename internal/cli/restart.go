@@ -1,0 +1,54 @@
+package cli
+
+import (
+	"context"
+	"time"
+
+	"github.com/berth-dev/berth/pkg/apply"
+	"github.com/spf13/cobra"
+)
+
+// restartOptions are `berth restart`'s flags.
+type restartOptions struct {
+	source  appSource
+	kube    kubeFlags
+	wait    bool
+	timeout time.Duration
+}
+
+func newRestart(streams IO) *cobra.Command {
+	o := &restartOptions{source: appSource{input: ConvertFlags{Environ: streams.Environ}}}
+	cmd := &cobra.Command{
+		Use:   "restart [SERVICE...]",
+		Short: "Roll the pods of the application's services (e.g. after an image moved under the same tag)",
+		Long: `Restart sets the kubectl.kubernetes.io/restartedAt annotation on the pod templates of the
+services' Deployments, StatefulSets and DaemonSets (as kubectl rollout restart does), then
+waits for the rollouts like berth apply. Without SERVICE it restarts every one of them.`,
+		Example: `  berth restart web worker -f compose.yaml
+  berth restart --app shop -n shop`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.run(cmd.Context(), streams, args)
+		},
+	}
+	fs := cmd.Flags()
+	o.source.bind(fs)
+	o.kube.bind(fs)
+	fs.BoolVar(&o.wait, "wait", true, "wait for the rollouts to finish")
+	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long --wait waits")
+	return cmd
+}
+
+func (o *restartOptions) run(ctx context.Context, streams IO, services []string) error {
+	c, ns, err := o.kube.client(streams.Environ)
+	if err != nil {
+		return err
+	}
+	set, _, err := o.source.identify(ctx, streams, ns)
+	if err != nil {
+		return err
+	}
+	return apply.Restart(ctx, c, set, apply.RestartOptions{
+		Services: services, Wait: o.wait, Timeout: o.timeout,
+		Out: streams.Out, Progress: progress(streams.ErrOut),
+	})
+}

@@ -1,0 +1,80 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/berth-dev/berth/pkg/apply"
+	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/util/duration"
+)
+
+// statusOptions are `berth status`'s flags.
+type statusOptions struct {
+	source appSource
+	kube   kubeFlags
+}
+
+func newStatus(streams IO) *cobra.Command {
+	o := &statusOptions{source: appSource{input: ConvertFlags{Environ: streams.Environ}}}
+	cmd := &cobra.Command{
+		Use:   "status [-f FILE]... | status --app NAME [-n NS]",
+		Short: "Show the application's workloads: ready replicas, images, age, and why not ready",
+		Example: `  berth status -f compose.yaml
+  berth status --app shop -n shop`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return o.run(cmd.Context(), streams)
+		},
+	}
+	o.source.bind(cmd.Flags())
+	o.kube.bind(cmd.Flags())
+	return cmd
+}
+
+func (o *statusOptions) run(ctx context.Context, streams IO) error {
+	c, ns, err := o.kube.client(streams.Environ)
+	if err != nil {
+		return err
+	}
+	set, _, err := o.source.identify(ctx, streams, ns)
+	if err != nil {
+		return err
+	}
+	rows, err := apply.Status(ctx, c, set)
+	if err != nil {
+		return err
+	}
+	printStatus(streams, rows, time.Now())
+	return nil
+}
+
+// printStatus writes the table; a workload that is not ready says why in the last column.
+func printStatus(streams IO, rows []apply.WorkloadStatus, now time.Time) {
+	if len(rows) == 0 {
+		fmt.Fprintln(streams.ErrOut, "no workloads")
+		return
+	}
+	tw := tabwriter.NewWriter(streams.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "WORKLOAD\tSERVICE\tREADY\tIMAGES\tAGE\tSTATUS")
+	for _, r := range rows {
+		status := "ready"
+		if !r.Done || r.Reason != "" {
+			status = r.Reason
+		}
+		name := strings.ToLower(r.Kind) + "/" + r.Name
+		fmt.Fprintf(tw, "%s\t%s\t%d/%d\t%s\t%s\t%s\n", name, nonEmptyCell(r.Service), r.Ready, r.Desired,
+			nonEmptyCell(strings.Join(r.Images, ",")), duration.HumanDuration(now.Sub(r.Created)), status)
+	}
+	tw.Flush()
+}
+
+func nonEmptyCell(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

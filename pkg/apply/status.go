@@ -1,0 +1,133 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// WorkloadStatus is one row of `berth status`.
+type WorkloadStatus struct {
+	Kind, Namespace, Name string
+	// Service is the source service (label app.kubernetes.io/name).
+	Service string
+	Ready   int64
+	Desired int64
+	Images  []string
+	Created time.Time
+	// Reason says why the workload is not ready ("" when it is).
+	Reason string
+	Done   bool
+}
+
+// ErrNoApp marks a command run against an application that was never applied.
+var ErrNoApp = errors.New("application not found in the cluster")
+
+// workloadKinds are the kinds status and restart look at.
+func workloadKinds() []schema.GroupKind {
+	return []schema.GroupKind{
+		{Group: "apps", Kind: "Deployment"}, {Group: "apps", Kind: "StatefulSet"}, {Group: "apps", Kind: "DaemonSet"},
+		{Group: "batch", Kind: "Job"}, {Group: "batch", Kind: "CronJob"},
+	}
+}
+
+// Status lists the set's workloads with their rollout state, images and, when one is not
+// ready, the first reason explain finds.
+func Status(ctx context.Context, c *Client, s Set) ([]WorkloadStatus, error) {
+	st, err := c.setMembers(ctx, s, workloadKinds())
+	if err != nil {
+		return nil, err
+	}
+	var out []WorkloadStatus
+	for _, k := range st.order {
+		u := st.byKey[k]
+		r := RolloutOf(u)
+		ws := WorkloadStatus{
+			Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName(), Service: u.GetLabels()[LabelService],
+			Ready: r.Ready, Desired: r.Desired, Images: images(u), Created: u.GetCreationTimestamp().Time,
+			Done: r.Done || u.GetKind() == "CronJob",
+		}
+		if !ws.Done {
+			ws.Reason = nonEmpty(r.Failed, r.Waiting)
+			if lines := c.explain(ctx, u); len(lines) > 0 {
+				ws.Reason += ": " + lines[0]
+			}
+		}
+		if u.GetKind() == "CronJob" {
+			ws.Reason = "schedule " + str(u, "spec", "schedule")
+		}
+		out = append(out, ws)
+	}
+	return out, nil
+}
+
+// setMembers reads the set's members of the kinds among want that its parent records. A set
+// without a parent is not applied (ErrNoApp).
+func (c *Client) setMembers(ctx context.Context, s Set, want []schema.GroupKind) (*members, error) {
+	p, err := c.readParent(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if !p.exists {
+		return nil, fmt.Errorf("%w: no ApplySet parent %s (run berth apply first, or name the application with --app and -n)", ErrNoApp, s)
+	}
+	recorded := map[schema.GroupKind]bool{}
+	for _, gk := range p.groupKinds {
+		recorded[gk] = true
+	}
+	maps := map[schema.GroupKind]*meta.RESTMapping{}
+	for _, gk := range want {
+		if !recorded[gk] {
+			continue
+		}
+		m, err := c.Mapper.RESTMapping(gk)
+		if meta.IsNoMatchError(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		maps[gk] = m
+	}
+	nss := map[string]bool{s.Namespace: true}
+	for _, ns := range p.namespaces {
+		nss[ns] = true
+	}
+	return c.listScopes(ctx, s, scopes(maps, nss))
+}
+
+// images lists the containers' images of a workload's pod template (CronJob: its job's).
+func images(u *unstructured.Unstructured) []string {
+	path := []string{"spec", "template", "spec"}
+	if u.GetKind() == "CronJob" {
+		path = []string{"spec", "jobTemplate", "spec", "template", "spec"}
+	}
+	var out []string
+	for _, field := range []string{"initContainers", "containers"} {
+		cs, _, _ := unstructured.NestedSlice(u.Object, append(path, field)...)
+		for _, c := range cs {
+			if m, ok := c.(map[string]any); ok {
+				if img, _ := m["image"].(string); img != "" && !contains(out, img) {
+					out = append(out, img)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,63 @@
+// Package e2e runs berth's cluster commands (apply, diff, status, restart, down) end to end,
+// as a user would, against a real control plane started by test/cluster.
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"testing"
+
+	"github.com/berth-dev/berth/internal/cli"
+	"github.com/berth-dev/berth/test/cluster"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// kube is the control plane shared by the scripts; each script uses its own namespace.
+var kube = cluster.NewShared(cluster.Options{PVs: 20})
+
+// runner stops the shared cluster after the tests.
+type runner struct{ m *testing.M }
+
+func (r runner) Run() int { return kube.Run(r.m) }
+
+func TestMain(m *testing.M) {
+	testscript.Main(runner{m}, map[string]func(){"berth": berth})
+}
+
+// berth is cmd/berth's main, run in-process by the scripts.
+func berth() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	root := cli.NewRoot(cli.IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, Environ: os.Environ()})
+	err := root.ExecuteContext(ctx)
+	stop()
+	if err != nil && err.Error() != "" {
+		fmt.Fprintln(os.Stderr, "berth: "+err.Error())
+	}
+	os.Exit(cli.ExitCode(err))
+}
+
+// TestCommands runs testdata/script/*.txtar with KUBECONFIG pointing at the test cluster,
+// $KUBECTL the harness's kubectl and $EXAMPLES the repository's examples directory.
+func TestCommands(t *testing.T) {
+	c := kube.Get(t)
+	bin, err := cluster.Binaries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, file, _, _ := runtime.Caller(0)
+	examples := filepath.Join(filepath.Dir(file), "..", "..", "examples")
+	testscript.Run(t, testscript.Params{
+		Dir: "testdata/script",
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("KUBECONFIG", c.Kubeconfig)
+			env.Setenv("KUBECTL", bin.Kubectl)
+			env.Setenv("EXAMPLES", examples)
+			return nil
+		},
+	})
+}
