@@ -1,7 +1,6 @@
 package convert
 
 import (
-	"bytes"
 	"path"
 	"path/filepath"
 	"slices"
@@ -121,7 +120,7 @@ func (b *builder) emitFiles(p *pod, m model.Mount, obj string, secret bool, keys
 			data[keys[i]] = f.Content
 		}
 		b.emit(b.secret(obj, p.Name, data))
-		b.ledger.Infof(p.svc.Name, m.Field, "bind mount of %s holds key material: it became Secret %s, not a ConfigMap", m.Source, obj)
+		b.ledger.Infof(p.svc.Name, m.Field, "bind mount of %s holds key material or credentials: it became Secret %s, not a ConfigMap", m.Source, obj)
 		return
 	}
 	data, bin := map[string]string{}, map[string][]byte{}
@@ -197,26 +196,6 @@ func volumeObject(p *pod, name string) string {
 		}
 	}
 	return ""
-}
-
-// secretFile reports whether a bind-mounted file holds key material: private keys, keystores,
-// credential and env files. Such files go to a Secret.
-func secretFile(name string, content []byte) bool {
-	if bytes.Contains(content, []byte("PRIVATE KEY-----")) {
-		return true
-	}
-	base := strings.ToLower(path.Base(name))
-	for _, ext := range []string{".key", ".p12", ".pfx", ".jks", ".keystore", ".env", ".htpasswd", ".pgpass", ".netrc"} {
-		if strings.HasSuffix(base, ext) || base == strings.TrimPrefix(ext, ".") {
-			return true
-		}
-	}
-	for _, word := range []string{"secret", "password", "passwd", "credential", "token", "id_rsa", "id_ecdsa", "id_ed25519"} {
-		if strings.Contains(base, word) {
-			return true
-		}
-	}
-	return false
 }
 
 // fileLike reports whether an unread bind source is a single file or socket, not a directory:

@@ -1,10 +1,13 @@
 package convert
 
 import (
+	"bytes"
+	"path"
 	"regexp"
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/berth-dev/berth/pkg/model"
 )
@@ -126,7 +129,13 @@ func nameWords(name string) []string {
 // password (postgres://u:p@db/x, redis://:p@cache), a connection or query string with a
 // password or token parameter, or PEM-encoded key or certificate material.
 func secretValue(v string) bool {
-	if strings.Contains(v, "-----BEGIN ") || credentialParam.MatchString(v) {
+	return strings.Contains(v, "-----BEGIN ") || credentialValue(v)
+}
+
+// credentialValue reports whether v holds a URL with a password or a password or token
+// parameter.
+func credentialValue(v string) bool {
+	if credentialParam.MatchString(v) {
 		return true
 	}
 	for rest := v; ; {
@@ -145,4 +154,65 @@ func secretValue(v string) bool {
 			}
 		}
 	}
+}
+
+// secretFileExts and secretFileWords mark a file as key material or credentials by name.
+var (
+	secretFileExts  = []string{".key", ".p12", ".pfx", ".jks", ".keystore", ".env", ".htpasswd", ".pgpass", ".netrc"}
+	secretFileWords = []string{"secret", "password", "passwd", "credential", "token", "id_rsa", "id_ecdsa", "id_ed25519"}
+)
+
+// settingLine matches "key: value", "key = value", KEY=value and "key": "value" lines of
+// configuration files.
+var settingLine = regexp.MustCompile(`^\s*(?:export\s+)?["']?([A-Za-z0-9_.-]+)["']?\s*(?::|=>?)\s*["']?([^"'\s,#]*)`)
+
+// literalSecret reports whether setting key holds a literal secret value: a reference to a
+// variable or a template (${DB_PASSWORD}, $DB_PASSWORD, {{ .pw }}) is not one.
+func literalSecret(key, value string) bool {
+	if value == "" || strings.HasPrefix(value, "$") || strings.HasPrefix(value, "{{") || strings.HasPrefix(value, "%(") {
+		return false
+	}
+	return secretName(key, value)
+}
+
+// jsonSetting matches "key": "value" pairs anywhere in a line (JSON on one line).
+var jsonSetting = regexp.MustCompile(`"([A-Za-z0-9_.-]+)"\s*:\s*"([^"]*)"`)
+
+// secretFile reports whether a bind-mounted file holds key material or credentials: private
+// keys, keystores, env and password files by name, or text whose settings look secret by the
+// rules for environment variables (password: x, API_KEY=x, a URL with a password). Public
+// certificates stay in ConfigMaps. Such files go to a Secret.
+func secretFile(name string, content []byte) bool {
+	base := strings.ToLower(path.Base(name))
+	for _, ext := range secretFileExts {
+		if strings.HasSuffix(base, ext) || base == strings.TrimPrefix(ext, ".") {
+			return true
+		}
+	}
+	for _, word := range secretFileWords {
+		if strings.Contains(base, word) {
+			return true
+		}
+	}
+	if !utf8.Valid(content) {
+		return bytes.Contains(content, []byte("PRIVATE KEY-----"))
+	}
+	text := string(content)
+	if strings.Contains(text, "PRIVATE KEY-----") {
+		return true
+	}
+	for line := range strings.Lines(text) {
+		if credentialValue(line) {
+			return true
+		}
+		if m := settingLine.FindStringSubmatch(line); m != nil && literalSecret(m[1], m[2]) {
+			return true
+		}
+		for _, m := range jsonSetting.FindAllStringSubmatch(line, -1) {
+			if literalSecret(m[1], m[2]) {
+				return true
+			}
+		}
+	}
+	return false
 }

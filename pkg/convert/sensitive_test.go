@@ -129,3 +129,39 @@ func TestNameWords(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretFile(t *testing.T) {
+	tests := []struct {
+		name, content string
+		want          bool
+	}{
+		{"nginx.conf", "server { listen 80; }\n", false},
+		{"server.key", "anything", true},
+		{".env", "A=1", true},
+		{"prod.env", "A=1", true},
+		{"id_rsa", "x", true},
+		{"db_password.txt", "x", true},
+		{"cert.pem", "-----BEGIN RSA PRIVATE KEY-----\nx\n", true},
+		{"ca.pem", "-----BEGIN CERTIFICATE-----\nx\n", false},
+		{"datasource.yml", "apiVersion: 1\ndatasources:\n  - name: db\n    password: s3cret\n", true},
+		{"datasource.yml", "datasources:\n  - name: db\n    password_file: /run/secrets/db\n", false},
+		{"prometheus.yml", "scrape_configs:\n  - job_name: x\n    basic_auth:\n      username: u\n", false},
+		{"app.json", `{"apiKey": "abc123", "debug": true}`, true},
+		{"app.ini", "[db]\nurl = postgres://u:p@db/x\n", true},
+		{"settings.py", "SECRET_KEY = 'abc'\n", true},
+		{"settings.py", "SECRET_KEY = os.environ['SECRET_KEY']\n", true},
+		{"script.sh", "#!/bin/sh\nexport TOKEN_TTL=10\n", true},
+		{"logo.png", "\x89PNG\x00\xff", false},
+		{"kibana.yml", "elasticsearch.password: ${KIBANA_SYSTEM_PASSWORD}\n", false},
+		{"otelcol-config.yml", "    password: ${env:POSTGRES_MONITORING_PASSWORD}\n", false},
+		{"logstash.conf", "\t\tpassword => \"${LOGSTASH_INTERNAL_PASSWORD}\"\n", false},
+		{"logstash.conf", "\t\tpassword => \"changeme\"\n", true},
+		{"healthcheck.sh", "export PGPASSWORD=\"${POSTGRES_PASSWORD:-}\"\n", false},
+		{"app.json", `{"password": "{{ .Values.pw }}"}`, false},
+	}
+	for _, tt := range tests {
+		if got := secretFile(tt.name, []byte(tt.content)); got != tt.want {
+			t.Errorf("secretFile(%q, %q) = %v, want %v", tt.name, tt.content, got, tt.want)
+		}
+	}
+}
