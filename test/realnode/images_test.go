@@ -130,6 +130,9 @@ func postgresImage(ctx context.Context) (v1.Image, error) {
 		Entrypoint:   []string{"/usr/local/bin/docker-entrypoint"},
 		Env:          []string{"PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "PGDATA=/var/lib/postgresql/data", "TZ=UTC"},
 		ExposedPorts: []string{"5432/tcp"},
+		// as the official image: SIGTERM would be a "smart" shutdown that waits for every
+		// client (api's pool) to disconnect, until the grace period ends in SIGKILL
+		StopSignal: "SIGINT",
 	})
 }
 

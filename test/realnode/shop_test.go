@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -74,6 +75,23 @@ func TestShop(t *testing.T) {
 		return
 	}
 	t.Run("data survives a restart of db", func(t *testing.T) { checkRestart(ctx, t, cs, berth, n.Kubeconfig) })
+	t.Run("a broken healthcheck fails apply --wait", func(t *testing.T) { checkBroken(t, berth, n.Kubeconfig) })
+}
+
+// checkBroken applies testdata/broken (a healthcheck that cannot pass): `berth apply --wait`
+// must fail and its message must name the pod and the probe failure.
+func checkBroken(t *testing.T, berth, kubeconfig string) {
+	start := time.Now()
+	out, err := runBerth(berth, "apply", "-f", filepath.Join("testdata", "broken", "compose.yaml"),
+		"--kubeconfig", kubeconfig, "--wait", "--timeout", "25s")
+	t.Logf("berth apply --wait failed after %s:\n%s", since(start), out)
+	if err == nil {
+		t.Fatal("berth apply --wait succeeded with a healthcheck that cannot pass")
+	}
+	want := regexp.MustCompile(`(?i)pod cache-[a-z0-9]+-[a-z0-9]+: (readiness|liveness|startup) probe failed: could not connect to redis`)
+	if !want.MatchString(out) {
+		t.Errorf("the failure does not name the pod and the reason (want a line matching %s)", want)
+	}
 }
 
 // applyTimeout bounds `berth apply --wait` (BERTH_TEST_APPLY_TIMEOUT overrides it).

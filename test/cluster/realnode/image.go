@@ -43,6 +43,7 @@ type ImageConfig struct {
 	WorkingDir   string
 	User         string
 	ExposedPorts []string // "8080/tcp"
+	StopSignal   string   // e.g. "SIGINT" (containerd sends it to stop the container)
 }
 
 // Image builds a single-layer linux image from files, reproducibly (sorted entries, zero
@@ -130,6 +131,7 @@ func Image(files []File, cfg ImageConfig) (v1.Image, error) {
 	cf.Created = v1.Time{Time: epoch}
 	cf.Config.Entrypoint, cf.Config.Cmd = cfg.Entrypoint, cfg.Cmd
 	cf.Config.WorkingDir, cf.Config.User = cfg.WorkingDir, cfg.User
+	cf.Config.StopSignal = cfg.StopSignal
 	cf.Config.Env = append([]string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}, cfg.Env...)
 	if len(cfg.ExposedPorts) > 0 {
 		cf.Config.ExposedPorts = map[string]struct{}{}
