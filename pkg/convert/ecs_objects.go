@@ -7,7 +7,6 @@ import (
 	"github.com/berth-dev/berth/pkg/model"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // ecsState is what the ECS concerns collect while the pods are built.
@@ -20,7 +19,7 @@ type ecsState struct {
 
 // ecsObjects emits the app-level objects of an ECS app (secret stores, ExternalSecrets,
 // their ServiceAccount) and applies the service-level settings the shared workload code does
-// not know: Service Connect names, EKS Fargate limits, field accounting.
+// not know: EKS Fargate limits, field accounting.
 func (b *builder) ecsObjects() {
 	stores := map[string]bool{}
 	b.externalObjects(stores)
@@ -39,7 +38,6 @@ func (b *builder) ecsObjects() {
 		if pl == nil {
 			continue
 		}
-		b.aliasServices(pl)
 		b.fargate(pl)
 	}
 	b.accountECS()
@@ -56,32 +54,6 @@ func podTemplateOf(o Object) *corev1.PodTemplateSpec {
 		return &w.Spec.Template
 	}
 	return nil
-}
-
-// aliasServices adds a Service per Service Connect name, so clients keep their addresses.
-func (b *builder) aliasServices(pl *plan) {
-	var main *corev1.Service
-	for _, o := range b.objs {
-		if s, ok := o.(*corev1.Service); ok && s.Name == pl.Name {
-			main = s
-		}
-	}
-	for _, a := range pl.Svc.Aliases {
-		if errs := validation.IsDNS1035Label(a); len(errs) > 0 || main == nil {
-			b.ledger.Warnf(pl.Svc.Name, "", "Service Connect name %q is not usable as a Service name (or the task has no ports): clients using it need a DNS rewrite (e.g. a CoreDNS rewrite rule) to %s", a, pl.Name)
-			continue
-		}
-		if slices.ContainsFunc(b.objs, func(o Object) bool {
-			return o.GetObjectKind().GroupVersionKind().Kind == "Service" && o.GetName() == a
-		}) {
-			b.ledger.Warnf(pl.Svc.Name, "", "Service Connect name %q is already taken by another Service: not added", a)
-			continue
-		}
-		s := main.DeepCopy()
-		s.Name = a
-		s.Spec.ClusterIP, s.Spec.ClusterIPs = "", nil
-		b.emit(s)
-	}
 }
 
 // fargate reports what EKS Fargate forbids when the task required FARGATE.

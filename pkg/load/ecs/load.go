@@ -35,13 +35,17 @@ func Load(opts Options) (*model.App, error) {
 	if len(opts.Files) == 0 {
 		return nil, errors.New("no ECS task definition file given")
 	}
+	if opts.Dir == "" {
+		opts.Dir = filepath.Dir(opts.Files[0])
+	}
+	// Positions name files relative to the project directory, as for Compose.
 	srcs := make([]source, 0, len(opts.Files))
 	for _, f := range opts.Files {
 		data, err := os.ReadFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("read task definition: %w", err)
 		}
-		srcs = append(srcs, source{name: f, data: data})
+		srcs = append(srcs, source{name: relTo(opts.Dir, f), data: data})
 	}
 	var svcs []source
 	for _, f := range opts.ServiceFiles {
@@ -49,10 +53,7 @@ func Load(opts Options) (*model.App, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read ECS service file: %w", err)
 		}
-		svcs = append(svcs, source{name: f, data: data})
-	}
-	if opts.Dir == "" {
-		opts.Dir = filepath.Dir(opts.Files[0])
+		svcs = append(svcs, source{name: relTo(opts.Dir, f), data: data})
 	}
 	return Parse(srcs, svcs, opts)
 }
@@ -102,7 +103,7 @@ func Parse(files, serviceFiles []Source, opts Options) (*model.App, error) {
 	}
 	app := &model.App{Source: model.ECS, Dir: opts.Dir}
 	for _, f := range files {
-		app.Files = append(app.Files, relTo(opts.Dir, f.name))
+		app.Files = append(app.Files, f.name)
 	}
 	names := map[string]bool{}
 	for _, t := range tasks {
