@@ -9,6 +9,14 @@
 // descriptions (validation reads neither operations nor descriptions: they are most of the
 // bytes), and the JSON is re-encoded with sorted keys
 // and gzipped without timestamps, so the same apiserver gives byte-identical files.
+//
+// Another Kubernetes version is added by building its kube-apiserver (as build.sh does, in a
+// scratch module requiring k8s.io/kubernetes at that version) and running
+//
+//	go run ./internal/capture -out schemas -bin DIR   # DIR holds etcd and that kube-apiserver
+//
+// The served schemas, not the api/openapi-spec/v3 files in the kubernetes module, are the
+// source: the served ones carry the enums the apiserver enforces, the committed files do not.
 package main
 
 import (
@@ -30,15 +38,22 @@ import (
 
 func main() {
 	out := flag.String("out", "schemas", "output directory (a v<major>.<minor> directory is created in it)")
+	bin := flag.String("bin", "", "directory holding etcd and kube-apiserver of the version to capture "+
+		"(default: the harness's pinned binaries, see test/cluster/build.sh)")
 	flag.Parse()
-	if err := run(context.Background(), *out); err != nil {
+	if err := run(context.Background(), *out, *bin); err != nil {
 		fmt.Fprintln(os.Stderr, "capture:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context, out string) (err error) {
-	c, err := cluster.Start(ctx, cluster.Options{Mode: cluster.APIServerOnly})
+func run(ctx context.Context, out, bin string) (err error) {
+	opts := cluster.Options{Mode: cluster.APIServerOnly}
+	if bin != "" {
+		// another Kubernetes version: only etcd and kube-apiserver are needed
+		opts.Bin = &cluster.Bin{Dir: bin, Etcd: filepath.Join(bin, "etcd"), KubeAPIServer: filepath.Join(bin, "kube-apiserver")}
+	}
+	c, err := cluster.Start(ctx, opts)
 	if err != nil {
 		return err
 	}
