@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 )
 
@@ -31,6 +32,16 @@ func (k *kubeFlags) bind(fs *pflag.FlagSet) {
 
 // client connects as kubectl would and returns the client and the context's namespace.
 func (k *kubeFlags) client(environ []string) (*apply.Client, string, error) {
+	cfg, ns, err := k.config(environ)
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := apply.NewClient(cfg)
+	return c, ns, err
+}
+
+// config loads the kubeconfig as kubectl would and returns it and the context's namespace.
+func (k *kubeFlags) config(environ []string) (*rest.Config, string, error) {
 	rules := &clientcmd.ClientConfigLoadingRules{ExplicitPath: k.kubeconfig}
 	if v, ok := lookupEnv(environ, clientcmd.RecommendedConfigPathEnvVar); ok && v != "" {
 		rules.Precedence = filepath.SplitList(v)
@@ -46,8 +57,7 @@ func (k *kubeFlags) client(environ []string) (*apply.Client, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("kubeconfig: %w", err)
 	}
-	c, err := apply.NewClient(cfg)
-	return c, ns, err
+	return cfg, ns, nil
 }
 
 func lookupEnv(environ []string, key string) (string, bool) {

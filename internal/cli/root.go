@@ -44,5 +44,6 @@ func commands() []func(IO) *cobra.Command {
 		newStatus,
 		newRestart,
 		newDown,
+		newValidate,
 	}
 }

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/test/cluster"
+)
+
+const validManifest = `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: default}
+spec:
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: nginx}]}}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: default}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+`
+
+const invalidManifest = `apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg, namespace: default}
+dta: {A: "1"}
+`
+
+func runValidate(t *testing.T, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	root := NewRoot(IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Environ: []string{"KUBECONFIG=/nonexistent"}})
+	root.SetArgs(append([]string{"validate"}, args...))
+	err := root.ExecuteContext(context.Background())
+	return out.String() + errOut.String(), err
+}
+
+func writeManifests(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func TestValidateOffline(t *testing.T) {
+	dir := writeManifests(t, map[string]string{"app/web.yaml": validManifest, "notes.txt": "not a manifest"})
+	out, err := runValidate(t, dir)
+	if err != nil {
+		t.Fatalf("valid manifests: %v\n%s", err, out)
+	}
+	if !strings.Contains(out, "2 objects: 2 accepted, 0 rejected") {
+		t.Errorf("output:\n%s", out)
+	}
+
+	bad := writeManifests(t, map[string]string{"a.yaml": validManifest, "b.yml": invalidManifest})
+	out, err = runValidate(t, bad)
+	if ExitCode(err) != 1 {
+		t.Fatalf("invalid manifest: err %v (exit %d), want exit 1\n%s", err, ExitCode(err), out)
+	}
+	want := filepath.Join(bad, "b.yml") + ": v1 ConfigMap default/cfg: rejected: dta: field not declared in schema"
+	if !strings.Contains(out, want) || !strings.Contains(out, "3 objects: 2 accepted, 1 rejected") {
+		t.Errorf("output does not contain %q and the summary:\n%s", want, out)
+	}
+}
+
+func TestValidateUsageErrors(t *testing.T) {
+	dir := writeManifests(t, map[string]string{"a.yaml": validManifest, "empty.yaml": "# nothing\n", "broken.yaml": "kind: [\n"})
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{filepath.Join(dir, "a.yaml"), "--kube-version", "1.12"}, "no embedded schemas for kubernetes 1.12"},
+		{[]string{filepath.Join(dir, "missing.yaml")}, "missing.yaml"},
+		{[]string{filepath.Join(dir, "empty.yaml")}, "no Kubernetes objects found"},
+		{[]string{filepath.Join(dir, "broken.yaml")}, "broken.yaml"},
+		{[]string{"--server", "--kube-version", "1.32", filepath.Join(dir, "a.yaml")}, "--kube-version applies to offline"},
+	} {
+		out, err := runValidate(t, tc.args...)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("validate %v: err %v, want one mentioning %q\n%s", tc.args, err, tc.want, out)
+		}
+	}
+}
+
+func TestValidateServer(t *testing.T) {
+	c := cluster.ForTest(t, cluster.Options{Mode: cluster.APIServerOnly})
+	dir := writeManifests(t, map[string]string{"a.yaml": validManifest, "b.yaml": invalidManifest})
+	out, err := runValidate(t, "--server", "--kubeconfig", c.Kubeconfig, filepath.Join(dir, "a.yaml"))
+	if err != nil {
+		t.Fatalf("valid manifests: %v\n%s", err, out)
+	}
+	out, err = runValidate(t, "--server", "--kubeconfig", c.Kubeconfig, dir)
+	if ExitCode(err) != 1 || !strings.Contains(out, "b.yaml: v1 ConfigMap default/cfg: rejected") || !strings.Contains(out, ".dta: field not declared in schema") {
+		t.Fatalf("err %v, output:\n%s", err, out)
+	}
+}
