@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // genCompose writes a project of n services where service i depends on service (i-1)/4 (a
@@ -50,6 +51,7 @@ func BenchmarkLoad(b *testing.B) {
 		o := Options{WorkingDir: dir, Environ: []string{"PWD=" + dir}}
 		b.Run(fmt.Sprintf("services=%d/compose-go", n), func(b *testing.B) {
 			b.ReportAllocs()
+			start := cpuTime()
 			for b.Loop() {
 				po, err := projectOptions(o)
 				if err != nil {
@@ -59,9 +61,11 @@ func BenchmarkLoad(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, start)
 		})
 		b.Run(fmt.Sprintf("services=%d/berth", n), func(b *testing.B) {
 			b.ReportAllocs()
+			start := cpuTime()
 			for b.Loop() {
 				app, err := Load(context.Background(), o)
 				if err != nil {
@@ -71,6 +75,14 @@ func BenchmarkLoad(b *testing.B) {
 					b.Fatalf("loaded %d services, want %d", len(app.Services), n)
 				}
 			}
+			reportCPU(b, start)
 		})
+	}
+}
+
+// reportCPU adds the process CPU time per operation (user+system, GC included) as cpu-ms/op.
+func reportCPU(b *testing.B, start time.Duration) {
+	if used := cpuTime() - start; used > 0 {
+		b.ReportMetric(float64(used.Milliseconds())/float64(b.N), "cpu-ms/op")
 	}
 }

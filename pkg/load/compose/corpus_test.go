@@ -104,11 +104,7 @@ func TestCorpus(t *testing.T) {
 		if len(app.Inputs) == 0 {
 			t.Errorf("%s: no input fields", rel)
 		}
-		for _, in := range app.Inputs {
-			if in.Pos.Line == 0 {
-				t.Errorf("%s: input %s has no position", rel, in.Path)
-			}
-		}
+		checkInvariants(t, rel, app)
 		fmt.Fprintf(&out, "%s: loaded: %d services, %d inputs, %d warnings\n", rel, len(app.Services), len(app.Inputs), app.Diagnostics.Count(diag.Warning))
 	}
 	t.Logf("%d files loaded", loaded)
@@ -124,6 +120,7 @@ func TestCorpus(t *testing.T) {
 			fmt.Fprintf(&out, "%s: error: %s\n", name, err)
 			continue
 		}
+		checkInvariants(t, name, app)
 		fmt.Fprintf(&out, "%s: loaded: %d services, %d inputs, %d warnings\n", name, len(app.Services), len(app.Inputs), app.Diagnostics.Count(diag.Warning))
 	}
 	golden := filepath.Join("testdata", "corpus.golden")

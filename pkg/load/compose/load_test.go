@@ -17,6 +17,7 @@ func load(t *testing.T, dir string, environ ...string) *model.App {
 	if err != nil {
 		t.Fatalf("Load(%s): %v", dir, err)
 	}
+	checkInvariants(t, dir, app)
 	return app
 }
 
