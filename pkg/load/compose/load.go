@@ -3,6 +3,7 @@ package compose
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -29,7 +30,7 @@ func Load(ctx context.Context, o Options) (*model.App, error) {
 		return nil, noComposeFile(po)
 	}
 	unset := &unsetVars{seen: map[string]bool{}}
-	if err := cli.WithLoadOptions(unset.hook)(po); err != nil {
+	if err := cli.WithLoadOptions(unset.hook, nodeLimit(po.ConfigPaths))(po); err != nil {
 		return nil, err
 	}
 	dir, err := po.GetWorkingDir()
@@ -54,6 +55,21 @@ func Load(ctx context.Context, o Options) (*model.App, error) {
 		return nil, explain(err, fs, po.ConfigPaths, lookupIn(po.Environment), reload)
 	}
 	return fromProject(project, unset.names())
+}
+
+// nodeLimit lifts compose-go's cap of 100 000 YAML nodes per document (a few thousand
+// services) to the size of the files in bytes: a document has fewer nodes than bytes, and
+// anchors are resolved once each, so the cap still stops runaway documents.
+func nodeLimit(files []string) func(*loader.Options) {
+	var size int64
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil {
+			size += fi.Size()
+		}
+	}
+	return func(lo *loader.Options) {
+		lo.MaxNodeVisits = int(max(100_000, size+1))
+	}
 }
 
 // loadProject runs compose-go, turning a panic on odd input (a compose-go bug) into an error
