@@ -246,3 +246,35 @@ func TestPortsFromReferences(t *testing.T) {
 		}
 	}
 }
+
+func TestOddModels(t *testing.T) {
+	empty := service("empty", "", 1)
+	noCmd := service("nocmd", "acme/x:1", 2)
+	noCmd.Main().Health = &model.Health{Type: model.HealthShell, Field: "services.nocmd.healthcheck"}
+	zeroPort := withPorts(service("zero", "acme/x:1", 3), model.Port{Target: 0, Published: "80"})
+	neg := service("neg", "acme/x:1", 4)
+	neg.Replicas = i32(-1)
+	weird := service("Weird_Name.1", "acme/x:1", 5)
+	weird.Hostname = "Not A Host"
+	weird.ExtraHosts = []model.HostAlias{{IP: "::1", Hostnames: []string{"b", "a"}}, {IP: "10.0.0.1", Hostnames: []string{"z"}}}
+	res, err := Convert(app(empty, noCmd, zeroPort, weird), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Objects) < 5 {
+		t.Errorf("got %d objects, want at least a Namespace and 4 workloads", len(res.Objects))
+	}
+	for _, o := range res.Objects {
+		if d, ok := o.(*appsv1.Deployment); ok && d.Name == "weird-name-1" {
+			if d.Spec.Template.Spec.Hostname != "not-a-host" {
+				t.Errorf("hostname %q, want not-a-host", d.Spec.Template.Spec.Hostname)
+			}
+			if got := d.Spec.Template.Spec.HostAliases; len(got) != 2 || got[0].IP != "10.0.0.1" || got[1].Hostnames[0] != "a" {
+				t.Errorf("hostAliases %v, want sorted by IP with sorted names", got)
+			}
+		}
+	}
+	if _, err := Convert(app(neg), Options{}); err == nil || !strings.Contains(err.Error(), "replicas") {
+		t.Errorf("negative replicas: error %v, want one naming replicas", err)
+	}
+}

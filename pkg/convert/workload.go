@@ -45,6 +45,9 @@ func (b *builder) planAll() error {
 		if len(s.Containers) == 0 {
 			return b.ledger.Errorf(s.Name, s.Field, "service has no container")
 		}
+		if s.Replicas != nil && *s.Replicas < 0 {
+			return b.ledger.Errorf(s.Name, s.Field+".deploy.replicas", "replicas must not be negative (got %d)", *s.Replicas)
+		}
 	}
 	b.plans = make(map[string]*plan, len(b.app.Services))
 	b.refs = b.references()
