@@ -74,7 +74,7 @@ func TestShop(t *testing.T) {
 	if !id {
 		return
 	}
-	t.Run("data survives a restart of db", func(t *testing.T) { checkRestart(ctx, t, cs, berth, n.Kubeconfig) })
+	t.Run("data survives a restart of db", func(t *testing.T) { checkRestart(ctx, t, cs, berth, n.Kubeconfig, out) })
 	t.Run("a broken healthcheck fails apply --wait", func(t *testing.T) { checkBroken(t, berth, n.Kubeconfig) })
 }
 
@@ -362,21 +362,13 @@ func checkOrder(ctx context.Context, t *testing.T, cs kubernetes.Interface) {
 	t.Logf("order %d processed by %s", got.ID, got.ProcessedBy)
 }
 
-// checkRestart restarts db (its pod is replaced) and reads the order again: it lives on the
+// checkRestart restarts db with `berth restart` (its pod is replaced) and reads the order again: it lives on the
 // PersistentVolumeClaim of the Compose volume db-data.
-func checkRestart(ctx context.Context, t *testing.T, cs kubernetes.Interface, berth, kubeconfig string) {
+func checkRestart(ctx context.Context, t *testing.T, cs kubernetes.Interface, berth, kubeconfig, out string) {
 	old := dbPodUID(ctx, t, cs)
-	if out, err := runBerth(berth, "restart", "--help"); err == nil {
-		t.Logf("berth restart exists; using it")
-		run(t, berth, "restart", "db", "-n", ns, "--kubeconfig", kubeconfig)
-		_ = out
-	} else {
-		// until `berth restart` exists: what `kubectl rollout restart` does
-		patch := fmt.Sprintf(`{"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":%q}}}}}`, time.Now().Format(time.RFC3339))
-		if _, err := cs.AppsV1().StatefulSets(ns).Patch(ctx, "db", types.StrategicMergePatchType, []byte(patch), metav1.PatchOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	start := time.Now()
+	run(t, berth, "restart", "db", "--from", out, "--kubeconfig", kubeconfig, "--wait", "--timeout", "3m")
+	t.Logf("berth restart db --wait finished in %s", since(start))
 	var got order
 	err := wait.PollUntilContextTimeout(ctx, 500*time.Millisecond, 3*time.Minute, true, func(ctx context.Context) (bool, error) {
 		if uid := dbPodUID(ctx, t, cs); uid == "" || uid == old {
