@@ -136,6 +136,16 @@ type envEntry struct {
 	key    string    // key in the own object
 }
 
+// envSplit is one container's environment, placed.
+type envSplit struct {
+	plain, secret map[string]string
+	// shared are the shared groups the container uses.
+	shared map[*envGroup]bool
+	// secretByKey: the own Secret is read key by key (some key had to be sanitized).
+	secretByKey bool
+	entries     []envEntry
+}
+
 // containerEnv fills the container's envFrom (and env for what envFrom cannot carry) from its
 // model environment, emitting the container's own ConfigMap and Secret.
 //
@@ -144,16 +154,46 @@ type envEntry struct {
 // the container's own Secret is read key by key instead of through envFrom, so that no
 // sanitized key leaks into the environment.
 func (b *builder) containerEnv(p *pod, c *ctr) error {
-	st := b.config()
 	owner := b.ownerName(p.svc, containerIndex(p.svc, c.M))
-	svc := p.svc.Name
-	plain, secret := map[string]string{}, map[string]string{}
-	shared := map[*envGroup]bool{}
-	secretByKey := false
-	var entries []envEntry
+	sp := b.splitEnv(p, c)
+	from := b.envFiles(p, c, owner)
+	groups := make([]*envGroup, 0, len(sp.shared))
+	for g := range sp.shared {
+		groups = append(groups, g)
+	}
+	sort.Slice(groups, func(i, j int) bool { return groups[i].name < groups[j].name })
+	for _, g := range groups {
+		from = append(from, envFromSource(g.name, g.secret))
+	}
+	cmName, err := b.ownEnvObject(p, c, owner+"-env", sp.plain, false)
+	if err != nil {
+		return err
+	}
+	if cmName != "" {
+		from = append(from, envFromSource(cmName, false))
+	}
+	secName, err := b.ownEnvObject(p, c, owner+"-secret-env", sp.secret, true)
+	if err != nil {
+		return err
+	}
+	if secName != "" && !sp.secretByKey {
+		from = append(from, envFromSource(secName, true))
+	}
+	c.K.EnvFrom = append(c.K.EnvFrom, from...)
+	for _, en := range sp.entries {
+		b.placeEnv(p, c, en, owner, cmName, secName, sp.secretByKey)
+	}
+	return nil
+}
+
+// splitEnv places each variable of the container: shared group, own ConfigMap or Secret (under
+// which key), or a direct env entry. Unset variables are dropped with a warning.
+func (b *builder) splitEnv(p *pod, c *ctr) *envSplit {
+	st := b.config()
+	sp := &envSplit{plain: map[string]string{}, secret: map[string]string{}, shared: map[*envGroup]bool{}}
 	for _, e := range c.M.Env {
 		if e.Unset {
-			b.ledger.Dropped(svc, e.Field, "variable "+e.Name+" is declared without a value and has none "+
+			b.ledger.Dropped(p.svc.Name, e.Field, "variable "+e.Name+" is declared without a value and has none "+
 				"in the environment berth ran in, so it is not set; give it a value (environment, .env or --env-file)")
 			continue
 		}
@@ -163,54 +203,43 @@ func (b *builder) containerEnv(p *pod, c *ctr) error {
 			en.group = st.env.groups[pairID(e.Name, e.Value, en.secret)]
 		}
 		switch {
-		case e.From != nil, en.group != nil:
+		case en.group != nil:
+			sp.shared[en.group] = true
+			en.group.fields = append(en.group.fields, e.Field)
+		case e.From != nil:
 		case en.secret:
-			en.key = ownKey(e.Name, secret, c.M.Env)
-			secret[en.key] = e.Value
-			secretByKey = secretByKey || en.key != e.Name
+			en.key = ownKey(e.Name, sp.secret, c.M.Env)
+			sp.secret[en.key] = e.Value
+			sp.secretByKey = sp.secretByKey || en.key != e.Name
 		case validKey(e.Name):
 			en.key = e.Name
-			plain[en.key] = e.Value
+			sp.plain[en.key] = e.Value
 		}
-		if en.group != nil {
-			shared[en.group] = true
-			en.group.fields = append(en.group.fields, e.Field)
-		}
-		entries = append(entries, en)
+		sp.entries = append(sp.entries, en)
 	}
-	from := b.envFiles(p, c, owner)
-	groups := make([]*envGroup, 0, len(shared))
-	for g := range shared {
-		groups = append(groups, g)
+	return sp
+}
+
+// ownEnvObject emits the container's own ConfigMap or Secret named (about) name holding data,
+// and returns its name; "" when data is empty.
+func (b *builder) ownEnvObject(p *pod, c *ctr, name string, data map[string]string, secret bool) (string, error) {
+	if len(data) == 0 {
+		return "", nil
 	}
-	sort.Slice(groups, func(i, j int) bool { return groups[i].name < groups[j].name })
-	for _, g := range groups {
-		from = append(from, envFromSource(g.name, g.secret))
+	kind := "ConfigMap"
+	if secret {
+		kind = "Secret"
 	}
-	cmName, secName := "", ""
-	if len(plain) > 0 {
-		cmName = st.allocate("ConfigMap", owner+"-env")
-		if err := b.checkSize(svc, c.M.Field, "ConfigMap", cmName, mapSize(plain)); err != nil {
-			return err
-		}
-		b.emit(b.configMap(cmName, p.Name, plain, nil))
-		from = append(from, envFromSource(cmName, false))
+	name = b.config().allocate(kind, name)
+	if err := b.checkSize(p.svc.Name, c.M.Field, kind, name, mapSize(data)); err != nil {
+		return "", err
 	}
-	if len(secret) > 0 {
-		secName = st.allocate("Secret", owner+"-secret-env")
-		if err := b.checkSize(svc, c.M.Field, "Secret", secName, mapSize(secret)); err != nil {
-			return err
-		}
-		b.emit(b.secret(secName, p.Name, toBytes(secret)))
-		if !secretByKey {
-			from = append(from, envFromSource(secName, true))
-		}
+	if secret {
+		b.emit(b.secret(name, p.Name, toBytes(data)))
+	} else {
+		b.emit(b.configMap(name, p.Name, data, nil))
 	}
-	c.K.EnvFrom = append(c.K.EnvFrom, from...)
-	for _, en := range entries {
-		b.placeEnv(p, c, en, owner, cmName, secName, secretByKey)
-	}
-	return nil
+	return name, nil
 }
 
 // placeEnv accounts one placed variable and adds an env entry for it when envFrom does not
