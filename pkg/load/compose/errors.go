@@ -3,6 +3,7 @@ package compose
 import (
 	"errors"
 	"fmt"
+	iofs "io/fs"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -63,7 +64,14 @@ func explain(err error, fs *fileSet, files []string, lookup func(string) (string
 		return err
 	}
 	for _, f := range files {
-		if yf := fs.get(f); yf.err != nil {
+		yf := fs.get(f)
+		var pe *iofs.PathError
+		switch {
+		case errors.Is(yf.err, iofs.ErrNotExist):
+			return userErr(diag.Pos{File: yf.name}, "", "", err, "%s does not exist", yf.name)
+		case errors.As(yf.err, &pe):
+			return userErr(diag.Pos{File: yf.name}, "", "", err, "cannot read %s: %v", yf.name, pe.Err)
+		case yf.err != nil:
 			pos, msg := yamlErrorPos(yf.name, yf.err)
 			return userErr(pos, "", "", err, "invalid YAML: %s", msg)
 		}
@@ -131,7 +139,7 @@ func (x *explainer) explain() error {
 
 // at is an error at an index path.
 func (x *explainer) at(path, format string, args ...any) error {
-	return userErr(x.idx.at(path), serviceOfPath(path), path, x.err, format, args...)
+	return userErr(x.idx.at(path), x.idx.serviceOf(path), path, x.err, format, args...)
 }
 
 func (x *explainer) atPath(path, msg string) error {
@@ -178,7 +186,7 @@ func (x *explainer) missingVar(req template.MissingRequiredError) error {
 	if req.Reason != "" {
 		reason = ": " + req.Reason
 	}
-	return userErr(pos, serviceOfPath(path), path, x.err, "required variable %s is not set%s", req.Variable, reason)
+	return userErr(pos, x.idx.serviceOf(path), path, x.err, "required variable %s is not set%s", req.Variable, reason)
 }
 
 // findScalar returns the path and position of the first scalar (in input order) matching ok.
@@ -251,7 +259,7 @@ func (x *explainer) missingFile(abs, format string) error {
 	if path == "" {
 		return userErr(diag.Pos{File: x.fs.display(x.files[0])}, "", "", x.err, format, shown)
 	}
-	return userErr(pos, serviceOfPath(path), path, x.err, format, shown)
+	return userErr(pos, x.idx.serviceOf(path), path, x.err, format, shown)
 }
 
 // badPort finds the port item compose-go could not parse.

@@ -61,3 +61,29 @@ func TestLoadErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadMissingFiles(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{"-f missing", Options{Files: []string{filepath.Join(dir, "nope.yaml")}, WorkingDir: dir}, "nope.yaml: nope.yaml does not exist"},
+		{"no compose file", Options{WorkingDir: dir}, dir + ": no compose file found here or in any parent directory (looked for compose.yaml, compose.yml, docker-compose.yml, docker-compose.yaml); use -f"},
+		{"--env-file missing", Options{WorkingDir: filepath.Join("testdata", "basic"), EnvFiles: []string{filepath.Join(dir, "x.env")}},
+			"compose options: couldn't find env file: " + filepath.Join(dir, "x.env")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(context.Background(), tt.o)
+			var de *diag.Err
+			if !errors.As(err, &de) {
+				t.Fatalf("error %v is %T, want *diag.Err", err, err)
+			}
+			if got := err.Error(); got != tt.want {
+				t.Errorf("error\n got: %s\nwant: %s", got, tt.want)
+			}
+		})
+	}
+}

@@ -199,7 +199,7 @@ func (m *mapper) warnUnset(names []string) {
 	rec(m.idx.root, "")
 	for _, name := range names {
 		u := first[name]
-		m.warn(u.pos, serviceOfPath(u.path), u.path, "variable %s is not set; compose substitutes an empty string", name)
+		m.warn(u.pos, m.idx.serviceOf(u.path), u.path, "variable %s is not set; compose substitutes an empty string", name)
 	}
 }
 
@@ -227,18 +227,25 @@ func expander(lookup func(string) (string, bool)) func(string) string {
 	}
 }
 
-// serviceOfPath returns the service of a services.<name>... path (names may contain dots, so
-// this is used only for diagnostics where the mapper has no better source).
-func serviceOfPath(path string) string {
+// serviceOf returns the service a services.<name>... path belongs to. Service names may
+// contain dots, so the longest service name of the input that prefixes the path wins.
+func (x *index) serviceOf(path string) string {
 	rest, ok := strings.CutPrefix(path, "services.")
 	if !ok {
 		return ""
 	}
-	end := strings.IndexAny(rest, ".[")
-	if end < 0 {
-		return rest
+	best := ""
+	for _, s := range x.root.get(".services").kidsOrNil() {
+		name := s.seg[1:]
+		if len(name) > len(best) && strings.HasPrefix(rest, name) &&
+			(len(rest) == len(name) || rest[len(name)] == '.' || rest[len(name)] == '[') {
+			best = name
+		}
 	}
-	return rest[:end]
+	if best == "" {
+		best, _, _ = strings.Cut(rest, ".")
+	}
+	return best
 }
 
 // sanitizeName makes a DNS-1123 label of a compose project name (compose allows "_").
