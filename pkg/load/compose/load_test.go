@@ -83,3 +83,16 @@ func TestInputsHavePositions(t *testing.T) {
 		t.Errorf("input positions (-want +got):\n%s", diff)
 	}
 }
+
+// TestDeterministic loads the same inputs repeatedly: compose-go keeps maps, berth's model
+// must come out identical every time.
+func TestDeterministic(t *testing.T) {
+	for _, dir := range []string{"mapping", "basic", "extends", "include", "override"} {
+		first := load(t, dir, "TOKEN=t0ken", "API_KEY=k")
+		for i := 0; i < 5; i++ {
+			if diff := cmp.Diff(first, load(t, dir, "TOKEN=t0ken", "API_KEY=k")); diff != "" {
+				t.Fatalf("%s: load %d differs (-first +now):\n%s", dir, i+2, diff)
+			}
+		}
+	}
+}
