@@ -30,7 +30,8 @@ import (
 
 const ns = "shop" // the example's project name
 
-// TestShop converts and applies examples/shop on a real node and checks that it works.
+// TestShop converts and applies examples/shop on a real node and checks that it works; on
+// the same node it then checks a broken healthcheck and an ECS multi-container task.
 func TestShop(t *testing.T) {
 	if err := realnode.Supported(); err != nil {
 		realnode.SkipOrFail(t, err)
@@ -71,11 +72,11 @@ func TestShop(t *testing.T) {
 	t.Run("start-up order follows depends_on", func(t *testing.T) { checkStartOrder(ctx, t, cs) })
 	t.Run("web to api to db and redis", func(t *testing.T) { checkInfo(ctx, t, cs, root) })
 	id := t.Run("order goes through redis to the worker", func(t *testing.T) { checkOrder(ctx, t, cs) })
-	if !id {
-		return
+	if id {
+		t.Run("data survives a restart of db", func(t *testing.T) { checkRestart(ctx, t, cs, berth, n.Kubeconfig, out) })
 	}
-	t.Run("data survives a restart of db", func(t *testing.T) { checkRestart(ctx, t, cs, berth, n.Kubeconfig, out) })
 	t.Run("a broken healthcheck fails apply --wait", func(t *testing.T) { checkBroken(t, berth, n.Kubeconfig) })
+	t.Run("ECS task with init container and sidecar", func(t *testing.T) { checkECS(ctx, t, n, berth) })
 }
 
 // checkBroken applies testdata/broken (a healthcheck that cannot pass): `berth apply --wait`

@@ -1,0 +1,74 @@
+// Command ecs-app is the main container of the test's ECS task (testdata/ecs/task.json). It
+// needs what its dependsOn promises: the file the "setup" container (SUCCESS) wrote into the
+// shared volume, and the "cache" container (HEALTHY, a Redis on the task's localhost).
+//
+//	GET /         200 "$GREETING; setup: <the file's content>; cache: <Redis's answer to PING>"
+//	GET /healthz  200 when the file exists and Redis answers
+//
+// `ecs-app -healthcheck` GETs /healthz and exits 0 or 1 (the task's healthCheck).
+package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+)
+
+func main() {
+	healthcheck := flag.Bool("healthcheck", false, "check a running ecs-app and exit")
+	flag.Parse()
+	if *healthcheck {
+		resp, err := (&http.Client{Timeout: 2 * time.Second}).Get("http://127.0.0.1:8080/healthz")
+		if err != nil || resp.StatusCode != http.StatusOK {
+			fmt.Fprintln(os.Stderr, "unhealthy:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	http.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
+		if _, err := os.ReadFile("/shared/setup.txt"); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		if _, err := ping(); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	http.HandleFunc("/", func(w http.ResponseWriter, _ *http.Request) {
+		setup, err := os.ReadFile("/shared/setup.txt")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		pong, err := ping()
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintf(w, "%s; setup: %s; cache: %s\n", os.Getenv("GREETING"), strings.TrimSpace(string(setup)), pong)
+	})
+	log.Fatal(http.ListenAndServe(":8080", nil))
+}
+
+// ping sends PING to the Redis sidecar on the task's (pod's) localhost.
+func ping() (string, error) {
+	c, err := net.DialTimeout("tcp", "127.0.0.1:6379", 2*time.Second)
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(2 * time.Second))
+	if _, err := c.Write([]byte("PING\r\n")); err != nil {
+		return "", err
+	}
+	line, err := bufio.NewReader(c).ReadString('\n')
+	return strings.TrimPrefix(strings.TrimSpace(line), "+"), err
+}

@@ -1,0 +1,104 @@
+package realnode_test
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/berth-dev/berth/test/cluster/realnode"
+)
+
+// checkECS converts testdata/ecs/task.json, an ECS task with an init container (setup,
+// awaited with SUCCESS), a sidecar (cache, awaited with HEALTHY) and the app, applies it with
+// berth apply --wait and checks that Kubernetes ran it as ECS would: setup completed and
+// cache was started before app started, app reads setup's file from the shared volume and
+// reaches cache on the task's localhost, and the Service answers through the API server.
+func checkECS(ctx context.Context, t *testing.T, n *realnode.Node, berth string) {
+	bin, err := realnode.GoBinary(ctx, "github.com/berth-dev/berth/test/realnode/cmd/ecs-app")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := realnode.Image([]realnode.File{{Path: "/ecs-app", Mode: 0o755, Data: bin}},
+		realnode.ImageConfig{Entrypoint: []string{"/ecs-app"}, ExposedPorts: []string{"8080/tcp"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Push(ctx, "berth-example/ecs-app:1.0", img); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := n.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	run(t, berth, "convert", "-f", filepath.Join("testdata", "ecs", "task.json"), "-o", out)
+	start := time.Now()
+	if o, err := runBerth(berth, "apply", "--from", out, "--kubeconfig", n.Kubeconfig, "--wait", "--timeout", "2m"); err != nil {
+		t.Fatalf("berth apply --wait: %v\n%s", err, o)
+	}
+	t.Logf("berth apply --wait of the ECS task finished in %s", since(start))
+
+	const ecsNS = "ecsdemo"
+	pods, err := cs.CoreV1().Pods(ecsNS).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pods.Items) != 1 {
+		t.Fatalf("%d pods in %s, want 1", len(pods.Items), ecsNS)
+	}
+	p := pods.Items[0]
+	if !podReady(&p) {
+		t.Errorf("pod %s is not Ready", p.Name)
+	}
+	checkECSOrder(t, &p)
+
+	body, err := cs.CoreV1().Services(ecsNS).ProxyGet("http", "ecsdemo", "http", "/", nil).DoRaw(ctx)
+	if err != nil {
+		t.Fatalf("GET / through the ecsdemo Service: %v", err)
+	}
+	want := "hello from an ECS task; setup: prepared-by-setup; cache: PONG"
+	if got := strings.TrimSpace(string(body)); got != want {
+		t.Errorf("GET / = %q, want %q", got, want)
+	}
+}
+
+// checkECSOrder reads the pod's status: setup (init) exited 0 and cache (native sidecar) was
+// running and started before the app container started.
+func checkECSOrder(t *testing.T, p *corev1.Pod) {
+	var setupDone, cacheStarted, appStarted time.Time
+	for _, s := range p.Status.InitContainerStatuses {
+		switch s.Name {
+		case "setup":
+			if term := s.State.Terminated; term == nil || term.ExitCode != 0 {
+				t.Errorf("init container setup: %s, want exited 0", stateString(s.State))
+			} else {
+				setupDone = term.FinishedAt.Time
+			}
+		case "cache":
+			if s.State.Running == nil || s.Started == nil || !*s.Started {
+				t.Errorf("sidecar cache: %s started=%v, want running and started", stateString(s.State), s.Started)
+			} else {
+				cacheStarted = s.State.Running.StartedAt.Time
+			}
+		}
+	}
+	for _, s := range p.Status.ContainerStatuses {
+		if s.Name == "app" && s.State.Running != nil {
+			appStarted = s.State.Running.StartedAt.Time
+		}
+	}
+	t.Logf("setup finished %s, cache started %s, app started %s",
+		setupDone.Format("15:04:05"), cacheStarted.Format("15:04:05"), appStarted.Format("15:04:05"))
+	if setupDone.IsZero() || cacheStarted.IsZero() || appStarted.IsZero() {
+		t.Fatal("missing start or finish times")
+	}
+	// one-second resolution: "not before"
+	if appStarted.Before(setupDone) || appStarted.Before(cacheStarted) || cacheStarted.Before(setupDone) {
+		t.Errorf("order violated: want setup finished <= cache started <= app started")
+	}
+}
