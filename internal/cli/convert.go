@@ -13,6 +13,7 @@ import (
 	"github.com/berth-dev/berth/pkg/model"
 	"github.com/berth-dev/berth/pkg/render"
 	"github.com/berth-dev/berth/pkg/report"
+	"github.com/berth-dev/berth/pkg/validate"
 	"github.com/berth-dev/berth/pkg/write"
 	"github.com/spf13/cobra"
 )
@@ -26,6 +27,8 @@ type convertOptions struct {
 	report string
 	strict bool
 	force  bool
+	// kubeVersion selects the embedded schemas the output is checked against
+	kubeVersion string
 }
 
 func newConvert(streams IO) *cobra.Command {
@@ -53,6 +56,8 @@ stream. Warnings go to stderr; --report writes what became of every input field.
 	fs.StringVar(&o.report, "report", "", "write the field-accounting report to FILE (.md, or .json)")
 	fs.BoolVar(&o.strict, "strict", false, "fail (exit 1, nothing written but the report) when there is any warning")
 	fs.BoolVar(&o.force, "force", false, "write into an existing -o directory that berth did not create")
+	fs.StringVar(&o.kubeVersion, "kube-version", validate.DefaultKubeVersion,
+		"Kubernetes version whose API schemas the output is checked against (embedded: "+strings.Join(validate.KubeVersions(), ", ")+")")
 	return cmd
 }
 
@@ -79,6 +84,9 @@ func (o *convertOptions) run(ctx context.Context, streams IO) error {
 	}
 	res, app, err := o.input.Run(ctx)
 	if err != nil {
+		return err
+	}
+	if err := checkOutput(res.Objects, o.kubeVersion); err != nil {
 		return err
 	}
 	format, _ := render.ForName(o.format)

@@ -50,7 +50,7 @@ apiVersion: v1
 kind: Secret
 metadata: {name: s, namespace: agree}
 type: Opaque
-data: {b: aGVsbG8=}
+data: {b: aGVsbG8=, empty: ""}
 stringData: {c: plain}
 `},
 	{name: "pvc", valid: true, doc: `

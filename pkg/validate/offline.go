@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"encoding/base64"
 	"fmt"
 	"path"
 	"sort"
@@ -31,6 +32,7 @@ type Offline struct {
 	version   string
 	converter managedfields.TypeConverter
 	kinds     map[schema.GroupVersionKind]*spec.Schema // top-level schemas, references inlined
+	formats   strfmt.Registry
 }
 
 // NewOffline loads the embedded schemas of kubeVersion ("1.33", "v1.33" or "1.33.13";
@@ -56,7 +58,26 @@ func NewOffline(kubeVersion string) (*Offline, error) {
 	for gvk, name := range kindNames {
 		kinds[gvk] = r.definition(name)
 	}
-	return &Offline{version: v, converter: tc, kinds: kinds}, nil
+	return &Offline{version: v, converter: tc, kinds: kinds, formats: formats()}, nil
+}
+
+// formats are the string formats as the apiserver decodes them. The JSON-schema library's
+// "byte" rejects the empty string, which the apiserver's base64 decoding accepts (an empty
+// Secret value).
+func formats() strfmt.Registry {
+	reg := strfmt.NewFormats()
+	var b64 strfmt.Base64
+	reg.Add("byte", &b64, func(s string) bool {
+		_, err := base64.StdEncoding.DecodeString(s)
+		return err == nil
+	})
+	return reg
+}
+
+// Has reports whether o has a schema for gvk (built-in kinds; custom resources have none).
+func (o *Offline) Has(gvk schema.GroupVersionKind) bool {
+	_, ok := o.kinds[gvk]
+	return ok
 }
 
 // KubeVersion is the Kubernetes version ("1.33") whose schemas o uses.
@@ -91,7 +112,7 @@ func (o *Offline) Object(obj *unstructured.Unstructured) Result {
 			}
 		}
 	}
-	res := openapivalidate.NewSchemaValidator(sch, nil, "", strfmt.Default).Validate(obj.Object)
+	res := openapivalidate.NewSchemaValidator(sch, nil, "", o.formats).Validate(obj.Object)
 	for _, e := range res.Errors {
 		problems[strings.Replace(strings.TrimPrefix(e.Error(), "."), " in body ", " ", 1)] = true
 	}

@@ -1,0 +1,47 @@
+package cli
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/pkg/render"
+	"github.com/berth-dev/berth/pkg/validate"
+)
+
+// checkOutput validates the converted objects, as berth writes them, against the embedded
+// OpenAPI schemas of kubeVersion. berth must never write an object Kubernetes rejects: a
+// rejection here is a bug in berth, reported as such, and nothing is written. Kinds without
+// an embedded schema (custom resources) are left to the cluster.
+func checkOutput(objs []convert.Object, kubeVersion string) error {
+	v, err := validate.NewOffline(kubeVersion)
+	if err != nil {
+		return fmt.Errorf("--kube-version: %w", err)
+	}
+	yaml, err := render.ForName(render.YAML)
+	if err != nil {
+		return err
+	}
+	stream, err := yaml.Stream(objs)
+	if err != nil {
+		return fmt.Errorf("render: %w", err)
+	}
+	written, err := validate.ParseYAML(stream)
+	if err != nil {
+		return fmt.Errorf("checking output: %w", err)
+	}
+	var bad []string
+	for _, o := range written {
+		if !v.Has(o.GroupVersionKind()) {
+			continue
+		}
+		if r := v.Object(o); !r.Accepted {
+			bad = append(bad, strings.ReplaceAll(r.String(), "\n", "\n    "))
+		}
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("bug in berth: it produced %s that Kubernetes %s would reject (nothing was written; please report this with the input):\n%s",
+			plural(len(bad), "object"), v.KubeVersion(), strings.Join(bad, "\n"))
+	}
+	return nil
+}
