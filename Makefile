@@ -15,7 +15,8 @@ build:
 vet:
 	$(GO) vet ./...
 
-# Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok into
+# Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok and, for
+# the real-node tests, kubelet, kube-proxy and CoreDNS into
 # $BERTH_TEST_BIN (default ~/.cache/berth-test-bin/<version>); a no-op when up to date.
 test-bin:
 	test/cluster/build.sh >/dev/null

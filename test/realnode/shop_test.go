@@ -33,9 +33,7 @@ const ns = "shop" // the example's project name
 // TestShop converts and applies examples/shop on a real node and checks that it works; on
 // the same node it then checks a broken healthcheck and an ECS multi-container task.
 func TestShop(t *testing.T) {
-	if err := realnode.Supported(); err != nil {
-		realnode.SkipOrFail(t, err)
-	}
+	realnode.Require(t)
 	ctx := context.Background()
 	root := moduleRoot(t)
 	t0 := time.Now()

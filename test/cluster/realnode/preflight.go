@@ -40,14 +40,30 @@ func Supported() error {
 	return nil
 }
 
-// ForTest starts a real node for t and stops it when t ends. When the host cannot run one
-// (Supported fails) it skips loudly, except under CI (CI=true), where it fails: the project's
-// machines must run these tests.
-func ForTest(t testing.TB, opts Options) *Node {
+// Require checks, before a test spends time on anything else, that a real node can start:
+// this host supports one (else it skips loudly, or fails under CI=true: the project's machines
+// must run these tests) and the binaries are built (else it fails, or skips like the
+// control-plane tests when BERTH_SKIP_CLUSTER=1 outside CI).
+func Require(t testing.TB) cluster.Bin {
 	t.Helper()
 	if err := Supported(); err != nil {
 		SkipOrFail(t, err)
 	}
+	b := cluster.RequireBinaries(t)
+	n := &Node{bin: b}
+	if err := n.checkBinaries(); err != nil {
+		if os.Getenv("CI") != "true" && os.Getenv(cluster.EnvSkip) == "1" {
+			t.Skipf("SKIPPING REAL-NODE TEST (%s=1): %v", cluster.EnvSkip, err)
+		}
+		t.Fatal(err)
+	}
+	return b
+}
+
+// ForTest starts a real node for t (after Require) and stops it when t ends.
+func ForTest(t testing.TB, opts Options) *Node {
+	t.Helper()
+	Require(t)
 	if opts.Logf == nil {
 		opts.Logf = t.Logf
 	}
