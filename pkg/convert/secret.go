@@ -37,9 +37,23 @@ func (f *fileObj) kind() string {
 	return "ConfigMap"
 }
 
-// planFileObjects names the objects of the top-level secrets and configs: external ones first
-// (they exist; generated names must avoid them), then the others, each in name order.
+// planFileObjects names the objects of the top-level secrets and configs that services mount:
+// external ones first (they exist; generated names must avoid them), then the others, each in
+// name order. Unused ones get no name.
 func (b *builder) planFileObjects() map[string]*fileObj {
+	mounted := map[string]bool{}
+	for _, svc := range b.app.Services {
+		for _, c := range svc.Containers {
+			for _, m := range c.Mounts {
+				switch m.Type {
+				case model.MountSecret:
+					mounted["secret/"+m.Source] = true
+				case model.MountConfig:
+					mounted["config/"+m.Source] = true
+				}
+			}
+		}
+	}
 	out := map[string]*fileObj{}
 	add := func(list []model.FileData, secret bool, external bool) {
 		prefix, kind := "config/", "ConfigMap"
@@ -51,12 +65,11 @@ func (b *builder) planFileObjects() map[string]*fileObj {
 			if fd.External != external {
 				continue
 			}
-			name := fd.Name
-			if external && fd.ExternalName != "" {
-				name = fd.ExternalName
+			f := &fileObj{fd: fd, secret: secret, key: dataKey(fd.Name)}
+			out[prefix+fd.Name] = f
+			if mounted[prefix+fd.Name] {
+				f.name = b.cfg.allocate(kind, dnsLabel(firstOf(fd.ExternalName, fd.Name), maxLabel, strings.ToLower(kind)))
 			}
-			out[prefix+fd.Name] = &fileObj{fd: fd, secret: secret, key: dataKey(fd.Name),
-				name: b.cfg.allocate(kind, dnsLabel(name, maxLabel, strings.ToLower(kind)))}
 		}
 	}
 	for _, external := range []bool{true, false} {

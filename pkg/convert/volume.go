@@ -2,7 +2,6 @@ package convert
 
 import (
 	"path"
-	"slices"
 	"strconv"
 
 	"github.com/berth-dev/berth/pkg/model"
@@ -167,7 +166,7 @@ func (b *builder) namedMount(p *pod, c *ctr, m model.Mount) error {
 	case v.External:
 		claim := externalClaim(*v)
 		name := b.volume(p, "pvc:"+v.Name, v.Name, &corev1.VolumeSource{
-			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: claim, ReadOnly: m.ReadOnly}})
+			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: claim}})
 		b.addMount(p, c, m, name, m.SubPath, "")
 		return nil
 	}
@@ -195,7 +194,7 @@ func (b *builder) namedMount(p *pod, c *ctr, m model.Mount) error {
 // hostVolume mounts an ECS host volume: a hostPath when x-berth.hostPaths allows it, else an
 // emptyDir.
 func (b *builder) hostVolume(p *pod, c *ctr, m model.Mount, v *model.Volume) error {
-	if slices.Contains(p.svc.Options.HostPaths, v.HostPath) {
+	if allowedHostPath(p.svc.Options.HostPaths, v.HostPath) {
 		name := b.volume(p, "host:"+v.HostPath, v.Name, hostPath(v.HostPath))
 		b.addMount(p, c, m, name, m.SubPath, "host path "+v.HostPath+" became a hostPath volume as x-berth.hostPaths asks: "+
 			"the pod sees whatever node it runs on, and Pod Security baseline/restricted forbid it")
