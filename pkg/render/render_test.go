@@ -12,6 +12,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
 )
 
 func testObjects() []convert.Object {
@@ -189,5 +190,32 @@ func TestEmptySpecOnlyWhenReallyEmpty(t *testing.T) {
 	}
 	if !strings.Contains(string(np), "spec:\n  podSelector: {}\n") {
 		t.Errorf("network policy lost its meaningful empty selector:\n%s", np)
+	}
+}
+
+// TestYAMLMatchesSigsYAML proves the direct encoder gives the bytes sigs.k8s.io/yaml.Marshal
+// (JSON, then YAML) gives, on objects with every value type.
+func TestYAMLMatchesSigsYAML(t *testing.T) {
+	objs := append(testObjects(), &corev1.ConfigMap{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+		ObjectMeta: metav1.ObjectMeta{Name: "odd", Namespace: "shop", Annotations: map[string]string{"a": "yes", "b": "1.5", "c": "", "d": "line1\nline2\n", "e": "null", "f": "~", "g": "0x1F", "h": "- x", "i": "é ü", "j": ": x", "k": "#c", "l": "  lead"}},
+		Data:       map[string]string{"config.yaml": "a: 1\nb: [1, 2]\n", "on": "off", "long": strings.Repeat("word ", 40)},
+	})
+	for _, o := range objs {
+		m, err := Unstructured(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := yaml.Marshal(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := encodeYAML(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(string(want), string(got)); diff != "" {
+			t.Errorf("%s (-sigs.k8s.io/yaml +render):\n%s", o.GetName(), diff)
+		}
 	}
 }

@@ -2,8 +2,6 @@ package write
 
 import (
 	"errors"
-	"fmt"
-	"os"
 
 	"golang.org/x/sys/unix"
 )
@@ -15,20 +13,6 @@ func exchange(a, b string) error {
 		return errNoExchange
 	}
 	return err
-}
-
-// syncTree flushes the filesystem holding dir once (cheaper than an fsync per file) so the
-// files are durable before the rename publishes them.
-func syncTree(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	if err := unix.Syncfs(int(f.Fd())); err != nil {
-		return fmt.Errorf("sync output: %w", err)
-	}
-	return nil
 }
 
 func isEINVAL(err error) bool { return errors.Is(err, unix.EINVAL) }

@@ -188,10 +188,7 @@ func fill(tmp, target string, files render.Files, old previous) error {
 			return err
 		}
 	}
-	if err := writeFile(filepath.Join(tmp, Manifest), manifest(files), FileMode); err != nil {
-		return err
-	}
-	return syncTree(tmp)
+	return writeFile(filepath.Join(tmp, Manifest), manifest(files), FileMode)
 }
 
 func mode(f render.File) fs.FileMode {
@@ -216,8 +213,9 @@ func manifest(files render.Files) []byte {
 	return b.Bytes()
 }
 
-// writeFile creates p (and its parents) with exactly perm, whatever the umask says. Data is
-// made durable once for the whole tree (syncTree) before the rename that publishes it.
+// writeFile creates p (and its parents) with exactly perm, whatever the umask says. Files are
+// not fsynced one by one: the guarantee is against a failed or interrupted run (the rename
+// publishes a complete tree or nothing), not against power loss, like kubectl and helm.
 func writeFile(p string, data []byte, perm fs.FileMode) error {
 	if err := os.MkdirAll(filepath.Dir(p), DirMode); err != nil {
 		return err
