@@ -289,6 +289,9 @@ func (l *taskLoader) platform() {
 	case "X86_64":
 		l.svc.Platform = osName + "/amd64"
 	default:
-		l.svc.Platform = osName
+		// ECS runs Windows on x86_64 only; Linux without an architecture pins nothing.
+		if osName == "windows" {
+			l.svc.Platform = "windows/amd64"
+		}
 	}
 }
