@@ -302,15 +302,27 @@ func (c *Client) applyOne(ctx context.Context, it *item, opts Options) error {
 		return applyError(it.u, err)
 	}
 	it.applied = got
-	switch {
-	case it.live == nil:
-		it.action = Applied
-	case got.GetResourceVersion() == it.live.GetResourceVersion():
-		it.action = Unchanged
-	default:
-		it.action = Configured
-	}
+	it.action = actionOf(it.live, got, opts.DryRun)
 	return nil
+}
+
+// actionOf names what an apply that answered got did to live. A dry run never bumps the
+// resourceVersion, so its answer is compared with live without the server-owned fields.
+func actionOf(live, got *unstructured.Unstructured, dry DryRun) Action {
+	switch {
+	case live == nil:
+		return Applied
+	case dry == DryRunServer:
+		a, errA := diffText(live)
+		b, errB := diffText(got)
+		if errA == nil && errB == nil && a == b {
+			return Unchanged
+		}
+		return Configured
+	case got.GetResourceVersion() == live.GetResourceVersion():
+		return Unchanged
+	}
+	return Configured
 }
 
 func (c *Client) send(ctx context.Context, it *item, ao metav1.ApplyOptions) (*unstructured.Unstructured, error) {

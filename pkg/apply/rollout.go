@@ -76,7 +76,7 @@ func condition(u *unstructured.Unstructured, typ string) (status, reason, messag
 }
 
 func observed(u *unstructured.Unstructured) bool {
-	return num(u, 0, "status", "observedGeneration") >= u.GetGeneration()
+	return num(u, 0, "status", "observedGeneration") >= num(u, 0, "metadata", "generation")
 }
 
 func deploymentRollout(u *unstructured.Unstructured) Rollout {
