@@ -22,6 +22,9 @@ func modelFields(app *model.App) []string {
 		for _, h := range s.ExtraHosts {
 			add(h.Field)
 		}
+		if s.Rollout != nil {
+			add(s.Rollout.Field)
+		}
 		for _, c := range s.Containers {
 			add(c.Field)
 			for _, e := range c.Env {

@@ -49,6 +49,7 @@ func (m *mapper) mapApp(app *model.App) error {
 		}
 		app.Services = append(app.Services, s)
 	}
+	aliases(app, m.project)
 	vols, err := m.volumes(app)
 	if err != nil {
 		return err

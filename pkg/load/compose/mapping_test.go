@@ -109,6 +109,12 @@ func TestMapping(t *testing.T) {
 			{Target: 7001, Protocol: model.TCP, Source: model.FromExpose, Field: "services.nets.expose[0]"},
 			{Target: 53, Protocol: model.UDP, Source: model.FromExpose, Field: "services.nets.expose[1]"},
 		}},
+		{"aliases from networks", "nets", func(s *model.Service) any { return s.Aliases }, []string{"api-internal", "www"}},
+		{"aliases from links", "cmd", func(s *model.Service) any { return s.Aliases }, []string{"command"}},
+		{"update_config start-first", "replicas", func(s *model.Service) any { return s.Rollout },
+			&model.Rollout{MaxSurge: "2", MaxUnavailable: "0", Field: "services.replicas.deploy.update_config"}},
+		{"update_config default stop-first", "global", func(s *model.Service) any { return s.Rollout },
+			&model.Rollout{MaxSurge: "0", MaxUnavailable: "1", Field: "services.global.deploy.update_config"}},
 		{"networks", "nets", func(s *model.Service) any { return s.Networks }, []string{"back", "front"}},
 	}
 	for _, tt := range tests {

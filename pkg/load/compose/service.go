@@ -42,6 +42,7 @@ func (m *mapper) service(name string, svc types.ServiceConfig) (*model.Service, 
 	s.Kind = s.Options.Kind
 	m.replicas(s, svc)
 	m.restart(s, svc)
+	s.Rollout = rollout(f, svc.Deploy)
 	for _, n := range sortedKeys(svc.Networks) {
 		if m.idx.has(f+".networks."+n) || m.idx.has("networks."+n) {
 			s.Networks = append(s.Networks, n) // not the implicit default network
@@ -133,6 +134,60 @@ func hostAliases(h types.HostsList, base string) []model.HostAlias {
 		return nil
 	}
 	return out
+}
+
+// rollout maps deploy.update_config the way swarm applies it: parallelism tasks at a time,
+// stop-first (the default) takes old pods down first, start-first starts new ones first.
+func rollout(f string, d *types.DeployConfig) *model.Rollout {
+	if d == nil || d.UpdateConfig == nil {
+		return nil
+	}
+	step := "1"
+	if p := d.UpdateConfig.Parallelism; p != nil {
+		step = strconv.FormatUint(*p, 10)
+		if *p == 0 { // swarm: all at once
+			step = "100%"
+		}
+	}
+	r := &model.Rollout{MaxSurge: "0", MaxUnavailable: step, Field: f + ".deploy.update_config"}
+	if d.UpdateConfig.Order == "start-first" {
+		r.MaxSurge, r.MaxUnavailable = step, "0"
+	}
+	return r
+}
+
+// aliases sets the extra DNS names services are reached by: their network aliases and the
+// link aliases other services use for them (links: ["db:database"] makes db reachable as
+// "database").
+func aliases(app *model.App, p *types.Project) {
+	names := map[string]map[string]bool{}
+	add := func(svc, alias string) {
+		if alias == "" || alias == svc {
+			return
+		}
+		if names[svc] == nil {
+			names[svc] = map[string]bool{}
+		}
+		names[svc][alias] = true
+	}
+	for name, svc := range p.Services {
+		for _, n := range svc.Networks {
+			if n != nil {
+				for _, a := range n.Aliases {
+					add(name, a)
+				}
+			}
+		}
+		for _, l := range svc.Links {
+			target, alias, _ := strings.Cut(l, ":")
+			add(target, alias)
+		}
+	}
+	for _, s := range app.Services {
+		for _, a := range sortedKeys(names[s.Name]) {
+			s.Aliases = append(s.Aliases, a)
+		}
+	}
 }
 
 func int32p(v int) *int32 {
