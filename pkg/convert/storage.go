@@ -18,6 +18,8 @@ import (
 type claimPlan struct {
 	// users are the services (sorted, unique) mounting each volume.
 	users map[string][]string
+	// global marks volumes a one-pod-per-node service mounts (its pods span nodes).
+	global map[string]string
 	// names are the claim (PVC or claim template) names of non-external volumes.
 	names map[string]string
 	// pvc marks volumes that need an app-level PersistentVolumeClaim.
@@ -30,13 +32,16 @@ type claimPlan struct {
 
 // planClaims finds each named volume's users and names its claim.
 func (b *builder) planClaims() *claimPlan {
-	cp := &claimPlan{users: map[string][]string{}, names: map[string]string{}, pvc: map[string]bool{},
+	cp := &claimPlan{users: map[string][]string{}, global: map[string]string{}, names: map[string]string{}, pvc: map[string]bool{},
 		templates: map[*pod][]string{}, specs: map[string]corev1.PersistentVolumeClaimSpec{}}
 	for _, svc := range b.app.Services {
 		for _, c := range svc.Containers {
 			for _, m := range c.Mounts {
 				if m.Type != model.MountVolume {
 					continue
+				}
+				if svc.Global || svc.Kind == model.KindDaemonSet {
+					cp.global[m.Source] = svc.Name
 				}
 				us := cp.users[m.Source]
 				if len(us) == 0 || us[len(us)-1] != svc.Name {
@@ -133,11 +138,14 @@ func (b *builder) accessMode(v *model.Volume, asked string) (corev1.PersistentVo
 	if v.EFS != nil {
 		return corev1.ReadWriteMany, nil // EFS is a shared file system
 	}
-	users := b.cfg.claims.users[v.Name]
-	if len(users) > 1 || v.Shared {
+	users, global := b.cfg.claims.users[v.Name], b.cfg.claims.global[v.Name]
+	if len(users) > 1 || v.Shared || global != "" {
 		who := "is shared"
-		if len(users) > 1 {
+		switch {
+		case len(users) > 1:
 			who = "is mounted by services " + strings.Join(users, ", ")
+		case global != "":
+			who = "is mounted by " + global + ", which runs one pod per node"
 		}
 		b.ledger.Warnf("", v.Field, "volume %s %s: its claim asks for ReadWriteMany, which the storage "+
 			"class must support (file storage such as NFS, EFS or Azure Files; most block storage does not); "+

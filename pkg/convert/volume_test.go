@@ -226,6 +226,8 @@ func TestClaims(t *testing.T) {
 		{name: "statefulset template", vol: model.Volume{Name: "data"}, users: []string{"a"}, kind: model.KindStatefulSet},
 		{name: "statefulset shared keeps a claim", vol: model.Volume{Name: "data"}, users: []string{"a", "b"}, kind: model.KindStatefulSet,
 			wantPVC: claim(corev1.ReadWriteMany, "1Gi", "")},
+		{name: "global service", vol: model.Volume{Name: "data"}, users: []string{"a"}, kind: model.KindDaemonSet,
+			wantPVC: claim(corev1.ReadWriteMany, "1Gi", "")},
 		{name: "bad size", vol: model.Volume{Name: "data", Size: "lots"}, users: []string{"a"}, wantErr: `size "lots"`},
 		{name: "bad mode", vol: model.Volume{Name: "data", AccessMode: "sometimes"}, users: []string{"a"}, wantErr: `access mode "sometimes"`},
 	}
@@ -234,7 +236,9 @@ func TestClaims(t *testing.T) {
 			tt.vol.Field = "volumes." + tt.vol.Name
 			app := &model.App{Name: "p", Volumes: []model.Volume{tt.vol}}
 			for _, u := range tt.users {
-				app.Services = append(app.Services, svc(u, nil, model.Mount{Type: model.MountVolume, Source: tt.vol.Name, Target: "/d", Field: "services." + u + ".volumes[0]"}))
+				s := svc(u, nil, model.Mount{Type: model.MountVolume, Source: tt.vol.Name, Target: "/d", Field: "services." + u + ".volumes[0]"})
+				s.Global = tt.kind == model.KindDaemonSet
+				app.Services = append(app.Services, s)
 			}
 			r := runConfig(app, tt.opts, map[string]model.Kind{"a": tt.kind})
 			if tt.wantErr != "" {
