@@ -196,7 +196,7 @@ func (b *builder) namedMount(p *pod, c *ctr, m model.Mount) error {
 func (b *builder) hostVolume(p *pod, c *ctr, m model.Mount, v *model.Volume) error {
 	if allowedHostPath(p.svc.Options.HostPaths, v.HostPath) {
 		name := b.volume(p, "host:"+v.HostPath, v.Name, hostPath(v.HostPath))
-		b.addMount(p, c, m, name, m.SubPath, "host path "+v.HostPath+" became a hostPath volume as x-berth.hostPaths asks: "+
+		b.addMount(p, c, m, name, m.SubPath, "host path "+v.HostPath+" became a hostPath volume as the input asks (x-berth.hostPaths, ECS host volume): "+
 			"the pod sees whatever node it runs on, and Pod Security baseline/restricted forbid it")
 		b.ledger.Mapped("", v.Field, p.target("volumes"))
 		return nil

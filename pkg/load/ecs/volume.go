@@ -60,6 +60,11 @@ func (l *taskLoader) volumeKind(mv *model.Volume, v volume, p string) error {
 		kinds++
 		mv.HostPath = deref(v.Host.SourcePath)
 		mv.Scratch = mv.HostPath == ""
+		if mv.HostPath != "" {
+			// An ECS host volume is an explicit request for the instance's path (log
+			// collectors, device files): allow it as a hostPath; convert warns about it.
+			l.svc.Options.HostPaths = appendNew(l.svc.Options.HostPaths, mv.HostPath)
+		}
 	}
 	if dv := v.DockerVolumeConfiguration; dv != nil {
 		kinds++
