@@ -197,6 +197,12 @@ func (c *Cluster) makeDir() error {
 		if err != nil {
 			return err
 		}
+		if ownerAlive(d) {
+			return fmt.Errorf("run directory %s is in use by a running cluster", d)
+		}
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return fmt.Errorf("creating run directory: %w", err)
+		}
 		c.Dir = d
 	}
 	if err := os.WriteFile(filepath.Join(c.Dir, ownerFile), []byte(strconv.Itoa(os.Getpid())+"\n"), 0o600); err != nil {

@@ -156,17 +156,26 @@ func (c *Cluster) RestartAPIServer(ctx context.Context) error {
 func sweepStaleDirs(tmp string) {
 	dirs, _ := filepath.Glob(filepath.Join(tmp, runDirPrefix+"*"))
 	for _, d := range dirs {
-		b, err := os.ReadFile(filepath.Join(d, ownerFile))
-		if err != nil {
-			continue
+		if _, err := os.Stat(filepath.Join(d, ownerFile)); err == nil && !ownerAlive(d) {
+			_ = os.RemoveAll(d)
 		}
-		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
-		if err != nil || pid <= 0 || pid == os.Getpid() {
-			continue
-		}
-		if err := syscall.Kill(pid, 0); err == nil || errors.Is(err, syscall.EPERM) {
-			continue // owner alive (or not ours to judge)
-		}
-		_ = os.RemoveAll(d)
 	}
+}
+
+// ownerAlive reports whether dir's owner file names a live process other than this one
+// (a run directory of this process is reused only after Stop removed its owner file).
+func ownerAlive(dir string) bool {
+	b, err := os.ReadFile(filepath.Join(dir, ownerFile))
+	if err != nil {
+		return false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil || pid <= 0 {
+		return false
+	}
+	if pid == os.Getpid() {
+		return true
+	}
+	err = syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
 }
