@@ -29,6 +29,7 @@ func passiveFields() map[string]passive {
 		"security_opt":   dropped("security_opt is not converted: use x-berth or edit securityContext (seccompProfile, appArmorProfile)"),
 		"oom_score_adj":  dropped("the kubelet sets OOM scores from the pod's QoS class"),
 		"mac_address":    dropped("pods get addresses from the cluster network"),
+		"runtime":        dropped("runtime: select the runtime with spec.runtimeClassName and a RuntimeClass of the cluster (e.g. nvidia, gvisor)"),
 	}
 }
 
@@ -38,8 +39,8 @@ func (b *builder) accountApp() {
 	table := passiveFields()
 	seen := map[string]bool{}
 	for _, f := range b.app.Inputs {
-		if f.Path == "name" {
-			b.ledger.Mapped("", f.Path, "Namespace/"+b.ns, "metadata.labels "+LabelPartOf)
+		if f.Service == "" {
+			b.accountTop(f.Path)
 			continue
 		}
 		prefix := "services." + f.Service + "."
@@ -56,6 +57,10 @@ func (b *builder) accountApp() {
 			continue
 		}
 		seen[field] = true
+		if key == "build" {
+			b.accountBuild(f.Service, field)
+			continue
+		}
 		if p, ok := table[key]; ok {
 			if p.Outcome == diag.Ignored {
 				b.ledger.Ignored(f.Service, field, p.Reason)
@@ -82,4 +87,30 @@ func (b *builder) restartPrecedence(seen map[string]bool) {
 		pl := b.plans[svc.Name]
 		b.ledger.Mapped(svc.Name, rp+".condition", fmt.Sprintf("%s/%s %s.restartPolicy", pl.Kind, pl.Name, specPath(pl.Kind)))
 	}
+}
+
+// accountTop accounts the project-level fields convert consumes or deliberately ignores.
+func (b *builder) accountTop(path string) {
+	top, _, _ := strings.Cut(path, ".")
+	top, _, _ = strings.Cut(top, "[")
+	switch {
+	case top == "name":
+		b.ledger.Mapped("", path, "Namespace/"+b.ns, "metadata.labels "+LabelPartOf)
+	case top == "version":
+		b.ledger.Ignored("", path, "version is obsolete in the Compose specification")
+	case top == "networks":
+		b.ledger.Ignored("", path, "all pods share one flat network and reach Services by name; Compose isolation between networks needs NetworkPolicies")
+	case strings.HasPrefix(top, "x-") && top != "x-berth":
+		b.ledger.Ignored("", path, "extension field: its values count where YAML anchors use them")
+	}
+}
+
+// accountBuild: with an image, build only says how the image is made; the cluster pulls the
+// image (a build-only service is reported by the container code).
+func (b *builder) accountBuild(service, field string) {
+	svc := b.serviceNamed(service)
+	if svc == nil || svc.Main().BuildOnly {
+		return
+	}
+	b.ledger.Ignored(service, field, "build: the cluster pulls "+svc.Main().Image+"; build and push it before deploying")
 }

@@ -222,8 +222,17 @@ func (b *builder) resources(p *pod, x *ctr) {
 	if len(lim) > 0 {
 		x.K.Resources.Limits = lim
 	}
-	if len(req)+len(lim) > 0 && r.Field != "" {
+	if len(req)+len(lim) == 0 {
+		return
+	}
+	if r.Field != "" {
 		b.ledger.Mapped(p.svc.Name, r.Field, p.ctarget(x, "resources"))
+	}
+	if b.app.Source == model.Compose {
+		// deploy.resources and the legacy fields may all contribute; Field names only one.
+		for _, k := range []string{"deploy.resources", "mem_limit", "mem_reservation", "cpus", "cpu_shares", "gpus"} {
+			b.ledger.Mapped(p.svc.Name, x.M.Field+"."+k, p.ctarget(x, "resources"))
+		}
 	}
 }
 
