@@ -18,7 +18,8 @@ const maxPodsExplained = 3
 // explain says why workload u is not ready: its pods' problems (waiting reasons, failed
 // containers, scheduling), its pending volume claims and recent warning events about it.
 // It is best effort: lookups that fail are skipped.
-func (c *Client) explain(ctx context.Context, u *unstructured.Unstructured) []string {
+// Events that repeat said (the caller's summary) are left out.
+func (c *Client) explain(ctx context.Context, u *unstructured.Unstructured, said string) []string {
 	pods := c.podsOf(ctx, u)
 	var lines []string
 	seen := map[string]bool{}
@@ -49,7 +50,7 @@ func (c *Client) explain(ctx context.Context, u *unstructured.Unstructured) []st
 		add(l)
 	}
 	for _, ev := range c.warnings(ctx, u, pods, claims) {
-		if !mentioned(lines, ev.message) {
+		if !mentioned(append(lines, said), ev.message) {
 			add(fmt.Sprintf("event %s on %s %s: %s", ev.reason, ev.kind, ev.name, ev.message))
 		}
 	}
@@ -103,8 +104,8 @@ func podProblems(p *corev1.Pod) []string {
 			out = append(out, "container "+cs.Name+": "+s)
 		}
 	}
-	if p.Status.Phase == corev1.PodFailed {
-		out = append(out, fmt.Sprintf("failed: %s %s", p.Status.Reason, p.Status.Message))
+	if p.Status.Phase == corev1.PodFailed && (p.Status.Reason != "" || p.Status.Message != "") {
+		out = append(out, strings.TrimSpace(fmt.Sprintf("failed: %s %s", p.Status.Reason, p.Status.Message)))
 	}
 	return out
 }

@@ -71,7 +71,7 @@ func (t *plainTracker) print(line string, final bool) {
 
 // BarProgress draws live progress bars on a terminal (github.com/vbauerster/mpb).
 func BarProgress(w io.Writer) Progress {
-	return &bars{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(24), mpb.WithRefreshRate(120*time.Millisecond))}
+	return &bars{p: mpb.New(mpb.WithOutput(w), mpb.WithRefreshRate(120*time.Millisecond), mpb.WithAutoRefresh())}
 }
 
 type bars struct{ p *mpb.Progress }
@@ -79,7 +79,7 @@ type bars struct{ p *mpb.Progress }
 func (b *bars) Track(name string) Tracker {
 	t := &barTracker{status: "waiting"}
 	t.bar = b.p.New(1, mpb.BarStyle().Lbound("[").Rbound("]"),
-		mpb.PrependDecorators(decor.Name(name, decor.WCSyncSpaceR), decor.Any(t.counts, decor.WCSyncSpace)),
+		mpb.BarWidth(20), mpb.PrependDecorators(decor.Name(name, decor.WCSyncSpaceR), decor.Any(t.counts, decor.WCSyncSpace)),
 		mpb.AppendDecorators(decor.Any(t.text)))
 	return t
 }

@@ -55,7 +55,7 @@ func Status(ctx context.Context, c *Client, s Set) ([]WorkloadStatus, error) {
 		}
 		if !ws.Done {
 			ws.Reason = nonEmpty(r.Failed, r.Waiting)
-			if lines := c.explain(ctx, u); len(lines) > 0 {
+			if lines := c.explain(ctx, u, ws.Reason); len(lines) > 0 {
 				ws.Reason += ": " + lines[0]
 			}
 		}

@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -206,4 +207,44 @@ func splitLines(s string) []string {
 		}
 	}
 	return append(out, s[start:])
+}
+
+func TestTransient(t *testing.T) {
+	gr := schema.GroupResource{Resource: "configmaps"}
+	for _, tc := range []struct {
+		err  error
+		want bool
+	}{
+		{apierrors.NewTooManyRequests("slow down", 1), true},
+		{apierrors.NewServiceUnavailable("starting"), true},
+		{apierrors.NewServerTimeout(gr, "apply", 1), true},
+		{apierrors.NewInternalError(fmt.Errorf("etcdserver: request timed out")), true},
+		{fmt.Errorf("dial tcp 127.0.0.1:6443: connect: connection refused"), true},
+		{fmt.Errorf("http2: server sent GOAWAY and closed the connection"), true},
+		{apierrors.NewNotFound(gr, "x"), false},
+		{apierrors.NewConflict(gr, "x", fmt.Errorf("conflict")), false},
+		{apierrors.NewBadRequest("bad"), false},
+		{apierrors.NewForbidden(gr, "x", fmt.Errorf("no")), false},
+		{context.Canceled, false},
+	} {
+		if got := Transient(tc.err); got != tc.want {
+			t.Errorf("Transient(%v) = %v, want %v", tc.err, got, tc.want)
+		}
+	}
+}
+
+func TestBarProgress(t *testing.T) {
+	var buf strings.Builder
+	p := BarProgress(&buf)
+	a, b := p.Track("Deployment shop/web"), p.Track("Job shop/migrate")
+	a.Update(Rollout{Ready: 1, Desired: 2, Waiting: "1 of 2 updated replicas available"})
+	a.Update(Rollout{Ready: 2, Desired: 2, Done: true})
+	b.Update(Rollout{Desired: 1, Failed: "job failed: BackoffLimitExceeded"})
+	p.Close()
+	out := buf.String()
+	for _, want := range []string{"Deployment shop/web", "2/2", "ready", "Job shop/migrate", "job failed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("progress output lacks %q:\n%s", want, out)
+		}
+	}
 }

@@ -160,7 +160,7 @@ func (c *Client) verdict(ctx context.Context, ws []*watched, timeout time.Durati
 			what = fmt.Sprintf("not ready after %s (%s)", timeout, w.state.Waiting)
 		}
 		head := fmt.Sprintf("%s: %d/%d ready: %s", ref(w.u), w.state.Ready, w.state.Desired, what)
-		lines := c.explain(ctx, w.u)
+		lines := c.explain(ctx, w.u, what)
 		bad = append(bad, strings.Join(append([]string{head}, lines...), "\n    "))
 	}
 	if len(bad) == 0 {

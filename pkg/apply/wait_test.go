@@ -119,3 +119,52 @@ spec:
 		t.Errorf("error names the healthy deployment")
 	}
 }
+
+// TestWaitJobFailure: a Job whose pod fails makes apply fail as soon as the Job is Failed,
+// with the Job's reason and the pod's exit code; status then says the same.
+func TestWaitJobFailure(t *testing.T) {
+	e := newEnv(t)
+	ns := "failjob"
+	objs := parse(t, `apiVersion: v1
+kind: Namespace
+metadata: {name: failjob}
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: migrate
+  namespace: failjob
+  labels: {app.kubernetes.io/name: migrate}
+spec:
+  backoffLimit: 0
+  template:
+    metadata:
+      annotations: {berth.test/exit-code: "3"}
+    spec:
+      restartPolicy: Never
+      containers: [{name: migrate, image: "migrate:1", command: [migrate, up]}]
+`)
+	set := apply.NewSet(ns, ns)
+	start := time.Now()
+	_, _, err := e.apply(objs, apply.Options{Set: set, Wait: true, Timeout: 2 * time.Minute})
+	if err == nil {
+		t.Fatal("apply of a failing job succeeded")
+	}
+	if took := time.Since(start); took > time.Minute {
+		t.Errorf("a failed job was noticed only after %s", took)
+	}
+	t.Logf("error:\n%s", err)
+	for _, want := range []string{"Job failjob/migrate (service migrate): 0/1 ready: job failed: BackoffLimitExceeded",
+		"container migrate: exited with code 3 (Error)"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not say %q", want)
+		}
+	}
+	rows, err := apply.Status(e.ctx, e.c, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Done || !strings.Contains(rows[0].Reason, "BackoffLimitExceeded") {
+		t.Errorf("status rows = %+v", rows)
+	}
+}
