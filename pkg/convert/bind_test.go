@@ -162,6 +162,7 @@ func TestComposeFileObjects(t *testing.T) {
 		model.Mount{Type: model.MountSecret, Source: "ext", Field: "services.web.secrets[2]"},
 		model.Mount{Type: model.MountConfig, Source: "logo", Field: "services.web.configs[0]"},
 		model.Mount{Type: model.MountConfig, Source: "gone", Target: "/etc/gone.conf", Field: "services.web.configs[1]"},
+		model.Mount{Type: model.MountConfig, Source: "creds", Target: "/etc/creds.yaml", Field: "services.web.configs[2]"},
 	)
 	app := &model.App{Name: "p", Services: []*model.Service{web},
 		Secrets: []model.FileData{
@@ -170,6 +171,7 @@ func TestComposeFileObjects(t *testing.T) {
 			{Name: "spare", Content: []byte("x"), Loaded: true, Field: "secrets.spare"},
 		},
 		Configs: []model.FileData{
+			{Name: "creds", Content: []byte("user: app\npassword: hunter2\n"), Loaded: true, Field: "configs.creds"},
 			{Name: "gone", File: "/proj/gone.conf", Field: "configs.gone"},
 			{Name: "logo", Content: []byte{0xff, 0x00}, Loaded: true, Field: "configs.logo"},
 		},
@@ -178,7 +180,7 @@ func TestComposeFileObjects(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	if diff := cmp.Diff([]string{"ConfigMap/logo", "Secret/db-pw"}, r.names()); diff != "" {
+	if diff := cmp.Diff([]string{"ConfigMap/logo", "Secret/creds", "Secret/db-pw"}, r.names()); diff != "" {
 		t.Errorf("objects (-want +got):\n%s", diff)
 	}
 	if cm := r.object("ConfigMap", "logo").(*corev1.ConfigMap); cm.Data != nil || len(cm.BinaryData["logo"]) != 2 {
@@ -198,12 +200,16 @@ func TestComposeFileObjects(t *testing.T) {
 		"/run/secrets/ext":   "secret-ext ext",
 		"/logo":              "config-logo logo",
 		"/etc/gone.conf":     "config-gone gone",
+		"/etc/creds.yaml":    "config-creds creds",
 	}
 	if diff := cmp.Diff(wantMounts, gotMounts); diff != "" {
 		t.Errorf("mounts (-want +got):\n%s", diff)
 	}
 	modes := map[string]int32{}
 	for _, v := range spec.Volumes {
+		if v.Name == "config-creds" && v.Secret == nil {
+			t.Errorf("config holding a password is mounted from %+v, want its Secret", v.VolumeSource)
+		}
 		switch {
 		case v.Secret != nil:
 			modes[v.Name] = *v.Secret.Items[0].Mode
@@ -214,7 +220,8 @@ func TestComposeFileObjects(t *testing.T) {
 			modes[v.Name] = *v.ConfigMap.Items[0].Mode
 		}
 	}
-	wantModes := map[string]int32{"secret-db-pw": 0o444, "secret-db-pw-2": 0o400, "secret-ext": 0o444, "config-logo": 0o444, "config-gone": 0o444}
+	wantModes := map[string]int32{"secret-db-pw": 0o444, "secret-db-pw-2": 0o400, "secret-ext": 0o444, "config-logo": 0o444,
+		"config-gone": 0o444, "config-creds": 0o444}
 	if diff := cmp.Diff(wantModes, modes); diff != "" {
 		t.Errorf("modes (-want +got):\n%s", diff)
 	}
@@ -225,7 +232,7 @@ func TestComposeFileObjects(t *testing.T) {
 		}
 	}
 	wantOutcomes := map[string]string{"secrets.db_pw": "mapped", "secrets.ext": "partial", "secrets.spare": "ignored",
-		"configs.gone": "partial", "configs.logo": "mapped"}
+		"configs.gone": "partial", "configs.logo": "mapped", "configs.creds": "mapped"}
 	if diff := cmp.Diff(wantOutcomes, outcomes); diff != "" {
 		t.Errorf("top-level outcomes (-want +got):\n%s", diff)
 	}

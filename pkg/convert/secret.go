@@ -27,6 +27,8 @@ type fileObj struct {
 	// key is the data key holding the content.
 	key  string
 	used bool
+	// credentials: a config whose content looks like credentials, emitted as a Secret.
+	credentials bool
 }
 
 // kind is the Kubernetes kind of the object.
@@ -66,9 +68,12 @@ func (b *builder) planFileObjects() map[string]*fileObj {
 				continue
 			}
 			f := &fileObj{fd: fd, secret: secret, key: dataKey(fd.Name)}
+			// a config holding credentials is kept out of ConfigMaps too
+			f.credentials = !secret && fd.Loaded && secretFile(fd.Name, fd.Content)
+			f.secret = secret || f.credentials
 			out[prefix+fd.Name] = f
 			if mounted[prefix+fd.Name] {
-				f.name = b.cfg.allocate(kind, dnsLabel(firstOf(fd.ExternalName, fd.Name), maxLabel, strings.ToLower(kind)))
+				f.name = b.cfg.allocate(f.kind(), dnsLabel(firstOf(fd.ExternalName, fd.Name), maxLabel, strings.ToLower(kind)))
 			}
 		}
 	}
@@ -97,7 +102,7 @@ func (b *builder) fileMount(p *pod, c *ctr, m model.Mount) error {
 	}
 	items := []corev1.KeyToPath{{Key: f.key, Path: f.key, Mode: &mode}}
 	var src corev1.VolumeSource
-	if secret {
+	if f.secret {
 		src.Secret = &corev1.SecretVolumeSource{SecretName: f.name, Items: items}
 	} else {
 		src.ConfigMap = &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: f.name}, Items: items}
@@ -173,6 +178,9 @@ func (b *builder) emitFileObj(f *fileObj) {
 		b.emit(cm)
 	}
 	b.ledger.Mapped("", f.fd.Field, f.kind()+"/"+f.name+" data."+f.key)
+	if f.credentials {
+		b.ledger.Infof("", f.fd.Field, "config %s holds credentials: it became Secret %s, not a ConfigMap", f.fd.Name, f.name)
+	}
 }
 
 // createHint is the kubectl command that creates what an external secret/config refers to.
