@@ -2,7 +2,8 @@
 //
 // Offline checks objects without a cluster against the OpenAPI v3 schemas of a Kubernetes
 // version, captured from a real kube-apiserver by `go generate ./pkg/validate` (see
-// internal/capture; stored gzipped in schemas/v<major>.<minor>/ and embedded):
+// internal/capture and internal/schemagen; stored gzipped in schemas/v<major>.<minor>/ and
+// embedded; TestEmbeddedSchemasAreCurrent checks them against the harness's apiserver):
 //
 //	v, err := validate.NewOffline("1.33") // "" = DefaultKubeVersion; KubeVersions() lists all
 //	if err != nil {
