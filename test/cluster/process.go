@@ -48,10 +48,19 @@ func (s *spawner) loop(netns string, ready chan<- error) {
 	// namespace must not run other goroutines either.
 	runtime.LockOSThread()
 	if netns != "" {
+		// Go parks rather than ends the process's main thread: return to our namespace
+		// before exiting, so that a parked thread does not keep the other one alive
+		origin, err := os.Open("/proc/thread-self/ns/net")
+		if err != nil {
+			ready <- err
+			return
+		}
+		defer origin.Close()
 		if err := setns(netns); err != nil {
 			ready <- err
 			return
 		}
+		defer unix.Setns(int(origin.Fd()), unix.CLONE_NEWNET) //nolint:errcheck // best effort on exit
 	}
 	ready <- nil
 	for {

@@ -31,6 +31,15 @@ func newNSThread() *nsThread {
 		// never unlocked: a thread that changed namespace must not run other goroutines;
 		// Go ends it when this goroutine returns
 		runtime.LockOSThread()
+		// Go cannot end the process's main thread (it parks it instead), and a parked
+		// thread in the node's namespace would keep that namespace alive: go back first.
+		origin, err := os.Open("/proc/thread-self/ns/net")
+		if err == nil {
+			defer func() {
+				_ = unix.Setns(int(origin.Fd()), unix.CLONE_NEWNET)
+				origin.Close()
+			}()
+		}
 		for {
 			select {
 			case fn := <-t.reqs:

@@ -27,6 +27,7 @@ import (
 	"sync"
 	"time"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
@@ -84,6 +85,7 @@ type Node struct {
 	started  time.Time
 	cgroot   string
 	registry *registry
+	pause    chan pauseResult
 
 	mu        sync.Mutex
 	procs     map[string]*proc
@@ -91,6 +93,11 @@ type Node struct {
 	listeners []net.Listener
 	stopped   bool
 	stopErr   error
+}
+
+type pauseResult struct {
+	img v1.Image
+	err error
 }
 
 // ErrUnsupported is wrapped by Start's error when this host cannot run a real node at all
@@ -135,6 +142,12 @@ func Start(ctx context.Context, opts Options) (*Node, error) {
 		return nil, err
 	}
 	n.thread = newNSThread()
+	// the sandbox image is built (go build, ~0.5s) while the control plane starts
+	n.pause = make(chan pauseResult, 1)
+	go func() {
+		img, err := PauseImage()
+		n.pause <- pauseResult{img, err}
+	}()
 	if err := n.boot(ctx); err != nil {
 		report := n.failureReport()
 		n.opts.KeepDir = true

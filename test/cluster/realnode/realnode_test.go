@@ -2,7 +2,10 @@ package realnode_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -96,6 +99,38 @@ func TestSmoke(t *testing.T) {
 	}
 	if got := string(body); !strings.HasPrefix(got, "hello realnode from hello-") {
 		t.Errorf("service proxy answered %q, want hello realnode from hello-...", got)
+	}
+	checkStopLeavesNothing(t, n)
+}
+
+// checkStopLeavesNothing stops n and looks for anything left: a process in the node's network
+// namespace (containers, shims), its cgroups, its run directory.
+func checkStopLeavesNothing(t *testing.T, n *realnode.Node) {
+	ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", n.HolderPID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := os.ReadFile(filepath.Join(n.Dir, "cgroup-root"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	if err := n.Stop(); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	t.Logf("stopped in %s", time.Since(start).Round(10*time.Millisecond))
+	procs, _ := filepath.Glob("/proc/[0-9]*/ns/net")
+	for _, p := range procs {
+		if cur, err := os.Readlink(p); err == nil && cur == ns {
+			exe, _ := os.Readlink(filepath.Join(filepath.Dir(filepath.Dir(p)), "exe"))
+			t.Errorf("%s (%s) is still in the node's network namespace", filepath.Dir(filepath.Dir(p)), exe)
+		}
+	}
+	if left, _ := filepath.Glob("/sys/fs/cgroup/*" + strings.TrimSpace(string(root))); len(left) > 0 {
+		t.Errorf("cgroups left: %v", left)
+	}
+	if _, err := os.Stat(n.Dir); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("run directory %s left (%v)", n.Dir, err)
 	}
 }
 

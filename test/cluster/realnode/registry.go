@@ -32,11 +32,16 @@ func (n *Node) startRegistry(ctx context.Context) error {
 	n.mu.Lock()
 	n.registry = &registry{srv: srv, transport: &http.Transport{DialContext: n.thread.DialContext, Proxy: nil}}
 	n.mu.Unlock()
-	pause, err := PauseImage()
-	if err != nil {
-		return err
+	var pause pauseResult
+	select {
+	case pause = <-n.pause:
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	return n.Push(ctx, PauseImageRef, pause)
+	if pause.err != nil {
+		return pause.err
+	}
+	return n.Push(ctx, PauseImageRef, pause.img)
 }
 
 // Push stores img in the node's registry under ref, as containerd will ask for it: a pod that
