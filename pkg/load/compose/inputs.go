@@ -111,10 +111,9 @@ func (w *walker) walk(f *yamlFile, key, val *yaml.Node, n *inode, last string, u
 		n.pos = nodePos(f.name, key)
 	}
 	n.node = val
+	// The last definition decides whether the field is one input or a group of them.
 	leaf := !underLeaf && (isLeaf(val, last) || strings.HasSuffix(last, "[]") || keyedLists[parentKey(last)])
-	if leaf {
-		n.leaf = true
-	}
+	n.leaf = leaf
 	under := underLeaf || leaf
 	if val == nil {
 		return
