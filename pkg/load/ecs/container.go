@@ -7,14 +7,20 @@ import (
 	"github.com/berth-dev/berth/pkg/model"
 )
 
+// maxContainers is ECS's fixed limit of containers per task definition.
+const maxContainers = 10
+
 // mapContainers maps the container definitions. Containers[0] is the main container: the first
 // essential container with port mappings, else the first essential one; the others follow in
 // input order. (Kubernetes has no "essential"; the main container owns the Service ports and the
 // pod's fate, the others become sidecars or init containers in convert.)
 func (l *taskLoader) mapContainers() error {
 	defs := l.td.ContainerDefinitions
-	if len(defs) == 0 {
+	switch {
+	case len(defs) == 0:
 		return l.errAt(l.cbase, "containerDefinitions must list at least one container")
+	case len(defs) > maxContainers:
+		return l.errAt(l.cbase, "%d containers: ECS allows at most %d per task definition", len(defs), maxContainers)
 	}
 	paths := make([]string, len(defs))
 	for i := range defs {
@@ -61,15 +67,14 @@ func (l *taskLoader) nameContainer(c *containerDef, p string) error {
 		return l.errAt(l.path(p, "name"), "two containers are named %q", name)
 	}
 	s := sanitize(name)
-	for orig, other := range l.names {
-		if other == s {
-			return l.errAt(l.path(p, "name"), "containers %q and %q both become %q in Kubernetes; rename one", orig, name, s)
-		}
+	if orig, taken := l.sanitized[s]; taken {
+		return l.errAt(l.path(p, "name"), "containers %q and %q both become %q in Kubernetes; rename one", orig, name, s)
 	}
 	if s == "" {
 		return l.errAt(l.path(p, "name"), "container name %q leaves no usable Kubernetes name", name)
 	}
 	l.names[name] = s
+	l.sanitized[s] = name
 	return nil
 }
 

@@ -21,8 +21,8 @@ type taskLoader struct {
 	// base is the path of the task object, cbase of the container array.
 	base, cbase string
 	diags       diag.List
-	// names maps input container names to their sanitized model names.
-	names map[string]string
+	// names maps input container names to their sanitized model names, sanitized the reverse.
+	names, sanitized map[string]string
 	// vols maps input volume names to the model volumes of this task.
 	vols map[string]*model.Volume
 	// hasMemory: the task sets memory, so containers may leave it out.
@@ -36,7 +36,7 @@ type taskLoader struct {
 
 // loadTask decodes one task definition and maps it.
 func loadTask(t *task, prefix string) (*model.Service, []model.Volume, []diag.Field, diag.List, error) {
-	l := &taskLoader{t: t, td: &taskDef{}, cfn: t.form == formCFN, names: map[string]string{}, vols: map[string]*model.Volume{}}
+	l := &taskLoader{t: t, td: &taskDef{}, cfn: t.form == formCFN, names: map[string]string{}, sanitized: map[string]string{}, vols: map[string]*model.Volume{}}
 	if err := l.decode(prefix); err != nil {
 		return nil, nil, nil, nil, err
 	}

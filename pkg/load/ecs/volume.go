@@ -16,7 +16,7 @@ import (
 //   - efsVolumeConfiguration → EFS;
 //   - fsxWindowsFileServerVolumeConfiguration → a ReadWriteMany claim, with a warning.
 func (l *taskLoader) mapVolumes() error {
-	seen := map[string]bool{}
+	seen, models := map[string]bool{}, map[string]string{}
 	for i, v := range l.td.Volumes {
 		p := fmt.Sprintf("%s[%d]", l.path(l.base, "volumes"), i)
 		name := deref(v.Name)
@@ -28,18 +28,22 @@ func (l *taskLoader) mapVolumes() error {
 		}
 		seen[name] = true
 		mv := model.Volume{Name: l.volumeName(name), Field: p, Pos: l.pos(p)}
+		if other, taken := models[mv.Name]; taken {
+			return l.errAt(l.path(p, "name"), "volumes %q and %q both become %q in Kubernetes; rename one", other, name, mv.Name)
+		}
+		models[mv.Name] = name
 		if err := l.volumeKind(&mv, v, p); err != nil {
 			return err
 		}
 		l.volumes = append(l.volumes, mv)
 	}
 	sort.SliceStable(l.volumes, func(i, j int) bool { return l.volumes[i].Name < l.volumes[j].Name })
+	byModel := make(map[string]*model.Volume, len(l.volumes))
 	for i := range l.volumes {
-		for j, v := range l.td.Volumes {
-			if l.volumeName(deref(v.Name)) == l.volumes[i].Name {
-				l.vols[deref(l.td.Volumes[j].Name)] = &l.volumes[i]
-			}
-		}
+		byModel[l.volumes[i].Name] = &l.volumes[i]
+	}
+	for _, v := range l.td.Volumes {
+		l.vols[deref(v.Name)] = byModel[l.volumeName(deref(v.Name))]
 	}
 	return nil
 }
