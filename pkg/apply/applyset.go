@@ -112,6 +112,9 @@ func (c *Client) writeParent(ctx context.Context, s Set, gks []schema.GroupKind,
 		_, err := c.Typed.CoreV1().Secrets(s.Namespace).Apply(ctx, ac, opts)
 		return err
 	})
+	if apierrors.IsNotFound(err) {
+		return fmt.Errorf("updating the ApplySet parent %s: %w (create namespace %s first, or apply objects that include it)", s, err, s.Namespace)
+	}
 	if err != nil {
 		return fmt.Errorf("updating the ApplySet parent %s: %w", s, err)
 	}
