@@ -55,6 +55,10 @@ var (
 	reNoFile      = regexp.MustCompile(`^open (.+?): no such file or directory`)
 	reDecode      = regexp.MustCompile(`(?s)^decoding failed due to the following error\(s\):\s*'([^']+)' (.*)$`)
 	reBracket     = regexp.MustCompile(`\[([^\]]+)\]`)
+	reServicePath = regexp.MustCompile(`(?s)^(services\.[^\s:]+): (.*)$`)
+	reNetMode     = regexp.MustCompile("^service (\\S+) declares mutually exclusive `network_mode` and `networks`")
+	reExtendsTo   = regexp.MustCompile(`^cannot extend service "([^"]+)" in (.+?): service "([^"]+)" not found`)
+	reCircular    = regexp.MustCompile(`(?m)^\s+(?:extends )?(\S+) in `)
 )
 
 // explain turns a compose-go load error into one positioned diagnostic.
@@ -124,6 +128,9 @@ func (x *explainer) explain() error {
 	if m := reNoFile.FindStringSubmatch(msg); m != nil {
 		return x.missingFile(m[1], "%s does not exist")
 	}
+	if err := x.structural(msg); err != nil {
+		return err
+	}
 	if m := reDecode.FindStringSubmatch(msg); m != nil {
 		return x.atPath(decodePath(m[1]), strings.TrimPrefix(m[2], "time: "))
 	}
@@ -134,7 +141,55 @@ func (x *explainer) explain() error {
 	if err := x.badPort(msg); err != nil {
 		return err
 	}
-	return userErr(diag.Pos{File: x.fs.display(x.files[0])}, "", "", x.err, "%s", msg)
+	return userErr(diag.Pos{File: x.fs.display(x.files[0])}, "", "", x.err, "%s", strings.TrimSuffix(msg, ": invalid compose project"))
+}
+
+// structural explains errors about extends, include and conflicting service fields.
+func (x *explainer) structural(msg string) error {
+	msg = strings.TrimSuffix(msg, ": invalid compose project")
+	switch {
+	case strings.HasPrefix(msg, "Circular reference:"):
+		var chain []string
+		for _, m := range reCircular.FindAllStringSubmatch(msg, -1) {
+			chain = append(chain, m[1])
+		}
+		if len(chain) > 1 {
+			chain = x.rotate(chain[:len(chain)-1])
+			return x.at("services."+chain[0]+".extends", "extends cycle: %s -> %s", strings.Join(chain, " -> "), chain[0])
+		}
+	case strings.HasPrefix(msg, "include cycle detected:"):
+		var files []string
+		for _, l := range strings.Split(msg, "\n")[1:] {
+			files = append(files, x.fs.display(strings.TrimPrefix(strings.TrimSpace(l), "include ")))
+		}
+		return x.at("include", "include cycle: %s", strings.Join(files, " includes "))
+	}
+	if m := reExtendsTo.FindStringSubmatch(msg); m != nil {
+		return x.at("services."+m[1]+".extends", "extends service %q, which %s does not define", m[3], x.fs.display(m[2]))
+	}
+	if m := reNetMode.FindStringSubmatch(msg); m != nil {
+		return x.at("services."+m[1]+".network_mode", "network_mode and networks cannot both be set")
+	}
+	if m := reServicePath.FindStringSubmatch(msg); m != nil {
+		return x.at(composePath(m[1]), "%s", m[2])
+	}
+	return nil
+}
+
+// rotate starts a cycle of services at the one written first (compose-go finds cycles from a
+// random service).
+func (x *explainer) rotate(cycle []string) []string {
+	order := map[string]int{}
+	for i, s := range x.idx.root.get(".services").kidsOrNil() {
+		order[s.seg[1:]] = i
+	}
+	first := 0
+	for i, s := range cycle {
+		if order[s] < order[cycle[first]] {
+			first = i
+		}
+	}
+	return append(append([]string{}, cycle[first:]...), cycle[:first]...)
 }
 
 // at is an error at an index path.
