@@ -53,6 +53,10 @@ func (b *builder) accountApp() {
 		key, _, _ := strings.Cut(strings.TrimPrefix(f.Path, prefix), ".")
 		key, _, _ = strings.Cut(key, "[")
 		field := prefix + key
+		if key == "x-berth" {
+			b.accountExt(f.Service, f.Path, seen)
+			continue
+		}
 		if seen[field] {
 			continue
 		}
@@ -100,7 +104,9 @@ func (b *builder) accountTop(path string) {
 		b.ledger.Ignored("", path, "version is obsolete in the Compose specification")
 	case top == "networks":
 		b.ledger.Ignored("", path, "all pods share one flat network and reach Services by name; Compose isolation between networks needs NetworkPolicies")
-	case strings.HasPrefix(top, "x-") && top != "x-berth":
+	case top == "x-berth":
+		b.accountAppExt(path)
+	case strings.HasPrefix(top, "x-"):
 		b.ledger.Ignored("", path, "extension field: its values count where YAML anchors use them")
 	}
 }
@@ -113,4 +119,59 @@ func (b *builder) accountBuild(service, field string) {
 		return
 	}
 	b.ledger.Ignored(service, field, "build: the cluster pulls "+svc.Main().Image+"; build and push it before deploying")
+}
+
+// accountExt accounts the service x-berth keys no mapping rule consumes directly.
+func (b *builder) accountExt(service, path string, seen map[string]bool) {
+	svc := b.serviceNamed(service)
+	if svc == nil {
+		return
+	}
+	rest := strings.TrimPrefix(path, svc.Field+".x-berth.")
+	key, _, _ := strings.Cut(rest, ".")
+	key, _, _ = strings.Cut(key, "[")
+	field := svc.Field + ".x-berth." + key
+	if seen[field] {
+		return
+	}
+	seen[field] = true
+	switch key {
+	case "healthPath":
+		b.ledger.Ignored(service, field, "healthPath is for cloud load balancers' health checks (provider-specific output)")
+	case "autoscale":
+		b.ledger.Dropped(service, field, "x-berth.autoscale: HorizontalPodAutoscaler output is not implemented yet")
+	case "path", "host", "expose":
+		if !b.plans[service].public() {
+			b.ledger.Ignored(service, field, "the service publishes no port, so it gets no Ingress or public Service")
+		}
+	}
+}
+
+// accountAppExt accounts the project-level x-berth keys: each is the default of a flag.
+func (b *builder) accountAppExt(path string) {
+	key, _, _ := strings.Cut(strings.TrimPrefix(path, "x-berth."), ".")
+	key, _, _ = strings.Cut(key, "[")
+	switch key {
+	case "namespace":
+		b.ledger.Mapped("", path, "metadata.namespace of every object")
+	case "domain", "expose", "ingressClass", "tlsSecret", "clusterIssuer":
+		b.ledger.Mapped("", path, "default of --"+flagName(key)+": the Ingresses and public Services")
+	case "storageClass", "volumeSize":
+		b.ledger.Mapped("", path, "default of --"+flagName(key)+": the PersistentVolumeClaims")
+	case "waitImage":
+		b.ledger.Mapped("", path, "default of --wait-image: the dependency-wait init containers")
+	}
+}
+
+// flagName turns an x-berth key into its flag (ingressClass → ingress-class).
+func flagName(key string) string {
+	var out strings.Builder
+	for _, r := range key {
+		if r >= 'A' && r <= 'Z' {
+			out.WriteByte('-')
+			r += 'a' - 'A'
+		}
+		out.WriteRune(r)
+	}
+	return out.String()
 }

@@ -33,6 +33,9 @@ func (b *builder) exposure() error {
 		if err != nil {
 			return err
 		}
+		if pl.Svc.Options.Expose != "" {
+			b.ledger.Mapped(s.Name, pl.Svc.Field+".x-berth.expose", "exposure of "+pl.Name+": "+mode)
+		}
 		var web, other []*listenPort
 		for _, lp := range pl.Ports {
 			switch {
@@ -96,6 +99,9 @@ func (b *builder) ingress(pl *plan, ports []*listenPort) {
 	}
 	if svc.Options.Host != "" {
 		b.ledger.Mapped(svc.Name, svc.Field+".x-berth.host", "Ingress/"+pl.Name+" spec.rules[0].host")
+	}
+	if svc.Options.Path != "" {
+		b.ledger.Mapped(svc.Name, svc.Field+".x-berth.path", "Ingress/"+pl.Name+" spec.rules[*].http.paths[0].path")
 	}
 	b.tls(pl, ing, hosts)
 	b.provider().ingress(pl, ing)
