@@ -2,6 +2,20 @@
 // semantics (discovery, .env, interpolation, profiles, extends, include, merging, !reset and
 // !override) come from compose-go; this package only maps the loaded project onto model.App
 // and attaches source positions found in the YAML node trees of the same files.
+//
+// # Field paths
+//
+// model.App.Inputs lists every field the user wrote, after overrides, extends and includes,
+// positioned at its last definition (in the file that wrote it). Paths are dotted keys with
+// list items as [i]: services.web.image, services.web.ports[0], volumes.data.driver.
+// Lists concatenate across files as compose merges them, so an override file's first port is
+// services.web.ports[n] after the n ports of the base file. Keyed collections are addressed by
+// key in both their map and list forms: services.web.environment.FOO, services.web.labels.KEY,
+// services.web.depends_on.db, services.web.networks.front (also sysctls, annotations and
+// build.args). A list item, command, entrypoint, healthcheck.test and every x-* extension
+// other than x-berth is one field. Values in the model carry the path of the item they came
+// from (a port range gives several ports with one path), or of the nearest group when no
+// single item wrote them (services.web.env_file for variables from env files).
 package compose
 
 import (
