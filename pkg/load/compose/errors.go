@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	iofs "io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -123,7 +124,12 @@ func (x *explainer) explain() error {
 		}
 	}
 	if m := reEnvFile.FindStringSubmatch(msg); m != nil {
-		return x.missingFile(m[1], "env file %s does not exist (mark it required: false if it is optional)")
+		// compose-go resolves services in map order: report the first missing file in input order.
+		const format = "env file %s does not exist (mark it required: false if it is optional)"
+		if path, pos, abs := x.firstMissingEnvFile(); path != "" {
+			return userErr(pos, x.idx.serviceOf(path), path, x.err, format, x.fs.display(abs))
+		}
+		return x.missingFile(m[1], format)
 	}
 	if m := reNoFile.FindStringSubmatch(msg); m != nil {
 		return x.missingFile(m[1], "%s does not exist")
@@ -315,6 +321,75 @@ func (x *explainer) missingFile(abs, format string) error {
 		return userErr(diag.Pos{File: x.fs.display(x.files[0])}, "", "", x.err, format, shown)
 	}
 	return userErr(pos, x.idx.serviceOf(path), path, x.err, format, shown)
+}
+
+// firstMissingEnvFile returns the first required env_file entry (in input order) whose file
+// does not exist, with its resolved path.
+func (x *explainer) firstMissingEnvFile() (string, diag.Pos, string) {
+	for _, s := range x.idx.root.get(".services").kidsOrNil() {
+		ef := s.get(".env_file")
+		if ef == nil {
+			continue
+		}
+		items := ef.kids
+		if len(items) == 0 {
+			items = []*inode{ef} // env_file: one string
+		}
+		for _, it := range items {
+			file, required := envFileRef(it.node)
+			if file == "" || !required {
+				continue
+			}
+			if x.fileExists(file, it.pos.File) {
+				continue
+			}
+			abs := x.expand(file)
+			if !filepath.IsAbs(abs) {
+				abs = filepath.Join(x.fs.dir, abs)
+			}
+			path := "services" + s.seg + ".env_file"
+			if it != ef {
+				path += it.seg
+			}
+			return path, it.pos, abs
+		}
+	}
+	return "", diag.Pos{}, ""
+}
+
+// fileExists says whether a relative path exists from the project directory, or from the
+// directory of the file that wrote it (included projects resolve from their own directory).
+func (x *explainer) fileExists(p, writtenIn string) bool {
+	p = x.expand(p)
+	if filepath.IsAbs(p) {
+		_, err := os.Stat(p)
+		return err == nil
+	}
+	for _, dir := range []string{x.fs.dir, filepath.Dir(filepath.Join(x.fs.dir, writtenIn))} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// envFileRef reads an env_file item: a path, or {path, required}.
+func envFileRef(n *yaml.Node) (string, bool) {
+	n = deref(n)
+	switch {
+	case n == nil:
+		return "", false
+	case n.Kind == yaml.ScalarNode:
+		return n.Value, true
+	case n.Kind == yaml.MappingNode:
+		p := mapGet(n, "path")
+		if p == nil {
+			return "", false
+		}
+		r := mapGet(n, "required")
+		return p.Value, r == nil || r.Value != "false"
+	}
+	return "", false
 }
 
 // badPort finds the port item compose-go could not parse.

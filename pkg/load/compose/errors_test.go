@@ -27,6 +27,7 @@ func TestLoadErrors(t *testing.T) {
 		{"wrongtype", nil, `compose.yaml:4:17: services.web.privileged: must be true or false, not "maybe"`},
 		{"listtype", nil, "compose.yaml:4:12: services.web.ports: must be a list"},
 		{"envfile", nil, "compose.yaml:4:15: services.web.env_file: env file missing.env does not exist (mark it required: false if it is optional)"},
+		{"envfile2", nil, "compose.yaml:7:9: services.a.env_file[1]: env file first-missing.env does not exist (mark it required: false if it is optional)"},
 		{"badport", nil, `compose.yaml:6:9: services.web.ports[1]: invalid port "abc:80": invalid hostPort: abc`},
 		{"override-error", nil, `compose.override.yaml:4:9: services.web.ports[0]: invalid port "80:80:80:80": invalid ip address 80:80: address 80:80:: too many colons in address`},
 		{"cycle", nil, "compose.yaml:4:18: services.a.depends_on.b: depends_on cycle: a -> b -> a"},
