@@ -37,6 +37,18 @@ spec:
         volumeMounts: [{name: data, mountPath: /data}]
       volumes: [{name: data, persistentVolumeClaim: {claimName: data}}]
 `},
+	{name: "kubectl-style nulls and empty objects", valid: true, doc: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: agree, creationTimestamp: null}
+spec:
+  selector: {matchLabels: {app: web}}
+  strategy: {}
+  template:
+    metadata: {labels: {app: web}, creationTimestamp: null}
+    spec: {containers: [{name: web, image: nginx, resources: {}}]}
+status: {}
+`},
 	{name: "service", valid: true, doc: `
 apiVersion: v1
 kind: Service
@@ -155,6 +167,14 @@ apiVersion: apps/v1
 kind: Deployment
 metadata: {name: web, namespace: agree}
 spec:
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: nginx}]}}
+`},
+	{name: "null for a required field", want: "selector", doc: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: agree}
+spec:
+  selector: null
   template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: nginx}]}}
 `},
 	{name: "container without name", want: "name", doc: `

@@ -112,7 +112,7 @@ func (o *Offline) Object(obj *unstructured.Unstructured) Result {
 			}
 		}
 	}
-	res := openapivalidate.NewSchemaValidator(sch, nil, "", o.formats).Validate(obj.Object)
+	res := openapivalidate.NewSchemaValidator(sch, nil, "", o.formats).Validate(withoutNulls(obj.Object))
 	for _, e := range res.Errors {
 		problems[strings.Replace(strings.TrimPrefix(e.Error(), "."), " in body ", " ", 1)] = true
 	}
@@ -127,6 +127,36 @@ func (o *Offline) Object(obj *unstructured.Unstructured) Result {
 	sort.Strings(lines)
 	r.Message = strings.Join(lines, "\n")
 	return r
+}
+
+// withoutNulls returns a copy of m without null-valued map entries: the apiserver decodes a
+// null field as an absent one (kubectl writes "creationTimestamp: null"), while the
+// JSON-schema validator would call null a wrong type. A required field set to null is then
+// reported as missing, which the apiserver also rejects.
+func withoutNulls(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if v == nil {
+			continue
+		}
+		out[k] = withoutNullsValue(v)
+	}
+	return out
+}
+
+func withoutNullsValue(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		return withoutNulls(t)
+	case []any:
+		out := make([]any, len(t))
+		for i, x := range t {
+			out[i] = withoutNullsValue(x)
+		}
+		return out
+	default:
+		return v
+	}
 }
 
 // resolver inlines $ref references (kube-openapi's validator does not follow them). Each
