@@ -29,6 +29,8 @@ type configState struct {
 	claims   *claimPlan
 	// pods holds per-pod volume bookkeeping, keyed by the pod being built.
 	pods map[*pod]*podVols
+	// warned are the fields the loader already warned about (built on first use).
+	warned map[string]bool
 }
 
 // config returns the conversion's config state, planning it on first use (after the services'

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/berth-dev/berth/pkg/diag"
 	"github.com/berth-dev/berth/pkg/model"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -193,8 +194,7 @@ func (b *builder) splitEnv(p *pod, c *ctr) *envSplit {
 	sp := &envSplit{plain: map[string]string{}, secret: map[string]string{}, shared: map[*envGroup]bool{}}
 	for _, e := range c.M.Env {
 		if e.Unset {
-			b.ledger.Dropped(p.svc.Name, e.Field, "variable "+e.Name+" is declared without a value and has none "+
-				"in the environment berth ran in, so it is not set; give it a value (environment, .env or --env-file)")
+			b.unsetEnv(p.svc.Name, e)
 			continue
 		}
 		en := envEntry{e: e}
@@ -218,6 +218,27 @@ func (b *builder) splitEnv(p *pod, c *ctr) *envSplit {
 		sp.entries = append(sp.entries, en)
 	}
 	return sp
+}
+
+// unsetEnv accounts a variable declared without a value as dropped, warning unless the loader
+// already did for the same field.
+func (b *builder) unsetEnv(svc string, e model.EnvVar) {
+	reason := "variable " + e.Name + " is declared without a value and has none in the environment berth ran in, " +
+		"so it is not set; give it a value (environment, .env or --env-file)"
+	st := b.config()
+	if st.warned == nil {
+		st.warned = map[string]bool{}
+		for _, d := range b.app.Diagnostics {
+			if d.Severity == diag.Warning {
+				st.warned[d.Field] = true
+			}
+		}
+	}
+	if st.warned[e.Field] {
+		b.ledger.Record(diag.Entry{Service: svc, Field: e.Field, Outcome: diag.Dropped, Reason: reason})
+		return
+	}
+	b.ledger.Dropped(svc, e.Field, reason)
 }
 
 // ownEnvObject emits the container's own ConfigMap or Secret named (about) name holding data,

@@ -247,6 +247,24 @@ func TestEnvUnsetInvalidAndExternal(t *testing.T) {
 	}
 }
 
+// TestEnvUnsetWarnsOnce: when the loader already warned about an unset variable, convert
+// accounts it without a second warning.
+func TestEnvUnsetWarnsOnce(t *testing.T) {
+	field := "services.web.environment.X"
+	app := &model.App{Name: "p", Services: []*model.Service{svc("web", []model.EnvVar{{Name: "X", Unset: true, Field: field}})},
+		Diagnostics: diag.List{{Severity: diag.Warning, Field: field, Message: "X is not set"}}}
+	r := runConfig(app, Options{}, nil)
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	if d := r.b.ledger.Diagnostics(); len(d) != 0 {
+		t.Errorf("diagnostics %v, want none (the loader warned)", d)
+	}
+	if e := r.b.ledger.Entries(); len(e) != 1 || e[0].Outcome != diag.Dropped {
+		t.Errorf("entries %v, want the variable dropped", e)
+	}
+}
+
 func TestEnvFiles(t *testing.T) {
 	s := svc("web", []model.EnvVar{ev("web", "LOG_LEVEL", "info")})
 	s.Main().EnvFiles = []model.EnvFile{{Location: "arn:aws:s3:::bucket/web.env", Type: "s3", Field: "containerDefinitions[0].environmentFiles[0]"}}
