@@ -74,7 +74,11 @@ func Summarize(results []Result) Summary {
 }
 
 func (s Summary) String() string {
-	return fmt.Sprintf("%d objects: %d accepted, %d rejected, %d with warnings", s.Objects, s.Accepted, s.Rejected, s.Warned)
+	noun := "objects"
+	if s.Objects == 1 {
+		noun = "object"
+	}
+	return fmt.Sprintf("%d %s: %d accepted, %d rejected, %d with warnings", s.Objects, noun, s.Accepted, s.Rejected, s.Warned)
 }
 
 // Err returns nil when every result is OK, else an error listing the failures.
