@@ -51,21 +51,7 @@ func Down(ctx context.Context, c *Client, s Set, o DownOptions) (*Result, error)
 		return nil, err
 	}
 	res := &Result{}
-	var waves [waveCount][]victim
-	var kept []victim
-	var namespaces []victim
-	for _, k := range st.order {
-		u, m := st.byKey[k], st.mappings[k]
-		switch {
-		case u.GetKind() == "Namespace" && m.GroupVersionKind.Group == "":
-			namespaces = append(namespaces, victim{u: u, m: m})
-		case u.GetKind() == "PersistentVolumeClaim" && !o.Volumes:
-			kept = append(kept, victim{u: u, m: m})
-			res.Changes = append(res.Changes, Change{Ref: ref(u), Action: Kept, Note: "use --volumes to delete it"})
-		default:
-			waves[waveOf(u.GetKind())] = append(waves[waveOf(u.GetKind())], victim{u: u, m: m})
-		}
-	}
+	waves, kept, namespaces := downPlan(st, o.Volumes, res)
 	for w := waveCount - 1; w >= 0; w-- {
 		claims, err := c.deleteWave(ctx, s, waves[w], o, res)
 		if err != nil {
@@ -76,14 +62,36 @@ func Down(ctx context.Context, c *Client, s Set, o DownOptions) (*Result, error)
 	if err := c.finishDown(ctx, s, kept, namespaces, o, res); err != nil {
 		return res, err
 	}
-	for _, ch := range res.Changes {
+	printChanges(o.Out, res.Changes)
+	return res, nil
+}
+
+// downPlan sorts the members into delete waves, kept claims (without volumes) and namespaces
+// (deleted last, if they may go).
+func downPlan(st *members, volumes bool, res *Result) (waves [waveCount][]victim, kept, namespaces []victim) {
+	for _, k := range st.order {
+		v := victim{u: st.byKey[k], m: st.mappings[k]}
+		switch kind := v.u.GetKind(); {
+		case kind == "Namespace" && v.m.GroupVersionKind.Group == "":
+			namespaces = append(namespaces, v)
+		case kind == "PersistentVolumeClaim" && !volumes:
+			kept = append(kept, v)
+			res.Changes = append(res.Changes, Change{Ref: ref(v.u), Action: Kept, Note: "use --volumes to delete it"})
+		default:
+			waves[waveOf(kind)] = append(waves[waveOf(kind)], v)
+		}
+	}
+	return waves, kept, namespaces
+}
+
+func printChanges(w io.Writer, changes []Change) {
+	for _, ch := range changes {
 		note := ""
 		if ch.Note != "" {
 			note = " (" + ch.Note + ")"
 		}
-		fmt.Fprintf(o.Out, "%s %s%s\n", ch.Ref, ch.Action, note)
+		fmt.Fprintf(w, "%s %s%s\n", ch.Ref, ch.Action, note)
 	}
-	return res, nil
 }
 
 // deleteWave deletes one wave (foreground: dependents first) and waits until it is gone.
