@@ -52,6 +52,19 @@ func benchStages(b *testing.B, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	b.Run("command", func(b *testing.B) {
+		// The whole `berth convert --stdout`: all stages plus the offline schema check.
+		args := []string{"convert", "--stdout", "--domain", "example.com"}
+		for _, f := range files {
+			args = append(args, "-f", f)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, stderr, err := runBerth(b, args...); err != nil {
+				b.Fatalf("%v\n%s", err, stderr)
+			}
+		}
+	})
 	b.Run("load", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {

@@ -86,9 +86,9 @@ func (o *convertOptions) run(ctx context.Context, streams IO) error {
 	if err != nil {
 		return err
 	}
-	if err := checkOutput(res.Objects, o.kubeVersion); err != nil {
-		return err
-	}
+	// The schema check and rendering only read the objects: run them side by side.
+	checked := make(chan error, 1)
+	go func() { checked <- checkOutput(res.Objects, o.kubeVersion) }()
 	format, _ := render.ForName(o.format)
 	var files render.Files
 	var stream []byte
@@ -96,6 +96,9 @@ func (o *convertOptions) run(ctx context.Context, streams IO) error {
 		files, err = format.Dir(res.Objects)
 	} else {
 		stream, err = format.Stream(res.Objects)
+	}
+	if cerr := <-checked; cerr != nil {
+		return cerr
 	}
 	if err != nil {
 		return fmt.Errorf("render: %w", err)

@@ -7,6 +7,7 @@ import (
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/render"
 	"github.com/berth-dev/berth/pkg/validate"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
 // checkOutput validates the converted objects, as berth writes them, against the embedded
@@ -18,24 +19,18 @@ func checkOutput(objs []convert.Object, kubeVersion string) error {
 	if err != nil {
 		return fmt.Errorf("--kube-version: %w", err)
 	}
-	yaml, err := render.ForName(render.YAML)
-	if err != nil {
-		return err
-	}
-	stream, err := yaml.Stream(objs)
-	if err != nil {
-		return fmt.Errorf("render: %w", err)
-	}
-	written, err := validate.ParseYAML(stream)
-	if err != nil {
-		return fmt.Errorf("checking output: %w", err)
-	}
 	var bad []string
-	for _, o := range written {
-		if !v.Has(o.GroupVersionKind()) {
+	for _, obj := range objs {
+		if !v.Has(obj.GetObjectKind().GroupVersionKind()) {
 			continue
 		}
-		if r := v.Object(o); !r.Accepted {
+		// render.Unstructured is exactly what the YAML and JSON encoders write, without the
+		// cost of encoding and parsing the whole stream again.
+		m, err := render.Unstructured(obj)
+		if err != nil {
+			return fmt.Errorf("checking output: %w", err)
+		}
+		if r := v.Object(&unstructured.Unstructured{Object: m}); !r.Accepted {
 			bad = append(bad, strings.ReplaceAll(r.String(), "\n", "\n    "))
 		}
 	}

@@ -108,18 +108,16 @@ func (yamlFormat) Dir(objs []convert.Object) (Files, error) {
 
 // Stream renders all objects as one multi-document YAML stream in the given order.
 func (yamlFormat) Stream(objs []convert.Object) ([]byte, error) {
-	var buf bytes.Buffer
-	for i, o := range objs {
-		data, err := encodeYAML(o)
-		if err != nil {
-			return nil, err
-		}
-		if i > 0 {
-			buf.WriteString("---\n")
-		}
-		buf.Write(data)
+	docs := make([][]byte, len(objs))
+	err := each(len(objs), func(i int) error {
+		var err error
+		docs[i], err = encodeYAML(objs[i])
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
-	return buf.Bytes(), nil
+	return bytes.Join(docs, []byte("---\n")), nil
 }
 
 type jsonFormat struct{}

@@ -77,19 +77,23 @@ func FileName(obj convert.Object, withNamespace bool, ext string) string {
 // dirFiles renders each object to its own file with encode.
 func dirFiles(objs []convert.Object, ext string, encode func(convert.Object) ([]byte, error)) (Files, error) {
 	ambiguous := ambiguousNames(objs)
-	out := make(Files, 0, len(objs))
+	out := make(Files, len(objs))
 	seen := make(map[string]bool, len(objs))
-	for _, o := range objs {
-		data, err := encode(o)
-		if err != nil {
-			return nil, err
-		}
+	for i, o := range objs {
 		name := FileName(o, ambiguous[kindName(o)], ext)
 		if seen[name] {
 			return nil, fmt.Errorf("two objects render to the same file %s", name)
 		}
 		seen[name] = true
-		out = append(out, File{Path: name, Data: data, Sensitive: IsSensitive(o)})
+		out[i] = File{Path: name, Sensitive: IsSensitive(o)}
+	}
+	err := each(len(objs), func(i int) error {
+		data, err := encode(objs[i])
+		out[i].Data = data
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	out.Sort()
 	return out, nil

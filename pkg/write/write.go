@@ -177,11 +177,22 @@ func fill(tmp, target string, files render.Files, old previous) error {
 		return err
 	}
 	written := make(map[string]bool, len(files))
+	dirs := map[string]bool{}
 	for _, f := range files {
 		written[f.Path] = true
-		if err := writeFile(filepath.Join(tmp, filepath.FromSlash(f.Path)), f.Data, mode(f)); err != nil {
-			return err
+		if d := path.Dir(f.Path); d != "." && !dirs[d] {
+			dirs[d] = true
+			if err := os.MkdirAll(filepath.Join(tmp, filepath.FromSlash(d)), DirMode); err != nil {
+				return err
+			}
 		}
+	}
+	err := each(len(files), func(i int) error {
+		f := files[i]
+		return writeFile(filepath.Join(tmp, filepath.FromSlash(f.Path)), f.Data, mode(f))
+	})
+	if err != nil {
+		return err
 	}
 	if old.owned != nil {
 		if err := carryOver(target, tmp, old.owned, written); err != nil {
@@ -213,13 +224,10 @@ func manifest(files render.Files) []byte {
 	return b.Bytes()
 }
 
-// writeFile creates p (and its parents) with exactly perm, whatever the umask says. Files are
+// writeFile creates p (its directory exists) with exactly perm, whatever the umask says. Files are
 // not fsynced one by one: the guarantee is against a failed or interrupted run (the rename
 // publishes a complete tree or nothing), not against power loss, like kubectl and helm.
 func writeFile(p string, data []byte, perm fs.FileMode) error {
-	if err := os.MkdirAll(filepath.Dir(p), DirMode); err != nil {
-		return err
-	}
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
 		return err

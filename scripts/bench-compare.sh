@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# bench-compare.sh: whole-process time and peak memory of `berth convert` against compose-go's
+# load alone (internal/tools/composeload: the same options docker compose uses, no mapping) and
+# `kompose convert` (v1.38.0, installed from the Go module proxy in a scratch module outside the
+# repository), on the corpus (../shared/corpus/compose, when present) and on generated projects.
+#
+#   scripts/bench-compare.sh                 # corpus + 1000 2000 4000 8000 services
+#   SIZES="1000 2000" REPS=3 scripts/bench-compare.sh
+#   CORPUS=0 scripts/bench-compare.sh        # generated projects only
+#   KOMPOSE_MAX=2000 scripts/bench-compare.sh # run kompose on generated projects up to this size
+#
+# Each command runs REPS times (default 3 for corpus files, 1 for generated ones); the fastest
+# run counts. Times are CPU seconds (user+sys: steadier than wall time on a shared machine) and
+# wall seconds; memory is peak RSS from /usr/bin/time. Ratios are berth / compose-go load.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+root=$PWD
+SIZES=${SIZES:-1000 2000 4000 8000}
+CORPUS=${CORPUS:-1}
+# kompose needs ~50 CPU seconds for 1000 generated services and grows faster than linearly.
+KOMPOSE_MAX=${KOMPOSE_MAX:-1000}
+KOMPOSE_VERSION=v1.38.0
+
+[ -x /usr/bin/time ] || { echo "bench-compare: /usr/bin/time is needed (apt-get install time)" >&2; exit 1; }
+work=$(mktemp -d "${TMPDIR:-/tmp}/berth-bench.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+go build -o "$work/berth" ./cmd/berth
+go build -o "$work/composeload" ./internal/tools/composeload
+go build -o "$work/benchgen" ./internal/tools/benchgen
+
+kompose=$(command -v kompose || true)
+if [ -z "$kompose" ] && [ -x "$(go env GOPATH)/bin/kompose" ]; then kompose="$(go env GOPATH)/bin/kompose"; fi
+if [ -z "$kompose" ] || ! "$kompose" version 2>/dev/null | grep -q "${KOMPOSE_VERSION#v}"; then
+	echo "installing kompose $KOMPOSE_VERSION in a scratch module..." >&2
+	scratch=$(mktemp -d "${TMPDIR:-/tmp}/kompose-mod.XXXXXX")
+	(cd "$scratch" && go mod init scratch/kompose >/dev/null 2>&1 &&
+		go get "github.com/kubernetes/kompose@$KOMPOSE_VERSION" >/dev/null 2>&1 &&
+		GOBIN="$work" go install github.com/kubernetes/kompose)
+	rm -rf "$scratch"
+	kompose="$work/kompose"
+fi
+
+# measure NAME DIR CMD...: runs CMD in DIR REPS times, prints "cpu wall rssMB" of the fastest
+# run, or "fail" when it exits non-zero.
+measure() {
+	local dir=$1 reps=$2; shift 2
+	local best="" line cpu
+	for ((i = 0; i < reps; i++)); do
+		rm -rf "$work/out"
+		if ! line=$(cd "$dir" && env -i PATH="$PATH" HOME="$HOME" /usr/bin/time -f "%U %S %e %M" "$@" 2>&1 >/dev/null | tail -1); then
+			echo fail
+			return
+		fi
+		read -r u s e m <<<"$line"
+		cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
+		if [ -z "$best" ] || awk -v a="$cpu" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then
+			best="$cpu $e $((m / 1024))"
+		fi
+	done
+	echo "$best"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+printf '%-70s %8s | %16s | %16s %6s %6s | %16s %6s\n' input services "compose-go load" "berth convert" "cpu x" "rss x" "kompose convert" "cpu x"
+printf '%-70s %8s | %16s | %16s %6s %6s | %16s %6s\n' "" "" "cpu s  wall  MB" "cpu s  wall  MB" "" "" "cpu s  wall  MB" ""
+
+# row LABEL SERVICES DIR REPS FILE...: one line of the table.
+row() {
+	local label=$1 services=$2 dir=$3 reps=$4; shift 4
+	local fargs=()
+	for f in "$@"; do fargs+=(-f "$f"); done
+	local load berth komp
+	load=$(measure "$dir" "$reps" "$work/composeload" "${fargs[@]}")
+	berth=$(measure "$dir" "$reps" "$work/berth" convert "${fargs[@]}" -o "$work/out")
+	komp=skipped
+	if [ "$services" = "?" ] || [ "$services" -le "$KOMPOSE_MAX" ] || [ -n "${CORPUS_ROW:-}" ]; then
+		komp=$(measure "$dir" "$reps" "$kompose" convert "${fargs[@]}" -o "$work/out")
+	fi
+	local lc=${load%% *} bc=${berth%% *} kc=${komp%% *}
+	local lm=${load##* } bm=${berth##* }
+	printf '%-70s %8s | %16s | %16s %6s %6s | %16s %6s\n' "$label" "$services" "$load" "$berth" \
+		"$([ "$load" = fail ] || [ "$berth" = fail ] && echo - || ratio "$bc" "$lc")" \
+		"$([ "$load" = fail ] || [ "$berth" = fail ] && echo - || ratio "$bm" "$lm")" \
+		"$komp" "$([ "$komp" = fail ] || [ "$komp" = skipped ] || [ "$load" = fail ] && echo - || ratio "$kc" "$lc")"
+}
+
+corpus="$root/../shared/corpus/compose"
+if [ "$CORPUS" = 1 ] && [ -d "$corpus" ]; then
+	while IFS= read -r f; do
+		dir=$(dirname "$f")
+		# Only files berth converts on their own (the corpus test lists and justifies the others).
+		if ! (cd "$dir" && env -i PATH="$PATH" HOME="$HOME" "$work/berth" convert -f "$f" --stdout >/dev/null 2>&1); then
+			continue
+		fi
+		n=$("$work/composeload" -f "$f" 2>/dev/null | awk '{print $1}' || echo "?")
+		CORPUS_ROW=1 row "${f#"$corpus"/}" "$n" "$dir" "${REPS:-3}" "$f"
+	done < <(find "$corpus" -type f \( -name '*compose*.yml' -o -name '*compose*.yaml' \) | sort)
+fi
+
+for n in $SIZES; do
+	"$work/benchgen" -o "$work/gen" "$n"
+	dir="$work/gen/svc$n"
+	files=()
+	while IFS= read -r f; do files+=("$f"); done < <(ls "$dir"/compose*.yaml | sort -V)
+	row "generated tree, $n services (${#files[@]} files)" "$n" "$dir" "${REPS:-1}" "${files[@]}"
+	rm -rf "$work/gen"
+done
