@@ -5,6 +5,7 @@ package realnode_test
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -15,6 +16,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -281,7 +283,8 @@ func webPost(ctx context.Context, cs kubernetes.Interface, path string, form url
 // checkInfo asks api, through web (nginx with the example's nginx.conf from a ConfigMap),
 // what it was configured with and whether its backends answer.
 func checkInfo(ctx context.Context, t *testing.T, cs kubernetes.Interface, root string) {
-	body, err := webGet(ctx, cs, "/api/info")
+	challenge := strconv.FormatInt(time.Now().UnixNano(), 36)
+	body, err := cs.CoreV1().Services(ns).ProxyGet("http", "web", "80", "/api/info", map[string]string{"challenge": challenge}).DoRaw(ctx)
 	if err != nil {
 		t.Fatalf("GET /api/info through web: %v", err)
 	}
@@ -291,24 +294,67 @@ func checkInfo(ctx context.Context, t *testing.T, cs kubernetes.Interface, root 
 	}
 	t.Logf("api /info: %s", body)
 	secret := envFileValue(t, filepath.Join(root, "examples", "shop", ".env"), "SESSION_SECRET")
-	sum := sha256.Sum256([]byte(secret))
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(challenge))
 	want := map[string]any{
-		"currency":              "EUR",                      // env_file .env -> ConfigMap
-		"log_level":             "info",                     // env_file .env -> ConfigMap
-		"session_secret_sha256": hex.EncodeToString(sum[:]), // secret-looking env -> Secret
-		"password_file":         "/run/secrets/db_password",
-		"redis":                 "PONG",
-		"migrations":            float64(1),
+		"currency":             "EUR",                            // env_file .env -> ConfigMap
+		"log_level":            "info",                           // env_file .env -> ConfigMap
+		"session_secret_proof": hex.EncodeToString(mac.Sum(nil)), // secret env -> Secret
+		"password_file":        "/run/secrets/db_password",
+		"redis":                "PONG",
+		"migrations":           float64(1),
 	}
 	for k, v := range want {
 		if info[k] != v {
 			t.Errorf("/api/info %s = %v, want %v", k, info[k], v)
 		}
 	}
+	checkSecretPlacement(ctx, t, cs, secret, readTrimmed(t, filepath.Join(root, "examples", "shop", "secrets", "db_password.txt")))
 	// the login with the password from the Compose secret file worked
 	if db, _ := info["db"].(string); !strings.HasPrefix(db, "PostgreSQL ") {
 		t.Errorf("/api/info db = %q, want a PostgreSQL version", db)
 	}
+}
+
+// checkSecretPlacement: the secret values reached the pods through Secrets, and no
+// ConfigMap holds them.
+func checkSecretPlacement(ctx context.Context, t *testing.T, cs kubernetes.Interface, values ...string) {
+	cms, err := cs.CoreV1().ConfigMaps(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cm := range cms.Items {
+		for k, v := range cm.Data {
+			for _, secret := range values {
+				if strings.Contains(v, secret) {
+					t.Errorf("ConfigMap %s key %s holds a secret value", cm.Name, k)
+				}
+			}
+		}
+	}
+	secrets, err := cs.CoreV1().Secrets(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, secret := range values {
+		found := false
+		for _, s := range secrets.Items {
+			for _, v := range s.Data {
+				found = found || strings.TrimSpace(string(v)) == secret
+			}
+		}
+		if !found {
+			t.Errorf("no Secret in %s holds the value of a secret (%d bytes)", ns, len(secret))
+		}
+	}
+}
+
+func readTrimmed(t *testing.T, path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil || len(strings.TrimSpace(string(b))) == 0 {
+		t.Fatalf("%s: empty or unreadable (%v)", path, err)
+	}
+	return strings.TrimSpace(string(b))
 }
 
 func envFileValue(t *testing.T, path, key string) string {

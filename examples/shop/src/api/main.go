@@ -2,8 +2,9 @@
 //
 //	GET  /healthz       200 when the database and Redis answer
 //	GET  /info          what the process was configured with: currency and log level (from the
-//	                    env_file), a fingerprint of SESSION_SECRET (never the secret), where the
-//	                    database password came from, and whether db and Redis answer
+//	                    env_file), HMAC-SHA256(SESSION_SECRET, ?challenge) as proof that it has
+//	                    the secret (never the secret itself), where the database password came
+//	                    from, and whether db and Redis answer
 //	POST /orders        item=..&quantity=.. : inserts an order, queues it for the worker
 //	GET  /orders/{id}   the order and, once the worker has taken it, who processed it
 //
@@ -12,6 +13,7 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -94,14 +96,15 @@ func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) info(w http.ResponseWriter, r *http.Request) {
 	host, _ := os.Hostname()
-	sum := sha256.Sum256([]byte(os.Getenv("SESSION_SECRET")))
+	mac := hmac.New(sha256.New, []byte(os.Getenv("SESSION_SECRET")))
+	mac.Write([]byte(r.URL.Query().Get("challenge")))
 	out := map[string]any{
-		"service":               "api",
-		"host":                  host,
-		"currency":              os.Getenv("SHOP_CURRENCY"),
-		"log_level":             os.Getenv("LOG_LEVEL"),
-		"session_secret_sha256": hex.EncodeToString(sum[:]),
-		"password_file":         os.Getenv("DATABASE_PASSWORD_FILE"),
+		"service":              "api",
+		"host":                 host,
+		"currency":             os.Getenv("SHOP_CURRENCY"),
+		"log_level":            os.Getenv("LOG_LEVEL"),
+		"session_secret_proof": hex.EncodeToString(mac.Sum(nil)),
+		"password_file":        os.Getenv("DATABASE_PASSWORD_FILE"),
 	}
 	var version string
 	if err := s.db.QueryRowContext(r.Context(), `SELECT version()`).Scan(&version); err != nil {
