@@ -99,7 +99,7 @@ type item struct {
 }
 
 func (it *item) key() string {
-	return objKey(it.m.GroupVersionKind.GroupKind(), it.u.GetNamespace(), it.u.GetName())
+	return objKey(it.u.GroupVersionKind().GroupKind(), it.u.GetNamespace(), it.u.GetName())
 }
 
 func objKey(gk schema.GroupKind, ns, name string) string { return gk.String() + "|" + ns + "|" + name }
@@ -175,14 +175,21 @@ func (o Options) withDefaults() Options {
 // set's namespace, labelled as members. Duplicates are an error.
 func (c *Client) prepare(ctx context.Context, objs []*unstructured.Unstructured, s Set) ([]*item, error) {
 	seen := map[string]bool{}
+	crds := crdKinds(objs)
 	var items []*item
 	for _, o := range objs {
 		u := normalize(o)
 		m, err := c.mapping(ctx, u.GroupVersionKind())
-		if err != nil {
+		namespaced, deferred := crds[u.GroupVersionKind().GroupKind()]
+		switch {
+		case err == nil:
+			namespaced = m.Scope.Name() == meta.RESTScopeNameNamespace
+		case deferred && meta.IsNoMatchError(err):
+			m = nil // mapped once wave 0 has created its CRD
+		default:
 			return nil, fmt.Errorf("%s: %w", ref(u), err)
 		}
-		if m.Scope.Name() == meta.RESTScopeNameNamespace {
+		if namespaced {
 			if u.GetNamespace() == "" {
 				u.SetNamespace(s.Namespace)
 			}
@@ -211,7 +218,7 @@ func setContents(items []*item) ([]schema.GroupKind, []string) {
 	var gks []schema.GroupKind
 	var nss []string
 	for _, it := range items {
-		gks = append(gks, it.m.GroupVersionKind.GroupKind())
+		gks = append(gks, it.u.GroupVersionKind().GroupKind())
 		if ns := it.u.GetNamespace(); ns != "" {
 			nss = append(nss, ns)
 		}
@@ -234,6 +241,9 @@ func (c *Client) applyWaves(ctx context.Context, items []*item, prev parent, opt
 	}
 	for w, batch := range waves {
 		if w == WaveIdentity && opts.DryRun == DryRunNone {
+			if err := c.resolveDeferred(ctx, items, opts.Timeout); err != nil {
+				return prev, err
+			}
 			gks, nss := setContents(items)
 			gks, nss = append(gks, prev.groupKinds...), append(nss, prev.namespaces...)
 			if !sameParent(prev, opts.Set, gks, nss) {
@@ -283,7 +293,10 @@ func forEach(n, par int, fn func(i int)) {
 }
 
 func (c *Client) applyOne(ctx context.Context, it *item, opts Options) error {
-	if opts.DryRun == DryRunClient {
+	if opts.DryRun == DryRunClient || it.m == nil { // it.m: its CRD is not served yet (dry run)
+		if it.m == nil && opts.DryRun == DryRunNone {
+			return fmt.Errorf("%s: the server does not serve its kind", ref(it.u))
+		}
 		it.action, it.applied = dryAction(it), it.u
 		return nil
 	}

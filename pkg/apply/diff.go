@@ -86,6 +86,9 @@ func Diff(ctx context.Context, c *Client, objs []*unstructured.Unstructured, o D
 
 // diffOne dry-runs the apply of it and diffs the answer against the live object.
 func (c *Client) diffOne(ctx context.Context, it *item, o DiffOptions) (string, error) {
+	if it.m == nil { // a custom resource whose CRD this apply would create
+		return unifiedDiff(diffName(it.u), nil, it.u)
+	}
 	live := it.live
 	if live == nil { // maybe an object outside the set, which apply would adopt
 		got, err := c.get(ctx, it.m, it.u.GetNamespace(), it.u.GetName())

@@ -34,7 +34,9 @@ func (c *Client) readMembers(ctx context.Context, s Set, items []*item, prev par
 	maps := map[schema.GroupKind]*meta.RESTMapping{}
 	nss := map[string]bool{s.Namespace: true}
 	for _, it := range items {
-		maps[it.m.GroupVersionKind.GroupKind()] = it.m
+		if it.m != nil { // nil: a kind this apply's CRDs define; no members exist yet
+			maps[it.m.GroupVersionKind.GroupKind()] = it.m
+		}
 		if ns := it.u.GetNamespace(); ns != "" {
 			nss[ns] = true
 		}
