@@ -138,8 +138,6 @@ func (b *builder) accountExt(service, path string, seen map[string]bool) {
 	switch key {
 	case "healthPath":
 		b.ledger.Ignored(service, field, "healthPath is for cloud load balancers' health checks (provider-specific output)")
-	case "autoscale":
-		b.ledger.Dropped(service, field, "x-berth.autoscale: HorizontalPodAutoscaler output is not implemented yet")
 	case "path", "host", "expose":
 		if !b.plans[service].public() {
 			b.ledger.Ignored(service, field, "the service publishes no port, so it gets no Ingress or public Service")

@@ -125,5 +125,6 @@ func (b *builder) service(svc *model.Service) error {
 		return err
 	}
 	b.services(pl)
+	b.autoscale(pl, p)
 	return nil
 }

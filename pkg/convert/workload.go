@@ -194,6 +194,13 @@ func (b *builder) restartPolicy(pl *plan, target string) {
 // replicas is the replica count: the input's, else --replicas, else 1.
 func (b *builder) replicas(pl *plan) *int32 {
 	svc := pl.Svc
+	if autoscaled(pl) {
+		if svc.Replicas != nil {
+			b.ledger.Ignored(svc.Name, svc.Field+".deploy.replicas",
+				"the HorizontalPodAutoscaler (x-berth.autoscale) owns the replica count; the workload leaves spec.replicas unset")
+		}
+		return nil
+	}
 	if svc.Replicas != nil {
 		t := fmt.Sprintf("%s/%s spec.replicas", pl.Kind, pl.Name)
 		b.ledger.Mapped(svc.Name, svc.Field+".deploy.replicas", t)
@@ -229,7 +236,7 @@ func (b *builder) strategy(pl *plan, replicas *int32) appsv1.DeploymentStrategy 
 	if rwo == "" {
 		return appsv1.DeploymentStrategy{}
 	}
-	if *replicas > 1 {
+	if replicas != nil && *replicas > 1 {
 		b.ledger.Warnf(pl.Svc.Name, pl.Svc.Field+".deploy.replicas",
 			"%d replicas share the ReadWriteOnce volume %q: all pods must run on one node (use accessMode ReadWriteMany or a StatefulSet)", *replicas, rwo)
 	}
