@@ -82,10 +82,21 @@ func (b *builder) hostAliases(p *pod) {
 // and dnsPolicy None would break every Service name. The given servers are appended.
 func (b *builder) dnsConfig(p *pod) {
 	svc := p.svc
-	if len(svc.DNS)+len(svc.DNSSearch)+len(svc.DNSOptions) == 0 {
+	// `dns_search: ""` (Docker: no search domain) yields an empty entry, which Kubernetes
+	// rejects; the cluster's own search domains stay in any case
+	var searches []string
+	for _, s := range svc.DNSSearch {
+		if s != "" {
+			searches = append(searches, s)
+		}
+	}
+	if len(svc.DNSSearch) > 0 && len(searches) == 0 {
+		b.ledger.Dropped(svc.Name, svc.Field+".dns_search", "an empty search domain adds nothing: the pod keeps the cluster's search domains")
+	}
+	if len(svc.DNS)+len(searches)+len(svc.DNSOptions) == 0 {
 		return
 	}
-	cfg := &corev1.PodDNSConfig{Searches: svc.DNSSearch}
+	cfg := &corev1.PodDNSConfig{Searches: searches}
 	if len(svc.DNS) > 0 {
 		servers := svc.DNS
 		if len(servers) > 2 {
@@ -97,7 +108,7 @@ func (b *builder) dnsConfig(p *pod) {
 			"dns servers are added after the cluster DNS, which answers first (so service names keep resolving); to send external names to these servers, configure the cluster DNS (CoreDNS forward)",
 			p.target("dnsConfig.nameservers"))
 	}
-	if len(svc.DNSSearch) > 0 {
+	if len(searches) > 0 {
 		b.ledger.Mapped(svc.Name, svc.Field+".dns_search", p.target("dnsConfig.searches"))
 	}
 	for _, o := range svc.DNSOptions {
