@@ -70,7 +70,7 @@ func caseInputs(t *testing.T) []input {
 			switch n := e.Name(); {
 			case n == "family":
 				in.family = string(data[:len(data)-1])
-			case filepath.Ext(n) != ".json":
+			case filepath.Ext(n) != ".json" && filepath.Ext(n) != ".yaml":
 			case len(n) >= 7 && n[:7] == "service":
 				in.services = append(in.services, ecs.NewSource(n, data))
 			default:

@@ -6,8 +6,9 @@
 //   - describe-task-definition output ({"taskDefinition": {...}, "tags": [...]}); its read-only
 //     fields (taskDefinitionArn, revision, status, registeredAt, requiresAttributes,
 //     compatibilities, ...) are accepted and reported as ignored; revision becomes the version;
-//   - a CloudFormation template (JSON) with AWS::ECS::TaskDefinition resources, or one resource
-//     on its own (PascalCase properties; intrinsic functions: see cfn.go);
+//   - a CloudFormation template (JSON, or YAML with short-form tags: see yaml.go) with
+//     AWS::ECS::TaskDefinition resources, or one resource on its own (PascalCase properties;
+//     intrinsic functions: see cfn.go);
 //   - a Terraform container_definitions array (the family comes from Options.Family);
 //   - optionally describe-services output (see service.go).
 //

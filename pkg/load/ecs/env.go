@@ -149,6 +149,19 @@ var (
 	smSecretRE = regexp.MustCompile(`^secret:([A-Za-z0-9/_+=.@-]+)(?::([^:]*):([^:]*):([^:]*))?$`)
 )
 
+var placeholderRE = regexp.MustCompile(`\$\{[^}]*\}`)
+
+// withoutPseudoParams makes a CloudFormation Fn::Sub string parseable as an ARN: the stack's
+// region and account are unknown offline (empty), the partition is aws, and other ${...}
+// placeholders lose their "::" so they stay within one ARN part.
+func withoutPseudoParams(v string) string {
+	if !strings.Contains(v, "${") {
+		return v
+	}
+	v = strings.NewReplacer("${AWS::Partition}", "aws", "${AWS::Region}", "", "${AWS::AccountId}", "").Replace(v)
+	return placeholderRE.ReplaceAllStringFunc(v, func(s string) string { return strings.ReplaceAll(s, "::", ".") })
+}
+
 // secretRef parses an ECS secret reference: a Secrets Manager secret ARN, optionally followed by
 // :json-key:version-stage:version-id, an SSM parameter ARN, or an SSM parameter name. Messages
 // name the field, never the reference itself (it carries account ids).
@@ -156,7 +169,7 @@ func (l *taskLoader) secretRef(v, p string) (*model.SecretRef, error) {
 	if v == "" {
 		return nil, l.errAt(p, "valueFrom is required")
 	}
-	m := arnRE.FindStringSubmatch(v)
+	m := arnRE.FindStringSubmatch(withoutPseudoParams(v))
 	if m == nil {
 		if !ssmNameRE.MatchString(v) {
 			return nil, l.errAt(p, "not a Secrets Manager ARN, an SSM parameter ARN or an SSM parameter name")
@@ -186,6 +199,9 @@ func (l *taskLoader) secretRef(v, p string) (*model.SecretRef, error) {
 		ref.Provider, ref.Name = "aws-ssm", name
 	default:
 		return nil, l.errAt(p, "secrets come from Secrets Manager or SSM Parameter Store, not %q", m[2])
+	}
+	if strings.Contains(v, "${") {
+		return ref, nil // a CloudFormation placeholder: the Fn::Sub warning already says so
 	}
 	if !regionRE.MatchString(ref.Region) {
 		l.warnAt(p, "the region in the secret ARN is not an AWS region name (a placeholder?); fix it before applying")

@@ -13,6 +13,8 @@ import (
 // output: it must never panic, and every failure must be a positioned *diag.Err.
 func FuzzLoad(f *testing.F) {
 	seeds, _ := filepath.Glob(filepath.Join("testdata", "*", "*.json"))
+	yamls, _ := filepath.Glob(filepath.Join("testdata", "*", "*.yaml"))
+	seeds = append(seeds, yamls...)
 	for _, s := range seeds {
 		if data, err := os.ReadFile(s); err == nil {
 			f.Add(data, []byte(`{"services":[]}`), "")

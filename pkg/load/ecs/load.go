@@ -162,7 +162,13 @@ func relTo(dir, name string) string {
 // findTasks parses one file and finds the task definitions in it.
 func findTasks(f source, family string) ([]*task, error) {
 	ln := newLines(f.name, f.data)
-	root, err := parse(f.data)
+	var root *node
+	var err error
+	if isYAML(f.data) {
+		root, err = parseYAML(f.data, ln)
+	} else {
+		root, err = parse(f.data)
+	}
 	if err != nil {
 		var oe *offsetError
 		if errors.As(err, &oe) {

@@ -34,7 +34,7 @@ func loadCase(t *testing.T, dir string) (*model.App, error) {
 			opts.Family = strings.TrimSpace(string(data))
 		case strings.HasPrefix(e.Name(), "service") && strings.HasSuffix(e.Name(), ".json"):
 			svcs = append(svcs, NewSource(e.Name(), data))
-		case strings.HasSuffix(e.Name(), ".json"):
+		case strings.HasSuffix(e.Name(), ".json"), strings.HasSuffix(e.Name(), ".yaml"):
 			files = append(files, NewSource(e.Name(), data))
 		}
 	}
