@@ -8,6 +8,7 @@ import (
 	"github.com/berth-dev/berth/pkg/render"
 	"github.com/berth-dev/berth/pkg/validate"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // checkOutput validates the converted objects, as berth writes them, against the embedded
@@ -15,7 +16,17 @@ import (
 // rejection here is a bug in berth, reported as such, and nothing is written. Kinds without
 // an embedded schema (custom resources) are left to the cluster.
 func checkOutput(objs []convert.Object, kubeVersion string) error {
-	v, err := validate.NewOffline(kubeVersion)
+	// Only the schemas of the group-versions in use are loaded: reading all of them costs more
+	// than converting a small project.
+	seen := map[schema.GroupVersion]bool{}
+	var gvs []schema.GroupVersion
+	for _, obj := range objs {
+		if gv := obj.GetObjectKind().GroupVersionKind().GroupVersion(); !seen[gv] {
+			seen[gv] = true
+			gvs = append(gvs, gv)
+		}
+	}
+	v, err := validate.NewOfflineFor(kubeVersion, gvs)
 	if err != nil {
 		return fmt.Errorf("--kube-version: %w", err)
 	}

@@ -38,6 +38,21 @@ type Offline struct {
 // NewOffline loads the embedded schemas of kubeVersion ("1.33", "v1.33" or "1.33.13";
 // empty means DefaultKubeVersion). Loading takes a few hundred milliseconds: keep the result.
 func NewOffline(kubeVersion string) (*Offline, error) {
+	return newOffline(kubeVersion, nil)
+}
+
+// NewOfflineFor is NewOffline reading only the schemas of the given group-versions, which
+// is much faster when few are needed (berth convert checks its own output with it). Objects
+// of other group-versions have no schema in the result (Has reports false).
+func NewOfflineFor(kubeVersion string, gvs []schema.GroupVersion) (*Offline, error) {
+	only := make(map[schema.GroupVersion]bool, len(gvs))
+	for _, gv := range gvs {
+		only[gv] = true
+	}
+	return newOffline(kubeVersion, only)
+}
+
+func newOffline(kubeVersion string, only map[schema.GroupVersion]bool) (*Offline, error) {
 	if kubeVersion == "" {
 		kubeVersion = DefaultKubeVersion
 	}
@@ -45,9 +60,13 @@ func NewOffline(kubeVersion string) (*Offline, error) {
 	if err != nil {
 		return nil, err
 	}
-	defs, kindNames, err := loadComponents("schemas/v" + v)
-	if err != nil || len(defs) == 0 {
+	defs, kindNames, err := loadComponents("schemas/v"+v, only)
+	if err != nil || (len(defs) == 0 && only == nil) {
 		return nil, fmt.Errorf("no embedded schemas for kubernetes %s (embedded: %s)", v, strings.Join(KubeVersions(), ", "))
+	}
+	if len(defs) == 0 {
+		// None of the requested group-versions is built in (custom resources only).
+		return &Offline{version: v, kinds: map[schema.GroupVersionKind]*spec.Schema{}, formats: formats()}, nil
 	}
 	tc, err := managedfields.NewTypeConverter(defs, false)
 	if err != nil {

@@ -68,7 +68,9 @@ func normalizeVersion(v string) (string, error) {
 // component schemas merged by name, and the schema name of each top-level kind (from the
 // x-kubernetes-group-version-kind extension, taken only from its own group-version's
 // document: meta types list many kinds).
-func loadComponents(dir string) (map[string]*spec.Schema, map[schema.GroupVersionKind]string, error) {
+// When only is non-nil, documents of other group-versions are skipped (each document holds
+// every component schema its kinds reference).
+func loadComponents(dir string, only map[schema.GroupVersion]bool) (map[string]*spec.Schema, map[schema.GroupVersionKind]string, error) {
 	entries, err := fs.ReadDir(schemaFS, dir)
 	if err != nil {
 		return nil, nil, err
@@ -78,6 +80,10 @@ func loadComponents(dir string) (map[string]*spec.Schema, map[schema.GroupVersio
 	for _, e := range entries {
 		base := strings.TrimSuffix(e.Name(), ".json.gz")
 		if base == e.Name() {
+			continue
+		}
+		gv := apiPathGroupVersion(strings.ReplaceAll(base, "__", "/"))
+		if only != nil && !only[gv] {
 			continue
 		}
 		raw, err := gunzip(path.Join(dir, e.Name()))
@@ -91,7 +97,6 @@ func loadComponents(dir string) (map[string]*spec.Schema, map[schema.GroupVersio
 		if doc.Components == nil {
 			continue
 		}
-		gv := apiPathGroupVersion(strings.ReplaceAll(base, "__", "/"))
 		for name, s := range doc.Components.Schemas {
 			defs[name] = s
 			for _, gvk := range extensionGVKs(s) {
