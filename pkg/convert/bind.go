@@ -33,29 +33,29 @@ func (b *builder) bindMount(p *pod, c *ctr, owner *model.Container, m model.Moun
 	if notRead != "" {
 		if allowedHostPath(p.svc.Options.HostPaths, m.Source) {
 			name := b.volume(p, id, "host-"+path.Base(m.Target), hostPath(m.Source))
-			b.addMount(p, c, m, name, m.SubPath, "bind mount of "+m.Source+" became a hostPath volume as "+
+			b.addMount(p, c, m, name, m.SubPath, "bind mount of "+b.shownPath(m.Source)+" became a hostPath volume as "+
 				"x-berth.hostPaths asks: the pod sees whatever node it runs on, and Pod Security baseline/restricted forbid it")
 			return nil
 		}
 		if !m.IsDir && fileLike(m, notRead) {
-			b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+m.Source+" ("+notRead+") is left out: "+
+			b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+b.shownPath(m.Source)+" ("+notRead+") is left out: "+
 				m.Target+" keeps the image's content; provide the file another way (image, ConfigMap) or list the path in x-berth.hostPaths")
 			return nil
 		}
 		name := b.volume(p, id, "bind-"+path.Base(m.Target), emptyDir("", 0))
-		b.addMount(p, c, m, name, m.SubPath, "bind mount of "+m.Source+" ("+notRead+") became an empty emptyDir at "+
+		b.addMount(p, c, m, name, m.SubPath, "bind mount of "+b.shownPath(m.Source)+" ("+notRead+") became an empty emptyDir at "+
 			m.Target+"; provide the content another way (image, ConfigMap, volume) or list the path in x-berth.hostPaths")
 		return nil
 	}
 	if m.IsDir && buildContext(m.Files) {
-		b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+m.Source+" is left out: it is a build context "+
+		b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+b.shownPath(m.Source)+" is left out: it is a build context "+
 			"(it holds a Dockerfile or Compose file), so the image already has its code; live-reload binds have no "+
 			"Kubernetes equivalent (rebuild and push the image instead)")
 		return nil
 	}
 	if len(m.Files) == 0 {
 		name := b.volume(p, id, "bind-"+path.Base(m.Target), emptyDir("", 0))
-		b.addMount(p, c, m, name, m.SubPath, "bind mount of "+m.Source+" is an empty directory: it became an emptyDir")
+		b.addMount(p, c, m, name, m.SubPath, "bind mount of "+b.shownPath(m.Source)+" is an empty directory: it became an emptyDir")
 		return nil
 	}
 	return b.filesMount(p, c, owner, m, id)
@@ -105,7 +105,7 @@ func (b *builder) filesMount(p *pod, c *ctr, owner *model.Container, m model.Mou
 	}
 	reason := ""
 	if !m.ReadOnly {
-		reason = "bind mount of " + m.Source + " is mounted read-only from a " + kind + ": the container can no longer write to " + m.Target
+		reason = "bind mount of " + b.shownPath(m.Source) + " is mounted read-only from a " + kind + ": the container can no longer write to " + m.Target
 	}
 	m.ReadOnly = true
 	b.addMount(p, c, m, name, subPath, reason, kind+"/"+obj)
@@ -120,7 +120,7 @@ func (b *builder) emitFiles(p *pod, m model.Mount, obj string, secret bool, keys
 			data[keys[i]] = f.Content
 		}
 		b.emit(b.secret(obj, p.Name, data))
-		b.ledger.Infof(p.svc.Name, m.Field, "bind mount of %s holds key material or credentials: it became Secret %s, not a ConfigMap", m.Source, obj)
+		b.ledger.Infof(p.svc.Name, m.Field, "bind mount of %s holds key material or credentials: it became Secret %s, not a ConfigMap", b.shownPath(m.Source), obj)
 		return
 	}
 	data, bin := map[string]string{}, map[string][]byte{}
@@ -173,13 +173,21 @@ func fileKeys(m model.Mount, stem string) ([]string, []corev1.KeyToPath) {
 	return keys, items
 }
 
-// fileMode is the item mode of f, nil when it is Kubernetes' default.
+// fileMode is the item mode of f, nil when it is Kubernetes' default (0644). Files readable by
+// all become 0644, or 0755 when executable: write bits mean nothing on a read-only volume, and
+// the checkout's umask (0664 vs 0644) must not change the output. Files that are not world
+// readable (0600, 0640: keys) keep their mode.
 func fileMode(f model.File) *int32 {
-	mode := int32(f.Mode & 0o777)
-	if mode == 0 || mode == defaultFileMode {
+	perm := int32(f.Mode & 0o777)
+	switch {
+	case perm == 0:
+		return nil
+	case perm&0o004 != 0 && perm&0o111 != 0:
+		perm = 0o755
+	case perm&0o004 != 0:
 		return nil
 	}
-	return &mode
+	return &perm
 }
 
 // volumeObject returns the ConfigMap or Secret behind pod volume name.
@@ -227,6 +235,19 @@ func buildContext(files []model.File) bool {
 		}
 	}
 	return false
+}
+
+// shownPath is how messages name a host path: relative to the project directory when inside
+// it (./static), so output does not depend on where the project lives; absolute otherwise.
+func (b *builder) shownPath(p string) string {
+	if !inside(b.app.Dir, p) {
+		return p
+	}
+	rel, err := filepath.Rel(filepath.Clean(b.app.Dir), filepath.Clean(p))
+	if err != nil || rel == "." {
+		return "."
+	}
+	return "./" + filepath.ToSlash(rel)
 }
 
 // inside reports whether path p is dir or below it (lexically; the loader resolved symlinks).

@@ -33,7 +33,7 @@ func TestBindRules(t *testing.T) {
 		},
 		{
 			name:      "single file writable becomes read-only with a warning",
-			mount:     model.Mount{Source: "/proj/app.ini", Target: "/app/app.ini", Files: []model.File{{Content: []byte("a=1"), Mode: 0o755}}},
+			mount:     model.Mount{Source: "/proj/app.ini", Target: "/app/app.ini", Files: []model.File{{Content: []byte("a=1"), Mode: 0o775}}},
 			wantVol:   &corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: "web-app-ini-files"}, Items: []corev1.KeyToPath{{Key: "app.ini", Path: "app.ini", Mode: mode(0o755)}}}},
 			wantMount: &corev1.VolumeMount{Name: "files-app-ini", MountPath: "/app/app.ini", SubPath: "app.ini", ReadOnly: true},
 			wantObj:   "ConfigMap/web-app-ini-files", wantData: map[string]string{"app.ini": "a=1"},
@@ -42,7 +42,7 @@ func TestBindRules(t *testing.T) {
 		{
 			name: "flat directory without items",
 			mount: model.Mount{Source: "/proj/conf", Target: "/etc/conf", IsDir: true, ReadOnly: true, Files: []model.File{
-				{Name: "a.yaml", Content: []byte("a")}, {Name: "b.yaml", Content: []byte("b"), Mode: 0o644}}},
+				{Name: "a.yaml", Content: []byte("a")}, {Name: "b.yaml", Content: []byte("b"), Mode: 0o664}}},
 			wantVol:   &corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: "web-conf-files"}}},
 			wantMount: &corev1.VolumeMount{Name: "files-conf", MountPath: "/etc/conf", ReadOnly: true},
 			wantObj:   "ConfigMap/web-conf-files", wantData: map[string]string{"a.yaml": "a", "b.yaml": "b"},
