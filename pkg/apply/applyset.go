@@ -54,6 +54,7 @@ func (s Set) ID() string {
 // selector selects the members of the set.
 func (s Set) selector() string { return LabelPartOf + "=" + s.ID() }
 
+// String names the parent as berth's messages do: Secret namespace/name.
 func (s Set) String() string { return "Secret " + s.Namespace + "/" + s.Name }
 
 // parent is what the parent Secret records.
