@@ -120,7 +120,7 @@ func (d *decoder) decode(n *node, v reflect.Value, path string) error {
 
 func (d *decoder) object(n *node, v reflect.Value, path string) error {
 	if n.kind != kObject {
-		return d.errf(n, path, "want an object, got %s", describe(n))
+		return d.errf(n, path, "want an object, got %s", d.describe(n, path))
 	}
 	t := v.Type()
 	index := make(map[string]int, t.NumField())
@@ -208,7 +208,7 @@ func unknownKey(key string, index map[string]int) string {
 
 func (d *decoder) slice(n *node, v reflect.Value, path string) error {
 	if n.kind != kArray {
-		return d.errf(n, path, "want an array, got %s", describe(n))
+		return d.errf(n, path, "want an array, got %s", d.describe(n, path))
 	}
 	s := reflect.MakeSlice(v.Type(), len(n.elems), len(n.elems))
 	for i, e := range n.elems {
@@ -223,7 +223,7 @@ func (d *decoder) slice(n *node, v reflect.Value, path string) error {
 
 func (d *decoder) stringMap(n *node, v reflect.Value, path string) error {
 	if n.kind != kObject {
-		return d.errf(n, path, "want an object of strings, got %s", describe(n))
+		return d.errf(n, path, "want an object of strings, got %s", d.describe(n, path))
 	}
 	m := reflect.MakeMapWithSize(v.Type(), len(n.members))
 	for _, mem := range n.members {
@@ -246,20 +246,20 @@ func (d *decoder) str(n *node, path string) (string, error) {
 	case d.cfn && isIntrinsic(n):
 		return d.placeholder(n, path)
 	}
-	return "", d.errf(n, path, "want a string, got %s", describe(n))
+	return "", d.errf(n, path, "want a string, got %s", d.describe(n, path))
 }
 
 func (d *decoder) integer(n *node, path string) (int64, error) {
 	text := n.str
 	if n.kind != kNumber && !(d.cfn && n.kind == kString) {
-		return 0, d.errf(n, path, "want an integer, got %s", describe(n))
+		return 0, d.errf(n, path, "want an integer, got %s", d.describe(n, path))
 	}
 	i, err := strconv.ParseInt(strings.TrimSpace(text), 10, 64)
 	if err != nil {
 		if f, ferr := strconv.ParseFloat(text, 64); ferr == nil && f == math.Trunc(f) && math.Abs(f) < math.MaxInt32 {
 			return int64(f), nil
 		}
-		return 0, d.errf(n, path, "want an integer, got %s", describe(n))
+		return 0, d.errf(n, path, "want an integer, got %s", d.describe(n, path))
 	}
 	if i < math.MinInt32 || i > math.MaxInt32 {
 		return 0, d.errf(n, path, "%d is out of range for an ECS integer", i)
@@ -274,7 +274,19 @@ func (d *decoder) boolean(n *node, path string) (bool, error) {
 	case d.cfn && n.kind == kString && (n.str == "true" || n.str == "false"):
 		return n.str == "true", nil
 	}
-	return false, d.errf(n, path, "want true or false, got %s", describe(n))
+	return false, d.errf(n, path, "want true or false, got %s", d.describe(n, path))
+}
+
+// describe is describe(n) without the value under fields that may hold secrets (environment
+// values, secret references, log options, labels): an error must not print a secret.
+func (d *decoder) describe(n *node, path string) string {
+	lower := strings.ToLower(path)
+	for _, s := range []string{"environment", "secret", "options", "labels", "credentials"} {
+		if strings.Contains(lower, s) {
+			return n.kind.String()
+		}
+	}
+	return describe(n)
 }
 
 // describe names a node's type and, for scalars, its value, for error messages.

@@ -124,6 +124,7 @@ func TestErrors(t *testing.T) {
 		{"terraform family", `[{"name":"a","image":"i","memory":1}]`, `t.json:1:1: a Terraform container_definitions array carries no family`},
 		{"cfn number", `{"Resources":{"T":{"Type":"AWS::ECS::TaskDefinition","Properties":{"ContainerDefinitions":[{"Name":"a","Image":"i","Memory":{"Ref":"Mem"}}]}}}}`, `Resources.T.Properties.ContainerDefinitions[0].Memory: container "a": CloudFormation function Ref cannot be evaluated offline`},
 		{"deep", strings.Repeat("[", 100) + strings.Repeat("]", 100), "nesting deeper than 64 levels"},
+		{"secret value not echoed", `{"family":"x","containerDefinitions":[{"name":"a","image":"i","memory":1,"environment":[{"name":"DB_PASSWORD","value":12345}]}]}`, `containerDefinitions[0].environment[0].value: container "a": want a string, got number`},
 		{"not object", `"x"`, `t.json:1:1: want a task definition object, got string "x"`},
 	}
 	for _, tt := range tests {
@@ -138,6 +139,9 @@ func TestErrors(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("got  %s\nwant %s", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "12345") {
+				t.Errorf("the error repeats an environment value: %s", err)
 			}
 		})
 	}
