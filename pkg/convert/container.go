@@ -101,8 +101,8 @@ func (b *builder) image(p *pod, x *ctr) {
 // args become the command.
 func (b *builder) commandArgs(p *pod, x *ctr) {
 	c, svc := x.M, p.svc
-	x.K.Command = append([]string(nil), c.Command...)
-	x.K.Args = append([]string(nil), c.Args...)
+	x.K.Command = escapeAll(c.Command)
+	x.K.Args = escapeAll(c.Args)
 	if c.Command != nil && len(c.Command) == 0 {
 		switch {
 		case len(c.Args) > 0:
@@ -118,6 +118,19 @@ func (b *builder) commandArgs(p *pod, x *ctr) {
 	if len(c.Args) > 0 {
 		b.ledger.Mapped(svc.Name, b.cfield(c, "command"), p.ctarget(x, "args"))
 	}
+}
+
+// escapeAll copies argv with every element escaped for the kubelet's $(VAR) expansion, which
+// applies to command and args (and exec probes): Compose passes them to the container as is.
+func escapeAll(argv []string) []string {
+	if len(argv) == 0 {
+		return nil
+	}
+	out := make([]string, len(argv))
+	for i, a := range argv {
+		out[i] = escapeExpansion(a)
+	}
+	return out
 }
 
 // securityContext maps user, capabilities, privileged and read_only.

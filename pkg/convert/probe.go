@@ -62,9 +62,9 @@ func (b *builder) probes(p *pod, x *ctr) {
 // healthCommand is the exec argv: CMD as is, CMD-SHELL through /bin/sh -c.
 func healthCommand(h *model.Health) []string {
 	if h.Type == model.HealthShell {
-		return []string{"/bin/sh", "-c", h.Command[0]}
+		return []string{"/bin/sh", "-c", escapeExpansion(h.Command[0])}
 	}
-	return append([]string(nil), h.Command...)
+	return escapeAll(h.Command)
 }
 
 // orDefault returns *d, or def when d is nil or not positive.

@@ -11,7 +11,8 @@ import (
 )
 
 // Unstructured converts obj to its JSON-shaped map and removes the serialisation noise typed
-// objects carry: `creationTimestamp: null`, an all-empty `status`, and empty non-pointer structs
+// objects carry: `creationTimestamp: null`, the `status` (berth writes desired state only;
+// some kinds' status structs have non-omitempty counters such as `replicas: 0`), and empty non-pointer structs
 // such as `resources: {}` or `strategy: {}` that say nothing. Meaningful empty objects
 // (`emptyDir: {}`, `podSelector: {}`) are kept: only the keys noiseKey names are stripped.
 func Unstructured(obj convert.Object) (map[string]any, error) {
@@ -19,9 +20,7 @@ func Unstructured(obj convert.Object) (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", obj.GetObjectKind().GroupVersionKind().Kind, obj.GetName(), err)
 	}
-	if isEmpty(m["status"]) {
-		delete(m, "status")
-	}
+	delete(m, "status")
 	stripNoise(m)
 	return m, nil
 }
