@@ -3,6 +3,8 @@ package report
 import (
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/model"
@@ -16,9 +18,15 @@ const MinSecretLen = 4
 // Redacted replaces secret values in report text and messages.
 const Redacted = "[redacted]"
 
-// Redactor replaces known secret values in text. The zero value and nil redact nothing.
+// Redactor replaces known secret values in text. A value is replaced only where it stands as
+// a whole word (not inside a longer run of letters, digits, '.', '_' or '-'), so a weak password
+// such as "gitea" hides "postgres://gitea:gitea@db" but not the host "gitea-postgres.local". The
+// zero value and nil redact nothing.
 type Redactor struct {
-	r *strings.Replacer
+	// words are secret values made only of word characters: found by a token scan.
+	words map[string]bool
+	// phrases are the other secret values (spaces, punctuation), longest first.
+	phrases []string
 }
 
 // NewRedactor collects the secret values of a conversion: Compose secrets' content, variables
@@ -55,31 +63,92 @@ func NewRedactor(app *model.App, objs []convert.Object) *Redactor {
 			add(v)
 		}
 	}
-	vals := make([]string, 0, len(set))
+	r := &Redactor{words: map[string]bool{}}
 	for v := range set {
-		vals = append(vals, v)
+		if strings.IndexFunc(v, func(c rune) bool { return !wordChar(c) }) < 0 {
+			r.words[v] = true
+		} else {
+			r.phrases = append(r.phrases, v)
+		}
 	}
 	// Longest first, so a secret containing another is replaced whole.
-	sort.Slice(vals, func(i, j int) bool {
-		if len(vals[i]) != len(vals[j]) {
-			return len(vals[i]) > len(vals[j])
+	sort.Slice(r.phrases, func(i, j int) bool {
+		a, b := r.phrases[i], r.phrases[j]
+		if len(a) != len(b) {
+			return len(a) > len(b)
 		}
-		return vals[i] < vals[j]
+		return a < b
 	})
-	if len(vals) == 0 {
-		return &Redactor{}
-	}
-	pairs := make([]string, 0, 2*len(vals))
-	for _, v := range vals {
-		pairs = append(pairs, v, Redacted)
-	}
-	return &Redactor{r: strings.NewReplacer(pairs...)}
+	return r
+}
+
+// wordChar reports the characters that make up one word for redaction: a secret must not be
+// cut out of a longer name, host or path component.
+func wordChar(c rune) bool {
+	return c == '.' || c == '_' || c == '-' || unicode.IsLetter(c) || unicode.IsDigit(c)
 }
 
 // String returns s with every known secret value replaced.
 func (r *Redactor) String(s string) string {
-	if r == nil || r.r == nil {
+	if r == nil || (len(r.words) == 0 && len(r.phrases) == 0) {
 		return s
 	}
-	return r.r.Replace(s)
+	for _, p := range r.phrases {
+		s = replaceWhole(s, p)
+	}
+	if len(r.words) == 0 {
+		return s
+	}
+	var b strings.Builder
+	start := -1
+	flush := func(end int) {
+		if w := s[start:end]; r.words[w] {
+			b.WriteString(Redacted)
+		} else {
+			b.WriteString(w)
+		}
+		start = -1
+	}
+	for i, c := range s {
+		switch {
+		case wordChar(c) && start < 0:
+			start = i
+		case !wordChar(c):
+			if start >= 0 {
+				flush(i)
+			}
+			b.WriteRune(c)
+		}
+	}
+	if start >= 0 {
+		flush(len(s))
+	}
+	return b.String()
 }
+
+// replaceWhole replaces the occurrences of v in s that are not glued to word characters.
+func replaceWhole(s, v string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, v)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		end := i + len(v)
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		after, _ := utf8.DecodeRuneInString(s[end:])
+		glued := (i > 0 && wordChar(before) && wordChar(firstRune(v))) ||
+			(end < len(s) && wordChar(after) && wordChar(lastRune(v)))
+		b.WriteString(s[:i])
+		if glued {
+			b.WriteString(v)
+		} else {
+			b.WriteString(Redacted)
+		}
+		s = s[end:]
+	}
+}
+
+func firstRune(s string) rune { r, _ := utf8.DecodeRuneInString(s); return r }
+func lastRune(s string) rune  { r, _ := utf8.DecodeLastRuneInString(s); return r }

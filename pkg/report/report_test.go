@@ -143,3 +143,21 @@ func TestRedactorShortValues(t *testing.T) {
 		t.Errorf("nil redactor changed text: %q", got)
 	}
 }
+
+func TestRedactorWholeWords(t *testing.T) {
+	app := &model.App{Secrets: []model.FileData{{Content: []byte("gitea")}, {Content: []byte("p@ss word")}}}
+	r := NewRedactor(app, nil)
+	for in, want := range map[string]string{
+		"host gitea-postgres.localhost":  "host gitea-postgres.localhost",
+		"postgres://gitea:gitea@db/x":    "postgres://[redacted]:[redacted]@db/x",
+		"PASSWORD=gitea":                 "PASSWORD=[redacted]",
+		"gitea":                          "[redacted]",
+		"say p@ss word; xp@ss words":     "say [redacted]; xp@ss words",
+		"ünïcode gitea ünïcode":          "ünïcode [redacted] ünïcode",
+		"mygitea and gitea2 stay intact": "mygitea and gitea2 stay intact",
+	} {
+		if got := r.String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
