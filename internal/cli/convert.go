@@ -105,14 +105,21 @@ func (o *convertOptions) run(ctx context.Context, streams IO) error {
 	}
 	red := report.NewRedactor(app, res.Objects)
 	warnings := printWarnings(streams.ErrOut, res.Diagnostics, red)
+	var reportData []byte
 	if o.report != "" {
-		if err := writeReport(o.report, app, res, red); err != nil {
+		if reportData, err = renderReport(o.report, app, res, red); err != nil {
 			return err
 		}
 	}
 	if o.strict && warnings > 0 {
+		if reportData != nil {
+			if err := write.File(o.report, reportData, write.FileMode); err != nil {
+				return err
+			}
+		}
 		return fmt.Errorf("%s and --strict: no output written", plural(warnings, "warning"))
 	}
+	// The output directory first: a report placed inside it must not make it look foreign.
 	if o.out != "" {
 		if err := write.Dir(o.out, files, write.Options{Force: o.force}); err != nil {
 			return err
@@ -120,20 +127,25 @@ func (o *convertOptions) run(ctx context.Context, streams IO) error {
 	} else if _, err := streams.Out.Write(stream); err != nil {
 		return fmt.Errorf("write stdout: %w", err)
 	}
+	if reportData != nil {
+		if err := write.File(o.report, reportData, write.FileMode); err != nil {
+			return err
+		}
+	}
 	summary(streams.ErrOut, res, warnings, o.out)
 	return nil
 }
 
-func writeReport(path string, app *model.App, res *convert.Result, red *report.Redactor) error {
+func renderReport(path string, app *model.App, res *convert.Result, red *report.Redactor) ([]byte, error) {
 	format, err := report.FormatFor(path)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	data, err := report.Render(report.Build(app, res, red), format)
 	if err != nil {
-		return fmt.Errorf("report: %w", err)
+		return nil, fmt.Errorf("report: %w", err)
 	}
-	return write.File(path, data, write.FileMode)
+	return data, nil
 }
 
 // printWarnings writes each warning as "file:line:col: field: message" and returns how many.
