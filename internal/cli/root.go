@@ -45,5 +45,6 @@ func commands() []func(IO) *cobra.Command {
 		newRestart,
 		newDown,
 		newValidate,
+		newPlan,
 	}
 }

@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// TestPlanGolden runs `berth plan` on the shop example and the stateful case twice and
+// compares the runbook with testdata/plan/<case>.md (rewrite with -update and review).
+func TestPlanGolden(t *testing.T) {
+	cases := map[string][]string{
+		"example-shop": {"-f", "../../examples/shop/compose.yaml"},
+		"stateful":     {"-f", "testdata/golden/stateful/compose.yaml", "--volume-size", "2Gi"},
+	}
+	for name, args := range cases {
+		t.Run(name, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "plan.md")
+			run := func() string {
+				_, stderr, err := runBerth(t, append([]string{"plan", "-o", out}, args...)...)
+				if err != nil {
+					t.Fatalf("berth plan: %v\n%s", err, stderr)
+				}
+				data, err := os.ReadFile(out)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return string(data)
+			}
+			got := run()
+			if again := run(); again != got {
+				t.Fatalf("two runs differ:\n%s", cmp.Diff(got, again))
+			}
+			want := filepath.Join("testdata", "plan", name+".md")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(want), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(want, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			data, err := os.ReadFile(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(data), got); diff != "" {
+				t.Errorf("runbook differs from %s (-want +got); if intended, rerun with -update:\n%s", want, diff)
+			}
+			for _, s := range []string{"berth apply --file " + args[1], "berth down --file " + args[1]} {
+				if !strings.Contains(got, s) {
+					t.Errorf("runbook lacks %q", s)
+				}
+			}
+		})
+	}
+}

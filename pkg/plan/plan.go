@@ -1,0 +1,197 @@
+// Package plan writes the switch-over runbook of a conversion: the ordered steps, with the
+// app's own names, that move a running Compose or ECS application onto the Kubernetes objects
+// convert produced (DNS TTLs, namespace, secrets, volumes, data moves, apply, checks, DNS switch,
+// rollback). It is pure: model and convert result in, Markdown bytes out. It never prints a
+// secret value, only object names and keys.
+package plan
+
+import (
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/pkg/model"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+)
+
+// Options are the parts of the runbook that come from the command line.
+type Options struct {
+	// Args are the input flags to repeat in the berth commands of the runbook (e.g. -f
+	// compose.yaml); nil = derived from the app's files.
+	Args []string
+}
+
+// facts is what the runbook needs from a conversion, in output order.
+type facts struct {
+	app       *model.App
+	namespace string
+	args      string
+	hosts     []host
+	secrets   []secret
+	volumes   []volume
+	stateful  []stateful
+	cronJobs  []string
+	workloads []string // Kind/name
+}
+
+type host struct {
+	name   string // DNS name, "" for a LoadBalancer without one
+	object string // Ingress/web or Service/web
+	svc    string
+}
+
+type secret struct {
+	object string // Secret/name or ExternalSecret/name
+	keys   []string
+	empty  []string // keys whose value is empty: placeholders to fill
+}
+
+type volume struct {
+	claim, service, size, class string
+}
+
+func gather(app *model.App, res *convert.Result, opts Options) *facts {
+	f := &facts{app: app, namespace: app.Name, args: strings.Join(quoteAll(opts.Args), " ")}
+	if opts.Args == nil {
+		f.args = defaultArgs(app)
+	}
+	for _, o := range res.Objects {
+		kind := o.GetObjectKind().GroupVersionKind().Kind
+		switch obj := o.(type) {
+		case *corev1.Namespace:
+			f.namespace = obj.Name
+		case *networkingv1.Ingress:
+			f.hosts = append(f.hosts, ingressHosts(obj)...)
+		case *corev1.Service:
+			if obj.Spec.Type == corev1.ServiceTypeLoadBalancer {
+				f.hosts = append(f.hosts, host{object: "Service/" + obj.Name, svc: obj.Labels[convert.LabelName]})
+			}
+		case *corev1.Secret:
+			f.secrets = append(f.secrets, secretOf(obj))
+		case *corev1.PersistentVolumeClaim:
+			f.volumes = append(f.volumes, claimOf(obj, obj.Name))
+		case *appsv1.StatefulSet:
+			for _, t := range obj.Spec.VolumeClaimTemplates {
+				f.volumes = append(f.volumes, claimOf(&t, t.Name+"-"+obj.Name+"-0"))
+				f.volumes[len(f.volumes)-1].service = obj.Labels[convert.LabelName]
+			}
+			f.workloads = append(f.workloads, kind+"/"+obj.Name)
+		case *batchv1.CronJob:
+			f.cronJobs = append(f.cronJobs, obj.Name)
+		case *appsv1.Deployment, *appsv1.DaemonSet:
+			f.workloads = append(f.workloads, kind+"/"+o.GetName())
+		default:
+			if kind == "ExternalSecret" {
+				f.secrets = append(f.secrets, secret{object: kind + "/" + o.GetName()})
+			}
+		}
+	}
+	for i := range f.volumes {
+		if f.volumes[i].service == "" {
+			f.volumes[i].service = strings.Join(mountedBy(app, f.volumes[i].claim), ", ")
+		}
+	}
+	sort.SliceStable(f.hosts, func(i, j int) bool { return f.hosts[i].name < f.hosts[j].name })
+	f.stateful = statefulServices(app, res.Objects)
+	return f
+}
+
+// mountedBy lists the services that mount the named volume.
+func mountedBy(app *model.App, vol string) []string {
+	var out []string
+	for _, s := range app.Services {
+		for _, c := range s.Containers {
+			for _, m := range c.Mounts {
+				if m.Type == model.MountVolume && m.Source == vol && !slices.Contains(out, s.Name) {
+					out = append(out, s.Name)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func ingressHosts(ing *networkingv1.Ingress) []host {
+	var out []host
+	seen := map[string]bool{}
+	for _, r := range ing.Spec.Rules {
+		if r.Host == "" || seen[r.Host] {
+			continue
+		}
+		seen[r.Host] = true
+		out = append(out, host{name: r.Host, object: "Ingress/" + ing.Name, svc: ing.Labels[convert.LabelName]})
+	}
+	if len(out) == 0 {
+		out = append(out, host{object: "Ingress/" + ing.Name, svc: ing.Labels[convert.LabelName]})
+	}
+	return out
+}
+
+func secretOf(s *corev1.Secret) secret {
+	out := secret{object: "Secret/" + s.Name}
+	seen := map[string]bool{}
+	add := func(k string, empty bool) {
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		out.keys = append(out.keys, k)
+		if empty {
+			out.empty = append(out.empty, k)
+		}
+	}
+	for k, v := range s.Data {
+		add(k, len(v) == 0)
+	}
+	for k, v := range s.StringData {
+		add(k, v == "")
+	}
+	sort.Strings(out.keys)
+	sort.Strings(out.empty)
+	return out
+}
+
+func claimOf(c *corev1.PersistentVolumeClaim, name string) volume {
+	v := volume{claim: name, service: c.Labels[convert.LabelName], class: "the cluster default"}
+	if q, ok := c.Spec.Resources.Requests[corev1.ResourceStorage]; ok {
+		v.size = q.String()
+	}
+	if c.Spec.StorageClassName != nil {
+		v.class = "`" + *c.Spec.StorageClassName + "`"
+	}
+	return v
+}
+
+func defaultArgs(app *model.App) string {
+	flag := "-f"
+	if app.Source == model.ECS {
+		flag = "--ecs"
+	}
+	parts := make([]string, 0, 2*len(app.Files))
+	for _, f := range app.Files {
+		parts = append(parts, flag, quote(f))
+	}
+	return strings.Join(parts, " ")
+}
+
+func quoteAll(ss []string) []string {
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = quote(s)
+	}
+	return out
+}
+
+// quote makes s one shell word.
+func quote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@,+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
