@@ -126,11 +126,14 @@ func Apply(ctx context.Context, c *Client, objs []*unstructured.Unstructured, op
 	}
 	res := &Result{}
 	cur, err := c.applyWaves(ctx, items, prev, opts)
-	if err != nil {
-		return nil, err
-	}
 	for _, it := range items {
-		res.Changes = append(res.Changes, Change{Ref: ref(it.u), Action: it.action, Note: revertNote(it.reverted)})
+		if it.action != "" {
+			res.Changes = append(res.Changes, Change{Ref: ref(it.u), Action: it.action, Note: revertNote(it.reverted)})
+		}
+	}
+	if err != nil { // say what did get applied before the failure; a re-run continues from there
+		report(opts.Out, res, time.Since(start))
+		return res, err
 	}
 	gks, nss := setContents(items)
 	if opts.Prune {
@@ -373,6 +376,9 @@ func report(w io.Writer, r *Result, took time.Duration) {
 		if counts[a] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[a], a))
 		}
+	}
+	if len(parts) == 0 {
+		parts = []string{"nothing applied"}
 	}
 	fmt.Fprintf(w, "%s in %s\n", strings.Join(parts, ", "), took.Round(time.Millisecond))
 }
