@@ -10,8 +10,8 @@ import (
 )
 
 // autoscale emits a HorizontalPodAutoscaler for x-berth.autoscale on a Deployment or
-// StatefulSet. Utilisation targets are percentages of the containers' requests, so a target
-// on a resource the containers do not request is reported: the autoscaler could not compute it.
+// StatefulSet. Utilisation targets are percentages of the containers' requests; every container
+// requests CPU and memory (its own, or the defaults of production.go).
 func (b *builder) autoscale(pl *plan, p *pod) {
 	a, svc := pl.Svc.Options.Autoscale, pl.Svc
 	if a == nil {
@@ -50,9 +50,6 @@ func (b *builder) autoscale(pl *plan, p *pod) {
 		if t.percent <= 0 {
 			continue
 		}
-		if !requests(p.Spec, t.name) {
-			b.ledger.Warnf(svc.Name, field, "autoscale on %s: set a %s request (deploy.resources.reservations) on every container, or the autoscaler cannot compute utilisation", t.name, t.name)
-		}
 		hpa.Spec.Metrics = append(hpa.Spec.Metrics, autoscalingv2.MetricSpec{Type: autoscalingv2.ResourceMetricSourceType,
 			Resource: &autoscalingv2.ResourceMetricSource{Name: t.name,
 				Target: autoscalingv2.MetricTarget{Type: autoscalingv2.UtilizationMetricType, AverageUtilization: ptr.To(t.percent)}}})
@@ -66,14 +63,4 @@ func (b *builder) autoscale(pl *plan, p *pod) {
 func autoscaled(pl *plan) bool {
 	a := pl.Svc.Options.Autoscale
 	return a != nil && (pl.Kind == model.KindDeployment || pl.Kind == model.KindStatefulSet) && a.Max >= max(1, a.Min)
-}
-
-// requests reports whether every container of the pod requests the resource.
-func requests(spec *corev1.PodSpec, name corev1.ResourceName) bool {
-	for _, c := range spec.Containers {
-		if _, ok := c.Resources.Requests[name]; !ok {
-			return false
-		}
-	}
-	return len(spec.Containers) > 0
 }

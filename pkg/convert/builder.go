@@ -104,6 +104,7 @@ func (b *builder) run() error {
 		return err
 	}
 	b.ecsObjects()
+	b.production()
 	return nil
 }
 
