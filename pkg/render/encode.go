@@ -108,7 +108,7 @@ func (yamlFormat) Dir(objs []convert.Object) (Files, error) {
 // Stream renders all objects as one multi-document YAML stream in the given order.
 func (yamlFormat) Stream(objs []convert.Object) ([]byte, error) {
 	docs := make([][]byte, len(objs))
-	err := each(len(objs), func(i int) error {
+	err := Each(len(objs), func(i int) error {
 		var err error
 		docs[i], err = encodeYAML(objs[i])
 		return err

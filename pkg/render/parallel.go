@@ -5,9 +5,9 @@ import (
 	"sync"
 )
 
-// each runs fn(i) for i in [0, n) on up to GOMAXPROCS goroutines and returns the error of the
+// Each runs fn(i) for i in [0, n) on up to GOMAXPROCS goroutines and returns the error of the
 // lowest failing i, so the result does not depend on scheduling.
-func each(n int, fn func(i int) error) error {
+func Each(n int, fn func(i int) error) error {
 	workers := min(runtime.GOMAXPROCS(0), n)
 	if workers <= 1 {
 		for i := 0; i < n; i++ {

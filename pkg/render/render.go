@@ -87,7 +87,7 @@ func dirFiles(objs []convert.Object, ext string, encode func(convert.Object) ([]
 		seen[name] = true
 		out[i] = File{Path: name, Sensitive: IsSensitive(o)}
 	}
-	err := each(len(objs), func(i int) error {
+	err := Each(len(objs), func(i int) error {
 		data, err := encode(objs[i])
 		out[i].Data = data
 		return err

@@ -187,7 +187,7 @@ func fill(tmp, target string, files render.Files, old previous) error {
 			}
 		}
 	}
-	err := each(len(files), func(i int) error {
+	err := render.Each(len(files), func(i int) error {
 		f := files[i]
 		return writeFile(filepath.Join(tmp, filepath.FromSlash(f.Path)), f.Data, mode(f))
 	})
