@@ -27,6 +27,8 @@ type convertOptions struct {
 	report string
 	strict bool
 	force  bool
+	// overlays are the Kustomize overlay names (--format kustomize)
+	overlays []string
 	// kubeVersion selects the embedded schemas the output is checked against
 	kubeVersion string
 }
@@ -53,6 +55,7 @@ stream. Warnings go to stderr; --report writes what became of every input field.
 	fs.StringVarP(&o.out, "output", "o", "", "output directory (one file per object, replaced atomically)")
 	fs.BoolVar(&o.stdout, "stdout", false, "write one stream to stdout (the default when -o is not given)")
 	fs.StringVar(&o.format, "format", render.YAML, "output format: "+strings.Join(render.Formats(), "|"))
+	fs.StringArrayVar(&o.overlays, "overlay", nil, "with --format kustomize: add overlays/NAME (repeatable)")
 	fs.StringVar(&o.report, "report", "", "write the field-accounting report to FILE (.md, or .json)")
 	fs.BoolVar(&o.strict, "strict", false, "fail (exit 1, nothing written but the report) when there is any warning")
 	fs.BoolVar(&o.force, "force", false, "write into an existing -o directory that berth did not create")
@@ -67,6 +70,15 @@ func (o *convertOptions) validate() error {
 	}
 	if _, err := render.ForName(o.format); err != nil {
 		return fmt.Errorf("--format: %w", err)
+	}
+	if o.format == render.Kustomize && o.out == "" {
+		return errors.New("--format kustomize writes a directory: give -o DIR")
+	}
+	if len(o.overlays) > 0 && o.format != render.Kustomize {
+		return errors.New("--overlay needs --format kustomize")
+	}
+	if err := render.ValidateOverlays(o.overlays); err != nil {
+		return fmt.Errorf("--overlay: %w", err)
 	}
 	if o.report != "" {
 		if _, err := report.FormatFor(o.report); err != nil {
@@ -90,6 +102,9 @@ func (o *convertOptions) run(ctx context.Context, streams IO) error {
 	checked := make(chan error, 1)
 	go func() { checked <- checkOutput(res.Objects, o.kubeVersion) }()
 	format, _ := render.ForName(o.format)
+	if o.format == render.Kustomize {
+		format = render.KustomizeFormat{Overlays: o.overlays}
+	}
 	var files render.Files
 	var stream []byte
 	if o.out != "" {

@@ -43,15 +43,17 @@ const (
 )
 
 // Formats lists the format names berth knows, for flag help and validation.
-func Formats() []string { return []string{YAML, JSON} }
+func Formats() []string { return []string{YAML, JSON, Kustomize} }
 
-// ForName returns the format called name (yaml, json).
+// ForName returns the format called name (yaml, json, kustomize without overlays).
 func ForName(name string) (Format, error) {
 	switch name {
 	case YAML, "yml":
 		return yamlFormat{}, nil
 	case JSON:
 		return jsonFormat{}, nil
+	case Kustomize:
+		return KustomizeFormat{}, nil
 	default:
 		return nil, fmt.Errorf("unknown output format %q (want one of %s)", name, strings.Join(Formats(), ", "))
 	}

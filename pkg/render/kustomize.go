@@ -1,0 +1,217 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/berth-dev/berth/pkg/convert"
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	goyaml "sigs.k8s.io/yaml/goyaml.v2"
+)
+
+// Kustomize is the format name of a Kustomize tree.
+const Kustomize = "kustomize"
+
+// kustomizeAPI is the apiVersion of the kustomization files berth writes.
+const kustomizeAPI = "kustomize.config.k8s.io/v1beta1"
+
+// overlayName is what an overlay directory may be called: one DNS label, so it is a safe path
+// segment and reads well as an environment name.
+var overlayName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+
+// KustomizeFormat renders a Kustomize tree: base/ holds the objects under the same file names as
+// the plain YAML output plus a kustomization.yaml listing them, and overlays/<name>/ holds, per
+// overlay, a kustomization.yaml that builds on ../../base with an images entry per container
+// image (newTag is the current tag) and a replicas entry per workload with a fixed replica
+// count. An overlay therefore builds to exactly the base until someone edits it.
+//
+// Overlays keep the base's namespace: berth's output carries its own Namespace object and
+// objects that refer to it by name, and environments usually live in separate clusters. Add a
+// `namespace:` line to an overlay to move it.
+type KustomizeFormat struct {
+	// Overlays are the overlay (environment) names, e.g. "staging", "prod".
+	Overlays []string
+}
+
+// ValidateOverlays checks overlay names: DNS labels, no duplicates.
+func ValidateOverlays(names []string) error {
+	seen := map[string]bool{}
+	for _, n := range names {
+		if !overlayName.MatchString(n) || len(n) > 63 {
+			return fmt.Errorf("overlay name %q must be a DNS label (lower-case letters, digits and '-')", n)
+		}
+		if seen[n] {
+			return fmt.Errorf("overlay %q given twice", n)
+		}
+		seen[n] = true
+	}
+	return nil
+}
+
+// Dir renders the base and the overlays.
+func (k KustomizeFormat) Dir(objs []convert.Object) (Files, error) {
+	if err := ValidateOverlays(k.Overlays); err != nil {
+		return nil, err
+	}
+	base, err := yamlFormat{}.Dir(objs)
+	if err != nil {
+		return nil, err
+	}
+	resources := make([]string, 0, len(base))
+	out := make(Files, 0, len(base)+1+len(k.Overlays))
+	for _, f := range base {
+		resources = append(resources, f.Path)
+		f.Path = "base/" + f.Path
+		out = append(out, f)
+	}
+	sort.Strings(resources)
+	data, err := kustomization(map[string]any{"resources": resources})
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, File{Path: "base/kustomization.yaml", Data: data})
+	overlay := map[string]any{"resources": []string{"../../base"}}
+	if imgs := kustomizeImages(objs); len(imgs) > 0 {
+		overlay["images"] = imgs
+	}
+	if reps := kustomizeReplicas(objs); len(reps) > 0 {
+		overlay["replicas"] = reps
+	}
+	data, err = kustomization(overlay)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range k.Overlays {
+		out = append(out, File{Path: "overlays/" + name + "/kustomization.yaml", Data: data})
+	}
+	out.Sort()
+	return out, nil
+}
+
+// Stream is not supported: a Kustomize tree is a directory.
+func (KustomizeFormat) Stream([]convert.Object) ([]byte, error) {
+	return nil, errors.New("the kustomize format writes a directory: use -o DIR")
+}
+
+// kustomization renders a Kustomization with the given fields, keys sorted.
+func kustomization(fields map[string]any) ([]byte, error) {
+	m := map[string]any{"apiVersion": kustomizeAPI, "kind": "Kustomization"}
+	for k, v := range fields {
+		m[k] = v
+	}
+	return goyaml.Marshal(m)
+}
+
+// imageEntry is one `images:` entry of a kustomization.
+type imageEntry struct {
+	Name   string `yaml:"name"`
+	NewTag string `yaml:"newTag,omitempty"`
+	Digest string `yaml:"digest,omitempty"`
+}
+
+// replicaEntry is one `replicas:` entry of a kustomization.
+type replicaEntry struct {
+	Name  string `yaml:"name"`
+	Count int32  `yaml:"count"`
+}
+
+// kustomizeImages returns one entry per distinct image name with its current tag (or digest),
+// sorted by name. Images without tag or digest are left out: there is nothing to pin. An image
+// used with two different tags is left out too, as one entry would change one of them.
+func kustomizeImages(objs []convert.Object) []imageEntry {
+	byName := map[string]imageEntry{}
+	conflict := map[string]bool{}
+	for _, o := range objs {
+		spec := podSpec(o)
+		if spec == nil {
+			continue
+		}
+		for _, c := range append(append([]corev1.Container{}, spec.InitContainers...), spec.Containers...) {
+			e, ok := splitImage(c.Image)
+			if !ok {
+				continue
+			}
+			if prev, seen := byName[e.Name]; seen && prev != e {
+				conflict[e.Name] = true
+			}
+			byName[e.Name] = e
+		}
+	}
+	out := make([]imageEntry, 0, len(byName))
+	for name, e := range byName {
+		if !conflict[name] {
+			out = append(out, e)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// splitImage splits "registry:5000/app:1.2@sha256:..." into name and tag or digest.
+func splitImage(ref string) (imageEntry, bool) {
+	if name, digest, ok := strings.Cut(ref, "@"); ok {
+		if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
+			name = name[:i]
+		}
+		return imageEntry{Name: name, Digest: digest}, name != ""
+	}
+	i := strings.LastIndex(ref, ":")
+	if i <= strings.LastIndex(ref, "/") || i == len(ref)-1 || i == 0 {
+		return imageEntry{}, false
+	}
+	return imageEntry{Name: ref[:i], NewTag: ref[i+1:]}, true
+}
+
+// kustomizeReplicas returns a replicas entry per Deployment or StatefulSet that sets a replica
+// count (autoscaled ones do not), sorted by name. Kustomize matches replicas by name alone, so
+// a name shared by two workloads with different counts is left out.
+func kustomizeReplicas(objs []convert.Object) []replicaEntry {
+	counts := map[string]int32{}
+	conflict := map[string]bool{}
+	for _, o := range objs {
+		var r *int32
+		switch w := o.(type) {
+		case *appsv1.Deployment:
+			r = w.Spec.Replicas
+		case *appsv1.StatefulSet:
+			r = w.Spec.Replicas
+		}
+		if r == nil {
+			continue
+		}
+		if prev, seen := counts[o.GetName()]; seen && prev != *r {
+			conflict[o.GetName()] = true
+		}
+		counts[o.GetName()] = *r
+	}
+	out := make([]replicaEntry, 0, len(counts))
+	for name, n := range counts {
+		if !conflict[name] {
+			out = append(out, replicaEntry{Name: name, Count: n})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// podSpec returns the pod spec of a workload object, or nil.
+func podSpec(o convert.Object) *corev1.PodSpec {
+	switch w := o.(type) {
+	case *appsv1.Deployment:
+		return &w.Spec.Template.Spec
+	case *appsv1.StatefulSet:
+		return &w.Spec.Template.Spec
+	case *appsv1.DaemonSet:
+		return &w.Spec.Template.Spec
+	case *batchv1.Job:
+		return &w.Spec.Template.Spec
+	case *batchv1.CronJob:
+		return &w.Spec.JobTemplate.Spec.Template.Spec
+	}
+	return nil
+}
