@@ -58,6 +58,7 @@ func markdown(r *Report) []byte {
 	fmt.Fprintf(&b, "- Services: %d, input fields: %d\n\n", len(r.Services), r.Totals.Fields)
 	b.WriteString("## Totals\n\n")
 	countTable(&b, "Kind", "Objects", r.Totals.Objects)
+	requestsTable(&b, r.Totals.Requests)
 	countTable(&b, "Outcome", "Fields", r.Totals.Outcomes)
 	countTable(&b, "Severity", "Diagnostics", r.Totals.Diagnostics)
 	if len(r.Diagnostics) > 0 {

@@ -50,6 +50,8 @@ type Totals struct {
 	Diagnostics []Count `json:"diagnostics"`
 	Outcomes    []Count `json:"outcomes"`
 	Fields      int     `json:"fields"`
+	// Requests are the CPU and memory the app asks the scheduler for (requests.go).
+	Requests Requests `json:"requests"`
 }
 
 // Count is a named number (a kind, severity or outcome).
@@ -125,7 +127,7 @@ func totals(res *convert.Result) Totals {
 	for _, o := range res.Objects {
 		kinds[o.GetObjectKind().GroupVersionKind().Kind]++
 	}
-	t := Totals{Fields: len(res.Accounts)}
+	t := Totals{Fields: len(res.Accounts), Requests: requests(res.Objects)}
 	// Objects by kind in apply order, like the output.
 	names := make([]string, 0, len(kinds))
 	for k := range kinds {

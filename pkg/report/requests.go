@@ -1,0 +1,116 @@
+package report
+
+import (
+	"bytes"
+	"fmt"
+
+	"github.com/berth-dev/berth/pkg/convert"
+	appsv1 "k8s.io/api/apps/v1"
+	autoscalingv2 "k8s.io/api/autoscaling/v2"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/utils/ptr"
+)
+
+// Requests is the CPU and memory the app asks the scheduler for: what its nodes must have
+// free. Jobs and CronJobs run now and then and are left out.
+type Requests struct {
+	// CPU and Memory sum replicas × pod request over the Deployments and StatefulSets, at
+	// their declared scale (an autoscaled workload at its minimum).
+	CPU    string `json:"cpu"`
+	Memory string `json:"memory"`
+	// PerNodeCPU and PerNodeMemory are the DaemonSets' requests, on every node.
+	PerNodeCPU    string `json:"perNodeCpu,omitempty"`
+	PerNodeMemory string `json:"perNodeMemory,omitempty"`
+}
+
+// requests totals the requests of the long-running workloads in objs.
+func requests(objs []convert.Object) Requests {
+	minReplicas := map[string]int32{}
+	for _, o := range objs {
+		if h, ok := o.(*autoscalingv2.HorizontalPodAutoscaler); ok {
+			ref := h.Spec.ScaleTargetRef
+			minReplicas[ref.Kind+"/"+ref.Name] = ptr.Deref(h.Spec.MinReplicas, 1)
+		}
+	}
+	var cpu, mem, nodeCPU, nodeMem resource.Quantity
+	for _, o := range objs {
+		switch w := o.(type) {
+		case *appsv1.Deployment:
+			n := replicas(w.Spec.Replicas, minReplicas["Deployment/"+w.Name])
+			addPod(&cpu, &mem, &w.Spec.Template.Spec, n)
+		case *appsv1.StatefulSet:
+			n := replicas(w.Spec.Replicas, minReplicas["StatefulSet/"+w.Name])
+			addPod(&cpu, &mem, &w.Spec.Template.Spec, n)
+		case *appsv1.DaemonSet:
+			addPod(&nodeCPU, &nodeMem, &w.Spec.Template.Spec, 1)
+		}
+	}
+	r := Requests{CPU: cpu.String(), Memory: mem.String()}
+	if !nodeCPU.IsZero() || !nodeMem.IsZero() {
+		r.PerNodeCPU, r.PerNodeMemory = nodeCPU.String(), nodeMem.String()
+	}
+	return r
+}
+
+// replicas is the workload's replica count: spec.replicas, else its autoscaler's minimum,
+// else 1 (the apiserver's default).
+func replicas(spec *int32, autoscaled int32) int64 {
+	if spec != nil {
+		return int64(*spec)
+	}
+	if autoscaled > 0 {
+		return int64(autoscaled)
+	}
+	return 1
+}
+
+// addPod adds n times the pod's effective request of CPU and memory to cpu and mem.
+func addPod(cpu, mem *resource.Quantity, spec *corev1.PodSpec, n int64) {
+	for _, t := range []struct {
+		name corev1.ResourceName
+		sum  *resource.Quantity
+	}{{corev1.ResourceCPU, cpu}, {corev1.ResourceMemory, mem}} {
+		q := podRequest(spec, t.name)
+		for range n {
+			t.sum.Add(q)
+		}
+	}
+}
+
+// podRequest is the pod's effective request of a resource, as the scheduler computes it
+// (simplified for sidecars): the larger of the running containers' sum (app containers plus
+// restartable init containers) and the largest plain init container plus the sidecars.
+func podRequest(spec *corev1.PodSpec, name corev1.ResourceName) resource.Quantity {
+	var running, sidecars, init resource.Quantity
+	for _, c := range spec.Containers {
+		running.Add(c.Resources.Requests[name])
+	}
+	for _, c := range spec.InitContainers {
+		q := c.Resources.Requests[name]
+		if ptr.Deref(c.RestartPolicy, "") == corev1.ContainerRestartPolicyAlways {
+			sidecars.Add(q)
+		} else if q.Cmp(init) > 0 {
+			init = q
+		}
+	}
+	running.Add(sidecars)
+	init.Add(sidecars)
+	if init.Cmp(running) > 0 {
+		return init
+	}
+	return running
+}
+
+// requestsTable writes the requests as a Markdown table, nothing when there are none.
+func requestsTable(b *bytes.Buffer, r Requests) {
+	if r.CPU == "0" && r.Memory == "0" && r.PerNodeCPU == "" {
+		return
+	}
+	b.WriteString("| Requests | CPU | Memory |\n|---|---:|---:|\n")
+	fmt.Fprintf(b, "| Deployments and StatefulSets | %s | %s |\n", r.CPU, r.Memory)
+	if r.PerNodeCPU != "" {
+		fmt.Fprintf(b, "| DaemonSets, per node | %s | %s |\n", r.PerNodeCPU, r.PerNodeMemory)
+	}
+	b.WriteString("\n")
+}
