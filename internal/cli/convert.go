@@ -56,7 +56,7 @@ stream. Warnings go to stderr; --report writes what became of every input field.
 	fs.BoolVar(&o.stdout, "stdout", false, "write one stream to stdout (the default when -o is not given)")
 	fs.StringVar(&o.format, "format", render.YAML, "output format: "+strings.Join(render.Formats(), "|"))
 	fs.StringArrayVar(&o.overlays, "overlay", nil, "with --format kustomize: add overlays/NAME (repeatable)")
-	fs.StringVar(&o.report, "report", "", "write the field-accounting report to FILE (.md, or .json)")
+	fs.StringVar(&o.report, "report", "", "write the field-accounting report to FILE (.md, .json, or .html: one self-contained page with the service graph)")
 	fs.BoolVar(&o.strict, "strict", false, "fail (exit 1, nothing written but the report) when there is any warning")
 	fs.BoolVar(&o.force, "force", false, "write into an existing -o directory that berth did not create")
 	fs.StringVar(&o.kubeVersion, "kube-version", validate.DefaultKubeVersion,

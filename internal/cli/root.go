@@ -46,5 +46,6 @@ func commands() []func(IO) *cobra.Command {
 		newDown,
 		newValidate,
 		newPlan,
+		newReport,
 	}
 }

@@ -12,18 +12,21 @@ import (
 const (
 	Markdown = "markdown"
 	JSON     = "json"
+	HTML     = "html"
 )
 
-// FormatFor picks the report format from a file name's extension: .json → JSON, .md,
-// .markdown or none → Markdown.
+// FormatFor picks the report format from a file name's extension: .json → JSON, .html or
+// .htm → HTML, .md, .markdown or none → Markdown.
 func FormatFor(path string) (string, error) {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".json":
 		return JSON, nil
+	case ".html", ".htm":
+		return HTML, nil
 	case ".md", ".markdown", "":
 		return Markdown, nil
 	default:
-		return "", fmt.Errorf("report %s: unknown extension %q (want .md or .json)", path, filepath.Ext(path))
+		return "", fmt.Errorf("report %s: unknown extension %q (want .md, .json or .html)", path, filepath.Ext(path))
 	}
 }
 
@@ -41,6 +44,8 @@ func Render(r *Report, format string) ([]byte, error) {
 		return buf.Bytes(), nil
 	case Markdown:
 		return markdown(r), nil
+	case HTML:
+		return htmlReport(r)
 	default:
 		return nil, fmt.Errorf("unknown report format %q", format)
 	}

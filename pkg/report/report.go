@@ -24,6 +24,8 @@ type Report struct {
 	// Services are sorted by name.
 	Services    []Service         `json:"services"`
 	Diagnostics []diag.Diagnostic `json:"diagnostics"`
+	// Graph is the service graph the HTML report draws (not part of the JSON report).
+	Graph *Graph `json:"-"`
 }
 
 // Service is the accounting of one service.
@@ -85,6 +87,7 @@ func Build(app *model.App, res *convert.Result, red *Redactor) *Report {
 		r.Diagnostics = append(r.Diagnostics, d)
 	}
 	r.Totals = totals(res)
+	r.Graph = BuildGraph(app, res)
 	return r
 }
 

@@ -161,3 +161,26 @@ func TestRedactorWholeWords(t *testing.T) {
 		}
 	}
 }
+
+func TestHTML(t *testing.T) {
+	app, res := testInput()
+	if got, err := FormatFor("r.HTML"); err != nil || got != HTML {
+		t.Fatalf("FormatFor(r.HTML) = %q, %v", got, err)
+	}
+	a, err := Render(Build(app, res, NewRedactor(app, res.Objects)), HTML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := Render(Build(app, res, NewRedactor(app, res.Objects)), HTML)
+	if !bytes.Equal(a, b) {
+		t.Error("two HTML renders differ")
+	}
+	if bytes.Contains(a, []byte(secretValue)) {
+		t.Error("HTML report leaks the secret value")
+	}
+	for _, want := range []string{`<details class="service" id="svc-web">`, "Secret/web-env data.DB_PASSWORD", "dagre", `"name":"db"`} {
+		if !bytes.Contains(a, []byte(want)) {
+			t.Errorf("HTML report lacks %q", want)
+		}
+	}
+}

@@ -1,0 +1,81 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+var berthData = regexp.MustCompile(`(?s)<script id="berth-data" type="application/json">(.*?)</script>`)
+
+// TestHTMLReportGolden writes the HTML report of the shop example and the stateful case twice
+// (byte-identical), checks the page loads nothing from the network, and compares the data the
+// page draws (graph and per-service fields, indented) with testdata/report-html/<case>.json.
+func TestHTMLReportGolden(t *testing.T) {
+	cases := map[string][]string{
+		"example-shop": {"-f", "../../examples/shop/compose.yaml"},
+		"stateful":     {"-f", "testdata/golden/stateful/compose.yaml", "--volume-size", "2Gi"},
+	}
+	for name, args := range cases {
+		t.Run(name, func(t *testing.T) {
+			tmp := t.TempDir()
+			run := func(i int) []byte {
+				page := filepath.Join(tmp, "report.html")
+				full := append([]string{"convert", "-o", filepath.Join(tmp, "out", string(rune('a'+i))), "--report", page}, args...)
+				if _, stderr, err := runBerth(t, full...); err != nil {
+					t.Fatalf("berth convert: %v\n%s", err, stderr)
+				}
+				data, err := os.ReadFile(page)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return data
+			}
+			page := run(0)
+			if again := run(1); !bytes.Equal(page, again) {
+				t.Fatal("two HTML reports differ")
+			}
+			for _, bad := range []string{"<link", " src=", "@import", "url(http"} {
+				if bytes.Contains(page, []byte(bad)) {
+					t.Errorf("page is not self-contained: contains %q", bad)
+				}
+			}
+			m := berthData.FindSubmatch(page)
+			if m == nil {
+				t.Fatal("no berth-data script in the page")
+			}
+			var data any
+			if err := json.Unmarshal(m[1], &data); err != nil {
+				t.Fatalf("berth-data is not JSON: %v", err)
+			}
+			got, _ := json.MarshalIndent(data, "", "  ")
+			got = append(got, '\n')
+			want := filepath.Join("testdata", "report-html", name+".json")
+			if *update {
+				if err := os.MkdirAll(filepath.Dir(want), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(want, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			wantData, err := os.ReadFile(want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(string(wantData), string(got)); diff != "" {
+				t.Errorf("HTML report data differs from %s (-want +got); if intended, rerun with -update:\n%s", want, diff)
+			}
+			if strings.Contains(string(page), tmp) {
+				t.Error("page contains the temporary directory")
+			}
+		})
+	}
+}
