@@ -152,10 +152,10 @@ func addObject(n *Node, o convert.Object, cpu, mem *resource.Quantity) {
 	count := int64(0)
 	switch obj := o.(type) {
 	case *appsv1.Deployment:
-		n.Kind, spec, count = "Deployment", &obj.Spec.Template.Spec, replicas(obj.Spec.Replicas)
+		n.Kind, spec, count = "Deployment", &obj.Spec.Template.Spec, replicaCount(obj.Spec.Replicas)
 		n.Replicas = itoa(count)
 	case *appsv1.StatefulSet:
-		n.Kind, spec, count = "StatefulSet", &obj.Spec.Template.Spec, replicas(obj.Spec.Replicas)
+		n.Kind, spec, count = "StatefulSet", &obj.Spec.Template.Spec, replicaCount(obj.Spec.Replicas)
 		n.Replicas = itoa(count)
 	case *appsv1.DaemonSet:
 		n.Kind, spec, count, n.Replicas = "DaemonSet", &obj.Spec.Template.Spec, 1, "one per node"
@@ -201,7 +201,7 @@ func addObject(n *Node, o convert.Object, cpu, mem *resource.Quantity) {
 	}
 }
 
-func replicas(r *int32) int64 {
+func replicaCount(r *int32) int64 {
 	if r == nil {
 		return 1
 	}
