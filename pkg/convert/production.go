@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/model"
+	"github.com/berth-dev/berth/pkg/podsecurity"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -32,12 +33,16 @@ const (
 )
 
 // production is the last pass over the built workloads: default requests, disruption
-// budgets and topology spread. It runs per service in input order, so its objects
+// budgets, topology spread and the Pod Security Standards grade (an info per workload). It runs per service in input order, so its objects
 // and diagnostics are deterministic.
 func (b *builder) production() {
 	byName := map[string]Object{}
 	for _, o := range b.objs {
 		byName[o.GetObjectKind().GroupVersionKind().Kind+"/"+o.GetName()] = o
+	}
+	grader, err := podsecurity.New()
+	if err != nil {
+		b.ledger.Warnf("", "", "pods are not graded against the Pod Security Standards: %v", err)
 	}
 	for _, svc := range b.app.Services {
 		pl := b.plans[svc.Name]
@@ -57,6 +62,10 @@ func (b *builder) production() {
 		if scaled {
 			b.disruptionBudget(pl, o, spec)
 		}
+		if grader != nil {
+			g := grader.Grade(podMetaOf(o), spec)
+			b.ledger.Infof(svc.Name, svc.Field, "Pod Security Standards: %s/%s meets %s", pl.Kind, pl.Name, g)
+		}
 	}
 }
 
@@ -73,6 +82,23 @@ func podSpecOf(o Object) *corev1.PodSpec {
 		return &w.Spec.Template.Spec
 	case *batchv1.CronJob:
 		return &w.Spec.JobTemplate.Spec.Template.Spec
+	}
+	return nil
+}
+
+// podMetaOf returns the pod template metadata of a workload object (podSpecOf's sibling).
+func podMetaOf(o Object) *metav1.ObjectMeta {
+	switch w := o.(type) {
+	case *appsv1.Deployment:
+		return &w.Spec.Template.ObjectMeta
+	case *appsv1.StatefulSet:
+		return &w.Spec.Template.ObjectMeta
+	case *appsv1.DaemonSet:
+		return &w.Spec.Template.ObjectMeta
+	case *batchv1.Job:
+		return &w.Spec.Template.ObjectMeta
+	case *batchv1.CronJob:
+		return &w.Spec.JobTemplate.Spec.Template.ObjectMeta
 	}
 	return nil
 }
