@@ -5,7 +5,7 @@ GO ?= go
 TEST_TIMEOUT ?= 30m
 TEST_FLAGS ?=
 
-.PHONY: all build vet test test-bin example
+.PHONY: all build vet test test-bin test-browser-deps example
 
 all: build vet
 
@@ -21,7 +21,11 @@ vet:
 test-bin:
 	test/cluster/build.sh >/dev/null
 
-test: test-bin
+# Debian's chromium (when missing) and playwright-core for test/browser.
+test-browser-deps:
+	test/browser/install.sh
+
+test: test-bin test-browser-deps
 	BERTH_TEST_BIN="$$(test/cluster/build.sh 2>/dev/null)" $(GO) test -timeout $(TEST_TIMEOUT) $(TEST_FLAGS) ./...
 
 example:

@@ -48,7 +48,7 @@
   dagre.layout(g);
 
   var size = g.graph();
-  var svg = el("svg", { width: Math.ceil(size.width), height: Math.ceil(size.height), viewBox: "0 0 " + Math.ceil(size.width) + " " + Math.ceil(size.height) });
+  var svg = el("svg", { width: Math.ceil(size.width), height: Math.ceil(size.height), style: "max-width:100%;height:auto", viewBox: "0 0 " + Math.ceil(size.width) + " " + Math.ceil(size.height) });
   var defs = el("defs", {}, svg);
   var marker = el("marker", { id: "arrow", viewBox: "0 0 10 10", refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: "auto" }, defs);
   el("path", { d: "M0,0 L10,5 L0,10 z", fill: "#6b7280" }, marker);
