@@ -58,6 +58,7 @@ func (f *ConvertFlags) Bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.WaitImage, "wait-image", "", "image of the init containers that wait for dependencies (default "+convert.DefaultWaitImage+")")
 	fs.StringVar(&o.JobWaitImage, "job-wait-image", "", "image whose entrypoint is kubectl, to wait for Jobs to complete (default "+convert.DefaultJobWaitImage+")")
 	fs.Int32Var(&o.Replicas, "replicas", 0, "replicas of services that do not set any (default 1)")
+	fs.BoolVar(&o.Harden, "harden", false, "apply the Pod Security restricted profile where the input allows (drop ALL capabilities, no privilege escalation, seccomp RuntimeDefault, runAsNonRoot for numeric non-root users)")
 }
 
 // Validate checks the flags before anything is read.

@@ -40,6 +40,9 @@ type Options struct {
 	Secrets string
 	// Replicas overrides the replica count of services that do not set one (0 = 1).
 	Replicas int32
+	// Harden applies the Pod Security restricted profile where the input does not contradict
+	// it (see harden.go).
+	Harden bool
 }
 
 // DefaultWaitImage is the image of dependency-wait init containers: small, has sh and nc/wget.

@@ -62,6 +62,9 @@ func (b *builder) production() {
 		if scaled {
 			b.disruptionBudget(pl, o, spec)
 		}
+		if b.opts.Harden {
+			b.harden(svc, spec)
+		}
 		if grader != nil {
 			g := grader.Grade(podMetaOf(o), spec)
 			b.ledger.Infof(svc.Name, svc.Field, "Pod Security Standards: %s/%s meets %s", pl.Kind, pl.Name, g)
