@@ -128,21 +128,22 @@ func (b *builder) defaultRequests(svc *model.Service, spec *corev1.PodSpec) {
 		return
 	}
 	b.ledger.Infof(svc.Name, svc.Field,
-		"container(s) %s set no CPU or memory request: requested %s CPU and %s memory by default so the pods are not BestEffort (set the service's resources to choose)",
+		"no request in the input for %s: requested by default (%s CPU, %s memory) so the pods are not BestEffort (set the service's resources to choose)",
 		strings.Join(named, ", "), DefaultCPURequest, DefaultMemoryRequest)
 }
 
 // fillRequests sets the cpu and memory requests of the containers that have neither a request
-// nor a limit for them, and returns the names of the containers it changed.
+// nor a limit for them, and returns what it set, as "container (CPU, memory)".
 func fillRequests(cs []corev1.Container, cpu, mem string) []string {
 	var named []string
 	for i := range cs {
 		c := &cs[i]
-		added := false
+		var added []string
 		for _, d := range []struct {
-			name corev1.ResourceName
-			def  string
-		}{{corev1.ResourceCPU, cpu}, {corev1.ResourceMemory, mem}} {
+			name  corev1.ResourceName
+			label string
+			def   string
+		}{{corev1.ResourceCPU, "CPU", cpu}, {corev1.ResourceMemory, "memory", mem}} {
 			_, req := c.Resources.Requests[d.name]
 			_, lim := c.Resources.Limits[d.name]
 			if req || lim {
@@ -152,10 +153,10 @@ func fillRequests(cs []corev1.Container, cpu, mem string) []string {
 				c.Resources.Requests = corev1.ResourceList{}
 			}
 			c.Resources.Requests[d.name] = resource.MustParse(d.def)
-			added = true
+			added = append(added, d.label)
 		}
-		if added {
-			named = append(named, c.Name)
+		if len(added) > 0 {
+			named = append(named, c.Name+" ("+strings.Join(added, ", ")+")")
 		}
 	}
 	return named
