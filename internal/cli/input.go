@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 
@@ -58,6 +59,9 @@ func (f *ConvertFlags) Bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.WaitImage, "wait-image", "", "image of the init containers that wait for dependencies (default "+convert.DefaultWaitImage+")")
 	fs.StringVar(&o.JobWaitImage, "job-wait-image", "", "image whose entrypoint is kubectl, to wait for Jobs to complete (default "+convert.DefaultJobWaitImage+")")
 	fs.Int32Var(&o.Replicas, "replicas", 0, "replicas of services that do not set any (default 1)")
+	fs.StringVar(&o.Provider, "provider", "generic", "cloud provider of public load balancers and Ingresses: generic or aws")
+	fs.StringVar(&o.TLSCertARN, "tls-cert-arn", "", "ACM certificate ARN: AWS load balancers terminate TLS on 443 (--provider aws)")
+	fs.StringSliceVar(&o.SourceRanges, "source-ranges", nil, "CIDRs allowed to reach public load balancers (--provider aws; comma-separated or repeated)")
 	fs.BoolVar(&o.Harden, "harden", false, "apply the Pod Security restricted profile where the input allows (drop ALL capabilities, no privilege escalation, seccomp RuntimeDefault, runAsNonRoot for numeric non-root users)")
 }
 
@@ -90,6 +94,9 @@ func (f *ConvertFlags) Validate() error {
 	}
 	if o.Replicas < 0 {
 		return fmt.Errorf("--replicas %d: want 0 or more", o.Replicas)
+	}
+	if err := validateProvider(&o); err != nil {
+		return err
 	}
 	if len(f.ECSFiles) > 0 && len(f.Files) > 0 {
 		return errors.New("-f and --ecs cannot be combined: convert either a Compose project or ECS task definitions")
@@ -154,4 +161,25 @@ func (f *ConvertFlags) Run(ctx context.Context) (*convert.Result, *model.App, er
 		return nil, app, err
 	}
 	return res, app, nil
+}
+
+// validateProvider checks --provider, --tls-cert-arn and --source-ranges.
+func validateProvider(o *convert.Options) error {
+	switch o.Provider {
+	case "", convert.ProviderGeneric, convert.ProviderAWS:
+	default:
+		return fmt.Errorf("--provider %q: want generic or aws", o.Provider)
+	}
+	if o.Provider != convert.ProviderAWS && (o.TLSCertARN != "" || len(o.SourceRanges) > 0) {
+		return errors.New("--tls-cert-arn and --source-ranges need --provider aws")
+	}
+	if o.TLSCertARN != "" && !strings.HasPrefix(o.TLSCertARN, "arn:") {
+		return fmt.Errorf("--tls-cert-arn %q: want an ACM certificate ARN (arn:aws:acm:...)", o.TLSCertARN)
+	}
+	for _, r := range o.SourceRanges {
+		if _, _, err := net.ParseCIDR(r); err != nil {
+			return fmt.Errorf("--source-ranges %q: want a CIDR such as 203.0.113.0/24", r)
+		}
+	}
+	return nil
 }

@@ -43,6 +43,12 @@ type Options struct {
 	// Harden applies the Pod Security restricted profile where the input does not contradict
 	// it (see harden.go).
 	Harden bool
+	// Provider is ProviderGeneric ("" too) or ProviderAWS (aws.go).
+	Provider string
+	// TLSCertARN is the ACM certificate of AWS load balancers (provider aws).
+	TLSCertARN string
+	// SourceRanges are the CIDRs allowed to reach public load balancers (provider aws).
+	SourceRanges []string
 }
 
 // DefaultWaitImage is the image of dependency-wait init containers: small, has sh and nc/wget.

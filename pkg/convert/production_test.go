@@ -122,3 +122,21 @@ func podSpecOwner(t *testing.T, objs map[string]Object, name string) *appsv1.Dep
 	}
 	return d
 }
+
+// TestGoldenAWS: the stack's web behind the ALB controller (shared group, certificate, health
+// check path, source ranges) and a TCP service on an AWS LoadBalancer terminating TLS on 443.
+func TestGoldenAWS(t *testing.T) {
+	app := stack()
+	for _, s := range app.Services {
+		if s.Name == "web" {
+			s.Options.HealthPath = "/healthz"
+		}
+	}
+	admin := service("admin", "example/admin:1.2", 70)
+	admin.Main().Ports = []model.Port{{Target: 8080, Published: "8443", Protocol: model.TCP, Source: model.FromPorts, Field: "services.admin.ports[0]"}}
+	admin.Options.Expose = ExposeLoadBalancer
+	app.Services = append(app.Services, admin)
+	app.Inputs = append(app.Inputs, fields(admin)...)
+	golden(t, "aws", app, Options{Provider: ProviderAWS, TLSCertARN: "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
+		SourceRanges: []string{"203.0.113.0/24", "198.51.100.7/32"}})
+}

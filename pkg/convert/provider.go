@@ -23,4 +23,9 @@ func (generic) ingress(*plan, *networkingv1.Ingress) {}
 func (generic) loadBalancer(*plan, *corev1.Service)  {}
 
 // provider returns the provider for the options.
-func (b *builder) provider() provider { return generic{} }
+func (b *builder) provider() provider {
+	if b.opts.Provider == ProviderAWS {
+		return aws{b: b}
+	}
+	return generic{}
+}
