@@ -137,7 +137,7 @@ func (b *builder) accountExt(service, path string, seen map[string]bool) {
 	seen[field] = true
 	switch key {
 	case "healthPath":
-		b.ledger.Ignored(service, field, "healthPath is for cloud load balancers' health checks (provider-specific output)")
+		b.accountHealthPath(service, field)
 	case "path", "host", "expose":
 		if !b.plans[service].public() {
 			b.ledger.Ignored(service, field, "the service publishes no port, so it gets no Ingress or public Service")

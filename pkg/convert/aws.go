@@ -57,6 +57,10 @@ func (p aws) loadBalancer(pl *plan, s *corev1.Service) {
 	}
 	o := p.b.opts
 	s.Spec.LoadBalancerSourceRanges = append([]string(nil), o.SourceRanges...)
+	if h := pl.Svc.Options.HealthPath; h != "" {
+		s.Annotations = merge(s.Annotations, map[string]string{
+			nlbPrefix + "healthcheck-protocol": "http", nlbPrefix + "healthcheck-path": h})
+	}
 	if o.TLSCertARN == "" {
 		return
 	}
@@ -84,4 +88,15 @@ func merge(dst, src map[string]string) map[string]string {
 		dst[k] = v
 	}
 	return dst
+}
+
+// accountHealthPath accounts x-berth.healthPath: the load balancer's health check with
+// --provider aws on a public service, otherwise nothing reads it.
+func (b *builder) accountHealthPath(service, field string) {
+	pl := b.plans[service]
+	if b.opts.Provider == ProviderAWS && pl != nil && pl.public() {
+		b.ledger.Mapped(service, field, "the AWS load balancer's health check path (healthcheck-path annotation)")
+		return
+	}
+	b.ledger.Ignored(service, field, "healthPath is for cloud load balancers' health checks (--provider aws)")
 }

@@ -328,5 +328,5 @@ func taskResourceRule(b *builder, svc *model.Service) (diag.Outcome, string, str
 	if svc != nil && len(svc.Containers) == 1 {
 		return diag.Mapped, "", "containers[0].resources"
 	}
-	return diag.Partial, "task-level cpu/memory bound the whole task; Kubernetes sets resources per container, so containers without their own values get none (set them to keep the same budget)", "containers[].resources"
+	return diag.Partial, "task-level cpu/memory bound the whole task; Kubernetes sets resources per container, so containers without their own values get berth's default requests (set them to keep the same budget)", "containers[].resources"
 }

@@ -135,6 +135,7 @@ func TestGoldenAWS(t *testing.T) {
 	admin := service("admin", "example/admin:1.2", 70)
 	admin.Main().Ports = []model.Port{{Target: 8080, Published: "8443", Protocol: model.TCP, Source: model.FromPorts, Field: "services.admin.ports[0]"}}
 	admin.Options.Expose = ExposeLoadBalancer
+	admin.Options.HealthPath = "/ping"
 	app.Services = append(app.Services, admin)
 	app.Inputs = append(app.Inputs, fields(admin)...)
 	golden(t, "aws", app, Options{Provider: ProviderAWS, TLSCertARN: "arn:aws:acm:eu-west-1:123456789012:certificate/abc",
