@@ -71,8 +71,8 @@ func (o *convertOptions) validate() error {
 	if _, err := render.ForName(o.format); err != nil {
 		return fmt.Errorf("--format: %w", err)
 	}
-	if o.format == render.Kustomize && o.out == "" {
-		return errors.New("--format kustomize writes a directory: give -o DIR")
+	if (o.format == render.Kustomize || o.format == render.Helm) && o.out == "" {
+		return fmt.Errorf("--format %s writes a directory: give -o DIR", o.format)
 	}
 	if len(o.overlays) > 0 && o.format != render.Kustomize {
 		return errors.New("--overlay needs --format kustomize")

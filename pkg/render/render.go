@@ -43,7 +43,7 @@ const (
 )
 
 // Formats lists the format names berth knows, for flag help and validation.
-func Formats() []string { return []string{YAML, JSON, Kustomize} }
+func Formats() []string { return []string{YAML, JSON, Kustomize, Helm} }
 
 // ForName returns the format called name (yaml, json, kustomize without overlays).
 func ForName(name string) (Format, error) {
@@ -54,6 +54,8 @@ func ForName(name string) (Format, error) {
 		return jsonFormat{}, nil
 	case Kustomize:
 		return KustomizeFormat{}, nil
+	case Helm:
+		return HelmFormat{}, nil
 	default:
 		return nil, fmt.Errorf("unknown output format %q (want one of %s)", name, strings.Join(Formats(), ", "))
 	}
