@@ -26,7 +26,7 @@ type HelmFormat struct {
 	Version string
 }
 
-// helmValues are the chart's default values for one workload.
+// helmWorkload holds the chart's default values for one workload.
 type helmWorkload struct {
 	Replicas   *int32                   `yaml:"replicas,omitempty"`
 	Containers map[string]helmContainer `yaml:"containers,omitempty"`
@@ -155,7 +155,7 @@ func helmTemplate(o convert.Object, workloads map[string]helmWorkload) ([]byte, 
 	return []byte(s), nil
 }
 
-// workloadSpec returns the spec that holds replicas and the pod template of a workload map.
+// replicasOf returns spec.replicas of a workload map, if set.
 func replicasOf(m map[string]any) (int32, bool) {
 	spec, _ := m["spec"].(map[string]any)
 	switch r := spec["replicas"].(type) {
@@ -169,6 +169,7 @@ func replicasOf(m map[string]any) (int32, bool) {
 	return 0, false
 }
 
+// setReplicas puts v (a placeholder token) at spec.replicas.
 func setReplicas(m map[string]any, v string) {
 	m["spec"].(map[string]any)["replicas"] = v
 }
@@ -190,6 +191,7 @@ func containerLists(m map[string]any) [][]any {
 	return out
 }
 
+// helpers is _helpers.tpl: the standard name and label helpers, named after the chart.
 func helpers(name string) string {
 	return fmt.Sprintf(`{{/* The chart's name. */}}
 {{- define %[1]q -}}
@@ -228,5 +230,5 @@ func notes(objs []convert.Object) string {
 		}
 	}
 	b.WriteString("Secrets are part of the chart's templates as berth wrote them; values.yaml holds none.\n")
-	return strings.ReplaceAll(b.String(), "{{ .Chart", "{{ .Chart")
+	return b.String()
 }
