@@ -76,3 +76,33 @@ func TestHelmChartRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// TestHelmValuesTakeEffect proves the templates read values.yaml: overriding web's tag and
+// replica count changes the rendered Deployment.
+func TestHelmValuesTakeEffect(t *testing.T) {
+	abs, _ := filepath.Abs(filepath.Join("testdata", "golden", "example-shop"))
+	chartDir := filepath.Join(t.TempDir(), "chart")
+	if _, stderr, err := runBerth(t, append(append([]string{"convert"}, caseArgs(abs)...), "--format", "helm", "-o", chartDir)...); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	chrt, err := loader.LoadDir(chartDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	override := map[string]any{"workloads": map[string]any{"web": map[string]any{
+		"replicas":   5,
+		"containers": map[string]any{"web": map[string]any{"image": map[string]any{"tag": "1.28-alpine"}}},
+	}}}
+	vals, err := chartutil.ToRenderValues(chrt, override, chartutil.ReleaseOptions{Name: "rel", Namespace: "default"}, chartutil.DefaultCapabilities)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rendered, err := engine.Render(chrt, vals)
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := rendered["shop/templates/16-deployment-web.yaml"]
+	if !strings.Contains(web, "replicas: 5") || !strings.Contains(web, `image: "nginx:1.28-alpine"`) {
+		t.Errorf("overridden values not rendered:\n%s", web)
+	}
+}
