@@ -41,7 +41,7 @@ func TestHarden(t *testing.T) {
 	got := map[string]string{}
 	var web podsecurity.Grade
 	for _, o := range res.Objects {
-		spec := podSpecOf(o)
+		spec := PodSpec(o)
 		if spec == nil {
 			continue
 		}

@@ -50,7 +50,7 @@ func (b *builder) production() {
 			continue
 		}
 		o := byName[string(pl.Kind)+"/"+pl.Name]
-		spec := podSpecOf(o)
+		spec := PodSpec(o)
 		if spec == nil {
 			continue
 		}
@@ -72,8 +72,9 @@ func (b *builder) production() {
 	}
 }
 
-// podSpecOf returns the pod spec of a workload object, nil for other objects.
-func podSpecOf(o Object) *corev1.PodSpec {
+// PodSpec returns the pod spec of a workload object (Deployment, StatefulSet, DaemonSet, Job,
+// CronJob), nil for other objects.
+func PodSpec(o Object) *corev1.PodSpec {
 	switch w := o.(type) {
 	case *appsv1.Deployment:
 		return &w.Spec.Template.Spec
@@ -89,7 +90,7 @@ func podSpecOf(o Object) *corev1.PodSpec {
 	return nil
 }
 
-// podMetaOf returns the pod template metadata of a workload object (podSpecOf's sibling).
+// podMetaOf returns the pod template metadata of a workload object (PodSpec's sibling).
 func podMetaOf(o Object) *metav1.ObjectMeta {
 	switch w := o.(type) {
 	case *appsv1.Deployment:

@@ -101,7 +101,7 @@ func helmTemplate(o convert.Object, workloads map[string]helmWorkload) ([]byte, 
 		return nil, err
 	}
 	subst := map[string]string{}
-	if spec := podSpec(o); spec != nil {
+	if spec := convert.PodSpec(o); spec != nil {
 		key := o.GetName()
 		if _, taken := workloads[key]; taken {
 			key = strings.ToLower(o.GetObjectKind().GroupVersionKind().Kind) + "-" + key

@@ -9,7 +9,6 @@ import (
 
 	"github.com/berth-dev/berth/pkg/convert"
 	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	goyaml "sigs.k8s.io/yaml/goyaml.v2"
 )
@@ -127,7 +126,7 @@ func kustomizeImages(objs []convert.Object) []imageEntry {
 	byName := map[string]imageEntry{}
 	conflict := map[string]bool{}
 	for _, o := range objs {
-		spec := podSpec(o)
+		spec := convert.PodSpec(o)
 		if spec == nil {
 			continue
 		}
@@ -197,21 +196,4 @@ func kustomizeReplicas(objs []convert.Object) []replicaEntry {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
-}
-
-// podSpec returns the pod spec of a workload object, or nil.
-func podSpec(o convert.Object) *corev1.PodSpec {
-	switch w := o.(type) {
-	case *appsv1.Deployment:
-		return &w.Spec.Template.Spec
-	case *appsv1.StatefulSet:
-		return &w.Spec.Template.Spec
-	case *appsv1.DaemonSet:
-		return &w.Spec.Template.Spec
-	case *batchv1.Job:
-		return &w.Spec.Template.Spec
-	case *batchv1.CronJob:
-		return &w.Spec.JobTemplate.Spec.Template.Spec
-	}
-	return nil
 }
