@@ -214,10 +214,12 @@ func (p *proc) stop(grace time.Duration) error {
 
 // tail returns the last n lines of p's log.
 func (p *proc) tail(n int) string {
-	return tailFile(p.log, n)
+	return TailFile(p.log, n)
 }
 
-func tailFile(path string, n int) string {
+// TailFile returns the last n lines of the file at path ("" when it cannot be read): the
+// part of a component's log worth showing when it fails.
+func TailFile(path string, n int) string {
 	f, err := os.Open(path)
 	if err != nil {
 		return ""

@@ -1,7 +1,6 @@
 package realnode
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/berth-dev/berth/test/cluster"
 )
 
 // proc is one node process started by this package.
@@ -57,7 +58,7 @@ func startProc(t *nsThread, name, exe, logDir string, argv []string, attr *sysca
 	deadline := time.Now().Add(10 * time.Second)
 	for !p.ours() {
 		if p.exited() {
-			return nil, fmt.Errorf("%s exited at once (%v):\n%s", name, p.err, tailFile(logPath, 10))
+			return nil, fmt.Errorf("%s exited at once (%v):\n%s", name, p.err, cluster.TailFile(logPath, 10))
 		}
 		if time.Now().After(deadline) {
 			_ = p.cmd.Process.Kill()
@@ -136,22 +137,4 @@ func (p *proc) stop(grace time.Duration) error {
 	case <-time.After(5 * time.Second):
 		return fmt.Errorf("%s (pid %d) did not exit after SIGKILL", p.name, p.pid())
 	}
-}
-
-func tailFile(path string, n int) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	var lines []string
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64*1024), 1024*1024)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-		if len(lines) > n {
-			lines = lines[1:]
-		}
-	}
-	return strings.Join(lines, "\n")
 }

@@ -232,7 +232,7 @@ func (n *Node) failureReport() string {
 	s := ""
 	for _, name := range []string{"holder", "containerd", "kubelet", "kube-proxy", "coredns"} {
 		if p := n.procs[name]; p != nil {
-			s += fmt.Sprintf("\n--- %s (last lines of %s):\n%s", name, p.log, tailFile(p.log, 20))
+			s += fmt.Sprintf("\n--- %s (last lines of %s):\n%s", name, p.log, cluster.TailFile(p.log, 20))
 		}
 	}
 	return s
@@ -251,7 +251,7 @@ func (n *Node) waitFor(ctx context.Context, what string, check func(context.Cont
 			return nil
 		}
 		if p := n.exitedProc(); p != nil {
-			return fmt.Errorf("%s exited (%v) while waiting for %s:\n%s", p.name, p.err, what, tailFile(p.log, 20))
+			return fmt.Errorf("%s exited (%v) while waiting for %s:\n%s", p.name, p.err, what, cluster.TailFile(p.log, 20))
 		}
 		select {
 		case <-ctx.Done():
