@@ -27,6 +27,9 @@ func (c *Cluster) bootFull(ctx context.Context) error {
 	common := []string{
 		"--kubeconfig=" + kc, "--authentication-kubeconfig=" + kc, "--authorization-kubeconfig=" + kc,
 		"--bind-address=127.0.0.1", "--secure-port=0", "--leader-elect=false", "--v=1",
+		// Tests share one cluster and create objects in parallel: the default client rate
+		// limit (20 QPS) would make the controllers, not the code under test, the bottleneck.
+		"--kube-api-qps=200", "--kube-api-burst=400",
 	}
 	if err := c.start("kube-controller-manager", c.bin.KubeControllerManager, append(common,
 		"--use-service-account-credentials=false",

@@ -57,7 +57,7 @@ func TestKilledTestProcessLeavesNothingRunning(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = cmd.Wait()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for name, pid := range report.PIDs {
 		for pidAlive(pid) && time.Now().Before(deadline) {
 			time.Sleep(50 * time.Millisecond)
