@@ -55,7 +55,7 @@ func (f *ConvertFlags) Bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.TLSSecret, "tls-secret", "", "TLS Secret for Ingress hosts")
 	fs.StringVar(&o.ClusterIssuer, "cluster-issuer", "", "cert-manager ClusterIssuer for Ingress TLS certificates")
 	fs.StringVar(&o.VolumeSize, "volume-size", "", "default PersistentVolumeClaim size (default "+convert.DefaultVolumeSize+")")
-	fs.StringVar(&o.StorageClass, "storage-class", "", "storageClassName of PersistentVolumeClaims (default: the cluster's)")
+	fs.StringVar(&o.StorageClass, "storage-class", "", "storageClassName of PersistentVolumeClaims (default: the cluster's; --provider aws: gp3, efs-sc for ReadWriteMany)")
 	fs.StringVar(&o.WaitImage, "wait-image", "", "image of the init containers that wait for dependencies (default "+convert.DefaultWaitImage+")")
 	fs.StringVar(&o.JobWaitImage, "job-wait-image", "", "image whose entrypoint is kubectl, to wait for Jobs to complete (default "+convert.DefaultJobWaitImage+")")
 	fs.Int32Var(&o.Replicas, "replicas", 0, "replicas of services that do not set any (default 1)")

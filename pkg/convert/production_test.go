@@ -124,7 +124,8 @@ func podSpecOwner(t *testing.T, objs map[string]Object, name string) *appsv1.Dep
 }
 
 // TestGoldenAWS: the stack's web behind the ALB controller (shared group, certificate, health
-// check path, source ranges) and a TCP service on an AWS LoadBalancer terminating TLS on 443.
+// check path, source ranges), a TCP service on an AWS LoadBalancer terminating TLS on 443, and
+// claims on the default EBS (pgdata) and EFS (uploads, shared) storage classes.
 func TestGoldenAWS(t *testing.T) {
 	app := stack()
 	for _, s := range app.Services {
@@ -136,6 +137,12 @@ func TestGoldenAWS(t *testing.T) {
 	admin.Main().Ports = []model.Port{{Target: 8080, Published: "8443", Protocol: model.TCP, Source: model.FromPorts, Field: "services.admin.ports[0]"}}
 	admin.Options.Expose = ExposeLoadBalancer
 	admin.Options.HealthPath = "/ping"
+	// uploads is shared by web and admin: ReadWriteMany on EFS; the db's pgdata stays on EBS.
+	for _, s := range []*model.Service{admin, app.Service("web")} {
+		s.Main().Mounts = append(s.Main().Mounts, model.Mount{Type: model.MountVolume, Source: "uploads", Target: "/uploads",
+			Field: s.Field + ".volumes[0]"})
+	}
+	app.Volumes = append(app.Volumes, model.Volume{Name: "uploads", Field: "volumes.uploads"})
 	app.Services = append(app.Services, admin)
 	app.Inputs = append(app.Inputs, fields(admin)...)
 	golden(t, "aws", app, Options{Provider: ProviderAWS, TLSCertARN: "arn:aws:acm:eu-west-1:123456789012:certificate/abc",

@@ -28,12 +28,14 @@ type claimPlan struct {
 	templates map[*pod][]string
 	// specs caches each volume's claim spec (computed once: it may warn).
 	specs map[string]corev1.PersistentVolumeClaimSpec
+	// noted marks the provider storage classes already named in an info.
+	noted map[string]bool
 }
 
 // planClaims finds each named volume's users and names its claim.
 func (b *builder) planClaims() *claimPlan {
 	cp := &claimPlan{users: map[string][]string{}, global: map[string]string{}, names: map[string]string{}, pvc: map[string]bool{},
-		templates: map[*pod][]string{}, specs: map[string]corev1.PersistentVolumeClaimSpec{}}
+		templates: map[*pod][]string{}, specs: map[string]corev1.PersistentVolumeClaimSpec{}, noted: map[string]bool{}}
 	for _, svc := range b.app.Services {
 		for _, c := range svc.Containers {
 			for _, m := range c.Mounts {
@@ -85,7 +87,9 @@ func (b *builder) claimSpec(v *model.Volume) (corev1.PersistentVolumeClaimSpec, 
 		return corev1.PersistentVolumeClaimSpec{}, b.ledger.Errorf("", v.Field,
 			"volume %s: size %q is not a positive quantity such as 10Gi", v.Name, size)
 	}
-	mode, err := b.accessMode(v, firstOf(v.AccessMode, x.AccessMode))
+	class := firstOf(v.StorageClass, x.StorageClass, b.opts.StorageClass)
+	// The provider's file storage class supports ReadWriteMany: no need to warn then.
+	mode, err := b.accessMode(v, firstOf(v.AccessMode, x.AccessMode), class != "" || b.opts.Provider != ProviderAWS)
 	if err != nil {
 		return corev1.PersistentVolumeClaimSpec{}, err
 	}
@@ -93,7 +97,7 @@ func (b *builder) claimSpec(v *model.Volume) (corev1.PersistentVolumeClaimSpec, 
 		AccessModes: []corev1.PersistentVolumeAccessMode{mode},
 		Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: q}},
 	}
-	if sc := firstOf(v.StorageClass, x.StorageClass, b.opts.StorageClass); sc != "" {
+	if sc := firstOf(class, b.providerStorageClass(v, mode)); sc != "" {
 		spec.StorageClassName = &sc
 	}
 	cp.specs[v.Name] = spec
@@ -119,8 +123,9 @@ func (b *builder) volumeAccessMode(name string) corev1.PersistentVolumeAccessMod
 }
 
 // accessMode is the claim's access mode: as asked, else ReadWriteMany for a volume several
-// services mount (with a warning: the storage class must support it), else ReadWriteOnce.
-func (b *builder) accessMode(v *model.Volume, asked string) (corev1.PersistentVolumeAccessMode, error) {
+// services mount (with a warning when warn: the storage class must support it), else
+// ReadWriteOnce.
+func (b *builder) accessMode(v *model.Volume, asked string, warn bool) (corev1.PersistentVolumeAccessMode, error) {
 	if asked != "" {
 		switch strings.ToLower(asked) {
 		case "readwriteonce", "rwo":
@@ -140,6 +145,9 @@ func (b *builder) accessMode(v *model.Volume, asked string) (corev1.PersistentVo
 	}
 	users, global := b.cfg.claims.users[v.Name], b.cfg.claims.global[v.Name]
 	if len(users) > 1 || v.Shared || global != "" {
+		if !warn {
+			return corev1.ReadWriteMany, nil
+		}
 		who := "is shared"
 		switch {
 		case len(users) > 1:
