@@ -43,8 +43,14 @@ func (p aws) ingress(pl *plan, ing *networkingv1.Ingress) {
 		a[albPrefix+"listen-ports"] = `[{"HTTP": 80}, {"HTTPS": 443}]`
 		a[albPrefix+"ssl-redirect"] = "443"
 	}
-	if h := pl.Svc.Options.HealthPath; h != "" {
-		a[albPrefix+"healthcheck-path"] = h
+	if port := ingressPort(ing); port > 0 {
+		if path, hcPort, from := p.b.healthCheck(pl, port); path != "" {
+			a[albPrefix+"healthcheck-path"] = path
+			if hcPort != "" {
+				a[albPrefix+"healthcheck-port"] = hcPort
+			}
+			p.b.ledger.Mapped(pl.Svc.Name, from, "Ingress/"+ing.Name+" metadata.annotations["+albPrefix+"healthcheck-path]")
+		}
 	}
 	if len(o.SourceRanges) > 0 {
 		a[albPrefix+"inbound-cidrs"] = strings.Join(o.SourceRanges, ",")
@@ -58,9 +64,14 @@ func (p aws) loadBalancer(pl *plan, s *corev1.Service) {
 	}
 	o := p.b.opts
 	s.Spec.LoadBalancerSourceRanges = append([]string(nil), o.SourceRanges...)
-	if h := pl.Svc.Options.HealthPath; h != "" {
-		s.Annotations = merge(s.Annotations, map[string]string{
-			nlbPrefix + "healthcheck-protocol": "http", nlbPrefix + "healthcheck-path": h})
+	if len(s.Spec.Ports) > 0 {
+		// The health check goes to the traffic port: only a path on the first port's container
+		// port is used, so every listener's check stays right.
+		if path, hcPort, from := p.b.healthCheck(pl, s.Spec.Ports[0].TargetPort.IntVal); path != "" && hcPort == "" {
+			s.Annotations = merge(s.Annotations, map[string]string{
+				nlbPrefix + "healthcheck-protocol": "http", nlbPrefix + "healthcheck-path": path})
+			p.b.ledger.Mapped(pl.Svc.Name, from, "Service/"+s.Name+" metadata.annotations["+nlbPrefix+"healthcheck-path]")
+		}
 	}
 	if o.TLSCertARN == "" {
 		return
@@ -78,6 +89,16 @@ func (p aws) loadBalancer(pl *plan, s *corev1.Service) {
 		nlbPrefix + "backend-protocol": "http",
 		nlbPrefix + "ssl-ports":        "443",
 	})
+}
+
+// ingressPort is the Service port number of the Ingress's first rule, 0 when there is none.
+func ingressPort(ing *networkingv1.Ingress) int32 {
+	for _, r := range ing.Spec.Rules {
+		if r.HTTP != nil && len(r.HTTP.Paths) > 0 && r.HTTP.Paths[0].Backend.Service != nil {
+			return r.HTTP.Paths[0].Backend.Service.Port.Number
+		}
+	}
+	return 0
 }
 
 // merge returns dst with src's entries added.
