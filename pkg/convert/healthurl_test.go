@@ -8,7 +8,9 @@ import (
 
 func TestHealthEndpoint(t *testing.T) {
 	exec := func(argv ...string) *model.Health { return &model.Health{Type: model.HealthExec, Command: argv} }
-	shell := func(line string) *model.Health { return &model.Health{Type: model.HealthShell, Command: []string{line}} }
+	shell := func(line string) *model.Health {
+		return &model.Health{Type: model.HealthShell, Command: []string{line}}
+	}
 	tests := []struct {
 		name string
 		h    *model.Health
