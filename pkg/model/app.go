@@ -64,10 +64,20 @@ type KV struct {
 	Field string
 }
 
-// Network is a Compose network (used for NetworkPolicies).
+// DefaultNetwork is the network Compose attaches services to when they name none: a service
+// with empty Networks and empty NetworkMode is on it, whether or not the input declares it.
+const DefaultNetwork = "default"
+
+// Network is a Compose network (used for NetworkPolicies). App.Networks lists the declared
+// ones; the implicit default network is not listed.
 type Network struct {
-	Name     string
-	External bool
+	// Name is the network's key in the input.
+	Name string
+	// External: the network exists outside the app and other apps may attach to it, under
+	// ExternalName (Compose name:, else the key).
+	External     bool
+	ExternalName string
+	// Internal: members have no route outside the network (Compose internal: true).
 	Internal bool
 	Field    string
 }

@@ -55,14 +55,20 @@ type VolumeOptions struct {
 
 // AppOptions are project-wide x-berth settings; flags override them.
 type AppOptions struct {
-	Namespace     string                   `json:"namespace,omitempty"`
-	Domain        string                   `json:"domain,omitempty"`
-	Expose        string                   `json:"expose,omitempty"`
-	IngressClass  string                   `json:"ingressClass,omitempty"`
-	TLSSecret     string                   `json:"tlsSecret,omitempty"`
-	ClusterIssuer string                   `json:"clusterIssuer,omitempty"`
-	StorageClass  string                   `json:"storageClass,omitempty"`
-	VolumeSize    string                   `json:"volumeSize,omitempty"`
-	WaitImage     string                   `json:"waitImage,omitempty"`
-	Volumes       map[string]VolumeOptions `json:"volumes,omitempty"`
+	Namespace     string `json:"namespace,omitempty"`
+	Domain        string `json:"domain,omitempty"`
+	Expose        string `json:"expose,omitempty"`
+	IngressClass  string `json:"ingressClass,omitempty"`
+	TLSSecret     string `json:"tlsSecret,omitempty"`
+	ClusterIssuer string `json:"clusterIssuer,omitempty"`
+	StorageClass  string `json:"storageClass,omitempty"`
+	VolumeSize    string `json:"volumeSize,omitempty"`
+	WaitImage     string `json:"waitImage,omitempty"`
+	// NetworkPolicies turns on NetworkPolicies reproducing the Compose networks' isolation
+	// (flag --network-policies); nil = off.
+	NetworkPolicies *bool `json:"networkPolicies,omitempty"`
+	// IngressNamespace is the namespace of the ingress controller whose pods may reach public
+	// HTTP services under the NetworkPolicies (--ingress-namespace).
+	IngressNamespace string                   `json:"ingressNamespace,omitempty"`
+	Volumes          map[string]VolumeOptions `json:"volumes,omitempty"`
 }

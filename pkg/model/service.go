@@ -59,8 +59,12 @@ type Service struct {
 	// Labels are the service's labels (become annotations: they are often not label-safe).
 	Labels []KV // sorted by Key
 	// Platform is e.g. linux/arm64.
-	Platform    string
-	Networks    []string // sorted
+	Platform string
+	// Networks are the networks the service is attached to by name, sorted. Empty with an
+	// empty NetworkMode means the implicit DefaultNetwork.
+	Networks []string
+	// NetworkMode is Compose network_mode or ECS networkMode as written: "" (networks
+	// apply), host, none, bridge, service:NAME, container:ID, awsvpc.
 	NetworkMode string
 	IPC         string
 	PID         string

@@ -154,7 +154,7 @@ func TestMappingTopLevel(t *testing.T) {
 	wantNets := []model.Network{
 		{Name: "back", Internal: true, Field: "networks.back"},
 		{Name: "front", Field: "networks.front"},
-		{Name: "outside", External: true, Field: "networks.outside"},
+		{Name: "outside", External: true, ExternalName: "outside", Field: "networks.outside"},
 	}
 	if diff := cmp.Diff(wantNets, app.Networks); diff != "" {
 		t.Errorf("networks (-want +got):\n%s", diff)

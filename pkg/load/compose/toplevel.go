@@ -132,7 +132,11 @@ func (m *mapper) networks() []model.Network {
 			continue // the implicit default network
 		}
 		n := m.project.Networks[name]
-		out = append(out, model.Network{Name: name, External: bool(n.External), Internal: n.Internal, Field: f})
+		nw := model.Network{Name: name, External: bool(n.External), Internal: n.Internal, Field: f}
+		if nw.External {
+			nw.ExternalName = n.Name
+		}
+		out = append(out, nw)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

@@ -149,6 +149,7 @@ var (
 	exposeModes = []string{"ingress", "loadbalancer", "nodeport", "none"}
 	accessModes = []string{"ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod"}
 	quantity    = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$`)
+	dnsLabel    = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 )
 
 // checkOptions validates values of a service's x-berth that the schema of the types cannot.
@@ -176,6 +177,9 @@ func (m *mapper) checkAppOptions(o *model.AppOptions) error {
 	}
 	if o.VolumeSize != "" && !quantity.MatchString(o.VolumeSize) {
 		return m.errorf("", extKey+".volumeSize", "size %q is not a quantity such as 10Gi", o.VolumeSize)
+	}
+	if o.IngressNamespace != "" && !dnsLabel.MatchString(o.IngressNamespace) {
+		return m.errorf("", extKey+".ingressNamespace", "%q is not a namespace name (a DNS label)", o.IngressNamespace)
 	}
 	for _, name := range sortedKeys(o.Volumes) {
 		if _, ok := m.project.Volumes[name]; !ok {
