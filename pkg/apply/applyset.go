@@ -51,8 +51,14 @@ func (s Set) ID() string {
 	return fmt.Sprintf(applySetIDFormat, base64.RawURLEncoding.EncodeToString(sum[:]))
 }
 
-// selector selects the members of the set.
-func (s Set) selector() string { return LabelPartOf + "=" + s.ID() }
+// selector selects the members of the set. The zero Set selects everything: callers that
+// follow objects another tool applied (a Helm release) match them by name.
+func (s Set) selector() string {
+	if s == (Set{}) {
+		return ""
+	}
+	return LabelPartOf + "=" + s.ID()
+}
 
 // String names the parent as berth's messages do: Secret namespace/name.
 func (s Set) String() string { return "Secret " + s.Namespace + "/" + s.Name }

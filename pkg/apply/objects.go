@@ -94,6 +94,13 @@ func readFile(path string) ([]*unstructured.Unstructured, error) {
 	if err != nil {
 		return nil, err
 	}
+	return Parse(path, data)
+}
+
+// Parse decodes a stream of YAML or JSON documents (Lists are flattened); source names the
+// stream in errors.
+func Parse(source string, data []byte) ([]*unstructured.Unstructured, error) {
+	path := source
 	r := utilyaml.NewYAMLReader(bufio.NewReader(bytes.NewReader(data)))
 	var out []*unstructured.Unstructured
 	for doc := 1; ; doc++ {

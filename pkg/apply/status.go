@@ -44,9 +44,45 @@ func Status(ctx context.Context, c *Client, s Set) ([]WorkloadStatus, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []WorkloadStatus
+	return c.statusRows(ctx, st.order, st.byKey), nil
+}
+
+// StatusOf is Status for objects another tool applied (a Helm release's manifest): the live
+// state of the workloads among objs, read by name. Workloads not found are left out.
+func StatusOf(ctx context.Context, c *Client, objs []*unstructured.Unstructured) ([]WorkloadStatus, error) {
+	want := map[string]bool{}
+	maps := map[schema.GroupKind]*meta.RESTMapping{}
+	nss := map[string]bool{}
+	for _, u := range objs {
+		gk := u.GroupVersionKind().GroupKind()
+		if !waitable(gk.Kind) && gk.Kind != "CronJob" {
+			continue
+		}
+		m, err := c.mapping(ctx, u.GroupVersionKind())
+		if err != nil {
+			return nil, err
+		}
+		maps[gk], nss[u.GetNamespace()] = m, true
+		want[objKey(gk, u.GetNamespace(), u.GetName())] = true
+	}
+	st, err := c.listScopes(ctx, Set{}, scopes(maps, nss))
+	if err != nil {
+		return nil, err
+	}
+	var keys []string
 	for _, k := range st.order {
-		u := st.byKey[k]
+		if want[k] {
+			keys = append(keys, k)
+		}
+	}
+	return c.statusRows(ctx, keys, st.byKey), nil
+}
+
+// statusRows builds the rows of the workloads keys names, in that order.
+func (c *Client) statusRows(ctx context.Context, keys []string, byKey map[string]*unstructured.Unstructured) []WorkloadStatus {
+	var out []WorkloadStatus
+	for _, k := range keys {
+		u := byKey[k]
 		r := RolloutOf(u)
 		ws := WorkloadStatus{
 			Kind: u.GetKind(), Namespace: u.GetNamespace(), Name: u.GetName(), Service: u.GetLabels()[LabelService],
@@ -64,7 +100,7 @@ func Status(ctx context.Context, c *Client, s Set) ([]WorkloadStatus, error) {
 		}
 		out = append(out, ws)
 	}
-	return out, nil
+	return out
 }
 
 // setMembers reads the set's members of the kinds among want that its parent records. A set

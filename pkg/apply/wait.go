@@ -47,7 +47,8 @@ func workloads(items []*item) []*unstructured.Unstructured {
 
 // Wait follows the rollouts of the Deployments, StatefulSets, DaemonSets and Jobs among objs
 // (members of s) until all are done, one fails, or the timeout passes. It polls with one list
-// request per kind and namespace. When it fails it explains why: the pods' waiting reasons,
+// request per kind and namespace. With the zero Set it follows objs by name whoever applied
+// them (a Helm release's objects). When it fails it explains why: the pods' waiting reasons,
 // scheduling failures, pending volume claims and recent warning events.
 func (c *Client) Wait(ctx context.Context, objs []*unstructured.Unstructured, s Set, o WaitOptions) error {
 	if o.Timeout <= 0 {
