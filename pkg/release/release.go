@@ -1,0 +1,230 @@
+// Package release installs, upgrades, rolls back and uninstalls the chart berth renders as a
+// Helm release, through the Helm SDK (helm.sh/helm/v3/pkg/action) with the release history in
+// Secrets, as the helm CLI keeps it: `helm list`, `helm history` and `helm rollback` see the
+// same releases. Rollouts are followed with berth's own wait (package apply), so a release
+// shows the same progress and failure explanations as berth apply.
+package release
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/berth-dev/berth/pkg/apply"
+	"helm.sh/helm/v3/pkg/action"
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/release"
+	"helm.sh/helm/v3/pkg/storage/driver"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/client-go/rest"
+)
+
+// DefaultHistoryMax is the number of revisions kept per release unless told otherwise: enough
+// to roll back far (helm's own default of 10 ran out for the teams berth migrates), bounded so
+// release Secrets do not pile up.
+const DefaultHistoryMax = 100
+
+// Driver is the Helm storage driver berth uses: release history in Secrets.
+const Driver = "secret"
+
+// Client works on the Helm releases of one namespace.
+type Client struct {
+	cfg       *action.Configuration
+	kube      *apply.Client
+	namespace string
+}
+
+// New returns a Client for the releases stored in namespace.
+func New(cfg *rest.Config, namespace string) (*Client, error) {
+	g, err := Getter(cfg, namespace)
+	if err != nil {
+		return nil, err
+	}
+	ac := new(action.Configuration)
+	if err := ac.Init(g, namespace, Driver, func(string, ...any) {}); err != nil {
+		return nil, fmt.Errorf("helm: %w", err)
+	}
+	kc, err := apply.NewClient(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &Client{cfg: ac, kube: kc, namespace: namespace}, nil
+}
+
+// Options configure Deploy and Rollback.
+type Options struct {
+	// HistoryMax bounds the revisions kept (0: DefaultHistoryMax; negative: no bound).
+	HistoryMax int
+	// Wait follows the rollouts of the release's workloads for up to Timeout.
+	Wait    bool
+	Timeout time.Duration
+	// Atomic undoes a release whose rollout fails: an upgrade is rolled back to the revision
+	// before it, a first install is uninstalled.
+	Atomic bool
+	// DryRun renders and checks against the cluster ("server") or only renders ("client"),
+	// changing nothing.
+	DryRun apply.DryRun
+	// Progress shows the rollouts; Out receives the summary lines.
+	Progress apply.Progress
+	Out      io.Writer
+}
+
+func (o Options) historyMax() int {
+	switch {
+	case o.HistoryMax == 0:
+		return DefaultHistoryMax
+	case o.HistoryMax < 0:
+		return 0 // the SDK's "no limit"
+	}
+	return o.HistoryMax
+}
+
+func (o Options) out() io.Writer {
+	if o.Out == nil {
+		return io.Discard
+	}
+	return o.Out
+}
+
+// Deploy installs chrt as release name, or upgrades the release when it exists (helm upgrade
+// --install). vals are the user's values, merged over the chart's defaults; unlike helm
+// upgrade, an upgrade does not reuse the values of earlier revisions: each deploy states the
+// whole configuration. The chart's Namespace objects are applied by berth before the release
+// (Helm stores the release there, so it must exist first) and are not part of it.
+func (c *Client) Deploy(ctx context.Context, name string, chrt *chart.Chart, vals map[string]any, o Options) (*release.Release, error) {
+	objs, err := Render(chrt, vals, name, c.namespace)
+	if err != nil {
+		return nil, err
+	}
+	installed, err := c.exists(name)
+	if err != nil {
+		return nil, err
+	}
+	if o.DryRun == apply.DryRunNone {
+		if err := c.ensureNamespaces(ctx, objs); err != nil {
+			return nil, err
+		}
+	}
+	var rel *release.Release
+	if installed {
+		rel, err = c.upgrade(ctx, name, chrt, vals, o)
+	} else {
+		rel, err = c.install(ctx, name, chrt, vals, o)
+	}
+	if err != nil {
+		return rel, fmt.Errorf("release %s in %s: %w", name, c.namespace, err)
+	}
+	if o.DryRun != apply.DryRunNone {
+		fmt.Fprintf(o.out(), "release %s: revision %d would be %s (dry run)\n", name, rel.Version, verb(installed))
+		return rel, nil
+	}
+	fmt.Fprintf(o.out(), "release %s: revision %d %s in namespace %s\n", name, rel.Version, verb(installed), c.namespace)
+	return rel, c.settle(ctx, rel, o)
+}
+
+func verb(upgrade bool) string {
+	if upgrade {
+		return "upgraded"
+	}
+	return "installed"
+}
+
+// exists reports whether release name has any revision.
+func (c *Client) exists(name string) (bool, error) {
+	h := action.NewHistory(c.cfg)
+	h.Max = 1
+	_, err := h.Run(name)
+	if errors.Is(err, driver.ErrReleaseNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("reading the history of release %s in %s: %w", name, c.namespace, err)
+	}
+	return true, nil
+}
+
+func (c *Client) install(ctx context.Context, name string, chrt *chart.Chart, vals map[string]any, o Options) (*release.Release, error) {
+	in := action.NewInstall(c.cfg)
+	in.ReleaseName, in.Namespace = name, c.namespace
+	in.Timeout = timeout(o)
+	in.PostRenderer = postRenderer{}
+	in.Description = "Install complete (berth)"
+	if o.DryRun != apply.DryRunNone {
+		in.DryRun, in.DryRunOption = true, string(o.DryRun)
+	}
+	return in.RunWithContext(ctx, chrt, vals)
+}
+
+func (c *Client) upgrade(ctx context.Context, name string, chrt *chart.Chart, vals map[string]any, o Options) (*release.Release, error) {
+	up := action.NewUpgrade(c.cfg)
+	up.Namespace = c.namespace
+	up.MaxHistory = o.historyMax()
+	up.Timeout = timeout(o)
+	up.ResetValues = true
+	up.PostRenderer = postRenderer{}
+	up.Description = "Upgrade complete (berth)"
+	if o.DryRun != apply.DryRunNone {
+		up.DryRun, up.DryRunOption = true, string(o.DryRun)
+	}
+	return up.RunWithContext(ctx, name, chrt, vals)
+}
+
+func timeout(o Options) time.Duration {
+	if o.Timeout <= 0 {
+		return 5 * time.Minute
+	}
+	return o.Timeout
+}
+
+// settle waits for rel's rollouts when asked. A rollout that does not finish marks the revision
+// failed (as helm --wait does) and, with Atomic, undoes it.
+func (c *Client) settle(ctx context.Context, rel *release.Release, o Options) error {
+	if !o.Wait && !o.Atomic {
+		return nil
+	}
+	objs, err := Objects(rel)
+	if err != nil {
+		return err
+	}
+	werr := c.kube.Wait(ctx, objs, apply.Set{}, apply.WaitOptions{Timeout: timeout(o), Progress: o.Progress, Out: o.Out})
+	if werr == nil {
+		return nil
+	}
+	rel.SetStatus(release.StatusFailed, fmt.Sprintf("Release %q failed: rollout not finished", rel.Name))
+	if err := c.cfg.Releases.Update(rel); err != nil {
+		return errors.Join(werr, fmt.Errorf("marking revision %d failed: %w", rel.Version, err))
+	}
+	if !o.Atomic {
+		return werr
+	}
+	if rel.Version == 1 {
+		un := action.NewUninstall(c.cfg)
+		un.Wait, un.Timeout = true, timeout(o)
+		if _, err := un.Run(rel.Name); err != nil {
+			return errors.Join(werr, fmt.Errorf("--atomic: uninstalling release %s: %w", rel.Name, err))
+		}
+		return fmt.Errorf("%w\n--atomic: release %s was uninstalled", werr, rel.Name)
+	}
+	rb := action.NewRollback(c.cfg)
+	rb.MaxHistory, rb.Timeout = o.historyMax(), timeout(o)
+	if err := rb.Run(rel.Name); err != nil {
+		return errors.Join(werr, fmt.Errorf("--atomic: rolling back release %s: %w", rel.Name, err))
+	}
+	return fmt.Errorf("%w\n--atomic: release %s was rolled back to revision %d", werr, rel.Name, rel.Version-1)
+}
+
+// Objects returns the objects of rel's manifest.
+func Objects(rel *release.Release) ([]*unstructured.Unstructured, error) {
+	objs, err := apply.Parse("release "+rel.Name+" manifest", []byte(rel.Manifest))
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range objs {
+		if u.GetNamespace() == "" {
+			u.SetNamespace(rel.Namespace)
+		}
+	}
+	return objs, nil
+}

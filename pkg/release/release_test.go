@@ -1,0 +1,274 @@
+package release_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/pkg/load/compose"
+	"github.com/berth-dev/berth/pkg/release"
+	"github.com/berth-dev/berth/pkg/render"
+	"github.com/berth-dev/berth/test/cluster"
+	"helm.sh/helm/v3/pkg/action"
+	"helm.sh/helm/v3/pkg/chart"
+	"helm.sh/helm/v3/pkg/chart/loader"
+	"k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/client-go/kubernetes"
+)
+
+// kube is the real control plane (etcd, kube-apiserver, controller-manager, scheduler, kwok:
+// pods run) shared by this package's tests; each test works in its own namespace.
+var kube = cluster.NewShared(cluster.Options{PVs: 20})
+
+func TestMain(m *testing.M) { os.Exit(kube.Run(m)) }
+
+// app is a Compose project with a Deployment (web, 2 replicas), a StatefulSet with a claim
+// template (db) and a Deployment with a standalone PersistentVolumeClaim (files).
+const app = `name: relapp
+services:
+  web:
+    image: nginx:TAG
+    deploy:
+      replicas: 2
+  db:
+    image: postgres:16
+    environment:
+      POSTGRES_DB: app
+    volumes:
+      - pgdata:/var/lib/postgresql/data
+  files:
+    image: example/files:1.0
+    volumes:
+      - uploads:/srv/uploads
+volumes:
+  pgdata: {}
+  uploads: {}
+`
+
+// chartOf converts app with web's image tag and namespace ns and renders berth's chart.
+func chartOf(t *testing.T, ns, tag string) *chart.Chart {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, "compose.yaml")
+	if err := os.WriteFile(file, []byte(strings.Replace(app, "TAG", tag, 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	model, err := compose.Load(context.Background(), compose.Options{Files: []string{file}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := convert.Convert(model, convert.Options{Namespace: ns})
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := render.HelmFormat{}.Dir(res.Objects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bf []*loader.BufferedFile
+	for _, f := range files {
+		bf = append(bf, &loader.BufferedFile{Name: f.Path, Data: f.Data})
+	}
+	c, err := loader.LoadFiles(bf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+type env struct {
+	t   *testing.T
+	kc  *cluster.Cluster
+	rc  *release.Client
+	cs  kubernetes.Interface
+	ns  string
+	ctx context.Context
+}
+
+func newEnv(t *testing.T, ns string) *env {
+	t.Helper()
+	kc := kube.Get(t)
+	rc, err := release.New(kc.Config, ns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := kubernetes.NewForConfig(kc.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+	t.Cleanup(cancel)
+	return &env{t: t, kc: kc, rc: rc, cs: cs, ns: ns, ctx: ctx}
+}
+
+// deploy installs or upgrades the release with web at tag and waits for the rollouts (with a
+// deadline generous enough for a loaded machine).
+func (e *env) deploy(tag string, o release.Options) int {
+	e.t.Helper()
+	var out bytes.Buffer
+	o.Out, o.Wait, o.Timeout = &out, true, 2*time.Minute
+	rel, err := e.rc.Deploy(e.ctx, "relapp", chartOf(e.t, e.ns, tag), nil, o)
+	e.t.Logf("deploy %s:\n%s", tag, out.String())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return rel.Version
+}
+
+func (e *env) webImage() string {
+	e.t.Helper()
+	d, err := e.cs.AppsV1().Deployments(e.ns).Get(e.ctx, "web", metav1.GetOptions{})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return d.Spec.Template.Spec.Containers[0].Image
+}
+
+// releaseSecrets counts the Secrets Helm keeps the release's revisions in.
+func (e *env) releaseSecrets() int {
+	e.t.Helper()
+	l, err := e.cs.CoreV1().Secrets(e.ns).List(e.ctx, metav1.ListOptions{LabelSelector: "owner=helm,name=relapp"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return len(l.Items)
+}
+
+// helmList lists the releases as the helm CLI would: its own action configuration from the
+// kubeconfig file, through kubectl's flags.
+func (e *env) helmList() []string {
+	e.t.Helper()
+	flags := genericclioptions.NewConfigFlags(false)
+	flags.KubeConfig, flags.Namespace = &e.kc.Kubeconfig, &e.ns
+	cfg := new(action.Configuration)
+	if err := cfg.Init(flags, e.ns, "secret", e.t.Logf); err != nil {
+		e.t.Fatal(err)
+	}
+	rels, err := action.NewList(cfg).Run()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	var out []string
+	for _, r := range rels {
+		out = append(out, r.Name+"/"+r.Info.Status.String())
+	}
+	return out
+}
+
+// TestReleaseLifecycle installs, upgrades, rolls back and uninstalls a release on the real
+// control plane and checks the cluster and Helm's history after each step.
+func TestReleaseLifecycle(t *testing.T) {
+	e := newEnv(t, "rel-life")
+	if v := e.deploy("1.27-alpine", release.Options{}); v != 1 {
+		t.Fatalf("install made revision %d, want 1", v)
+	}
+	if got := e.webImage(); got != "nginx:1.27-alpine" {
+		t.Errorf("web image = %s, want nginx:1.27-alpine", got)
+	}
+	if got := e.helmList(); len(got) != 1 || got[0] != "relapp/deployed" {
+		t.Errorf("helm's list = %v, want [relapp/deployed]", got)
+	}
+	for _, check := range []func() error{
+		func() error {
+			_, err := e.cs.AppsV1().StatefulSets(e.ns).Get(e.ctx, "db", metav1.GetOptions{})
+			return err
+		},
+		func() error {
+			_, err := e.cs.CoreV1().PersistentVolumeClaims(e.ns).Get(e.ctx, "uploads", metav1.GetOptions{})
+			return err
+		},
+	} {
+		if err := check(); err != nil {
+			t.Error(err)
+		}
+	}
+	if v := e.deploy("1.28-alpine", release.Options{}); v != 2 {
+		t.Fatalf("upgrade made revision %d, want 2", v)
+	}
+	if got := e.webImage(); got != "nginx:1.28-alpine" {
+		t.Errorf("after upgrade web image = %s, want nginx:1.28-alpine", got)
+	}
+	var out bytes.Buffer
+	rel, err := e.rc.Rollback(e.ctx, "relapp", 0, release.Options{Wait: true, Timeout: 2 * time.Minute, Out: &out})
+	t.Logf("rollback:\n%s", out.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rel.Version != 3 {
+		t.Errorf("rollback made revision %d, want 3", rel.Version)
+	}
+	if got := e.webImage(); got != "nginx:1.27-alpine" {
+		t.Errorf("after rollback web image = %s, want nginx:1.27-alpine", got)
+	}
+	hist, err := e.rc.History("relapp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var states []string
+	for _, r := range hist {
+		states = append(states, r.Status)
+	}
+	if want := "superseded superseded deployed"; strings.Join(states, " ") != want {
+		t.Errorf("history = %v, want %s", states, want)
+	}
+	e.uninstall()
+}
+
+// uninstall uninstalls the release and checks that the objects are gone, the volume claims
+// (standalone and the StatefulSet's) and the namespace stay, and the history is gone.
+func (e *env) uninstall() {
+	t := e.t
+	kept, err := e.rc.Uninstall("relapp", release.UninstallOptions{Timeout: 2 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("uninstall: %s", kept)
+	if _, err := e.cs.AppsV1().Deployments(e.ns).Get(e.ctx, "web", metav1.GetOptions{}); !errors.IsNotFound(err) {
+		t.Errorf("Deployment web after uninstall: err = %v, want not found", err)
+	}
+	if _, err := e.cs.AppsV1().StatefulSets(e.ns).Get(e.ctx, "db", metav1.GetOptions{}); !errors.IsNotFound(err) {
+		t.Errorf("StatefulSet db after uninstall: err = %v, want not found", err)
+	}
+	for _, pvc := range []string{"uploads", "pgdata-db-0"} {
+		if _, err := e.cs.CoreV1().PersistentVolumeClaims(e.ns).Get(e.ctx, pvc, metav1.GetOptions{}); err != nil {
+			t.Errorf("PersistentVolumeClaim %s after uninstall: %v", pvc, err)
+		}
+	}
+	if _, err := e.cs.CoreV1().Namespaces().Get(e.ctx, e.ns, metav1.GetOptions{}); err != nil {
+		t.Errorf("namespace after uninstall: %v", err)
+	}
+	if n := e.releaseSecrets(); n != 0 {
+		t.Errorf("%d release Secrets after uninstall, want 0", n)
+	}
+	if got := e.helmList(); len(got) != 0 {
+		t.Errorf("helm's list after uninstall = %v, want none", got)
+	}
+}
+
+// TestHistoryMax: with a history bound of 2, an install and three upgrades leave two
+// revisions (two release Secrets), the newest ones.
+func TestHistoryMax(t *testing.T) {
+	e := newEnv(t, "rel-histmax")
+	for i, tag := range []string{"1.25-alpine", "1.26-alpine", "1.27-alpine", "1.28-alpine"} {
+		if v := e.deploy(tag, release.Options{HistoryMax: 2}); v != i+1 {
+			t.Fatalf("deploy %d made revision %d", i+1, v)
+		}
+	}
+	if n := e.releaseSecrets(); n != 2 {
+		t.Errorf("%d release Secrets, want 2", n)
+	}
+	hist, err := e.rc.History("relapp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist) != 2 || hist[0].Version != 3 || hist[1].Version != 4 {
+		t.Errorf("history = %+v, want revisions 3 and 4", hist)
+	}
+}
