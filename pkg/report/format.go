@@ -82,9 +82,52 @@ func markdown(r *Report) []byte {
 		if len(s.Objects) > 0 {
 			fmt.Fprintf(&b, "Objects: %s\n\n", strings.Join(codeAll(s.Objects), ", "))
 		}
+		workloadMarkdown(&b, s, esc)
 		fieldTable(&b, s.Fields, esc)
 	}
 	return append(bytes.TrimRight(b.Bytes(), "\n"), '\n')
+}
+
+// workloadMarkdown writes a service's Pod Security grade, requests and limits, and volumes.
+func workloadMarkdown(b *bytes.Buffer, s Service, esc *strings.Replacer) {
+	cell := esc.Replace
+	if g := s.PodSecurity; g != nil {
+		fmt.Fprintf(b, "Pod Security: **%s**\n\n", g.Level)
+		for _, v := range g.Baseline {
+			fmt.Fprintf(b, "- baseline rejects: %s\n", cell(v))
+		}
+		for _, v := range g.Restricted {
+			fmt.Fprintf(b, "- restricted rejects: %s\n", cell(v))
+		}
+		if len(g.Baseline)+len(g.Restricted) > 0 {
+			b.WriteString("\n")
+		}
+	}
+	if len(s.Resources) > 0 {
+		b.WriteString("| Container | CPU request | Memory request | CPU limit | Memory limit |\n|---|---:|---:|---:|---:|\n")
+		for _, r := range s.Resources {
+			name := cell(r.Container)
+			if r.Role != "" {
+				name += " (" + r.Role + ")"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", name, r.CPU, r.Memory, r.CPULimit, r.MemLimit)
+		}
+		b.WriteString("\n")
+	}
+	if len(s.Volumes) > 0 {
+		b.WriteString("| Volume | Mount | Where its data comes from |\n|---|---|---|\n")
+		for _, v := range s.Volumes {
+			src := v.Type
+			if v.Source != "" {
+				src = "`" + cell(v.Source) + "`"
+			}
+			if v.Container != "" {
+				src = cell(v.Container) + ": " + src
+			}
+			fmt.Fprintf(b, "| %s | `%s` | %s |\n", src, cell(v.Target), cell(v.Data))
+		}
+		b.WriteString("\n")
+	}
 }
 
 func countTable(b *bytes.Buffer, name, count string, rows []Count) {

@@ -10,6 +10,7 @@ import (
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/diag"
 	"github.com/berth-dev/berth/pkg/model"
+	"github.com/berth-dev/berth/pkg/podsecurity"
 )
 
 // Report is the accounting of one conversion.
@@ -33,7 +34,15 @@ type Service struct {
 	Name string `json:"name"`
 	// Objects are the objects labelled with this service, as Kind/name, in output order.
 	Objects []string `json:"objects"`
-	Fields  []Field  `json:"fields"`
+	// Workload is the service's workload object, Kind/name ("" when it has none).
+	Workload string `json:"workload,omitempty"`
+	// PodSecurity grades the workload's pod against the Pod Security Standards.
+	PodSecurity *podsecurity.Grade `json:"podSecurity,omitempty"`
+	// Resources are the requests and limits of the pod's containers, init containers first.
+	Resources []Resources `json:"resources,omitempty"`
+	// Volumes are the mounts of the service's containers and where their data comes from.
+	Volumes []VolumeUse `json:"volumes,omitempty"`
+	Fields  []Field     `json:"fields"`
 }
 
 // Field is one input field and what became of it.
@@ -95,15 +104,18 @@ func services(app *model.App, res *convert.Result, red *Redactor) []Service {
 	byName := make(map[string]*Service, len(app.Services))
 	out := make([]Service, len(app.Services))
 	for i, s := range app.Services {
-		out[i] = Service{Name: s.Name, Objects: []string{}, Fields: []Field{}}
+		out[i] = Service{Name: s.Name, Objects: []string{}, Fields: []Field{}, Volumes: volumes(app, s)}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	for i := range out {
 		byName[out[i].Name] = &out[i]
 	}
+	// Without the grader (it cannot fail with the library's own checks) there is no grade.
+	grader, _ := podsecurity.New()
 	for _, o := range res.Objects {
 		if s := byName[o.GetLabels()[convert.LabelName]]; s != nil {
 			s.Objects = append(s.Objects, o.GetObjectKind().GroupVersionKind().Kind+"/"+o.GetName())
+			workload(s, o, grader)
 		}
 	}
 	for _, a := range res.Accounts {

@@ -111,10 +111,23 @@
     add(box, "h3", name);
     add(box, "p", subtitle(n) + (n.image ? " · " + n.image : ""));
     if (n.public) { add(box, "p", "Public: " + n.entry + (n.hosts ? " (" + n.hosts.join(", ") + ")" : "")); }
-    table(box, ["Container", "CPU req", "Mem req", "CPU lim", "Mem lim"], n.resources.map(function (r) {
-      return [r.container, r.cpu || "", r.memory || "", r.cpuLimit || "", r.memLimit || ""];
+    if (s.podSecurity) {
+      var psa = add(box, "p", "Pod Security: ");
+      add(psa, "strong", s.podSecurity.level).className = "psa-" + s.podSecurity.level;
+      var why = (s.podSecurity.baseline || []).map(function (v) { return "baseline rejects: " + v; })
+        .concat((s.podSecurity.restricted || []).map(function (v) { return "restricted rejects: " + v; }));
+      if (why.length) {
+        var ul = add(box, "ul");
+        ul.className = "psa-why";
+        why.forEach(function (v) { add(ul, "li", v); });
+      }
+    }
+    table(box, ["Container", "CPU req", "Mem req", "CPU lim", "Mem lim"], (s.resources || []).map(function (r) {
+      return [r.container + (r.role ? " (" + r.role + ")" : ""), r.cpu || "", r.memory || "", r.cpuLimit || "", r.memLimit || ""];
     }));
-    table(box, ["Volume", "Mount", "Data"], (n.volumes || []).map(function (v) { return [v.source || v.type, v.target, v.data]; }));
+    table(box, ["Volume", "Mount", "Data"], (s.volumes || []).map(function (v) {
+      return [(v.container ? v.container + ": " : "") + (v.source || v.type), v.target, v.data];
+    }));
     table(box, ["Input field", "Outcome", "Became / reason"], s.fields.map(function (f) {
       return [f.path, f.outcome, (f.targets || []).concat(f.reasons || []).join("; ")];
     }));
