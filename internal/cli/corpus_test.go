@@ -59,17 +59,6 @@ func composeFiles(t testing.TB, dir string) []string {
 // fail and a regular expression the error must match. A file listed here that converts fails the test
 // too, so the list stays true.
 var corpusFailures = map[string]struct{ why, err string }{
-	// Issue 2: "a service that others depend on but whose port cannot be known → a precise error
-	// saying which field to add". These backends are build-only; their port is in a Dockerfile
-	// EXPOSE that is not in the corpus (and berth does not build images).
-	"awesome-compose/nginx-aspnet-mysql/compose.yaml":    {"backend's port is only in its Dockerfile", `no TCP port of "backend" is known .*: add ` + "`expose: \\[PORT\\]`"},
-	"awesome-compose/nginx-golang-mysql/compose.yaml":    {"backend's port is only in its Dockerfile", `no TCP port of "backend" is known`},
-	"awesome-compose/nginx-golang-postgres/compose.yaml": {"backend's port is only in its Dockerfile", `no TCP port of "backend" is known`},
-	"awesome-compose/nginx-golang/compose.yaml":          {"backend's port is only in its Dockerfile", `no TCP port of "backend" is known`},
-	"awesome-compose/react-java-mysql/compose.yaml":      {"backend's port is only in its Dockerfile", `no TCP port of "backend" is known`},
-	"awesome-compose/traefik-golang/compose.yaml":        {"backend's port is only in a Traefik label and its Dockerfile", `no TCP port of "backend" is known`},
-	// sut waits for worker to start, but worker listens on nothing berth can see.
-	"example-voting-app/example-voting-app/result/docker-compose.test.yml": {"worker has no known port to wait on", `no TCP port of "worker" is known`},
 	// ${LOCALSTACK_AUTH_TOKEN:?...}: docker compose refuses it too without the variable.
 	"localstack/localstack/docker-compose-pro.yml": {"required variable unset", "required variable LOCALSTACK_AUTH_TOKEN is not set"},
 	// docker-elk extensions are overlays for docker-compose.yml (the network elk is defined

@@ -23,6 +23,8 @@ type builder struct {
 	plans map[string]*plan
 	// waitRBAC: some pod waits for a Job through the API (see wait.go).
 	waitRBAC bool
+	// waitRollouts: some pod waits for a workload's rollout through the API (see wait.go).
+	waitRollouts bool
 	// index holds lookups by name, built once (see names.go): the model's App.Service and
 	// App.Volume scan linearly, which would make big apps quadratic.
 	index index

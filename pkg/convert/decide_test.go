@@ -1,6 +1,7 @@
 package convert
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 )
 
 // objectNames lists "Kind/name" of the result's objects (without the Namespace).
@@ -173,11 +175,6 @@ func TestExposure(t *testing.T) {
 }
 
 func TestConvertErrors(t *testing.T) {
-	worker := service("worker", "acme/worker:1", 7)
-	web := service("web", "acme/web:1", 1)
-	web.DependsOn = []model.Dependency{{Service: "worker", Condition: model.ConditionStarted, Required: true, Field: "services.web.depends_on.worker"}}
-	a1 := app(web, worker)
-
 	x := service("x", "acme/x:1", 1)
 	y := service("y", "acme/y:1", 5)
 	x.DependsOn = []model.Dependency{{Service: "y", Condition: model.ConditionStarted, Required: true, Field: "services.x.depends_on.y"}}
@@ -198,7 +195,6 @@ func TestConvertErrors(t *testing.T) {
 		app  *model.App
 		want string
 	}{
-		{"dependency without a port", a1, `services.web.depends_on.worker: service "web" needs "worker", but no TCP port of "worker" is known`},
 		{"cycle", a2, "services.y.depends_on.x: depends_on cycle: x -> y -> x"},
 		{"unknown kind", a3, `unknown workload kind "Pod"`},
 		{"unknown expose", a4, `services.lb.x-berth.expose: unknown expose mode "public"`},
@@ -209,6 +205,56 @@ func TestConvertErrors(t *testing.T) {
 				t.Fatalf("error = %v, want it to contain %q", err, tc.want)
 			}
 		})
+	}
+}
+
+// TestWaitWithoutPort: a dependency with no known port (a queue worker) is waited for through
+// the API (kubectl rollout status of its workload), with RBAC for exactly that and a warning
+// that it gets no Service.
+func TestWaitWithoutPort(t *testing.T) {
+	worker := service("worker", "acme/worker:1", 7)
+	web := service("web", "acme/web:1", 1)
+	web.DependsOn = []model.Dependency{{Service: "worker", Condition: model.ConditionStarted, Required: true, Field: "services.web.depends_on.worker"}}
+	res, err := Convert(app(web, worker), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var role *rbacv1.Role
+	var waits []corev1.Container
+	account := ""
+	for _, o := range res.Objects {
+		switch o := o.(type) {
+		case *rbacv1.Role:
+			role = o
+		case *appsv1.Deployment:
+			if o.Name == "web" {
+				waits, account = o.Spec.Template.Spec.InitContainers, o.Spec.Template.Spec.ServiceAccountName
+			}
+		case *corev1.Service:
+			if o.Name == "worker" {
+				t.Errorf("worker has no known port but got Service %v", o.Spec.Ports)
+			}
+		}
+	}
+	if len(waits) != 1 || !slices.Equal(waits[0].Args, []string{"rollout", "status", "deployment/worker", "--watch", "--timeout=0s"}) {
+		t.Fatalf("web's init containers = %+v, want one kubectl rollout status deployment/worker", waits)
+	}
+	if waits[0].Image != DefaultJobWaitImage {
+		t.Errorf("wait image %q, want %q", waits[0].Image, DefaultJobWaitImage)
+	}
+	if role == nil || account != role.Name {
+		t.Fatalf("web runs as %q; Role %v", account, role)
+	}
+	want := []rbacv1.PolicyRule{{APIGroups: []string{"apps"}, Resources: []string{"daemonsets", "deployments", "statefulsets"}, Verbs: []string{"get", "list", "watch"}}}
+	if diff := cmp.Diff(want, role.Rules); diff != "" {
+		t.Errorf("Role rules (-want +got):\n%s", diff)
+	}
+	warned := false
+	for _, d := range res.Diagnostics {
+		warned = warned || (d.Field == "services.web.depends_on.worker" && strings.Contains(d.Message, `"worker" gets no Service`))
+	}
+	if !warned {
+		t.Errorf("no warning that worker gets no Service: %v", res.Diagnostics)
 	}
 }
 

@@ -37,6 +37,10 @@ func (b *builder) services(pl *plan) {
 		for _, f := range lp.Fields {
 			b.ledger.Mapped(svc.Name, f, target)
 		}
+		if lp.Source == model.FromDockerfile {
+			b.ledger.Infof(svc.Name, svc.Field+".build", "port %d/%s comes from EXPOSE in the Dockerfile: declare `expose` if it differs",
+				lp.Port, lp.Protocol)
+		}
 		if lp.Source == model.FromImage {
 			b.ledger.Infof(svc.Name, svc.Field, "port %d/%s comes from berth's table of well-known images (%s): declare `expose` if it differs",
 				lp.Port, lp.Protocol, parseImage(svc.Main().Image).Repo)

@@ -35,14 +35,14 @@ func (b *builder) waits(pl *plan, p *pod) error {
 			b.ledger.Ignored(svc.Name, d.Field, fmt.Sprintf("optional dependency %q is not part of the app (profile disabled?): no wait", d.Service))
 			continue
 		}
-		k, err := b.waitFor(pl, dep, d)
+		k, api, err := b.waitFor(pl, dep, d)
 		if err != nil {
 			return err
 		}
 		if k == nil {
 			continue
 		}
-		if d.Condition == model.ConditionCompleted || d.Condition == model.ConditionComplete {
+		if api {
 			b.useWaitAccount(p)
 		}
 		k.Name = dnsLabel("wait-"+dep.Name, maxLabel, "wait")
@@ -56,39 +56,41 @@ func (b *builder) waits(pl *plan, p *pod) error {
 	for _, l := range svc.Links {
 		b.ledger.Ignored(svc.Name, svc.Field+".links", "links: every Service is reachable by name in the namespace")
 		if dep := b.plans[l]; dep != nil && len(dep.Ports) == 0 && !jobKind(dep.Kind) {
-			return b.noPort(svc, dep, svc.Field+".links")
+			b.ledger.Warnf(svc.Name, svc.Field+".links", "links to %q, but no port of %q is known, so it has no Service to reach: %s",
+				l, l, declarePort(l))
 		}
 	}
 	return nil
 }
 
-// waitFor builds the wait container for one dependency (nil when nothing needs waiting).
-func (b *builder) waitFor(pl, dep *plan, d model.Dependency) (*corev1.Container, error) {
+// waitFor builds the wait container for one dependency (nil when nothing needs waiting);
+// api says it asks the API server and needs the wait ServiceAccount.
+func (b *builder) waitFor(pl, dep *plan, d model.Dependency) (k *corev1.Container, api bool, err error) {
 	svc := pl.Svc
 	switch d.Condition {
 	case model.ConditionCompleted, model.ConditionComplete:
 		if !jobKind(dep.Kind) {
-			return nil, b.ledger.Errorf(svc.Name, d.Field,
+			return nil, false, b.ledger.Errorf(svc.Name, d.Field,
 				"waits for %q to complete, but %q runs as a %s (set x-berth.kind: Job on it)", d.Service, d.Service, dep.Kind)
 		}
 		if dep.Kind == model.KindCronJob {
 			b.ledger.Dropped(svc.Name, d.Field, fmt.Sprintf("%q is a CronJob: there is no single run to wait for", d.Service))
-			return nil, nil
+			return nil, false, nil
 		}
 		b.waitRBAC = true
 		if d.Condition == model.ConditionComplete {
 			b.ledger.Warnf(svc.Name, d.Field, "ECS COMPLETE (any exit code) is mapped to successful completion")
 		}
 		return &corev1.Container{Image: b.jobWaitImage(), ImagePullPolicy: corev1.PullIfNotPresent,
-			Args: []string{"wait", "--for=condition=complete", "--timeout=-1s", "job/" + dep.Name}}, nil
+			Args: []string{"wait", "--for=condition=complete", "--timeout=-1s", "job/" + dep.Name}}, true, nil
 	}
 	if jobKind(dep.Kind) {
 		b.ledger.Ignored(svc.Name, d.Field, fmt.Sprintf("%q runs as a %s: it starts on its own, nothing to wait for", d.Service, dep.Kind))
-		return nil, nil
+		return nil, false, nil
 	}
 	lp := firstTCP(dep.Ports)
 	if lp == nil {
-		return nil, b.noPort(svc, dep, d.Field)
+		return b.rolloutWait(svc, dep, d), true, nil
 	}
 	if d.Condition == model.ConditionHealthy && dep.Svc.Main().Health == nil {
 		b.ledger.Warnf(svc.Name, d.Field, "%q has no healthcheck: waiting for its port to accept connections", d.Service)
@@ -96,14 +98,25 @@ func (b *builder) waitFor(pl, dep *plan, d model.Dependency) (*corev1.Container,
 	return &corev1.Container{Image: b.opts.WaitImage, ImagePullPolicy: pullPolicy(b.opts.WaitImage),
 		Command: []string{"sh", "-c", waitScript},
 		Env: []corev1.EnvVar{{Name: "WAIT_HOST", Value: dep.Name},
-			{Name: "WAIT_PORT", Value: strconv.Itoa(int(lp.Port))}}}, nil
+			{Name: "WAIT_PORT", Value: strconv.Itoa(int(lp.Port))}}}, false, nil
 }
 
-// noPort is the error for a dependency nobody can connect to.
-func (b *builder) noPort(svc *model.Service, dep *plan, field string) error {
-	return b.ledger.Errorf(svc.Name, field,
-		"service %q needs %q, but no TCP port of %q is known (it declares no ports or expose, its image is not in berth's table, and no value names %s:PORT): add `expose: [PORT]` or `x-berth: {ports: [PORT]}` to service %q",
-		svc.Name, dep.Svc.Name, dep.Svc.Name, dep.Svc.Name, dep.Svc.Name)
+// rolloutWait waits for a dependency nobody can connect to (no TCP port known: a queue
+// worker, or a server whose port berth cannot see) through the API: `kubectl rollout status`
+// returns once its pods are updated and ready, which is when their readiness probes (the
+// healthcheck) pass, or when they run for a dependency without one.
+func (b *builder) rolloutWait(svc *model.Service, dep *plan, d model.Dependency) *corev1.Container {
+	b.waitRollouts = true
+	b.ledger.Warnf(svc.Name, d.Field, "no TCP port of %q is known, so %q waits for its rollout through the API instead of a connection, and %q gets no Service: %s",
+		dep.Svc.Name, svc.Name, dep.Svc.Name, declarePort(dep.Svc.Name))
+	return &corev1.Container{Image: b.jobWaitImage(), ImagePullPolicy: corev1.PullIfNotPresent,
+		Args: []string{"rollout", "status", strings.ToLower(string(dep.Kind)) + "/" + dep.Name, "--watch", "--timeout=0s"}}
+}
+
+// declarePort tells how to give service name a known port.
+func declarePort(name string) string {
+	return fmt.Sprintf("if other services connect to it, add `expose: [PORT]` or `x-berth: {ports: [PORT]}` to service %q (berth found no ports or expose, no EXPOSE in a readable Dockerfile, no entry in its table of well-known images, and no value naming %s:PORT)",
+		name, name)
 }
 
 // firstTCP is the first TCP port, or nil.
@@ -150,13 +163,20 @@ func waitSecurity() *corev1.SecurityContext {
 // waitAccess emits, once per app and only when some pod waits for a Job, the ServiceAccount
 // those pods run as and a Role allowing exactly what `kubectl wait` needs on Jobs.
 func (b *builder) waitAccess() {
-	if !b.waitRBAC {
+	if !b.waitRBAC && !b.waitRollouts {
 		return
+	}
+	var rules []rbacv1.PolicyRule
+	if b.waitRBAC {
+		rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{"batch"}, Resources: []string{"jobs"}, Verbs: []string{"get", "list", "watch"}})
+	}
+	if b.waitRollouts {
+		rules = append(rules, rbacv1.PolicyRule{APIGroups: []string{"apps"}, Resources: []string{"daemonsets", "deployments", "statefulsets"}, Verbs: []string{"get", "list", "watch"}})
 	}
 	name := b.waitAccount()
 	b.emit(&corev1.ServiceAccount{TypeMeta: typeMeta("v1", "ServiceAccount"), ObjectMeta: objectMeta(name, b.ns, b.app.Name, "")})
 	b.emit(&rbacv1.Role{TypeMeta: typeMeta("rbac.authorization.k8s.io/v1", "Role"), ObjectMeta: objectMeta(name, b.ns, b.app.Name, ""),
-		Rules: []rbacv1.PolicyRule{{APIGroups: []string{"batch"}, Resources: []string{"jobs"}, Verbs: []string{"get", "list", "watch"}}}})
+		Rules: rules})
 	b.emit(&rbacv1.RoleBinding{TypeMeta: typeMeta("rbac.authorization.k8s.io/v1", "RoleBinding"), ObjectMeta: objectMeta(name, b.ns, b.app.Name, ""),
 		RoleRef:  rbacv1.RoleRef{APIGroup: "rbac.authorization.k8s.io", Kind: "Role", Name: name},
 		Subjects: []rbacv1.Subject{{Kind: "ServiceAccount", Name: name, Namespace: b.ns}}})

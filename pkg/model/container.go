@@ -115,7 +115,9 @@ const (
 	FromExpose PortSource = "expose"
 	FromBerth  PortSource = "x-berth"
 	FromImage  PortSource = "image"
-	FromECS    PortSource = "portMappings"
+	// FromDockerfile: EXPOSE in the Dockerfile of the service's build section.
+	FromDockerfile PortSource = "Dockerfile EXPOSE"
+	FromECS        PortSource = "portMappings"
 )
 
 // Port is a port the container listens on, and optionally where the host published it.

@@ -46,6 +46,12 @@ func (m *mapper) container(name, f string, svc types.ServiceConfig, opts *model.
 	if err != nil {
 		return c, err
 	}
+	if len(ports) == 0 && svc.Build != nil {
+		var broken string
+		if ports, broken = m.dockerfilePorts(svc); broken != "" {
+			m.warnAt(name, f+".build", "the ports the image listens on cannot be read: %s", broken)
+		}
+	}
 	c.Ports = ports
 	c.Mounts = m.mounts(name, f, svc)
 	return c, nil

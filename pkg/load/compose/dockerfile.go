@@ -1,0 +1,198 @@
+package compose
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/compose-spec/compose-go/v2/types"
+	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/buildkit/frontend/dockerfile/shell"
+
+	"github.com/berth-dev/berth/pkg/model"
+)
+
+// dockerfilePorts are the ports the image built from svc's build section EXPOSEs: the stage
+// build.target names, else the last one, including what it inherits from earlier stages
+// (FROM <stage>). Variables are expanded with the stage's ARG defaults overridden by
+// build.args, and ENV. Only a Dockerfile inside the project directory is read (after symlink
+// resolution); when there is none berth can read, there are no ports. The string says why a
+// Dockerfile that is there cannot be used.
+func (m *mapper) dockerfilePorts(svc types.ServiceConfig) ([]model.Port, string) {
+	b := svc.Build
+	src := m.dockerfileSource(b)
+	if src == nil {
+		return nil, ""
+	}
+	res, err := parser.Parse(bytes.NewReader(src))
+	if err != nil {
+		return nil, "its Dockerfile does not parse: " + err.Error()
+	}
+	args := map[string]string{}
+	for k, v := range b.Args {
+		if v != nil {
+			args[k] = *v
+		}
+	}
+	st := exposeStages(res, args)
+	if st == nil {
+		return nil, "its Dockerfile has no FROM"
+	}
+	target := st.last
+	if b.Target != "" {
+		if target = st.byName[strings.ToLower(b.Target)]; target == nil {
+			return nil, "its Dockerfile has no stage " + strconv.Quote(b.Target)
+		}
+	}
+	var out []model.Port
+	for _, e := range target.expose {
+		spec, proto, _ := strings.Cut(e, "/")
+		lo, hi, err := portRange(spec)
+		if err != nil {
+			continue // docker build would reject it; nothing berth can use
+		}
+		for p := lo; p <= hi; p++ {
+			out = append(out, model.Port{Target: p, Protocol: protocol(proto), Source: model.FromDockerfile})
+		}
+	}
+	return out, ""
+}
+
+// dockerfileSource is the Dockerfile's text, or nil when there is none berth may read: a
+// remote build context, a missing file, one outside the project directory or over 1 MiB.
+func (m *mapper) dockerfileSource(b *types.BuildConfig) []byte {
+	if b.DockerfileInline != "" {
+		return []byte(b.DockerfileInline)
+	}
+	if b.Context == "" || strings.Contains(b.Context, "://") || strings.HasPrefix(b.Context, "git@") {
+		return nil
+	}
+	name := b.Dockerfile
+	if name == "" {
+		name = "Dockerfile"
+	}
+	path := name
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(b.Context, name)
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil || !within(m.projectDir, real) {
+		return nil
+	}
+	if fi, err := os.Stat(real); err != nil || !fi.Mode().IsRegular() {
+		return nil
+	}
+	data, err := readSmall(real)
+	if err != nil {
+		return nil
+	}
+	return data
+}
+
+// stage is one Dockerfile build stage: its environment and EXPOSEd ports so far.
+type stage struct {
+	env    map[string]string
+	expose []string
+}
+
+type stages struct {
+	byName map[string]*stage
+	last   *stage
+}
+
+// exposeStages walks the instructions and records each stage's EXPOSE words, expanded.
+func exposeStages(res *parser.Result, buildArgs map[string]string) *stages {
+	st := &stages{byName: map[string]*stage{}}
+	global := map[string]string{} // ARGs before the first FROM
+	lex := shell.NewLex(res.EscapeToken)
+	var cur *stage
+	for _, n := range res.AST.Children {
+		words := nodeWords(n)
+		switch strings.ToLower(n.Value) {
+		case "from":
+			cur = fromStage(st, words, global, lex)
+		case "arg":
+			target := global
+			if cur != nil {
+				target = cur.env
+			}
+			for _, w := range words {
+				k, v, _ := strings.Cut(w, "=")
+				if bv, ok := buildArgs[k]; ok {
+					v = bv
+				} else if gv, ok := global[k]; ok && cur != nil && !strings.Contains(w, "=") {
+					v = gv // ARG NAME in a stage re-imports the global default
+				}
+				target[k] = expand(lex, v, target)
+			}
+		case "env":
+			if cur != nil {
+				for i := 0; i+1 < len(words); i += 2 {
+					cur.env[words[i]] = expand(lex, words[i+1], cur.env)
+				}
+			}
+		case "expose":
+			if cur != nil {
+				for _, w := range words {
+					cur.expose = append(cur.expose, strings.Fields(expand(lex, w, cur.env))...)
+				}
+			}
+		}
+	}
+	if cur == nil {
+		return nil
+	}
+	st.last = cur
+	return st
+}
+
+// fromStage starts a stage; FROM <earlier stage> inherits its environment and ports.
+func fromStage(st *stages, words []string, global map[string]string, lex *shell.Lex) *stage {
+	cur := &stage{env: map[string]string{}}
+	var base, name string
+	for i := 0; i < len(words); i++ {
+		switch {
+		case strings.HasPrefix(words[i], "--"):
+		case base == "":
+			base = expand(lex, words[i], global)
+		case strings.EqualFold(words[i], "as") && i+1 < len(words):
+			name = strings.ToLower(words[i+1])
+			i++
+		}
+	}
+	if parent := st.byName[strings.ToLower(base)]; parent != nil {
+		for k, v := range parent.env {
+			cur.env[k] = v
+		}
+		cur.expose = append(cur.expose, parent.expose...)
+	}
+	if name != "" {
+		st.byName[name] = cur
+	}
+	st.last = cur
+	return cur
+}
+
+// nodeWords are the arguments of one instruction (flags such as --platform are in n.Flags).
+func nodeWords(n *parser.Node) []string {
+	var out []string
+	for w := n.Next; w != nil; w = w.Next {
+		out = append(out, w.Value)
+	}
+	return append(n.Flags, out...)
+}
+
+// expand substitutes variables the way the Dockerfile does; on error the word stays as is.
+func expand(lex *shell.Lex, word string, env map[string]string) string {
+	kv := make([]string, 0, len(env))
+	for k, v := range env {
+		kv = append(kv, k+"="+v)
+	}
+	out, _, err := lex.ProcessWord(word, shell.EnvsFromSlice(kv))
+	if err != nil {
+		return word
+	}
+	return out
+}
