@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
 	"helm.sh/helm/v3/pkg/engine"
@@ -15,8 +16,9 @@ import (
 )
 
 // TestHelmChartRoundTrip converts every golden case with --format helm, renders the chart with
-// its default values through the Helm SDK's engine and compares the objects with the plain
-// --format yaml output of the same case; the SDK's linter must report no errors.
+// its default values through the Helm SDK's engine (under two release names) and compares the
+// objects with the plain --format yaml output of the same case; `helm lint --strict` (the
+// SDK's) must report nothing.
 func TestHelmChartRoundTrip(t *testing.T) {
 	cases, err := filepath.Glob(filepath.Join("testdata", "golden", "*"))
 	if err != nil || len(cases) == 0 {
@@ -25,84 +27,94 @@ func TestHelmChartRoundTrip(t *testing.T) {
 	for _, dir := range cases {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			abs, _ := filepath.Abs(dir)
-			args := caseArgs(abs)
-			plainDir := filepath.Join(t.TempDir(), "plain")
-			if _, stderr, err := runBerth(t, append(append([]string{"convert"}, args...), "--format", "yaml", "-o", plainDir)...); err != nil {
-				t.Fatalf("plain: %v\n%s", err, stderr)
-			}
-			var plain [][]byte
-			for p, data := range readTree(t, plainDir) {
-				if strings.HasSuffix(p, ".yaml") {
-					plain = append(plain, []byte(data))
-				}
-			}
-			chartDir := filepath.Join(t.TempDir(), "chart")
-			if _, stderr, err := runBerth(t, append(append([]string{"convert"}, args...), "--format", "helm", "-o", chartDir)...); err != nil {
-				t.Fatalf("helm: %v\n%s", err, stderr)
-			}
-			var files []*loader.BufferedFile
-			for p, data := range readTree(t, chartDir) {
-				if p != ".berth-manifest" {
-					files = append(files, &loader.BufferedFile{Name: p, Data: []byte(data)})
-				}
-			}
-			chrt, err := loader.LoadFiles(files)
-			if err != nil {
-				t.Fatal(err)
-			}
-			vals, err := chartutil.ToRenderValues(chrt, nil, chartutil.ReleaseOptions{Name: "rel", Namespace: "default", IsInstall: true}, chartutil.DefaultCapabilities)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rendered, err := engine.Render(chrt, vals)
-			if err != nil {
-				t.Fatalf("render: %v", err)
-			}
-			var docs [][]byte
-			for name, out := range rendered {
-				if strings.HasSuffix(name, ".yaml") {
-					docs = append(docs, bytes.TrimSpace([]byte(out)))
-				}
-			}
-			if diff := cmp.Diff(objectSet(t, plain), objectSet(t, docs)); diff != "" {
-				t.Errorf("chart renders other objects than the plain output (-plain +chart):\n%s", diff)
-			}
-			linter := lint.All(chartDir, nil, "default", false)
-			for _, m := range linter.Messages {
-				if m.Severity >= support.ErrorSev {
-					t.Errorf("helm lint: %s", m)
-				}
-			}
+			checkChartRoundTrip(t, caseArgs(abs))
 		})
 	}
 }
 
-// TestHelmValuesTakeEffect proves the templates read values.yaml: overriding web's tag and
-// replica count changes the rendered Deployment.
-func TestHelmValuesTakeEffect(t *testing.T) {
-	abs, _ := filepath.Abs(filepath.Join("testdata", "golden", "example-shop"))
-	chartDir := filepath.Join(t.TempDir(), "chart")
-	if _, stderr, err := runBerth(t, append(append([]string{"convert"}, caseArgs(abs)...), "--format", "helm", "-o", chartDir)...); err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
+// checkChartRoundTrip converts args as plain YAML and as a chart, and checks that the chart
+// renders the plain objects with its default values, passes the schema and strict lint.
+func checkChartRoundTrip(t *testing.T, args []string) {
+	t.Helper()
+	plainDir := filepath.Join(t.TempDir(), "plain")
+	if _, stderr, err := runBerth(t, append(append([]string{"convert"}, args...), "--format", "yaml", "-o", plainDir)...); err != nil {
+		t.Fatalf("plain: %v\n%s", err, stderr)
 	}
-	chrt, err := loader.LoadDir(chartDir)
+	var plain [][]byte
+	for p, data := range readTree(t, plainDir) {
+		if strings.HasSuffix(p, ".yaml") {
+			plain = append(plain, []byte(data))
+		}
+	}
+	chartDir := convertChart(t, args)
+	chrt := loadChart(t, chartDir)
+	for _, release := range []string{"rel", "another-release"} {
+		docs := renderChart(t, chrt, nil, release)
+		if diff := cmp.Diff(objectSet(t, plain), objectSet(t, docs)); diff != "" {
+			t.Errorf("release %s: chart renders other objects than the plain output (-plain +chart):\n%s", release, diff)
+		}
+	}
+	lintStrict(t, chartDir, nil)
+}
+
+// convertChart runs berth convert --format helm and returns the chart directory.
+func convertChart(t *testing.T, args []string, extra ...string) string {
+	t.Helper()
+	chartDir := filepath.Join(t.TempDir(), "chart")
+	all := append(append(append([]string{"convert"}, args...), extra...), "--format", "helm", "-o", chartDir)
+	if _, stderr, err := runBerth(t, all...); err != nil {
+		t.Fatalf("helm: %v\n%s", err, stderr)
+	}
+	return chartDir
+}
+
+// loadChart loads the chart in dir (ignoring berth's manifest of the files it wrote).
+func loadChart(t *testing.T, dir string) *chart.Chart {
+	t.Helper()
+	var files []*loader.BufferedFile
+	for p, data := range readTree(t, dir) {
+		if p != ".berth-manifest" {
+			files = append(files, &loader.BufferedFile{Name: p, Data: []byte(data)})
+		}
+	}
+	chrt, err := loader.LoadFiles(files)
 	if err != nil {
 		t.Fatal(err)
 	}
-	override := map[string]any{"workloads": map[string]any{"web": map[string]any{
-		"replicas":   5,
-		"containers": map[string]any{"web": map[string]any{"image": map[string]any{"tag": "1.28-alpine"}}},
-	}}}
-	vals, err := chartutil.ToRenderValues(chrt, override, chartutil.ReleaseOptions{Name: "rel", Namespace: "default"}, chartutil.DefaultCapabilities)
+	return chrt
+}
+
+// renderChart renders chrt with override values (validated against the chart's schema, as
+// helm install does) and returns the object documents.
+func renderChart(t *testing.T, chrt *chart.Chart, override map[string]any, release string) [][]byte {
+	t.Helper()
+	vals, err := chartutil.ToRenderValues(chrt, override, chartutil.ReleaseOptions{Name: release, Namespace: "default", IsInstall: true}, chartutil.DefaultCapabilities)
 	if err != nil {
 		t.Fatal(err)
 	}
 	rendered, err := engine.Render(chrt, vals)
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("render: %v", err)
 	}
-	web := rendered["shop/templates/16-deployment-web.yaml"]
-	if !strings.Contains(web, "replicas: 5") || !strings.Contains(web, `image: "nginx:1.28-alpine"`) {
-		t.Errorf("overridden values not rendered:\n%s", web)
+	var docs [][]byte
+	for name, out := range rendered {
+		if strings.HasSuffix(name, ".yaml") && strings.TrimSpace(out) != "" {
+			docs = append(docs, bytes.TrimSpace([]byte(out)))
+		}
+	}
+	return docs
+}
+
+// lintStrict runs what `helm lint --strict` runs (the SDK's linter with schema validation;
+// strict fails on warnings): nothing may be reported but Helm's "icon is recommended" (berth
+// has no icon for someone else's app).
+func lintStrict(t *testing.T, dir string, vals map[string]any) {
+	t.Helper()
+	res := lint.AllWithKubeVersionAndSchemaValidation(dir, vals, "default", nil, false)
+	for _, m := range res.Messages {
+		if m.Severity == support.InfoSev && strings.Contains(m.Err.Error(), "icon is recommended") {
+			continue
+		}
+		t.Errorf("helm lint --strict: %s", m)
 	}
 }

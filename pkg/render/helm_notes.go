@@ -1,0 +1,139 @@
+package render
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// notes collects what NOTES.txt tells: how to reach each Service and Ingress, and the Secrets.
+type notes struct {
+	ingresses []noteIngress
+	services  []noteService
+}
+
+type noteIngress struct {
+	name, ns, host, path string
+	node                 *valueNode
+}
+
+type noteService struct {
+	name, ns, typ string
+	headless      bool
+	// ports are the Service ports as template text (a value's action or a number).
+	ports []string
+	node  *valueNode
+}
+
+// text renders NOTES.txt for chart name, whose Secrets are secrets.
+func (n notes) text(name string, secrets map[string]*valueNode) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s {{ .Chart.AppVersion }} (chart {{ include %q . }}) is installed as release {{ .Release.Name }}.\n", "{{ .Chart.Name }}", name+".chart")
+	b.WriteString("Objects keep the names of the app's services (the app reaches its peers by those names).\n")
+	if len(n.ingresses) > 0 {
+		b.WriteString("\nPublic URLs (Ingress):\n")
+	}
+	for _, in := range n.ingresses {
+		fmt.Fprintf(&b, "{{- if %s }}\n", in.node.field("enabled"))
+		if in.host == "" {
+			fmt.Fprintf(&b, "  %s: the address in `kubectl get ingress -n %s %s`\n", in.name, in.ns, in.name)
+		} else {
+			scheme := "http"
+			if in.node.fields["tlsSecret"] != nil {
+				scheme = fmt.Sprintf("http{{ if %s }}s{{ end }}", in.node.field("tlsSecret"))
+			}
+			fmt.Fprintf(&b, "  %s: %s://{{ %s }}%s\n", in.name, scheme, in.node.field("host"), in.path)
+		}
+		b.WriteString("{{- end }}\n")
+	}
+	if len(n.services) > 0 {
+		b.WriteString("\nServices:\n")
+	}
+	for _, s := range n.services {
+		if s.headless {
+			continue
+		}
+		typ := fmt.Sprintf("%q", s.typ)
+		if s.node.fields["type"] != nil {
+			typ = s.node.field("type")
+		}
+		forward := make([]string, len(s.ports))
+		for i, p := range s.ports {
+			forward[i] = p + ":" + p
+		}
+		fmt.Fprintf(&b, "{{- if eq %s \"LoadBalancer\" }}\n", typ)
+		fmt.Fprintf(&b, "  %s: public load balancer; its address: kubectl get service -n %s %s\n", s.name, s.ns, s.name)
+		fmt.Fprintf(&b, "{{- else if eq %s \"NodePort\" }}\n", typ)
+		fmt.Fprintf(&b, "  %s: on every node at the node ports in: kubectl get service -n %s %s\n", s.name, s.ns, s.name)
+		b.WriteString("{{- else }}\n")
+		fmt.Fprintf(&b, "  %s (in the cluster only): kubectl port-forward -n %s service/%s %s\n", s.name, s.ns, s.name, strings.Join(forward, " "))
+		b.WriteString("{{- end }}\n")
+	}
+	if len(secrets) > 0 {
+		b.WriteString("\nSecrets: the chart creates them from the data berth read at convert time; values.yaml holds none.\n")
+		b.WriteString("Use your own with --set secrets.NAME.existingSecret=SECRET, or give the data at install time with\n")
+		b.WriteString("--set-file secrets.NAME.stringData.KEY=PATH:\n")
+		names := make([]string, 0, len(secrets))
+		for k := range secrets {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		for _, k := range names {
+			fmt.Fprintf(&b, "  %s: {{ with %s }}existing Secret {{ . }}{{ else }}created by the chart{{ end }}\n", k, secrets[k].field("existingSecret"))
+		}
+	}
+	return b.String()
+}
+
+// helpers is _helpers.tpl: the standard name, label and image helpers, named after the chart.
+// The labels are berth's (app, app.kubernetes.io/name, part-of, managed-by), so the chart
+// renders the plain output's objects; no release-specific label is added, so any release
+// name renders the same objects.
+func helpers(name string) string {
+	return strings.NewReplacer("CHART", name).Replace(`{{/* The chart's name: the app's name unless nameOverride is set. */}}
+{{- define "CHART.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Release-qualified name. Objects keep the app's own names, which the app uses to reach its
+peers; this name is for your additions. */}}
+{{- define "CHART.fullname" -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Chart name and version. */}}
+{{- define "CHART.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Selector labels of a component (dict "component" NAME "root" $): they never change. */}}
+{{- define "CHART.selectorLabels" -}}
+app.kubernetes.io/name: {{ .component | quote }}
+app.kubernetes.io/part-of: {{ include "CHART.name" .root | quote }}
+{{- end -}}
+
+{{/* Labels of an object (dict "component" NAME "root" $ ["pod" podLabels]): berth's labels
+(app and app.kubernetes.io/name only for a component), then the pod labels, then commonLabels;
+the first wins on a clash. */}}
+{{- define "CHART.labels" -}}
+{{- $labels := dict "app.kubernetes.io/managed-by" "berth" "app.kubernetes.io/part-of" (include "CHART.name" .root) -}}
+{{- with .component -}}
+{{- $_ := set $labels "app" . -}}
+{{- $_ := set $labels "app.kubernetes.io/name" . -}}
+{{- end -}}
+{{- toYaml (merge $labels (.pod | default (dict)) .root.Values.commonLabels) -}}
+{{- end -}}
+
+{{/* An image reference from an image value: repository[:tag][@digest]. */}}
+{{- define "CHART.image" -}}
+{{- .repository -}}
+{{- with .tag }}:{{ . }}{{ end -}}
+{{- with .digest }}@{{ . }}{{ end -}}
+{{- end -}}
+`)
+}
