@@ -3,10 +3,13 @@ package cli
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/berth-dev/berth/pkg/apply"
+	"github.com/berth-dev/berth/pkg/release"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // applyOptions are `berth apply`'s flags.
@@ -20,6 +23,8 @@ type applyOptions struct {
 	wait         bool
 	timeout      time.Duration
 	parallel     int
+	format       string
+	release      releaseFlags
 }
 
 func newApply(streams IO) *cobra.Command {
@@ -35,13 +40,22 @@ are skipped; fields someone edited live are put back. The objects are tracked as
 ApplySet (a Secret berth-applyset-<app> in the namespace), so --prune can delete what the
 application no longer produces: never PersistentVolumeClaims (unless --prune-volumes), never
 namespaces, never objects berth did not apply. Then it waits for Deployments, StatefulSets,
-DaemonSets and Jobs, and explains failures.`,
+DaemonSets and Jobs, and explains failures.
+
+With --format helm, apply renders the chart berth convert --format helm writes (or reads the
+chart in --from DIR) and installs it as a Helm release, or upgrades the release when it exists,
+through the Helm SDK: history in Secrets in the application's namespace (--history-max
+revisions), values from --values and --set merged as helm merges them, then the same rollout
+wait. berth rollback, berth history, berth status and berth down work on the release; so do
+helm list, helm history and helm rollback.`,
 		Example: `  berth apply -f compose.yaml --domain example.com
   berth apply --from k8s/ --prune
-  berth apply --dry-run=server`,
+  berth apply --dry-run=server
+  berth apply --format helm --set workloads.web.replicas=3
+  berth apply --format helm --from chart/ --release shop-prod -n shop --values prod.yaml`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return o.run(cmd.Context(), streams)
+			return o.run(cmd.Context(), streams, cmd.Flags())
 		},
 	}
 	fs := cmd.Flags()
@@ -54,13 +68,29 @@ DaemonSets and Jobs, and explains failures.`,
 	fs.BoolVar(&o.wait, "wait", true, "wait for the rollouts to finish")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long --wait waits")
 	fs.IntVar(&o.parallel, "parallel", 16, "concurrent requests within a wave")
+	fs.StringVar(&o.format, "format", applyObjects, `"yaml": server-side apply the objects; "helm": install or upgrade the chart as a Helm release`)
+	o.release.bindName(fs)
+	o.release.bindRevisions(fs)
+	o.release.bindValues(fs)
 	return cmd
 }
 
-func (o *applyOptions) run(ctx context.Context, streams IO) error {
+func (o *applyOptions) run(ctx context.Context, streams IO, fs *pflag.FlagSet) error {
 	dry, err := parseDryRun(o.dryRun)
 	if err != nil {
 		return err
+	}
+	switch o.format {
+	case applyHelm:
+		return o.runHelm(ctx, streams, fs, dry)
+	case applyObjects:
+	default:
+		return fmt.Errorf("--format %q: want yaml or helm", o.format)
+	}
+	for _, f := range []string{"release", "history-max", "atomic", "values", "set", "set-string", "set-file", "set-json"} {
+		if fs.Changed(f) {
+			return errHelmOnly("--" + f)
+		}
 	}
 	if o.pruneVolumes && !o.prune {
 		return errors.New("--prune-volumes needs --prune")
@@ -81,5 +111,41 @@ func (o *applyOptions) run(ctx context.Context, streams IO) error {
 		Wait: o.wait, Timeout: o.timeout, Parallel: o.parallel,
 		Out: streams.Out, Progress: progress(streams.ErrOut),
 	})
+	return err
+}
+
+// runHelm deploys the application as a Helm release.
+func (o *applyOptions) runHelm(ctx context.Context, streams IO, fs *pflag.FlagSet, dry apply.DryRun) error {
+	for _, f := range []string{"prune", "prune-volumes", "force-conflicts", "app"} {
+		if fs.Changed(f) {
+			return fmt.Errorf("--%s does not apply to --format helm (a release deletes what the chart no longer renders; --release names it)", f)
+		}
+	}
+	if o.release.historyMax < 0 {
+		return errors.New("--history-max must be 0 (no limit) or more")
+	}
+	vals, err := o.release.mergedValues()
+	if err != nil {
+		return err
+	}
+	cfg, defaultNS, err := o.kube.config(streams.Environ)
+	if err != nil {
+		return err
+	}
+	chrt, name, ns, err := o.release.chart(ctx, streams, &o.source, vals, defaultNS)
+	if err != nil {
+		return err
+	}
+	c, err := release.New(cfg, ns)
+	if err != nil {
+		return err
+	}
+	rel, err := c.Deploy(ctx, name, chrt, vals, release.Options{
+		HistoryMax: o.release.historyMaxOption(), Wait: o.wait, Timeout: o.timeout, Atomic: o.release.atomic,
+		DryRun: dry, Progress: progress(streams.ErrOut), Out: streams.Out,
+	})
+	if err == nil && rel != nil && rel.Info != nil && rel.Info.Notes != "" && dry == apply.DryRunNone {
+		fmt.Fprintf(streams.Out, "\n%s", rel.Info.Notes)
+	}
 	return err
 }

@@ -2,9 +2,11 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/berth-dev/berth/pkg/apply"
+	"github.com/berth-dev/berth/pkg/release"
 	"github.com/spf13/cobra"
 )
 
@@ -12,6 +14,7 @@ import (
 type downOptions struct {
 	source  appSource
 	kube    kubeFlags
+	release releaseFlags
 	volumes bool
 	timeout time.Duration
 }
@@ -19,14 +22,20 @@ type downOptions struct {
 func newDown(streams IO) *cobra.Command {
 	o := &downOptions{source: appSource{input: ConvertFlags{Environ: streams.Environ}}}
 	cmd := &cobra.Command{
-		Use:   "down [-f FILE]... | down --app NAME [-n NS]",
+		Use:   "down [-f FILE]... | down --app NAME [-n NS] | down --release NAME [-n NS]",
 		Short: "Delete what berth apply created; keep volumes unless --volumes",
 		Long: `Down deletes the objects the application's ApplySet tracks, in reverse wave order with
 foreground propagation, and waits until they are gone. PersistentVolumeClaims are kept unless
 --volumes (like docker compose down -v); the namespace is deleted only when nothing is left in
-it that berth did not create.`,
+it that berth did not create.
+
+An application applied with --format helm is uninstalled as a Helm release (found by
+--release, default the application's name): its objects and history are deleted, its
+PersistentVolumeClaims (marked helm.sh/resource-policy: keep) and StatefulSets' claims stay
+unless --volumes, and its namespace stays.`,
 		Example: `  berth down -f compose.yaml
-  berth down --app shop -n shop --volumes`,
+  berth down --app shop -n shop --volumes
+  berth down --release shop -n shop`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.run(cmd.Context(), streams)
@@ -37,10 +46,18 @@ it that berth did not create.`,
 	o.kube.bind(fs)
 	fs.BoolVarP(&o.volumes, "volumes", "v", false, "also delete PersistentVolumeClaims (data is lost)")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "how long to wait for deleted objects to be gone")
+	o.release.bindName(fs)
 	return cmd
 }
 
 func (o *downOptions) run(ctx context.Context, streams IO) error {
+	if o.release.name != "" {
+		rc, name, err := o.release.target(ctx, streams, &o.source, &o.kube)
+		if err != nil {
+			return err
+		}
+		return o.uninstall(ctx, streams, rc, name)
+	}
 	c, ns, err := o.kube.client(streams.Environ)
 	if err != nil {
 		return err
@@ -50,5 +67,20 @@ func (o *downOptions) run(ctx context.Context, streams IO) error {
 		return err
 	}
 	_, err = apply.Down(ctx, c, set, apply.DownOptions{Volumes: o.volumes, Timeout: o.timeout, Out: streams.Out})
+	if errors.Is(err, apply.ErrNoApp) {
+		// Not applied as objects: maybe as a Helm release.
+		rc, name, rerr := setRelease(streams, &o.kube, set, "")
+		if rerr == nil {
+			rerr = o.uninstall(ctx, streams, rc, name)
+		}
+		if !errors.Is(rerr, release.ErrNotFound) {
+			return rerr
+		}
+	}
 	return err
+}
+
+// uninstall uninstalls the Helm release name.
+func (o *downOptions) uninstall(ctx context.Context, streams IO, rc *release.Client, name string) error {
+	return rc.Uninstall(ctx, name, release.UninstallOptions{Timeout: o.timeout, Volumes: o.volumes, Out: streams.Out})
 }

@@ -44,6 +44,8 @@ func commands() []func(IO) *cobra.Command {
 		newStatus,
 		newRestart,
 		newDown,
+		newRollback,
+		newHistory,
 		newValidate,
 		newPlan,
 		newReport,

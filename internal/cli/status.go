@@ -2,29 +2,36 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/berth-dev/berth/pkg/apply"
+	"github.com/berth-dev/berth/pkg/release"
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/util/duration"
 )
 
 // statusOptions are `berth status`'s flags.
 type statusOptions struct {
-	source appSource
-	kube   kubeFlags
+	source  appSource
+	kube    kubeFlags
+	release releaseFlags
 }
 
 func newStatus(streams IO) *cobra.Command {
 	o := &statusOptions{source: appSource{input: ConvertFlags{Environ: streams.Environ}}}
 	cmd := &cobra.Command{
-		Use:   "status [-f FILE]... | status --app NAME [-n NS]",
+		Use:   "status [-f FILE]... | status --app NAME [-n NS] | status --release NAME [-n NS]",
 		Short: "Show the application's workloads: ready replicas, images, age, and why not ready",
+		Long: `Status lists the workloads berth apply created: those of the application's ApplySet, or,
+when the application was applied with --format helm, those of its Helm release (named by
+--release, default the application's name), after a line naming the release's revision.`,
 		Example: `  berth status -f compose.yaml
-  berth status --app shop -n shop`,
+  berth status --app shop -n shop
+  berth status --release shop -n shop`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.run(cmd.Context(), streams)
@@ -32,10 +39,18 @@ func newStatus(streams IO) *cobra.Command {
 	}
 	o.source.bind(cmd.Flags())
 	o.kube.bind(cmd.Flags())
+	o.release.bindName(cmd.Flags())
 	return cmd
 }
 
 func (o *statusOptions) run(ctx context.Context, streams IO) error {
+	if o.release.name != "" {
+		rc, name, err := o.release.target(ctx, streams, &o.source, &o.kube)
+		if err != nil {
+			return err
+		}
+		return releaseStatus(ctx, streams, rc, name)
+	}
 	c, ns, err := o.kube.client(streams.Environ)
 	if err != nil {
 		return err
@@ -45,9 +60,30 @@ func (o *statusOptions) run(ctx context.Context, streams IO) error {
 		return err
 	}
 	rows, err := apply.Status(ctx, c, set)
+	if errors.Is(err, apply.ErrNoApp) {
+		// Not applied as objects: maybe as a Helm release.
+		rc, name, rerr := setRelease(streams, &o.kube, set, "")
+		if rerr == nil {
+			rerr = releaseStatus(ctx, streams, rc, name)
+		}
+		if !errors.Is(rerr, release.ErrNotFound) {
+			return rerr
+		}
+	}
 	if err != nil {
 		return err
 	}
+	printStatus(streams, rows, time.Now())
+	return nil
+}
+
+// releaseStatus prints the release's newest revision and its workloads.
+func releaseStatus(ctx context.Context, streams IO, rc *release.Client, name string) error {
+	rel, rows, err := rc.Status(ctx, name)
+	if err != nil {
+		return err
+	}
+	printRelease(streams.Out, rel)
 	printStatus(streams, rows, time.Now())
 	return nil
 }

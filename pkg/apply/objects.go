@@ -71,7 +71,7 @@ func ReadDir(dir string) ([]*unstructured.Unstructured, error) {
 	for _, f := range files {
 		switch filepath.Base(f) {
 		case "Chart.yaml":
-			return nil, fmt.Errorf("%s: %s is a Helm chart: install it with helm, or run berth apply with the convert flags", f, dir)
+			return nil, fmt.Errorf("%s: %s is a Helm chart: deploy it with berth apply --format helm --from DIR (or helm install)", f, dir)
 		case "kustomization.yaml", "kustomization.yml", "Kustomization":
 			return nil, fmt.Errorf("%s: %s is a kustomization: render it with kubectl kustomize into a directory first, or run berth apply with the convert flags", f, dir)
 		case "berth-report.json", "report.json":

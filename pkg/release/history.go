@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strings"
 	"time"
@@ -12,6 +13,10 @@ import (
 	"helm.sh/helm/v3/pkg/action"
 	"helm.sh/helm/v3/pkg/release"
 	"helm.sh/helm/v3/pkg/storage/driver"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 // ErrNotFound marks a command run against a release that does not exist.
@@ -93,32 +98,100 @@ func (c *Client) Last(name string) (*release.Release, error) {
 
 // UninstallOptions configure Uninstall.
 type UninstallOptions struct {
-	// Timeout bounds the wait for the deleted objects to be gone.
+	// Timeout bounds the wait for the deleted objects to be gone (default 2 minutes).
 	Timeout time.Duration
+	// Volumes also deletes the release's PersistentVolumeClaims and its StatefulSets' claims
+	// (data is lost), like docker compose down --volumes.
+	Volumes bool
+	// Out receives what was deleted and kept.
+	Out io.Writer
 }
 
-// Uninstall deletes release name's objects and its history. PersistentVolumeClaims stay (the
-// post-renderer marked them keep; StatefulSets' claims are never part of a release), and so
-// does the namespace. It returns what Helm kept, as Helm words it.
-func (c *Client) Uninstall(name string, o UninstallOptions) (string, error) {
-	if _, err := c.Last(name); err != nil {
-		return "", err
+// Uninstall deletes release name's objects and its history, waiting until they are gone.
+// PersistentVolumeClaims stay unless Volumes (the post-renderer marked the release's claims
+// keep; StatefulSets' claims are never part of a release), and so does the namespace.
+func (c *Client) Uninstall(ctx context.Context, name string, o UninstallOptions) error {
+	rel, err := c.Last(name)
+	if err != nil {
+		return err
+	}
+	objs, err := Objects(rel)
+	if err != nil {
+		return err
+	}
+	claims, err := c.claims(ctx, objs)
+	if err != nil {
+		return err
 	}
 	un := action.NewUninstall(c.cfg)
-	un.Wait = true
-	un.Timeout = o.Timeout
+	un.Wait, un.Timeout, un.DeletionPropagation = true, o.Timeout, "foreground"
 	if un.Timeout <= 0 {
 		un.Timeout = 2 * time.Minute
 	}
-	un.DeletionPropagation = "foreground"
-	res, err := un.Run(name)
-	if err != nil {
-		return "", fmt.Errorf("uninstalling release %s in %s: %w", name, c.namespace, err)
+	if _, err := un.Run(name); err != nil {
+		return fmt.Errorf("uninstalling release %s in %s: %w", name, c.namespace, err)
 	}
-	if res == nil {
-		return "", nil
+	out := Options{Out: o.Out}.out()
+	fmt.Fprintf(out, "release %s: uninstalled from namespace %s (revision %d was the last)\n", name, c.namespace, rel.Version)
+	for _, cl := range claims {
+		if !o.Volumes {
+			fmt.Fprintf(out, "kept PersistentVolumeClaim %s/%s (--volumes deletes it)\n", cl.Namespace, cl.Name)
+			continue
+		}
+		err := c.kube.Typed.CoreV1().PersistentVolumeClaims(cl.Namespace).Delete(ctx, cl.Name, metav1.DeleteOptions{})
+		if err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("deleting PersistentVolumeClaim %s/%s: %w", cl.Namespace, cl.Name, err)
+		}
+		fmt.Fprintf(out, "deleted PersistentVolumeClaim %s/%s\n", cl.Namespace, cl.Name)
 	}
-	return strings.TrimSpace(res.Info), nil
+	fmt.Fprintf(out, "kept Namespace %s\n", c.namespace)
+	return nil
+}
+
+// claims returns the PersistentVolumeClaims of objs and those the StatefulSets among objs made
+// from their volume claim templates (<template>-<statefulset>-<ordinal>), sorted.
+func (c *Client) claims(ctx context.Context, objs []*unstructured.Unstructured) ([]types.NamespacedName, error) {
+	var out []types.NamespacedName
+	prefixes := map[string][]string{}
+	for _, u := range objs {
+		switch {
+		case u.GetAPIVersion() == "v1" && u.GetKind() == "PersistentVolumeClaim":
+			out = append(out, types.NamespacedName{Namespace: u.GetNamespace(), Name: u.GetName()})
+		case u.GetKind() == "StatefulSet":
+			tmpls, _, _ := unstructured.NestedSlice(u.Object, "spec", "volumeClaimTemplates")
+			for _, t := range tmpls {
+				tn, _, _ := unstructured.NestedString(t.(map[string]any), "metadata", "name")
+				prefixes[u.GetNamespace()] = append(prefixes[u.GetNamespace()], tn+"-"+u.GetName()+"-")
+			}
+		}
+	}
+	for ns, ps := range prefixes {
+		list, err := c.kube.Typed.CoreV1().PersistentVolumeClaims(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("listing PersistentVolumeClaims in %s: %w", ns, err)
+		}
+		for _, pvc := range list.Items {
+			for _, p := range ps {
+				if ord, ok := strings.CutPrefix(pvc.Name, p); ok && isOrdinal(ord) {
+					out = append(out, types.NamespacedName{Namespace: ns, Name: pvc.Name})
+				}
+			}
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out, nil
+}
+
+func isOrdinal(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // List returns the releases in the Client's namespace (any status), by name.

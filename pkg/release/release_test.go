@@ -225,11 +225,17 @@ func TestReleaseLifecycle(t *testing.T) {
 // (standalone and the StatefulSet's) and the namespace stay, and the history is gone.
 func (e *env) uninstall() {
 	t := e.t
-	kept, err := e.rc.Uninstall("relapp", release.UninstallOptions{Timeout: 2 * time.Minute})
+	var out bytes.Buffer
+	err := e.rc.Uninstall(e.ctx, "relapp", release.UninstallOptions{Timeout: 2 * time.Minute, Out: &out})
+	t.Logf("uninstall:\n%s", out.String())
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("uninstall: %s", kept)
+	for _, want := range []string{"kept PersistentVolumeClaim rel-life/pgdata-db-0", "kept PersistentVolumeClaim rel-life/uploads"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("uninstall output lacks %q", want)
+		}
+	}
 	if _, err := e.cs.AppsV1().Deployments(e.ns).Get(e.ctx, "web", metav1.GetOptions{}); !errors.IsNotFound(err) {
 		t.Errorf("Deployment web after uninstall: err = %v, want not found", err)
 	}
