@@ -37,6 +37,10 @@ func (b *builder) services(pl *plan) {
 		for _, f := range lp.Fields {
 			b.ledger.Mapped(svc.Name, f, target)
 		}
+		if lp.Source == model.FromProxyLabel {
+			b.ledger.Infof(svc.Name, svc.Field+".labels", "port %d/%s comes from a reverse proxy's routing label: declare `expose` if it differs",
+				lp.Port, lp.Protocol)
+		}
 		if lp.Source == model.FromDockerfile {
 			b.ledger.Infof(svc.Name, svc.Field+".build", "port %d/%s comes from EXPOSE in the Dockerfile: declare `expose` if it differs",
 				lp.Port, lp.Protocol)

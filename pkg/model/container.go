@@ -117,6 +117,9 @@ const (
 	FromImage  PortSource = "image"
 	// FromDockerfile: EXPOSE in the Dockerfile of the service's build section.
 	FromDockerfile PortSource = "Dockerfile EXPOSE"
+	// FromProxyLabel: a reverse proxy's routing label names the port (Traefik
+	// traefik.http.services.<name>.loadbalancer.server.port).
+	FromProxyLabel PortSource = "proxy label"
 	FromECS        PortSource = "portMappings"
 )
 

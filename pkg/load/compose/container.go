@@ -52,6 +52,9 @@ func (m *mapper) container(name, f string, svc types.ServiceConfig, opts *model.
 			m.warnAt(name, f+".build", "the ports the image listens on cannot be read: %s", broken)
 		}
 	}
+	if len(ports) == 0 {
+		ports = proxyLabelPorts(svc.Labels)
+	}
 	c.Ports = ports
 	c.Mounts = m.mounts(name, f, svc)
 	return c, nil
@@ -180,6 +183,23 @@ func ulimits(u map[string]*types.UlimitsConfig, base string) []model.Ulimit {
 			soft, hard = int64(l.Single), int64(l.Single)
 		}
 		out = append(out, model.Ulimit{Name: name, Soft: soft, Hard: hard, Field: base + "." + name})
+	}
+	return out
+}
+
+// proxyLabelPorts are the ports a reverse proxy's routing labels send traffic to: Traefik's
+// traefik.http.services.<name>.loadbalancer.server.port, sorted, without duplicates.
+func proxyLabelPorts(labels types.Labels) []model.Port {
+	var out []model.Port
+	for _, k := range sortedKeys(labels) {
+		if !strings.HasPrefix(k, "traefik.http.services.") || !strings.HasSuffix(k, ".loadbalancer.server.port") {
+			continue
+		}
+		p, err := strconv.ParseUint(strings.TrimSpace(labels[k]), 10, 16)
+		if err != nil || p == 0 || slices.ContainsFunc(out, func(x model.Port) bool { return x.Target == int32(p) }) {
+			continue
+		}
+		out = append(out, model.Port{Target: int32(p), Protocol: model.TCP, Source: model.FromProxyLabel})
 	}
 	return out
 }

@@ -13,6 +13,7 @@ import (
 // TestDockerfilePorts: a service with only a build section listens on what its Dockerfile
 // EXPOSEs: the target stage (or the last), inherited from earlier stages, with ARG defaults,
 // build.args and ENV expanded; declared ports win; a Dockerfile outside the project is not read.
+// Without a Dockerfile, a Traefik routing label names the port.
 func TestDockerfilePorts(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "proj")
@@ -48,6 +49,9 @@ EXPOSE 8080 \
     build: {context: ., dockerfile: ../Dockerfile}
   missing:
     build: ./nowhere
+  proxied:
+    build: ./nowhere
+    labels: ["traefik.enable=true", "traefik.http.services.go.loadbalancer.server.port=80", "traefik.http.services.b.loadbalancer.server.port=81"]
 `)
 	app, err := Load(context.Background(), Options{WorkingDir: dir})
 	if err != nil {
@@ -67,6 +71,7 @@ EXPOSE 8080 \
 		"web":      {df + " TCP 3000", df + " TCP 3001"},
 		"declared": {"expose TCP 5000"},
 		"inline":   {df + " TCP 6000"},
+		"proxied":  {"proxy label TCP 81", "proxy label TCP 80"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ports (-want +got):\n%s", diff)
