@@ -87,8 +87,12 @@ func (b *builder) servicePorts(svc *model.Service) []*listenPort {
 	}
 	for ci := range svc.Containers {
 		for _, p := range svc.Containers[ci].Ports {
+			field := p.Field
+			if p.Source == model.FromDockerfile || p.Source == model.FromProxyLabel {
+				field = "" // derived: the build section and labels are accounted for on their own
+			}
 			if p.Target > 0 {
-				add(ci, p, p.Field)
+				add(ci, p, field)
 			}
 		}
 	}

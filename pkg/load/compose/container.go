@@ -48,12 +48,12 @@ func (m *mapper) container(name, f string, svc types.ServiceConfig, opts *model.
 	}
 	if len(ports) == 0 && svc.Build != nil {
 		var broken string
-		if ports, broken = m.dockerfilePorts(svc); broken != "" {
+		if ports, broken = m.dockerfilePorts(svc, f+".build"); broken != "" {
 			m.warnAt(name, f+".build", "the ports the image listens on cannot be read: %s", broken)
 		}
 	}
 	if len(ports) == 0 {
-		ports = proxyLabelPorts(svc.Labels)
+		ports = proxyLabelPorts(svc.Labels, f+".labels")
 	}
 	c.Ports = ports
 	c.Mounts = m.mounts(name, f, svc)
@@ -189,7 +189,7 @@ func ulimits(u map[string]*types.UlimitsConfig, base string) []model.Ulimit {
 
 // proxyLabelPorts are the ports a reverse proxy's routing labels send traffic to: Traefik's
 // traefik.http.services.<name>.loadbalancer.server.port, sorted, without duplicates.
-func proxyLabelPorts(labels types.Labels) []model.Port {
+func proxyLabelPorts(labels types.Labels, field string) []model.Port {
 	var out []model.Port
 	for _, k := range sortedKeys(labels) {
 		if !strings.HasPrefix(k, "traefik.http.services.") || !strings.HasSuffix(k, ".loadbalancer.server.port") {
@@ -199,7 +199,7 @@ func proxyLabelPorts(labels types.Labels) []model.Port {
 		if err != nil || p == 0 || slices.ContainsFunc(out, func(x model.Port) bool { return x.Target == int32(p) }) {
 			continue
 		}
-		out = append(out, model.Port{Target: int32(p), Protocol: model.TCP, Source: model.FromProxyLabel})
+		out = append(out, model.Port{Target: int32(p), Protocol: model.TCP, Source: model.FromProxyLabel, Field: field + "." + k})
 	}
 	return out
 }

@@ -19,8 +19,8 @@ import (
 // (FROM <stage>). Variables are expanded with the stage's ARG defaults overridden by
 // build.args, and ENV. Only a Dockerfile inside the project directory is read (after symlink
 // resolution); when there is none berth can read, there are no ports. The string says why a
-// Dockerfile that is there cannot be used.
-func (m *mapper) dockerfilePorts(svc types.ServiceConfig) ([]model.Port, string) {
+// Dockerfile that is there cannot be used. The ports' Field is the build section's.
+func (m *mapper) dockerfilePorts(svc types.ServiceConfig, field string) ([]model.Port, string) {
 	b := svc.Build
 	src := m.dockerfileSource(b)
 	if src == nil {
@@ -54,7 +54,7 @@ func (m *mapper) dockerfilePorts(svc types.ServiceConfig) ([]model.Port, string)
 			continue // docker build would reject it; nothing berth can use
 		}
 		for p := lo; p <= hi; p++ {
-			out = append(out, model.Port{Target: p, Protocol: protocol(proto), Source: model.FromDockerfile})
+			out = append(out, model.Port{Target: p, Protocol: protocol(proto), Source: model.FromDockerfile, Field: field})
 		}
 	}
 	return out, ""

@@ -57,6 +57,7 @@ EXPOSE 8080 \
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkInvariants(t, dir, app)
 	got := map[string][]string{}
 	for _, s := range app.Services {
 		for _, p := range s.Main().Ports {
