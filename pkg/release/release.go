@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/pkg/apply"
@@ -207,12 +208,40 @@ func (c *Client) settle(ctx context.Context, rel *release.Release, o Options) er
 		}
 		return fmt.Errorf("%w\n--atomic: release %s was uninstalled", werr, rel.Name)
 	}
+	good, err := c.lastGood(rel)
+	if err != nil {
+		return errors.Join(werr, fmt.Errorf("--atomic: %w", err))
+	}
 	rb := action.NewRollback(c.cfg)
-	rb.MaxHistory, rb.Timeout = o.historyMax(), timeout(o)
+	rb.Version, rb.MaxHistory, rb.Timeout = good, o.historyMax(), timeout(o)
 	if err := rb.Run(rel.Name); err != nil {
 		return errors.Join(werr, fmt.Errorf("--atomic: rolling back release %s: %w", rel.Name, err))
 	}
-	return fmt.Errorf("%w\n--atomic: release %s was rolled back to revision %d", werr, rel.Name, rel.Version-1)
+	return fmt.Errorf("%w\n--atomic: release %s was rolled back to revision %d", werr, rel.Name, good)
+}
+
+// lastGood is the newest revision before rel that was deployed successfully, the one an
+// atomic upgrade returns to. helm --atomic takes the newest deployed or superseded revision,
+// but an upgrade marks a failed revision superseded too; its description still says it failed
+// (Helm's and settle's failure descriptions read `... "name" failed: ...`), so those are
+// skipped.
+func (c *Client) lastGood(rel *release.Release) (int, error) {
+	hist, err := c.cfg.Releases.History(rel.Name)
+	if err != nil {
+		return 0, fmt.Errorf("reading the history of release %s: %w", rel.Name, err)
+	}
+	good := 0
+	for _, r := range hist {
+		ok := r.Info != nil && (r.Info.Status == release.StatusDeployed || r.Info.Status == release.StatusSuperseded) &&
+			!strings.Contains(r.Info.Description, " failed: ")
+		if ok && r.Version < rel.Version && r.Version > good {
+			good = r.Version
+		}
+	}
+	if good == 0 {
+		return 0, fmt.Errorf("release %s has no earlier successful revision to roll back to", rel.Name)
+	}
+	return good, nil
 }
 
 // Objects returns the objects of rel's manifest.

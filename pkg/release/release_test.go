@@ -3,6 +3,7 @@ package release_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,7 +18,7 @@ import (
 	"helm.sh/helm/v3/pkg/action"
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
-	"k8s.io/apimachinery/pkg/api/errors"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/kubernetes"
@@ -236,10 +237,10 @@ func (e *env) uninstall() {
 			t.Errorf("uninstall output lacks %q", want)
 		}
 	}
-	if _, err := e.cs.AppsV1().Deployments(e.ns).Get(e.ctx, "web", metav1.GetOptions{}); !errors.IsNotFound(err) {
+	if _, err := e.cs.AppsV1().Deployments(e.ns).Get(e.ctx, "web", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("Deployment web after uninstall: err = %v, want not found", err)
 	}
-	if _, err := e.cs.AppsV1().StatefulSets(e.ns).Get(e.ctx, "db", metav1.GetOptions{}); !errors.IsNotFound(err) {
+	if _, err := e.cs.AppsV1().StatefulSets(e.ns).Get(e.ctx, "db", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 		t.Errorf("StatefulSet db after uninstall: err = %v, want not found", err)
 	}
 	for _, pvc := range []string{"uploads", "pgdata-db-0"} {
@@ -276,5 +277,92 @@ func TestHistoryMax(t *testing.T) {
 	}
 	if len(hist) != 2 || hist[0].Version != 3 || hist[1].Version != 4 {
 		t.Errorf("history = %+v, want revisions 3 and 4", hist)
+	}
+}
+
+// brokenChart is a one-Deployment chart whose pods cannot be scheduled when .Values.broken is
+// true (a node selector no node matches), so its rollout never finishes.
+func brokenChart(ns string) *chart.Chart {
+	deploy := `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: app
+  namespace: ` + ns + `
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: app}
+  template:
+    metadata:
+      labels: {app: app}
+    spec:
+      {{- if .Values.broken }}
+      nodeSelector: {berth.test/no-such-node: "true"}
+      {{- end }}
+      containers:
+      - name: app
+        image: nginx:1.27-alpine
+`
+	namespace := "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + ns + "\n"
+	return &chart.Chart{
+		Metadata: &chart.Metadata{APIVersion: "v2", Name: "atomic", Version: "0.1.0"},
+		Values:   map[string]any{"broken": false},
+		Templates: []*chart.File{
+			{Name: "templates/namespace.yaml", Data: []byte(namespace)},
+			{Name: "templates/deployment.yaml", Data: []byte(deploy)},
+		},
+	}
+}
+
+// TestAtomic: a revision whose rollout does not finish is marked failed; with Atomic an
+// upgrade is rolled back and a first install uninstalled. The rollouts cannot finish (no node
+// matches), so the short timeouts only bound how long the test waits for a known outcome.
+func TestAtomic(t *testing.T) {
+	e := newEnv(t, "rel-atomic")
+	ch := brokenChart(e.ns)
+	o := release.Options{Wait: true, Timeout: 2 * time.Minute}
+	if _, err := e.rc.Deploy(e.ctx, "atomic", ch, nil, o); err != nil {
+		t.Fatal(err)
+	}
+	broken := map[string]any{"broken": true}
+	o.Timeout = 3 * time.Second
+	_, err := e.rc.Deploy(e.ctx, "atomic", ch, broken, o)
+	if err == nil || !strings.Contains(err.Error(), "rollout not finished") {
+		t.Fatalf("upgrade to an unschedulable revision: err = %v, want rollout not finished", err)
+	}
+	o.Atomic = true
+	_, err = e.rc.Deploy(e.ctx, "atomic", ch, broken, o)
+	if err == nil || !strings.Contains(err.Error(), "--atomic: release atomic was rolled back to revision 1") {
+		t.Fatalf("atomic upgrade: err = %v, want a rollback", err)
+	}
+	hist, err := e.rc.History("atomic")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var states []string
+	for _, r := range hist {
+		states = append(states, r.Status)
+	}
+	// Revision 2 failed, and was superseded by the upgrade to 3 (as helm does); 3 failed and
+	// 4 rolled back to 1.
+	if want := "superseded superseded failed deployed"; strings.Join(states, " ") != want {
+		t.Errorf("history = %v, want %s", states, want)
+	}
+	d, err := e.cs.AppsV1().Deployments(e.ns).Get(e.ctx, "app", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Spec.Template.Spec.NodeSelector) != 0 {
+		t.Errorf("after the rollback the node selector is %v, want none", d.Spec.Template.Spec.NodeSelector)
+	}
+
+	// A first install that fails with Atomic leaves no release behind.
+	e2 := newEnv(t, "rel-atomic-new")
+	_, err = e2.rc.Deploy(e2.ctx, "atomic", brokenChart(e2.ns), broken, o)
+	if err == nil || !strings.Contains(err.Error(), "--atomic: release atomic was uninstalled") {
+		t.Fatalf("atomic install: err = %v, want an uninstall", err)
+	}
+	if _, err := e2.rc.History("atomic"); !errors.Is(err, release.ErrNotFound) {
+		t.Errorf("history after the atomic install failed: err = %v, want ErrNotFound", err)
 	}
 }
