@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/convert"
@@ -62,6 +63,9 @@ func (f *ConvertFlags) Bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Provider, "provider", "generic", "cloud provider of public load balancers and Ingresses: generic or aws")
 	fs.StringVar(&o.TLSCertARN, "tls-cert-arn", "", "ACM certificate ARN: AWS load balancers terminate TLS on 443 (--provider aws)")
 	fs.StringSliceVar(&o.SourceRanges, "source-ranges", nil, "CIDRs allowed to reach public load balancers (--provider aws; comma-separated or repeated)")
+	fs.Var(&optionalBool{&o.NetworkPolicies}, "network-policies", "emit NetworkPolicies reproducing the isolation of the Compose networks (default: x-berth.networkPolicies, else off; needs a network plugin that enforces them)")
+	fs.Lookup("network-policies").NoOptDefVal = "true"
+	fs.StringVar(&o.IngressNamespace, "ingress-namespace", "", "namespace of the ingress controller allowed to reach public HTTP ports under --network-policies (default "+convert.DefaultIngressNamespace+")")
 	fs.BoolVar(&o.Harden, "harden", false, "apply the Pod Security restricted profile where the input allows (drop ALL capabilities, no privilege escalation, seccomp RuntimeDefault, runAsNonRoot for numeric non-root users)")
 }
 
@@ -91,6 +95,11 @@ func (f *ConvertFlags) Validate() error {
 	}
 	if o.Secrets != "" && o.Secrets != convert.SecretsExternal && o.Secrets != convert.SecretsPlaceholder {
 		return fmt.Errorf("--secrets %q: want external or placeholder", o.Secrets)
+	}
+	if o.IngressNamespace != "" {
+		if errs := validation.IsDNS1123Label(o.IngressNamespace); len(errs) > 0 {
+			return fmt.Errorf("--ingress-namespace %q: %s", o.IngressNamespace, strings.Join(errs, "; "))
+		}
 	}
 	if o.Replicas < 0 {
 		return fmt.Errorf("--replicas %d: want 0 or more", o.Replicas)
@@ -183,3 +192,28 @@ func validateProvider(o *convert.Options) error {
 	}
 	return nil
 }
+
+// optionalBool is a boolean flag that remembers whether it was given: nil means "not given",
+// so x-berth supplies the default, and --flag=false can still switch an x-berth true off.
+type optionalBool struct{ p **bool }
+
+func (b *optionalBool) String() string {
+	if b.p == nil || *b.p == nil {
+		return "false"
+	}
+	return strconv.FormatBool(**b.p)
+}
+
+func (b *optionalBool) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return fmt.Errorf("want true or false")
+	}
+	*b.p = &v
+	return nil
+}
+
+func (b *optionalBool) Type() string { return "bool" }
+
+// IsBoolFlag lets the flag be given without a value.
+func (b *optionalBool) IsBoolFlag() bool { return true }

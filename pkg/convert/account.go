@@ -103,7 +103,7 @@ func (b *builder) accountTop(path string) {
 	case top == "version":
 		b.ledger.Ignored("", path, "version is obsolete in the Compose specification")
 	case top == "networks":
-		b.ledger.Ignored("", path, "all pods share one flat network and reach Services by name; Compose isolation between networks needs NetworkPolicies")
+		b.accountNetwork(path)
 	case top == "x-berth":
 		b.accountAppExt(path)
 	case strings.HasPrefix(top, "x-"):
@@ -158,6 +158,8 @@ func (b *builder) accountAppExt(path string) {
 		b.ledger.Mapped("", path, "default of --"+flagName(key)+": the PersistentVolumeClaims")
 	case "waitImage":
 		b.ledger.Mapped("", path, "default of --wait-image: the dependency-wait init containers")
+	case "networkPolicies", "ingressNamespace":
+		b.accountPolicyExt(path, key)
 	}
 }
 

@@ -36,6 +36,8 @@ type builder struct {
 	ecs ecsState
 	// cfg is the config/storage concern's state (config.go).
 	cfg *configState
+	// net is the network membership under --network-policies (netpol.go); nil when off.
+	net *netState
 }
 
 // Convert turns app into Kubernetes objects. It returns a *diag.Err for input that cannot be
@@ -76,6 +78,10 @@ func (o Options) withDefaults(app *model.App) Options {
 	o.VolumeSize = pick(o.VolumeSize, x.VolumeSize, DefaultVolumeSize)
 	o.StorageClass = pick(o.StorageClass, x.StorageClass, "")
 	o.WaitImage = pick(o.WaitImage, x.WaitImage, DefaultWaitImage)
+	o.IngressNamespace = pick(o.IngressNamespace, x.IngressNamespace, DefaultIngressNamespace)
+	if o.NetworkPolicies == nil {
+		o.NetworkPolicies = x.NetworkPolicies
+	}
 	return o
 }
 
@@ -92,6 +98,7 @@ func (b *builder) run() error {
 	if err := b.planAll(); err != nil {
 		return err
 	}
+	b.planNetworks()
 	for _, svc := range b.app.Services {
 		if err := b.service(svc); err != nil {
 			return err
@@ -101,6 +108,7 @@ func (b *builder) run() error {
 		return err
 	}
 	b.waitAccess()
+	b.networkPolicies()
 	b.accountApp()
 	if err := b.appObjects(); err != nil {
 		return err

@@ -12,14 +12,24 @@ import (
 // TestGoldenCompose converts the Compose files under testdata/compose-*/ through the real
 // loader, so positions and field paths in the accounting are the loader's.
 func TestGoldenCompose(t *testing.T) {
+	on := true
+	// the CLI's golden case holds every network mode berth handles
+	netpol := filepath.Join("..", "..", "internal", "cli", "testdata", "golden", "network-policies", "compose.yaml")
 	for _, tc := range []struct {
 		name string
+		file string // default testdata/<name>/compose.yaml
 		opts convert.Options
 	}{
-		{"compose-features", convert.Options{Domain: "example.com"}},
+		{"compose-features", "", convert.Options{Domain: "example.com"}},
+		{"netpol", netpol, convert.Options{Domain: "example.com", NetworkPolicies: &on, IngressNamespace: "traefik"}},
+		{"netpol-aws", netpol, convert.Options{Domain: "example.com", NetworkPolicies: &on, Provider: convert.ProviderAWS,
+			SourceRanges: []string{"203.0.113.0/24"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			file := filepath.Join("testdata", tc.name, "compose.yaml")
+			file := tc.file
+			if file == "" {
+				file = filepath.Join("testdata", tc.name, "compose.yaml")
+			}
 			app, err := compose.Load(context.Background(), compose.Options{Files: []string{file}, Environ: []string{"PWD=/"}})
 			if err != nil {
 				t.Fatalf("load: %v", err)

@@ -52,6 +52,10 @@ func (b *builder) exposure() error {
 				b.ledger.Warnf("", "", "no --domain: ingress hosts are <service>.%s.localhost; pass --domain to serve real host names", b.ns)
 			}
 			b.ingress(pl, web)
+			pl.viaIngress = web
+		}
+		if mode != ExposeNone && mode != ExposeIngress {
+			pl.viaLB = other
 		}
 		b.publicService(pl, mode, other)
 	}

@@ -44,9 +44,9 @@ func (b *builder) network(p *pod) {
 	b.hostAliases(p)
 	b.dnsConfig(p)
 	b.sysctls(p)
-	if len(svc.Networks) > 0 {
+	if len(svc.Networks) > 0 && !b.accountServiceNetworks(p) {
 		b.ledger.Ignored(svc.Name, svc.Field+".networks",
-			"all pods share one flat network and reach Services by name; Compose isolation between networks needs NetworkPolicies")
+			"all pods share one flat network and reach Services by name; --network-policies reproduces the isolation between Compose networks with NetworkPolicies")
 	}
 	for _, m := range []struct{ key, val string }{{"network_mode", svc.NetworkMode}, {"ipc", svc.IPC}, {"pid", svc.PID}} {
 		if m.val != "" && m.val != "bridge" && m.val != "default" && m.val != "private" && b.app.Source != model.ECS { // ECS: ecs_pod.go

@@ -49,6 +49,12 @@ type Options struct {
 	TLSCertARN string
 	// SourceRanges are the CIDRs allowed to reach public load balancers (provider aws).
 	SourceRanges []string
+	// NetworkPolicies: emit NetworkPolicies reproducing the Compose networks' isolation (see
+	// netpol.go); nil = x-berth.networkPolicies, else off.
+	NetworkPolicies *bool
+	// IngressNamespace is the ingress controller's namespace, allowed to reach public HTTP
+	// ports under the NetworkPolicies (default DefaultIngressNamespace).
+	IngressNamespace string
 }
 
 // DefaultWaitImage is the image of dependency-wait init containers: small, has sh and nc/wget.

@@ -42,9 +42,13 @@ func (b *builder) waits(pl *plan, p *pod) error {
 		if k == nil {
 			continue
 		}
+		w := waitRef{Dep: dep, API: api, Field: d.Field}
 		if api {
 			b.useWaitAccount(p)
+		} else if lp := firstTCP(dep.Ports); lp != nil {
+			w.Port = lp.Port
 		}
+		pl.waits = append(pl.waits, w)
 		k.Name = dnsLabel("wait-"+dep.Name, maxLabel, "wait")
 		k.SecurityContext = waitSecurity()
 		p.Spec.InitContainers = append(p.Spec.InitContainers, *k)

@@ -27,6 +27,11 @@ type plan struct {
 	// Why says how the kind was chosen (ledger reason for the kind decision).
 	Why   string
 	Ports []*listenPort
+	// viaIngress are the published ports an Ingress routes, viaLB those a LoadBalancer or
+	// NodePort Service publishes (ingress.go).
+	viaIngress, viaLB []*listenPort
+	// waits are the dependency waits of its pods (wait.go).
+	waits []waitRef
 }
 
 // public reports whether the service publishes any port.
@@ -121,6 +126,7 @@ func (b *builder) workload(pl *plan, p *pod) error {
 	}
 	meta := objectMeta(pl.Name, b.ns, b.app.Name, pl.Name)
 	b.version(pl, meta.Labels, tmpl.Labels)
+	b.networkLabels(pl, tmpl.Labels)
 	sel := &metav1.LabelSelector{MatchLabels: Selector(b.app.Name, pl.Name)}
 	b.recordKind(pl)
 	switch pl.Kind {
