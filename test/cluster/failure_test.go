@@ -54,13 +54,22 @@ func TestStartFailureReportsLogsAndCleansUp(t *testing.T) {
 const fakeComponentEnv = "BERTH_FAKE_COMPONENT_PIDFILE"
 
 // fakeComponent is the test binary run as a control-plane component: as kube-apiserver
-// (it gets --etcd-servers) it records its PID and waits; as etcd it fails at once.
+// (it gets --etcd-servers) it records its PID and waits; as etcd it fails once that PID is there.
 func fakeComponent(args []string) int {
 	for _, a := range args {
 		if strings.HasPrefix(a, "--etcd-servers=") {
-			_ = os.WriteFile(os.Getenv(fakeComponentEnv), []byte(strconv.Itoa(os.Getpid())), 0o600)
+			path := os.Getenv(fakeComponentEnv)
+			_ = os.WriteFile(path+".tmp", []byte(strconv.Itoa(os.Getpid())), 0o600)
+			_ = os.Rename(path+".tmp", path) // etcd's stand-in never sees a half-written file
 			time.Sleep(time.Minute)
 			return 0
+		}
+	}
+	// Fail only once the kube-apiserver stand-in (started right after etcd) has recorded its
+	// PID, however slow the machine: the test checks that Start stops it.
+	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if _, err := os.Stat(os.Getenv(fakeComponentEnv)); err == nil {
+			break
 		}
 	}
 	fmt.Println("etcdmain: listen tcp: address already in use (simulated)")
