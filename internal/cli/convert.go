@@ -29,6 +29,8 @@ type convertOptions struct {
 	force  bool
 	// overlays are the Kustomize overlay names (--format kustomize)
 	overlays []string
+	// chart holds the Helm chart's version flags (--format helm)
+	chart ChartFlags
 	// kubeVersion selects the embedded schemas the output is checked against
 	kubeVersion string
 }
@@ -55,6 +57,7 @@ stream. Warnings go to stderr; --report writes what became of every input field.
 	fs.StringVarP(&o.out, "output", "o", "", "output directory (one file per object, replaced atomically)")
 	fs.BoolVar(&o.stdout, "stdout", false, "write one stream to stdout (the default when -o is not given)")
 	fs.StringVar(&o.format, "format", render.YAML, "output format: "+strings.Join(render.Formats(), "|"))
+	o.chart.Bind(fs)
 	fs.StringArrayVar(&o.overlays, "overlay", nil, "with --format kustomize: add overlays/NAME (repeatable)")
 	fs.StringVar(&o.report, "report", "", "write the field-accounting report to FILE (.md, .json, or .html: one self-contained page with the service graph)")
 	fs.BoolVar(&o.strict, "strict", false, "fail (exit 1, nothing written but the report) when there is any warning")
@@ -76,6 +79,9 @@ func (o *convertOptions) validate() error {
 	}
 	if len(o.overlays) > 0 && o.format != render.Kustomize {
 		return errors.New("--overlay needs --format kustomize")
+	}
+	if err := o.chart.Validate(o.format); err != nil {
+		return err
 	}
 	if err := render.ValidateOverlays(o.overlays); err != nil {
 		return fmt.Errorf("--overlay: %w", err)
@@ -104,6 +110,9 @@ func (o *convertOptions) run(ctx context.Context, streams IO) error {
 	format, _ := render.ForName(o.format)
 	if o.format == render.Kustomize {
 		format = render.KustomizeFormat{Overlays: o.overlays}
+	}
+	if o.format == render.Helm {
+		format = o.chart.Format()
 	}
 	var files render.Files
 	var stream []byte

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -116,5 +117,46 @@ func lintStrict(t *testing.T, dir string, vals map[string]any) {
 			continue
 		}
 		t.Errorf("helm lint --strict: %s", m)
+	}
+}
+
+// TestHelmChartFlags checks Chart.yaml's name, version and appVersion from the flags and the
+// defaults, and the flags' errors.
+func TestHelmChartFlags(t *testing.T) {
+	abs, _ := filepath.Abs(filepath.Join("testdata", "golden", "example-shop"))
+	cases := []struct {
+		extra []string
+		want  map[string]any
+	}{
+		// example-shop's api, worker and migrate images share tag 1.0.
+		{nil, map[string]any{"name": "shop", "version": "0.1.0", "appVersion": "1.0"}},
+		{[]string{"--chart-version", "2.3.4-rc.1+build.5", "--app-version", "2026.01"}, map[string]any{"name": "shop", "version": "2.3.4-rc.1+build.5", "appVersion": "2026.01"}},
+		{[]string{"-p", "store"}, map[string]any{"name": "store", "version": "0.1.0", "appVersion": "1.0"}},
+	}
+	for _, c := range cases {
+		chrt := loadChart(t, convertChart(t, caseArgs(abs), c.extra...))
+		got := map[string]any{"name": chrt.Metadata.Name, "version": chrt.Metadata.Version, "appVersion": chrt.Metadata.AppVersion}
+		if diff := cmp.Diff(c.want, got); diff != "" {
+			t.Errorf("%v: Chart.yaml (-want +got):\n%s", c.extra, diff)
+		}
+	}
+	// No tag stands out (postgres:16, redis:7): no appVersion rather than a guess.
+	dir := t.TempDir()
+	compose := "services:\n  db:\n    image: postgres:16\n  cache:\n    image: redis:7\n"
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(compose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if app := loadChart(t, convertChart(t, []string{"-f", filepath.Join(dir, "compose.yaml")})).Metadata.AppVersion; app != "" {
+		t.Errorf("appVersion %q, want none when no tag stands out", app)
+	}
+	errs := map[string][]string{
+		"want a SemVer 2 version": {"--format", "helm", "-o", t.TempDir() + "/c", "--chart-version", "1.2"},
+		"need --format helm":      {"--stdout", "--app-version", "1.0"},
+	}
+	for want, args := range errs {
+		_, _, err := runBerth(t, append(append([]string{"convert"}, caseArgs(abs)...), args...)...)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%v: error %v, want %q", args, err, want)
+		}
 	}
 }

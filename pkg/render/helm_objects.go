@@ -58,9 +58,12 @@ func (b *chartBuilder) secret(t *template, o convert.Object, m map[string]any) {
 		for k, v := range asMap(m[f]) {
 			s, _ := v.(string)
 			lit, encode := s, "b64enc"
-			if f == "stringData" {
+			if f == "stringData" || s == "" {
 				q, _ := json.Marshal(s)
-				lit, encode = string(q), "quote"
+				lit = string(q)
+			}
+			if f == "stringData" {
+				encode = "quote"
 			}
 			lit = strings.ReplaceAll(lit, "{{", "{{`{{`}}")
 			asMap(m[f])[k] = t.text(fmt.Sprintf("{{ with %s }}{{ toString . | %s }}{{ else }}%s{{ end }}", data.field(k), encode, lit))

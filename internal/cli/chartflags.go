@@ -1,0 +1,42 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/Masterminds/semver/v3"
+	"github.com/berth-dev/berth/pkg/render"
+	"github.com/spf13/pflag"
+)
+
+// ChartFlags are the Helm chart's metadata flags (--format helm): a separate set from
+// ConvertFlags so that commands without charts (status, down, ...) do not show them.
+type ChartFlags struct {
+	// Version is Chart.yaml's version (SemVer 2; default render.DefaultChartVersion).
+	Version string
+	// AppVersion is Chart.yaml's appVersion (default: the app's most common image tag).
+	AppVersion string
+}
+
+// Bind registers the flags on fs.
+func (f *ChartFlags) Bind(fs *pflag.FlagSet) {
+	fs.StringVar(&f.Version, "chart-version", "", "with --format helm: the chart's version, SemVer 2 (default "+render.DefaultChartVersion+")")
+	fs.StringVar(&f.AppVersion, "app-version", "", "with --format helm: the chart's appVersion (default: the image tag most of the app's containers share, else none)")
+}
+
+// Validate checks the flags; format is the output format they go with.
+func (f *ChartFlags) Validate(format string) error {
+	if format != render.Helm && (f.Version != "" || f.AppVersion != "") {
+		return fmt.Errorf("--chart-version and --app-version need --format helm")
+	}
+	if f.Version != "" {
+		if _, err := semver.StrictNewVersion(f.Version); err != nil {
+			return fmt.Errorf("--chart-version %q: want a SemVer 2 version such as 1.2.3: %w", f.Version, err)
+		}
+	}
+	return nil
+}
+
+// Format is the chart format with these settings.
+func (f *ChartFlags) Format() render.HelmFormat {
+	return render.HelmFormat{Version: f.Version, AppVersion: f.AppVersion}
+}
