@@ -6,6 +6,7 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -29,21 +30,30 @@ import (
 // match template labels, port ranges, ...) or admission; Server does. An *Offline is safe
 // for concurrent use.
 type Offline struct {
-	version   string
-	converter managedfields.TypeConverter
-	kinds     map[schema.GroupVersionKind]*spec.Schema // top-level schemas, references inlined
-	formats   strfmt.Registry
+	version string
+	fast    fastChecker
+	only    map[schema.GroupVersion]bool // nil: every group-version
+	// full loads the full validators on first use: an object the fast check vouches for
+	// never needs them.
+	full func() (*fullValidators, error)
 }
 
-// NewOffline loads the embedded schemas of kubeVersion ("1.33", "v1.33" or "1.33.13";
-// empty means DefaultKubeVersion). Loading takes a few hundred milliseconds: keep the result.
+// fullValidators are the validators Offline's verdicts come from.
+type fullValidators struct {
+	converter managedfields.TypeConverter
+	kinds     map[schema.GroupVersionKind]*spec.Schema // top-level schemas, references inlined
+}
+
+// NewOffline prepares the embedded schemas of kubeVersion ("1.33", "v1.33" or "1.33.13";
+// empty means DefaultKubeVersion). The full schemas are decoded on the first object the fast
+// check cannot vouch for, which takes a few hundred milliseconds: keep the result.
 func NewOffline(kubeVersion string) (*Offline, error) {
 	return newOffline(kubeVersion, nil)
 }
 
-// NewOfflineFor is NewOffline reading only the schemas of the given group-versions, which
-// is much faster when few are needed (berth convert checks its own output with it). Objects
-// of other group-versions have no schema in the result (Has reports false).
+// NewOfflineFor is NewOffline for objects of the given group-versions only, which is much
+// faster when few are needed (berth convert checks its own output with it). Objects of other
+// group-versions have no schema in the result (Has reports false).
 func NewOfflineFor(kubeVersion string, gvs []schema.GroupVersion) (*Offline, error) {
 	only := make(map[schema.GroupVersion]bool, len(gvs))
 	for _, gv := range gvs {
@@ -60,13 +70,27 @@ func newOffline(kubeVersion string, only map[schema.GroupVersion]bool) (*Offline
 	if err != nil {
 		return nil, err
 	}
-	defs, kindNames, err := loadComponents("schemas/v"+v, only)
-	if err != nil || (len(defs) == 0 && only == nil) {
+	t := compiledTable(v)
+	if t == nil {
 		return nil, fmt.Errorf("no embedded schemas for kubernetes %s (embedded: %s)", v, strings.Join(KubeVersions(), ", "))
 	}
+	return &Offline{
+		version: v,
+		fast:    fastChecker{t: t, formats: formats()},
+		only:    only,
+		full:    sync.OnceValues(func() (*fullValidators, error) { return loadFull(v, only) }),
+	}, nil
+}
+
+// loadFull decodes the embedded schemas of version v (of the group-versions in only, or all)
+// and builds the two validators.
+func loadFull(v string, only map[schema.GroupVersion]bool) (*fullValidators, error) {
+	defs, kindNames, err := loadComponents("schemas/v"+v, only)
+	if err != nil {
+		return nil, fmt.Errorf("kubernetes %s schemas: %w", v, err)
+	}
 	if len(defs) == 0 {
-		// None of the requested group-versions is built in (custom resources only).
-		return &Offline{version: v, kinds: map[schema.GroupVersionKind]*spec.Schema{}, formats: formats()}, nil
+		return &fullValidators{kinds: map[schema.GroupVersionKind]*spec.Schema{}}, nil
 	}
 	tc, err := managedfields.NewTypeConverter(defs, false)
 	if err != nil {
@@ -77,7 +101,7 @@ func newOffline(kubeVersion string, only map[schema.GroupVersion]bool) (*Offline
 	for gvk, name := range kindNames {
 		kinds[gvk] = r.definition(name)
 	}
-	return &Offline{version: v, converter: tc, kinds: kinds, formats: formats()}, nil
+	return &fullValidators{converter: tc, kinds: kinds}, nil
 }
 
 // formats are the string formats as the apiserver decodes them. The JSON-schema library's
@@ -95,8 +119,15 @@ func formats() strfmt.Registry {
 
 // Has reports whether o has a schema for gvk (built-in kinds; custom resources have none).
 func (o *Offline) Has(gvk schema.GroupVersionKind) bool {
-	_, ok := o.kinds[gvk]
-	return ok
+	return o.root(gvk) >= 0
+}
+
+// root is gvk's node in the compiled table, or -1.
+func (o *Offline) root(gvk schema.GroupVersionKind) int32 {
+	if o.only != nil && !o.only[gvk.GroupVersion()] {
+		return -1
+	}
+	return o.fast.t.root(gvk)
 }
 
 // KubeVersion is the Kubernetes version ("1.33") whose schemas o uses.
@@ -116,14 +147,33 @@ func (o *Offline) Validate(objs []*unstructured.Unstructured) []Result {
 func (o *Offline) Object(obj *unstructured.Unstructured) Result {
 	r := Result{APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName()}
 	gvk := obj.GroupVersionKind()
-	sch, ok := o.kinds[gvk]
-	if !ok {
+	n := o.root(gvk)
+	if n < 0 {
 		r.Message = fmt.Sprintf("no schema for kind %q in version %q in kubernetes %s (a custom resource needs its CRD; check apiVersion and kind)",
 			gvk.Kind, gvk.GroupVersion().String(), o.version)
 		return r
 	}
+	if o.fast.surelyValid(n, obj.Object) {
+		r.Accepted = true
+		return r
+	}
+	full, err := o.full()
+	if err != nil {
+		r.Message = err.Error()
+		return r
+	}
+	return full.check(obj, o.fast.formats, r)
+}
+
+// check is the full validators' verdict on obj, filled into r.
+func (f *fullValidators) check(obj *unstructured.Unstructured, formats strfmt.Registry, r Result) Result {
+	sch, ok := f.kinds[obj.GroupVersionKind()]
+	if !ok {
+		r.Message = fmt.Sprintf("kubernetes schemas: no schema for %s", obj.GroupVersionKind())
+		return r
+	}
 	problems := map[string]bool{}
-	if _, err := o.converter.ObjectToTyped(obj); err != nil {
+	if _, err := f.converter.ObjectToTyped(obj); err != nil {
 		for _, line := range strings.Split(err.Error(), "\n") {
 			line = strings.TrimSpace(line)
 			if line != "" && line != "errors:" {
@@ -131,7 +181,7 @@ func (o *Offline) Object(obj *unstructured.Unstructured) Result {
 			}
 		}
 	}
-	res := openapivalidate.NewSchemaValidator(sch, nil, "", o.formats).Validate(withoutNulls(obj.Object))
+	res := openapivalidate.NewSchemaValidator(sch, nil, "", formats).Validate(withoutNulls(obj.Object))
 	for _, e := range res.Errors {
 		problems[strings.Replace(strings.TrimPrefix(e.Error(), "."), " in body ", " ", 1)] = true
 	}
