@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/pkg/apply"
@@ -25,6 +26,7 @@ type applyOptions struct {
 	parallel     int
 	format       string
 	release      releaseFlags
+	suspend      bool
 }
 
 func newApply(streams IO) *cobra.Command {
@@ -47,12 +49,18 @@ chart in --from DIR) and installs it as a Helm release, or upgrades the release 
 through the Helm SDK: history in Secrets in the application's namespace (--history-max
 revisions), values from --values and --set merged as helm merges them, then the same rollout
 wait. berth rollback, berth history, berth status and berth down work on the release; so do
-helm list, helm history and helm rollback.`,
+helm list, helm history and helm rollback.
+
+--suspend-cronjobs applies every CronJob with spec.suspend: true (a field berth then owns), so
+no scheduled job runs during a switch-over. Applying again without the flag resumes them; a
+CronJob someone suspended by hand (kubectl patch) stays suspended.`,
 		Example: `  berth apply -f compose.yaml --domain example.com
   berth apply --from k8s/ --prune
   berth apply --dry-run=server
   berth apply --format helm --set workloads.web.replicas=3
-  berth apply --format helm --from chart/ --release shop-prod -n shop --values prod.yaml`,
+  berth apply --format helm --from chart/ --release shop-prod -n shop --values prod.yaml
+  berth apply -f compose.yaml --suspend-cronjobs   # switch-over: no scheduled job runs
+  berth apply -f compose.yaml                      # later: the CronJobs run again`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.run(cmd.Context(), streams, cmd.Flags())
@@ -72,6 +80,7 @@ helm list, helm history and helm rollback.`,
 	o.release.bindName(fs)
 	o.release.bindRevisions(fs)
 	o.release.bindValues(fs)
+	fs.BoolVar(&o.suspend, "suspend-cronjobs", false, "apply CronJobs suspended (spec.suspend: true); apply without it to resume them")
 	return cmd
 }
 
@@ -106,6 +115,9 @@ func (o *applyOptions) run(ctx context.Context, streams IO, fs *pflag.FlagSet) e
 	if err != nil {
 		return err
 	}
+	if o.suspend {
+		suspendNotice(streams, apply.SuspendCronJobs(objs))
+	}
 	_, err = apply.Apply(ctx, c, objs, apply.Options{
 		Set: set, DryRun: dry, ForceConflicts: o.force, Prune: o.prune, PruneVolumes: o.pruneVolumes,
 		Wait: o.wait, Timeout: o.timeout, Parallel: o.parallel,
@@ -116,6 +128,9 @@ func (o *applyOptions) run(ctx context.Context, streams IO, fs *pflag.FlagSet) e
 
 // runHelm deploys the application as a Helm release.
 func (o *applyOptions) runHelm(ctx context.Context, streams IO, fs *pflag.FlagSet, dry apply.DryRun) error {
+	if o.suspend {
+		return errors.New("--suspend-cronjobs does not apply to --format helm (a release's objects are what its chart renders): apply with --format yaml for the switch-over")
+	}
 	for _, f := range []string{"prune", "prune-volumes", "force-conflicts", "app"} {
 		if fs.Changed(f) {
 			return fmt.Errorf("--%s does not apply to --format helm (a release deletes what the chart no longer renders; --release names it)", f)
@@ -148,4 +163,14 @@ func (o *applyOptions) runHelm(ctx context.Context, streams IO, fs *pflag.FlagSe
 		fmt.Fprintf(streams.Out, "\n%s", rel.Info.Notes)
 	}
 	return err
+
+}
+
+// suspendNotice says which CronJobs --suspend-cronjobs suspends and how to resume them.
+func suspendNotice(streams IO, names []string) {
+	if len(names) == 0 {
+		fmt.Fprintln(streams.ErrOut, "--suspend-cronjobs: the application has no CronJobs")
+		return
+	}
+	fmt.Fprintf(streams.ErrOut, "CronJobs applied suspended: %s (apply without --suspend-cronjobs to resume them)\n", strings.Join(names, ", "))
 }

@@ -14,6 +14,7 @@ type diffOptions struct {
 	force        bool
 	prune        bool
 	pruneVolumes bool
+	suspend      bool
 }
 
 func newDiff(streams IO) *cobra.Command {
@@ -38,6 +39,7 @@ status: 0 when nothing differs, 1 when something does, 2 or more on errors (like
 	fs.BoolVar(&o.force, "force-conflicts", false, "diff as if apply took over fields other field managers own")
 	fs.BoolVar(&o.prune, "prune", false, "also show the objects apply --prune would delete")
 	fs.BoolVar(&o.pruneVolumes, "prune-volumes", false, "with --prune, include PersistentVolumeClaims")
+	fs.BoolVar(&o.suspend, "suspend-cronjobs", false, "diff as berth apply --suspend-cronjobs would apply: CronJobs suspended")
 	return cmd
 }
 
@@ -49,6 +51,9 @@ func (o *diffOptions) run(ctx context.Context, streams IO) error {
 	objs, set, err := o.source.load(ctx, streams, ns)
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
+	}
+	if o.suspend {
+		apply.SuspendCronJobs(objs)
 	}
 	differs, err := apply.Diff(ctx, c, objs, apply.DiffOptions{
 		Set: set, ForceConflicts: o.force, Prune: o.prune, PruneVolumes: o.pruneVolumes, Out: streams.Out,

@@ -9,12 +9,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-// TestPlanGolden runs `berth plan` on the shop example and the stateful case twice and
+// TestPlanGolden runs `berth plan` on the shop example, the stateful case and the x-berth case
+// (a CronJob: applied suspended, resumed) twice and
 // compares the runbook with testdata/plan/<case>.md (rewrite with -update and review).
 func TestPlanGolden(t *testing.T) {
 	cases := map[string][]string{
 		"example-shop": {"-f", "../../examples/shop/compose.yaml"},
 		"stateful":     {"-f", "testdata/golden/stateful/compose.yaml", "--volume-size", "2Gi"},
+		"xberth":       {"-f", "testdata/golden/xberth/compose.yaml"},
 	}
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {

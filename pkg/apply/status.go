@@ -97,6 +97,9 @@ func (c *Client) statusRows(ctx context.Context, keys []string, byKey map[string
 		}
 		if u.GetKind() == "CronJob" {
 			ws.Reason = "schedule " + str(u, "spec", "schedule")
+			if suspended, _, _ := unstructured.NestedBool(u.Object, "spec", "suspend"); suspended {
+				ws.Reason += ", suspended"
+			}
 		}
 		out = append(out, ws)
 	}

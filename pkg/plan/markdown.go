@@ -148,15 +148,15 @@ func (w *writer) oldExec(svc string) string {
 }
 
 func (w *writer) apply() {
-	w.step("Apply, with scheduled jobs suspended")
-	lines := []string{w.berth("apply")}
-	if len(w.f.cronJobs) > 0 {
-		for _, c := range w.f.cronJobs {
-			lines = append(lines, fmt.Sprintf("kubectl -n %s patch cronjob %s -p '{\"spec\":{\"suspend\":true}}'", w.f.namespace, c))
-		}
-		w.para("`berth apply` has no `--suspend-cronjobs` yet: suspend the CronJobs right after applying, so they do not run against half-moved data.")
+	if len(w.f.cronJobs) == 0 {
+		w.step("Apply")
+		w.shell(w.berth("apply"))
+		return
 	}
-	w.shell(lines...)
+	w.step("Apply, with scheduled jobs suspended")
+	w.para("`--suspend-cronjobs` applies the CronJobs (%s) with `spec.suspend: true`, so none runs against half-moved data:",
+		strings.Join(code(w.f.cronJobs), ", "))
+	w.shell(w.berth("apply --suspend-cronjobs"))
 }
 
 func (w *writer) restore() {
@@ -209,11 +209,8 @@ func (w *writer) resume() {
 		w.para("The app has no CronJobs.")
 		return
 	}
-	var lines []string
-	for _, c := range w.f.cronJobs {
-		lines = append(lines, fmt.Sprintf("kubectl -n %s patch cronjob %s -p '{\"spec\":{\"suspend\":false}}'", w.f.namespace, c))
-	}
-	w.shell(lines...)
+	w.para("Apply again without `--suspend-cronjobs`: berth stops setting `spec.suspend`, so the CronJobs run on schedule again. A CronJob someone suspended by hand (`kubectl patch`) stays suspended.")
+	w.shell(w.berth("apply"), fmt.Sprintf("kubectl -n %s get cronjobs   # SUSPEND: False", w.f.namespace))
 }
 
 func (w *writer) rollback() {
