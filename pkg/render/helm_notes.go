@@ -117,16 +117,16 @@ app.kubernetes.io/name: {{ .component | quote }}
 app.kubernetes.io/part-of: {{ include "CHART.name" .root | quote }}
 {{- end -}}
 
-{{/* Labels of an object (dict "component" NAME "root" $ ["pod" podLabels]): berth's labels
-(app and app.kubernetes.io/name only for a component), then the pod labels, then commonLabels;
-the first wins on a clash. */}}
+{{/* Labels of an object (dict "component" NAME "root" $ ["extra" LABELS] ["pod" podLabels]):
+berth's labels (app and app.kubernetes.io/name only for a component), then the object's other
+labels, then the pod labels, then commonLabels; the first wins on a clash. */}}
 {{- define "CHART.labels" -}}
 {{- $labels := dict "app.kubernetes.io/managed-by" "berth" "app.kubernetes.io/part-of" (include "CHART.name" .root) -}}
 {{- with .component -}}
 {{- $_ := set $labels "app" . -}}
 {{- $_ := set $labels "app.kubernetes.io/name" . -}}
 {{- end -}}
-{{- toYaml (merge $labels (.pod | default (dict)) .root.Values.commonLabels) -}}
+{{- toYaml (merge $labels (.extra | default (dict)) (.pod | default (dict)) .root.Values.commonLabels) -}}
 {{- end -}}
 
 {{/* An image reference from an image value: repository[:tag][@digest]. */}}

@@ -147,14 +147,19 @@ func (b *chartBuilder) template(o convert.Object) ([]byte, error) {
 	return t.render(m)
 }
 
-// labels renders meta's labels with the chart's labels helper when they are berth's standard
-// labels (of a component or of the whole app); pod names the podLabels value of a pod template.
+// labels renders meta's labels with the chart's labels helper when they hold berth's standard
+// labels (of a component or of the whole app); other labels (e.g. a NetworkPolicy's network
+// membership) are passed to the helper as they are. pod names the podLabels value of a pod
+// template.
 func (b *chartBuilder) labels(t *template, meta map[string]any, pod string) {
-	comp, ok := b.standardLabels(asMap(meta["labels"]))
+	comp, extra, ok := b.standardLabels(asMap(meta["labels"]))
 	if !ok {
 		return
 	}
 	args := fmt.Sprintf(`(dict "component" %q "root" $`, comp)
+	if len(extra) > 0 {
+		args += ` "extra" ` + dictLiteral(extra)
+	}
 	if pod != "" {
 		args += ` "pod" ` + pod
 	}
@@ -162,6 +167,25 @@ func (b *chartBuilder) labels(t *template, meta map[string]any, pod string) {
 	t.block(meta, "labels", func(ind string) []string {
 		return []string{ind + "labels:", fmt.Sprintf(`%s  {{- include "%s.labels" %s | nindent %d }}`, ind, b.name, args, len(ind)+2)}
 	})
+}
+
+// standardLabels returns the component whose standard labels l holds ("" for the app-wide
+// ones) and the other labels, or false.
+func (b *chartBuilder) standardLabels(l map[string]any) (string, map[string]any, bool) {
+	comp, _ := l[convert.LabelName].(string)
+	want := convert.Labels(b.name, comp)
+	for k, v := range want {
+		if l[k] != v {
+			return "", nil, false
+		}
+	}
+	extra := map[string]any{}
+	for k, v := range l {
+		if _, std := want[k]; !std {
+			extra[k] = v
+		}
+	}
+	return comp, extra, true
 }
 
 // selectors renders label selectors (matchLabels anywhere, a Service's spec.selector) that are
@@ -187,22 +211,6 @@ func (b *chartBuilder) selectors(t *template, v any, parent string) {
 			b.selectors(t, c, "")
 		}
 	}
-}
-
-// standardLabels returns the component whose standard labels l are exactly ("" for the
-// app-wide ones), or false.
-func (b *chartBuilder) standardLabels(l map[string]any) (string, bool) {
-	comp, _ := l[convert.LabelName].(string)
-	want := convert.Labels(b.name, comp)
-	if len(l) != len(want) {
-		return "", false
-	}
-	for k, v := range want {
-		if l[k] != v {
-			return "", false
-		}
-	}
-	return comp, true
 }
 
 // annotations renders meta's annotations: own (a value's expression, or else the object's
