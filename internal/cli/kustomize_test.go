@@ -1,12 +1,18 @@
 package cli
 
 import (
+	"bytes"
+	"context"
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/pkg/validate"
+	"github.com/berth-dev/berth/test/cluster"
 	"github.com/google/go-cmp/cmp"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -75,11 +81,59 @@ func kustomizeBuild(t *testing.T, files map[string]string, dir string) [][]byte 
 	return docs
 }
 
+// hashed matches a name with Kustomize's content-hash suffix.
+var hashed = regexp.MustCompile(`^(.+)-[a-z0-9]{10}$`)
+
+// unhash returns the built documents with the hash suffixes of the generated ConfigMaps and
+// Secrets removed (from their names and every reference), and the hashed names it found.
+func unhash(t *testing.T, docs [][]byte) ([][]byte, map[string]string) {
+	t.Helper()
+	names := map[string]string{} // hashed name -> name
+	for _, d := range docs {
+		var m struct {
+			Kind     string
+			Metadata struct{ Name string }
+		}
+		if err := yaml.Unmarshal(d, &m); err != nil {
+			t.Fatal(err)
+		}
+		if sub := hashed.FindStringSubmatch(m.Metadata.Name); sub != nil && (m.Kind == "ConfigMap" || m.Kind == "Secret") {
+			names[m.Metadata.Name] = sub[1]
+		}
+	}
+	out := make([][]byte, len(docs))
+	for i, d := range docs {
+		s := string(d)
+		for h, n := range names {
+			s = regexp.MustCompile(`\b`+regexp.QuoteMeta(h)+`\b`).ReplaceAllString(s, n)
+		}
+		out[i] = []byte(s)
+	}
+	return out, names
+}
+
+// plainObjects converts a golden case with --format yaml and returns its objects.
+func plainObjects(t *testing.T, args []string) map[string]map[string]any {
+	t.Helper()
+	plainDir := filepath.Join(t.TempDir(), "plain")
+	if _, stderr, err := runBerth(t, append(append([]string{"convert"}, args...), "--format", "yaml", "-o", plainDir)...); err != nil {
+		t.Fatalf("plain: %v\n%s", err, stderr)
+	}
+	var plain [][]byte
+	for p, data := range readTree(t, plainDir) {
+		if strings.HasSuffix(p, ".yaml") {
+			plain = append(plain, []byte(data))
+		}
+	}
+	return objectSet(t, plain)
+}
+
 // TestKustomizeBuildsPlainOutput converts every golden case with --format kustomize and two
-// overlays, builds base/ and each overlay with the kustomize API (krusty, as `kustomize build`
-// does) and compares the objects with the plain output of the same case: the base and the
-// untouched overlays must build to exactly those objects. Each case is rendered twice and must
-// give the same bytes.
+// overlays and builds them with the kustomize API (krusty, as `kustomize build` does): base/
+// builds to exactly the objects of the plain output; each untouched overlay builds to the same
+// objects once the content hashes of its generated ConfigMaps and Secrets are taken out, and
+// every generated one does carry a hash. Each case is rendered twice and must give the same
+// bytes.
 func TestKustomizeBuildsPlainOutput(t *testing.T) {
 	cases, err := filepath.Glob(filepath.Join("testdata", "golden", "*"))
 	if err != nil || len(cases) == 0 {
@@ -92,32 +146,29 @@ func TestKustomizeBuildsPlainOutput(t *testing.T) {
 				t.Fatal(err)
 			}
 			args := caseArgs(abs)
-			plainDir := filepath.Join(t.TempDir(), "plain")
-			if _, stderr, err := runBerth(t, append(append([]string{"convert"}, args...), "--format", "yaml", "-o", plainDir)...); err != nil {
-				t.Fatalf("plain: %v\n%s", err, stderr)
-			}
-			var plain [][]byte
-			for p, data := range readTree(t, plainDir) {
-				if strings.HasSuffix(p, ".yaml") {
-					plain = append(plain, []byte(data))
-				}
-			}
-			want := objectSet(t, plain)
+			want := plainObjects(t, args)
 			var trees [2]map[string]string
 			for i := range trees {
-				out := filepath.Join(t.TempDir(), "k")
-				full := append(append([]string{"convert"}, args...), "--format", "kustomize", "--overlay", "staging", "--overlay", "prod", "-o", out)
-				if _, stderr, err := runBerth(t, full...); err != nil {
-					t.Fatalf("kustomize: %v\n%s", err, stderr)
-				}
-				trees[i] = readTree(t, out)
+				trees[i] = kustomizeTree(t, args, "staging", "prod")
 			}
 			if diff := cmp.Diff(trees[0], trees[1]); diff != "" {
 				t.Fatalf("two renders differ (-first +second):\n%s", diff)
 			}
-			for _, kdir := range []string{"base", "overlays/staging", "overlays/prod"} {
-				got := objectSet(t, kustomizeBuild(t, trees[0], kdir))
-				if diff := cmp.Diff(want, got); diff != "" {
+			if diff := cmp.Diff(want, objectSet(t, kustomizeBuild(t, trees[0], "base"))); diff != "" {
+				t.Errorf("kustomize build base differs from the plain output (-plain +kustomize):\n%s", diff)
+			}
+			generated := 0
+			for p := range trees[0] {
+				if strings.HasPrefix(p, "base/config/") && p != "base/config/kustomization.yaml" {
+					generated++
+				}
+			}
+			for _, kdir := range []string{"overlays/staging", "overlays/prod"} {
+				docs, names := unhash(t, kustomizeBuild(t, trees[0], kdir))
+				if len(names) != generated {
+					t.Errorf("%s: %d hashed ConfigMaps/Secrets (%v), want %d (base/config)", kdir, len(names), names, generated)
+				}
+				if diff := cmp.Diff(want, secretDataUnwrapped(objectSet(t, docs))); diff != "" {
 					t.Errorf("kustomize build %s differs from the plain output (-plain +kustomize):\n%s", kdir, diff)
 				}
 			}
@@ -125,28 +176,127 @@ func TestKustomizeBuildsPlainOutput(t *testing.T) {
 	}
 }
 
-// TestKustomizeOverlayChangesTag proves the overlay's images and replicas entries take effect:
-// editing them changes the built objects.
-func TestKustomizeOverlayChangesTag(t *testing.T) {
+// secretDataUnwrapped removes the line breaks Kustomize puts into long base64 values of
+// generated Secrets (the apiserver's base64 decoding ignores them, as Go's does).
+func secretDataUnwrapped(objs map[string]map[string]any) map[string]map[string]any {
+	for _, o := range objs {
+		if data, ok := o["data"].(map[string]any); ok && o["kind"] == "Secret" {
+			for k, v := range data {
+				if s, ok := v.(string); ok {
+					data[k] = strings.ReplaceAll(s, "\n", "")
+				}
+			}
+		}
+	}
+	return objs
+}
+
+// kustomizeTree converts a case with --format kustomize and the overlays; it returns the tree.
+func kustomizeTree(t *testing.T, args []string, overlays ...string) map[string]string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "k")
+	full := append(append([]string{"convert"}, args...), "--format", "kustomize", "-o", out)
+	for _, o := range overlays {
+		full = append(full, "--overlay", o)
+	}
+	if _, stderr, err := runBerth(t, full...); err != nil {
+		t.Fatalf("kustomize: %v\n%s", err, stderr)
+	}
+	return readTree(t, out)
+}
+
+// built returns the object kind/namespace/name of a build whose name, without hash, is name.
+func built(t *testing.T, docs [][]byte, kind, name string) map[string]any {
+	t.Helper()
+	for _, d := range docs {
+		var m map[string]any
+		if err := yaml.Unmarshal(d, &m); err != nil {
+			t.Fatal(err)
+		}
+		n := m["metadata"].(map[string]any)["name"].(string)
+		if sub := hashed.FindStringSubmatch(n); sub != nil && (kind == "ConfigMap" || kind == "Secret") {
+			n = sub[1]
+		}
+		if m["kind"] == kind && n == name {
+			return m
+		}
+	}
+	t.Fatalf("no %s %s in the build", kind, name)
+	return nil
+}
+
+// TestKustomizeOverlayConfigRolls: changing a value in an overlay's env file (ConfigMap and
+// Secret) changes the generated object's name and the Deployment's reference to it, so the
+// pods roll; the other overlay and the base are unaffected.
+func TestKustomizeOverlayConfigRolls(t *testing.T) {
+	abs, err := filepath.Abs(filepath.Join("testdata", "golden", "config-secrets"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tree := kustomizeTree(t, caseArgs(abs), "prod")
+	refs := func(docs [][]byte) (cm, secret string, envFrom string) {
+		cm = built(t, docs, "ConfigMap", "api-env")["metadata"].(map[string]any)["name"].(string)
+		secret = built(t, docs, "Secret", "api-secret-env")["metadata"].(map[string]any)["name"].(string)
+		d, _ := yaml.Marshal(built(t, docs, "Deployment", "api")["spec"])
+		return cm, secret, string(d)
+	}
+	cm1, sec1, dep1 := refs(kustomizeBuild(t, tree, "overlays/prod"))
+	if !strings.Contains(dep1, "name: "+cm1+"\n") || !strings.Contains(dep1, "name: "+sec1+"\n") {
+		t.Fatalf("Deployment api does not use %s and %s:\n%s", cm1, sec1, dep1)
+	}
+	env := tree["overlays/prod/config/api-env.env"]
+	secret := tree["overlays/prod/secrets/api-secret-env.env"]
+	if !strings.Contains(env, "=") || !strings.Contains(secret, "API_TOKEN=") {
+		t.Fatalf("unexpected env files:\n%s\n%s", env, secret)
+	}
+	tree["overlays/prod/config/api-env.env"] = env + "ADDED=1\n"
+	cm2, sec2, dep2 := refs(kustomizeBuild(t, tree, "overlays/prod"))
+	if cm2 == cm1 || sec2 != sec1 {
+		t.Errorf("after a config change: ConfigMap %s -> %s (want a new name), Secret %s -> %s (want the same)", cm1, cm2, sec1, sec2)
+	}
+	if !strings.Contains(dep2, "name: "+cm2+"\n") || strings.Contains(dep2, cm1) {
+		t.Errorf("Deployment api does not follow the new ConfigMap %s:\n%s", cm2, dep2)
+	}
+	tree["overlays/prod/secrets/api-secret-env.env"] = strings.Replace(secret, "API_TOKEN=", "API_TOKEN=rotated-", 1)
+	_, sec3, dep3 := refs(kustomizeBuild(t, tree, "overlays/prod"))
+	if sec3 == sec2 || !strings.Contains(dep3, "name: "+sec3+"\n") {
+		t.Errorf("after a secret change: Secret %s -> %s, Deployment:\n%s", sec2, sec3, dep3)
+	}
+	if diff := cmp.Diff(plainObjects(t, caseArgs(abs)), objectSet(t, kustomizeBuild(t, tree, "base"))); diff != "" {
+		t.Errorf("the base changed with the overlay (-plain +base):\n%s", diff)
+	}
+}
+
+// TestKustomizeOverlayEdits proves the overlay's images, replicas, example patch and namespace
+// take effect: editing them changes the built objects (RoleBinding subjects move with the
+// namespace).
+func TestKustomizeOverlayEdits(t *testing.T) {
 	abs, err := filepath.Abs(filepath.Join("testdata", "golden", "example-shop"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := filepath.Join(t.TempDir(), "k")
-	if _, stderr, err := runBerth(t, append(append([]string{"convert"}, caseArgs(abs)...), "--format", "kustomize", "--overlay", "prod", "-o", out)...); err != nil {
-		t.Fatalf("%v\n%s", err, stderr)
-	}
-	tree := readTree(t, out)
+	tree := kustomizeTree(t, caseArgs(abs), "prod")
 	k := tree["overlays/prod/kustomization.yaml"]
 	if !strings.Contains(k, "newTag: 1.27-alpine") || !strings.Contains(k, "count: 2") {
 		t.Fatalf("overlay lacks the nginx tag or web's replicas:\n%s", k)
 	}
 	k = strings.Replace(k, "newTag: 1.27-alpine", "newTag: 1.28-alpine", 1)
 	tree["overlays/prod/kustomization.yaml"] = strings.Replace(k, "count: 2", "count: 5", 1)
-	built := objectSet(t, kustomizeBuild(t, tree, "overlays/prod"))
-	web := built["Deployment/shop/web"]
+	tree["overlays/prod/namespace.yaml"] = strings.Replace(tree["overlays/prod/namespace.yaml"], "namespace: shop", "namespace: shop-prod", 1)
+	var patch string
+	for p, data := range tree {
+		if strings.HasPrefix(p, "overlays/prod/patches/") {
+			patch = p
+			tree[p] = regexp.MustCompile(`memory: \S+`).ReplaceAllString(data, "memory: 3Gi")
+		}
+	}
+	if patch == "" {
+		t.Fatal("no example patch in overlays/prod/patches")
+	}
+	objs := objectSet(t, kustomizeBuild(t, tree, "overlays/prod"))
+	web := objs["Deployment/shop-prod/web"]
 	if web == nil {
-		t.Fatalf("no Deployment shop/web in %v", built)
+		t.Fatalf("no Deployment shop-prod/web in %v", slices.Sorted(maps.Keys(objs)))
 	}
 	spec := web["spec"].(map[string]any)
 	if got := spec["replicas"]; got != float64(5) {
@@ -155,6 +305,21 @@ func TestKustomizeOverlayChangesTag(t *testing.T) {
 	containers := spec["template"].(map[string]any)["spec"].(map[string]any)["containers"].([]any)
 	if got := containers[0].(map[string]any)["image"]; got != "nginx:1.28-alpine" {
 		t.Errorf("image = %v, want nginx:1.28-alpine", got)
+	}
+	if objs["Namespace//shop-prod"] == nil {
+		t.Error("the Namespace object did not move to shop-prod")
+	}
+	for key, o := range objs {
+		data, _ := yaml.Marshal(o)
+		if strings.Contains(string(data), "namespace: shop\n") {
+			t.Errorf("%s still names namespace shop:\n%s", key, data)
+		}
+		if strings.Contains(string(data), "memory: 3Gi") {
+			patch = ""
+		}
+	}
+	if patch != "" {
+		t.Errorf("the edited example patch %s changed nothing", patch)
 	}
 }
 
@@ -178,5 +343,41 @@ func TestKustomizeFlags(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: err = %v, want it to contain %q", tc.args, err, tc.want)
 		}
+	}
+}
+
+// TestKustomizeOverlaysPassServerDryRun builds every golden case's overlay, moved to another
+// namespace, and has a real kube-apiserver check each object (server-side apply dry-run,
+// strict field validation): the generated ConfigMaps and Secrets, the patched workloads and
+// the moved RoleBindings are all objects a cluster accepts.
+func TestKustomizeOverlaysPassServerDryRun(t *testing.T) {
+	cases, err := filepath.Glob(filepath.Join("testdata", "golden", "*"))
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no golden cases: %v", err)
+	}
+	c := cluster.ForTest(t, cluster.Options{Mode: cluster.APIServerOnly})
+	for _, dir := range cases {
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			abs, err := filepath.Abs(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tree := kustomizeTree(t, caseArgs(abs), "prod")
+			if ns, ok := tree["overlays/prod/namespace.yaml"]; ok {
+				tree["overlays/prod/namespace.yaml"] = regexp.MustCompile(`(?m)^  namespace: (\S+)$`).ReplaceAllString(ns, "  namespace: ${1}-prod")
+			}
+			docs := kustomizeBuild(t, tree, "overlays/prod")
+			objs, err := validate.ParseYAML(bytes.Join(docs, []byte("---\n")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := c.DryRun(context.Background(), objs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := validate.Err(res); err != nil {
+				t.Error(err)
+			}
+		})
 	}
 }

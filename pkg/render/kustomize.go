@@ -23,15 +23,19 @@ const kustomizeAPI = "kustomize.config.k8s.io/v1beta1"
 // segment and reads well as an environment name.
 var overlayName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
-// KustomizeFormat renders a Kustomize tree: base/ holds the objects under the same file names as
-// the plain YAML output plus a kustomization.yaml listing them, and overlays/<name>/ holds, per
-// overlay, a kustomization.yaml that builds on ../../base with an images entry per container
-// image (newTag is the current tag) and a replicas entry per workload with a fixed replica
-// count. An overlay therefore builds to exactly the base until someone edits it.
+// KustomizeFormat renders a Kustomize tree:
 //
-// Overlays keep the base's namespace: berth's output carries its own Namespace object and
-// objects that refer to it by name, and environments usually live in separate clusters. Add a
-// `namespace:` line to an overlay to move it.
+//	base/kustomization.yaml      resources: objects (and config): builds to exactly the plain output
+//	base/objects/                every object but the generated config, as the plain output's files
+//	base/config/                 the ConfigMaps and Opaque Secrets, as plain files
+//	overlays/<name>/             per overlay: a kustomization on ../../base/objects that
+//	                             regenerates the config from data files (content-hashed names),
+//	                             with images, replicas, an example patch and the namespace
+//
+// The base keeps plain names; an overlay's ConfigMaps and Secrets get a hash suffix, and the
+// workloads that use them follow, so changing an overlay's config rolls the pods that read it.
+// Kustomize only hashes what a kustomization generates itself (an overlay cannot turn a base's
+// plain object into a hashed one), hence base/objects without the config.
 type KustomizeFormat struct {
 	// Overlays are the overlay (environment) names, e.g. "staging", "prod".
 	Overlays []string
@@ -57,36 +61,52 @@ func (k KustomizeFormat) Dir(objs []convert.Object) (Files, error) {
 	if err := ValidateOverlays(k.Overlays); err != nil {
 		return nil, err
 	}
-	base, err := yamlFormat{}.Dir(objs)
+	gens := generators(objs)
+	ambiguous := ambiguousNames(objs)
+	configFiles := map[string]bool{}
+	for _, o := range objs {
+		if _, ok := gens[o]; ok {
+			configFiles[FileName(o, ambiguous[kindName(o)], ".yaml")] = true
+		}
+	}
+	plain, err := yamlFormat{}.Dir(objs)
 	if err != nil {
 		return nil, err
 	}
-	resources := make([]string, 0, len(base))
-	out := make(Files, 0, len(base)+1+len(k.Overlays))
-	for _, f := range base {
-		resources = append(resources, f.Path)
-		f.Path = "base/" + f.Path
+	var out Files
+	lists := map[string][]string{}
+	for _, f := range plain {
+		sub := "objects"
+		if configFiles[f.Path] {
+			sub = "config"
+		}
+		lists[sub] = append(lists[sub], f.Path)
+		f.Path = "base/" + sub + "/" + f.Path
 		out = append(out, f)
 	}
-	sort.Strings(resources)
-	data, err := kustomization(map[string]any{"resources": resources})
+	var subs []string
+	for _, sub := range []string{"objects", "config"} {
+		if len(lists[sub]) == 0 {
+			continue
+		}
+		subs = append(subs, sub)
+		data, err := kustomization(map[string]any{"resources": lists[sub]})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, File{Path: "base/" + sub + "/kustomization.yaml", Data: data})
+	}
+	data, err := kustomization(map[string]any{"resources": subs})
 	if err != nil {
 		return nil, err
 	}
 	out = append(out, File{Path: "base/kustomization.yaml", Data: data})
-	overlay := map[string]any{"resources": []string{"../../base"}}
-	if imgs := kustomizeImages(objs); len(imgs) > 0 {
-		overlay["images"] = imgs
-	}
-	if reps := kustomizeReplicas(objs); len(reps) > 0 {
-		overlay["replicas"] = reps
-	}
-	data, err = kustomization(overlay)
-	if err != nil {
-		return nil, err
-	}
 	for _, name := range k.Overlays {
-		out = append(out, File{Path: "overlays/" + name + "/kustomization.yaml", Data: data})
+		files, err := overlay(name, objs, gens, len(lists["objects"]) > 0)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, files...)
 	}
 	out.Sort()
 	return out, nil

@@ -40,26 +40,50 @@ func TestKustomizeDir(t *testing.T) {
 		byPath[f.Path] = f
 	}
 	want := []string{
-		"base/00-namespace-shop.yaml", "base/11-secret-db.yaml", "base/15-service-web.yaml",
-		"base/16-deployment-web.yaml", "base/kustomization.yaml", "overlays/prod/kustomization.yaml",
+		"base/config/11-secret-db.yaml", "base/config/kustomization.yaml", "base/kustomization.yaml",
+		"base/objects/00-namespace-shop.yaml", "base/objects/15-service-web.yaml",
+		"base/objects/16-deployment-web.yaml", "base/objects/kustomization.yaml",
+		"overlays/prod/kustomization.yaml", "overlays/prod/namespace.yaml", "overlays/prod/secrets/db.env",
 	}
 	if diff := cmp.Diff(want, paths); diff != "" {
 		t.Fatalf("paths (-want +got):\n%s", diff)
 	}
-	if !byPath["base/11-secret-db.yaml"].Sensitive {
-		t.Error("the Secret's file is not marked sensitive")
+	for _, p := range []string{"base/config/11-secret-db.yaml", "overlays/prod/secrets/db.env"} {
+		if !byPath[p].Sensitive {
+			t.Errorf("%s is not marked sensitive", p)
+		}
+	}
+	if got, want := string(byPath["overlays/prod/secrets/db.env"].Data), "password=hunter2\n"; got != want {
+		t.Errorf("secret env file = %q, want %q", got, want)
 	}
 	overlay := string(byPath["overlays/prod/kustomization.yaml"].Data)
-	wantOverlay := `apiVersion: kustomize.config.k8s.io/v1beta1
-images:
-- name: nginx
-  newTag: "1.27"
-kind: Kustomization
-resources:
-- ../../base
-`
-	if diff := cmp.Diff(wantOverlay, overlay); diff != "" {
-		t.Errorf("overlay (-want +got):\n%s", diff)
+	for _, want := range []string{
+		"resources:\n- ../../base/objects\n",
+		"images:\n- name: nginx\n  newTag: \"1.27\"\n",
+		"secretGenerator:\n- name: db\n  namespace: shop\n  type: Opaque\n  envs:\n  - secrets/db.env\n",
+		"transformers:\n- namespace.yaml\n",
+	} {
+		if !strings.Contains(overlay, want) {
+			t.Errorf("overlay lacks %q:\n%s", want, overlay)
+		}
+	}
+}
+
+func TestEnvForm(t *testing.T) {
+	for _, tc := range []struct {
+		data map[string][]byte
+		want bool
+	}{
+		{map[string][]byte{"A": []byte("x=y"), "B_2": []byte(" spaced ")}, true},
+		{map[string][]byte{"A": []byte("two\nlines")}, false},
+		{map[string][]byte{"app.conf": []byte("x")}, true}, // dots are valid in env names
+		{map[string][]byte{"1A": []byte("x")}, false},
+		{map[string][]byte{"A": {0xff}}, false},
+		{map[string][]byte{}, false},
+	} {
+		if got := envForm(tc.data); got != tc.want {
+			t.Errorf("envForm(%q) = %v, want %v", tc.data, got, tc.want)
+		}
 	}
 }
 
