@@ -19,7 +19,7 @@ import (
 // TestHelmChartRoundTrip converts every golden case with --format helm, renders the chart with
 // its default values through the Helm SDK's engine (under two release names) and compares the
 // objects with the plain --format yaml output of the same case; `helm lint --strict` (the
-// SDK's) must report nothing.
+// SDK's) must report nothing, and two conversions must write the same bytes.
 func TestHelmChartRoundTrip(t *testing.T) {
 	cases, err := filepath.Glob(filepath.Join("testdata", "golden", "*"))
 	if err != nil || len(cases) == 0 {
@@ -29,6 +29,10 @@ func TestHelmChartRoundTrip(t *testing.T) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			abs, _ := filepath.Abs(dir)
 			checkChartRoundTrip(t, caseArgs(abs))
+			first, second := readTree(t, convertChart(t, caseArgs(abs))), readTree(t, convertChart(t, caseArgs(abs)))
+			if diff := cmp.Diff(first, second); diff != "" {
+				t.Errorf("two conversions differ (-first +second):\n%s", diff)
+			}
 		})
 	}
 }

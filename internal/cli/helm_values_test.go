@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/base64"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chartutil"
+	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/strvals"
 )
 
@@ -249,4 +251,70 @@ func listIndex(t *testing.T, l []any, seg string) int {
 		t.Fatalf("bad list index %s", seg)
 	}
 	return i
+}
+
+// TestHelmSetFile gives a Secret's data with --set-file, parsed as the helm CLI parses it: the
+// file's bytes become the Secret's key, nothing else changes.
+func TestHelmSetFile(t *testing.T) {
+	_, chrt := shopChart(t)
+	path := filepath.Join(t.TempDir(), "db_password")
+	if err := os.WriteFile(path, []byte("from a file\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vals := map[string]any{}
+	readFile := func(rs []rune) (any, error) {
+		data, err := os.ReadFile(string(rs))
+		return string(data), err
+	}
+	if err := strvals.ParseIntoFile("secrets.db-password.stringData.db_password="+path, vals, readFile); err != nil {
+		t.Fatal(err)
+	}
+	want := objectSet(t, renderChart(t, chrt, nil, "shop"))
+	setPath(t, want["Secret/shop/db-password"], []string{"data", "db_password"}, base64.StdEncoding.EncodeToString([]byte("from a file\n")))
+	if diff := cmp.Diff(want, objectSet(t, renderChart(t, chrt, vals, "shop"))); diff != "" {
+		t.Errorf("--set-file (-want +got):\n%s", diff)
+	}
+}
+
+// TestHelmNotes renders NOTES.txt: Ingress URLs (https with a TLS secret), a load balancer
+// hint or a port-forward command per Service, and where each Secret comes from.
+func TestHelmNotes(t *testing.T) {
+	_, chrt := shopChart(t)
+	cases := []struct {
+		sets           []string
+		want, unwanted []string
+	}{
+		{nil, []string{"web: http://shop.example.com/", "api (in the cluster only): kubectl port-forward -n shop service/api :8080",
+			"db-password: created by the chart", "shop 1.0 (chart shop-0.1.0) is installed as release shop."}, []string{"https://"}},
+		{[]string{"workloads.web.ingress.tlsSecret=shop-tls", "workloads.web.ingress.host=www.shop.test"}, []string{"web: https://www.shop.test/"}, nil},
+		{[]string{"workloads.web.ingress.enabled=false"}, nil, []string{"shop.example.com"}},
+		{[]string{"workloads.web.services.web.type=LoadBalancer"}, []string{"web: public load balancer; its address: kubectl get service -n shop web"}, []string{"service/web"}},
+		{[]string{"secrets.db-password.existingSecret=prod-db"}, []string{"db-password: existing Secret prod-db"}, nil},
+	}
+	for _, c := range cases {
+		notes := renderNotes(t, chrt, setValues(t, c.sets...))
+		for _, w := range c.want {
+			if !strings.Contains(notes, w) {
+				t.Errorf("--set %v: NOTES lack %q:\n%s", c.sets, w, notes)
+			}
+		}
+		for _, u := range c.unwanted {
+			if strings.Contains(notes, u) {
+				t.Errorf("--set %v: NOTES have %q:\n%s", c.sets, u, notes)
+			}
+		}
+	}
+}
+
+func renderNotes(t *testing.T, chrt *chart.Chart, vals map[string]any) string {
+	t.Helper()
+	rv, err := chartutil.ToRenderValues(chrt, vals, chartutil.ReleaseOptions{Name: "shop", Namespace: "default", IsInstall: true}, chartutil.DefaultCapabilities)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := engine.Render(chrt, rv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out["shop/templates/NOTES.txt"]
 }

@@ -20,7 +20,7 @@ type noteIngress struct {
 type noteService struct {
 	name, ns, typ string
 	headless      bool
-	// ports are the Service ports as template text (a value's action or a number).
+	// ports are the Service's TCP ports as template text (a value's action or a number).
 	ports []string
 	node  *valueNode
 }
@@ -57,16 +57,16 @@ func (n notes) text(name string, secrets map[string]*valueNode) string {
 		if s.node.fields["type"] != nil {
 			typ = s.node.field("type")
 		}
-		forward := make([]string, len(s.ports))
-		for i, p := range s.ports {
-			forward[i] = p + ":" + p
+		forward := "no TCP port to forward"
+		if len(s.ports) > 0 {
+			forward = "kubectl port-forward -n " + s.ns + " service/" + s.name + " :" + strings.Join(s.ports, " :") + " (prints the local ports)"
 		}
 		fmt.Fprintf(&b, "{{- if eq %s \"LoadBalancer\" }}\n", typ)
 		fmt.Fprintf(&b, "  %s: public load balancer; its address: kubectl get service -n %s %s\n", s.name, s.ns, s.name)
 		fmt.Fprintf(&b, "{{- else if eq %s \"NodePort\" }}\n", typ)
 		fmt.Fprintf(&b, "  %s: on every node at the node ports in: kubectl get service -n %s %s\n", s.name, s.ns, s.name)
 		b.WriteString("{{- else }}\n")
-		fmt.Fprintf(&b, "  %s (in the cluster only): kubectl port-forward -n %s service/%s %s\n", s.name, s.ns, s.name, strings.Join(forward, " "))
+		fmt.Fprintf(&b, "  %s (in the cluster only): %s\n", s.name, forward)
 		b.WriteString("{{- end }}\n")
 	}
 	if len(secrets) > 0 {

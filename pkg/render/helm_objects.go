@@ -123,11 +123,13 @@ func (b *chartBuilder) service(t *template, o convert.Object, m map[string]any) 
 	for _, p := range asList(spec["ports"]) {
 		pm := asMap(p)
 		num, _ := pm["port"].(int64)
+		text := fmt.Sprint(num)
 		if pv := b.ports[o.GetName()][num]; pv != nil {
 			pm["port"] = t.action(pv.ref())
-			ports = append(ports, "{{ "+pv.ref()+" }}")
-		} else {
-			ports = append(ports, fmt.Sprint(pm["port"]))
+			text = "{{ " + pv.ref() + " }}"
+		}
+		if proto, _ := pm["protocol"].(string); proto == "" || proto == "TCP" {
+			ports = append(ports, text) // kubectl port-forward is TCP only
 		}
 	}
 	ann := node.freeMap("annotations", "The Service's annotations (load balancer settings).", asMap(asMap(m["metadata"])["annotations"]), stringEntry())
