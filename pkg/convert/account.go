@@ -154,6 +154,8 @@ func (b *builder) accountAppExt(path string) {
 		b.ledger.Mapped("", path, "metadata.namespace of every object")
 	case "domain", "expose", "ingressClass", "tlsSecret", "clusterIssuer":
 		b.ledger.Mapped("", path, "default of --"+flagName(key)+": the Ingresses and public Services")
+	case "routing", "gatewayClass":
+		b.ledger.Mapped("", path, "default of --"+flagName(key)+": the Ingresses or the Gateway and HTTPRoutes")
 	case "storageClass", "volumeSize":
 		b.ledger.Mapped("", path, "default of --"+flagName(key)+": the PersistentVolumeClaims")
 	case "waitImage":

@@ -61,9 +61,14 @@ type AppOptions struct {
 	IngressClass  string `json:"ingressClass,omitempty"`
 	TLSSecret     string `json:"tlsSecret,omitempty"`
 	ClusterIssuer string `json:"clusterIssuer,omitempty"`
-	StorageClass  string `json:"storageClass,omitempty"`
-	VolumeSize    string `json:"volumeSize,omitempty"`
-	WaitImage     string `json:"waitImage,omitempty"`
+	// Routing is how public HTTP services are routed: "ingress" (Ingresses) or "gateway"
+	// (one Gateway API Gateway and an HTTPRoute per service).
+	Routing string `json:"routing,omitempty"`
+	// GatewayClass is the gatewayClassName of the Gateway (routing gateway).
+	GatewayClass string `json:"gatewayClass,omitempty"`
+	StorageClass string `json:"storageClass,omitempty"`
+	VolumeSize   string `json:"volumeSize,omitempty"`
+	WaitImage    string `json:"waitImage,omitempty"`
 	// NetworkPolicies turns on NetworkPolicies reproducing the Compose networks' isolation
 	// (flag --network-policies); nil = off.
 	NetworkPolicies *bool `json:"networkPolicies,omitempty"`

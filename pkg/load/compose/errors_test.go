@@ -49,9 +49,10 @@ func TestLoadErrors(t *testing.T) {
 		{"xberth-kind", nil, `compose.yaml:5:13: services.web.x-berth.kind: unknown kind "Pod" (one of Deployment, StatefulSet, DaemonSet, Job, CronJob)`},
 		{"xberth-volume", nil, `compose.yaml:8:13: volumes.data.x-berth.size: size "lots" is not a quantity such as 10Gi`},
 		{"xberth-volumes", nil, `compose.yaml:3:5: x-berth.volumes.dta: no top-level volume "dta" to apply these options to`},
-		{"xberth-top", nil, `compose.yaml:4:13: x-berth.exposure: unknown x-berth field "exposure"; did you mean expose? (known: clusterIssuer, domain, expose, ingressClass, ingressNamespace, namespace, networkPolicies, storageClass, tlsSecret, volumeSize, volumes, waitImage)`},
+		{"xberth-top", nil, `compose.yaml:4:13: x-berth.exposure: unknown x-berth field "exposure"; did you mean expose? (known: clusterIssuer, domain, expose, gatewayClass, ingressClass, ingressNamespace, namespace, networkPolicies, routing, storageClass, tlsSecret, volumeSize, volumes, waitImage)`},
 		{"xberth-netpol", nil, `compose.yaml:3:21: x-berth.ingressNamespace: "Ingress_Nginx" is not a namespace name (a DNS label)`},
 		{"xberth-netpol-type", nil, `compose.yaml:2:20: x-berth.networkPolicies: must be a boolean, not string`},
+		{"xberth-routing", nil, `compose.yaml:6:12: x-berth.routing: unknown routing "gateways" (one of ingress, gateway)`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {

@@ -175,6 +175,9 @@ func (m *mapper) checkAppOptions(o *model.AppOptions) error {
 	if o.Expose != "" && !slices.Contains(exposeModes, o.Expose) {
 		return m.errorf("", extKey+".expose", "unknown expose %q (one of %s)", o.Expose, strings.Join(exposeModes, ", "))
 	}
+	if o.Routing != "" && o.Routing != "ingress" && o.Routing != "gateway" {
+		return m.errorf("", extKey+".routing", "unknown routing %q (one of ingress, gateway)", o.Routing)
+	}
 	if o.VolumeSize != "" && !quantity.MatchString(o.VolumeSize) {
 		return m.errorf("", extKey+".volumeSize", "size %q is not a quantity such as 10Gi", o.VolumeSize)
 	}
