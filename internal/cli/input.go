@@ -54,7 +54,9 @@ func (f *ConvertFlags) Bind(fs *pflag.FlagSet) {
 	fs.StringVar(&o.Domain, "domain", "", "domain for public HTTP services: host <service>.<domain>")
 	fs.StringVar(&o.IngressClass, "ingress-class", "", "ingressClassName of generated Ingresses (default: the cluster's)")
 	fs.StringVar(&o.TLSSecret, "tls-secret", "", "TLS Secret for Ingress hosts")
-	fs.StringVar(&o.ClusterIssuer, "cluster-issuer", "", "cert-manager ClusterIssuer for Ingress TLS certificates")
+	fs.StringVar(&o.ClusterIssuer, "cluster-issuer", "", "cert-manager ClusterIssuer for Ingress or Gateway TLS certificates")
+	fs.StringVar(&o.Routing, "routing", "", "how public HTTP services are routed: ingress (Ingresses) or gateway (a Gateway API Gateway and HTTPRoutes) (default: x-berth.routing or ingress)")
+	fs.StringVar(&o.GatewayClass, "gateway-class", "", "gatewayClassName of the Gateway with --routing gateway (default with --provider aws: "+convert.AWSGatewayClass+"; required otherwise)")
 	fs.StringVar(&o.VolumeSize, "volume-size", "", "default PersistentVolumeClaim size (default "+convert.DefaultVolumeSize+")")
 	fs.StringVar(&o.StorageClass, "storage-class", "", "storageClassName of PersistentVolumeClaims (default: the cluster's; --provider aws: gp3, efs-sc for ReadWriteMany)")
 	fs.StringVar(&o.WaitImage, "wait-image", "", "image of the init containers that wait for dependencies (default "+convert.DefaultWaitImage+")")
@@ -76,6 +78,14 @@ func (f *ConvertFlags) Validate() error {
 	case convert.ExposeAuto, convert.ExposeIngress, convert.ExposeLoadBalancer, convert.ExposeNodePort, convert.ExposeNone:
 	default:
 		return fmt.Errorf("--expose %q: want ingress, loadbalancer, nodeport or none", o.Expose)
+	}
+	if o.Routing != "" && o.Routing != convert.RoutingIngress && o.Routing != convert.RoutingGateway {
+		return fmt.Errorf("--routing %q: want ingress or gateway", o.Routing)
+	}
+	if o.GatewayClass != "" {
+		if errs := validation.IsDNS1123Subdomain(o.GatewayClass); len(errs) > 0 {
+			return fmt.Errorf("--gateway-class %q: %s", o.GatewayClass, strings.Join(errs, "; "))
+		}
 	}
 	if o.Namespace != "" {
 		if errs := validation.IsDNS1123Label(o.Namespace); len(errs) > 0 {

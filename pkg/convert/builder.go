@@ -38,6 +38,8 @@ type builder struct {
 	cfg *configState
 	// net is the network membership under --network-policies (netpol.go); nil when off.
 	net *netState
+	// gw collects the HTTPRoutes of --routing gateway (gateway.go).
+	gw gatewayState
 }
 
 // Convert turns app into Kubernetes objects. It returns a *diag.Err for input that cannot be
@@ -75,6 +77,8 @@ func (o Options) withDefaults(app *model.App) Options {
 	o.IngressClass = pick(o.IngressClass, x.IngressClass, "")
 	o.TLSSecret = pick(o.TLSSecret, x.TLSSecret, "")
 	o.ClusterIssuer = pick(o.ClusterIssuer, x.ClusterIssuer, "")
+	o.Routing = pick(o.Routing, x.Routing, RoutingIngress)
+	o.GatewayClass = pick(o.GatewayClass, x.GatewayClass, "")
 	o.VolumeSize = pick(o.VolumeSize, x.VolumeSize, DefaultVolumeSize)
 	o.StorageClass = pick(o.StorageClass, x.StorageClass, "")
 	o.WaitImage = pick(o.WaitImage, x.WaitImage, DefaultWaitImage)

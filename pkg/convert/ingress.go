@@ -51,13 +51,20 @@ func (b *builder) exposure() error {
 				warnedDomain = true
 				b.ledger.Warnf("", "", "no --domain: ingress hosts are <service>.%s.localhost; pass --domain to serve real host names", b.ns)
 			}
-			b.ingress(pl, web)
+			if b.opts.Routing == RoutingGateway {
+				b.httpRoutes(pl, web)
+			} else {
+				b.ingress(pl, web)
+			}
 			pl.viaIngress = web
 		}
 		if mode != ExposeNone && mode != ExposeIngress {
 			pl.viaLB = other
 		}
 		b.publicService(pl, mode, other)
+	}
+	if b.opts.Routing == RoutingGateway {
+		return b.gateway()
 	}
 	return nil
 }

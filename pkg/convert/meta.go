@@ -22,7 +22,7 @@ var kindOrder = []string{
 	"ClusterRoleBinding", "SecretStore", "ClusterSecretStore", "ExternalSecret", "ConfigMap", "Secret",
 	"StorageClass", "PersistentVolume", "PersistentVolumeClaim", "Service", "Deployment", "StatefulSet",
 	"DaemonSet", "Job", "CronJob", "HorizontalPodAutoscaler", "PodDisruptionBudget", "Ingress",
-	"Gateway", "HTTPRoute", "NetworkPolicy",
+	"Gateway", "HTTPRoute", "NetworkPolicy", "LoadBalancerConfiguration", "TargetGroupConfiguration",
 }
 
 // KindRank returns the position of kind in berth's ordering (unknown kinds last).

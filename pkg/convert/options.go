@@ -26,6 +26,12 @@ type Options struct {
 	TLSSecret string
 	// ClusterIssuer adds the cert-manager cluster-issuer annotation.
 	ClusterIssuer string
+	// Routing is how public HTTP services are routed: RoutingIngress (default, Ingresses) or
+	// RoutingGateway (a Gateway API Gateway and HTTPRoutes, gateway.go).
+	Routing string
+	// GatewayClass is the Gateway's gatewayClassName (routing gateway; default AWSGatewayClass
+	// with --provider aws, required otherwise).
+	GatewayClass string
 	// VolumeSize is the default PVC size (default 1Gi).
 	VolumeSize string
 	// StorageClass is the PVC storageClassName ("" = cluster default).

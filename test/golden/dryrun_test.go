@@ -1,6 +1,8 @@
-// Package golden checks that every object in pkg/convert's golden files is accepted by a real
-// kube-apiserver (server-side apply dry-run, strict field validation), so the goldens can
-// never drift into objects a cluster would reject.
+// Package golden checks that every object in the golden files (pkg/convert's and the CLI's)
+// is accepted by a real kube-apiserver (server-side apply dry-run, strict field validation),
+// with the custom resource definitions berth's output uses installed (Gateway API, AWS Load
+// Balancer Controller, External Secrets Operator), so the goldens can never drift into objects
+// a cluster would reject.
 package golden
 
 import (
@@ -8,6 +10,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"sort"
 	"testing"
 
 	"github.com/berth-dev/berth/pkg/validate"
@@ -18,6 +21,35 @@ var kube = cluster.NewShared(cluster.Options{Mode: cluster.APIServerOnly})
 
 func TestMain(m *testing.M) { os.Exit(kube.Run(m)) }
 
+// installCRDs installs the vendored CustomResourceDefinitions (see each directory's
+// README.md) into c.
+func installCRDs(t *testing.T, c *cluster.Cluster) {
+	t.Helper()
+	for _, dir := range []string{
+		filepath.Join("testdata", "gateway-api-v1.2.1-standard"),
+		filepath.Join("testdata", "aws-load-balancer-controller-v3.5.0"),
+		filepath.Join("..", "ecs", "testdata", "eso-v0.20.4"),
+	} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+		if len(files) == 0 {
+			t.Fatalf("no CRDs in %s", dir)
+		}
+		for _, f := range files {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			objs, err := validate.ParseYAML(data)
+			if err != nil {
+				t.Fatalf("%s: %v", f, err)
+			}
+			if err := c.InstallCRDs(context.Background(), objs); err != nil {
+				t.Fatalf("install %s: %v", f, err)
+			}
+		}
+	}
+}
+
 // objectsOf returns the object documents of a golden file: everything before the
 // diagnostics and accounts sections the convert tests append.
 func objectsOf(data []byte) []byte {
@@ -27,27 +59,61 @@ func objectsOf(data []byte) []byte {
 	return data
 }
 
-func TestConvertGoldensPassServerDryRun(t *testing.T) {
-	files, err := filepath.Glob("../../pkg/convert/testdata/*/want.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) == 0 {
-		t.Fatal("no golden files found")
-	}
-	c := kube.Get(t)
+// goldens maps a case name to its objects: pkg/convert's want.yaml files and the output
+// directories of the CLI's golden cases (one file per object, YAML or JSON).
+func goldens(t *testing.T) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	files, _ := filepath.Glob("../../pkg/convert/testdata/*/want.yaml")
 	for _, f := range files {
-		t.Run(filepath.Base(filepath.Dir(f)), func(t *testing.T) {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out["convert/"+filepath.Base(filepath.Dir(f))] = objectsOf(data)
+	}
+	dirs, _ := filepath.Glob("../../internal/cli/testdata/golden/*/want/out")
+	for _, d := range dirs {
+		var stream bytes.Buffer
+		objFiles, _ := filepath.Glob(filepath.Join(d, "*"))
+		sort.Strings(objFiles)
+		for _, f := range objFiles {
+			if ext := filepath.Ext(f); ext != ".yaml" && ext != ".json" {
+				continue
+			}
 			data, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			objs, err := validate.ParseYAML(objectsOf(data))
+			stream.WriteString("---\n")
+			stream.Write(data)
+			stream.WriteString("\n")
+		}
+		out["cli/"+filepath.Base(filepath.Dir(filepath.Dir(d)))] = stream.Bytes()
+	}
+	return out
+}
+
+func TestGoldensPassServerDryRun(t *testing.T) {
+	cases := goldens(t)
+	if len(cases) == 0 {
+		t.Fatal("no golden files found")
+	}
+	c := kube.Get(t)
+	installCRDs(t, c)
+	names := make([]string, 0, len(cases))
+	for n := range cases {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			objs, err := validate.ParseYAML(cases[name])
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(objs) == 0 {
-				t.Fatal("golden file has no objects")
+				t.Fatal("golden has no objects")
 			}
 			res, err := c.DryRun(context.Background(), objs)
 			if err != nil {
