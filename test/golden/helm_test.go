@@ -30,6 +30,7 @@ func TestHelmChartsWithChangedValuesPassServerDryRun(t *testing.T) {
 		t.Fatalf("no golden cases (%v)", err)
 	}
 	c := kube.Get(t)
+	installCRDs(t, c) // Gateway API, AWS LBC, ESO: the cases' custom resources
 	for _, dir := range cases {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			chrt := convertChart(t, dir)
