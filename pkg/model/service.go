@@ -121,6 +121,10 @@ type Dependency struct {
 	// Required false: start anyway when the dependency is missing.
 	Required bool
 	Restart  bool
+	// Implicit: not written in depends_on but implied by another field (network_mode
+	// service:X, volumes_from, links); Field is that field. Its restart flag is compose-go's,
+	// not the user's, so it is not kept.
+	Implicit bool
 	Field    string
 }
 

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,10 +55,11 @@ func (m *mapper) service(name string, svc types.ServiceConfig) (*model.Service, 
 		if cond == "" {
 			cond = model.ConditionStarted
 		}
-		s.DependsOn = append(s.DependsOn, model.Dependency{
-			Service: dep, Condition: cond, Required: d.Required, Restart: d.Restart,
-			Field: f + ".depends_on." + dep,
-		})
+		dd := model.Dependency{Service: dep, Condition: cond, Required: d.Required, Restart: d.Restart, Field: f + ".depends_on." + dep}
+		if !m.idx.has(dd.Field) {
+			dd.Implicit, dd.Restart, dd.Field = true, false, impliedBy(f, svc, dep)
+		}
+		s.DependsOn = append(s.DependsOn, dd)
 	}
 	c, err := m.container(name, f, svc, &s.Options)
 	if err != nil {
@@ -207,4 +209,18 @@ func duration(d *types.Duration) *time.Duration {
 	}
 	x := time.Duration(*d)
 	return &x
+}
+
+// impliedBy is the field that made compose-go add a dependency on dep that depends_on does
+// not list: network_mode service:dep, volumes_from, or links.
+func impliedBy(f string, svc types.ServiceConfig, dep string) string {
+	switch {
+	case svc.NetworkMode == "service:"+dep:
+		return f + ".network_mode"
+	case slices.ContainsFunc(svc.VolumesFrom, func(v string) bool { return v == dep || strings.HasPrefix(v, dep+":") }):
+		return f + ".volumes_from"
+	case len(svc.Links) > 0:
+		return f + ".links"
+	}
+	return f
 }
