@@ -43,7 +43,13 @@ func (b *builder) networkPolicies() {
 	if b.net == nil {
 		return
 	}
-	b.emitPolicy(b.extraName(b.app.Name, "-default-deny"), "", map[string]string{LabelPartOf: b.app.Name}, nil, nil, true, false)
+	deny := b.extraName(b.app.Name, "-default-deny")
+	b.emitPolicy(deny, "", map[string]string{LabelPartOf: b.app.Name}, nil, nil, true, false)
+	for _, svc := range b.app.Services {
+		if svc.NetworkMode == "bridge" || svc.NetworkMode == "default" {
+			b.ledger.Mapped(svc.Name, svc.Field+".network_mode", "NetworkPolicy/"+deny+" (the pods carry no network label)")
+		}
+	}
 	for _, n := range b.net.nets {
 		if len(n.Members) == 0 {
 			continue

@@ -48,6 +48,9 @@ func (b *builder) network(p *pod) {
 		b.ledger.Ignored(svc.Name, svc.Field+".networks",
 			"all pods share one flat network and reach Services by name; --network-policies reproduces the isolation between Compose networks with NetworkPolicies")
 	}
+	if (svc.NetworkMode == "bridge" || svc.NetworkMode == "default") && b.app.Source != model.ECS && b.net == nil {
+		b.ledger.Ignored(svc.Name, svc.Field+".network_mode", "Docker's default bridge network: pods share the cluster network (--network-policies isolates it)")
+	}
 	for _, m := range []struct{ key, val string }{{"network_mode", svc.NetworkMode}, {"ipc", svc.IPC}, {"pid", svc.PID}} {
 		if m.val != "" && m.val != "bridge" && m.val != "default" && m.val != "private" && b.app.Source != model.ECS { // ECS: ecs_pod.go
 			b.ledger.Dropped(svc.Name, svc.Field+"."+m.key, fmt.Sprintf(
