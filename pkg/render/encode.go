@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sync"
 
 	"github.com/berth-dev/berth/pkg/convert"
 	"k8s.io/apimachinery/pkg/runtime"
-	goyaml "sigs.k8s.io/yaml/goyaml.v2"
 )
 
 // Unstructured converts obj to its JSON-shaped map and removes the serialisation noise typed
@@ -73,16 +73,19 @@ func isEmpty(v any) bool {
 	}
 }
 
-// encodeYAML renders one object as a YAML document with sorted keys. It encodes the
-// unstructured map with the YAML encoder sigs.k8s.io/yaml uses, without that package's
-// JSON round trip (marshal, parse, re-emit), which tripled the cost: the bytes are the same
-// (TestYAMLMatchesSigsYAML).
-func encodeYAML(obj convert.Object) ([]byte, error) {
+// encodeYAML renders one object as a YAML document with sorted keys: the bytes
+// sigs.k8s.io/yaml.Marshal gives (TestYAMLMatchesSigsYAML), without that package's JSON
+// round trip (marshal, parse, re-emit) and, for what berth writes, without the generic
+// encoder's reflection (marshalYAML).
+func encodeYAML(obj convert.Object) ([]byte, error) { return encodeYAMLWith(obj, nil) }
+
+// encodeYAMLWith is encodeYAML with a scalar cache shared by the documents of one render.
+func encodeYAMLWith(obj convert.Object, strs *sync.Map) ([]byte, error) {
 	m, err := Unstructured(obj)
 	if err != nil {
 		return nil, err
 	}
-	return goyaml.Marshal(m)
+	return marshalYAML(m, strs)
 }
 
 // encodeJSON renders v as indented JSON with sorted keys and a trailing newline. HTML
@@ -102,15 +105,17 @@ type yamlFormat struct{}
 
 // Dir renders one YAML file per object.
 func (yamlFormat) Dir(objs []convert.Object) (Files, error) {
-	return dirFiles(objs, ".yaml", encodeYAML)
+	var strs sync.Map
+	return dirFiles(objs, ".yaml", func(o convert.Object) ([]byte, error) { return encodeYAMLWith(o, &strs) })
 }
 
 // Stream renders all objects as one multi-document YAML stream in the given order.
 func (yamlFormat) Stream(objs []convert.Object) ([]byte, error) {
 	docs := make([][]byte, len(objs))
+	var strs sync.Map
 	err := Each(len(objs), func(i int) error {
 		var err error
-		docs[i], err = encodeYAML(objs[i])
+		docs[i], err = encodeYAMLWith(objs[i], &strs)
 		return err
 	})
 	if err != nil {
