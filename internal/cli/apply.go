@@ -96,7 +96,7 @@ func (o *applyOptions) run(ctx context.Context, streams IO, fs *pflag.FlagSet) e
 	default:
 		return fmt.Errorf("--format %q: want yaml or helm", o.format)
 	}
-	for _, f := range []string{"release", "history-max", "atomic", "values", "set", "set-string", "set-file", "set-json"} {
+	for _, f := range []string{"release", "history-max", "atomic", "take-ownership", "values", "set", "set-string", "set-file", "set-json"} {
 		if fs.Changed(f) {
 			return errHelmOnly("--" + f)
 		}
@@ -157,7 +157,8 @@ func (o *applyOptions) runHelm(ctx context.Context, streams IO, fs *pflag.FlagSe
 	}
 	rel, err := c.Deploy(ctx, name, chrt, vals, release.Options{
 		HistoryMax: o.release.historyMaxOption(), Wait: o.wait, Timeout: o.timeout, Atomic: o.release.atomic,
-		DryRun: dry, Progress: progress(streams.ErrOut), Out: streams.Out,
+		TakeOwnership: o.release.takeOwnership,
+		DryRun:        dry, Progress: progress(streams.ErrOut), Out: streams.Out,
 	})
 	if err == nil && rel != nil && rel.Info != nil && rel.Info.Notes != "" && dry == apply.DryRunNone {
 		fmt.Fprintf(streams.Out, "\n%s", rel.Info.Notes)

@@ -30,10 +30,11 @@ const (
 
 // releaseFlags name a Helm release and, for the commands that make revisions, how.
 type releaseFlags struct {
-	name       string
-	historyMax int
-	atomic     bool
-	values     values.Options
+	name          string
+	historyMax    int
+	atomic        bool
+	takeOwnership bool
+	values        values.Options
 }
 
 func (r *releaseFlags) bindName(fs *pflag.FlagSet) {
@@ -42,6 +43,7 @@ func (r *releaseFlags) bindName(fs *pflag.FlagSet) {
 
 func (r *releaseFlags) bindRevisions(fs *pflag.FlagSet) {
 	fs.IntVar(&r.historyMax, "history-max", release.DefaultHistoryMax, "with --format helm: revisions kept per release (0: no limit)")
+	fs.BoolVar(&r.takeOwnership, "take-ownership", false, "with --format helm: adopt objects that exist outside the release (e.g. from a plain berth apply) instead of failing")
 	fs.BoolVar(&r.atomic, "atomic", false, "with --format helm: undo a revision whose rollout fails (roll back an upgrade, uninstall a first install); implies --wait")
 }
 

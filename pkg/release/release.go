@@ -64,6 +64,9 @@ type Options struct {
 	// Atomic undoes a release whose rollout fails: an upgrade is rolled back to the revision
 	// before it, a first install is uninstalled.
 	Atomic bool
+	// TakeOwnership adopts objects that exist but belong to no release (or another one), as
+	// helm --take-ownership does; without it such objects fail the deploy.
+	TakeOwnership bool
 	// DryRun renders and checks against the cluster ("server") or only renders ("client"),
 	// changing nothing.
 	DryRun apply.DryRun
@@ -115,7 +118,11 @@ func (c *Client) Deploy(ctx context.Context, name string, chrt *chart.Chart, val
 		rel, err = c.install(ctx, name, chrt, vals, o)
 	}
 	if err != nil {
-		return rel, fmt.Errorf("release %s in %s: %w", name, c.namespace, err)
+		err = fmt.Errorf("release %s in %s: %w", name, c.namespace, err)
+		if strings.Contains(err.Error(), "cannot be imported into the current release") {
+			err = fmt.Errorf("%w\nnext: the object exists outside the release (applied without --format helm?): adopt it with --take-ownership, or delete it first (berth down)", err)
+		}
+		return rel, err
 	}
 	if o.DryRun != apply.DryRunNone {
 		fmt.Fprintf(o.out(), "release %s: revision %d would be %s (dry run)\n", name, rel.Version, verb(installed))
@@ -152,6 +159,7 @@ func (c *Client) install(ctx context.Context, name string, chrt *chart.Chart, va
 	in.Timeout = timeout(o)
 	in.PostRenderer = postRenderer{}
 	in.Description = "Install complete (berth)"
+	in.TakeOwnership = o.TakeOwnership
 	if o.DryRun != apply.DryRunNone {
 		in.DryRun, in.DryRunOption = true, string(o.DryRun)
 	}
@@ -166,6 +174,7 @@ func (c *Client) upgrade(ctx context.Context, name string, chrt *chart.Chart, va
 	up.ResetValues = true
 	up.PostRenderer = postRenderer{}
 	up.Description = "Upgrade complete (berth)"
+	up.TakeOwnership = o.TakeOwnership
 	if o.DryRun != apply.DryRunNone {
 		up.DryRun, up.DryRunOption = true, string(o.DryRun)
 	}
