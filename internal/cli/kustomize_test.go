@@ -13,6 +13,7 @@ import (
 
 	"github.com/berth-dev/berth/pkg/validate"
 	"github.com/berth-dev/berth/test/cluster"
+	"github.com/berth-dev/berth/test/crds"
 	"github.com/google/go-cmp/cmp"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
@@ -356,7 +357,9 @@ func TestKustomizeOverlaysPassServerDryRun(t *testing.T) {
 		t.Fatalf("no golden cases: %v", err)
 	}
 	c := cluster.ForTest(t, cluster.Options{Mode: cluster.APIServerOnly})
-	installTestCRDs(t, c)
+	if err := crds.Install(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
 	for _, dir := range cases {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			abs, err := filepath.Abs(dir)
@@ -380,35 +383,5 @@ func TestKustomizeOverlaysPassServerDryRun(t *testing.T) {
 				t.Error(err)
 			}
 		})
-	}
-}
-
-// installTestCRDs installs the CustomResourceDefinitions of the kinds berth emits (Gateway API,
-// AWS Load Balancer Controller, External Secrets Operator) from the copies test/golden and
-// test/ecs keep, so custom resources are checked against their schemas.
-func installTestCRDs(t *testing.T, c *cluster.Cluster) {
-	t.Helper()
-	for _, dir := range []string{
-		filepath.Join("..", "..", "test", "golden", "testdata", "gateway-api-v1.2.1-standard"),
-		filepath.Join("..", "..", "test", "golden", "testdata", "aws-load-balancer-controller-v3.5.0"),
-		filepath.Join("..", "..", "test", "ecs", "testdata", "eso-v0.20.4"),
-	} {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
-		if len(files) == 0 {
-			t.Fatalf("no CRDs in %s", dir)
-		}
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			objs, err := validate.ParseYAML(data)
-			if err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
-			if err := c.InstallCRDs(context.Background(), objs); err != nil {
-				t.Fatalf("install %s: %v", f, err)
-			}
-		}
 	}
 }

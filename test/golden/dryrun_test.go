@@ -15,38 +15,18 @@ import (
 
 	"github.com/berth-dev/berth/pkg/validate"
 	"github.com/berth-dev/berth/test/cluster"
+	"github.com/berth-dev/berth/test/crds"
 )
 
 var kube = cluster.NewShared(cluster.Options{Mode: cluster.APIServerOnly})
 
 func TestMain(m *testing.M) { os.Exit(kube.Run(m)) }
 
-// installCRDs installs the vendored CustomResourceDefinitions (see each directory's
-// README.md) into c.
+// installCRDs installs the vendored CustomResourceDefinitions into c.
 func installCRDs(t *testing.T, c *cluster.Cluster) {
 	t.Helper()
-	for _, dir := range []string{
-		filepath.Join("testdata", "gateway-api-v1.2.1-standard"),
-		filepath.Join("testdata", "aws-load-balancer-controller-v3.5.0"),
-		filepath.Join("..", "ecs", "testdata", "eso-v0.20.4"),
-	} {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
-		if len(files) == 0 {
-			t.Fatalf("no CRDs in %s", dir)
-		}
-		for _, f := range files {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			objs, err := validate.ParseYAML(data)
-			if err != nil {
-				t.Fatalf("%s: %v", f, err)
-			}
-			if err := c.InstallCRDs(context.Background(), objs); err != nil {
-				t.Fatalf("install %s: %v", f, err)
-			}
-		}
+	if err := crds.Install(context.Background(), c); err != nil {
+		t.Fatal(err)
 	}
 }
 
