@@ -41,6 +41,9 @@ func emitYAML(m map[string]any, strs *sync.Map) ([]byte, bool) {
 // wrapWidth is the encoder's line width: a scalar with a space may be broken past it.
 const wrapWidth = 80
 
+// rootIndent is where the encoder continues a broken scalar that is the whole document.
+const rootIndent = 2
+
 // maxSimpleKey is the longest key the encoder writes as "key: " rather than "? key".
 const maxSimpleKey = 128
 
@@ -179,7 +182,12 @@ func (e *emitter) scalar(s string, col, cont int) (string, bool) {
 	if !ok {
 		out, err := goyaml.Marshal(s)
 		text = strings.TrimSuffix(string(out), "\n")
-		if err != nil || strings.Contains(text, "\n") || strings.HasPrefix(text, "|") || strings.HasPrefix(text, ">") {
+		switch {
+		case err != nil:
+			text = "\n"
+		case text == s || text == wrapPlain(s, 0, rootIndent):
+			text = s // plain (a long one was broken at the document's root)
+		case strings.Contains(text, "\n") || strings.HasPrefix(text, "|") || strings.HasPrefix(text, ">"):
 			text = "\n" // marks "not single-line"
 		}
 		if e.strs != nil {
