@@ -62,13 +62,19 @@ func BuildGraph(app *model.App, res *convert.Result) *Graph {
 		g.Networks = append(g.Networks, n.Name)
 	}
 	nodes := map[string]*Node{}
+	members := map[string]int{}
+	for _, svc := range app.Services {
+		for _, net := range svc.Networks {
+			members[net]++
+		}
+	}
 	for _, svc := range app.Services {
 		n := Node{Name: svc.Name, Networks: svc.Networks}
 		if len(svc.Containers) > 0 {
 			n.Image = svc.Main().Image
 		}
-		if len(svc.Networks) > 0 && len(g.Networks) > 1 {
-			n.Group = svc.Networks[0]
+		if len(g.Networks) > 1 {
+			n.Group = group(svc.Networks, members)
 		}
 		for _, d := range svc.DependsOn {
 			g.Edges = append(g.Edges, Edge{From: svc.Name, To: d.Service, Condition: string(d.Condition), Required: d.Required})
@@ -93,6 +99,19 @@ func BuildGraph(app *model.App, res *convert.Result) *Graph {
 		}
 	}
 	return g
+}
+
+// group picks the network a service is drawn in: the one of its networks with the fewest
+// services (ties: the first by name), as it says most about the service's role: a web
+// frontend on "frontend" and "backend" belongs with the few on "frontend".
+func group(nets []string, members map[string]int) string {
+	best := ""
+	for _, n := range nets {
+		if best == "" || members[n] < members[best] || members[n] == members[best] && n < best {
+			best = n
+		}
+	}
+	return best
 }
 
 // addObject records what one object of a service says about it.

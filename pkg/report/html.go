@@ -12,8 +12,13 @@ var (
 	htmlTemplate string
 	//go:embed assets/report.css
 	htmlCSS string
-	//go:embed assets/report.js
-	htmlJS string
+	// The page's scripts, run in this order: graph layout and drawing, pan and zoom, details.
+	//go:embed assets/graph.js
+	graphJS string
+	//go:embed assets/viewport.js
+	viewportJS string
+	//go:embed assets/details.js
+	detailsJS string
 	//go:embed assets/dagre.min.js
 	dagreJS string
 )
@@ -54,7 +59,7 @@ func htmlReport(r *Report) ([]byte, error) {
 		// Trusted: the embedded files of this package, never input.
 		CSS:    template.CSS(htmlCSS),
 		Dagre:  template.JS(dagreJS),
-		Script: template.JS(htmlJS),
+		Script: template.JS(graphJS + "\n" + viewportJS + "\n" + detailsJS),
 	}
 	var buf bytes.Buffer
 	if err := t.Execute(&buf, d); err != nil {

@@ -19,12 +19,27 @@ import (
 
 // expectation is what check-report.mjs asserts about one page.
 type expectation struct {
-	Nodes       []string `json:"nodes"`
-	Edges       []string `json:"edges"`
-	Public      []string `json:"public"`
+	Nodes []string `json:"nodes"`
+	// Edges are from->to:condition; an ECS container edge is service/from->service/to:COND.
+	Edges  []string `json:"edges"`
+	Public []string `json:"public"`
+	// Containers are service/container of ECS tasks of several containers.
+	Containers  []string `json:"containers"`
 	Select      string   `json:"select"`
 	SelectField string   `json:"selectField"`
+	// SelectShows are more texts the details of the selected service must show.
+	SelectShows []string `json:"selectShows,omitempty"`
+	// MinNameFont and MinTextFont are the smallest effective font sizes (CSS px × zoom) of
+	// the service names and of any graph text at the opening zoom.
+	MinNameFont float64 `json:"minNameFont"`
+	MinTextFont float64 `json:"minTextFont"`
 }
+
+// Readable at the opening zoom: names at 11px or more, edge and group labels at 9px or more.
+const (
+	minNameFont = 11
+	minTextFont = 9
+)
 
 var berthData = regexp.MustCompile(`(?s)<script id="berth-data" type="application/json">(.*?)</script>`)
 
@@ -70,44 +85,66 @@ func fromData(t *testing.T, page string) expectation {
 	var d struct {
 		Graph struct {
 			Nodes []struct {
-				Name   string
-				Public bool
+				Name       string
+				Public     bool
+				Containers []string
 			}
-			Edges []struct{ From, To, Condition string }
+			Edges []struct{ From, To, Condition, Service string }
 		}
 	}
 	if err := json.Unmarshal(m[1], &d); err != nil {
 		t.Fatal(err)
 	}
-	e := expectation{Nodes: []string{}, Edges: []string{}, Public: []string{}}
+	e := expectation{Nodes: []string{}, Edges: []string{}, Public: []string{}, Containers: []string{}}
 	for _, n := range d.Graph.Nodes {
 		e.Nodes = append(e.Nodes, n.Name)
 		if n.Public {
 			e.Public = append(e.Public, n.Name)
 		}
+		for _, c := range n.Containers {
+			e.Containers = append(e.Containers, n.Name+"/"+c)
+		}
 	}
 	for _, ed := range d.Graph.Edges {
-		e.Edges = append(e.Edges, ed.From+"->"+ed.To+":"+ed.Condition)
+		from, to := ed.From, ed.To
+		if ed.Service != "" {
+			from, to = ed.Service+"/"+from, ed.Service+"/"+to
+		}
+		e.Edges = append(e.Edges, from+"->"+to+":"+ed.Condition)
 	}
 	sort.Strings(e.Nodes)
 	sort.Strings(e.Edges)
+	sort.Strings(e.Public)
+	sort.Strings(e.Containers)
 	e.Select = e.Nodes[0]
 	e.SelectField = "services." + e.Select + "."
 	return e
 }
 
+// check runs check-report.mjs on page. Screenshots go to dir, or to $BERTH_BROWSER_SHOTS
+// (named after the test) to look at them.
 func check(t *testing.T, dir, page string, e expectation) {
 	t.Helper()
+	if e.MinNameFont == 0 {
+		e.MinNameFont, e.MinTextFont = minNameFont, minTextFont
+	}
+	if e.Containers == nil {
+		e.Containers = []string{}
+	}
 	spec := filepath.Join(dir, "expect.json")
 	data, _ := json.Marshal(e)
 	if err := os.WriteFile(spec, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	shot := filepath.Join(dir, "screenshot.png")
-	out, err := exec.Command("node", "check-report.mjs", page, spec, shot).CombinedOutput()
+	shots := filepath.Join(dir, "shot")
+	if keep := os.Getenv("BERTH_BROWSER_SHOTS"); keep != "" {
+		shots = filepath.Join(keep, strings.NewReplacer("/", "-", " ", "_").Replace(t.Name()))
+	}
+	out, err := exec.Command("node", "check-report.mjs", page, spec, shots).CombinedOutput()
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", page, err, out)
 	}
+	t.Logf("%s", out)
 }
 
 func TestShopReport(t *testing.T) {
@@ -151,6 +188,49 @@ func TestCorpusReports(t *testing.T) {
 				t.Skipf("does not convert: %v", err)
 			}
 			check(t, dir, page, fromData(t, page))
+		})
+	}
+}
+
+// TestECSReport: an ECS task of five containers is one pod: its containers are drawn inside the
+// task's group with their dependsOn edges labelled START, HEALTHY, COMPLETE and SUCCESS; a
+// one-container task is a plain node. Corpus task definitions with dependsOn follow, when
+// present.
+func TestECSReport(t *testing.T) {
+	ready(t)
+	t.Run("fixture", func(t *testing.T) {
+		dir := t.TempDir()
+		page := report(t, dir, "--ecs", "testdata/ecs/api.json", "--ecs", "testdata/ecs/worker.json")
+		check(t, dir, page, expectation{
+			Nodes:      []string{"api", "worker"},
+			Containers: []string{"api/agent", "api/app", "api/envoy", "api/migrate", "api/warm"},
+			Edges: []string{
+				"api/app->api/agent:START", "api/app->api/envoy:HEALTHY", "api/app->api/migrate:SUCCESS", "api/app->api/warm:COMPLETE",
+			},
+			Public:      []string{},
+			Select:      "api",
+			SelectField: "containerDefinitions[2].dependsOn",
+			SelectShows: []string{"Pod Security: ", "envoy (sidecar)"},
+		})
+	})
+	corpus := filepath.Join("..", "..", "..", "shared", "corpus", "ecs")
+	for _, f := range []string{
+		"amazon-ecs-firelens-examples/fluent-bit-parse-envoy-app-mesh-appmesh-firelens-colorteller-black-ecs-task-def.json",
+		"amazon-ecs-developer-guide/trace-data--trace-data-containerdefinitions--1.json",
+	} {
+		p := filepath.Join(corpus, filepath.FromSlash(f))
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		t.Run(strings.TrimSuffix(filepath.Base(p), ".json"), func(t *testing.T) {
+			dir := t.TempDir()
+			page := report(t, dir, "--ecs", p)
+			e := fromData(t, page)
+			if len(e.Containers) < 2 || len(e.Edges) == 0 {
+				t.Fatalf("want a task of several containers with dependsOn edges, got containers %v edges %v", e.Containers, e.Edges)
+			}
+			e.SelectField = "containerDefinitions"
+			check(t, dir, page, e)
 		})
 	}
 }

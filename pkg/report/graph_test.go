@@ -1,0 +1,47 @@
+package report
+
+import (
+	"testing"
+
+	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/pkg/model"
+	"github.com/google/go-cmp/cmp"
+)
+
+// An ECS task of several containers lists them, with their dependsOn as edges of the task; a
+// service is drawn in its network with the fewest services.
+func TestGraphContainersAndGroups(t *testing.T) {
+	app := &model.App{
+		Name:     "shop",
+		Networks: []model.Network{{Name: "backend"}, {Name: "frontend"}},
+		Services: []*model.Service{
+			{Name: "web", Networks: []string{"backend", "frontend"}, DependsOn: []model.Dependency{
+				{Service: "api", Condition: model.ConditionHealthy, Required: true}}},
+			{Name: "api", Networks: []string{"backend"}, Containers: []model.Container{
+				{Name: "app", DependsOn: []model.ContainerDep{{Container: "envoy", Condition: "HEALTHY"}, {Container: "migrate", Condition: "SUCCESS"}}},
+				{Name: "envoy"}, {Name: "migrate"},
+			}},
+			{Name: "worker", Networks: []string{"backend"}, Containers: []model.Container{{Name: "worker"}}},
+		},
+	}
+	g := BuildGraph(app, &convert.Result{})
+	groups := map[string]string{}
+	containers := map[string][]string{}
+	for _, n := range g.Nodes {
+		groups[n.Name], containers[n.Name] = n.Group, n.Containers
+	}
+	if diff := cmp.Diff(map[string]string{"api": "backend", "web": "frontend", "worker": "backend"}, groups); diff != "" {
+		t.Errorf("groups (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(map[string][]string{"api": {"app", "envoy", "migrate"}, "web": nil, "worker": nil}, containers); diff != "" {
+		t.Errorf("containers (-want +got):\n%s", diff)
+	}
+	want := []Edge{
+		{From: "web", To: "api", Condition: "service_healthy", Required: true},
+		{From: "app", To: "envoy", Condition: "HEALTHY", Required: true, Service: "api"},
+		{From: "app", To: "migrate", Condition: "SUCCESS", Required: true, Service: "api"},
+	}
+	if diff := cmp.Diff(want, g.Edges); diff != "" {
+		t.Errorf("edges (-want +got):\n%s", diff)
+	}
+}
