@@ -56,6 +56,7 @@ func Convert(app *model.App, opts Options) (*Result, error) {
 		Objects:     b.objs,
 		Diagnostics: diags.Sorted(),
 		Accounts:    b.ledger.Account(app.Inputs),
+		Provider:    b.opts.Provider,
 	}, nil
 }
 
@@ -78,6 +79,7 @@ func (o Options) withDefaults(app *model.App) Options {
 	o.TLSSecret = pick(o.TLSSecret, x.TLSSecret, "")
 	o.ClusterIssuer = pick(o.ClusterIssuer, x.ClusterIssuer, "")
 	o.Routing = pick(o.Routing, x.Routing, RoutingIngress)
+	o.Provider = pick(o.Provider, "", ProviderGeneric)
 	o.GatewayClass = pick(o.GatewayClass, x.GatewayClass, "")
 	o.VolumeSize = pick(o.VolumeSize, x.VolumeSize, DefaultVolumeSize)
 	o.StorageClass = pick(o.StorageClass, x.StorageClass, "")

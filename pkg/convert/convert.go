@@ -24,4 +24,7 @@ type Result struct {
 	Diagnostics diag.List
 	// Accounts say, for every input field, what it became or why not.
 	Accounts []diag.Accounted
+	// Provider is the provider the objects were made for (ProviderGeneric or ProviderAWS),
+	// so the report can size nodes of that platform.
+	Provider string
 }

@@ -64,6 +64,7 @@ func markdown(r *Report) []byte {
 	b.WriteString("## Totals\n\n")
 	countTable(&b, "Kind", "Objects", r.Totals.Objects)
 	requestsTable(&b, r.Totals.Requests)
+	nodesTable(&b, r.Totals.Nodes)
 	countTable(&b, "Outcome", "Fields", r.Totals.Outcomes)
 	countTable(&b, "Severity", "Diagnostics", r.Totals.Diagnostics)
 	if len(r.Diagnostics) > 0 {

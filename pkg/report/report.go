@@ -63,6 +63,8 @@ type Totals struct {
 	Fields      int     `json:"fields"`
 	// Requests are the CPU and memory the app asks the scheduler for (requests.go).
 	Requests Requests `json:"requests"`
+	// Nodes is the node capacity those requests need (nodes.go).
+	Nodes NodeGroup `json:"nodes"`
 }
 
 // Count is a named number (a kind, severity or outcome).
@@ -142,7 +144,7 @@ func totals(res *convert.Result) Totals {
 	for _, o := range res.Objects {
 		kinds[o.GetObjectKind().GroupVersionKind().Kind]++
 	}
-	t := Totals{Fields: len(res.Accounts), Requests: requests(res.Objects)}
+	t := Totals{Fields: len(res.Accounts), Requests: requests(res.Objects), Nodes: nodeGroup(res.Objects, res.Provider)}
 	// Objects by kind in apply order, like the output.
 	names := make([]string, 0, len(kinds))
 	for k := range kinds {

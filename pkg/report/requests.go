@@ -114,3 +114,22 @@ func requestsTable(b *bytes.Buffer, r Requests) {
 	}
 	b.WriteString("\n")
 }
+
+// nodesTable writes the node sizing as a Markdown table, nothing when no pod runs steadily.
+func nodesTable(b *bytes.Buffer, n NodeGroup) {
+	if n.Pods == 0 {
+		return
+	}
+	b.WriteString("| Nodes | |\n|---|---|\n")
+	if n.InstanceType != "" {
+		fmt.Fprintf(b, "| Smallest EKS node group | %d × %s (per node allocatable: %s CPU, %s memory, %d pods) |\n",
+			n.Count, n.InstanceType, n.AllocatableCPU, n.AllocatableMemory, n.MaxPods)
+	}
+	if n.Note != "" {
+		fmt.Fprintf(b, "| Smallest EKS node group | none: %s |\n", n.Note)
+	}
+	fmt.Fprintf(b, "| Allocatable the %d pods need in total | %s vCPU, %s memory (plus DaemonSets and system reservations per node) |\n",
+		n.Pods, n.CPU, n.Memory)
+	fmt.Fprintf(b, "| Largest pod (one node must have this free) | %s CPU, %s memory |\n", n.LargestPodCPU, n.LargestPodMemory)
+	b.WriteString("\n")
+}
