@@ -385,3 +385,41 @@ func TestKustomizeOverlaysPassServerDryRun(t *testing.T) {
 		})
 	}
 }
+
+// TestKustomizeSecretFilesOwnerOnly: the overlays' Secret data files are written 0600, the
+// ConfigMap data files 0644.
+func TestKustomizeSecretFilesOwnerOnly(t *testing.T) {
+	abs, err := filepath.Abs(filepath.Join("testdata", "golden", "config-secrets"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "k")
+	if _, stderr, err := runBerth(t, append(append([]string{"convert"}, caseArgs(abs)...), "--format", "kustomize", "--overlay", "prod", "-o", out)...); err != nil {
+		t.Fatalf("%v\n%s", err, stderr)
+	}
+	seen := 0
+	err = filepath.WalkDir(filepath.Join(out, "overlays", "prod"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(out, p)
+		want := os.FileMode(0o644)
+		if strings.Contains(rel, string(filepath.Separator)+"secrets"+string(filepath.Separator)) {
+			want, seen = 0o600, seen+1
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if got := info.Mode().Perm(); got != want {
+			t.Errorf("%s: mode %v, want %v", rel, got, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen < 2 {
+		t.Errorf("%d secret data files, want the api-key and api-secret-env data", seen)
+	}
+}
