@@ -117,7 +117,7 @@ func merge(dst, src map[string]string) map[string]string {
 func (b *builder) accountHealthPath(service, field string) {
 	pl := b.plans[service]
 	if b.opts.Provider == ProviderAWS && pl != nil && pl.public() {
-		b.ledger.Mapped(service, field, "the AWS load balancer's health check path (healthcheck-path annotation)")
+		b.ledger.Mapped(service, field, "the AWS load balancer's health check path")
 		return
 	}
 	b.ledger.Ignored(service, field, "healthPath is for cloud load balancers' health checks (--provider aws)")

@@ -114,3 +114,12 @@ func TestNodeGroupFromObjects(t *testing.T) {
 		t.Errorf("nodeGroup (-want +got):\n%s", diff)
 	}
 }
+
+// BenchmarkSizeNodes sizes 8000 pods (the largest generated project of the stage benchmarks)
+// against every instance type.
+func BenchmarkSizeNodes(b *testing.B) {
+	p := pods(8000, 100, 128)
+	for b.Loop() {
+		sizeNodes(p, podReq{}, 0, 2, convert.ProviderAWS)
+	}
+}
