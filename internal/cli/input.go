@@ -67,7 +67,7 @@ func (f *ConvertFlags) Bind(fs *pflag.FlagSet) {
 	fs.StringSliceVar(&o.SourceRanges, "source-ranges", nil, "CIDRs allowed to reach public load balancers (--provider aws; comma-separated or repeated)")
 	fs.Var(&optionalBool{&o.NetworkPolicies}, "network-policies", "emit NetworkPolicies reproducing the isolation of the Compose networks (default: x-berth.networkPolicies, else off; needs a network plugin that enforces them)")
 	fs.Lookup("network-policies").NoOptDefVal = "true"
-	fs.StringVar(&o.IngressNamespace, "ingress-namespace", "", "namespace of the ingress controller allowed to reach public HTTP ports under --network-policies (default "+convert.DefaultIngressNamespace+")")
+	fs.StringVar(&o.IngressNamespace, "ingress-namespace", "", "namespace of the ingress controller (or of the Gateway's proxies) allowed to reach public HTTP ports under --network-policies (default "+convert.DefaultIngressNamespace+"; with --routing gateway none: the Gateway's own proxy pods are allowed)")
 	fs.BoolVar(&o.Harden, "harden", false, "apply the Pod Security restricted profile where the input allows (drop ALL capabilities, no privilege escalation, seccomp RuntimeDefault, runAsNonRoot for numeric non-root users)")
 }
 

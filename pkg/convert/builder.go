@@ -84,7 +84,13 @@ func (o Options) withDefaults(app *model.App) Options {
 	o.VolumeSize = pick(o.VolumeSize, x.VolumeSize, DefaultVolumeSize)
 	o.StorageClass = pick(o.StorageClass, x.StorageClass, "")
 	o.WaitImage = pick(o.WaitImage, x.WaitImage, DefaultWaitImage)
-	o.IngressNamespace = pick(o.IngressNamespace, x.IngressNamespace, DefaultIngressNamespace)
+	// Gateway proxies run beside the Gateway (GEP-1762) or in their controller's namespace,
+	// which differs per implementation: no default namespace then
+	ingressNS := DefaultIngressNamespace
+	if o.Routing == RoutingGateway {
+		ingressNS = ""
+	}
+	o.IngressNamespace = pick(o.IngressNamespace, x.IngressNamespace, ingressNS)
 	if o.NetworkPolicies == nil {
 		o.NetworkPolicies = x.NetworkPolicies
 	}

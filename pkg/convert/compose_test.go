@@ -22,6 +22,7 @@ func TestGoldenCompose(t *testing.T) {
 	}{
 		{"compose-features", "", convert.Options{Domain: "example.com"}},
 		{"netpol", netpol, convert.Options{Domain: "example.com", NetworkPolicies: &on, IngressNamespace: "traefik"}},
+		{"netpol-gateway", netpol, convert.Options{Domain: "example.com", NetworkPolicies: &on, Routing: convert.RoutingGateway, GatewayClass: "nginx"}},
 		{"netpol-aws", netpol, convert.Options{Domain: "example.com", NetworkPolicies: &on, Provider: convert.ProviderAWS,
 			SourceRanges: []string{"203.0.113.0/24"}}},
 	} {

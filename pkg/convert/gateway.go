@@ -108,7 +108,7 @@ func (b *builder) gateway() error {
 		}
 		class = AWSGatewayClass
 	}
-	name := dnsLabel(b.app.Name, maxName, "app")
+	name := b.gatewayName()
 	gw := &gatewayv1.Gateway{TypeMeta: typeMeta(gatewayGroup+"/v1", "Gateway"),
 		ObjectMeta: objectMeta(name, b.ns, b.app.Name, ""),
 		Spec: gatewayv1.GatewaySpec{GatewayClassName: gatewayv1.ObjectName(class),
@@ -216,3 +216,6 @@ func routedServices(routes []*gatewayRoute) []*plan {
 	}
 	return out
 }
+
+// gatewayName is the name of the app's Gateway.
+func (b *builder) gatewayName() string { return dnsLabel(b.app.Name, maxName, "app") }

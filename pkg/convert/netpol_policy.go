@@ -146,23 +146,43 @@ func (b *builder) openTo(pl *plan, port int32) bool {
 	return false
 }
 
-// controllerPeers are the sources of Ingress traffic: the ingress controller's namespace, or
-// for the AWS ALB (target type ip) any source: the ALB connects from its own addresses in
-// the VPC, which no namespace or pod selector matches (its security group and inbound-cidrs
-// filter clients).
+// gatewayNameLabel marks the pods a Gateway API implementation runs for a Gateway in the
+// Gateway's namespace (GEP-1762; Istio, NGINX Gateway Fabric).
+const gatewayNameLabel = "gateway.networking.k8s.io/gateway-name"
+
+// controllerPeers are the sources of routed HTTP traffic: the ingress controller's namespace
+// (--ingress-namespace); with --routing gateway also the Gateway's own proxy pods; for the AWS
+// ALB (target type ip, Ingress or Gateway) any source: the ALB connects from its own
+// addresses in the VPC, which no namespace or pod selector matches (its security group and
+// inbound-cidrs filter clients).
 func (b *builder) controllerPeers(pl *plan) []networkingv1.NetworkPolicyPeer {
 	if b.albIngress() {
 		b.ledger.Infof(pl.Svc.Name, pl.Svc.Field, "NetworkPolicy: the ALB (target type ip) connects from its VPC addresses, so %s's ports %s accept any source; the ALB's security group and --source-ranges filter clients",
 			pl.Name, portList(pl.viaIngress))
 		return nil
 	}
-	return []networkingv1.NetworkPolicyPeer{{NamespaceSelector: &metav1.LabelSelector{
-		MatchLabels: map[string]string{namespaceNameLabel: b.opts.IngressNamespace}}}}
+	var peers []networkingv1.NetworkPolicyPeer
+	if b.opts.Routing == RoutingGateway {
+		peers = append(peers, networkingv1.NetworkPolicyPeer{PodSelector: &metav1.LabelSelector{
+			MatchLabels: map[string]string{gatewayNameLabel: b.gatewayName()}}})
+	}
+	if ns := b.opts.IngressNamespace; ns != "" {
+		peers = append(peers, networkingv1.NetworkPolicyPeer{NamespaceSelector: &metav1.LabelSelector{
+			MatchLabels: map[string]string{namespaceNameLabel: ns}}})
+	}
+	return peers
 }
 
-// albIngress reports whether the Ingresses are served by the AWS Load Balancer Controller.
+// albIngress reports whether routed traffic comes from an AWS ALB: Ingresses of class alb, or
+// the AWS Load Balancer Controller's GatewayClass.
 func (b *builder) albIngress() bool {
-	return b.opts.Provider == ProviderAWS && (b.opts.IngressClass == "" || b.opts.IngressClass == "alb")
+	if b.opts.Provider != ProviderAWS {
+		return false
+	}
+	if b.opts.Routing == RoutingGateway {
+		return b.opts.GatewayClass == "" || b.opts.GatewayClass == AWSGatewayClass
+	}
+	return b.opts.IngressClass == "" || b.opts.IngressClass == "alb"
 }
 
 // serviceEgress is the egress of a service whose networks are all internal (or that has no

@@ -19,6 +19,7 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
 // The NetworkPolicy table: for each Compose app, which connections Compose allows is derived
@@ -142,6 +143,18 @@ func tablePods(t *testing.T, app *model.App, objs []convert.Object) map[string]*
 					p.lb[portKey{sp.TargetPort.IntVal, sp.Protocol}] = true
 				}
 			}
+		case *gatewayv1.HTTPRoute:
+			for _, r := range x.Spec.Rules {
+				for _, ref := range r.BackendRefs {
+					s := services[string(ref.Name)]
+					p := byObj[s.Spec.Selector[convert.LabelName]]
+					for _, sp := range s.Spec.Ports {
+						if sp.Port == int32(*ref.Port) {
+							p.routed[portKey{sp.TargetPort.IntVal, sp.Protocol}] = true
+						}
+					}
+				}
+			}
 		case *networkingv1.Ingress:
 			for _, r := range x.Spec.Rules {
 				for _, path := range r.HTTP.Paths {
@@ -227,6 +240,10 @@ type tableApp struct {
 	member map[string]composeMember
 	pods   map[string]*tablePod
 	policy *matcher.Policy
+	// controllers are the peers routed HTTP traffic comes from, beside noController, which
+	// looks like one but is not (the default ingress namespace under --routing gateway).
+	controllers  []*matcher.TrafficPeer
+	noController *matcher.TrafficPeer
 	// checked counts the verdicts compared.
 	checked int
 }
@@ -284,9 +301,6 @@ func (ta *tableApp) checkPairs(t *testing.T, order []string) {
 
 // checkOutsiders checks connections from outside the app into it and from the app out.
 func (ta *tableApp) checkOutsiders(t *testing.T, order []string) {
-	ingressNS := &matcher.TrafficPeer{IP: "10.2.0.1", Internal: &matcher.InternalPeer{Namespace: convert.DefaultIngressNamespace,
-		PodLabels:       map[string]string{"app.kubernetes.io/name": "ingress-nginx"},
-		NamespaceLabels: map[string]string{"kubernetes.io/metadata.name": convert.DefaultIngressNamespace}}}
 	client := &matcher.TrafficPeer{IP: "198.51.100.7"}
 	for i, b := range order {
 		pb := ta.pods[b]
@@ -304,7 +318,12 @@ func (ta *tableApp) checkOutsiders(t *testing.T, order []string) {
 		for _, port := range destPorts(pb) {
 			k := keyOf(port)
 			public := mb.mode == "host" || pb.lb[k] || ta.alb && pb.routed[k]
-			ta.probe(t, "ingress controller → "+b, ingressNS, dst, port, public || pb.routed[k])
+			for _, c := range ta.controllers {
+				ta.probe(t, "ingress controller or Gateway proxy → "+b, c, dst, port, public || pb.routed[k])
+			}
+			if ta.noController != nil {
+				ta.probe(t, "pod of the default ingress namespace → "+b, ta.noController, dst, port, public)
+			}
 			ta.probe(t, "outside client → "+b, client, dst, port, public)
 			ta.probe(t, "other app in the namespace → "+b, neighbour, dst, port, public || ta.externalMember(pb, foreign))
 			for _, nw := range ta.app.Networks {
@@ -376,6 +395,18 @@ func runTable(t *testing.T, app *model.App, opts convert.Options) int {
 	}
 	ta := &tableApp{app: app, ns: ns, alb: opts.Provider == convert.ProviderAWS, member: composeMembership(app),
 		pods: tablePods(t, app, res.Objects), policy: matcher.BuildNetworkPolicies(false, netpols)}
+	ingressNS := nsPod("ingress-nginx", map[string]string{"app.kubernetes.io/name": "ingress-nginx"})
+	if opts.Routing == convert.RoutingGateway {
+		// GEP-1762: the Gateway's proxies run beside it, labelled with its name
+		for _, o := range res.Objects {
+			if gw, ok := o.(*gatewayv1.Gateway); ok {
+				ta.controllers = append(ta.controllers, nsPod(ns, map[string]string{"gateway.networking.k8s.io/gateway-name": gw.Name}))
+			}
+		}
+		ta.noController = ingressNS
+	} else {
+		ta.controllers = append(ta.controllers, ingressNS)
+	}
 	order := make([]string, 0, len(app.Services))
 	for _, s := range app.Services {
 		order = append(order, s.Name)
@@ -388,6 +419,12 @@ func runTable(t *testing.T, app *model.App, opts convert.Options) int {
 	return ta.checked
 }
 
+// nsPod is a pod of namespace ns with labels.
+func nsPod(ns string, labels map[string]string) *matcher.TrafficPeer {
+	return &matcher.TrafficPeer{IP: "10.2.0.1", Internal: &matcher.InternalPeer{Namespace: ns, PodLabels: labels,
+		NamespaceLabels: map[string]string{"kubernetes.io/metadata.name": ns}}}
+}
+
 func loadCompose(t *testing.T, file string) (*model.App, error) {
 	t.Helper()
 	return compose.Load(context.Background(), compose.Options{Files: []string{file}, Environ: []string{"PWD=/"}})
@@ -397,8 +434,9 @@ func loadCompose(t *testing.T, file string) (*model.App, error) {
 // generic provider and with the AWS ALB.
 func TestNetworkPolicyTable(t *testing.T) {
 	file := filepath.Join("..", "..", "internal", "cli", "testdata", "golden", "network-policies", "compose.yaml")
-	for _, opts := range []convert.Options{{}, {Provider: convert.ProviderAWS}} {
-		t.Run("provider="+opts.Provider, func(t *testing.T) {
+	for _, opts := range []convert.Options{{}, {Provider: convert.ProviderAWS},
+		{Routing: convert.RoutingGateway, GatewayClass: "nginx"}, {Routing: convert.RoutingGateway, Provider: convert.ProviderAWS}} {
+		t.Run("provider="+opts.Provider+",routing="+opts.Routing, func(t *testing.T) {
 			app, err := loadCompose(t, file)
 			if err != nil {
 				t.Fatal(err)
