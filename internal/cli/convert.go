@@ -104,9 +104,6 @@ func (o *convertOptions) run(ctx context.Context, streams IO) error {
 	if err != nil {
 		return err
 	}
-	// The schema check and rendering only read the objects: run them side by side.
-	checked := make(chan error, 1)
-	go func() { checked <- checkOutput(res.Objects, o.kubeVersion) }()
 	format, _ := render.ForName(o.format)
 	if o.format == render.Kustomize {
 		format = render.KustomizeFormat{Overlays: o.overlays}
@@ -114,18 +111,9 @@ func (o *convertOptions) run(ctx context.Context, streams IO) error {
 	if o.format == render.Helm {
 		format = o.chart.Format()
 	}
-	var files render.Files
-	var stream []byte
-	if o.out != "" {
-		files, err = format.Dir(res.Objects)
-	} else {
-		stream, err = format.Stream(res.Objects)
-	}
-	if cerr := <-checked; cerr != nil {
-		return cerr
-	}
+	files, stream, err := renderChecked(format, res.Objects, o.out != "", o.kubeVersion)
 	if err != nil {
-		return fmt.Errorf("render: %w", err)
+		return err
 	}
 	red := report.NewRedactor(app, res.Objects)
 	warnings := printWarnings(streams.ErrOut, res.Diagnostics, red)

@@ -9,6 +9,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/pkg/render"
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestCheckOutput(t *testing.T) {
@@ -40,5 +42,44 @@ func TestCheckOutput(t *testing.T) {
 	}
 	if err := checkOutput(good, "1.12"); err == nil || !strings.Contains(err.Error(), "--kube-version") {
 		t.Fatalf("unknown version: err %v", err)
+	}
+}
+
+// The YAML format checks the maps it encodes, other formats are checked beside rendering:
+// either way a rejected object fails the render with the bug report, and valid objects render
+// exactly as without the check.
+func TestRenderChecked(t *testing.T) {
+	dep := func(selector *metav1.LabelSelector) convert.Object {
+		return &appsv1.Deployment{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+			ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"},
+			Spec: appsv1.DeploymentSpec{
+				Selector: selector,
+				Template: corev1.PodTemplateSpec{
+					ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}},
+					Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "nginx"}}},
+				},
+			},
+		}
+	}
+	good := []convert.Object{dep(&metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}})}
+	bad := []convert.Object{dep(nil)}
+	for _, name := range []string{render.YAML, render.JSON} {
+		format, _ := render.ForName(name)
+		for _, dir := range []bool{true, false} {
+			_, _, err := renderChecked(format, bad, dir, "1.33")
+			if err == nil || !strings.Contains(err.Error(), "bug in berth") || !strings.Contains(err.Error(), "spec.selector") {
+				t.Errorf("%s dir=%v: err %v, want the bug report naming spec.selector", name, dir, err)
+			}
+			files, stream, err := renderChecked(format, good, dir, "1.33")
+			if err != nil {
+				t.Fatalf("%s dir=%v: %v", name, dir, err)
+			}
+			wantFiles, _ := format.Dir(good)
+			wantStream, _ := format.Stream(good)
+			if dir && !cmp.Equal(files, wantFiles) || !dir && string(stream) != string(wantStream) {
+				t.Errorf("%s dir=%v: output differs from the unchecked render", name, dir)
+			}
+		}
 	}
 }

@@ -101,21 +101,52 @@ func encodeJSON(v any) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-type yamlFormat struct{}
+// yamlFormat is plain YAML; check, when set, sees every object's map before it is encoded.
+type yamlFormat struct {
+	check func(convert.Object, map[string]any) error
+}
+
+// WithCheck returns format calling check with each object's unstructured form, the map the
+// encoder writes, before encoding it (from any goroutine; an error fails the render), and
+// whether format supports that (plain YAML does). berth's self-check reads the maps this way
+// instead of converting every object a second time.
+func WithCheck(format Format, check func(convert.Object, map[string]any) error) (Format, bool) {
+	y, ok := format.(yamlFormat)
+	if !ok {
+		return format, false
+	}
+	y.check = check
+	return y, true
+}
+
+// encode renders one object (encodeYAML), after the check.
+func (y yamlFormat) encode(obj convert.Object, strs *sync.Map) ([]byte, error) {
+	if y.check == nil {
+		return encodeYAMLWith(obj, strs)
+	}
+	m, err := Unstructured(obj)
+	if err != nil {
+		return nil, err
+	}
+	if err := y.check(obj, m); err != nil {
+		return nil, err
+	}
+	return marshalYAML(m, strs)
+}
 
 // Dir renders one YAML file per object.
-func (yamlFormat) Dir(objs []convert.Object) (Files, error) {
+func (y yamlFormat) Dir(objs []convert.Object) (Files, error) {
 	var strs sync.Map
-	return dirFiles(objs, ".yaml", func(o convert.Object) ([]byte, error) { return encodeYAMLWith(o, &strs) })
+	return dirFiles(objs, ".yaml", func(o convert.Object) ([]byte, error) { return y.encode(o, &strs) })
 }
 
 // Stream renders all objects as one multi-document YAML stream in the given order.
-func (yamlFormat) Stream(objs []convert.Object) ([]byte, error) {
+func (y yamlFormat) Stream(objs []convert.Object) ([]byte, error) {
 	docs := make([][]byte, len(objs))
 	var strs sync.Map
 	err := Each(len(objs), func(i int) error {
 		var err error
-		docs[i], err = encodeYAMLWith(objs[i], &strs)
+		docs[i], err = y.encode(objs[i], &strs)
 		return err
 	})
 	if err != nil {
