@@ -116,6 +116,14 @@ func (b *builder) planNetworks() {
 		}
 		b.reportMode(svc, m)
 	}
+	labels := map[string]string{}
+	for _, n := range s.nets {
+		if other, dup := labels[n.Label]; dup {
+			b.ledger.Warnf("", n.Field, "networks %s and %s share the pod label %s (an external network's name: is the other's key), so the NetworkPolicies treat them as one network",
+				other, n.Name, n.Label)
+		}
+		labels[n.Label] = n.Name
+	}
 	b.net = s
 }
 

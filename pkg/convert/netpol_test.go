@@ -150,6 +150,24 @@ func TestNetworkPoliciesECS(t *testing.T) {
 	}
 }
 
+func TestNetworkLabelClash(t *testing.T) {
+	app := netApp()
+	app.Networks = append(app.Networks, model.Network{Name: "partners", External: true, ExternalName: "front", Field: "networks.partners"})
+	app.Services[0].Networks = append(app.Services[0].Networks, "partners")
+	on := true
+	res, err := Convert(app, Options{NetworkPolicies: &on})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, d := range res.Diagnostics {
+		found = found || strings.Contains(d.Message, "share the pod label "+NetworkLabelPrefix+"front")
+	}
+	if !found {
+		t.Errorf("no warning that front and partners share a label: %v", res.Diagnostics)
+	}
+}
+
 func TestLabelName(t *testing.T) {
 	long := strings.Repeat("n", 70)
 	for _, in := range []string{"back", "front-tier", "my_net.v2", "_private", "-x-", long, long + "a"} {
