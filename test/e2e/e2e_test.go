@@ -14,6 +14,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/cli"
 	"github.com/berth-dev/berth/test/cluster"
+	"github.com/berth-dev/berth/test/crds"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -45,6 +46,10 @@ func berth() {
 // $KUBECTL the harness's kubectl and $EXAMPLES the repository's examples directory.
 func TestCommands(t *testing.T) {
 	c := kube.Get(t)
+	// The Gateway API and AWS Load Balancer Controller kinds of gateway.txtar (and ESO's).
+	if err := crds.Install(context.Background(), c); err != nil {
+		t.Fatal(err)
+	}
 	bin, err := cluster.Binaries()
 	if err != nil {
 		t.Fatal(err)
