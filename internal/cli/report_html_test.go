@@ -14,13 +14,17 @@ import (
 
 var berthData = regexp.MustCompile(`(?s)<script id="berth-data" type="application/json">(.*?)</script>`)
 
-// TestHTMLReportGolden writes the HTML report of the shop example and the stateful case twice
+// TestHTMLReportGolden writes the HTML report of the shop example, the stateful and the
+// ecs-service cases twice
 // (byte-identical), checks the page loads nothing from the network, and compares the data the
 // page draws (graph and per-service fields, indented) with testdata/report-html/<case>.json.
 func TestHTMLReportGolden(t *testing.T) {
 	cases := map[string][]string{
 		"example-shop": {"-f", "../../examples/shop/compose.yaml"},
 		"stateful":     {"-f", "testdata/golden/stateful/compose.yaml", "--volume-size", "2Gi"},
+		// ECS tasks of several containers: the containers, their dependsOn edges, a sidecar
+		"ecs-service": {"--ecs", "testdata/golden/ecs-service/task.json", "--ecs-service", "testdata/golden/ecs-service/service.json", "--domain", "example.com"},
+		"ecs-depends": {"--ecs", "../../test/browser/testdata/ecs/api.json", "--ecs", "../../test/browser/testdata/ecs/worker.json"},
 	}
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {
