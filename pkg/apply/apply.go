@@ -175,7 +175,7 @@ func (o Options) withDefaults() Options {
 }
 
 // prepare turns objs into apply patches: normalized, resolved to resources, defaulted to the
-// set's namespace, labelled as members. Duplicates are an error.
+// set's namespace, labelled as members (unless s is the zero Set). Duplicates are an error.
 func (c *Client) prepare(ctx context.Context, objs []*unstructured.Unstructured, s Set) ([]*item, error) {
 	seen := map[string]bool{}
 	crds := crdKinds(objs)
@@ -199,12 +199,14 @@ func (c *Client) prepare(ctx context.Context, objs []*unstructured.Unstructured,
 		} else {
 			u.SetNamespace("")
 		}
-		labels := u.GetLabels()
-		if labels == nil {
-			labels = map[string]string{}
+		if s != (Set{}) { // the zero Set: objects another tool applied, not members
+			labels := u.GetLabels()
+			if labels == nil {
+				labels = map[string]string{}
+			}
+			labels[LabelPartOf] = s.ID()
+			u.SetLabels(labels)
 		}
-		labels[LabelPartOf] = s.ID()
-		u.SetLabels(labels)
 		it := &item{u: u, m: m}
 		if seen[it.key()] {
 			return nil, fmt.Errorf("%s: defined twice", ref(u))

@@ -71,8 +71,12 @@ type parent struct {
 }
 
 // readParent reads the parent Secret. A Secret of that name that is not this ApplySet's parent
-// is an error: berth never takes over an object it did not create.
+// is an error: berth never takes over an object it did not create. The zero Set (objects
+// another tool applied) has no parent.
 func (c *Client) readParent(ctx context.Context, s Set) (parent, error) {
+	if s == (Set{}) {
+		return parent{}, nil
+	}
 	var sec *unstructured.Unstructured
 	err := c.retry(ctx, func() error {
 		var err error

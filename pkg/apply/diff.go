@@ -28,7 +28,8 @@ type DiffOptions struct {
 
 // Diff prints, per object, a unified diff between the live object and what a server-side
 // apply would make of it (a dry run on the server), and reports whether anything differs.
-// Server-owned metadata and status are left out, and Secret values are masked.
+// Server-owned metadata and status are left out, and Secret values are masked. With the zero
+// Set it compares objs with the live objects of the same names, whoever applied them.
 func Diff(ctx context.Context, c *Client, objs []*unstructured.Unstructured, o DiffOptions) (bool, error) {
 	if o.Parallel <= 0 {
 		o.Parallel = 16

@@ -6,7 +6,9 @@
 package release
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -111,6 +113,16 @@ func (c *Client) Deploy(ctx context.Context, name string, chrt *chart.Chart, val
 			return nil, err
 		}
 	}
+	if installed && o.DryRun == apply.DryRunNone {
+		last, same, err := c.unchanged(ctx, name, chrt, vals, o)
+		if err != nil {
+			return nil, fmt.Errorf("release %s in %s: %w", name, c.namespace, err)
+		}
+		if same {
+			fmt.Fprintf(o.out(), "release %s: revision %d unchanged in namespace %s\n", name, last.Version, c.namespace)
+			return last, c.settle(ctx, last, o)
+		}
+	}
 	var rel *release.Release
 	if installed {
 		rel, err = c.upgrade(ctx, name, chrt, vals, o)
@@ -130,6 +142,74 @@ func (c *Client) Deploy(ctx context.Context, name string, chrt *chart.Chart, val
 	}
 	fmt.Fprintf(o.out(), "release %s: revision %d %s in namespace %s\n", name, rel.Version, verb(installed), c.namespace)
 	return rel, c.settle(ctx, rel, o)
+}
+
+// unchanged reports whether upgrading to chrt with vals would store the revision that is
+// deployed now (same manifest, values and chart version; the upgrade is rendered as a server
+// dry run) while the live objects still match it. Then Deploy makes no new revision, as
+// berth apply sends nothing for objects that are up to date, so the history (and `rollback`
+// to the previous revision) records changes only.
+func (c *Client) unchanged(ctx context.Context, name string, chrt *chart.Chart, vals map[string]any, o Options) (*release.Release, bool, error) {
+	last, err := c.cfg.Releases.Last(name)
+	if err != nil || last.Info == nil || last.Info.Status != release.StatusDeployed || last.Chart == nil || last.Chart.Metadata == nil {
+		return last, false, nil
+	}
+	o.DryRun = apply.DryRunServer
+	next, err := c.upgrade(ctx, name, chrt, vals, o)
+	if err != nil {
+		return nil, false, err
+	}
+	a, err := valuesJSON(last.Config)
+	if err != nil {
+		return nil, false, err
+	}
+	b, err := valuesJSON(next.Config)
+	if err != nil {
+		return nil, false, err
+	}
+	lm, nm := last.Chart.Metadata, next.Chart.Metadata
+	if next.Manifest != last.Manifest || !bytes.Equal(a, b) || lm.Name != nm.Name || lm.Version != nm.Version || lm.AppVersion != nm.AppVersion {
+		return last, false, nil
+	}
+	// Same revision; but an upgrade would also put back what someone changed live (Helm's
+	// three-way merge), so only skip it when the live objects hold the manifest's values.
+	objs, err := Objects(last)
+	if err != nil {
+		return nil, false, err
+	}
+	for _, u := range objs {
+		helmMetadata(u, last)
+	}
+	drifted, err := apply.Diff(ctx, c.kube, objs, apply.DiffOptions{ForceConflicts: true})
+	if err != nil {
+		return nil, false, fmt.Errorf("comparing the live objects with revision %d: %w", last.Version, err)
+	}
+	return last, !drifted, nil
+}
+
+// helmMetadata adds what Helm puts on every object it applies (and not into the manifest): the
+// managed-by label and the release annotations.
+func helmMetadata(u *unstructured.Unstructured, rel *release.Release) {
+	labels := u.GetLabels()
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels["app.kubernetes.io/managed-by"] = "Helm"
+	u.SetLabels(labels)
+	ann := u.GetAnnotations()
+	if ann == nil {
+		ann = map[string]string{}
+	}
+	ann["meta.helm.sh/release-name"], ann["meta.helm.sh/release-namespace"] = rel.Name, rel.Namespace
+	u.SetAnnotations(ann)
+}
+
+// valuesJSON is a canonical form of user values (no values and empty values are the same).
+func valuesJSON(v map[string]any) ([]byte, error) {
+	if len(v) == 0 {
+		return []byte("{}"), nil
+	}
+	return json.Marshal(v)
 }
 
 func verb(upgrade bool) string {

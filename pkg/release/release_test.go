@@ -173,6 +173,25 @@ func TestReleaseLifecycle(t *testing.T) {
 	if got := e.webImage(); got != "nginx:1.27-alpine" {
 		t.Errorf("web image = %s, want nginx:1.27-alpine", got)
 	}
+	// The same chart and values again: nothing changes, no new revision.
+	if v := e.deploy("1.27-alpine", release.Options{}); v != 1 {
+		t.Fatalf("an unchanged deploy made revision %d, want 1 still", v)
+	}
+	// Someone scales web by hand: the same deploy is an upgrade that puts the count back.
+	scale, err := e.cs.AppsV1().Deployments(e.ns).GetScale(e.ctx, "web", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scale.Spec.Replicas = 5
+	if _, err := e.cs.AppsV1().Deployments(e.ns).UpdateScale(e.ctx, "web", scale, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if v := e.deploy("1.27-alpine", release.Options{}); v != 2 {
+		t.Fatalf("a deploy over a drifted object made revision %d, want 2", v)
+	}
+	if d, err := e.cs.AppsV1().Deployments(e.ns).Get(e.ctx, "web", metav1.GetOptions{}); err != nil || *d.Spec.Replicas != 2 {
+		t.Fatalf("after the upgrade web has %v replicas (err %v), want 2", d.Spec.Replicas, err)
+	}
 	if got := e.helmList(); len(got) != 1 || got[0] != "relapp/deployed" {
 		t.Errorf("helm's list = %v, want [relapp/deployed]", got)
 	}
@@ -190,8 +209,8 @@ func TestReleaseLifecycle(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	if v := e.deploy("1.28-alpine", release.Options{}); v != 2 {
-		t.Fatalf("upgrade made revision %d, want 2", v)
+	if v := e.deploy("1.28-alpine", release.Options{}); v != 3 {
+		t.Fatalf("upgrade made revision %d, want 3", v)
 	}
 	if got := e.webImage(); got != "nginx:1.28-alpine" {
 		t.Errorf("after upgrade web image = %s, want nginx:1.28-alpine", got)
@@ -202,8 +221,8 @@ func TestReleaseLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rel.Version != 3 {
-		t.Errorf("rollback made revision %d, want 3", rel.Version)
+	if rel.Version != 4 {
+		t.Errorf("rollback made revision %d, want 4", rel.Version)
 	}
 	if got := e.webImage(); got != "nginx:1.27-alpine" {
 		t.Errorf("after rollback web image = %s, want nginx:1.27-alpine", got)
@@ -216,7 +235,7 @@ func TestReleaseLifecycle(t *testing.T) {
 	for _, r := range hist {
 		states = append(states, r.Status)
 	}
-	if want := "superseded superseded deployed"; strings.Join(states, " ") != want {
+	if want := "superseded superseded superseded deployed"; strings.Join(states, " ") != want {
 		t.Errorf("history = %v, want %s", states, want)
 	}
 	e.uninstall()
