@@ -61,10 +61,10 @@ func (b *builder) networkPolicies() {
 	for _, svc := range b.app.Services {
 		pl := b.plans[svc.Name]
 		if rules := b.serviceIngress(pl); len(rules) > 0 {
-			b.emitPolicy(b.extraName(pl.Name, "-ingress"), svc.Name, Selector(b.app.Name, pl.Name), rules, nil, true, false)
+			b.emitPolicy(b.extraName(pl.Name, "-ingress"), pl.Name, Selector(b.app.Name, pl.Name), rules, nil, true, false)
 		}
 		if rules, restricted := b.serviceEgress(pl); restricted {
-			b.emitPolicy(b.extraName(pl.Name, "-egress"), svc.Name, Selector(b.app.Name, pl.Name), nil, rules, false, true)
+			b.emitPolicy(b.extraName(pl.Name, "-egress"), pl.Name, Selector(b.app.Name, pl.Name), nil, rules, false, true)
 		}
 	}
 }
