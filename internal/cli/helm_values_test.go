@@ -318,3 +318,42 @@ func renderNotes(t *testing.T, chrt *chart.Chart, vals map[string]any) string {
 	}
 	return out["shop/templates/NOTES.txt"]
 }
+
+// TestHelmNamespace moves every object to another namespace with namespaceOverride (the
+// Namespace object, metadata, the RoleBinding's subject) and leaves the Namespace out with
+// createNamespace=false.
+func TestHelmNamespace(t *testing.T) {
+	_, chrt := shopChart(t)
+	base := objectSet(t, renderChart(t, chrt, nil, "shop"))
+	want := map[string]map[string]any{}
+	for _, obj := range base {
+		meta := obj["metadata"].(map[string]any)
+		if obj["kind"] == "Namespace" {
+			meta["name"] = "staging"
+		} else {
+			meta["namespace"] = "staging"
+		}
+		for _, s := range asList(obj["subjects"]) {
+			s.(map[string]any)["namespace"] = "staging"
+		}
+		want[obj["kind"].(string)+"/"+strOf(meta["namespace"])+"/"+strOf(meta["name"])] = obj
+	}
+	got := objectSet(t, renderChart(t, chrt, setValues(t, "namespaceOverride=staging"), "shop"))
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("namespaceOverride (-want +got):\n%s", diff)
+	}
+	if notes := renderNotes(t, chrt, setValues(t, "namespaceOverride=staging")); !strings.Contains(notes, "port-forward -n staging service/api") {
+		t.Errorf("NOTES do not follow namespaceOverride:\n%s", notes)
+	}
+	got = objectSet(t, renderChart(t, chrt, setValues(t, "createNamespace=false"), "shop"))
+	want = objectSet(t, renderChart(t, chrt, nil, "shop"))
+	delete(want, "Namespace//shop")
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("createNamespace=false (-want +got):\n%s", diff)
+	}
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}

@@ -64,8 +64,8 @@ func (h HelmFormat) Dir(objs []convert.Object) (Files, error) {
 		File{Path: "Chart.yaml", Data: chart},
 		File{Path: "values.yaml", Data: values},
 		File{Path: "values.schema.json", Data: schema},
-		File{Path: "templates/_helpers.tpl", Data: []byte(helpers(name))},
-		File{Path: "templates/NOTES.txt", Data: []byte(b.notes.text(name, b.secrets))},
+		File{Path: "templates/_helpers.tpl", Data: []byte(helpers(name, b.ns))},
+		File{Path: "templates/NOTES.txt", Data: []byte(b.notes.text(name, b.ns, b.secrets))},
 	)
 	out.Sort()
 	return out, nil

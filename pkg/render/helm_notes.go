@@ -26,8 +26,15 @@ type noteService struct {
 }
 
 // text renders NOTES.txt for chart name, whose Secrets are secrets.
-func (n notes) text(name string, secrets map[string]*valueNode) string {
+func (n notes) text(name, appNS string, secrets map[string]*valueNode) string {
 	var b strings.Builder
+	// nsText is a namespace as NOTES prints it: the app's follows namespaceOverride.
+	nsText := func(ns string) string {
+		if ns != "" && ns == appNS {
+			return fmt.Sprintf("{{ include %q . }}", name+".namespace")
+		}
+		return ns
+	}
 	fmt.Fprintf(&b, "%s {{ .Chart.AppVersion }} (chart {{ include %q . }}) is installed as release {{ .Release.Name }}.\n", "{{ .Chart.Name }}", name+".chart")
 	b.WriteString("Objects keep the names of the app's services (the app reaches its peers by those names).\n")
 	if len(n.ingresses) > 0 {
@@ -36,7 +43,7 @@ func (n notes) text(name string, secrets map[string]*valueNode) string {
 	for _, in := range n.ingresses {
 		fmt.Fprintf(&b, "{{- if %s }}\n", in.node.field("enabled"))
 		if in.host == "" {
-			fmt.Fprintf(&b, "  %s: the address in `kubectl get ingress -n %s %s`\n", in.name, in.ns, in.name)
+			fmt.Fprintf(&b, "  %s: the address in `kubectl get ingress -n %s %s`\n", in.name, nsText(in.ns), in.name)
 		} else {
 			scheme := "http"
 			if in.node.fields["tlsSecret"] != nil {
@@ -59,12 +66,12 @@ func (n notes) text(name string, secrets map[string]*valueNode) string {
 		}
 		forward := "no TCP port to forward"
 		if len(s.ports) > 0 {
-			forward = "kubectl port-forward -n " + s.ns + " service/" + s.name + " :" + strings.Join(s.ports, " :") + " (prints the local ports)"
+			forward = "kubectl port-forward -n " + nsText(s.ns) + " service/" + s.name + " :" + strings.Join(s.ports, " :") + " (prints the local ports)"
 		}
 		fmt.Fprintf(&b, "{{- if eq %s \"LoadBalancer\" }}\n", typ)
-		fmt.Fprintf(&b, "  %s: public load balancer; its address: kubectl get service -n %s %s\n", s.name, s.ns, s.name)
+		fmt.Fprintf(&b, "  %s: public load balancer; its address: kubectl get service -n %s %s\n", s.name, nsText(s.ns), s.name)
 		fmt.Fprintf(&b, "{{- else if eq %s \"NodePort\" }}\n", typ)
-		fmt.Fprintf(&b, "  %s: on every node at the node ports in: kubectl get service -n %s %s\n", s.name, s.ns, s.name)
+		fmt.Fprintf(&b, "  %s: on every node at the node ports in: kubectl get service -n %s %s\n", s.name, nsText(s.ns), s.name)
 		b.WriteString("{{- else }}\n")
 		fmt.Fprintf(&b, "  %s (in the cluster only): %s\n", s.name, forward)
 		b.WriteString("{{- end }}\n")
@@ -89,8 +96,8 @@ func (n notes) text(name string, secrets map[string]*valueNode) string {
 // The labels are berth's (app, app.kubernetes.io/name, part-of, managed-by), so the chart
 // renders the plain output's objects; no release-specific label is added, so any release
 // name renders the same objects.
-func helpers(name string) string {
-	return strings.NewReplacer("CHART", name).Replace(`{{/* The chart's name: the app's name unless nameOverride is set. */}}
+func helpers(name, ns string) string {
+	return strings.NewReplacer("CHART", name, "APPNS", fmt.Sprintf("%q", ns)).Replace(`{{/* The chart's name: the app's name unless nameOverride is set. */}}
 {{- define "CHART.name" -}}
 {{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
@@ -109,6 +116,11 @@ peers; this name is for your additions. */}}
 {{/* Chart name and version. */}}
 {{- define "CHART.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The objects' namespace: the app's unless namespaceOverride is set. */}}
+{{- define "CHART.namespace" -}}
+{{- default APPNS .Values.namespaceOverride -}}
 {{- end -}}
 
 {{/* Selector labels of a component (dict "component" NAME "root" $): they never change. */}}

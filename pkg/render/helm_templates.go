@@ -22,11 +22,13 @@ type chartBuilder struct {
 	// ports maps a Service name and port number to the port's value.
 	ports map[string]map[int64]*valueNode
 	notes notes
+	// ns is the app's namespace ("" when the objects do not have one).
+	ns string
 }
 
 func newChartBuilder(name string, objs []convert.Object) (*chartBuilder, error) {
 	b := &chartBuilder{name: name, values: newValues(), workloads: map[string]string{}, envOwner: map[string]string{},
-		secrets: map[string]*valueNode{}, ports: map[string]map[int64]*valueNode{}}
+		secrets: map[string]*valueNode{}, ports: map[string]map[int64]*valueNode{}, ns: appNamespace(objs)}
 	v := b.values
 	v.freeMap("commonLabels", "Labels added to every object (pods too). berth's own labels win on a clash.", nil, stringEntry())
 	v.freeMap("commonAnnotations", "Annotations added to every object's metadata (not to pods: see podAnnotations).", nil, stringEntry())
@@ -34,6 +36,7 @@ func newChartBuilder(name string, objs []convert.Object) (*chartBuilder, error) 
 		"set it only on a first install (selectors cannot change).", "string", "", nil)
 	v.object("workloads", "Per workload (Compose service or ECS container group): its image, replicas, resources, probes,\n"+
 		"environment, Services, Ingress and persistent volumes.")
+	b.namespaceValues()
 	if err := b.scan(objs); err != nil {
 		return nil, err
 	}
@@ -122,6 +125,7 @@ func (b *chartBuilder) template(o convert.Object) ([]byte, error) {
 	}
 	t := newTemplate()
 	b.secretRefs(t, m, "")
+	b.namespaceRefs(t, o, m)
 	annotations := ""
 	switch kindOf(o) {
 	case "Service":

@@ -21,7 +21,8 @@ import (
 // TestHelmChartsWithChangedValuesPassServerDryRun converts every CLI golden case into a Helm
 // chart, changes every value the chart offers (replicas, images, pull policies, resources,
 // probes off, env, Service types and ports, Ingress hosts/classes/TLS/annotations, volume
-// sizes and classes, pod and common labels and annotations, existing Secrets, Secret data),
+// sizes and classes, pod and common labels and annotations, the namespace, existing Secrets,
+// Secret data),
 // renders it through the Helm SDK's engine (schema checked, as helm install does) and
 // server-side dry-runs the objects on the test control plane with strict field validation.
 func TestHelmChartsWithChangedValuesPassServerDryRun(t *testing.T) {
@@ -168,6 +169,8 @@ func changedLeaf(key, parent string, old any, existing bool) any {
 		return "changed-tls"
 	case "type":
 		return "LoadBalancer"
+	case "namespaceOverride":
+		return "helm-changed-namespace"
 	case "existingSecret":
 		if existing {
 			return "changed-secret"
