@@ -8,10 +8,13 @@
 #   SIZES="1000 2000" REPS=3 scripts/bench-compare.sh
 #   CORPUS=0 scripts/bench-compare.sh        # generated projects only
 #   KOMPOSE_MAX=2000 scripts/bench-compare.sh # run kompose on generated projects up to this size
+#   KOMPOSE=0 scripts/bench-compare.sh       # no kompose at all (not installed, not run)
 #
 # Each command runs REPS times (default 3 for corpus files, 1 for generated ones); the fastest
 # run counts. Times are CPU seconds (user+sys: steadier than wall time on a shared machine) and
-# wall seconds; memory is peak RSS from /usr/bin/time. Ratios are berth / compose-go load.
+# wall seconds; memory is peak RSS from /usr/bin/time. Ratios are berth / compose-go load, for
+# `berth convert -o DIR` (one file per object, into a directory that does not exist yet) and
+# `berth convert --stdout` (the same work without the file system).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
@@ -19,11 +22,13 @@ SIZES=${SIZES:-1000 2000 4000 8000}
 CORPUS=${CORPUS:-1}
 # kompose needs ~50 CPU seconds for 1000 generated services and grows faster than linearly.
 KOMPOSE_MAX=${KOMPOSE_MAX:-1000}
+KOMPOSE=${KOMPOSE:-1}
 KOMPOSE_VERSION=v1.38.0
 
 [ -x /usr/bin/time ] || { echo "bench-compare: /usr/bin/time is needed (apt-get install time)" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/berth-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/outs"
 
 go build -o "$work/berth" ./cmd/berth
 go build -o "$work/composeload" ./internal/tools/composeload
@@ -31,7 +36,9 @@ go build -o "$work/benchgen" ./internal/tools/benchgen
 
 kompose=$(command -v kompose || true)
 if [ -z "$kompose" ] && [ -x "$(go env GOPATH)/bin/kompose" ]; then kompose="$(go env GOPATH)/bin/kompose"; fi
-if [ -z "$kompose" ] || ! "$kompose" version 2>/dev/null | grep -q "${KOMPOSE_VERSION#v}"; then
+if [ "$KOMPOSE" = 0 ]; then
+	kompose=""
+elif [ -z "$kompose" ] || ! "$kompose" version 2>/dev/null | grep -q "${KOMPOSE_VERSION#v}"; then
 	echo "installing kompose $KOMPOSE_VERSION in a scratch module..." >&2
 	scratch=$(mktemp -d "${TMPDIR:-/tmp}/kompose-mod.XXXXXX")
 	(cd "$scratch" && go mod init scratch/kompose >/dev/null 2>&1 &&
@@ -41,14 +48,16 @@ if [ -z "$kompose" ] || ! "$kompose" version 2>/dev/null | grep -q "${KOMPOSE_VE
 	kompose="$work/kompose"
 fi
 
-# measure NAME DIR CMD...: runs CMD in DIR REPS times, prints "cpu wall rssMB" of the fastest
-# run, or "fail" when it exits non-zero.
+# measure DIR REPS CMD...: runs CMD in DIR REPS times, prints "cpu wall rssMB" of the fastest
+# run, or "fail" when it exits non-zero. An argument @OUT@ becomes a directory that does not
+# exist yet: outputs are deleted only after the row, because on some file systems (ext4
+# without a journal) creating files right after deleting as many costs seconds of system time.
 measure() {
 	local dir=$1 reps=$2; shift 2
-	local best="" line cpu
+	local best="" line cpu args
 	for ((i = 0; i < reps; i++)); do
-		rm -rf "$work/out"
-		if ! line=$(cd "$dir" && env -i PATH="$PATH" HOME="$HOME" /usr/bin/time -f "%U %S %e %M" "$@" 2>&1 >/dev/null | tail -1); then
+		args=("${@//@OUT@/$work/outs/$BASHPID-$i}")
+		if ! line=$(cd "$dir" && env -i PATH="$PATH" HOME="$HOME" /usr/bin/time -f "%U %S %e %M" "${args[@]}" 2>&1 >/dev/null | tail -1); then
 			echo fail
 			return
 		fi
@@ -63,30 +72,40 @@ measure() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
-printf '%-70s %8s | %16s | %16s %6s %6s | %16s %6s\n' input services "compose-go load" "berth convert" "cpu x" "rss x" "kompose convert" "cpu x"
-printf '%-70s %8s | %16s | %16s %6s %6s | %16s %6s\n' "" "" "cpu s  wall  MB" "cpu s  wall  MB" "" "" "cpu s  wall  MB" ""
+printf '%-70s %8s | %16s | %16s %6s %6s | %16s %6s %6s | %16s %6s\n' input services "compose-go load" "berth -o DIR" "cpu x" "rss x" "berth --stdout" "cpu x" "rss x" "kompose -o DIR" "cpu x"
+printf '%-70s %8s | %16s | %16s %6s %6s | %16s %6s %6s | %16s %6s\n' "" "" "cpu s  wall  MB" "cpu s  wall  MB" "" "" "cpu s  wall  MB" "" "" "cpu s  wall  MB" ""
 
 # row LABEL SERVICES DIR REPS FILE...: one line of the table.
 row() {
 	local label=$1 services=$2 dir=$3 reps=$4; shift 4
 	local fargs=()
 	for f in "$@"; do fargs+=(-f "$f"); done
-	local load berth komp
+	local load berth stdout komp
 	load=$(measure "$dir" "$reps" "$work/composeload" "${fargs[@]}")
-	berth=$(measure "$dir" "$reps" "$work/berth" convert "${fargs[@]}" -o "$work/out")
+	berth=$(measure "$dir" "$reps" "$work/berth" convert "${fargs[@]}" -o @OUT@)
+	stdout=$(measure "$dir" "$reps" "$work/berth" convert "${fargs[@]}" --stdout)
 	komp=skipped
-	if [ "$services" = "?" ] || [ "$services" -le "$KOMPOSE_MAX" ] || [ -n "${CORPUS_ROW:-}" ]; then
-		komp=$(measure "$dir" "$reps" "$kompose" convert "${fargs[@]}" -o "$work/out")
+	if [ -n "$kompose" ] && { [ "$services" = "?" ] || [ "$services" -le "$KOMPOSE_MAX" ] || [ -n "${CORPUS_ROW:-}" ]; }; then
+		komp=$(measure "$dir" "$reps" "$kompose" convert "${fargs[@]}" -o @OUT@)
 	fi
-	local lc=${load%% *} bc=${berth%% *} kc=${komp%% *}
-	local lm=${load##* } bm=${berth##* }
-	printf '%-70s %8s | %16s | %16s %6s %6s | %16s %6s\n' "$label" "$services" "$load" "$berth" \
-		"$([ "$load" = fail ] || [ "$berth" = fail ] && echo - || ratio "$bc" "$lc")" \
-		"$([ "$load" = fail ] || [ "$berth" = fail ] && echo - || ratio "$bm" "$lm")" \
+	rm -rf "$work/outs" && mkdir -p "$work/outs"
+	local lc=${load%% *} kc=${komp%% *} lm=${load##* }
+	printf '%-70s %8s | %16s | %16s %6s %6s | %16s %6s %6s | %16s %6s\n' "$label" "$services" "$load" \
+		"$berth" $(ratios "$berth" "$load") "$stdout" $(ratios "$stdout" "$load") \
 		"$komp" "$([ "$komp" = fail ] || [ "$komp" = skipped ] || [ "$load" = fail ] && echo - || ratio "$kc" "$lc")"
 }
 
-corpus="$root/../shared/corpus/compose"
+# ratios RUN LOAD: "cpu-ratio rss-ratio" of two measure results.
+ratios() {
+	if [ "$1" = fail ] || [ "$2" = fail ]; then
+		echo "- -"
+		return
+	fi
+	echo "$(ratio "${1%% *}" "${2%% *}") $(ratio "${1##* }" "${2##* }")"
+}
+
+# The corpus sits beside the main checkout (../shared), also when this runs in a worktree.
+corpus="$(dirname "$(git rev-parse --path-format=absolute --git-common-dir)")/../shared/corpus/compose"
 if [ "$CORPUS" = 1 ] && [ -d "$corpus" ]; then
 	while IFS= read -r f; do
 		dir=$(dirname "$f")
