@@ -12,7 +12,9 @@
 #
 # Each command runs REPS times (default 3 for corpus files, 1 for generated ones); the fastest
 # run counts. Times are CPU seconds (user+sys: steadier than wall time on a shared machine) and
-# wall seconds; memory is peak RSS from /usr/bin/time. Ratios are berth / compose-go load, for
+# wall seconds; memory is the peak resident set (MB, which counts the pages of the executable
+# the process touched: berth's binary is large) and the peak anonymous memory (anon MB: heap
+# and stacks), both from internal/tools/memrun. Ratios are berth / compose-go load, for
 # `berth convert -o DIR` (one file per object, into a directory that does not exist yet) and
 # `berth convert --stdout` (the same work without the file system).
 set -euo pipefail
@@ -25,7 +27,6 @@ KOMPOSE_MAX=${KOMPOSE_MAX:-1000}
 KOMPOSE=${KOMPOSE:-1}
 KOMPOSE_VERSION=v1.38.0
 
-[ -x /usr/bin/time ] || { echo "bench-compare: /usr/bin/time is needed (apt-get install time)" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/berth-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/outs"
@@ -33,6 +34,7 @@ mkdir -p "$work/outs"
 go build -o "$work/berth" ./cmd/berth
 go build -o "$work/composeload" ./internal/tools/composeload
 go build -o "$work/benchgen" ./internal/tools/benchgen
+go build -o "$work/memrun" ./internal/tools/memrun
 
 kompose=$(command -v kompose || true)
 if [ -z "$kompose" ] && [ -x "$(go env GOPATH)/bin/kompose" ]; then kompose="$(go env GOPATH)/bin/kompose"; fi
@@ -48,7 +50,7 @@ elif [ -z "$kompose" ] || ! "$kompose" version 2>/dev/null | grep -q "${KOMPOSE_
 	kompose="$work/kompose"
 fi
 
-# measure DIR REPS CMD...: runs CMD in DIR REPS times, prints "cpu wall rssMB" of the fastest
+# measure DIR REPS CMD...: runs CMD in DIR REPS times, prints "cpu wall rssMB anonMB" of the fastest
 # run, or "fail" when it exits non-zero. An argument @OUT@ becomes a directory that does not
 # exist yet: outputs are deleted only after the row, because on some file systems (ext4
 # without a journal) creating files right after deleting as many costs seconds of system time.
@@ -57,14 +59,14 @@ measure() {
 	local best="" line cpu args
 	for ((i = 0; i < reps; i++)); do
 		args=("${@//@OUT@/$work/outs/$BASHPID-$i}")
-		if ! line=$(cd "$dir" && env -i PATH="$PATH" HOME="$HOME" /usr/bin/time -f "%U %S %e %M" "${args[@]}" 2>&1 >/dev/null | tail -1); then
+		if ! line=$(cd "$dir" && env -i PATH="$PATH" HOME="$HOME" "$work/memrun" "${args[@]}" 2>&1 >/dev/null | tail -1); then
 			echo fail
 			return
 		fi
-		read -r u s e m <<<"$line"
-		cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
+		read -r u s e m a <<<"$line"
+		cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.3f", u + s }')
 		if [ -z "$best" ] || awk -v a="$cpu" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then
-			best="$cpu $e $((m / 1024))"
+			best="$cpu $(printf %.2f "$e") $((m / 1024)) $((a / 1024))"
 		fi
 	done
 	echo "$best"
@@ -72,8 +74,8 @@ measure() {
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
-printf '%-70s %8s | %16s | %16s %6s %6s | %16s %6s %6s | %16s %6s\n' input services "compose-go load" "berth -o DIR" "cpu x" "rss x" "berth --stdout" "cpu x" "rss x" "kompose -o DIR" "cpu x"
-printf '%-70s %8s | %16s | %16s %6s %6s | %16s %6s %6s | %16s %6s\n' "" "" "cpu s  wall  MB" "cpu s  wall  MB" "" "" "cpu s  wall  MB" "" "" "cpu s  wall  MB" ""
+printf '%-60s %8s | %24s | %24s %6s %6s %6s | %24s %6s %6s %6s | %24s %6s\n' input services "compose-go load" "berth -o DIR" "cpu x" "rss x" "anon x" "berth --stdout" "cpu x" "rss x" "anon x" "kompose -o DIR" "cpu x"
+printf '%-60s %8s | %24s | %24s %6s %6s %6s | %24s %6s %6s %6s | %24s %6s\n' "" "" "cpu s  wall  MB  anon" "cpu s  wall  MB  anon" "" "" "" "cpu s  wall  MB  anon" "" "" "" "cpu s  wall  MB  anon" ""
 
 # row LABEL SERVICES DIR REPS FILE...: one line of the table.
 row() {
@@ -89,19 +91,22 @@ row() {
 		komp=$(measure "$dir" "$reps" "$kompose" convert "${fargs[@]}" -o @OUT@)
 	fi
 	rm -rf "$work/outs" && mkdir -p "$work/outs"
-	local lc=${load%% *} kc=${komp%% *} lm=${load##* }
-	printf '%-70s %8s | %16s | %16s %6s %6s | %16s %6s %6s | %16s %6s\n' "$label" "$services" "$load" \
+	local lc=${load%% *} kc=${komp%% *}
+	printf '%-60s %8s | %24s | %24s %6s %6s %6s | %24s %6s %6s %6s | %24s %6s\n' "$label" "$services" "$load" \
 		"$berth" $(ratios "$berth" "$load") "$stdout" $(ratios "$stdout" "$load") \
 		"$komp" "$([ "$komp" = fail ] || [ "$komp" = skipped ] || [ "$load" = fail ] && echo - || ratio "$kc" "$lc")"
 }
 
-# ratios RUN LOAD: "cpu-ratio rss-ratio" of two measure results.
+# ratios RUN LOAD: "cpu rss anon" ratios of two measure results.
 ratios() {
 	if [ "$1" = fail ] || [ "$2" = fail ]; then
-		echo "- -"
+		echo "- - -"
 		return
 	fi
-	echo "$(ratio "${1%% *}" "${2%% *}") $(ratio "${1##* }" "${2##* }")"
+	local c1 w1 m1 a1 c2 w2 m2 a2
+	read -r c1 w1 m1 a1 <<<"$1"
+	read -r c2 w2 m2 a2 <<<"$2"
+	echo "$(ratio "$c1" "$c2") $(ratio "$m1" "$m2") $(ratio "$a1" "$a2")"
 }
 
 # The corpus sits beside the main checkout (../shared), also when this runs in a worktree.
