@@ -52,8 +52,9 @@ fi
 
 # measure DIR REPS CMD...: runs CMD in DIR REPS times, prints "cpu wall rssMB anonMB" of the fastest
 # run, or "fail" when it exits non-zero. An argument @OUT@ becomes a directory that does not
-# exist yet: outputs are deleted only after the row, because on some file systems (ext4
-# without a journal) creating files right after deleting as many costs seconds of system time.
+# exist yet: outputs are deleted only at the end, because on some file systems (ext4 without a
+# journal) creating files within a minute or so of deleting as many costs seconds of system
+# time (the inode allocator skips recently freed inodes).
 measure() {
 	local dir=$1 reps=$2; shift 2
 	local best="" line cpu args
@@ -90,7 +91,6 @@ row() {
 	if [ -n "$kompose" ] && { [ "$services" = "?" ] || [ "$services" -le "$KOMPOSE_MAX" ] || [ -n "${CORPUS_ROW:-}" ]; }; then
 		komp=$(measure "$dir" "$reps" "$kompose" convert "${fargs[@]}" -o @OUT@)
 	fi
-	rm -rf "$work/outs" && mkdir -p "$work/outs"
 	local lc=${load%% *} kc=${komp%% *}
 	printf '%-60s %8s | %24s | %24s %6s %6s %6s | %24s %6s %6s %6s | %24s %6s\n' "$label" "$services" "$load" \
 		"$berth" $(ratios "$berth" "$load") "$stdout" $(ratios "$stdout" "$load") \
