@@ -423,3 +423,41 @@ func TestKustomizeSecretFilesOwnerOnly(t *testing.T) {
 		t.Errorf("%d secret data files, want the api-key and api-secret-env data", seen)
 	}
 }
+
+// TestCorpusKustomize converts every real-world corpus Compose file that converts on its own
+// with --format kustomize and an overlay: base builds (krusty) to exactly the plain output, the
+// overlay to the same objects once its content hashes are taken out.
+func TestCorpusKustomize(t *testing.T) {
+	root := corpusDir(t, "compose")
+	files := composeFiles(t, root)
+	built := 0
+	for _, f := range files {
+		rel, _ := filepath.Rel(root, f)
+		if _, mustFail := corpusFailures[filepath.ToSlash(rel)]; mustFail {
+			continue
+		}
+		t.Run(filepath.ToSlash(rel), func(t *testing.T) {
+			stdout, stderr, err := runBerth(t, "convert", "-f", f, "--stdout")
+			if err != nil {
+				t.Fatalf("%v\n%s", err, stderr)
+			}
+			var docs [][]byte
+			for _, d := range strings.Split(stdout, "\n---\n") {
+				if strings.TrimSpace(strings.TrimPrefix(d, "---\n")) != "" {
+					docs = append(docs, []byte(d))
+				}
+			}
+			want := objectSet(t, docs)
+			tree := kustomizeTree(t, []string{"-f", f}, "prod")
+			if diff := cmp.Diff(want, objectSet(t, kustomizeBuild(t, tree, "base"))); diff != "" {
+				t.Errorf("base differs from the plain output (-plain +base):\n%s", diff)
+			}
+			got, _ := unhash(t, kustomizeBuild(t, tree, "overlays/prod"))
+			if diff := cmp.Diff(want, secretDataUnwrapped(objectSet(t, got))); diff != "" {
+				t.Errorf("overlay differs from the plain output (-plain +overlay):\n%s", diff)
+			}
+			built++
+		})
+	}
+	t.Logf("%d corpus Compose files built as Kustomize base and overlay", built)
+}
