@@ -25,11 +25,11 @@ type noteService struct {
 	node  *valueNode
 }
 
-// text renders NOTES.txt for chart name, whose Secrets are secrets.
+// text renders NOTES.txt for chart name (app namespace appNS), whose Secrets are secrets.
 func (n notes) text(name, appNS string, secrets map[string]*valueNode) string {
 	var b strings.Builder
-	// nsText is a namespace as NOTES prints it: the app's follows namespaceOverride.
-	nsText := func(ns string) string {
+	// ns is a namespace as NOTES prints it: the app's follows namespaceOverride.
+	ns := func(ns string) string {
 		if ns != "" && ns == appNS {
 			return fmt.Sprintf("{{ include %q . }}", name+".namespace")
 		}
@@ -41,55 +41,71 @@ func (n notes) text(name, appNS string, secrets map[string]*valueNode) string {
 		b.WriteString("\nPublic URLs (Ingress):\n")
 	}
 	for _, in := range n.ingresses {
-		fmt.Fprintf(&b, "{{- if %s }}\n", in.node.field("enabled"))
-		if in.host == "" {
-			fmt.Fprintf(&b, "  %s: the address in `kubectl get ingress -n %s %s`\n", in.name, nsText(in.ns), in.name)
-		} else {
-			scheme := "http"
-			if in.node.fields["tlsSecret"] != nil {
-				scheme = fmt.Sprintf("http{{ if %s }}s{{ end }}", in.node.field("tlsSecret"))
-			}
-			fmt.Fprintf(&b, "  %s: %s://{{ %s }}%s\n", in.name, scheme, in.node.field("host"), in.path)
-		}
-		b.WriteString("{{- end }}\n")
+		in.write(&b, ns(in.ns))
 	}
 	if len(n.services) > 0 {
 		b.WriteString("\nServices:\n")
 	}
 	for _, s := range n.services {
-		if s.headless {
-			continue
-		}
-		typ := fmt.Sprintf("%q", s.typ)
-		if s.node.fields["type"] != nil {
-			typ = s.node.field("type")
-		}
-		forward := "no TCP port to forward"
-		if len(s.ports) > 0 {
-			forward = "kubectl port-forward -n " + nsText(s.ns) + " service/" + s.name + " :" + strings.Join(s.ports, " :") + " (prints the local ports)"
-		}
-		fmt.Fprintf(&b, "{{- if eq %s \"LoadBalancer\" }}\n", typ)
-		fmt.Fprintf(&b, "  %s: public load balancer; its address: kubectl get service -n %s %s\n", s.name, nsText(s.ns), s.name)
-		fmt.Fprintf(&b, "{{- else if eq %s \"NodePort\" }}\n", typ)
-		fmt.Fprintf(&b, "  %s: on every node at the node ports in: kubectl get service -n %s %s\n", s.name, nsText(s.ns), s.name)
-		b.WriteString("{{- else }}\n")
-		fmt.Fprintf(&b, "  %s (in the cluster only): %s\n", s.name, forward)
-		b.WriteString("{{- end }}\n")
+		s.write(&b, ns(s.ns))
 	}
-	if len(secrets) > 0 {
-		b.WriteString("\nSecrets: the chart creates them from the data berth read at convert time; values.yaml holds none.\n")
-		b.WriteString("Use your own with --set secrets.NAME.existingSecret=SECRET, or give the data at install time with\n")
-		b.WriteString("--set-file secrets.NAME.stringData.KEY=PATH:\n")
-		names := make([]string, 0, len(secrets))
-		for k := range secrets {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		for _, k := range names {
-			fmt.Fprintf(&b, "  %s: {{ with %s }}existing Secret {{ . }}{{ else }}created by the chart{{ end }}\n", k, secrets[k].field("existingSecret"))
-		}
-	}
+	writeSecretNotes(&b, secrets)
 	return b.String()
+}
+
+// write tells the Ingress's URL (when it is enabled).
+func (in noteIngress) write(b *strings.Builder, ns string) {
+	fmt.Fprintf(b, "{{- if %s }}\n", in.node.field("enabled"))
+	if in.host == "" {
+		fmt.Fprintf(b, "  %s: the address in `kubectl get ingress -n %s %s`\n", in.name, ns, in.name)
+	} else {
+		scheme := "http"
+		if in.node.fields["tlsSecret"] != nil {
+			scheme = fmt.Sprintf("http{{ if %s }}s{{ end }}", in.node.field("tlsSecret"))
+		}
+		fmt.Fprintf(b, "  %s: %s://{{ %s }}%s\n", in.name, scheme, in.node.field("host"), in.path)
+	}
+	b.WriteString("{{- end }}\n")
+}
+
+// write tells how to reach the Service by its type at install time (headless ones are left out).
+func (s noteService) write(b *strings.Builder, ns string) {
+	if s.headless {
+		return
+	}
+	typ := fmt.Sprintf("%q", s.typ)
+	if s.node.fields["type"] != nil {
+		typ = s.node.field("type")
+	}
+	forward := "no TCP port to forward"
+	if len(s.ports) > 0 {
+		forward = "kubectl port-forward -n " + ns + " service/" + s.name + " :" + strings.Join(s.ports, " :") + " (prints the local ports)"
+	}
+	fmt.Fprintf(b, "{{- if eq %s \"LoadBalancer\" }}\n", typ)
+	fmt.Fprintf(b, "  %s: public load balancer; its address: kubectl get service -n %s %s\n", s.name, ns, s.name)
+	fmt.Fprintf(b, "{{- else if eq %s \"NodePort\" }}\n", typ)
+	fmt.Fprintf(b, "  %s: on every node at the node ports in: kubectl get service -n %s %s\n", s.name, ns, s.name)
+	b.WriteString("{{- else }}\n")
+	fmt.Fprintf(b, "  %s (in the cluster only): %s\n", s.name, forward)
+	b.WriteString("{{- end }}\n")
+}
+
+// writeSecretNotes lists the Secrets and where each comes from.
+func writeSecretNotes(b *strings.Builder, secrets map[string]*valueNode) {
+	if len(secrets) == 0 {
+		return
+	}
+	b.WriteString("\nSecrets: the chart creates them from the data berth read at convert time; values.yaml holds none.\n")
+	b.WriteString("Use your own with --set secrets.NAME.existingSecret=SECRET, or give the data at install time with\n")
+	b.WriteString("--set-file secrets.NAME.stringData.KEY=PATH:\n")
+	names := make([]string, 0, len(secrets))
+	for k := range secrets {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		fmt.Fprintf(b, "  %s: {{ with %s }}existing Secret {{ . }}{{ else }}created by the chart{{ end }}\n", k, secrets[k].field("existingSecret"))
+	}
 }
 
 // helpers is _helpers.tpl: the standard name, label and image helpers, named after the chart.

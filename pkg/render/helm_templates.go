@@ -12,8 +12,11 @@ import (
 type chartBuilder struct {
 	name   string
 	values *valueNode
-	// workloads maps a component (app.kubernetes.io/name) to its key under workloads.
+	// workloads maps a component (app.kubernetes.io/name) to its key under workloads (the
+	// first workload of the component: its Services, Ingress and env belong there).
 	workloads map[string]string
+	// keys maps each workload (kind/name) to its own key under workloads.
+	keys map[string]string
 	// envOwner maps an env ConfigMap to the one workload whose own environment it is; a
 	// ConfigMap listed with "" is read by several workloads (sharedEnv).
 	envOwner map[string]string
@@ -27,7 +30,7 @@ type chartBuilder struct {
 }
 
 func newChartBuilder(name string, objs []convert.Object) (*chartBuilder, error) {
-	b := &chartBuilder{name: name, values: newValues(), workloads: map[string]string{}, envOwner: map[string]string{},
+	b := &chartBuilder{name: name, values: newValues(), workloads: map[string]string{}, keys: map[string]string{}, envOwner: map[string]string{},
 		secrets: map[string]*valueNode{}, ports: map[string]map[int64]*valueNode{}, ns: appNamespace(objs)}
 	v := b.values
 	v.freeMap("commonLabels", "Labels added to every object (pods too). berth's own labels win on a clash.", nil, stringEntry())
@@ -55,7 +58,10 @@ func (b *chartBuilder) scan(objs []convert.Object) error {
 		if b.isWorkloadKey(key) {
 			key = strings.ToLower(kindOf(o)) + "-" + key
 		}
-		b.workloads[component(o)] = key
+		b.keys[kindName(o)] = key
+		if _, taken := b.workloads[component(o)]; !taken {
+			b.workloads[component(o)] = key
+		}
 		m, err := Unstructured(o)
 		if err != nil {
 			return err
@@ -100,7 +106,7 @@ func (b *chartBuilder) scan(objs []convert.Object) error {
 }
 
 func (b *chartBuilder) isWorkloadKey(key string) bool {
-	for _, k := range b.workloads {
+	for _, k := range b.keys {
 		if k == key {
 			return true
 		}

@@ -113,3 +113,36 @@ func TestTemplateTokens(t *testing.T) {
 		t.Errorf("template (-want +got):\n%s", diff)
 	}
 }
+
+// TestHelmWorkloadKeys gives two workloads of one name (and component) their own values: the
+// second is keyed by kind.
+func TestHelmWorkloadKeys(t *testing.T) {
+	labels := convert.Labels("app", "web")
+	tmpl := func(image string) corev1.PodTemplateSpec {
+		return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: labels},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: image}}}}
+	}
+	objs := []convert.Object{
+		&appsv1.Deployment{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+			ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "app", Labels: labels}, Spec: appsv1.DeploymentSpec{Template: tmpl("web:1")}},
+		&appsv1.StatefulSet{TypeMeta: metav1.TypeMeta{APIVersion: "apps/v1", Kind: "StatefulSet"},
+			ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "app", Labels: labels}, Spec: appsv1.StatefulSetSpec{Template: tmpl("web:2")}},
+	}
+	files, err := HelmFormat{}.Dir(objs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, f := range files {
+		got[f.Path] = string(f.Data)
+	}
+	for path, want := range map[string]string{
+		"templates/16-deployment-web.yaml":  "$.Values.workloads.web.containers.web.image",
+		"templates/17-statefulset-web.yaml": `(index $.Values.workloads "statefulset-web" "containers" "web" "image")`,
+		"values.yaml":                       "  statefulset-web:\n",
+	} {
+		if !strings.Contains(got[path], want) {
+			t.Errorf("%s lacks %s:\n%s", path, want, got[path])
+		}
+	}
+}

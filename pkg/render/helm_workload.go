@@ -38,10 +38,11 @@ func podContainers(m map[string]any) []containerList {
 // podTemplate templates a workload: replicas, the pod's labels and annotations, each
 // container and the StatefulSet's volume claim templates.
 func (b *chartBuilder) podTemplate(t *template, o convert.Object, m map[string]any) {
-	w := b.workload(component(o))
-	if w == nil {
+	key, ok := b.keys[kindName(o)]
+	if !ok {
 		return
 	}
+	w := b.values.fields["workloads"].object(key, "")
 	w.doc = fmt.Sprintf("%s %s.", kindOf(o), o.GetName())
 	spec := asMap(m["spec"])
 	if r, ok := spec["replicas"]; ok {
