@@ -291,7 +291,7 @@ func (c *Client) settle(ctx context.Context, rel *release.Release, o Options) er
 	}
 	if rel.Version == 1 {
 		un := action.NewUninstall(c.cfg)
-		un.Wait, un.Timeout = true, timeout(o)
+		un.Wait, un.Timeout = true, 2*time.Minute // how long the deleted objects may take to go, not --timeout
 		if _, err := un.Run(rel.Name); err != nil {
 			return errors.Join(werr, fmt.Errorf("--atomic: uninstalling release %s: %w", rel.Name, err))
 		}
