@@ -43,6 +43,7 @@ func (b *builder) networkPolicies() {
 	if b.net == nil {
 		return
 	}
+	before := len(b.objs)
 	deny := b.extraName(b.app.Name, "-default-deny")
 	b.emitPolicy(deny, "", map[string]string{LabelPartOf: b.app.Name}, nil, nil, true, false)
 	for _, svc := range b.app.Services {
@@ -67,6 +68,8 @@ func (b *builder) networkPolicies() {
 			b.emitPolicy(b.extraName(pl.Name, "-egress"), pl.Name, Selector(b.app.Name, pl.Name), nil, rules, false, true)
 		}
 	}
+	b.ledger.Infof("", "", "--network-policies: %d NetworkPolicies isolate the app's pods by Compose network; they take effect only on a cluster whose network plugin enforces them (Calico, Cilium, Antrea, ...)",
+		len(b.objs)-before)
 }
 
 // policyName is the name of a network's policy.
