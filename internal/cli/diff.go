@@ -2,8 +2,10 @@ package cli
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/berth-dev/berth/pkg/apply"
+	"github.com/berth-dev/berth/pkg/release"
 	"github.com/spf13/cobra"
 )
 
@@ -15,6 +17,8 @@ type diffOptions struct {
 	prune        bool
 	pruneVolumes bool
 	suspend      bool
+	format       string
+	release      releaseFlags
 }
 
 func newDiff(streams IO) *cobra.Command {
@@ -27,10 +31,17 @@ apply would make of each object (a dry run), then prints a unified diff against 
 object. Server-owned metadata and status are left out and Secret values are masked. Exit
 status: 0 when nothing differs, 1 when something does, 2 or more on errors (like kubectl diff).`,
 		Example: `  berth diff -f compose.yaml
-  berth diff --from k8s/ --prune`,
+  berth diff --from k8s/ --prune
+  berth diff --format helm -f compose.yaml --set workloads.web.replicas=3`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return o.run(cmd.Context(), streams)
+			switch o.format {
+			case applyHelm:
+				return o.runHelm(cmd.Context(), streams)
+			case applyObjects:
+				return o.run(cmd.Context(), streams)
+			}
+			return &ExitError{Code: 2, Err: fmt.Errorf("--format %q: want yaml or helm", o.format)}
 		},
 	}
 	fs := cmd.Flags()
@@ -40,6 +51,9 @@ status: 0 when nothing differs, 1 when something does, 2 or more on errors (like
 	fs.BoolVar(&o.prune, "prune", false, "also show the objects apply --prune would delete")
 	fs.BoolVar(&o.pruneVolumes, "prune-volumes", false, "with --prune, include PersistentVolumeClaims")
 	fs.BoolVar(&o.suspend, "suspend-cronjobs", false, "diff as berth apply --suspend-cronjobs would apply: CronJobs suspended")
+	fs.StringVar(&o.format, "format", applyObjects, `"helm": diff what berth apply --format helm would change in the release`)
+	o.release.bindName(fs)
+	o.release.bindValues(fs)
 	return cmd
 }
 
@@ -58,6 +72,34 @@ func (o *diffOptions) run(ctx context.Context, streams IO) error {
 	differs, err := apply.Diff(ctx, c, objs, apply.DiffOptions{
 		Set: set, ForceConflicts: o.force, Prune: o.prune, PruneVolumes: o.pruneVolumes, Out: streams.Out,
 	})
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	if differs {
+		return &ExitError{Code: 1}
+	}
+	return nil
+}
+
+// runHelm diffs the Helm release berth apply --format helm would make.
+func (o *diffOptions) runHelm(ctx context.Context, streams IO) error {
+	vals, err := o.release.mergedValues()
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	cfg, defaultNS, err := o.kube.config(streams.Environ)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	chrt, name, ns, err := o.release.chart(ctx, streams, &o.source, vals, defaultNS)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	c, err := release.New(cfg, ns)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	differs, err := c.Diff(ctx, name, chrt, vals, streams.Out)
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
