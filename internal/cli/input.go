@@ -30,6 +30,7 @@ type ConvertFlags struct {
 	// ECS input.
 	ECSFiles        []string
 	ECSServiceFiles []string
+	ECSSchedules    []string
 	Family          string
 	// Options are the conversion settings.
 	Options convert.Options
@@ -46,6 +47,7 @@ func (f *ConvertFlags) Bind(fs *pflag.FlagSet) {
 	fs.StringVar(&f.ProjectDir, "project-directory", "", "project directory (default: the first file's directory)")
 	fs.StringArrayVar(&f.ECSFiles, "ecs", nil, "ECS task definition file (repeatable)")
 	fs.StringArrayVar(&f.ECSServiceFiles, "ecs-service", nil, "ECS describe-services output for replicas, rollout and load balancers (repeatable)")
+	fs.StringArrayVar(&f.ECSSchedules, "ecs-schedule", nil, "EventBridge schedule (aws scheduler get-schedule) or rule with its Targets that runs a task definition: it becomes a CronJob (repeatable)")
 	fs.StringVar(&f.Family, "family", "", "ECS family for a Terraform container_definitions array")
 	fs.StringVar(&f.Options.Secrets, "secrets", convert.SecretsExternal, "how ECS secrets reach the pods: external (External Secrets Operator ExternalSecrets) or placeholder (Secrets with empty values to fill in)")
 	o := &f.Options
@@ -123,6 +125,9 @@ func (f *ConvertFlags) Validate() error {
 	if len(f.ECSServiceFiles) > 0 && !f.isECS() {
 		return errors.New("--ecs-service needs ECS task definitions (--ecs FILE)")
 	}
+	if len(f.ECSSchedules) > 0 && !f.isECS() {
+		return errors.New("--ecs-schedule needs ECS task definitions (--ecs FILE)")
+	}
 	if f.isECS() && (len(f.EnvFiles) > 0 || len(f.Profiles) > 0) {
 		return errors.New("--env-file and --profile apply to Compose files, not to ECS task definitions")
 	}
@@ -153,7 +158,7 @@ func (f *ConvertFlags) Load(ctx context.Context) (*model.App, error) {
 			files = f.Files
 		}
 		return ecs.Load(ecs.Options{
-			Files: files, ServiceFiles: f.ECSServiceFiles, Family: f.Family,
+			Files: files, ServiceFiles: f.ECSServiceFiles, ScheduleFiles: f.ECSSchedules, Family: f.Family,
 			Name: f.ProjectName, Dir: f.ProjectDir,
 		})
 	}

@@ -17,6 +17,7 @@ func TestPlanGolden(t *testing.T) {
 		"example-shop": {"-f", "../../examples/shop/compose.yaml"},
 		"stateful":     {"-f", "testdata/golden/stateful/compose.yaml", "--volume-size", "2Gi"},
 		"xberth":       {"-f", "testdata/golden/xberth/compose.yaml"},
+		"ecs-schedule": {"-f", "testdata/golden/ecs-schedule/task.json", "--ecs-schedule", "testdata/golden/ecs-schedule/schedule.json"},
 	}
 	for name, args := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -53,9 +54,13 @@ func TestPlanGolden(t *testing.T) {
 			if diff := cmp.Diff(string(data), got); diff != "" {
 				t.Errorf("runbook differs from %s (-want +got); if intended, rerun with -update:\n%s", want, diff)
 			}
-			for _, s := range []string{"berth apply --file " + args[1], "berth down --file " + args[1]} {
-				if !strings.Contains(got, s) {
-					t.Errorf("runbook lacks %q", s)
+			for _, cmd := range []string{"berth apply ", "berth down "} {
+				found := false
+				for _, line := range strings.Split(got, "\n") {
+					found = found || strings.Contains(line, cmd) && strings.Contains(line, "--file "+args[1])
+				}
+				if !found {
+					t.Errorf("runbook has no %q line with --file %s", cmd, args[1])
 				}
 			}
 		})

@@ -281,6 +281,15 @@ func ecsPassive() map[string]ecsRule {
 	for _, k := range []string{"maximumPercent", "minimumHealthyPercent"} {
 		t["services[].deploymentConfiguration."+k] = mappedTo("Deployment spec.strategy.rollingUpdate")
 	}
+	// EventBridge schedules and rules (--ecs-schedule).
+	t["ScheduleExpression"] = mappedTo("CronJob spec.schedule")
+	t["ScheduleExpressionTimezone"] = fixed(diag.Dropped, "time zones are not converted (see the warning)")
+	t["State"] = fixed(diag.Ignored, "the CronJob runs unless applied with berth apply --suspend-cronjobs")
+	t["Name"] = fixed(diag.Ignored, "the CronJob is named after the task definition's family")
+	for _, p := range []string{"Target", "Targets[]"} {
+		t[p+".EcsParameters.TaskDefinitionArn"] = mappedTo("the CronJob's job template (this task definition)")
+		t[p+".EcsParameters.TaskCount"] = taskCountRule
+	}
 	// A single service object (create-service input or describe-services' "service").
 	for k, v := range t {
 		if rest, ok := strings.CutPrefix(k, "services[]."); ok {
@@ -289,6 +298,14 @@ func ecsPassive() map[string]ecsRule {
 		}
 	}
 	return t
+}
+
+// taskCountRule: a scheduled task's TaskCount above 1 runs that many pods per run.
+func taskCountRule(b *builder, svc *model.Service) (diag.Outcome, string, string) {
+	if svc != nil && svc.Replicas != nil && *svc.Replicas > 1 {
+		return diag.Mapped, "", "CronJob spec.jobTemplate.spec.parallelism and completions"
+	}
+	return diag.Ignored, "one task per run: one Job pod, Kubernetes' default", ""
 }
 
 func networkModeRule(b *builder, svc *model.Service) (diag.Outcome, string, string) {

@@ -22,6 +22,11 @@ type Options struct {
 	// ServiceFiles are `aws ecs describe-services` outputs for what a task definition lacks
 	// (replicas, rollout, load balancers, Service Connect names).
 	ServiceFiles []string
+	// ScheduleFiles are EventBridge schedules or rules that run a task definition on a
+	// schedule (schedule.go): that task becomes a CronJob.
+	ScheduleFiles []string
+	// Schedules are ScheduleFiles read into memory (Load fills them; Parse reads them).
+	Schedules []Source
 	// Family names the task of a Terraform container_definitions array, which carries none.
 	Family string
 	// Name is the app name when several task definitions are loaded (default: the directory's).
@@ -54,6 +59,13 @@ func Load(opts Options) (*model.App, error) {
 			return nil, fmt.Errorf("read ECS service file: %w", err)
 		}
 		svcs = append(svcs, source{name: relTo(opts.Dir, f), data: data})
+	}
+	for _, f := range opts.ScheduleFiles {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("read ECS schedule file: %w", err)
+		}
+		opts.Schedules = append(opts.Schedules, source{name: relTo(opts.Dir, f), data: data})
 	}
 	return Parse(srcs, svcs, opts)
 }
@@ -131,6 +143,11 @@ func Parse(files, serviceFiles []Source, opts Options) (*model.App, error) {
 	app.Name = appName(opts, app.Services)
 	for _, f := range serviceFiles {
 		if err := applyServiceFile(app, f); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range opts.Schedules {
+		if err := applyScheduleFile(app, f); err != nil {
 			return nil, err
 		}
 	}
