@@ -1,8 +1,11 @@
 package ecs
 
 import (
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/pkg/diag"
 )
 
 func TestCronOf(t *testing.T) {
@@ -95,4 +98,29 @@ func TestScheduleErrors(t *testing.T) {
 			t.Errorf("%s: error %v, want one containing %q", c.in, err, c.want)
 		}
 	}
+}
+
+// FuzzSchedule feeds arbitrary bytes to the loader as an EventBridge schedule: it must never
+// panic, and every failure must be a positioned *diag.Err.
+func FuzzSchedule(f *testing.F) {
+	f.Add([]byte(`{"ScheduleExpression": "cron(0 3 ? * 2-6 *)", "Target": {"EcsParameters": {"TaskDefinitionArn": "report:1", "TaskCount": 2}}}`))
+	f.Add([]byte(`{"ScheduleExpression": "rate(5 minutes)", "Targets": [{"EcsParameters": {"TaskDefinitionArn": "task-definition/report"}}]}`))
+	f.Add([]byte(`{"ScheduleExpression": 5, "Target": null}`))
+	f.Fuzz(func(t *testing.T, schedule []byte) {
+		app, err := Parse([]Source{NewSource("task.json", []byte(reportTask))}, nil,
+			Options{Schedules: []Source{NewSource("s.json", schedule)}})
+		if err != nil {
+			var de *diag.Err
+			if !errors.As(err, &de) {
+				t.Fatalf("error is not a *diag.Err: %T %v", err, err)
+			}
+			if de.Pos.File == "" {
+				t.Fatalf("error has no file: %v", err)
+			}
+			return
+		}
+		if app.Service("report").Options.Schedule == "" {
+			t.Fatalf("a schedule loaded without a CronJob schedule")
+		}
+	})
 }
