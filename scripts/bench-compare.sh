@@ -20,7 +20,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
-SIZES=${SIZES:-1000 2000 4000 8000}
+SIZES=${SIZES-1000 2000 4000 8000}
 CORPUS=${CORPUS:-1}
 # kompose needs ~50 CPU seconds for 1000 generated services and grows faster than linearly.
 KOMPOSE_MAX=${KOMPOSE_MAX:-1000}
