@@ -96,7 +96,7 @@ func (o *applyOptions) run(ctx context.Context, streams IO, fs *pflag.FlagSet) e
 	default:
 		return fmt.Errorf("--format %q: want yaml or helm", o.format)
 	}
-	for _, f := range []string{"release", "history-max", "atomic", "take-ownership", "values", "set", "set-string", "set-file", "set-json"} {
+	for _, f := range []string{"release", "history-max", "atomic", "take-ownership", "values", "set", "set-string", "set-file", "set-json", "chart-version", "app-version"} {
 		if fs.Changed(f) {
 			return errHelmOnly("--" + f)
 		}

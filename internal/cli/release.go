@@ -35,6 +35,8 @@ type releaseFlags struct {
 	atomic        bool
 	takeOwnership bool
 	values        values.Options
+	// chart sets Chart.yaml's version and appVersion of the chart berth renders.
+	chartMeta ChartFlags
 }
 
 func (r *releaseFlags) bindName(fs *pflag.FlagSet) {
@@ -50,6 +52,7 @@ func (r *releaseFlags) bindRevisions(fs *pflag.FlagSet) {
 // bindValues registers helm's value flags. -f stays berth's Compose file, so value files are
 // --values only.
 func (r *releaseFlags) bindValues(fs *pflag.FlagSet) {
+	r.chartMeta.Bind(fs)
 	fs.StringArrayVar(&r.values.ValueFiles, "values", nil, "with --format helm: values file merged over the chart's values.yaml (repeatable, later wins; - reads stdin)")
 	fs.StringArrayVar(&r.values.Values, "set", nil, "with --format helm: set a value, e.g. workloads.web.replicas=3 (repeatable, as helm --set)")
 	fs.StringArrayVar(&r.values.StringValues, "set-string", nil, "with --format helm: set a STRING value (repeatable)")
@@ -108,12 +111,15 @@ func (r *releaseFlags) chart(ctx context.Context, streams IO, src *appSource, va
 		}
 		return chrt, name, ns, nil
 	}
+	if err := r.chartMeta.Validate(render.Helm); err != nil {
+		return nil, "", "", err
+	}
 	res, app, err := src.input.Run(ctx)
 	if err != nil {
 		return nil, "", "", err
 	}
 	printWarnings(streams.ErrOut, res.Diagnostics, report.NewRedactor(app, res.Objects))
-	files, err := render.HelmFormat{}.Dir(res.Objects)
+	files, err := r.chartMeta.Format().Dir(res.Objects)
 	if err != nil {
 		return nil, "", "", fmt.Errorf("render: %w", err)
 	}
