@@ -63,7 +63,11 @@ func (e *emitter) mapping(m map[string]any, indent int, inSeq bool) bool {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	sort.Slice(keys, func(i, j int) bool { return keyLess(keys[i], keys[j]) })
+	// keyLess is not transitive for some keys ("10" < "1e3" < "01" < "10"): a stable sort
+	// from one canonical order keeps the output the same on every run whatever the map's
+	// iteration order.
+	sort.Strings(keys)
+	sort.SliceStable(keys, func(i, j int) bool { return keyLess(keys[i], keys[j]) })
 	for i, k := range keys {
 		if i > 0 || !inSeq {
 			e.indent(indent)
