@@ -64,6 +64,14 @@ try {
   for (const s of [expect.selectField, ...(expect.selectShows || [])]) {
     if (!details.includes(s)) failures.push(`selecting ${expect.select}: details lack ${JSON.stringify(s)}: ${details.slice(0, 300)}`);
   }
+  // "find" brings a service into view at a readable scale and selects it.
+  const find = expect.nodes[expect.nodes.length - 1];
+  await page.click('#graph-controls button[data-zoom="actual"]');
+  await page.fill("#find", find);
+  await page.press("#find", "Enter");
+  await page.waitForFunction((n) => document.querySelector("#details h3")?.textContent === n, find);
+  const found = await page.evaluate(geometry);
+  if (found.outside.includes(find)) failures.push(`find ${find}: the node is not in view`);
   const pageShot = await page.screenshot({ path: `${shotPrefix}-page.png`, fullPage: true, timeout: TIMEOUT });
 
   const blank = await browser.newPage();
