@@ -75,17 +75,26 @@ func (b *builder) production() {
 // PodSpec returns the pod spec of a workload object (Deployment, StatefulSet, DaemonSet, Job,
 // CronJob), nil for other objects.
 func PodSpec(o Object) *corev1.PodSpec {
+	if t := PodTemplate(o); t != nil {
+		return &t.Spec
+	}
+	return nil
+}
+
+// PodTemplate returns the pod template of a workload object (Deployment, StatefulSet,
+// DaemonSet, Job, CronJob), nil for other objects.
+func PodTemplate(o Object) *corev1.PodTemplateSpec {
 	switch w := o.(type) {
 	case *appsv1.Deployment:
-		return &w.Spec.Template.Spec
+		return &w.Spec.Template
 	case *appsv1.StatefulSet:
-		return &w.Spec.Template.Spec
+		return &w.Spec.Template
 	case *appsv1.DaemonSet:
-		return &w.Spec.Template.Spec
+		return &w.Spec.Template
 	case *batchv1.Job:
-		return &w.Spec.Template.Spec
+		return &w.Spec.Template
 	case *batchv1.CronJob:
-		return &w.Spec.JobTemplate.Spec.Template.Spec
+		return &w.Spec.JobTemplate.Spec.Template
 	}
 	return nil
 }

@@ -6,8 +6,6 @@ import (
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/model"
 	"github.com/berth-dev/berth/pkg/podsecurity"
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
@@ -75,19 +73,10 @@ func qty(l corev1.ResourceList, name corev1.ResourceName) string {
 	return ""
 }
 
-// podMeta is the pod template metadata of a workload object (convert.PodSpec's sibling).
+// podMeta is the pod template metadata of a workload object (empty for other objects).
 func podMeta(o convert.Object) *metav1.ObjectMeta {
-	switch w := o.(type) {
-	case *appsv1.Deployment:
-		return &w.Spec.Template.ObjectMeta
-	case *appsv1.StatefulSet:
-		return &w.Spec.Template.ObjectMeta
-	case *appsv1.DaemonSet:
-		return &w.Spec.Template.ObjectMeta
-	case *batchv1.Job:
-		return &w.Spec.Template.ObjectMeta
-	case *batchv1.CronJob:
-		return &w.Spec.JobTemplate.Spec.Template.ObjectMeta
+	if t := convert.PodTemplate(o); t != nil {
+		return &t.ObjectMeta
 	}
 	return &metav1.ObjectMeta{}
 }

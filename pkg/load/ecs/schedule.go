@@ -1,7 +1,6 @@
 package ecs
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
@@ -36,14 +35,9 @@ type scheduleECS struct {
 // applyScheduleFile reads one schedule or rule into the app: the task definition its target
 // runs becomes a CronJob (Options.Schedule), TaskCount its parallel Jobs.
 func applyScheduleFile(app *model.App, f source) error {
-	ln := newLines(f.name, f.data)
-	root, err := parse(f.data)
+	root, ln, err := parseSource(f)
 	if err != nil {
-		var oe *offsetError
-		if errors.As(err, &oe) {
-			return diag.Errorf(ln.pos(oe.off), "", "", "%s", oe.msg)
-		}
-		return diag.Errorf(diag.Pos{File: f.name}, "", "", "%v", err)
+		return err
 	}
 	if root.kind != kObject || root.get("ScheduleExpression") == nil {
 		return diag.Errorf(ln.pos(root.off), "", "", "want an EventBridge schedule or rule (an object with \"ScheduleExpression\"), got %s", describe(root))

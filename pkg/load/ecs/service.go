@@ -1,7 +1,6 @@
 package ecs
 
 import (
-	"errors"
 	"fmt"
 	"reflect"
 	"sort"
@@ -77,14 +76,9 @@ type serviceDeploymentRef struct {
 // Service Connect names → service aliases. A service whose task definition was not loaded is
 // skipped with a warning.
 func applyServiceFile(app *model.App, f source) error {
-	ln := newLines(f.name, f.data)
-	root, err := parse(f.data)
+	root, ln, err := parseSource(f)
 	if err != nil {
-		var oe *offsetError
-		if errors.As(err, &oe) {
-			return diag.Errorf(ln.pos(oe.off), "", "", "%s", oe.msg)
-		}
-		return diag.Errorf(diag.Pos{File: f.name}, "", "", "%v", err)
+		return err
 	}
 	if root.kind != kObject {
 		return diag.Errorf(ln.pos(root.off), "", "", "want describe-services output (an object with \"services\"), got %s", describe(root))

@@ -61,6 +61,21 @@ func (n *node) get(key string) *node {
 	return nil
 }
 
+// parseSource reads file f into a tree with its line index; a syntax error names the file
+// and, when known, the line and column.
+func parseSource(f source) (*node, *lines, error) {
+	ln := newLines(f.name, f.data)
+	root, err := parse(f.data)
+	if err != nil {
+		var oe *offsetError
+		if errors.As(err, &oe) {
+			return nil, ln, diag.Errorf(ln.pos(oe.off), "", "", "%s", oe.msg)
+		}
+		return nil, ln, diag.Errorf(diag.Pos{File: f.name}, "", "", "%v", err)
+	}
+	return root, ln, nil
+}
+
 // parse reads one JSON document into a tree. Errors carry a byte offset (*offsetError).
 func parse(data []byte) (*node, error) {
 	p := &parser{data: data, dec: json.NewDecoder(bytes.NewReader(data))}
