@@ -127,9 +127,15 @@ func changeValues(v map[string]any, parent string, existing bool) {
 			continue
 		case "requests":
 			c.(map[string]any)["cpu"] = "123m"
+			if l, ok := v["limits"].(map[string]any); ok && l["cpu"] != nil {
+				l["cpu"] = "1" // a limit below the new request would be invalid
+			}
 			continue
 		case "limits":
 			c.(map[string]any)["memory"] = "321Mi"
+			if r, ok := v["requests"].(map[string]any); ok && r["memory"] != nil {
+				r["memory"] = "123Mi" // a request above the new limit would be invalid
+			}
 			continue
 		case "ports":
 			for p, n := range c.(map[string]any) {
