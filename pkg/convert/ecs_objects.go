@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/berth-dev/berth/pkg/model"
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -43,19 +42,6 @@ func (b *builder) ecsObjects() {
 	b.accountECS()
 }
 
-// podTemplateOf returns the pod template of a workload object, or nil.
-func podTemplateOf(o Object) *corev1.PodTemplateSpec {
-	switch w := o.(type) {
-	case *appsv1.Deployment:
-		return &w.Spec.Template
-	case *appsv1.StatefulSet:
-		return &w.Spec.Template
-	case *appsv1.DaemonSet:
-		return &w.Spec.Template
-	}
-	return nil
-}
-
 // fargate reports what EKS Fargate forbids when the task required FARGATE.
 func (b *builder) fargate(pl *plan) {
 	svc := pl.Svc
@@ -65,8 +51,8 @@ func (b *builder) fargate(pl *plan) {
 	field := ecsTaskField(svc, "requiresCompatibilities")
 	var spec *corev1.PodSpec
 	for _, o := range b.objs {
-		if t := podTemplateOf(o); t != nil && o.GetName() == pl.Name {
-			spec = &t.Spec
+		if ps := PodSpec(o); ps != nil && o.GetName() == pl.Name {
+			spec = ps
 		}
 	}
 	if pl.Kind == model.KindDaemonSet {
