@@ -41,16 +41,7 @@ func TestHelmChartRoundTrip(t *testing.T) {
 // renders the plain objects with its default values, passes the schema and strict lint.
 func checkChartRoundTrip(t *testing.T, args []string) {
 	t.Helper()
-	plainDir := filepath.Join(t.TempDir(), "plain")
-	if _, stderr, err := runBerth(t, append(append([]string{"convert"}, args...), "--format", "yaml", "-o", plainDir)...); err != nil {
-		t.Fatalf("plain: %v\n%s", err, stderr)
-	}
-	var plain [][]byte
-	for p, data := range readTree(t, plainDir) {
-		if strings.HasSuffix(p, ".yaml") {
-			plain = append(plain, []byte(data))
-		}
-	}
+	plain := plainDocs(t, args)
 	chartDir := convertChart(t, args)
 	chrt := loadChart(t, chartDir)
 	for _, release := range []string{"rel", "another-release"} {

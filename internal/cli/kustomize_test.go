@@ -116,6 +116,12 @@ func unhash(t *testing.T, docs [][]byte) ([][]byte, map[string]string) {
 // plainObjects converts a golden case with --format yaml and returns its objects.
 func plainObjects(t *testing.T, args []string) map[string]map[string]any {
 	t.Helper()
+	return objectSet(t, plainDocs(t, args))
+}
+
+// plainDocs converts args with --format yaml -o DIR and returns the YAML files' contents.
+func plainDocs(t *testing.T, args []string) [][]byte {
+	t.Helper()
 	plainDir := filepath.Join(t.TempDir(), "plain")
 	if _, stderr, err := runBerth(t, append(append([]string{"convert"}, args...), "--format", "yaml", "-o", plainDir)...); err != nil {
 		t.Fatalf("plain: %v\n%s", err, stderr)
@@ -126,7 +132,7 @@ func plainObjects(t *testing.T, args []string) map[string]map[string]any {
 			plain = append(plain, []byte(data))
 		}
 	}
-	return objectSet(t, plain)
+	return plain
 }
 
 // TestKustomizeBuildsPlainOutput converts every golden case with --format kustomize and two
