@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/berth-dev/berth/pkg/validate"
+	vserver "github.com/berth-dev/berth/pkg/validate/server"
 )
 
 // validateOptions are `berth validate`'s flags.
@@ -83,7 +84,7 @@ func (o *validateOptions) run(ctx context.Context, streams IO, paths []string) e
 		if err != nil {
 			return err
 		}
-		if results, err = validate.Server(ctx, cfg, list, validate.ServerOptions{DefaultNamespace: ns}); err != nil {
+		if results, err = vserver.Check(ctx, cfg, list, vserver.Options{DefaultNamespace: ns}); err != nil {
 			return err
 		}
 	} else {

@@ -6,6 +6,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/berth-dev/berth/pkg/validate"
+	"github.com/berth-dev/berth/pkg/validate/server"
 )
 
 // DryRunFieldManager is the field manager of the harness's dry-run applies.
@@ -18,7 +19,7 @@ const DryRunFieldManager = "berth-test"
 // object has Accepted false and the server's message, and validate.Err(results) fails on any
 // rejection or warning. Kinds without a CustomResourceDefinition in the cluster are rejected.
 func (c *Cluster) DryRun(ctx context.Context, objs []*unstructured.Unstructured) ([]validate.Result, error) {
-	return validate.Server(ctx, c.Config, objs, validate.ServerOptions{
+	return server.Check(ctx, c.Config, objs, server.Options{
 		FieldManager:     DryRunFieldManager,
 		CreateNamespaces: true,
 	})

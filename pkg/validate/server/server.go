@@ -1,4 +1,7 @@
-package validate
+// Package server validates Kubernetes objects against a live apiserver with a server-side
+// dry-run apply. It is kept apart from package validate (offline, no client-go) so that
+// `berth convert` does not link client-go.
+package server
 
 import (
 	"context"
@@ -19,10 +22,12 @@ import (
 	"k8s.io/client-go/dynamic"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/restmapper"
+
+	"github.com/berth-dev/berth/pkg/validate"
 )
 
-// ServerOptions configures Server.
-type ServerOptions struct {
+// Options configures Check.
+type Options struct {
 	// FieldManager of the dry-run apply (default "berth").
 	FieldManager string
 	// DefaultNamespace is used for namespaced objects without metadata.namespace
@@ -35,13 +40,13 @@ type ServerOptions struct {
 	CreateNamespaces bool
 }
 
-// Server validates objects against a real apiserver: each is server-side applied with
+// Check validates objects against a real apiserver: each is server-side applied with
 // dryRun=All and fieldValidation=Strict, so the server runs its full validation, defaulting
 // and admission without persisting anything. Unknown or duplicate fields are rejections
 // (Strict); any other server warning is recorded in Result.Warnings. Objects are checked one
 // by one in the given order; results are in the same order. The error is non-nil only when
 // the checks could not run (no connection, discovery failed, a namespace could not be made).
-func Server(ctx context.Context, cfg *rest.Config, objs []*unstructured.Unstructured, opts ServerOptions) ([]Result, error) {
+func Check(ctx context.Context, cfg *rest.Config, objs []*unstructured.Unstructured, opts Options) ([]validate.Result, error) {
 	if opts.FieldManager == "" {
 		opts.FieldManager = "berth"
 	}
@@ -66,7 +71,7 @@ func Server(ctx context.Context, cfg *rest.Config, objs []*unstructured.Unstruct
 			return nil, err
 		}
 	}
-	results := make([]Result, len(objs))
+	results := make([]validate.Result, len(objs))
 	for i, o := range objs {
 		results[i] = s.check(ctx, o)
 	}
@@ -74,14 +79,14 @@ func Server(ctx context.Context, cfg *rest.Config, objs []*unstructured.Unstruct
 }
 
 type serverCheck struct {
-	opts     ServerOptions
+	opts     Options
 	mapper   meta.RESTMapper
 	dyn      dynamic.Interface
 	warnings *warningCollector
 }
 
-func (s *serverCheck) check(ctx context.Context, o *unstructured.Unstructured) Result {
-	r := Result{APIVersion: o.GetAPIVersion(), Kind: o.GetKind(), Namespace: o.GetNamespace(), Name: o.GetName()}
+func (s *serverCheck) check(ctx context.Context, o *unstructured.Unstructured) validate.Result {
+	r := validate.Result{APIVersion: o.GetAPIVersion(), Kind: o.GetKind(), Namespace: o.GetNamespace(), Name: o.GetName()}
 	if r.Name == "" {
 		r.Message = "metadata.name is required for server-side apply"
 		return r
