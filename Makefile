@@ -5,7 +5,7 @@ GO ?= go
 TEST_TIMEOUT ?= 30m
 TEST_FLAGS ?=
 
-.PHONY: all build vet test test-bin test-browser-deps example
+.PHONY: all build vet install test test-bin test-browser-deps example
 
 all: build vet
 
@@ -14,6 +14,10 @@ build:
 
 vet:
 	$(GO) vet ./...
+
+# Installs berth and berth-cluster (the cluster commands berth hands over to) into GOBIN.
+install:
+	$(GO) install ./cmd/berth ./cmd/berth-cluster
 
 # Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok and, for
 # the real-node tests, kubelet, kube-proxy and CoreDNS into

@@ -30,7 +30,7 @@ trap cleanup EXIT
 
 log() { printf '[bench-apply] %s\n' "$*" >&2; }
 
-go build -o "$work/berth" ./cmd/berth
+go build -o "$work/" ./cmd/berth ./cmd/berth-cluster
 go build -o "$work/kube-up" ./test/cluster/cmd/kube-up
 berth=$work/berth
 

@@ -10,10 +10,16 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/berth-dev/berth/internal/cli"
+	"github.com/berth-dev/berth/internal/cli/cluster"
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){"berth": main})
+	testscript.Main(m, map[string]func(){
+		"berth":         main,
+		"berth-cluster": func() { os.Exit(cli.Main(cluster.Extension())) },
+	})
 }
 
 // TestScripts runs the CLI end-to-end scripts in testdata/script: the real binary entry, exit

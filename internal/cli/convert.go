@@ -116,7 +116,7 @@ func (o *convertOptions) run(ctx context.Context, streams IO) error {
 		return err
 	}
 	red := report.NewRedactor(app, res.Objects)
-	warnings := printWarnings(streams.ErrOut, res.Diagnostics, red)
+	warnings := PrintWarnings(streams.ErrOut, res.Diagnostics, red)
 	var reportData []byte
 	if o.report != "" {
 		if reportData, err = renderReport(o.report, app, res, red); err != nil {
@@ -160,8 +160,8 @@ func renderReport(path string, app *model.App, res *convert.Result, red *report.
 	return data, nil
 }
 
-// printWarnings writes each warning as "file:line:col: field: message" and returns how many.
-func printWarnings(w io.Writer, diags diag.List, red *report.Redactor) int {
+// PrintWarnings writes each warning as "file:line:col: field: message" and returns how many.
+func PrintWarnings(w io.Writer, diags diag.List, red *report.Redactor) int {
 	n := 0
 	for _, d := range diags {
 		if d.Severity < diag.Warning {

@@ -20,7 +20,7 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 func runBerth(t testing.TB, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	root := NewRoot(IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Environ: []string{}})
+	root := NewRoot(IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Environ: []string{}}, Cluster{})
 	root.SetArgs(args)
 	err = root.ExecuteContext(context.Background())
 	return out.String(), errOut.String(), err

@@ -51,7 +51,7 @@ func (o *reportOptions) run(ctx context.Context, streams IO) error {
 		return err
 	}
 	red := report.NewRedactor(app, res.Objects)
-	printWarnings(streams.ErrOut, res.Diagnostics, red)
+	PrintWarnings(streams.ErrOut, res.Diagnostics, red)
 	data, err := renderReport(o.out, app, res, red)
 	if err != nil {
 		return err

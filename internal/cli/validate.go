@@ -15,18 +15,21 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/berth-dev/berth/pkg/validate"
-	vserver "github.com/berth-dev/berth/pkg/validate/server"
 )
 
 // validateOptions are `berth validate`'s flags.
 type validateOptions struct {
 	server      bool
 	kubeVersion string
-	kube        kubeFlags
+	kubeconfig  string
+	kubeContext string
+	// serverCheck runs --server; nil in the lean executable, which hands --server to
+	// berth-cluster.
+	serverCheck func(ctx context.Context, environ []string, kubeconfig, kubeContext string, objs []*unstructured.Unstructured) ([]validate.Result, error)
 }
 
-func newValidate(streams IO) *cobra.Command {
-	o := &validateOptions{}
+func newValidate(streams IO, serverCheck func(ctx context.Context, environ []string, kubeconfig, kubeContext string, objs []*unstructured.Unstructured) ([]validate.Result, error)) *cobra.Command {
+	o := &validateOptions{serverCheck: serverCheck}
 	cmd := &cobra.Command{
 		Use:   "validate PATH...",
 		Short: "Check Kubernetes manifests offline against the API schemas, or with a server dry-run",
@@ -46,6 +49,12 @@ warnings count as failures.`,
   berth validate --server k8s/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.server && o.kubeVersion != validate.DefaultKubeVersion {
+				return errors.New("--kube-version applies to offline validation; --server checks the cluster's own version")
+			}
+			if o.server && o.serverCheck == nil {
+				return handoff(streams, commandLine(cmd, args))
+			}
 			return o.run(cmd.Context(), streams, args)
 		},
 	}
@@ -53,7 +62,8 @@ warnings count as failures.`,
 	fs.BoolVar(&o.server, "server", false, "check with a server-side dry-run on the kubeconfig's cluster instead of offline")
 	fs.StringVar(&o.kubeVersion, "kube-version", validate.DefaultKubeVersion,
 		"Kubernetes version whose schemas offline validation uses (embedded: "+strings.Join(validate.KubeVersions(), ", ")+")")
-	o.kube.bind(fs)
+	fs.StringVar(&o.kubeconfig, "kubeconfig", "", "with --server: path to the kubeconfig file (default: KUBECONFIG or ~/.kube/config)")
+	fs.StringVar(&o.kubeContext, "context", "", "with --server: kubeconfig context to use (default: the current context)")
 	return cmd
 }
 
@@ -64,9 +74,6 @@ type sourced struct {
 }
 
 func (o *validateOptions) run(ctx context.Context, streams IO, paths []string) error {
-	if o.server && o.kubeVersion != validate.DefaultKubeVersion {
-		return errors.New("--kube-version applies to offline validation; --server checks the cluster's own version")
-	}
 	objs, err := readManifests(paths)
 	if err != nil {
 		return err
@@ -80,11 +87,7 @@ func (o *validateOptions) run(ctx context.Context, streams IO, paths []string) e
 	}
 	var results []validate.Result
 	if o.server {
-		cfg, ns, err := o.kube.config(streams.Environ)
-		if err != nil {
-			return err
-		}
-		if results, err = vserver.Check(ctx, cfg, list, vserver.Options{DefaultNamespace: ns}); err != nil {
+		if results, err = o.serverCheck(ctx, streams.Environ, o.kubeconfig, o.kubeContext, list); err != nil {
 			return err
 		}
 	} else {

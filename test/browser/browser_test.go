@@ -62,7 +62,7 @@ func report(t *testing.T, dir string, args ...string) string {
 	t.Helper()
 	page := filepath.Join(dir, "report.html")
 	var out, errOut bytes.Buffer
-	root := cli.NewRoot(cli.IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Environ: []string{}})
+	root := cli.NewRoot(cli.IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Environ: []string{}}, cli.Cluster{})
 	root.SetArgs(append([]string{"report", "-o", page}, args...))
 	if err := root.ExecuteContext(context.Background()); err != nil {
 		t.Fatalf("berth report %v: %v\n%s", args, err, errOut.String())
@@ -206,7 +206,7 @@ func TestCorpusReports(t *testing.T) {
 			dir := t.TempDir()
 			var out, errOut bytes.Buffer
 			page := filepath.Join(dir, "report.html")
-			root := cli.NewRoot(cli.IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Environ: []string{}})
+			root := cli.NewRoot(cli.IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Environ: []string{}}, cli.Cluster{})
 			root.SetArgs([]string{"report", "-o", page, "-f", f})
 			if err := root.ExecuteContext(context.Background()); err != nil {
 				if want != nil {

@@ -4,15 +4,13 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"runtime"
-	"syscall"
 	"testing"
 
 	"github.com/berth-dev/berth/internal/cli"
+	clicluster "github.com/berth-dev/berth/internal/cli/cluster"
 	"github.com/berth-dev/berth/test/cluster"
 	"github.com/berth-dev/berth/test/crds"
 	"github.com/rogpeppe/go-internal/testscript"
@@ -30,16 +28,9 @@ func TestMain(m *testing.M) {
 	testscript.Main(runner{m}, map[string]func(){"berth": berth})
 }
 
-// berth is cmd/berth's main, run in-process by the scripts.
+// berth is the berth-cluster executable's main (every command), run in-process by the scripts.
 func berth() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	root := cli.NewRoot(cli.IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr, Environ: os.Environ()})
-	err := root.ExecuteContext(ctx)
-	stop()
-	if err != nil && err.Error() != "" {
-		fmt.Fprintln(os.Stderr, "berth: "+err.Error())
-	}
-	os.Exit(cli.ExitCode(err))
+	os.Exit(cli.Main(clicluster.Extension()))
 }
 
 // TestCommands runs testdata/script/*.txtar with KUBECONFIG pointing at the test cluster,

@@ -71,7 +71,7 @@ func convertChart(t *testing.T, caseDir string) *chart.Chart {
 	}
 	out := filepath.Join(t.TempDir(), "chart")
 	var stdout, stderr bytes.Buffer
-	root := cli.NewRoot(cli.IO{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr, Environ: []string{}})
+	root := cli.NewRoot(cli.IO{In: strings.NewReader(""), Out: &stdout, ErrOut: &stderr, Environ: []string{}}, cli.Cluster{})
 	root.SetArgs(append(args, "--format", "helm", "-o", out))
 	if err := root.ExecuteContext(context.Background()); err != nil {
 		t.Fatalf("%v\n%s", err, stderr.String())

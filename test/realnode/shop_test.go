@@ -128,15 +128,17 @@ func isDir(p string) bool {
 	return err == nil && fi.IsDir()
 }
 
+// buildBerth builds berth and berth-cluster into one directory, as `go install ./cmd/...`
+// does, so berth finds the executable it hands the cluster commands to.
 func buildBerth(t *testing.T, root string) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "berth")
-	cmd := exec.Command("go", "build", "-o", bin, "./cmd/berth")
+	dir := t.TempDir()
+	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/berth", "./cmd/berth-cluster")
 	cmd.Dir = root
 	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/berth: %v\n%s", err, b)
+		t.Fatalf("go build ./cmd/berth ./cmd/berth-cluster: %v\n%s", err, b)
 	}
-	return bin
+	return filepath.Join(dir, "berth")
 }
 
 // run runs berth and fails the test when it fails.

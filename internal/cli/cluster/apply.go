@@ -1,4 +1,4 @@
-package cli
+package cluster
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/berth-dev/berth/internal/cli"
 	"github.com/berth-dev/berth/pkg/apply"
 	"github.com/berth-dev/berth/pkg/release"
 	"github.com/spf13/cobra"
@@ -29,11 +30,11 @@ type applyOptions struct {
 	suspend      bool
 }
 
-func newApply(streams IO) *cobra.Command {
-	o := &applyOptions{source: appSource{input: ConvertFlags{Environ: streams.Environ}}}
+func newApply(streams cli.IO) *cobra.Command {
+	o := &applyOptions{source: appSource{input: cli.ConvertFlags{Environ: streams.Environ}}}
 	cmd := &cobra.Command{
 		Use:   "apply [-f FILE]... | apply --from DIR",
-		Short: "Convert and server-side apply an application, then wait for its rollouts",
+		Short: cli.ClusterShort("apply"),
 		Long: `Apply converts the application (same flags as berth convert), or reads a directory berth
 convert wrote (--from DIR), and server-side applies it with field manager "berth" in waves:
 namespaces and CRDs, service accounts and RBAC, config, secrets and volume claims, services,
@@ -84,7 +85,7 @@ CronJob someone suspended by hand (kubectl patch) stays suspended.`,
 	return cmd
 }
 
-func (o *applyOptions) run(ctx context.Context, streams IO, fs *pflag.FlagSet) error {
+func (o *applyOptions) run(ctx context.Context, streams cli.IO, fs *pflag.FlagSet) error {
 	dry, err := parseDryRun(o.dryRun)
 	if err != nil {
 		return err
@@ -127,7 +128,7 @@ func (o *applyOptions) run(ctx context.Context, streams IO, fs *pflag.FlagSet) e
 }
 
 // runHelm deploys the application as a Helm release.
-func (o *applyOptions) runHelm(ctx context.Context, streams IO, fs *pflag.FlagSet, dry apply.DryRun) error {
+func (o *applyOptions) runHelm(ctx context.Context, streams cli.IO, fs *pflag.FlagSet, dry apply.DryRun) error {
 	if o.suspend {
 		return errors.New("--suspend-cronjobs does not apply to --format helm (a release's objects are what its chart renders): apply with --format yaml for the switch-over")
 	}
@@ -168,7 +169,7 @@ func (o *applyOptions) runHelm(ctx context.Context, streams IO, fs *pflag.FlagSe
 }
 
 // suspendNotice says which CronJobs --suspend-cronjobs suspends and how to resume them.
-func suspendNotice(streams IO, names []string) {
+func suspendNotice(streams cli.IO, names []string) {
 	if len(names) == 0 {
 		fmt.Fprintln(streams.ErrOut, "--suspend-cronjobs: the application has no CronJobs")
 		return

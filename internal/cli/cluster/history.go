@@ -1,4 +1,4 @@
-package cli
+package cluster
 
 import (
 	"context"
@@ -6,6 +6,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
+
+	"github.com/berth-dev/berth/internal/cli"
 )
 
 // historyOptions are `berth history`'s flags.
@@ -15,11 +17,11 @@ type historyOptions struct {
 	release releaseFlags
 }
 
-func newHistory(streams IO) *cobra.Command {
-	o := &historyOptions{source: appSource{input: ConvertFlags{Environ: streams.Environ}}}
+func newHistory(streams cli.IO) *cobra.Command {
+	o := &historyOptions{source: appSource{input: cli.ConvertFlags{Environ: streams.Environ}}}
 	cmd := &cobra.Command{
 		Use:   "history [-f FILE]... | history --release NAME [-n NS]",
-		Short: "List the revisions of the application's Helm release",
+		Short: cli.ClusterShort("history"),
 		Long: `History lists the revisions of the Helm release berth apply --format helm made, oldest
 first, like helm history: revision, time, status, chart, app version and description.`,
 		Example: `  berth history -f compose.yaml
@@ -36,7 +38,7 @@ first, like helm history: revision, time, status, chart, app version and descrip
 	return cmd
 }
 
-func (o *historyOptions) run(ctx context.Context, streams IO) error {
+func (o *historyOptions) run(ctx context.Context, streams cli.IO) error {
 	rc, name, err := o.release.target(ctx, streams, &o.source, &o.kube)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package cli
+package cluster
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/berth-dev/berth/internal/cli"
 	"github.com/berth-dev/berth/pkg/apply"
 	"github.com/berth-dev/berth/pkg/release"
 	"github.com/spf13/cobra"
@@ -21,11 +22,11 @@ type statusOptions struct {
 	release releaseFlags
 }
 
-func newStatus(streams IO) *cobra.Command {
-	o := &statusOptions{source: appSource{input: ConvertFlags{Environ: streams.Environ}}}
+func newStatus(streams cli.IO) *cobra.Command {
+	o := &statusOptions{source: appSource{input: cli.ConvertFlags{Environ: streams.Environ}}}
 	cmd := &cobra.Command{
 		Use:   "status [-f FILE]... | status --app NAME [-n NS] | status --release NAME [-n NS]",
-		Short: "Show the application's workloads: ready replicas, images, age, and why not ready",
+		Short: cli.ClusterShort("status"),
 		Long: `Status lists the workloads berth apply created: those of the application's ApplySet, or,
 when the application was applied with --format helm, those of its Helm release (named by
 --release, default the application's name), after a line naming the release's revision.`,
@@ -43,7 +44,7 @@ when the application was applied with --format helm, those of its Helm release (
 	return cmd
 }
 
-func (o *statusOptions) run(ctx context.Context, streams IO) error {
+func (o *statusOptions) run(ctx context.Context, streams cli.IO) error {
 	if o.release.name != "" {
 		rc, name, err := o.release.target(ctx, streams, &o.source, &o.kube)
 		if err != nil {
@@ -78,7 +79,7 @@ func (o *statusOptions) run(ctx context.Context, streams IO) error {
 }
 
 // releaseStatus prints the release's newest revision and its workloads.
-func releaseStatus(ctx context.Context, streams IO, rc *release.Client, name string) error {
+func releaseStatus(ctx context.Context, streams cli.IO, rc *release.Client, name string) error {
 	rel, rows, err := rc.Status(ctx, name)
 	if err != nil {
 		return err
@@ -89,7 +90,7 @@ func releaseStatus(ctx context.Context, streams IO, rc *release.Client, name str
 }
 
 // printStatus writes the table; a workload that is not ready says why in the last column.
-func printStatus(streams IO, rows []apply.WorkloadStatus, now time.Time) {
+func printStatus(streams cli.IO, rows []apply.WorkloadStatus, now time.Time) {
 	if len(rows) == 0 {
 		fmt.Fprintln(streams.ErrOut, "no workloads")
 		return

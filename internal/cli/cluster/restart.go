@@ -1,9 +1,10 @@
-package cli
+package cluster
 
 import (
 	"context"
 	"time"
 
+	"github.com/berth-dev/berth/internal/cli"
 	"github.com/berth-dev/berth/pkg/apply"
 	"github.com/spf13/cobra"
 )
@@ -16,11 +17,11 @@ type restartOptions struct {
 	timeout time.Duration
 }
 
-func newRestart(streams IO) *cobra.Command {
-	o := &restartOptions{source: appSource{input: ConvertFlags{Environ: streams.Environ}}}
+func newRestart(streams cli.IO) *cobra.Command {
+	o := &restartOptions{source: appSource{input: cli.ConvertFlags{Environ: streams.Environ}}}
 	cmd := &cobra.Command{
 		Use:   "restart [SERVICE...]",
-		Short: "Roll the pods of the application's services (e.g. after an image moved under the same tag)",
+		Short: cli.ClusterShort("restart"),
 		Long: `Restart sets the kubectl.kubernetes.io/restartedAt annotation on the pod templates of the
 services' Deployments, StatefulSets and DaemonSets (as kubectl rollout restart does), then
 waits for the rollouts like berth apply. Without SERVICE it restarts every one of them.`,
@@ -38,7 +39,7 @@ waits for the rollouts like berth apply. Without SERVICE it restarts every one o
 	return cmd
 }
 
-func (o *restartOptions) run(ctx context.Context, streams IO, services []string) error {
+func (o *restartOptions) run(ctx context.Context, streams cli.IO, services []string) error {
 	c, ns, err := o.kube.client(streams.Environ)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package cli
+package cluster
 
 import (
 	"context"
@@ -7,8 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
+	"github.com/berth-dev/berth/internal/cli"
 	"github.com/berth-dev/berth/pkg/apply"
 	"github.com/berth-dev/berth/pkg/report"
 	"github.com/spf13/pflag"
@@ -43,7 +43,7 @@ func (k *kubeFlags) client(environ []string) (*apply.Client, string, error) {
 // config loads the kubeconfig as kubectl would and returns it and the context's namespace.
 func (k *kubeFlags) config(environ []string) (*rest.Config, string, error) {
 	rules := &clientcmd.ClientConfigLoadingRules{ExplicitPath: k.kubeconfig}
-	if v, ok := lookupEnv(environ, clientcmd.RecommendedConfigPathEnvVar); ok && v != "" {
+	if v, ok := cli.LookupEnv(environ, clientcmd.RecommendedConfigPathEnvVar); ok && v != "" {
 		rules.Precedence = filepath.SplitList(v)
 	} else {
 		rules.Precedence = []string{clientcmd.RecommendedHomeFile}
@@ -60,19 +60,10 @@ func (k *kubeFlags) config(environ []string) (*rest.Config, string, error) {
 	return cfg, ns, nil
 }
 
-func lookupEnv(environ []string, key string) (string, bool) {
-	for _, kv := range environ {
-		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
-			return v, true
-		}
-	}
-	return "", false
-}
-
 // appSource says which application a cluster command works on: the convert flags (load and
 // convert, as berth convert does), or --from DIR (a directory berth convert wrote).
 type appSource struct {
-	input ConvertFlags
+	input cli.ConvertFlags
 	from  string
 	name  string
 }
@@ -84,7 +75,7 @@ func (s *appSource) bind(fs *pflag.FlagSet) {
 }
 
 // load returns the application's objects and its ApplySet. Conversion warnings go to errOut.
-func (s *appSource) load(ctx context.Context, streams IO, defaultNS string) ([]*unstructured.Unstructured, apply.Set, error) {
+func (s *appSource) load(ctx context.Context, streams cli.IO, defaultNS string) ([]*unstructured.Unstructured, apply.Set, error) {
 	if s.from != "" {
 		return s.loadDir(defaultNS)
 	}
@@ -92,7 +83,7 @@ func (s *appSource) load(ctx context.Context, streams IO, defaultNS string) ([]*
 	if err != nil {
 		return nil, apply.Set{}, err
 	}
-	printWarnings(streams.ErrOut, res.Diagnostics, report.NewRedactor(app, res.Objects))
+	cli.PrintWarnings(streams.ErrOut, res.Diagnostics, report.NewRedactor(app, res.Objects))
 	objs := make([]runtime.Object, 0, len(res.Objects))
 	for _, o := range res.Objects {
 		objs = append(objs, o)
@@ -147,7 +138,7 @@ func namespaceOf(objs []*unstructured.Unstructured, def string) string {
 
 // identify returns the ApplySet without loading objects when --app names it (status, down,
 // restart): -n or the kubeconfig namespace is its namespace.
-func (s *appSource) identify(ctx context.Context, streams IO, defaultNS string) (apply.Set, []*unstructured.Unstructured, error) {
+func (s *appSource) identify(ctx context.Context, streams cli.IO, defaultNS string) (apply.Set, []*unstructured.Unstructured, error) {
 	if s.name != "" && s.from == "" && len(s.input.Files) == 0 && len(s.input.ECSFiles) == 0 {
 		ns := s.input.Options.Namespace
 		if ns == "" {

@@ -1,4 +1,4 @@
-package cli
+package cluster
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/berth-dev/berth/internal/cli"
 	"github.com/berth-dev/berth/pkg/release"
 	"github.com/spf13/cobra"
 )
@@ -20,11 +21,11 @@ type rollbackOptions struct {
 	timeout time.Duration
 }
 
-func newRollback(streams IO) *cobra.Command {
-	o := &rollbackOptions{source: appSource{input: ConvertFlags{Environ: streams.Environ}}}
+func newRollback(streams cli.IO) *cobra.Command {
+	o := &rollbackOptions{source: appSource{input: cli.ConvertFlags{Environ: streams.Environ}}}
 	cmd := &cobra.Command{
 		Use:   "rollback [REVISION] [-f FILE]... | rollback [REVISION] --release NAME [-n NS]",
-		Short: "Roll a Helm release back to an earlier revision (default: the previous one)",
+		Short: cli.ClusterShort("rollback"),
 		Long: `Rollback makes a new revision of the application's Helm release (berth apply --format helm)
 from an earlier one, as helm rollback does: the old chart and values, applied again. REVISION
 defaults to the one before the current revision; berth history lists them. Then it waits for
@@ -55,7 +56,7 @@ the rollouts like berth apply.`,
 	return cmd
 }
 
-func (o *rollbackOptions) run(ctx context.Context, streams IO, revision int) error {
+func (o *rollbackOptions) run(ctx context.Context, streams cli.IO, revision int) error {
 	dry, err := parseDryRun(o.dryRun)
 	if err != nil {
 		return err

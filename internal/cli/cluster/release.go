@@ -1,4 +1,4 @@
-package cli
+package cluster
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/berth-dev/berth/internal/cli"
 	"github.com/berth-dev/berth/pkg/apply"
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/release"
@@ -36,7 +37,7 @@ type releaseFlags struct {
 	takeOwnership bool
 	values        values.Options
 	// chart sets Chart.yaml's version and appVersion of the chart berth renders.
-	chartMeta ChartFlags
+	chartMeta cli.ChartFlags
 }
 
 func (r *releaseFlags) bindName(fs *pflag.FlagSet) {
@@ -91,7 +92,7 @@ func isChartDir(dir string) bool {
 
 // chart returns the chart to deploy, the release name and its namespace: the chart in --from
 // DIR, or the chart berth renders from the conversion (as convert --format helm would).
-func (r *releaseFlags) chart(ctx context.Context, streams IO, src *appSource, vals map[string]any, defaultNS string) (*chart.Chart, string, string, error) {
+func (r *releaseFlags) chart(ctx context.Context, streams cli.IO, src *appSource, vals map[string]any, defaultNS string) (*chart.Chart, string, string, error) {
 	if src.from != "" {
 		if !isChartDir(src.from) {
 			return nil, "", "", fmt.Errorf("--from %s: no Chart.yaml: --format helm deploys a chart (berth convert --format helm -o DIR)", src.from)
@@ -118,7 +119,7 @@ func (r *releaseFlags) chart(ctx context.Context, streams IO, src *appSource, va
 	if err != nil {
 		return nil, "", "", err
 	}
-	printWarnings(streams.ErrOut, res.Diagnostics, report.NewRedactor(app, res.Objects))
+	cli.PrintWarnings(streams.ErrOut, res.Diagnostics, report.NewRedactor(app, res.Objects))
 	files, err := r.chartMeta.Format().Dir(res.Objects)
 	if err != nil {
 		return nil, "", "", fmt.Errorf("render: %w", err)
@@ -141,7 +142,7 @@ func (r *releaseFlags) chart(ctx context.Context, streams IO, src *appSource, va
 // target returns the client and name of an existing release: --release (namespace -n, else
 // the release name, berth's default namespace), or the converted application's name and
 // namespace.
-func (r *releaseFlags) target(ctx context.Context, streams IO, src *appSource, kube *kubeFlags) (*release.Client, string, error) {
+func (r *releaseFlags) target(ctx context.Context, streams cli.IO, src *appSource, kube *kubeFlags) (*release.Client, string, error) {
 	cfg, defaultNS, err := kube.config(streams.Environ)
 	if err != nil {
 		return nil, "", err
@@ -191,7 +192,7 @@ func runtimeObjects(objs []convert.Object) []runtime.Object {
 
 // setRelease returns the client of the release an ApplySet's application would have: named
 // after the application (or --release), in the set's namespace.
-func setRelease(streams IO, kube *kubeFlags, set apply.Set, name string) (*release.Client, string, error) {
+func setRelease(streams cli.IO, kube *kubeFlags, set apply.Set, name string) (*release.Client, string, error) {
 	cfg, _, err := kube.config(streams.Environ)
 	if err != nil {
 		return nil, "", err

@@ -1,10 +1,11 @@
-package cli
+package cluster
 
 import (
 	"context"
 	"errors"
 	"time"
 
+	"github.com/berth-dev/berth/internal/cli"
 	"github.com/berth-dev/berth/pkg/apply"
 	"github.com/berth-dev/berth/pkg/release"
 	"github.com/spf13/cobra"
@@ -19,11 +20,11 @@ type downOptions struct {
 	timeout time.Duration
 }
 
-func newDown(streams IO) *cobra.Command {
-	o := &downOptions{source: appSource{input: ConvertFlags{Environ: streams.Environ}}}
+func newDown(streams cli.IO) *cobra.Command {
+	o := &downOptions{source: appSource{input: cli.ConvertFlags{Environ: streams.Environ}}}
 	cmd := &cobra.Command{
 		Use:   "down [-f FILE]... | down --app NAME [-n NS] | down --release NAME [-n NS]",
-		Short: "Delete what berth apply created; keep volumes unless --volumes",
+		Short: cli.ClusterShort("down"),
 		Long: `Down deletes the objects the application's ApplySet tracks, in reverse wave order with
 foreground propagation, and waits until they are gone. PersistentVolumeClaims are kept unless
 --volumes (like docker compose down -v); the namespace is deleted only when nothing is left in
@@ -50,7 +51,7 @@ unless --volumes, and its namespace stays.`,
 	return cmd
 }
 
-func (o *downOptions) run(ctx context.Context, streams IO) error {
+func (o *downOptions) run(ctx context.Context, streams cli.IO) error {
 	if o.release.name != "" {
 		rc, name, err := o.release.target(ctx, streams, &o.source, &o.kube)
 		if err != nil {
@@ -81,6 +82,6 @@ func (o *downOptions) run(ctx context.Context, streams IO) error {
 }
 
 // uninstall uninstalls the Helm release name.
-func (o *downOptions) uninstall(ctx context.Context, streams IO, rc *release.Client, name string) error {
+func (o *downOptions) uninstall(ctx context.Context, streams cli.IO, rc *release.Client, name string) error {
 	return rc.Uninstall(ctx, name, release.UninstallOptions{Timeout: o.timeout, Volumes: o.volumes, Out: streams.Out})
 }

@@ -1,9 +1,10 @@
-package cli
+package cluster
 
 import (
 	"context"
 	"fmt"
 
+	"github.com/berth-dev/berth/internal/cli"
 	"github.com/berth-dev/berth/pkg/apply"
 	"github.com/berth-dev/berth/pkg/release"
 	"github.com/spf13/cobra"
@@ -21,11 +22,11 @@ type diffOptions struct {
 	release      releaseFlags
 }
 
-func newDiff(streams IO) *cobra.Command {
-	o := &diffOptions{source: appSource{input: ConvertFlags{Environ: streams.Environ}}}
+func newDiff(streams cli.IO) *cobra.Command {
+	o := &diffOptions{source: appSource{input: cli.ConvertFlags{Environ: streams.Environ}}}
 	cmd := &cobra.Command{
 		Use:   "diff [-f FILE]... | diff --from DIR",
-		Short: "Show what berth apply would change in the cluster",
+		Short: cli.ClusterShort("diff"),
 		Long: `Diff converts the application (or reads --from DIR) and asks the server what a server-side
 apply would make of each object (a dry run), then prints a unified diff against the live
 object. Server-owned metadata and status are left out and Secret values are masked. Exit
@@ -41,7 +42,7 @@ status: 0 when nothing differs, 1 when something does, 2 or more on errors (like
 			case applyObjects:
 				return o.run(cmd.Context(), streams)
 			}
-			return &ExitError{Code: 2, Err: fmt.Errorf("--format %q: want yaml or helm", o.format)}
+			return &cli.ExitError{Code: 2, Err: fmt.Errorf("--format %q: want yaml or helm", o.format)}
 		},
 	}
 	fs := cmd.Flags()
@@ -57,14 +58,14 @@ status: 0 when nothing differs, 1 when something does, 2 or more on errors (like
 	return cmd
 }
 
-func (o *diffOptions) run(ctx context.Context, streams IO) error {
+func (o *diffOptions) run(ctx context.Context, streams cli.IO) error {
 	c, ns, err := o.kube.client(streams.Environ)
 	if err != nil {
-		return &ExitError{Code: 2, Err: err}
+		return &cli.ExitError{Code: 2, Err: err}
 	}
 	objs, set, err := o.source.load(ctx, streams, ns)
 	if err != nil {
-		return &ExitError{Code: 2, Err: err}
+		return &cli.ExitError{Code: 2, Err: err}
 	}
 	if o.suspend {
 		apply.SuspendCronJobs(objs)
@@ -73,38 +74,38 @@ func (o *diffOptions) run(ctx context.Context, streams IO) error {
 		Set: set, ForceConflicts: o.force, Prune: o.prune, PruneVolumes: o.pruneVolumes, Out: streams.Out,
 	})
 	if err != nil {
-		return &ExitError{Code: 2, Err: err}
+		return &cli.ExitError{Code: 2, Err: err}
 	}
 	if differs {
-		return &ExitError{Code: 1}
+		return &cli.ExitError{Code: 1}
 	}
 	return nil
 }
 
 // runHelm diffs the Helm release berth apply --format helm would make.
-func (o *diffOptions) runHelm(ctx context.Context, streams IO) error {
+func (o *diffOptions) runHelm(ctx context.Context, streams cli.IO) error {
 	vals, err := o.release.mergedValues()
 	if err != nil {
-		return &ExitError{Code: 2, Err: err}
+		return &cli.ExitError{Code: 2, Err: err}
 	}
 	cfg, defaultNS, err := o.kube.config(streams.Environ)
 	if err != nil {
-		return &ExitError{Code: 2, Err: err}
+		return &cli.ExitError{Code: 2, Err: err}
 	}
 	chrt, name, ns, err := o.release.chart(ctx, streams, &o.source, vals, defaultNS)
 	if err != nil {
-		return &ExitError{Code: 2, Err: err}
+		return &cli.ExitError{Code: 2, Err: err}
 	}
 	c, err := release.New(cfg, ns)
 	if err != nil {
-		return &ExitError{Code: 2, Err: err}
+		return &cli.ExitError{Code: 2, Err: err}
 	}
 	differs, err := c.Diff(ctx, name, chrt, vals, streams.Out)
 	if err != nil {
-		return &ExitError{Code: 2, Err: err}
+		return &cli.ExitError{Code: 2, Err: err}
 	}
 	if differs {
-		return &ExitError{Code: 1}
+		return &cli.ExitError{Code: 1}
 	}
 	return nil
 }

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// forbidden are the module paths the lean berth executable must not link: every linked
+// package's init runs at start-up, and these (the Helm SDK, client-go, kubectl, cli-runtime,
+// oras) cost most of it. They belong in berth-cluster.
+var forbidden = []string{"helm.sh/", "k8s.io/client-go/", "k8s.io/kubectl/", "k8s.io/cli-runtime/", "oras.land/"}
+
+// TestLeanImports fails when cmd/berth links a forbidden package, and says which package
+// pulls it in.
+func TestLeanImports(t *testing.T) {
+	if _, err := exec.LookPath("go"); err != nil {
+		t.Skip("go not on PATH")
+	}
+	out, err := exec.Command("go", "list", "-deps", "-f", `{{.ImportPath}}:{{join .Imports " "}}`, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		pkg, imports, _ := strings.Cut(line, ":")
+		for _, imp := range strings.Fields(imports) {
+			for _, f := range forbidden {
+				if strings.HasPrefix(imp+"/", f) && !isForbidden(pkg) {
+					t.Errorf("%s imports %s: berth must not link %s*", pkg, imp, f)
+				}
+			}
+		}
+	}
+}
+
+// isForbidden reports whether pkg is itself under a forbidden path (its own imports are
+// reported through the package that imports it).
+func isForbidden(pkg string) bool {
+	for _, f := range forbidden {
+		if strings.HasPrefix(pkg+"/", f) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+)
+
+// ClusterExecutable is the name of the executable holding the cluster commands.
+const ClusterExecutable = "berth-cluster"
+
+// ClusterEnv names the environment variable that points at the berth-cluster executable,
+// overriding the search beside berth and on PATH (for packagers and tests).
+const ClusterEnv = "BERTH_CLUSTER"
+
+// newHandoff is the lean executable's stand-in for a cluster command: it runs berth-cluster
+// with the same arguments. Flag parsing is off, so every flag (--help too) reaches it as typed.
+func newHandoff(streams IO, c ClusterCommand) *cobra.Command {
+	return &cobra.Command{
+		Use:                c.Name,
+		Short:              c.Short,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return handoff(streams, append([]string{c.Name}, args...))
+		},
+	}
+}
+
+// commandLine rebuilds the arguments of cmd as berth-cluster takes them: the command's name,
+// every flag that was set (as --name=value), then "--" and the positional arguments.
+func commandLine(cmd *cobra.Command, args []string) []string {
+	line := []string{cmd.Name()}
+	cmd.Flags().Visit(func(f *pflag.Flag) {
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			for _, v := range sv.GetSlice() {
+				line = append(line, "--"+f.Name+"="+v)
+			}
+			return
+		}
+		line = append(line, "--"+f.Name+"="+f.Value.String())
+	})
+	return append(append(line, "--"), args...)
+}
+
+// handoff runs berth-cluster with args in place of this process.
+func handoff(streams IO, args []string) error {
+	path, err := findCluster(streams.Environ)
+	if err != nil {
+		return &ExitError{Code: 1, Err: fmt.Errorf("%s: %w", args[0], err)}
+	}
+	return execCluster(streams, path, args)
+}
+
+// findCluster locates berth-cluster: $BERTH_CLUSTER, else beside this executable (symlinks
+// resolved), else on PATH.
+func findCluster(environ []string) (string, error) {
+	name := ClusterExecutable
+	if runtime.GOOS == "windows" {
+		name += ".exe"
+	}
+	if p, ok := LookupEnv(environ, ClusterEnv); ok && p != "" {
+		if !isExecutable(p) {
+			return "", fmt.Errorf("%s=%s is not an executable file", ClusterEnv, p)
+		}
+		return p, nil
+	}
+	self := "berth"
+	if exe, err := os.Executable(); err == nil {
+		if exe, err = filepath.EvalSymlinks(exe); err == nil {
+			self = exe
+			if p := filepath.Join(filepath.Dir(exe), name); isExecutable(p) {
+				return p, nil
+			}
+		}
+	}
+	path, _ := LookupEnv(environ, "PATH")
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		if p := filepath.Join(dir, name); isExecutable(p) {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("this command is in the %s executable, which is neither beside %s nor on PATH; install it with: go install github.com/berth-dev/berth/cmd/%s@%s",
+		ClusterExecutable, self, ClusterExecutable, moduleVersion())
+}
+
+// isExecutable reports whether p is a regular file someone may execute.
+func isExecutable(p string) bool {
+	st, err := os.Stat(p)
+	if err != nil {
+		return false
+	}
+	if runtime.GOOS == "windows" {
+		return st.Mode().IsRegular()
+	}
+	return st.Mode().IsRegular() && st.Mode().Perm()&0o111 != 0
+}
+
+// moduleVersion is the version berth was built at, or "latest" for a development build.
+func moduleVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "latest"
+}
+
+// LookupEnv returns the value of key in environ ("KEY=value" entries; the first one wins, as
+// in os.Getenv).
+func LookupEnv(environ []string, key string) (string, bool) {
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			return v, true
+		}
+	}
+	return "", false
+}
