@@ -7,10 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
 )
-
-
 
 // validManifest holds a Deployment and a Service a cluster accepts; invalidManifest a
 // ConfigMap with a misspelt field.
