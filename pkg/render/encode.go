@@ -7,7 +7,6 @@ import (
 	"sync"
 
 	"github.com/berth-dev/berth/pkg/convert"
-	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // Unstructured converts obj to its JSON-shaped map and removes the serialisation noise typed
@@ -16,7 +15,7 @@ import (
 // such as `resources: {}` or `strategy: {}` that say nothing. Meaningful empty objects
 // (`emptyDir: {}`, `podSelector: {}`) are kept: only the keys noiseKey names are stripped.
 func Unstructured(obj convert.Object) (map[string]any, error) {
-	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
+	m, err := ToMap(obj)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", obj.GetObjectKind().GroupVersionKind().Kind, obj.GetName(), err)
 	}
