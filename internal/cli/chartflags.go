@@ -2,10 +2,11 @@ package cli
 
 import (
 	"fmt"
+	"strings"
 
-	"github.com/Masterminds/semver/v3"
 	"github.com/berth-dev/berth/pkg/render"
 	"github.com/spf13/pflag"
+	"golang.org/x/mod/semver"
 )
 
 // ChartFlags are the Helm chart's metadata flags (--format helm): a separate set from
@@ -28,12 +29,19 @@ func (f *ChartFlags) Validate(format string) error {
 	if format != render.Helm && (f.Version != "" || f.AppVersion != "") {
 		return fmt.Errorf("--chart-version and --app-version need --format helm")
 	}
-	if f.Version != "" {
-		if _, err := semver.StrictNewVersion(f.Version); err != nil {
-			return fmt.Errorf("--chart-version %q: want a SemVer 2 version such as 1.2.3: %w", f.Version, err)
-		}
+	if f.Version != "" && !strictSemver(f.Version) {
+		return fmt.Errorf("--chart-version %q: want a SemVer 2 version such as 1.2.3 (MAJOR.MINOR.PATCH, no leading v)", f.Version)
 	}
 	return nil
+}
+
+// strictSemver reports whether v is a full SemVer 2 version, as Helm wants a chart's version:
+// MAJOR.MINOR.PATCH with optional -prerelease and +build, no "v", no leading zeros.
+// (golang.org/x/mod/semver also takes "v1" and "v1.2" shorthands; the dot count rules them out.)
+func strictSemver(v string) bool {
+	core, _, _ := strings.Cut(v, "+")
+	core, _, _ = strings.Cut(core, "-")
+	return !strings.HasPrefix(v, "v") && strings.Count(core, ".") == 2 && semver.IsValid("v"+v)
 }
 
 // Format is the chart format with these settings.

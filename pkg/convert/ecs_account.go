@@ -1,7 +1,6 @@
 package convert
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/diag"
@@ -15,8 +14,8 @@ import (
 // input field of an ECS app ends up with an outcome and a reason.
 
 var (
-	ecsIndexRE = regexp.MustCompile(`\[\d+\]`)
-	ecsCFNRE   = regexp.MustCompile(`^Resources\.[^.]+\.Properties(\.|$)`)
+	ecsIndexRE = lazyRegexp(`\[\d+\]`)
+	ecsCFNRE   = lazyRegexp(`^Resources\.[^.]+\.Properties(\.|$)`)
 )
 
 // ecsNorm normalizes an ECS input path: no "<service>:" prefix, no describe-task-definition
@@ -29,8 +28,8 @@ func ecsNorm(path string) string {
 	if path == "taskDefinition" {
 		return ""
 	}
-	cfn := ecsCFNRE.MatchString(path)
-	path = ecsCFNRE.ReplaceAllString(path, "")
+	cfn := ecsCFNRE().MatchString(path)
+	path = ecsCFNRE().ReplaceAllString(path, "")
 	if strings.HasPrefix(path, "[") {
 		path = "containerDefinitions" + path
 	}
@@ -68,7 +67,7 @@ func cfnToAPI(name string) string {
 }
 
 // ecsCanon is ecsNorm without indices: the key of the passive-field table.
-func ecsCanon(path string) string { return ecsIndexRE.ReplaceAllString(ecsNorm(path), "[]") }
+func ecsCanon(path string) string { return ecsIndexRE().ReplaceAllString(ecsNorm(path), "[]") }
 
 // ecsServiceAliases maps the Compose-named service fields the shared rules record
 // (svc.Field + "." + key) to the ECS fields they stand for.

@@ -2,7 +2,6 @@ package convert
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/diag"
@@ -18,11 +17,11 @@ import (
 
 const roleARNAnnotation = "eks.amazonaws.com/role-arn"
 
-var iamRoleARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/`)
+var iamRoleARNRE = lazyRegexp(`^arn:aws[a-z-]*:iam::\d{12}:role/`)
 
 // ecsTaskField is the input path of a task-level field of svc.
 func ecsTaskField(svc *model.Service, key string) string {
-	if ecsCFNRE.MatchString(svc.Field[strings.IndexByte(svc.Field, ':')+1:]) {
+	if ecsCFNRE().MatchString(svc.Field[strings.IndexByte(svc.Field, ':')+1:]) {
 		key = strings.ToUpper(key[:1]) + key[1:]
 	}
 	if svc.Field == "" || strings.HasSuffix(svc.Field, ":") {
@@ -42,7 +41,7 @@ func (b *builder) taskRole(p *pod) {
 		ObjectMeta: objectMeta(p.Name, b.ns, b.app.Name, p.Name)}
 	p.Spec.ServiceAccountName = p.Name
 	target := "ServiceAccount/" + p.Name
-	if !iamRoleARNRE.MatchString(svc.RoleARN) {
+	if !iamRoleARNRE().MatchString(svc.RoleARN) {
 		b.emit(sa)
 		b.ledger.Partial(svc.Name, field, fmt.Sprintf("taskRoleArn %q is not a full IAM role ARN with a 12-digit account: add the annotation %s: arn:aws:iam::<account>:role/<name> to ServiceAccount %s", svc.RoleARN, roleARNAnnotation, p.Name), target, p.target("serviceAccountName"))
 		return
@@ -79,7 +78,7 @@ func (b *builder) secretsAccountObject() {
 			b.ledger.Warnf(svc.Name, ecsTaskField(svc, "executionRoleArn"), "tasks use different execution roles; the SecretStores use the first one (%s)", role)
 		}
 	}
-	if iamRoleARNRE.MatchString(role) {
+	if iamRoleARNRE().MatchString(role) {
 		sa.Annotations = map[string]string{roleARNAnnotation: role}
 	} else {
 		b.ledger.Warnf("", "", "ServiceAccount %s (used by the SecretStores) needs the annotation %s with a role allowed to read the secrets: the tasks name no full execution role ARN", name, roleARNAnnotation)

@@ -2,7 +2,6 @@ package convert
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -117,7 +116,7 @@ func storeName(r *model.SecretRef) string {
 	return dnsLabel("aws-"+svc+"-"+r.Region, maxLabel, "aws-"+svc)
 }
 
-var smSuffixRE = regexp.MustCompile(`^(arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:[^:]+)`)
+var smSuffixRE = lazyRegexp(`^(arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:[^:]+)`)
 
 // remoteRef is the ESO remoteRef of a reference: the secret's ARN without ECS's
 // :json-key:version-stage:version-id selectors (or the parameter name), the JSON key as
@@ -125,7 +124,7 @@ var smSuffixRE = regexp.MustCompile(`^(arn:[^:]+:secretsmanager:[^:]*:[^:]*:secr
 func remoteRef(r *model.SecretRef) map[string]any {
 	ref := map[string]any{"key": r.Name}
 	if r.Provider == "aws-secretsmanager" {
-		if m := smSuffixRE.FindStringSubmatch(r.Ref); m != nil {
+		if m := smSuffixRE().FindStringSubmatch(r.Ref); m != nil {
 			ref["key"] = m[1]
 		}
 		if r.JSONKey != "" {

@@ -3,7 +3,6 @@ package convert
 import (
 	"bytes"
 	"path"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -38,11 +37,11 @@ var pathWords = []string{"FILE", "PATH", "DIR", "LOCATION"}
 
 // keyFileExt matches a relative or absolute path to a key or certificate file
 // (certs/tls.key); base64 and hex secrets never contain a '.'.
-var keyFileExt = regexp.MustCompile(`^[A-Za-z0-9_./~-]*[A-Za-z0-9_-]\.(key|pem|crt|cer|cert|der|p12|pfx|jks|keystore|json|txt)$`)
+var keyFileExt = lazyRegexp(`^[A-Za-z0-9_./~-]*[A-Za-z0-9_-]\.(key|pem|crt|cer|cert|der|p12|pfx|jks|keystore|json|txt)$`)
 
 // credentialParam finds credentials in connection strings and query strings:
 // "Host=db;Password=x", "?password=x", "&access_token=x".
-var credentialParam = regexp.MustCompile(`(?i)(^|[;?&\s])(password|passwd|pwd|pass|secret|token|access_token|api_key|apikey|client_secret)=[^;&\s]`)
+var credentialParam = lazyRegexp(`(?i)(^|[;?&\s])(password|passwd|pwd|pass|secret|token|access_token|api_key|apikey|client_secret)=[^;&\s]`)
 
 // secretEnv reports whether variable e of svc belongs in a Secret. Explicit x-berth settings
 // win: plainEnv keeps a variable plain, secretEnv (or e.Secret) makes it secret; otherwise the
@@ -91,7 +90,7 @@ func pathValue(words []string, value string) bool {
 		(strings.HasPrefix(value, "/") || strings.HasPrefix(value, "./")) {
 		return true
 	}
-	return keyFileExt.MatchString(value)
+	return keyFileExt().MatchString(value)
 }
 
 // nameWords splits a variable name into upper-case words at non-alphanumerics and camelCase
@@ -135,7 +134,7 @@ func secretValue(v string) bool {
 // credentialValue reports whether v holds a URL with a password or a password or token
 // parameter.
 func credentialValue(v string) bool {
-	if credentialParam.MatchString(v) {
+	if credentialParam().MatchString(v) {
 		return true
 	}
 	for rest := v; ; {
@@ -164,7 +163,7 @@ var (
 
 // settingLine matches "key: value", "key = value", KEY=value and "key": "value" lines of
 // configuration files.
-var settingLine = regexp.MustCompile(`^\s*(?:export\s+)?["']?([A-Za-z0-9_.-]+)["']?\s*(?::|=>?)\s*["']?([^"'\s,#]*)`)
+var settingLine = lazyRegexp(`^\s*(?:export\s+)?["']?([A-Za-z0-9_.-]+)["']?\s*(?::|=>?)\s*["']?([^"'\s,#]*)`)
 
 // literalSecret reports whether setting key holds a literal secret value: a reference to a
 // variable or a template (${DB_PASSWORD}, $DB_PASSWORD, {{ .pw }}) is not one.
@@ -176,7 +175,7 @@ func literalSecret(key, value string) bool {
 }
 
 // jsonSetting matches "key": "value" pairs anywhere in a line (JSON on one line).
-var jsonSetting = regexp.MustCompile(`"([A-Za-z0-9_.-]+)"\s*:\s*"([^"]*)"`)
+var jsonSetting = lazyRegexp(`"([A-Za-z0-9_.-]+)"\s*:\s*"([^"]*)"`)
 
 // secretFile reports whether a bind-mounted file holds key material or credentials: private
 // keys, keystores, env and password files by name, or text whose settings look secret by the
@@ -205,10 +204,10 @@ func secretFile(name string, content []byte) bool {
 		if credentialValue(line) {
 			return true
 		}
-		if m := settingLine.FindStringSubmatch(line); m != nil && literalSecret(m[1], m[2]) {
+		if m := settingLine().FindStringSubmatch(line); m != nil && literalSecret(m[1], m[2]) {
 			return true
 		}
-		for _, m := range jsonSetting.FindAllStringSubmatch(line, -1) {
+		for _, m := range jsonSetting().FindAllStringSubmatch(line, -1) {
 			if literalSecret(m[1], m[2]) {
 				return true
 			}

@@ -13,8 +13,8 @@ import (
 // map order (so which one it reports first varies from run to run).
 func isConsistency(err error) bool {
 	msg := err.Error()
-	return errors.Is(err, errdefs.ErrInvalid) || reCycle.MatchString(msg) || reDepends.MatchString(msg) ||
-		reUndefined.MatchString(msg) || reNoImage.MatchString(msg)
+	return errors.Is(err, errdefs.ErrInvalid) || reCycle().MatchString(msg) || reDepends().MatchString(msg) ||
+		reUndefined().MatchString(msg) || reNoImage().MatchString(msg)
 }
 
 // consistency repeats compose-go's reference checks on p (loaded without them) in input order
@@ -49,7 +49,7 @@ func (x *explainer) consistency(p *types.Project) error {
 		}
 	}
 	if err := graph.CheckCycle(p); err != nil {
-		if m := reCycle.FindStringSubmatch(err.Error()); m != nil {
+		if m := reCycle().FindStringSubmatch(err.Error()); m != nil {
 			chain := strings.Split(m[1], " -> ")
 			return x.at("services."+chain[0]+".depends_on."+chain[1], "depends_on cycle: %s", m[1])
 		}

@@ -46,20 +46,20 @@ type explainer struct {
 }
 
 var (
-	reValidating  = regexp.MustCompile(`^validating (.+?): (.*)$`)
-	reInterpolate = regexp.MustCompile(`^error while interpolating (\S+): (.*)$`)
-	reDepends     = regexp.MustCompile(`^service "([^"]+)" depends on undefined service "([^"]+)"`)
-	reUndefined   = regexp.MustCompile(`^service "([^"]+)" refers to undefined (volume|network|secret|config|build secret) (\S+?)(:|$)`)
-	reNoImage     = regexp.MustCompile(`^service "([^"]+)" has neither an image nor a build context`)
-	reCycle       = regexp.MustCompile(`^dependency cycle detected: (.*)$`)
-	reEnvFile     = regexp.MustCompile(`^env file (.+?) not found`)
-	reNoFile      = regexp.MustCompile(`^open (.+?): no such file or directory`)
-	reDecode      = regexp.MustCompile(`(?s)^decoding failed due to the following error\(s\):\s*'([^']+)' (.*)$`)
-	reBracket     = regexp.MustCompile(`\[([^\]]+)\]`)
-	reServicePath = regexp.MustCompile(`(?s)^(services\.[^\s:]+): (.*)$`)
-	reNetMode     = regexp.MustCompile("^service (\\S+) declares mutually exclusive `network_mode` and `networks`")
-	reExtendsTo   = regexp.MustCompile(`^cannot extend service "([^"]+)" in (.+?): service "([^"]+)" not found`)
-	reCircular    = regexp.MustCompile(`(?m)^\s+(?:extends )?(\S+) in `)
+	reValidating  = lazyRegexp(`^validating (.+?): (.*)$`)
+	reInterpolate = lazyRegexp(`^error while interpolating (\S+): (.*)$`)
+	reDepends     = lazyRegexp(`^service "([^"]+)" depends on undefined service "([^"]+)"`)
+	reUndefined   = lazyRegexp(`^service "([^"]+)" refers to undefined (volume|network|secret|config|build secret) (\S+?)(:|$)`)
+	reNoImage     = lazyRegexp(`^service "([^"]+)" has neither an image nor a build context`)
+	reCycle       = lazyRegexp(`^dependency cycle detected: (.*)$`)
+	reEnvFile     = lazyRegexp(`^env file (.+?) not found`)
+	reNoFile      = lazyRegexp(`^open (.+?): no such file or directory`)
+	reDecode      = lazyRegexp(`(?s)^decoding failed due to the following error\(s\):\s*'([^']+)' (.*)$`)
+	reBracket     = lazyRegexp(`\[([^\]]+)\]`)
+	reServicePath = lazyRegexp(`(?s)^(services\.[^\s:]+): (.*)$`)
+	reNetMode     = lazyRegexp("^service (\\S+) declares mutually exclusive `network_mode` and `networks`")
+	reExtendsTo   = lazyRegexp(`^cannot extend service "([^"]+)" in (.+?): service "([^"]+)" not found`)
+	reCircular    = lazyRegexp(`(?m)^\s+(?:extends )?(\S+) in `)
 )
 
 // explain turns a compose-go load error into one positioned diagnostic.
@@ -102,28 +102,28 @@ func (x *explainer) explain() error {
 	if msg == "empty compose file" {
 		return userErr(diag.Pos{File: x.fs.display(x.files[0])}, "", "", x.err, "the file is empty: a compose file needs a services section")
 	}
-	if m := reValidating.FindStringSubmatch(msg); m != nil {
+	if m := reValidating().FindStringSubmatch(msg); m != nil {
 		return x.schema(m[2])
 	}
-	if m := reInterpolate.FindStringSubmatch(msg); m != nil {
+	if m := reInterpolate().FindStringSubmatch(msg); m != nil {
 		return x.atPath(composePath(m[1]), x.rewordCast(m[2]))
 	}
-	if m := reDepends.FindStringSubmatch(msg); m != nil {
+	if m := reDepends().FindStringSubmatch(msg); m != nil {
 		return x.at("services."+m[1]+".depends_on."+m[2], "depends on %q, which is not a service in this project", m[2])
 	}
-	if m := reUndefined.FindStringSubmatch(msg); m != nil {
+	if m := reUndefined().FindStringSubmatch(msg); m != nil {
 		return x.undefined(m[1], m[2], m[3])
 	}
-	if m := reNoImage.FindStringSubmatch(msg); m != nil {
+	if m := reNoImage().FindStringSubmatch(msg); m != nil {
 		return x.at("services."+m[1], "needs an image or a build section")
 	}
-	if m := reCycle.FindStringSubmatch(msg); m != nil {
+	if m := reCycle().FindStringSubmatch(msg); m != nil {
 		chain := strings.Split(m[1], " -> ")
 		if len(chain) >= 2 {
 			return x.at("services."+chain[0]+".depends_on."+chain[1], "depends_on cycle: %s", m[1])
 		}
 	}
-	if m := reEnvFile.FindStringSubmatch(msg); m != nil {
+	if m := reEnvFile().FindStringSubmatch(msg); m != nil {
 		// compose-go resolves services in map order: report the first missing file in input order.
 		const format = "env file %s does not exist (mark it required: false if it is optional)"
 		if path, pos, abs := x.firstMissingEnvFile(); path != "" {
@@ -131,13 +131,13 @@ func (x *explainer) explain() error {
 		}
 		return x.missingFile(m[1], format)
 	}
-	if m := reNoFile.FindStringSubmatch(msg); m != nil {
+	if m := reNoFile().FindStringSubmatch(msg); m != nil {
 		return x.missingFile(m[1], "%s does not exist")
 	}
 	if err := x.structural(msg); err != nil {
 		return err
 	}
-	if m := reDecode.FindStringSubmatch(msg); m != nil {
+	if m := reDecode().FindStringSubmatch(msg); m != nil {
 		return x.atPath(decodePath(m[1]), strings.TrimPrefix(m[2], "time: "))
 	}
 	if strings.HasPrefix(msg, "healthcheck.test must start") {
@@ -156,7 +156,7 @@ func (x *explainer) structural(msg string) error {
 	switch {
 	case strings.HasPrefix(msg, "Circular reference:"):
 		var chain []string
-		for _, m := range reCircular.FindAllStringSubmatch(msg, -1) {
+		for _, m := range reCircular().FindAllStringSubmatch(msg, -1) {
 			chain = append(chain, m[1])
 		}
 		if len(chain) > 1 {
@@ -170,13 +170,13 @@ func (x *explainer) structural(msg string) error {
 		}
 		return x.at("include", "include cycle: %s", strings.Join(files, " includes "))
 	}
-	if m := reExtendsTo.FindStringSubmatch(msg); m != nil {
+	if m := reExtendsTo().FindStringSubmatch(msg); m != nil {
 		return x.at("services."+m[1]+".extends", "extends service %q, which %s does not define", m[3], x.fs.display(m[2]))
 	}
-	if m := reNetMode.FindStringSubmatch(msg); m != nil {
+	if m := reNetMode().FindStringSubmatch(msg); m != nil {
 		return x.at("services."+m[1]+".network_mode", "network_mode and networks cannot both be set")
 	}
-	if m := reServicePath.FindStringSubmatch(msg); m != nil {
+	if m := reServicePath().FindStringSubmatch(msg); m != nil {
 		return x.at(composePath(m[1]), "%s", m[2])
 	}
 	return nil
@@ -413,7 +413,7 @@ func (x *explainer) badPort(msg string) error {
 
 // decodePath turns mapstructure's services[web].stop_grace_period into a field path.
 func decodePath(p string) string {
-	return reBracket.ReplaceAllStringFunc(p, func(s string) string {
+	return reBracket().ReplaceAllStringFunc(p, func(s string) string {
 		inner := s[1 : len(s)-1]
 		if _, err := strconv.Atoi(inner); err == nil {
 			return s

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -133,7 +132,7 @@ type unsetVars struct {
 	seen map[string]bool
 }
 
-var varName = regexp.MustCompile(`^\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
+var varName = lazyRegexp(`^\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
 
 func (u *unsetVars) hook(lo *loader.Options) {
 	if lo.Interpolate == nil {
@@ -145,7 +144,7 @@ func (u *unsetVars) hook(lo *loader.Options) {
 			template.WithReplacementFunction(func(s string, mp template.Mapping, cfg *template.Config) (string, error) {
 				v, ok, err := template.DefaultReplacementAppliedFunc(s, mp, cfg)
 				if err == nil && !ok {
-					if g := varName.FindStringSubmatch(s); g != nil {
+					if g := varName().FindStringSubmatch(s); g != nil {
 						u.seen[g[1]] = true
 					}
 				}
@@ -182,7 +181,7 @@ func (m *mapper) warnUnset(names []string) {
 	var rec func(n *inode, path string)
 	rec = func(n *inode, path string) {
 		if n.node != nil && n.node.Kind == yaml.ScalarNode && strings.Contains(n.node.Value, "$") {
-			for _, g := range varRef.FindAllStringSubmatch(n.node.Value, -1) {
+			for _, g := range varRef().FindAllStringSubmatch(n.node.Value, -1) {
 				if _, seen := first[g[1]]; !seen {
 					first[g[1]] = use{path, n.pos}
 				}
@@ -204,7 +203,7 @@ func (m *mapper) warnUnset(names []string) {
 }
 
 // varRef finds $NAME and ${NAME...} references ($$ escapes are skipped by requiring the name).
-var varRef = regexp.MustCompile(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
+var varRef = lazyRegexp(`\$\{?([A-Za-z_][A-Za-z0-9_]*)`)
 
 func lookupIn(env map[string]string) func(string) (string, bool) {
 	return func(k string) (string, bool) {

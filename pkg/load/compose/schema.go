@@ -2,7 +2,6 @@ package compose
 
 import (
 	"reflect"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -11,19 +10,19 @@ import (
 )
 
 var (
-	reAdditional = regexp.MustCompile(`^additional properties? (.+) not allowed$`)
-	reQuoted     = regexp.MustCompile(`'([^']*)'`)
+	reAdditional = lazyRegexp(`^additional properties? (.+) not allowed$`)
+	reQuoted     = lazyRegexp(`'([^']*)'`)
 )
 
 // schema explains a compose-spec JSON schema violation ("<path> <problem>").
 func (x *explainer) schema(msg string) error {
 	path, problem := "", strings.TrimSpace(msg)
-	if !strings.HasPrefix(msg, " ") && !reAdditional.MatchString(problem) {
+	if !strings.HasPrefix(msg, " ") && !reAdditional().MatchString(problem) {
 		path, problem, _ = strings.Cut(msg, " ")
 	}
 	path = composePath(path)
-	if m := reAdditional.FindStringSubmatch(problem); m != nil {
-		keys := reQuoted.FindAllStringSubmatch(m[1], -1)
+	if m := reAdditional().FindStringSubmatch(problem); m != nil {
+		keys := reQuoted().FindAllStringSubmatch(m[1], -1)
 		if len(keys) > 0 {
 			return x.unknownKey(path, keys[0][1])
 		}

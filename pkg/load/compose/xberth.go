@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -148,8 +147,8 @@ var (
 	kinds       = []model.Kind{model.KindDeployment, model.KindStatefulSet, model.KindDaemonSet, model.KindJob, model.KindCronJob}
 	exposeModes = []string{"ingress", "loadbalancer", "nodeport", "none"}
 	accessModes = []string{"ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod"}
-	quantity    = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$`)
-	dnsLabel    = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	quantity    = lazyRegexp(`^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$`)
+	dnsLabel    = lazyRegexp(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
 )
 
 // checkOptions validates values of a service's x-berth that the schema of the types cannot.
@@ -178,10 +177,10 @@ func (m *mapper) checkAppOptions(o *model.AppOptions) error {
 	if o.Routing != "" && o.Routing != "ingress" && o.Routing != "gateway" {
 		return m.errorf("", extKey+".routing", "unknown routing %q (one of ingress, gateway)", o.Routing)
 	}
-	if o.VolumeSize != "" && !quantity.MatchString(o.VolumeSize) {
+	if o.VolumeSize != "" && !quantity().MatchString(o.VolumeSize) {
 		return m.errorf("", extKey+".volumeSize", "size %q is not a quantity such as 10Gi", o.VolumeSize)
 	}
-	if o.IngressNamespace != "" && !dnsLabel.MatchString(o.IngressNamespace) {
+	if o.IngressNamespace != "" && !dnsLabel().MatchString(o.IngressNamespace) {
 		return m.errorf("", extKey+".ingressNamespace", "%q is not a namespace name (a DNS label)", o.IngressNamespace)
 	}
 	for _, name := range sortedKeys(o.Volumes) {
@@ -194,7 +193,7 @@ func (m *mapper) checkAppOptions(o *model.AppOptions) error {
 
 func (m *mapper) checkVolumeOptions(f string, o model.VolumeOptions) error {
 	p := f + "." + extKey
-	if o.Size != "" && !quantity.MatchString(o.Size) {
+	if o.Size != "" && !quantity().MatchString(o.Size) {
 		return m.errorf("", p+".size", "size %q is not a quantity such as 10Gi", o.Size)
 	}
 	if o.AccessMode != "" && !slices.Contains(accessModes, o.AccessMode) {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -82,7 +81,7 @@ func parseDocs(data []byte) ([]*yaml.Node, error) {
 	}
 }
 
-var yamlMark = regexp.MustCompile(`line (\d+)(?:, column (\d+))?`)
+var yamlMark = lazyRegexp(`line (\d+)(?:, column (\d+))?`)
 
 // yamlErrorPos extracts the position of a YAML parser error: the last mark in the message
 // (the first may be the context, e.g. "while parsing a block mapping at line 1"). Columns are
@@ -93,7 +92,7 @@ func yamlErrorPos(file string, err error) (diag.Pos, string) {
 		lineBase = 1
 	}
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	marks := yamlMark.FindAllStringSubmatchIndex(msg, -1)
+	marks := yamlMark().FindAllStringSubmatchIndex(msg, -1)
 	if marks == nil {
 		return diag.Pos{File: file}, msg
 	}

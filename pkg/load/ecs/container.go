@@ -61,7 +61,7 @@ func (l *taskLoader) nameContainer(c *containerDef, p string) error {
 	switch {
 	case name == "":
 		return l.errAt(p, "container name is required")
-	case !familyRE.MatchString(name):
+	case !familyRE().MatchString(name):
 		return l.errAt(l.path(p, "name"), "container name %q is not valid: ECS wants 1-255 letters, digits, '-' or '_'", name)
 	case l.names[name] != "":
 		return l.errAt(l.path(p, "name"), "two containers are named %q", name)

@@ -2,7 +2,6 @@ package ecs
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/model"
@@ -108,7 +107,7 @@ func (l *taskLoader) env(c *containerDef, p string, mc *model.Container) error {
 	return nil
 }
 
-var ecrRE = regexp.MustCompile(`^\d{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/`)
+var ecrRE = lazyRegexp(`^\d{12}\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com/`)
 
 // defaultRegion gives SSM parameter names (which ECS reads in the task's own region) the region
 // of the task when the task reveals exactly one: through its other secret ARNs or its ECR
@@ -117,11 +116,11 @@ func (l *taskLoader) defaultRegion() {
 	regions := map[string]bool{}
 	for _, c := range l.svc.Containers {
 		for _, e := range c.Env {
-			if e.From != nil && regionRE.MatchString(e.From.Region) {
+			if e.From != nil && regionRE().MatchString(e.From.Region) {
 				regions[e.From.Region] = true
 			}
 		}
-		if m := ecrRE.FindStringSubmatch(c.Image); m != nil {
+		if m := ecrRE().FindStringSubmatch(c.Image); m != nil {
 			regions[m[1]] = true
 		}
 	}
@@ -143,13 +142,13 @@ func (l *taskLoader) defaultRegion() {
 
 var (
 	// arn:partition:service:region:account:resource
-	arnRE      = regexp.MustCompile(`^arn:(aws[a-z-]*):([a-z0-9-]+):([^:]*):([^:]*):(.+)$`)
-	regionRE   = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d+$`)
-	ssmNameRE  = regexp.MustCompile(`^/?[A-Za-z0-9_.\-/]+$`)
-	smSecretRE = regexp.MustCompile(`^secret:([A-Za-z0-9/_+=.@-]+)(?::([^:]*):([^:]*):([^:]*))?$`)
+	arnRE      = lazyRegexp(`^arn:(aws[a-z-]*):([a-z0-9-]+):([^:]*):([^:]*):(.+)$`)
+	regionRE   = lazyRegexp(`^[a-z]{2}(-[a-z]+)+-\d+$`)
+	ssmNameRE  = lazyRegexp(`^/?[A-Za-z0-9_.\-/]+$`)
+	smSecretRE = lazyRegexp(`^secret:([A-Za-z0-9/_+=.@-]+)(?::([^:]*):([^:]*):([^:]*))?$`)
 )
 
-var placeholderRE = regexp.MustCompile(`\$\{[^}]*\}`)
+var placeholderRE = lazyRegexp(`\$\{[^}]*\}`)
 
 // withoutPseudoParams makes a CloudFormation Fn::Sub string parseable as an ARN: the stack's
 // region and account are unknown offline (empty), the partition is aws, and other ${...}
@@ -159,7 +158,7 @@ func withoutPseudoParams(v string) string {
 		return v
 	}
 	v = strings.NewReplacer("${AWS::Partition}", "aws", "${AWS::Region}", "", "${AWS::AccountId}", "").Replace(v)
-	return placeholderRE.ReplaceAllStringFunc(v, func(s string) string { return strings.ReplaceAll(s, "::", ".") })
+	return placeholderRE().ReplaceAllStringFunc(v, func(s string) string { return strings.ReplaceAll(s, "::", ".") })
 }
 
 // secretRef parses an ECS secret reference: a Secrets Manager secret ARN, optionally followed by
@@ -169,9 +168,9 @@ func (l *taskLoader) secretRef(v, p string) (*model.SecretRef, error) {
 	if v == "" {
 		return nil, l.errAt(p, "valueFrom is required")
 	}
-	m := arnRE.FindStringSubmatch(withoutPseudoParams(v))
+	m := arnRE().FindStringSubmatch(withoutPseudoParams(v))
 	if m == nil {
-		if !ssmNameRE.MatchString(v) {
+		if !ssmNameRE().MatchString(v) {
 			return nil, l.errAt(p, "not a Secrets Manager ARN, an SSM parameter ARN or an SSM parameter name")
 		}
 		return &model.SecretRef{Provider: "aws-ssm", Ref: v, Name: v, Field: p}, nil
@@ -179,7 +178,7 @@ func (l *taskLoader) secretRef(v, p string) (*model.SecretRef, error) {
 	ref := &model.SecretRef{Ref: v, Region: m[3], Account: m[4], Field: p}
 	switch m[2] {
 	case "secretsmanager":
-		sm := smSecretRE.FindStringSubmatch(m[5])
+		sm := smSecretRE().FindStringSubmatch(m[5])
 		if sm == nil {
 			return nil, l.errAt(p, "a Secrets Manager ARN needs secret:<name>[:json-key:version-stage:version-id]")
 		}
@@ -203,10 +202,10 @@ func (l *taskLoader) secretRef(v, p string) (*model.SecretRef, error) {
 	if strings.Contains(v, "${") {
 		return ref, nil // a CloudFormation placeholder: the Fn::Sub warning already says so
 	}
-	if !regionRE.MatchString(ref.Region) {
+	if !regionRE().MatchString(ref.Region) {
 		l.warnAt(p, "the region in the secret ARN is not an AWS region name (a placeholder?); fix it before applying")
 	}
-	if !accountRE.MatchString(ref.Account) {
+	if !accountRE().MatchString(ref.Account) {
 		l.warnAt(p, "the account in the secret ARN is not a 12-digit id (a placeholder?); fix it before applying")
 	}
 	return ref, nil

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -254,11 +253,11 @@ func toDiag(err error, ln *lines, root *node, service string) error {
 	return &diag.Err{Diagnostic: diag.Diagnostic{Severity: diag.Error, Pos: ln.pos(fe.off), Service: service, Field: fe.path, Message: msg}}
 }
 
-var containerPathRE = regexp.MustCompile(`(?:^|[.:])([cC]ontainerDefinitions)?\[(\d+)\]`)
+var containerPathRE = lazyRegexp(`(?:^|[.:])([cC]ontainerDefinitions)?\[(\d+)\]`)
 
 // containerName finds the name of the container a field path points into, from the raw tree.
 func containerName(root *node, path string) string {
-	m := containerPathRE.FindStringSubmatchIndex(path)
+	m := containerPathRE().FindStringSubmatchIndex(path)
 	if m == nil {
 		return ""
 	}
@@ -304,11 +303,11 @@ func decodeInto(t *task, n *node, v any, path string, cfn bool, service string) 
 	return d, nil
 }
 
-var nonDNS = regexp.MustCompile(`[^a-z0-9-]+`)
+var nonDNS = lazyRegexp(`[^a-z0-9-]+`)
 
 // sanitize makes s a DNS-1123 label: lower case, other characters become '-', at most 63.
 func sanitize(s string) string {
-	s = nonDNS.ReplaceAllString(strings.ToLower(s), "-")
+	s = nonDNS().ReplaceAllString(strings.ToLower(s), "-")
 	s = strings.Trim(s, "-")
 	if len(s) > 63 {
 		s = strings.TrimRight(s[:63], "-")

@@ -2,7 +2,6 @@ package ecs
 
 import (
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -133,14 +132,14 @@ func parentPath(p string) string {
 	return ""
 }
 
-var familyRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,255}$`)
+var familyRE = lazyRegexp(`^[A-Za-z0-9_-]{1,255}$`)
 
 // mapTask fills the service from the task-level fields, then the volumes and the containers.
 func (l *taskLoader) mapTask() error {
 	td := l.td
 	famPath := l.path(l.base, "family")
 	switch {
-	case td.Family != nil && !familyRE.MatchString(*td.Family):
+	case td.Family != nil && !familyRE().MatchString(*td.Family):
 		return l.errAt(famPath, "family %q is not valid: ECS wants 1-255 letters, digits, '-' or '_'", *td.Family)
 	case td.Family == nil && l.t.family == "":
 		return l.errAt(famPath, "family is required (ECS rejects a task definition without one)")
@@ -193,9 +192,9 @@ func deref[T any](p *T) T {
 }
 
 var (
-	roleARNRE  = regexp.MustCompile(`^arn:aws[a-z-]*:iam::([^:]*):role/[\w+=,.@/-]+$`)
-	roleNameRE = regexp.MustCompile(`^[\w+=,.@-]{1,64}$`)
-	accountRE  = regexp.MustCompile(`^\d{12}$`)
+	roleARNRE  = lazyRegexp(`^arn:aws[a-z-]*:iam::([^:]*):role/[\w+=,.@/-]+$`)
+	roleNameRE = lazyRegexp(`^[\w+=,.@-]{1,64}$`)
+	accountRE  = lazyRegexp(`^\d{12}$`)
 )
 
 // roles checks and records the task and execution roles. ECS takes a role ARN or a role name.
@@ -209,14 +208,14 @@ func (l *taskLoader) roles() error {
 			continue
 		}
 		p, v := l.path(l.base, r.key), *r.val
-		m := roleARNRE.FindStringSubmatch(v)
+		m := roleARNRE().FindStringSubmatch(v)
 		switch {
 		case l.cfn && strings.Contains(v, "${"):
-		case m == nil && !roleNameRE.MatchString(v):
+		case m == nil && !roleNameRE().MatchString(v):
 			return l.errAt(p, "%q is neither an IAM role ARN nor a role name (an unfilled placeholder?)", v)
 		case m == nil:
 			l.warnAt(p, "%s is a role name, not an ARN: Kubernetes needs the full ARN (arn:aws:iam::<account>:role/%s)", r.key, v)
-		case !accountRE.MatchString(m[1]):
+		case !accountRE().MatchString(m[1]):
 			l.warnAt(p, "account %q in %s is not a 12-digit AWS account id (a placeholder?)", m[1], r.key)
 		}
 		*r.dst = v
@@ -225,8 +224,8 @@ func (l *taskLoader) roles() error {
 }
 
 var (
-	cpuRE = regexp.MustCompile(`(?i)^\s*(\d*\.?\d+)\s*(vcpu)?\s*$`)
-	memRE = regexp.MustCompile(`(?i)^\s*(\d*\.?\d+)\s*(gb|mb|mib|gib)?\s*$`)
+	cpuRE = lazyRegexp(`(?i)^\s*(\d*\.?\d+)\s*(vcpu)?\s*$`)
+	memRE = lazyRegexp(`(?i)^\s*(\d*\.?\d+)\s*(gb|mb|mib|gib)?\s*$`)
 )
 
 // taskResources maps task-level cpu (units or vCPU) and memory (MiB or GB).
@@ -234,7 +233,7 @@ func (l *taskLoader) taskResources() error {
 	r := &l.svc.Resources
 	if c := l.td.CPU; c != nil && c.Text != "" {
 		p := l.path(l.base, "cpu")
-		m := cpuRE.FindStringSubmatch(c.Text)
+		m := cpuRE().FindStringSubmatch(c.Text)
 		if m == nil {
 			return l.errAt(p, "task cpu %q: want CPU units (\"1024\") or vCPU (\"1 vcpu\")", c.Text)
 		}
@@ -246,7 +245,7 @@ func (l *taskLoader) taskResources() error {
 	}
 	if mem := l.td.Memory; mem != nil && mem.Text != "" {
 		p := l.path(l.base, "memory")
-		m := memRE.FindStringSubmatch(mem.Text)
+		m := memRE().FindStringSubmatch(mem.Text)
 		if m == nil {
 			return l.errAt(p, "task memory %q: want MiB (\"512\") or GB (\"0.5 GB\")", mem.Text)
 		}

@@ -1,7 +1,6 @@
 package ecs
 
 import (
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -13,7 +12,7 @@ import (
 // tree as parse, so that decoding, positions and errors work alike; the short-form intrinsic
 // tags (!Ref X, !Sub "...", !GetAtt A.B, ...) become their long form ({"Ref": "X"}, ...).
 
-var yamlLineRE = regexp.MustCompile(`line (\d+)`)
+var yamlLineRE = lazyRegexp(`line (\d+)`)
 
 // isYAML says whether data is not a JSON document (its first non-blank byte opens none).
 func isYAML(data []byte) bool {
@@ -33,7 +32,7 @@ func parseYAML(data []byte, ln *lines) (*node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		off := int64(0)
-		if m := yamlLineRE.FindStringSubmatch(err.Error()); m != nil {
+		if m := yamlLineRE().FindStringSubmatch(err.Error()); m != nil {
 			line, _ := strconv.Atoi(m[1])
 			off = ln.offset(line, 1)
 		}
