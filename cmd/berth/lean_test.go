@@ -8,8 +8,9 @@ import (
 
 // forbidden are the module paths the lean berth executable must not link: every linked
 // package's init runs at start-up, and these (the Helm SDK, client-go, kubectl, cli-runtime,
-// oras) cost most of it. They belong in berth-cluster.
-var forbidden = []string{"helm.sh/", "k8s.io/client-go/", "k8s.io/kubectl/", "k8s.io/cli-runtime/", "oras.land/"}
+// oras, and the OpenAPI validators of the full offline check) cost most of it. They belong in
+// berth-cluster.
+var forbidden = []string{"helm.sh/", "k8s.io/client-go/", "k8s.io/kubectl/", "k8s.io/cli-runtime/", "oras.land/", "k8s.io/kube-openapi/", "github.com/google/gnostic-models/"}
 
 // TestLeanImports fails when cmd/berth links a forbidden package, and says which package
 // pulls it in.

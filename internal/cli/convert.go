@@ -33,10 +33,12 @@ type convertOptions struct {
 	chart ChartFlags
 	// kubeVersion selects the embedded schemas the output is checked against
 	kubeVersion string
+	// full decides the objects the fast schema check cannot vouch for
+	full FullCheck
 }
 
-func newConvert(streams IO) *cobra.Command {
-	o := &convertOptions{input: ConvertFlags{Environ: streams.Environ}}
+func newConvert(streams IO, full FullCheck) *cobra.Command {
+	o := &convertOptions{input: ConvertFlags{Environ: streams.Environ}, full: full}
 	cmd := &cobra.Command{
 		Use:   "convert [-f FILE]... [-o DIR | --stdout]",
 		Short: "Convert a Compose project or ECS task definitions into Kubernetes objects",
@@ -111,12 +113,17 @@ func (o *convertOptions) run(ctx context.Context, streams IO) error {
 	if o.format == render.Helm {
 		format = o.chart.Format()
 	}
-	files, stream, err := renderChecked(format, res.Objects, o.out != "", o.kubeVersion)
-	if err != nil {
+	files, stream, err := renderChecked(format, res.Objects, o.out != "", o.kubeVersion, o.full)
+	unchecked := errors.Is(err, errNoFullCheck)
+	if err != nil && !unchecked {
 		return err
 	}
 	red := report.NewRedactor(app, res.Objects)
 	warnings := PrintWarnings(streams.ErrOut, res.Diagnostics, red)
+	if unchecked {
+		warnings++
+		fmt.Fprintf(streams.ErrOut, "warning: %s\n", err)
+	}
 	var reportData []byte
 	if o.report != "" {
 		if reportData, err = renderReport(o.report, app, res, red); err != nil {

@@ -1,7 +1,10 @@
 package cli
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
+	"os/exec"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -10,6 +13,9 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+
+	"github.com/berth-dev/berth/pkg/validate"
 )
 
 // ClusterExecutable is the name of the executable holding the cluster commands.
@@ -121,4 +127,34 @@ func LookupEnv(environ []string, key string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// clusterFullCheck runs berth-cluster's full offline validators as a child process: the
+// objects go to `berth-cluster validate --kube-version V -o json -` as a stream of JSON
+// documents, the verdicts come back as JSON.
+func clusterFullCheck(streams IO) FullCheck {
+	return func(kubeVersion string, objs []*unstructured.Unstructured) ([]validate.Result, error) {
+		path, err := findCluster(streams.Environ)
+		if err != nil {
+			return nil, err
+		}
+		var in bytes.Buffer
+		for _, o := range objs {
+			b, err := json.Marshal(o.Object)
+			if err != nil {
+				return nil, err
+			}
+			in.Write(b)
+			in.WriteString("\n---\n")
+		}
+		var out, errOut bytes.Buffer
+		cmd := exec.Command(path, "validate", "--kube-version", kubeVersion, "-o", "json", "-")
+		cmd.Stdin, cmd.Stdout, cmd.Stderr, cmd.Env = &in, &out, &errOut, streams.Environ
+		runErr := cmd.Run()
+		var results []validate.Result
+		if err := json.Unmarshal(out.Bytes(), &results); err != nil || len(results) != len(objs) {
+			return nil, fmt.Errorf("%s validate: %v: %s", path, runErr, strings.TrimSpace(errOut.String()))
+		}
+		return results, nil
+	}
 }

@@ -33,6 +33,9 @@ type IO struct {
 type Cluster struct {
 	// Commands constructs the cluster commands; each one's name must be in ClusterCommands.
 	Commands []func(IO) *cobra.Command
+	// FullCheck runs the full offline validators (package validate/full) on what the fast
+	// check cannot vouch for; nil: berth-cluster does it (`berth-cluster validate -o json -`).
+	FullCheck FullCheck
 	// ServerValidate runs `validate --server`: a server-side dry-run of objs on the cluster
 	// of the kubeconfig (kubeconfig and kubeContext are the --kubeconfig and --context flags).
 	ServerValidate func(ctx context.Context, environ []string, kubeconfig, kubeContext string, objs []*unstructured.Unstructured) ([]validate.Result, error)
@@ -80,7 +83,11 @@ func NewRoot(streams IO, cluster Cluster) *cobra.Command {
 	root.SetIn(streams.In)
 	root.SetOut(streams.Out)
 	root.SetErr(streams.ErrOut)
-	root.AddCommand(newConvert(streams), newValidate(streams, cluster.ServerValidate), newPlan(streams), newReport(streams))
+	full := cluster.FullCheck
+	if full == nil {
+		full = clusterFullCheck(streams)
+	}
+	root.AddCommand(newConvert(streams, full), newValidate(streams, cluster.ServerValidate, full), newPlan(streams), newReport(streams))
 	if len(cluster.Commands) > 0 {
 		for _, add := range cluster.Commands {
 			root.AddCommand(add(streams))

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -12,12 +13,21 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
+// FullCheck gives the full offline validators' verdict (package validate/full) on each of
+// objs against the schemas of kubeVersion; the error says the check could not run.
+type FullCheck func(kubeVersion string, objs []*unstructured.Unstructured) ([]validate.Result, error)
+
+// errNoFullCheck says the full offline validators are not at hand (no berth-cluster): the
+// objects the fast check could not vouch for were not checked.
+var errNoFullCheck = errors.New("the full offline check is in berth-cluster")
+
 // checkOutput validates the converted objects, as berth writes them, against the embedded
 // OpenAPI schemas of kubeVersion. berth must never write an object Kubernetes rejects: a
 // rejection here is a bug in berth, reported as such, and nothing is written. Kinds without
-// an embedded schema (custom resources) are left to the cluster.
-func checkOutput(objs []convert.Object, kubeVersion string) error {
-	c, err := newOutputCheck(objs, kubeVersion)
+// an embedded schema (custom resources) are left to the cluster. Objects the fast check
+// cannot vouch for go to full; when full cannot run the error wraps errNoFullCheck.
+func checkOutput(objs []convert.Object, kubeVersion string, full FullCheck) error {
+	c, err := newOutputCheck(objs, kubeVersion, full)
 	if err != nil {
 		return err
 	}
@@ -39,25 +49,34 @@ func checkOutput(objs []convert.Object, kubeVersion string) error {
 // them (checkOutput). A format that can hands the check the maps it encodes (plain YAML), so
 // each object is converted to its map once; others are checked beside rendering (both only
 // read the objects). A check failure wins over a render error, as it names the bug.
-func renderChecked(format render.Format, objs []convert.Object, dir bool, kubeVersion string) (render.Files, []byte, error) {
-	c, err := newOutputCheck(objs, kubeVersion)
+func renderChecked(format render.Format, objs []convert.Object, dir bool, kubeVersion string, full FullCheck) (render.Files, []byte, error) {
+	c, err := newOutputCheck(objs, kubeVersion, full)
 	if err != nil {
 		return nil, nil, err
 	}
 	if checked, ok := render.WithCheck(format, c.object); ok {
 		files, stream, err := renderWith(checked, objs, dir)
 		if cerr := c.err(objs); cerr != nil {
-			return nil, nil, cerr
+			return files, stream, firstCheckError(cerr, err)
 		}
 		return files, stream, err
 	}
 	done := make(chan error, 1)
-	go func() { done <- checkOutput(objs, kubeVersion) }()
+	go func() { done <- checkOutput(objs, kubeVersion, full) }()
 	files, stream, err := renderWith(format, objs, dir)
 	if cerr := <-done; cerr != nil {
-		return nil, nil, cerr
+		return files, stream, firstCheckError(cerr, err)
 	}
 	return files, stream, err
+}
+
+// firstCheckError is the check's error, unless it only says the full check could not run and
+// rendering failed (then the render error), so callers can go on after errNoFullCheck.
+func firstCheckError(check, render error) error {
+	if errors.Is(check, errNoFullCheck) && render != nil {
+		return render
+	}
+	return check
 }
 
 // renderWith renders a directory (dir) or a stream.
@@ -80,12 +99,15 @@ func renderWith(format render.Format, objs []convert.Object, dir bool) (render.F
 // it encodes (render.YAMLChecked) instead of both converting every object. Safe for
 // concurrent use.
 type outputCheck struct {
-	v   *validate.Offline
-	mu  sync.Mutex
-	bad map[convert.Object]string // rejected object → the validator's message
+	v       *validate.Fast
+	full    FullCheck
+	mu      sync.Mutex
+	bad     map[convert.Object]string // rejected object → the validator's message
+	unsure  map[convert.Object]map[string]any
+	checked bool // the unsure objects went to the full check
 }
 
-func newOutputCheck(objs []convert.Object, kubeVersion string) (*outputCheck, error) {
+func newOutputCheck(objs []convert.Object, kubeVersion string, full FullCheck) (*outputCheck, error) {
 	// Only the schemas of the group-versions in use are prepared.
 	seen := map[schema.GroupVersion]bool{}
 	var gvs []schema.GroupVersion
@@ -95,28 +117,67 @@ func newOutputCheck(objs []convert.Object, kubeVersion string) (*outputCheck, er
 			gvs = append(gvs, gv)
 		}
 	}
-	v, err := validate.NewOfflineFor(kubeVersion, gvs)
+	v, err := validate.NewFast(kubeVersion, gvs)
 	if err != nil {
 		return nil, fmt.Errorf("--kube-version: %w", err)
 	}
-	return &outputCheck{v: v, bad: map[convert.Object]string{}}, nil
+	return &outputCheck{v: v, full: full, bad: map[convert.Object]string{}, unsure: map[convert.Object]map[string]any{}}, nil
 }
 
-// object checks obj, whose unstructured form is m; it records a rejection and never fails.
+// object checks obj, whose unstructured form is m, with the fast check, and keeps what it
+// cannot vouch for for the full check (err); it never fails.
 func (c *outputCheck) object(obj convert.Object, m map[string]any) error {
-	if !c.v.Has(obj.GetObjectKind().GroupVersionKind()) {
+	if !c.v.Has(obj.GetObjectKind().GroupVersionKind()) || c.v.SurelyValid(m) {
 		return nil
 	}
-	if r := c.v.Object(&unstructured.Unstructured{Object: m}); !r.Accepted {
-		c.mu.Lock()
-		c.bad[obj] = strings.ReplaceAll(r.String(), "\n", "\n    ")
-		c.mu.Unlock()
+	c.mu.Lock()
+	c.unsure[obj] = m
+	c.mu.Unlock()
+	return nil
+}
+
+// fullCheck sends the objects the fast check could not vouch for to the full validators and
+// records their rejections.
+func (c *outputCheck) fullCheck(objs []convert.Object) error {
+	var list []convert.Object
+	var us []*unstructured.Unstructured
+	for _, obj := range objs {
+		if m, ok := c.unsure[obj]; ok {
+			list = append(list, obj)
+			us = append(us, &unstructured.Unstructured{Object: m})
+		}
+	}
+	if c.full == nil {
+		return errNoFullCheck
+	}
+	results, err := c.full(c.v.KubeVersion(), us)
+	if err != nil {
+		return err
+	}
+	for i, r := range results {
+		if !r.Accepted {
+			c.bad[list[i]] = strings.ReplaceAll(r.String(), "\n", "\n    ")
+		}
 	}
 	return nil
 }
 
-// err lists the rejected objects in the order of objs.
+// err lists the rejected objects in the order of objs. When the full check could not run, it
+// says which objects were not checked, wrapping errNoFullCheck.
 func (c *outputCheck) err(objs []convert.Object) error {
+	if len(c.unsure) > 0 && !c.checked {
+		c.checked = true
+		if err := c.fullCheck(objs); err != nil {
+			var names []string
+			for _, obj := range objs {
+				if _, ok := c.unsure[obj]; ok {
+					names = append(names, obj.GetObjectKind().GroupVersionKind().Kind+" "+obj.GetName())
+				}
+			}
+			return fmt.Errorf("%w: %s not checked against the Kubernetes %s schemas (%s): %v",
+				errNoFullCheck, plural(len(names), "object"), c.v.KubeVersion(), strings.Join(names, ", "), err)
+		}
+	}
 	if len(c.bad) == 0 {
 		return nil
 	}

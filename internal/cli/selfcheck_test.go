@@ -1,15 +1,19 @@
 package cli
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/render"
+	"github.com/berth-dev/berth/pkg/validate"
+	"github.com/berth-dev/berth/pkg/validate/full"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -33,16 +37,34 @@ func TestCheckOutput(t *testing.T) {
 		Data:       map[string][]byte{"EMPTY": {}, "A": []byte("x")},
 	}
 	good := []convert.Object{deployment(&metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}), secret}
-	if err := checkOutput(good, "1.33"); err != nil {
+	if err := checkOutput(good, "1.33", inProcessFull); err != nil {
 		t.Fatalf("valid objects: %v", err)
 	}
-	err := checkOutput([]convert.Object{deployment(nil)}, "1.33")
+	err := checkOutput([]convert.Object{deployment(nil)}, "1.33", inProcessFull)
 	if err == nil || !strings.Contains(err.Error(), "bug in berth") || !strings.Contains(err.Error(), "apps/v1 Deployment shop/web: rejected: spec.selector") {
 		t.Fatalf("deployment without selector: err %q", err)
 	}
-	if err := checkOutput(good, "1.12"); err == nil || !strings.Contains(err.Error(), "--kube-version") {
+	if err := checkOutput(good, "1.12", inProcessFull); err == nil || !strings.Contains(err.Error(), "--kube-version") {
 		t.Fatalf("unknown version: err %v", err)
 	}
+	// Without the full validators (berth without berth-cluster), what the fast check cannot
+	// vouch for is reported as not checked, never as valid.
+	err = checkOutput([]convert.Object{deployment(nil)}, "1.33", nil)
+	if !errors.Is(err, errNoFullCheck) || !strings.Contains(err.Error(), "1 object not checked against the Kubernetes 1.33 schemas (Deployment web)") {
+		t.Fatalf("no full check: err %v", err)
+	}
+	if err := checkOutput(good, "1.33", nil); err != nil {
+		t.Fatalf("valid objects need no full check: %v", err)
+	}
+}
+
+// inProcessFull is berth-cluster's full offline check, run in the test's process.
+func inProcessFull(kubeVersion string, objs []*unstructured.Unstructured) ([]validate.Result, error) {
+	v, err := full.NewOffline(kubeVersion)
+	if err != nil {
+		return nil, err
+	}
+	return v.Validate(objs), nil
 }
 
 // The YAML format checks the maps it encodes, other formats are checked beside rendering:
@@ -67,11 +89,11 @@ func TestRenderChecked(t *testing.T) {
 	for _, name := range []string{render.YAML, render.JSON} {
 		format, _ := render.ForName(name)
 		for _, dir := range []bool{true, false} {
-			_, _, err := renderChecked(format, bad, dir, "1.33")
+			_, _, err := renderChecked(format, bad, dir, "1.33", inProcessFull)
 			if err == nil || !strings.Contains(err.Error(), "bug in berth") || !strings.Contains(err.Error(), "spec.selector") {
 				t.Errorf("%s dir=%v: err %v, want the bug report naming spec.selector", name, dir, err)
 			}
-			files, stream, err := renderChecked(format, good, dir, "1.33")
+			files, stream, err := renderChecked(format, good, dir, "1.33", nil)
 			if err != nil {
 				t.Fatalf("%s dir=%v: %v", name, dir, err)
 			}

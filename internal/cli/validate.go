@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -23,13 +24,16 @@ type validateOptions struct {
 	kubeVersion string
 	kubeconfig  string
 	kubeContext string
+	output      string
+	// fullCheck decides what the fast check cannot vouch for.
+	fullCheck FullCheck
 	// serverCheck runs --server; nil in the lean executable, which hands --server to
 	// berth-cluster.
 	serverCheck func(ctx context.Context, environ []string, kubeconfig, kubeContext string, objs []*unstructured.Unstructured) ([]validate.Result, error)
 }
 
-func newValidate(streams IO, serverCheck func(ctx context.Context, environ []string, kubeconfig, kubeContext string, objs []*unstructured.Unstructured) ([]validate.Result, error)) *cobra.Command {
-	o := &validateOptions{serverCheck: serverCheck}
+func newValidate(streams IO, serverCheck func(ctx context.Context, environ []string, kubeconfig, kubeContext string, objs []*unstructured.Unstructured) ([]validate.Result, error), fullCheck FullCheck) *cobra.Command {
+	o := &validateOptions{serverCheck: serverCheck, fullCheck: fullCheck}
 	cmd := &cobra.Command{
 		Use:   "validate PATH...",
 		Short: "Check Kubernetes manifests offline against the API schemas, or with a server dry-run",
@@ -49,6 +53,9 @@ warnings count as failures.`,
   berth validate --server k8s/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.output != "text" && o.output != "json" {
+				return fmt.Errorf("--output %q: want text or json", o.output)
+			}
 			if o.server && o.kubeVersion != validate.DefaultKubeVersion {
 				return errors.New("--kube-version applies to offline validation; --server checks the cluster's own version")
 			}
@@ -64,6 +71,7 @@ warnings count as failures.`,
 		"Kubernetes version whose schemas offline validation uses (embedded: "+strings.Join(validate.KubeVersions(), ", ")+")")
 	fs.StringVar(&o.kubeconfig, "kubeconfig", "", "with --server: path to the kubeconfig file (default: KUBECONFIG or ~/.kube/config)")
 	fs.StringVar(&o.kubeContext, "context", "", "with --server: kubeconfig context to use (default: the current context)")
+	fs.StringVarP(&o.output, "output", "o", "text", "text, or json: the verdict on each object as a JSON array")
 	return cmd
 }
 
@@ -74,7 +82,7 @@ type sourced struct {
 }
 
 func (o *validateOptions) run(ctx context.Context, streams IO, paths []string) error {
-	objs, err := readManifests(paths)
+	objs, err := readManifests(paths, streams.In)
 	if err != nil {
 		return err
 	}
@@ -90,14 +98,53 @@ func (o *validateOptions) run(ctx context.Context, streams IO, paths []string) e
 		if results, err = o.serverCheck(ctx, streams.Environ, o.kubeconfig, o.kubeContext, list); err != nil {
 			return err
 		}
-	} else {
-		v, err := validate.NewOffline(o.kubeVersion)
-		if err != nil {
-			return err
-		}
-		results = v.Validate(list)
+	} else if results, err = o.offline(list); err != nil {
+		return err
+	}
+	if o.output == "json" {
+		return printValidationJSON(streams.Out, results)
 	}
 	return printValidation(streams.Out, objs, results)
+}
+
+// offline is the fast check, and the full validators for what it cannot vouch for.
+func (o *validateOptions) offline(list []*unstructured.Unstructured) ([]validate.Result, error) {
+	fast, err := validate.NewFast(o.kubeVersion, nil)
+	if err != nil {
+		return nil, err
+	}
+	results, unsure := fast.Check(list)
+	if len(unsure) == 0 {
+		return results, nil
+	}
+	sub := make([]*unstructured.Unstructured, len(unsure))
+	for k, i := range unsure {
+		sub[k] = list[i]
+	}
+	full, err := o.fullCheck(fast.KubeVersion(), sub)
+	if err != nil {
+		return nil, fmt.Errorf("%s could not be checked: the fast check cannot vouch for them and the full check failed: %w", plural(len(unsure), "object"), err)
+	}
+	for k, i := range unsure {
+		results[i] = full[k]
+	}
+	return results, nil
+}
+
+// printValidationJSON writes the results as one JSON array; like printValidation it returns
+// an error (exit code 1, no message) when any object failed.
+func printValidationJSON(out io.Writer, results []validate.Result) error {
+	enc := json.NewEncoder(out)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(results); err != nil {
+		return err
+	}
+	for _, r := range results {
+		if !r.OK() {
+			return &ExitError{Code: 1}
+		}
+	}
+	return nil
 }
 
 // printValidation prints each failing object with its file, then the summary; it returns an error
@@ -120,10 +167,14 @@ func printValidation(out io.Writer, objs []sourced, results []validate.Result) e
 }
 
 // readManifests reads the objects of every file in paths (directories: their *.yaml, *.yml
-// and *.json files, recursively, in lexical order).
-func readManifests(paths []string) ([]sourced, error) {
+// and *.json files, recursively, in lexical order; "-": in).
+func readManifests(paths []string, in io.Reader) ([]sourced, error) {
 	var files []string
 	for _, p := range paths {
+		if p == "-" {
+			files = append(files, p)
+			continue
+		}
 		st, err := os.Stat(p)
 		if err != nil {
 			return nil, err
@@ -153,7 +204,14 @@ func readManifests(paths []string) ([]sourced, error) {
 	}
 	var objs []sourced
 	for _, f := range files {
-		data, err := os.ReadFile(f)
+		var data []byte
+		var err error
+		if f == "-" {
+			data, err = io.ReadAll(in)
+			f = "<stdin>"
+		} else {
+			data, err = os.ReadFile(f)
+		}
 		if err != nil {
 			return nil, err
 		}

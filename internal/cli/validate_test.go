@@ -24,7 +24,7 @@ func readTestdata(name string) string {
 func runValidate(t *testing.T, args ...string) (string, error) {
 	t.Helper()
 	var out, errOut bytes.Buffer
-	root := NewRoot(IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Environ: []string{"KUBECONFIG=/nonexistent"}}, Cluster{})
+	root := NewRoot(IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Environ: []string{"KUBECONFIG=/nonexistent"}}, Cluster{FullCheck: inProcessFull})
 	root.SetArgs(append([]string{"validate"}, args...))
 	err := root.ExecuteContext(context.Background())
 	return out.String() + errOut.String(), err

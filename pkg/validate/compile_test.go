@@ -25,7 +25,7 @@ func compileVersion(dir string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, kindDefs, err := loadComponents(path.Join("schemas", dir), nil)
+	kindDefs, err := rawKinds(path.Join("schemas", dir))
 	if err != nil {
 		return nil, err
 	}
@@ -66,23 +66,67 @@ func rawComponents(dir string) (map[string]map[string]any, error) {
 		if !strings.HasSuffix(e.Name(), ".json.gz") {
 			continue
 		}
-		data, err := gunzip(path.Join(dir, e.Name()))
+		comps, err := rawDocument(path.Join(dir, e.Name()))
 		if err != nil {
 			return nil, err
 		}
-		var doc struct {
-			Components struct {
-				Schemas map[string]map[string]any `json:"schemas"`
-			} `json:"components"`
-		}
-		if err := json.Unmarshal(data, &doc); err != nil {
-			return nil, fmt.Errorf("%s: %w", e.Name(), err)
-		}
-		for name, s := range doc.Components.Schemas {
+		for name, s := range comps {
 			out[name] = s
 		}
 	}
 	return out, nil
+}
+
+// rawDocument reads the component schemas of one embedded document as generic JSON.
+func rawDocument(file string) (map[string]map[string]any, error) {
+	data, err := ReadSchema(file)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Components struct {
+			Schemas map[string]map[string]any `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("%s: %w", file, err)
+	}
+	return doc.Components.Schemas, nil
+}
+
+// rawKinds maps each top-level kind of the documents in dir to its component schema's name,
+// from the x-kubernetes-group-version-kind extension in its own group-version's document
+// (meta types list many kinds).
+func rawKinds(dir string) (map[schema.GroupVersionKind]string, error) {
+	entries, err := fs.ReadDir(schemaFS, dir)
+	if err != nil {
+		return nil, err
+	}
+	kinds := map[schema.GroupVersionKind]string{}
+	for _, e := range entries {
+		base, ok := strings.CutSuffix(e.Name(), ".json.gz")
+		if !ok {
+			continue
+		}
+		gv := APIPathGroupVersion(strings.ReplaceAll(base, "__", "/"))
+		comps, err := rawDocument(path.Join(dir, e.Name()))
+		if err != nil {
+			return nil, err
+		}
+		for name, s := range comps {
+			list, _ := s["x-kubernetes-group-version-kind"].([]any)
+			for _, item := range list {
+				m, _ := item.(map[string]any)
+				g, _ := m["group"].(string)
+				v, _ := m["version"].(string)
+				k, _ := m["kind"].(string)
+				if gvk := (schema.GroupVersionKind{Group: g, Version: v, Kind: k}); v != "" && k != "" && gvk.GroupVersion() == gv {
+					kinds[gvk] = name
+				}
+			}
+		}
+	}
+	return kinds, nil
 }
 
 type compiler struct {

@@ -5,7 +5,6 @@ import (
 	"sort"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/kube-openapi/pkg/validation/strfmt"
 )
 
 // The fast check. Decoding the embedded OpenAPI documents and building the two validators
@@ -127,10 +126,9 @@ func compiledTable(version string) *table {
 	return nil
 }
 
-// fastChecker runs the fast check with the string formats the full validator uses.
+// fastChecker runs the fast check over one compiled table.
 type fastChecker struct {
-	t       *table
-	formats strfmt.Registry
+	t *table
 }
 
 // surelyValid reports whether v is valid for node n; false means "ask the full validators".
@@ -236,7 +234,7 @@ func findField(fields []cfield, name string) int32 {
 }
 
 func (c fastChecker) str(node *cnode, s string) bool {
-	if node.format != "" && c.formats.ContainsName(node.format) && !c.formats.Validates(node.format, s) {
+	if node.format != "" && !surelyFormat(node.format, s) {
 		return false
 	}
 	if len(node.enum) == 0 {

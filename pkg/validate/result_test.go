@@ -67,30 +67,3 @@ func TestErrAndSummary(t *testing.T) {
 		t.Errorf("Err of OK results = %v", err)
 	}
 }
-
-// BenchmarkOffline measures loading the schemas once and validating one Deployment.
-func BenchmarkOffline(b *testing.B) {
-	b.Run("load", func(b *testing.B) {
-		for range b.N {
-			if _, err := validate.NewOffline(""); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
-	v, err := validate.NewOffline("")
-	if err != nil {
-		b.Fatal(err)
-	}
-	objs, err := validate.ParseYAML([]byte(agreementCases[0].doc))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Run("deployment", func(b *testing.B) {
-		b.ReportAllocs()
-		for range b.N {
-			if r := v.Object(objs[0]); !r.Accepted {
-				b.Fatal(r.Message)
-			}
-		}
-	})
-}

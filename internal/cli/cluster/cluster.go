@@ -1,5 +1,5 @@
 // Package cluster holds the commands that talk to a Kubernetes cluster (apply, diff, status,
-// restart, down, rollback, history, and validate --server). The berth-cluster executable links
+// restart, down, rollback, history, and validate --server), and the full offline validators. The berth-cluster executable links
 // it, with the Helm SDK and client-go; the lean berth executable hands these commands over.
 package cluster
 
@@ -8,9 +8,11 @@ import (
 
 	"github.com/spf13/cobra"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/berth-dev/berth/internal/cli"
 	"github.com/berth-dev/berth/pkg/validate"
+	"github.com/berth-dev/berth/pkg/validate/full"
 	"github.com/berth-dev/berth/pkg/validate/server"
 )
 
@@ -19,7 +21,26 @@ func Extension() cli.Cluster {
 	return cli.Cluster{
 		Commands:       []func(cli.IO) *cobra.Command{newApply, newDiff, newStatus, newRestart, newDown, newRollback, newHistory},
 		ServerValidate: serverValidate,
+		FullCheck:      FullCheck,
 	}
+}
+
+// FullCheck runs the full offline validators on objs in this process, decoding the schemas
+// of their group-versions only.
+func FullCheck(kubeVersion string, objs []*unstructured.Unstructured) ([]validate.Result, error) {
+	seen := map[schema.GroupVersion]bool{}
+	var gvs []schema.GroupVersion
+	for _, o := range objs {
+		if gv := o.GroupVersionKind().GroupVersion(); !seen[gv] {
+			seen[gv] = true
+			gvs = append(gvs, gv)
+		}
+	}
+	v, err := full.NewOfflineFor(kubeVersion, gvs)
+	if err != nil {
+		return nil, err
+	}
+	return v.Validate(objs), nil
 }
 
 // NewRoot builds the whole command tree: berth's commands and the cluster commands.

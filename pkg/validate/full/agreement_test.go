@@ -1,4 +1,4 @@
-package validate_test
+package full_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/pkg/validate"
+	"github.com/berth-dev/berth/pkg/validate/full"
 	"github.com/berth-dev/berth/test/cluster"
 )
 
@@ -19,7 +20,7 @@ func TestMain(m *testing.M) { os.Exit(kube.Run(m)) }
 func TestOfflineAgreesWithServer(t *testing.T) {
 	c := kube.Get(t)
 	ctx := context.Background()
-	offline, err := validate.NewOffline(cluster.KubernetesVersion)
+	offline, err := full.NewOffline(cluster.KubernetesVersion)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,8 @@
-package validate
+// Package full is berth's complete offline validation: the fast check of package validate,
+// and for what it cannot vouch for the validators the apiserver uses for its schemas
+// (kube-openapi's JSON-schema validator and structured-merge-diff). It links those libraries,
+// so only the berth-cluster executable does; berth hands validation it cannot decide to it.
+package full
 
 import (
 	"encoding/base64"
@@ -14,6 +18,8 @@ import (
 	"k8s.io/kube-openapi/pkg/validation/spec"
 	"k8s.io/kube-openapi/pkg/validation/strfmt"
 	openapivalidate "k8s.io/kube-openapi/pkg/validation/validate"
+
+	"github.com/berth-dev/berth/pkg/validate"
 )
 
 // Offline validates objects without a cluster, against the OpenAPI v3 schemas of one
@@ -30,9 +36,8 @@ import (
 // match template labels, port ranges, ...) or admission; Server does. An *Offline is safe
 // for concurrent use.
 type Offline struct {
-	version string
-	fast    fastChecker
-	only    map[schema.GroupVersion]bool // nil: every group-version
+	fast    *validate.Fast
+	formats strfmt.Registry
 	// full loads the full validators on first use: an object the fast check vouches for
 	// never needs them.
 	full func() (*fullValidators, error)
@@ -48,36 +53,28 @@ type fullValidators struct {
 // empty means DefaultKubeVersion). The full schemas are decoded on the first object the fast
 // check cannot vouch for, which takes a few hundred milliseconds: keep the result.
 func NewOffline(kubeVersion string) (*Offline, error) {
-	return newOffline(kubeVersion, nil)
+	return NewOfflineFor(kubeVersion, nil)
 }
 
-// NewOfflineFor is NewOffline for objects of the given group-versions only, which is much
-// faster when few are needed (berth convert checks its own output with it). Objects of other
-// group-versions have no schema in the result (Has reports false).
+// NewOfflineFor is NewOffline for objects of the given group-versions only (nil: all), which
+// is much faster when few are needed (berth convert checks its own output with it). Objects
+// of other group-versions have no schema in the result (Has reports false).
 func NewOfflineFor(kubeVersion string, gvs []schema.GroupVersion) (*Offline, error) {
-	only := make(map[schema.GroupVersion]bool, len(gvs))
-	for _, gv := range gvs {
-		only[gv] = true
-	}
-	return newOffline(kubeVersion, only)
-}
-
-func newOffline(kubeVersion string, only map[schema.GroupVersion]bool) (*Offline, error) {
-	if kubeVersion == "" {
-		kubeVersion = DefaultKubeVersion
-	}
-	v, err := normalizeVersion(kubeVersion)
+	fast, err := validate.NewFast(kubeVersion, gvs)
 	if err != nil {
 		return nil, err
 	}
-	t := compiledTable(v)
-	if t == nil {
-		return nil, fmt.Errorf("no embedded schemas for kubernetes %s (embedded: %s)", v, strings.Join(KubeVersions(), ", "))
+	var only map[schema.GroupVersion]bool
+	if gvs != nil {
+		only = make(map[schema.GroupVersion]bool, len(gvs))
+		for _, gv := range gvs {
+			only[gv] = true
+		}
 	}
+	v := fast.KubeVersion()
 	return &Offline{
-		version: v,
-		fast:    fastChecker{t: t, formats: formats()},
-		only:    only,
+		fast:    fast,
+		formats: formats(),
 		full:    sync.OnceValues(func() (*fullValidators, error) { return loadFull(v, only) }),
 	}, nil
 }
@@ -118,24 +115,14 @@ func formats() strfmt.Registry {
 }
 
 // Has reports whether o has a schema for gvk (built-in kinds; custom resources have none).
-func (o *Offline) Has(gvk schema.GroupVersionKind) bool {
-	return o.root(gvk) >= 0
-}
-
-// root is gvk's node in the compiled table, or -1.
-func (o *Offline) root(gvk schema.GroupVersionKind) int32 {
-	if o.only != nil && !o.only[gvk.GroupVersion()] {
-		return -1
-	}
-	return o.fast.t.root(gvk)
-}
+func (o *Offline) Has(gvk schema.GroupVersionKind) bool { return o.fast.Has(gvk) }
 
 // KubeVersion is the Kubernetes version ("1.33") whose schemas o uses.
-func (o *Offline) KubeVersion() string { return o.version }
+func (o *Offline) KubeVersion() string { return o.fast.KubeVersion() }
 
 // Validate checks each object; results are in the order of objs.
-func (o *Offline) Validate(objs []*unstructured.Unstructured) []Result {
-	results := make([]Result, len(objs))
+func (o *Offline) Validate(objs []*unstructured.Unstructured) []validate.Result {
+	results := make([]validate.Result, len(objs))
 	for i, obj := range objs {
 		results[i] = o.Object(obj)
 	}
@@ -144,29 +131,32 @@ func (o *Offline) Validate(objs []*unstructured.Unstructured) []Result {
 
 // Object checks one object. A rejected object's Message lists every problem found, one per
 // line, each starting with the field path.
-func (o *Offline) Object(obj *unstructured.Unstructured) Result {
-	r := Result{APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName()}
+func (o *Offline) Object(obj *unstructured.Unstructured) validate.Result {
+	r := validate.Result{APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName()}
 	gvk := obj.GroupVersionKind()
-	n := o.root(gvk)
-	if n < 0 {
-		r.Message = fmt.Sprintf("no schema for kind %q in version %q in kubernetes %s (a custom resource needs its CRD; check apiVersion and kind)",
-			gvk.Kind, gvk.GroupVersion().String(), o.version)
+	if !o.fast.Has(gvk) {
+		r.Message = validate.NoSchemaMessage(gvk, o.KubeVersion())
 		return r
 	}
-	if o.fast.surelyValid(n, obj.Object) {
+	if o.fast.SurelyValid(obj.Object) {
 		r.Accepted = true
 		return r
 	}
+	return o.checkFull(obj, r)
+}
+
+// checkFull is the full validators' verdict on obj, filled into r.
+func (o *Offline) checkFull(obj *unstructured.Unstructured, r validate.Result) validate.Result {
 	full, err := o.full()
 	if err != nil {
 		r.Message = err.Error()
 		return r
 	}
-	return full.check(obj, o.fast.formats, r)
+	return full.check(obj, o.formats, r)
 }
 
 // check is the full validators' verdict on obj, filled into r.
-func (f *fullValidators) check(obj *unstructured.Unstructured, formats strfmt.Registry, r Result) Result {
+func (f *fullValidators) check(obj *unstructured.Unstructured, formats strfmt.Registry, r validate.Result) validate.Result {
 	sch, ok := f.kinds[obj.GroupVersionKind()]
 	if !ok {
 		r.Message = fmt.Sprintf("kubernetes schemas: no schema for %s", obj.GroupVersionKind())

@@ -1,4 +1,4 @@
-package validate_test
+package full_test
 
 // Bare Pods pass ServiceAccount admission only where the namespace's default ServiceAccount
 // exists, which an APIServerOnly cluster never creates; the Pod cases below are rejected

@@ -1,14 +1,15 @@
-package validate_test
+package full_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/berth-dev/berth/pkg/validate"
+	"github.com/berth-dev/berth/pkg/validate/full"
 )
 
 func TestOffline(t *testing.T) {
-	v, err := validate.NewOffline("")
+	v, err := full.NewOffline("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +34,7 @@ func TestOffline(t *testing.T) {
 	}
 }
 
-func offlineOne(t *testing.T, v *validate.Offline, doc string) validate.Result {
+func offlineOne(t *testing.T, v *full.Offline, doc string) validate.Result {
 	t.Helper()
 	objs, err := validate.ParseYAML([]byte(doc))
 	if err != nil {
@@ -55,7 +56,7 @@ func TestKubeVersions(t *testing.T) {
 		t.Fatalf("KubeVersions() = %v, want it to include %s", vs, validate.DefaultKubeVersion)
 	}
 	for _, in := range []string{"1.33", "v1.33", "1.33.13"} {
-		v, err := validate.NewOffline(in)
+		v, err := full.NewOffline(in)
 		if err != nil {
 			t.Fatalf("NewOffline(%q): %v", in, err)
 		}
@@ -64,7 +65,7 @@ func TestKubeVersions(t *testing.T) {
 		}
 	}
 	for _, in := range []string{"1.12", "latest", "1"} {
-		if _, err := validate.NewOffline(in); err == nil {
+		if _, err := full.NewOffline(in); err == nil {
 			t.Errorf("NewOffline(%q): no error", in)
 		}
 	}

@@ -1,4 +1,4 @@
-package validate_test
+package full_test
 
 import (
 	"fmt"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/pkg/validate"
+	"github.com/berth-dev/berth/pkg/validate/full"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -17,7 +18,7 @@ import (
 // goldenObjects are the objects of every golden case's expected output (what berth writes).
 func goldenObjects(t *testing.T) []*unstructured.Unstructured {
 	t.Helper()
-	files, err := filepath.Glob("../../internal/cli/testdata/golden/*/want/out/*.yaml")
+	files, err := filepath.Glob("../../../internal/cli/testdata/golden/*/want/out/*.yaml")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no golden outputs found: %v", err)
 	}
@@ -43,7 +44,7 @@ func goldenObjects(t *testing.T) []*unstructured.Unstructured {
 // enum values and formats). It also vouches for every golden object, so berth's own output
 // never needs the full validators.
 func TestFastCheckNeverAcceptsWhatFullRejects(t *testing.T) {
-	v, err := validate.NewOffline("")
+	v, err := full.NewOffline("")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func TestFastCheckNeverAcceptsWhatFullRejects(t *testing.T) {
 	}
 	golden := goldenObjects(t)
 	for _, obj := range golden {
-		fast, full := validate.FastAndFull(v, obj)
+		fast, full := full.FastAndFull(v, obj)
 		if !fast && strings.Contains(full.Message, "no schema for") {
 			continue // a custom resource (Gateway API, AWS LBC, ESO): neither check has its schema
 		}
@@ -81,7 +82,7 @@ func TestFastCheckNeverAcceptsWhatFullRejects(t *testing.T) {
 			if i > 0 {
 				what = mutate(rng, obj.Object, "")
 			}
-			fast, full := validate.FastAndFull(v, obj)
+			fast, full := full.FastAndFull(v, obj)
 			checked++
 			if !full.Accepted {
 				rejected++
