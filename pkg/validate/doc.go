@@ -1,32 +1,24 @@
-// Package validate checks Kubernetes objects before they reach a cluster.
+// Package validate checks Kubernetes objects before they reach a cluster, against the
+// OpenAPI v3 schemas of a Kubernetes version captured from a real kube-apiserver by
+// `go generate ./pkg/validate` (see internal/capture and internal/schemagen; stored gzipped
+// in schemas/v<major>.<minor>/ and embedded; TestEmbeddedSchemasAreCurrent checks them
+// against the harness's apiserver).
 //
-// Offline checks objects without a cluster against the OpenAPI v3 schemas of a Kubernetes
-// version, captured from a real kube-apiserver by `go generate ./pkg/validate` (see
-// internal/capture and internal/schemagen; stored gzipped in schemas/v<major>.<minor>/ and
-// embedded; TestEmbeddedSchemasAreCurrent checks them against the harness's apiserver):
+// This package holds the fast check (Fast): schemas compiled at `go generate` time into
+// tables (compiled_*.go) that only ever say "surely valid", with no schema decoding and none
+// of the OpenAPI libraries, so the lean berth executable links it. What it cannot vouch for
+// goes to the full validators in package full (kube-openapi's schema validator and
+// structured-merge-diff, as a server-side apply with fieldValidation=Strict), which decide and
+// write the messages:
 //
-//	v, err := validate.NewOffline("1.33") // "" = DefaultKubeVersion; KubeVersions() lists all
-//	if err != nil {
-//		return err
-//	}
-//	results := v.Validate(objs)
-//	if err := validate.Err(results); err != nil {
-//		return err // "apps/v1 Deployment shop/web: rejected: spec.replicas: expected numeric ..."
-//	}
+//	f, err := validate.NewFast("1.33", nil) // "" = DefaultKubeVersion; KubeVersions() lists all
+//	results, unsure := f.Check(objs)        // unsure: indexes only full.Offline can decide
 //
-// It finds unknown fields, wrong types, duplicate list entries, missing required fields,
-// values outside an enum and malformed formats, using structured-merge-diff (as a
-// server-side apply with fieldValidation=Strict does) and kube-openapi's schema validator.
-// It cannot see what only the apiserver's Go validation checks (name formats, selectors
-// matching template labels, port ranges, ...).
-//
-// Server checks objects against a real apiserver with a server-side apply dry-run
+// Package server checks objects against a real apiserver with a server-side apply dry-run
 // (dryRun=All, fieldValidation=Strict): the authoritative answer, used by the test harness
-// (test/cluster's Cluster.DryRun) and for `berth validate --server`.
+// (test/cluster's Cluster.DryRun) and for `berth validate --server`. A test proves that the
+// offline validators and the server agree on a table of valid and invalid objects.
 //
-// A test proves that both agree on a table of valid and invalid objects
-// (agreement_test.go, against the harness's apiserver).
-//
-// Results from either checker are []Result, one per object in input order; Err turns them
-// into one error listing every rejected or warned object, and Summarize counts them.
+// Results from any checker are []Result, one per object in input order; Err turns them into
+// one error listing every rejected or warned object, and Summarize counts them.
 package validate
