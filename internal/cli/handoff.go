@@ -21,6 +21,11 @@ import (
 // ClusterExecutable is the name of the executable holding the cluster commands.
 const ClusterExecutable = "berth-cluster"
 
+// handoffEnv marks the environment of a process berth handed a command to: berth-cluster
+// never hands commands on, so a berth that finds it set was started by a berth in place of
+// berth-cluster (BERTH_CLUSTER or PATH naming berth itself) and stops instead of looping.
+const handoffEnv = "BERTH_HANDOFF"
+
 // ClusterEnv names the environment variable that points at the berth-cluster executable,
 // overriding the search beside berth and on PATH (for packagers and tests).
 const ClusterEnv = "BERTH_CLUSTER"
@@ -60,12 +65,22 @@ func handoff(streams IO, args []string) error {
 	if err != nil {
 		return &ExitError{Code: 1, Err: fmt.Errorf("%s: %w", args[0], err)}
 	}
+	streams.Environ = handoffEnviron(streams.Environ)
 	return execCluster(streams, path, args)
+}
+
+// handoffEnviron is environ marked with handoffEnv.
+func handoffEnviron(environ []string) []string {
+	return append([]string{handoffEnv + "=1"}, environ...)
 }
 
 // findCluster locates berth-cluster: $BERTH_CLUSTER, else beside this executable (symlinks
 // resolved), else on PATH.
 func findCluster(environ []string) (string, error) {
+	if v, _ := LookupEnv(environ, handoffEnv); v != "" {
+		return "", fmt.Errorf("berth was started in place of %s (check %s and PATH): the %s found is not %s",
+			ClusterExecutable, ClusterEnv, ClusterExecutable, ClusterExecutable)
+	}
 	name := ClusterExecutable
 	if runtime.GOOS == "windows" {
 		name += ".exe"
@@ -149,7 +164,7 @@ func clusterFullCheck(streams IO) FullCheck {
 		}
 		var out, errOut bytes.Buffer
 		cmd := exec.Command(path, "validate", "--kube-version", kubeVersion, "-o", "json", "-")
-		cmd.Stdin, cmd.Stdout, cmd.Stderr, cmd.Env = &in, &out, &errOut, streams.Environ
+		cmd.Stdin, cmd.Stdout, cmd.Stderr, cmd.Env = &in, &out, &errOut, handoffEnviron(streams.Environ)
 		runErr := cmd.Run()
 		var results []validate.Result
 		if err := json.Unmarshal(out.Bytes(), &results); err != nil || len(results) != len(objs) {

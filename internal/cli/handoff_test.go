@@ -35,6 +35,7 @@ func TestFindCluster(t *testing.T) {
 		{"path", []string{"PATH=" + empty + string(os.PathListSeparator) + dir}, helper, ""},
 		{"empty env falls back to path", []string{ClusterEnv + "=", "PATH=" + dir}, helper, ""},
 		{"nowhere", []string{"PATH=" + empty}, "", "this command is in the berth-cluster executable, which is neither beside "},
+		{"handed back", []string{handoffEnv + "=1", ClusterEnv + "=" + helper}, "", "berth was started in place of berth-cluster"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := findCluster(tc.environ)
