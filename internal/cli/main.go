@@ -21,6 +21,7 @@ func (logFormat) Format(e *logrus.Entry) ([]byte, error) {
 // Main runs berth with the process's arguments and streams and returns the exit code: the
 // body of both executables' main (cluster is the zero value in the lean one).
 func Main(cluster Cluster) int {
+	paceGC(os.Environ())
 	logrus.SetFormatter(logFormat{})
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
