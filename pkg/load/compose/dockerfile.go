@@ -1,14 +1,12 @@
 package compose
 
 import (
-	"bytes"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/types"
-	"github.com/moby/buildkit/frontend/dockerfile/parser"
 	"github.com/moby/buildkit/frontend/dockerfile/shell"
 
 	"github.com/berth-dev/berth/pkg/model"
@@ -26,7 +24,7 @@ func (m *mapper) dockerfilePorts(svc types.ServiceConfig, field string) ([]model
 	if src == nil {
 		return nil, ""
 	}
-	res, err := parser.Parse(bytes.NewReader(src))
+	res, err := scanDockerfile(src)
 	if err != nil {
 		return nil, "its Dockerfile does not parse: " + err.Error()
 	}
@@ -103,14 +101,14 @@ type stages struct {
 }
 
 // exposeStages walks the instructions and records each stage's EXPOSE words, expanded.
-func exposeStages(res *parser.Result, buildArgs map[string]string) *stages {
+func exposeStages(res *dfFile, buildArgs map[string]string) *stages {
 	st := &stages{byName: map[string]*stage{}}
 	global := map[string]string{} // ARGs before the first FROM
-	lex := shell.NewLex(res.EscapeToken)
+	lex := shell.NewLex(res.escape)
 	var cur *stage
-	for _, n := range res.AST.Children {
-		words := nodeWords(n)
-		switch strings.ToLower(n.Value) {
+	for _, in := range res.instructions {
+		words := in.words
+		switch in.cmd {
 		case "from":
 			cur = fromStage(st, words, global, lex)
 		case "arg":
@@ -173,15 +171,6 @@ func fromStage(st *stages, words []string, global map[string]string, lex *shell.
 	}
 	st.last = cur
 	return cur
-}
-
-// nodeWords are the arguments of one instruction (flags such as --platform are in n.Flags).
-func nodeWords(n *parser.Node) []string {
-	var out []string
-	for w := n.Next; w != nil; w = w.Next {
-		out = append(out, w.Value)
-	}
-	return append(n.Flags, out...)
 }
 
 // expand substitutes variables the way the Dockerfile does; on error the word stays as is.

@@ -12,15 +12,15 @@ import (
 
 // TestDockerfilePorts: a service with only a build section listens on what its Dockerfile
 // EXPOSEs: the target stage (or the last), inherited from earlier stages, with ARG defaults,
-// build.args and ENV expanded; declared ports win; a Dockerfile outside the project is not read.
-// Without a Dockerfile, a Traefik routing label names the port.
+// build.args and ENV (several variables in one ENV) expanded; declared ports win; a Dockerfile
+// outside the project is not read. Without a Dockerfile, a Traefik routing label names the port.
 func TestDockerfilePorts(t *testing.T) {
 	root := t.TempDir()
 	dir := filepath.Join(root, "proj")
 	write(t, filepath.Join(dir, "api", "Dockerfile"), `# syntax=docker/dockerfile:1
 ARG BASE=golang:1.22
 FROM ${BASE} AS build
-ENV HTTP_PORT=8000
+ENV MODE=prod HTTP_PORT=8000
 EXPOSE $HTTP_PORT 9090/udp
 FROM build AS test
 EXPOSE 7000
