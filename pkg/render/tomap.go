@@ -3,15 +3,34 @@ package render
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"reflect"
 	"strconv"
 )
 
 // ToMap returns obj's JSON form as a map: exactly what runtime.DefaultUnstructuredConverter
-// gives (int64 for integers, float64 for other numbers; TestToMapMatchesConverter), built from
-// the object's own JSON marshalling. For a small app this costs a fraction of the converter's
-// first-use reflection, which dominated `berth convert`'s own time.
+// gives (int64 for integers, float64 for other numbers; TestToMapMatchesConverter). It walks
+// the value itself (tomap_walk.go), which costs a fraction of json.Marshal's first use on
+// Kubernetes types, and marshals to JSON only for what the walker leaves to encoding/json.
 func ToMap(obj any) (map[string]any, error) {
+	w := walker{structs: map[reflect.Type][]jsonField{}}
+	v, err := w.value(reflect.ValueOf(obj))
+	if errors.Is(err, errUseJSON) {
+		return toMapJSON(obj)
+	}
+	if err != nil {
+		return nil, err
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return toMapJSON(obj)
+	}
+	return m, nil
+}
+
+// toMapJSON is ToMap through JSON marshalling.
+func toMapJSON(obj any) (map[string]any, error) {
 	b, err := json.Marshal(obj)
 	if err != nil {
 		return nil, err

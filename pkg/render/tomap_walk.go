@@ -1,0 +1,291 @@
+package render
+
+import (
+	"bytes"
+	"encoding"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// The walker builds an object's JSON-shaped map straight from its Go value, with
+// encoding/json's rules: field names and omitempty from the json tags, embedded structs
+// inlined, json.Marshaler and encoding.TextMarshaler honoured, []byte as base64. It looks
+// only at the types the value holds: json.Marshal first prepares an encoder for every type
+// the object's type can reach (a PodSpec reaches some 200 structs), which was most of a small
+// project's rendering time. Tags the walker does not handle (",string", "omitzero") and
+// ambiguous embedded fields make ToMap use JSON marshalling instead (errUseJSON).
+
+var (
+	errUseJSON        = errors.New("value needs encoding/json")
+	jsonMarshalerType = reflect.TypeFor[json.Marshaler]()
+	textMarshalerType = reflect.TypeFor[encoding.TextMarshaler]()
+)
+
+// jsonField is one struct field as JSON shows it.
+type jsonField struct {
+	index     []int // through embedded structs
+	name      string
+	omitEmpty bool
+}
+
+// walker converts values; it remembers each type's fields and marshalers for the object at
+// hand.
+type walker struct {
+	structs    map[reflect.Type][]jsonField
+	marshalers map[reflect.Type]marshals
+}
+
+// marshals says which of a type's values marshal themselves.
+type marshals uint8
+
+const (
+	marshalsNot  marshals = iota + 1
+	marshalsAddr          // an addressable value, through its pointer
+	marshalsSelf
+)
+
+func (w *walker) marshals(t reflect.Type) marshals {
+	if m, ok := w.marshalers[t]; ok {
+		return m
+	}
+	m := marshalsNot
+	switch {
+	case t.Kind() != reflect.Pointer && byteMarshals(t):
+		m = marshalsAddr // the pointer's method set includes the value's
+	case t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType):
+		m = marshalsSelf
+	}
+	if w.marshalers == nil {
+		w.marshalers = map[reflect.Type]marshals{}
+	}
+	w.marshalers[t] = m
+	return m
+}
+
+func (w *walker) value(v reflect.Value) (any, error) {
+	if !v.IsValid() {
+		return nil, nil
+	}
+	t := v.Type()
+	switch w.marshals(t) {
+	case marshalsAddr:
+		if v.CanAddr() {
+			return w.marshaled(v.Addr())
+		}
+		if t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType) {
+			return w.marshaled(v)
+		}
+	case marshalsSelf:
+		if t.Kind() == reflect.Pointer && v.IsNil() {
+			return nil, nil
+		}
+		return w.marshaled(v)
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return v.Bool(), nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return v.Int(), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return number(json.Number(strconv.FormatUint(v.Uint(), 10)))
+	case reflect.Float32, reflect.Float64:
+		return jsonFloat(v.Float(), t.Bits())
+	case reflect.String:
+		return validUTF8(v.String()), nil
+	case reflect.Interface, reflect.Pointer:
+		if v.IsNil() {
+			return nil, nil
+		}
+		return w.value(v.Elem())
+	case reflect.Map:
+		return w.mapValue(v)
+	case reflect.Slice:
+		if v.IsNil() {
+			return nil, nil
+		}
+		if t.Elem().Kind() == reflect.Uint8 && !byteMarshals(t.Elem()) {
+			return base64.StdEncoding.EncodeToString(v.Bytes()), nil
+		}
+		return w.list(v)
+	case reflect.Array:
+		return w.list(v)
+	case reflect.Struct:
+		return w.structValue(v)
+	}
+	return nil, fmt.Errorf("json: unsupported type: %s", t)
+}
+
+// byteMarshals reports whether values of t marshal themselves through their pointer (so a
+// slice of a byte-like t is not base64).
+func byteMarshals(t reflect.Type) bool {
+	pt := reflect.PointerTo(t)
+	return pt.Implements(jsonMarshalerType) || pt.Implements(textMarshalerType)
+}
+
+// marshaled is what v's MarshalJSON (or MarshalText, as a string) gives, as ToMap decodes it.
+func (w *walker) marshaled(v reflect.Value) (any, error) {
+	if m, ok := v.Interface().(json.Marshaler); ok {
+		b, err := m.MarshalJSON()
+		if err != nil {
+			return nil, err
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.UseNumber()
+		var out any
+		if err := dec.Decode(&out); err != nil {
+			return nil, fmt.Errorf("json: error calling MarshalJSON for type %s: %w", v.Type(), err)
+		}
+		return fixNumber(out)
+	}
+	b, err := v.Interface().(encoding.TextMarshaler).MarshalText()
+	if err != nil {
+		return nil, err
+	}
+	return validUTF8(string(b)), nil
+}
+
+// fixNumber applies fixNumbers to a decoded value of any shape.
+func fixNumber(v any) (any, error) {
+	if n, ok := v.(json.Number); ok {
+		return number(n)
+	}
+	return v, fixNumbers(v)
+}
+
+func (w *walker) list(v reflect.Value) (any, error) {
+	out := make([]any, v.Len())
+	for i := range out {
+		x, err := w.value(v.Index(i))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = x
+	}
+	return out, nil
+}
+
+func (w *walker) mapValue(v reflect.Value) (any, error) {
+	if v.IsNil() {
+		return nil, nil
+	}
+	out := make(map[string]any, v.Len())
+	it := v.MapRange()
+	for it.Next() {
+		k, err := mapKey(it.Key())
+		if err != nil {
+			return nil, err
+		}
+		x, err := w.value(it.Value())
+		if err != nil {
+			return nil, err
+		}
+		out[k] = x
+	}
+	return out, nil
+}
+
+// mapKey is a map key as JSON writes it.
+func mapKey(k reflect.Value) (string, error) {
+	if k.Kind() == reflect.String {
+		return validUTF8(k.String()), nil
+	}
+	if tm, ok := k.Interface().(encoding.TextMarshaler); ok {
+		if k.Kind() == reflect.Pointer && k.IsNil() {
+			return "", nil
+		}
+		b, err := tm.MarshalText()
+		return validUTF8(string(b)), err
+	}
+	switch k.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return strconv.FormatInt(k.Int(), 10), nil
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return strconv.FormatUint(k.Uint(), 10), nil
+	}
+	return "", fmt.Errorf("json: unsupported map key type: %s", k.Type())
+}
+
+func (w *walker) structValue(v reflect.Value) (any, error) {
+	fields, err := w.fields(v.Type())
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]any, len(fields))
+	for _, f := range fields {
+		fv, ok := fieldByIndex(v, f.index)
+		if !ok || (f.omitEmpty && isEmptyJSON(fv)) {
+			continue
+		}
+		x, err := w.value(fv)
+		if err != nil {
+			return nil, err
+		}
+		out[f.name] = x
+	}
+	return out, nil
+}
+
+// fieldByIndex follows index through embedded structs; false when an embedded pointer is nil.
+func fieldByIndex(v reflect.Value, index []int) (reflect.Value, bool) {
+	for i, x := range index {
+		if i > 0 && v.Kind() == reflect.Pointer {
+			if v.IsNil() {
+				return reflect.Value{}, false
+			}
+			v = v.Elem()
+		}
+		v = v.Field(x)
+	}
+	return v, true
+}
+
+// isEmptyJSON is encoding/json's omitempty test.
+func isEmptyJSON(v reflect.Value) bool {
+	switch v.Kind() {
+	case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+		return v.Len() == 0
+	case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr,
+		reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+		return v.IsZero()
+	}
+	return false
+}
+
+// jsonFloat is f as encoding/json writes it, read back as ToMap reads numbers.
+func jsonFloat(f float64, bits int) (any, error) {
+	if math.IsInf(f, 0) || math.IsNaN(f) {
+		return nil, fmt.Errorf("json: unsupported value: %s", strconv.FormatFloat(f, 'g', -1, bits))
+	}
+	abs := math.Abs(f)
+	format := byte('f')
+	if abs != 0 && (bits == 64 && (abs < 1e-6 || abs >= 1e21) || bits == 32 && (float32(abs) < 1e-6 || float32(abs) >= 1e21)) {
+		format = 'e'
+	}
+	return number(json.Number(strconv.FormatFloat(f, format, -1, bits)))
+}
+
+// validUTF8 replaces each invalid byte with U+FFFD, as encoding/json does.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 {
+			b.WriteRune(utf8.RuneError)
+		} else {
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
