@@ -15,7 +15,12 @@ import (
 // such as `resources: {}` or `strategy: {}` that say nothing. Meaningful empty objects
 // (`emptyDir: {}`, `podSelector: {}`) are kept: only the keys noiseKey names are stripped.
 func Unstructured(obj convert.Object) (map[string]any, error) {
-	m, err := ToMap(obj)
+	return unstructuredWith(obj, &typeCache{})
+}
+
+// unstructuredWith is Unstructured with a type cache shared by the objects of one render.
+func unstructuredWith(obj convert.Object, types *typeCache) (map[string]any, error) {
+	m, err := toMapWith(obj, types)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", obj.GetObjectKind().GroupVersionKind().Kind, obj.GetName(), err)
 	}
@@ -76,11 +81,14 @@ func isEmpty(v any) bool {
 // sigs.k8s.io/yaml.Marshal gives (TestYAMLMatchesSigsYAML), without that package's JSON
 // round trip (marshal, parse, re-emit) and, for what berth writes, without the generic
 // encoder's reflection (marshalYAML).
-func encodeYAML(obj convert.Object) ([]byte, error) { return encodeYAMLWith(obj, nil) }
+func encodeYAML(obj convert.Object) ([]byte, error) {
+	return encodeYAMLWith(obj, nil, &typeCache{})
+}
 
-// encodeYAMLWith is encodeYAML with a scalar cache shared by the documents of one render.
-func encodeYAMLWith(obj convert.Object, strs *sync.Map) ([]byte, error) {
-	m, err := Unstructured(obj)
+// encodeYAMLWith is encodeYAML with the scalar and type caches shared by the documents of
+// one render.
+func encodeYAMLWith(obj convert.Object, strs *sync.Map, types *typeCache) ([]byte, error) {
+	m, err := unstructuredWith(obj, types)
 	if err != nil {
 		return nil, err
 	}
@@ -119,11 +127,11 @@ func WithCheck(format Format, check func(convert.Object, map[string]any) error) 
 }
 
 // encode renders one object (encodeYAML), after the check.
-func (y yamlFormat) encode(obj convert.Object, strs *sync.Map) ([]byte, error) {
+func (y yamlFormat) encode(obj convert.Object, strs *sync.Map, types *typeCache) ([]byte, error) {
 	if y.check == nil {
-		return encodeYAMLWith(obj, strs)
+		return encodeYAMLWith(obj, strs, types)
 	}
-	m, err := Unstructured(obj)
+	m, err := unstructuredWith(obj, types)
 	if err != nil {
 		return nil, err
 	}
@@ -136,16 +144,18 @@ func (y yamlFormat) encode(obj convert.Object, strs *sync.Map) ([]byte, error) {
 // Dir renders one YAML file per object.
 func (y yamlFormat) Dir(objs []convert.Object) (Files, error) {
 	var strs sync.Map
-	return dirFiles(objs, ".yaml", func(o convert.Object) ([]byte, error) { return y.encode(o, &strs) })
+	var types typeCache
+	return dirFiles(objs, ".yaml", func(o convert.Object) ([]byte, error) { return y.encode(o, &strs, &types) })
 }
 
 // Stream renders all objects as one multi-document YAML stream in the given order.
 func (y yamlFormat) Stream(objs []convert.Object) ([]byte, error) {
 	docs := make([][]byte, len(objs))
 	var strs sync.Map
+	var types typeCache
 	err := Each(len(objs), func(i int) error {
 		var err error
-		docs[i], err = y.encode(objs[i], &strs)
+		docs[i], err = y.encode(objs[i], &strs, &types)
 		return err
 	})
 	if err != nil {
@@ -158,8 +168,9 @@ type jsonFormat struct{}
 
 // Dir renders one JSON file per object.
 func (jsonFormat) Dir(objs []convert.Object) (Files, error) {
+	var types typeCache
 	return dirFiles(objs, ".json", func(o convert.Object) ([]byte, error) {
-		m, err := Unstructured(o)
+		m, err := unstructuredWith(o, &types)
 		if err != nil {
 			return nil, err
 		}
@@ -170,8 +181,9 @@ func (jsonFormat) Dir(objs []convert.Object) (Files, error) {
 // Stream renders all objects as one v1 List, the shape kubectl reads and writes.
 func (jsonFormat) Stream(objs []convert.Object) ([]byte, error) {
 	items := make([]any, 0, len(objs))
+	var types typeCache
 	for _, o := range objs {
-		m, err := Unstructured(o)
+		m, err := unstructuredWith(o, &types)
 		if err != nil {
 			return nil, err
 		}

@@ -12,7 +12,7 @@ import (
 // scanSecret adds the values of a Secret the chart creates: existingSecret and, per key, a
 // stringData entry that is empty by default (values hold no secret data).
 func (b *chartBuilder) scanSecret(o convert.Object) error {
-	m, err := Unstructured(o)
+	m, err := unstructuredWith(o, &b.types)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (b *chartBuilder) scanService(o convert.Object) error {
 	if w == nil {
 		return nil
 	}
-	m, err := Unstructured(o)
+	m, err := unstructuredWith(o, &b.types)
 	if err != nil {
 		return err
 	}

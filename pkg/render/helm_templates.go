@@ -27,6 +27,8 @@ type chartBuilder struct {
 	notes notes
 	// ns is the app's namespace ("" when the objects do not have one).
 	ns string
+	// types is the Go type layout cache of the chart's objects (ToMap).
+	types typeCache
 }
 
 func newChartBuilder(name string, objs []convert.Object) (*chartBuilder, error) {
@@ -62,7 +64,7 @@ func (b *chartBuilder) scan(objs []convert.Object) error {
 		if _, taken := b.workloads[component(o)]; !taken {
 			b.workloads[component(o)] = key
 		}
-		m, err := Unstructured(o)
+		m, err := unstructuredWith(o, &b.types)
 		if err != nil {
 			return err
 		}
@@ -125,7 +127,7 @@ func (b *chartBuilder) workload(component string) *valueNode {
 
 // template renders one object as a template.
 func (b *chartBuilder) template(o convert.Object) ([]byte, error) {
-	m, err := Unstructured(o)
+	m, err := unstructuredWith(o, &b.types)
 	if err != nil {
 		return nil, err
 	}

@@ -13,8 +13,11 @@ import (
 // gives (int64 for integers, float64 for other numbers; TestToMapMatchesConverter). It walks
 // the value itself (tomap_walk.go), which costs a fraction of json.Marshal's first use on
 // Kubernetes types, and marshals to JSON only for what the walker leaves to encoding/json.
-func ToMap(obj any) (map[string]any, error) {
-	w := walker{structs: map[reflect.Type][]jsonField{}}
+func ToMap(obj any) (map[string]any, error) { return toMapWith(obj, &typeCache{}) }
+
+// toMapWith is ToMap with a cache shared by the objects of one render.
+func toMapWith(obj any, cache *typeCache) (map[string]any, error) {
+	w := walker{cache: cache}
 	v, err := w.value(reflect.ValueOf(obj))
 	if errors.Is(err, errUseJSON) {
 		return toMapJSON(obj)

@@ -10,8 +10,8 @@ import (
 // fields lists t's JSON fields (struct order; embedded structs inlined). Two fields with one
 // name, which encoding/json settles by depth and tags, make the caller use JSON marshalling.
 func (w *walker) fields(t reflect.Type) ([]jsonField, error) {
-	if f, ok := w.structs[t]; ok {
-		return f, nil
+	if f, ok := w.cache.structs.Load(t); ok {
+		return f.([]jsonField), nil
 	}
 	var out []jsonField
 	if err := collectFields(t, nil, &out, map[reflect.Type]bool{}); err != nil {
@@ -24,7 +24,7 @@ func (w *walker) fields(t reflect.Type) ([]jsonField, error) {
 		}
 		seen[f.name] = true
 	}
-	w.structs[t] = out
+	w.cache.structs.Store(t, out)
 	return out, nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -35,11 +36,16 @@ type jsonField struct {
 	omitEmpty bool
 }
 
-// walker converts values; it remembers each type's fields and marshalers for the object at
-// hand.
+// typeCache remembers each type's JSON fields and whether it marshals itself. One serves all
+// the objects of a render, from any goroutine; the zero value is ready.
+type typeCache struct {
+	structs    sync.Map // reflect.Type → []jsonField
+	marshalers sync.Map // reflect.Type → marshals
+}
+
+// walker converts one value.
 type walker struct {
-	structs    map[reflect.Type][]jsonField
-	marshalers map[reflect.Type]marshals
+	cache *typeCache
 }
 
 // marshals says which of a type's values marshal themselves.
@@ -52,8 +58,8 @@ const (
 )
 
 func (w *walker) marshals(t reflect.Type) marshals {
-	if m, ok := w.marshalers[t]; ok {
-		return m
+	if m, ok := w.cache.marshalers.Load(t); ok {
+		return m.(marshals)
 	}
 	m := marshalsNot
 	switch {
@@ -62,10 +68,7 @@ func (w *walker) marshals(t reflect.Type) marshals {
 	case t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType):
 		m = marshalsSelf
 	}
-	if w.marshalers == nil {
-		w.marshalers = map[reflect.Type]marshals{}
-	}
-	w.marshalers[t] = m
+	w.cache.marshalers.Store(t, m)
 	return m
 }
 
@@ -217,7 +220,7 @@ func (w *walker) structValue(v reflect.Value) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]any, len(fields))
+	out := map[string]any{}
 	for _, f := range fields {
 		fv, ok := fieldByIndex(v, f.index)
 		if !ok || (f.omitEmpty && isEmptyJSON(fv)) {

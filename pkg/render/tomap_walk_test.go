@@ -21,7 +21,7 @@ import (
 func TestWalkMatchesJSON(t *testing.T) {
 	for name, v := range walkCases() {
 		t.Run(name, func(t *testing.T) {
-			w := walker{structs: map[reflect.Type][]jsonField{}}
+			w := walker{cache: &typeCache{}}
 			got, err := w.value(reflect.ValueOf(v))
 			if err != nil {
 				t.Fatalf("walker: %v", err)
@@ -51,7 +51,7 @@ func TestWalkDefersToJSON(t *testing.T) {
 		N int `json:"n,string"`
 	}
 	for name, v := range map[string]any{"ambiguous": &ambiguous{B: 1}, "string option": &quoted{N: 5}} {
-		w := walker{structs: map[reflect.Type][]jsonField{}}
+		w := walker{cache: &typeCache{}}
 		if _, err := w.value(reflect.ValueOf(v)); !errors.Is(err, errUseJSON) {
 			t.Errorf("%s: walker error %v, want errUseJSON", name, err)
 		}
