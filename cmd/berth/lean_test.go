@@ -9,8 +9,11 @@ import (
 // forbidden are the module paths the lean berth executable must not link: every linked
 // package's init runs at start-up, and these (the Helm SDK, client-go, kubectl, cli-runtime,
 // oras, and the OpenAPI validators of the full offline check) cost most of it. They belong in
-// berth-cluster.
-var forbidden = []string{"helm.sh/", "k8s.io/client-go/", "k8s.io/kubectl/", "k8s.io/cli-runtime/", "oras.land/", "k8s.io/kube-openapi/", "github.com/google/gnostic-models/"}
+// berth-cluster. html/template is there for size: executing a template calls methods by name,
+// which makes the linker keep every exported method of every type (pkg/report writes its HTML
+// page without it). text/template stays linked through cobra, which executes it only for
+// custom usage templates.
+var forbidden = []string{"helm.sh/", "k8s.io/client-go/", "k8s.io/kubectl/", "k8s.io/cli-runtime/", "oras.land/", "k8s.io/kube-openapi/", "github.com/google/gnostic-models/", "html/template/"}
 
 // TestLeanImports fails when cmd/berth links a forbidden package, and says which package
 // pulls it in.
