@@ -134,7 +134,7 @@ func secretValue(v string) bool {
 // credentialValue reports whether v holds a URL with a password or a password or token
 // parameter.
 func credentialValue(v string) bool {
-	if credentialParam().MatchString(v) {
+	if strings.IndexByte(v, '=') >= 0 && credentialParam().MatchString(v) { // the '=' test is a cheap filter
 		return true
 	}
 	for rest := v; ; {

@@ -2,7 +2,6 @@ package render
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	goyaml "sigs.k8s.io/yaml/goyaml.v2"
@@ -64,7 +63,7 @@ func (t *template) cond(m map[string]any, key, cond string) {
 }
 
 // keyToken finds a block or conditional key: indentation, list-item dash, key, token, rest.
-var keyToken = regexp.MustCompile(`^( *)(- )?([^ :]*?)(__berth_[bc]\d+__)(:.*)$`)
+var keyToken = lazyRegexp(`^( *)(- )?([^ :]*?)(__berth_[bc]\d+__)(:.*)$`)
 
 // render encodes m and replaces the tokens.
 func (t *template) render(m map[string]any) ([]byte, error) {
@@ -78,7 +77,7 @@ func (t *template) render(m map[string]any) ([]byte, error) {
 	after := make([][]string, len(lines))
 	var out []string
 	for i, line := range lines {
-		g := keyToken.FindStringSubmatch(line)
+		g := keyToken().FindStringSubmatch(line)
 		if g == nil {
 			out = append(out, line)
 			out = append(out, after[i]...)

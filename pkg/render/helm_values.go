@@ -3,7 +3,6 @@ package render
 import (
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -61,7 +60,7 @@ func (n *valueNode) freeMap(key, doc string, def map[string]any, entry map[strin
 }
 
 // identifier matches keys a template can reach with .key instead of index.
-var identifier = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var identifier = lazyRegexp(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 // ref is a template expression for the value at n (from the root context $), e.g.
 // `$.Values.workloads.web.replicas` or `(index $.Values.workloads "my-app" "replicas")`.
@@ -71,7 +70,7 @@ func (n *valueNode) ref() string { return valueRef(n.path) }
 func valueRef(path []string) string {
 	expr := "$.Values"
 	for i, k := range path {
-		if !identifier.MatchString(k) {
+		if !identifier().MatchString(k) {
 			quoted := make([]string, 0, len(path)-i)
 			for _, q := range path[i:] {
 				quoted = append(quoted, fmt.Sprintf("%q", q))

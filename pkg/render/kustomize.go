@@ -3,7 +3,6 @@ package render
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -21,7 +20,7 @@ const kustomizeAPI = "kustomize.config.k8s.io/v1beta1"
 
 // overlayName is what an overlay directory may be called: one DNS label, so it is a safe path
 // segment and reads well as an environment name.
-var overlayName = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+var overlayName = lazyRegexp(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 
 // KustomizeFormat renders a Kustomize tree:
 //
@@ -45,7 +44,7 @@ type KustomizeFormat struct {
 func ValidateOverlays(names []string) error {
 	seen := map[string]bool{}
 	for _, n := range names {
-		if !overlayName.MatchString(n) || len(n) > 63 {
+		if !overlayName().MatchString(n) || len(n) > 63 {
 			return fmt.Errorf("overlay name %q must be a DNS label (lower-case letters, digits and '-')", n)
 		}
 		if seen[n] {
