@@ -9,6 +9,7 @@
 #   CORPUS=0 scripts/bench-compare.sh        # generated projects only
 #   KOMPOSE_MAX=2000 scripts/bench-compare.sh # run kompose on generated projects up to this size
 #   KOMPOSE=0 scripts/bench-compare.sh       # no kompose at all (not installed, not run)
+#   OUTDIR=/dev/shm scripts/bench-compare.sh  # write the -o DIR outputs under this directory
 #
 # Each command runs REPS times (default 3 for corpus files, 1 for generated ones); the fastest
 # run counts. Times are CPU seconds (user+sys: steadier than wall time on a shared machine) and
@@ -29,7 +30,12 @@ KOMPOSE_VERSION=v1.38.0
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/berth-bench.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-mkdir -p "$work/outs"
+# -o DIR outputs go under OUTDIR (default: the scratch directory). On an ext4 file system
+# without a journal, creating a file costs up to a millisecond of system time for minutes after
+# many files were deleted (the inode allocator skips recently freed inodes): OUTDIR on a tmpfs
+# measures berth's own writing without that.
+outs=$(mktemp -d "${OUTDIR:-$work}/berth-bench-outs.XXXXXX")
+trap 'rm -rf "$work" "$outs"' EXIT
 
 go build -o "$work/berth" ./cmd/berth
 go build -o "$work/composeload" ./internal/tools/composeload
@@ -59,7 +65,7 @@ measure() {
 	local dir=$1 reps=$2; shift 2
 	local best="" line cpu args
 	for ((i = 0; i < reps; i++)); do
-		args=("${@//@OUT@/$work/outs/$BASHPID-$i}")
+		args=("${@//@OUT@/$outs/$BASHPID-$i}")
 		if ! line=$(cd "$dir" && env -i PATH="$PATH" HOME="$HOME" "$work/memrun" "${args[@]}" 2>&1 >/dev/null | tail -1); then
 			echo fail
 			return
