@@ -2,7 +2,6 @@ package render
 
 import (
 	"reflect"
-	"slices"
 	"strings"
 	"unicode"
 )
@@ -56,7 +55,7 @@ func collectFields(t reflect.Type, prefix []int, out *[]jsonField, inside map[re
 		if !validTagName(name) {
 			name = ""
 		}
-		index := append(slices.Clone(prefix), i)
+		index := fieldIndex(prefix, i)
 		if name == "" && sf.Anonymous && ft.Kind() == reflect.Struct {
 			if err := collectFields(ft, index, out, inside); err != nil {
 				return err
@@ -72,6 +71,14 @@ func collectFields(t reflect.Type, prefix []int, out *[]jsonField, inside map[re
 		*out = append(*out, jsonField{index: index, name: name, omitEmpty: hasTagOption(opts, "omitempty")})
 	}
 	return nil
+}
+
+// fieldIndex is prefix followed by i, in a slice of its own.
+func fieldIndex(prefix []int, i int) []int {
+	index := make([]int, len(prefix)+1)
+	copy(index, prefix)
+	index[len(prefix)] = i
+	return index
 }
 
 func hasTagOption(opts, name string) bool {

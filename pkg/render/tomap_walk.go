@@ -139,6 +139,9 @@ func (w *walker) marshaled(v reflect.Value) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		if v, ok := simpleJSON(b); ok {
+			return v, nil
+		}
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.UseNumber()
 		var out any
@@ -152,6 +155,26 @@ func (w *walker) marshaled(v reflect.Value) (any, error) {
 		return nil, err
 	}
 	return validUTF8(string(b)), nil
+}
+
+// simpleJSON decodes the common results of MarshalJSON (a quantity, a port name or number, a
+// time) without a decoder: null, a string without escapes, an integer.
+func simpleJSON(b []byte) (any, bool) {
+	switch {
+	case string(b) == "null":
+		return nil, true
+	case len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexAny(b[1:len(b)-1], "\\\"") < 0:
+		for _, c := range b[1 : len(b)-1] {
+			if c < 0x20 {
+				return nil, false // invalid JSON: the decoder says so
+			}
+		}
+		return validUTF8(string(b[1 : len(b)-1])), true
+	}
+	if i, err := strconv.ParseInt(string(b), 10, 64); err == nil && strconv.FormatInt(i, 10) == string(b) {
+		return i, true
+	}
+	return nil, false
 }
 
 // fixNumber applies fixNumbers to a decoded value of any shape.

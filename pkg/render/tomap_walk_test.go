@@ -1,9 +1,11 @@
 package render
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"reflect"
+	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -159,4 +161,36 @@ func walkCases() map[string]any {
 		"service": &corev1.Service{Spec: corev1.ServiceSpec{Ports: []corev1.ServicePort{
 			{Port: 443, TargetPort: intstr.FromInt32(8443)}}}},
 	}
+}
+
+// TestSimpleJSON: the decoder-free path gives what the decoder gives, and leaves everything
+// else to it.
+func TestSimpleJSON(t *testing.T) {
+	for _, in := range []string{`null`, `"256Mi"`, `""`, `"a\"b"`, `"\u00e9"`, "\"\xff\"", "\"a\tb\"", `0`, `-0`, `-01`, `12`,
+		`-9223372036854775808`, `9223372036854775808`, `1.5`, `1e3`, `true`, `{"a":1}`, `[1]`, `"x`, `x"`} {
+		got, ok := simpleJSON([]byte(in))
+		if !ok {
+			continue
+		}
+		want, err := fixNumber(mustDecode(t, in))
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: simpleJSON %#v, decoder %#v (%v)", in, got, want, err)
+		}
+	}
+	for _, in := range []string{`null`, `"256Mi"`, `12`} {
+		if _, ok := simpleJSON([]byte(in)); !ok {
+			t.Errorf("%s: not taken by the simple path", in)
+		}
+	}
+}
+
+func mustDecode(t *testing.T, in string) any {
+	t.Helper()
+	dec := json.NewDecoder(strings.NewReader(in))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		t.Fatalf("%s: %v", in, err)
+	}
+	return v
 }
