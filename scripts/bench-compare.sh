@@ -10,9 +10,11 @@
 #   KOMPOSE_MAX=2000 scripts/bench-compare.sh # run kompose on generated projects up to this size
 #   KOMPOSE=0 scripts/bench-compare.sh       # no kompose at all (not installed, not run)
 #   OUTDIR=/dev/shm scripts/bench-compare.sh  # write the -o DIR outputs under this directory
+#   STAT=median REPS=9 scripts/bench-compare.sh # the median of 9 runs instead of the fastest of 3
 #
-# Each command runs REPS times (default 3 for corpus files, 1 for generated ones); the fastest
-# run counts. Times are CPU seconds (user+sys: steadier than wall time on a shared machine) and
+# Each command runs REPS times (default 3 for corpus files, 1 for generated ones), the commands
+# taking turns; the fastest run counts, or the median one with STAT=median. Times are CPU
+# seconds (user+sys: steadier than wall time on a shared machine) and
 # wall seconds; memory is the peak resident set (MB, which counts the pages of the executable
 # the process touched: berth's binary is large) and the peak anonymous memory (anon MB: heap
 # and stacks), both from internal/tools/memrun. Ratios are berth / compose-go load, for
@@ -56,27 +58,38 @@ elif [ -z "$kompose" ] || ! "$kompose" version 2>/dev/null | grep -q "${KOMPOSE_
 	kompose="$work/kompose"
 fi
 
-# measure DIR REPS CMD...: runs CMD in DIR REPS times, prints "cpu wall rssMB anonMB" of the fastest
-# run, or "fail" when it exits non-zero. An argument @OUT@ becomes a directory that does not
-# exist yet: outputs are deleted only at the end, because on some file systems (ext4 without a
-# journal) creating files within a minute or so of deleting as many costs seconds of system
-# time (the inode allocator skips recently freed inodes).
-measure() {
-	local dir=$1 reps=$2; shift 2
-	local best="" line cpu args
-	for ((i = 0; i < reps; i++)); do
-		args=("${@//@OUT@/$outs/$BASHPID-$i}")
-		if ! line=$(cd "$dir" && env -i PATH="$PATH" HOME="$HOME" "$work/memrun" "${args[@]}" 2>&1 >/dev/null | tail -1); then
+# run1 DIR REP CMD...: runs CMD in DIR once and prints "cpu wall rssMB anonMB", or "fail" when
+# it exits non-zero. An argument @OUT@ becomes a directory that does not exist yet: outputs are
+# deleted only at the end, because on some file systems (ext4 without a journal) creating files
+# within a minute or so of deleting as many costs seconds of system time (the inode allocator
+# skips recently freed inodes).
+run1() {
+	local dir=$1 rep=$2; shift 2
+	local line args
+	args=("${@//@OUT@/$outs/$BASHPID-$rep}")
+	if ! line=$(cd "$dir" && env -i PATH="$PATH" HOME="$HOME" "$work/memrun" "${args[@]}" 2>&1 >/dev/null | tail -1); then
+		echo fail
+		return
+	fi
+	read -r u s e m a <<<"$line"
+	echo "$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.3f", u + s }') $(printf %.2f "$e") $((m / 1024)) $((a / 1024))"
+}
+
+# pick RESULT...: the run that counts among one command's results: the fastest, or with
+# STAT=median the median by CPU time; "fail" if any run failed.
+pick() {
+	local r
+	for r in "$@"; do
+		if [ "$r" = fail ]; then
 			echo fail
 			return
 		fi
-		read -r u s e m a <<<"$line"
-		cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.3f", u + s }')
-		if [ -z "$best" ] || awk -v a="$cpu" -v b="${best%% *}" 'BEGIN { exit !(a < b) }'; then
-			best="$cpu $(printf %.2f "$e") $((m / 1024)) $((a / 1024))"
-		fi
 	done
-	echo "$best"
+	if [ "${STAT:-min}" = median ]; then
+		printf '%s\n' "$@" | sort -n -k1,1 | awk '{ l[NR] = $0 } END { print l[int((NR + 1) / 2)] }'
+	else
+		printf '%s\n' "$@" | sort -n -k1,1 | head -1
+	fi
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
@@ -84,18 +97,31 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 printf '%-60s %8s | %24s | %24s %6s %6s %6s | %24s %6s %6s %6s | %24s %6s\n' input services "compose-go load" "berth -o DIR" "cpu x" "rss x" "anon x" "berth --stdout" "cpu x" "rss x" "anon x" "kompose -o DIR" "cpu x"
 printf '%-60s %8s | %24s | %24s %6s %6s %6s | %24s %6s %6s %6s | %24s %6s\n' "" "" "cpu s  wall  MB  anon" "cpu s  wall  MB  anon" "" "" "" "cpu s  wall  MB  anon" "" "" "" "cpu s  wall  MB  anon" ""
 
-# row LABEL SERVICES DIR REPS FILE...: one line of the table.
+# row LABEL SERVICES DIR REPS FILE...: one line of the table. The commands take turns, REPS
+# rounds of one run each, so a drift in the host's speed touches them alike.
 row() {
 	local label=$1 services=$2 dir=$3 reps=$4; shift 4
 	local fargs=()
 	for f in "$@"; do fargs+=(-f "$f"); done
-	local load berth stdout komp
-	load=$(measure "$dir" "$reps" "$work/composeload" "${fargs[@]}")
-	berth=$(measure "$dir" "$reps" "$work/berth" convert "${fargs[@]}" -o @OUT@)
-	stdout=$(measure "$dir" "$reps" "$work/berth" convert "${fargs[@]}" --stdout)
-	komp=skipped
+	local withkomp=""
 	if [ -n "$kompose" ] && { [ "$services" = "?" ] || [ "$services" -le "$KOMPOSE_MAX" ] || [ -n "${CORPUS_ROW:-}" ]; }; then
-		komp=$(measure "$dir" "$reps" "$kompose" convert "${fargs[@]}" -o @OUT@)
+		withkomp=1
+	fi
+	local loads=() berths=() stdouts=() komps=()
+	for ((i = 0; i < reps; i++)); do
+		loads+=("$(run1 "$dir" "$i" "$work/composeload" "${fargs[@]}")")
+		berths+=("$(run1 "$dir" "$i" "$work/berth" convert "${fargs[@]}" -o @OUT@)")
+		stdouts+=("$(run1 "$dir" "$i" "$work/berth" convert "${fargs[@]}" --stdout)")
+		if [ -n "$withkomp" ]; then
+			komps+=("$(run1 "$dir" "k$i" "$kompose" convert "${fargs[@]}" -o @OUT@)")
+		fi
+	done
+	local load berth stdout komp=skipped
+	load=$(pick "${loads[@]}")
+	berth=$(pick "${berths[@]}")
+	stdout=$(pick "${stdouts[@]}")
+	if [ -n "$withkomp" ]; then
+		komp=$(pick "${komps[@]}")
 	fi
 	local lc=${load%% *} kc=${komp%% *}
 	printf '%-60s %8s | %24s | %24s %6s %6s %6s | %24s %6s %6s %6s | %24s %6s\n' "$label" "$services" "$load" \

@@ -62,8 +62,11 @@ func (w *walker) marshals(t reflect.Type) marshals {
 		return m.(marshals)
 	}
 	m := marshalsNot
-	switch {
-	case t.Kind() != reflect.Pointer && byteMarshals(t):
+	switch k := t.Kind(); {
+	case t.PkgPath() == "" && k != reflect.Struct && k != reflect.Pointer && k != reflect.Interface:
+		// Predeclared and unnamed types other than these have no methods; looking up their
+		// pointer type by name is what Implements would cost most.
+	case k != reflect.Pointer && byteMarshals(t):
 		m = marshalsAddr // the pointer's method set includes the value's
 	case t.Implements(jsonMarshalerType) || t.Implements(textMarshalerType):
 		m = marshalsSelf
@@ -113,7 +116,7 @@ func (w *walker) value(v reflect.Value) (any, error) {
 		if v.IsNil() {
 			return nil, nil
 		}
-		if t.Elem().Kind() == reflect.Uint8 && !byteMarshals(t.Elem()) {
+		if t.Elem().Kind() == reflect.Uint8 && w.marshals(t.Elem()) == marshalsNot {
 			return base64.StdEncoding.EncodeToString(v.Bytes()), nil
 		}
 		return w.list(v)
@@ -125,8 +128,7 @@ func (w *walker) value(v reflect.Value) (any, error) {
 	return nil, fmt.Errorf("json: unsupported type: %s", t)
 }
 
-// byteMarshals reports whether values of t marshal themselves through their pointer (so a
-// slice of a byte-like t is not base64).
+// byteMarshals reports whether values of t marshal themselves through their pointer.
 func byteMarshals(t reflect.Type) bool {
 	pt := reflect.PointerTo(t)
 	return pt.Implements(jsonMarshalerType) || pt.Implements(textMarshalerType)

@@ -75,6 +75,11 @@ type textKey struct{ a, b string }
 
 func (k textKey) MarshalText() ([]byte, error) { return []byte(k.a + "/" + k.b), nil }
 
+// letter is a byte that marshals itself, so a slice of it is not base64.
+type letter byte
+
+func (l letter) MarshalText() ([]byte, error) { return []byte{'<', byte(l), '>'}, nil }
+
 type ptrMarshaler struct{ n int }
 
 func (p *ptrMarshaler) MarshalJSON() ([]byte, error) {
@@ -113,6 +118,7 @@ type rules struct {
 	PtrMs     []ptrMarshaler          `json:"ptrMs"`
 	PtrMMap   map[string]ptrMarshaler `json:"ptrMMap"`
 	BadTag    int                     `json:"a\"b"`
+	Letters   []letter                `json:"letters"`
 }
 
 func walkCases() map[string]any {
@@ -125,7 +131,7 @@ func walkCases() map[string]any {
 		TextKeys: map[textKey]int{{"x", "y"}: 1}, IntKeys: map[int]string{-2: "m"},
 		Iface: map[string]any{"k": []any{int8(1), "s", nil, 2.5}},
 		PtrM:  ptrMarshaler{1}, PtrMs: []ptrMarshaler{{2}}, PtrMMap: map[string]ptrMarshaler{"v": {3}},
-		BadTag: 9,
+		BadTag: 9, Letters: []letter{'a', 'b'},
 	}
 	withEmbedded := *r
 	withEmbedded.Embedded = &Embedded{E: "in"}
