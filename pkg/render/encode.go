@@ -81,18 +81,22 @@ func isEmpty(v any) bool {
 // sigs.k8s.io/yaml.Marshal gives (TestYAMLMatchesSigsYAML), without that package's JSON
 // round trip (marshal, parse, re-emit) and, for what berth writes, without the generic
 // encoder's reflection (marshalYAML).
-func encodeYAML(obj convert.Object) ([]byte, error) {
-	return encodeYAMLWith(obj, nil, &typeCache{})
+func encodeYAML(obj convert.Object) ([]byte, error) { return encodeYAMLWith(obj, &renderCache{}) }
+
+// renderCache is what the documents of one render share, from any goroutine: the scalar text
+// of strings that needed goyaml, and the JSON layout of Go types.
+type renderCache struct {
+	strs  sync.Map
+	types typeCache
 }
 
-// encodeYAMLWith is encodeYAML with the scalar and type caches shared by the documents of
-// one render.
-func encodeYAMLWith(obj convert.Object, strs *sync.Map, types *typeCache) ([]byte, error) {
-	m, err := unstructuredWith(obj, types)
+// encodeYAMLWith is encodeYAML with the caches of one render.
+func encodeYAMLWith(obj convert.Object, c *renderCache) ([]byte, error) {
+	m, err := unstructuredWith(obj, &c.types)
 	if err != nil {
 		return nil, err
 	}
-	return marshalYAML(m, strs)
+	return marshalYAML(m, &c.strs)
 }
 
 // encodeJSON renders v as indented JSON with sorted keys and a trailing newline. HTML
@@ -127,35 +131,33 @@ func WithCheck(format Format, check func(convert.Object, map[string]any) error) 
 }
 
 // encode renders one object (encodeYAML), after the check.
-func (y yamlFormat) encode(obj convert.Object, strs *sync.Map, types *typeCache) ([]byte, error) {
+func (y yamlFormat) encode(obj convert.Object, c *renderCache) ([]byte, error) {
 	if y.check == nil {
-		return encodeYAMLWith(obj, strs, types)
+		return encodeYAMLWith(obj, c)
 	}
-	m, err := unstructuredWith(obj, types)
+	m, err := unstructuredWith(obj, &c.types)
 	if err != nil {
 		return nil, err
 	}
 	if err := y.check(obj, m); err != nil {
 		return nil, err
 	}
-	return marshalYAML(m, strs)
+	return marshalYAML(m, &c.strs)
 }
 
 // Dir renders one YAML file per object.
 func (y yamlFormat) Dir(objs []convert.Object) (Files, error) {
-	var strs sync.Map
-	var types typeCache
-	return dirFiles(objs, ".yaml", func(o convert.Object) ([]byte, error) { return y.encode(o, &strs, &types) })
+	var c renderCache
+	return dirFiles(objs, ".yaml", func(o convert.Object) ([]byte, error) { return y.encode(o, &c) })
 }
 
 // Stream renders all objects as one multi-document YAML stream in the given order.
 func (y yamlFormat) Stream(objs []convert.Object) ([]byte, error) {
 	docs := make([][]byte, len(objs))
-	var strs sync.Map
-	var types typeCache
+	var c renderCache
 	err := Each(len(objs), func(i int) error {
 		var err error
-		docs[i], err = y.encode(objs[i], &strs, &types)
+		docs[i], err = y.encode(objs[i], &c)
 		return err
 	})
 	if err != nil {
