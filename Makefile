@@ -5,7 +5,7 @@ GO ?= go
 TEST_TIMEOUT ?= 30m
 TEST_FLAGS ?=
 
-.PHONY: all build vet install test test-bin test-browser-deps example
+.PHONY: all build vet install test test-deps test-bin test-browser-deps example
 
 all: build vet
 
@@ -19,17 +19,24 @@ vet:
 install:
 	$(GO) install ./cmd/berth ./cmd/berth-cluster
 
+# Installs, as root and once, the Debian packages the tests need (package test/deps: the real
+# node's containerd, runc, CNI plugins and iptables; the programs the real-node images are made
+# of; chromium for the browser tests). Package scripts are not allowed to start services. The
+# tests only check for these packages and name this target when one is missing.
+test-deps:
+	$(GO) run ./test/deps/install
+
 # Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kwok and, for
 # the real-node tests, kubelet, kube-proxy and CoreDNS into
 # $BERTH_TEST_BIN (default ~/.cache/berth-test-bin/<version>); a no-op when up to date.
 test-bin:
 	test/cluster/build.sh >/dev/null
 
-# Debian's chromium (when missing) and playwright-core for test/browser.
+# playwright-core (npm, at the version in test/browser/package-lock.json) for test/browser.
 test-browser-deps:
 	test/browser/install.sh
 
-test: test-bin test-browser-deps
+test: test-deps test-bin test-browser-deps
 	BERTH_TEST_BIN="$$(test/cluster/build.sh 2>/dev/null)" $(GO) test -timeout $(TEST_TIMEOUT) $(TEST_FLAGS) ./...
 
 # Converts the shipped example app: out/shop/ (one file per object) and out/shop-report.md.

@@ -53,9 +53,9 @@ func ready(t *testing.T) {
 		return
 	}
 	if os.Getenv("CI") != "" {
-		t.Fatalf("browser tests need chromium, node and playwright-core: run test/browser/install.sh")
+		t.Fatalf("browser tests need chromium, node and playwright-core: run `make test-deps test-browser-deps`")
 	}
-	t.Skip("chromium, node or playwright-core missing: run test/browser/install.sh")
+	t.Skip("chromium, node or playwright-core missing: run `make test-deps test-browser-deps`")
 }
 
 func report(t *testing.T, dir string, args ...string) string {

@@ -14,10 +14,8 @@ import (
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/test/cluster"
 	"github.com/berth-dev/berth/test/cluster/realnode"
+	"github.com/berth-dev/berth/test/deps"
 )
-
-// imagePackages are the Debian packages whose programs the example's dependencies run.
-var imagePackages = []string{"postgresql-15", "redis-server", "redis-tools", "nginx", "busybox-static", "netcat-openbsd", "dash"}
 
 // shopImages builds every image examples/shop/compose.yaml names (and the images berth's
 // converted start-up waits use), keyed by the reference the manifests say:
@@ -30,7 +28,7 @@ var imagePackages = []string{"postgresql-15", "redis-server", "redis-tools", "ng
 //     run its own nc);
 //   - kubectl: the test control plane's own kubectl build.
 func shopImages(ctx context.Context, root string) (map[string]v1.Image, error) {
-	if err := realnode.EnsurePackages(ctx, imagePackages...); err != nil {
+	if err := deps.Check(deps.Dpkg{}, deps.Images); err != nil {
 		return nil, err
 	}
 	type build struct {

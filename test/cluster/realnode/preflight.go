@@ -2,26 +2,15 @@ package realnode
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 
 	"github.com/berth-dev/berth/test/cluster"
+	"github.com/berth-dev/berth/test/deps"
 )
-
-// NodePackages are the Debian packages a real node needs. Start installs the missing ones.
-var NodePackages = []string{"containerd", "runc", "containernetworking-plugins", "iptables", "iproute2", "util-linux", "mount"}
-
-// Programs from those packages that Start runs (the containerd shim is found by containerd).
-var nodePrograms = []string{
-	"/usr/bin/containerd", "/usr/bin/containerd-shim-runc-v2", "/usr/sbin/runc",
-	"/usr/lib/cni/bridge", "/usr/lib/cni/host-local", "/usr/lib/cni/loopback",
-}
 
 // Supported returns nil when this host can run a real node, else an error wrapping
 // ErrUnsupported that says what is missing: root, a cgroup hierarchy, or namespaces.
@@ -48,6 +37,9 @@ func Require(t testing.TB) cluster.Bin {
 	t.Helper()
 	if err := Supported(); err != nil {
 		SkipOrFail(t, err)
+	}
+	if err := deps.Check(deps.Dpkg{}, deps.Node); err != nil {
+		t.Fatal(err)
 	}
 	b := cluster.RequireBinaries(t)
 	n := &Node{bin: b}
@@ -99,19 +91,22 @@ func cgroupV2() bool {
 }
 
 func (n *Node) checkBinaries() error {
+	if err := deps.Check(deps.Dpkg{}, deps.Node); err != nil {
+		return err
+	}
 	var missing []string
-	for _, p := range append([]string{n.kubelet(), n.kubeProxy(), n.coreDNS()}, nodePrograms...) {
-		if fi, err := os.Stat(p); err != nil || fi.Mode()&0o111 == 0 {
+	for _, p := range []string{n.kubelet(), n.kubeProxy(), n.coreDNS()} {
+		if !deps.IsProgram(p) {
 			missing = append(missing, p)
 		}
 	}
-	for _, c := range []string{"nsenter", "ip", "mount", "sleep", "sh", "iptables"} {
-		if _, err := exec.LookPath(c); err != nil {
+	for _, c := range []string{"sleep", "sh"} {
+		if !deps.IsProgram(c) {
 			missing = append(missing, c)
 		}
 	}
 	if len(missing) > 0 {
-		return fmt.Errorf("%w: missing %s; run `make test` or test/cluster/build.sh", cluster.ErrNoBinaries, strings.Join(missing, ", "))
+		return fmt.Errorf("%w: missing %s; build them with `make test-bin` (test/cluster/build.sh)", cluster.ErrNoBinaries, strings.Join(missing, ", "))
 	}
 	return nil
 }
@@ -119,66 +114,3 @@ func (n *Node) checkBinaries() error {
 func (n *Node) kubelet() string   { return filepath.Join(n.bin.Dir, "kubelet") }
 func (n *Node) kubeProxy() string { return filepath.Join(n.bin.Dir, "kube-proxy") }
 func (n *Node) coreDNS() string   { return filepath.Join(n.bin.Dir, "coredns") }
-
-// EnsurePackages installs the Debian packages among pkgs that are not installed, with
-// apt-get as root. While it runs, /usr/sbin/policy-rc.d (if absent) forbids package scripts
-// to start services, so no system containerd, redis or postgres is left running. Installs
-// from several test processes are serialised by a lock file.
-func EnsurePackages(ctx context.Context, pkgs ...string) error {
-	missing := missingPackages(pkgs)
-	if len(missing) == 0 {
-		return nil
-	}
-	if os.Geteuid() != 0 {
-		return fmt.Errorf("%w: packages %s are missing and installing them needs root", ErrUnsupported, strings.Join(missing, " "))
-	}
-	lock, err := os.OpenFile("/var/lock/berth-test-apt.lock", os.O_CREATE|os.O_RDWR, 0o600)
-	if err != nil {
-		return fmt.Errorf("apt lock: %w", err)
-	}
-	defer lock.Close()
-	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX); err != nil {
-		return fmt.Errorf("apt lock: %w", err)
-	}
-	if missing = missingPackages(pkgs); len(missing) == 0 {
-		return nil
-	}
-	const guard = "/usr/sbin/policy-rc.d"
-	if _, err := os.Lstat(guard); errors.Is(err, os.ErrNotExist) {
-		if err := os.WriteFile(guard, []byte("#!/bin/sh\n# berth test: never start services while installing\nexit 101\n"), 0o755); err != nil {
-			return fmt.Errorf("writing %s: %w", guard, err)
-		}
-		defer os.Remove(guard)
-	}
-	run := func(args ...string) error {
-		cmd := exec.CommandContext(ctx, "apt-get", args...)
-		cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return fmt.Errorf("apt-get %s: %w\n%s", strings.Join(args, " "), err, tail(string(out), 20))
-		}
-		return nil
-	}
-	if err := run("-o", "DPkg::Lock::Timeout=300", "update"); err != nil {
-		return err
-	}
-	return run(append([]string{"-o", "DPkg::Lock::Timeout=300", "install", "-y", "--no-install-recommends"}, missing...)...)
-}
-
-func missingPackages(pkgs []string) []string {
-	var missing []string
-	for _, p := range pkgs {
-		out, err := exec.Command("dpkg-query", "-W", "-f=${Status}", p).Output()
-		if err != nil || !strings.Contains(string(out), "install ok installed") {
-			missing = append(missing, p)
-		}
-	}
-	return missing
-}
-
-func tail(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}

@@ -120,9 +120,6 @@ func Start(ctx context.Context, opts Options) (*Node, error) {
 	if err := Supported(); err != nil {
 		return nil, err
 	}
-	if err := EnsurePackages(ctx, NodePackages...); err != nil {
-		return nil, err
-	}
 	n := &Node{opts: opts, started: time.Now(), procs: map[string]*proc{}}
 	if opts.Bin != nil {
 		n.bin = *opts.Bin
