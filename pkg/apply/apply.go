@@ -181,7 +181,7 @@ func (c *Client) prepare(ctx context.Context, objs []*unstructured.Unstructured,
 	crds := crdKinds(objs)
 	var items []*item
 	for _, o := range objs {
-		u := normalize(o)
+		u := Patch(o)
 		m, err := c.mapping(ctx, u.GroupVersionKind())
 		namespaced, deferred := crds[u.GroupVersionKind().GroupKind()]
 		switch {

@@ -24,24 +24,6 @@ const LabelService = "app.kubernetes.io/name"
 // labelPartOfApp is the recommended label naming the application.
 const labelPartOfApp = "app.kubernetes.io/part-of"
 
-// Unstructured converts typed objects (with TypeMeta set, as convert returns them) to the
-// unstructured form berth applies.
-func Unstructured(objs []runtime.Object) ([]*unstructured.Unstructured, error) {
-	out := make([]*unstructured.Unstructured, 0, len(objs))
-	for _, o := range objs {
-		m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(o)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", o.GetObjectKind().GroupVersionKind().Kind, err)
-		}
-		u := &unstructured.Unstructured{Object: m}
-		if u.GetKind() == "" || u.GetAPIVersion() == "" {
-			return nil, fmt.Errorf("object %q has no apiVersion/kind", u.GetName())
-		}
-		out = append(out, u)
-	}
-	return out, nil
-}
-
 // ReadDir reads the objects of a directory berth wrote (YAML or JSON files, several documents
 // per file allowed), in path order. A Helm chart or a kustomization is refused with advice:
 // those need their own tools to render.
@@ -170,9 +152,9 @@ func ref(u *unstructured.Unstructured) string {
 	return s
 }
 
-// normalize returns the apply patch for u: a copy without null values, status, and the
+// Patch returns the apply patch for u: a copy without null values, status, and the
 // metadata the server owns, so that what berth sends is exactly what it means to own.
-func normalize(u *unstructured.Unstructured) *unstructured.Unstructured {
+func Patch(u *unstructured.Unstructured) *unstructured.Unstructured {
 	c := u.DeepCopy()
 	delete(c.Object, "status")
 	if md, ok := c.Object["metadata"].(map[string]any); ok {

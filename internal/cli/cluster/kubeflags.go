@@ -10,11 +10,12 @@ import (
 
 	"github.com/berth-dev/berth/internal/cli"
 	"github.com/berth-dev/berth/pkg/apply"
+	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/pkg/render"
 	"github.com/berth-dev/berth/pkg/report"
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 )
@@ -84,11 +85,7 @@ func (s *appSource) load(ctx context.Context, streams cli.IO, defaultNS string) 
 		return nil, apply.Set{}, err
 	}
 	cli.PrintWarnings(streams.ErrOut, res.Diagnostics, report.NewRedactor(app, res.Objects))
-	objs := make([]runtime.Object, 0, len(res.Objects))
-	for _, o := range res.Objects {
-		objs = append(objs, o)
-	}
-	us, err := apply.Unstructured(objs)
+	us, err := unstructuredObjects(res.Objects)
 	if err != nil {
 		return nil, apply.Set{}, err
 	}
@@ -169,4 +166,23 @@ func parseDryRun(s string) (apply.DryRun, error) {
 		return apply.DryRunServer, nil
 	}
 	return "", errors.New(`--dry-run must be "none", "client" or "server"`)
+}
+
+// unstructuredObjects is the conversion every cluster command applies converted objects
+// through: render.Unstructured, the same maps the YAML and JSON files are written from, so
+// `apply -f` and `apply --from DIR` send the same patches.
+func unstructuredObjects(objs []convert.Object) ([]*unstructured.Unstructured, error) {
+	out := make([]*unstructured.Unstructured, 0, len(objs))
+	for _, o := range objs {
+		m, err := render.Unstructured(o)
+		if err != nil {
+			return nil, err
+		}
+		u := &unstructured.Unstructured{Object: m}
+		if u.GetKind() == "" || u.GetAPIVersion() == "" {
+			return nil, fmt.Errorf("object %q has no apiVersion/kind", u.GetName())
+		}
+		out = append(out, u)
+	}
+	return out, nil
 }

@@ -10,7 +10,6 @@ import (
 
 	"github.com/berth-dev/berth/internal/cli"
 	"github.com/berth-dev/berth/pkg/apply"
-	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/release"
 	"github.com/berth-dev/berth/pkg/render"
 	"github.com/berth-dev/berth/pkg/report"
@@ -20,7 +19,6 @@ import (
 	"helm.sh/helm/v3/pkg/cli/values"
 	"helm.sh/helm/v3/pkg/getter"
 	hrelease "helm.sh/helm/v3/pkg/release"
-	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // Deploy formats of berth apply.
@@ -132,7 +130,7 @@ func (r *releaseFlags) chart(ctx context.Context, streams cli.IO, src *appSource
 	if err != nil {
 		return nil, "", "", fmt.Errorf("render: chart: %w", err)
 	}
-	objs, err := apply.Unstructured(runtimeObjects(res.Objects))
+	objs, err := unstructuredObjects(res.Objects)
 	if err != nil {
 		return nil, "", "", err
 	}
@@ -179,15 +177,6 @@ func nonEmptyString(s, def string) string {
 // errHelmOnly names flags that only --format helm takes.
 func errHelmOnly(flag string) error {
 	return fmt.Errorf("%s needs --format helm", flag)
-}
-
-// runtimeObjects widens converted objects for apply.Unstructured.
-func runtimeObjects(objs []convert.Object) []runtime.Object {
-	out := make([]runtime.Object, len(objs))
-	for i, o := range objs {
-		out[i] = o
-	}
-	return out
 }
 
 // setRelease returns the client of the release an ApplySet's application would have: named
