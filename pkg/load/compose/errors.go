@@ -83,6 +83,9 @@ func explain(err error, fs *fileSet, files []string, lookup func(string) (string
 	}
 	x := &explainer{err: err, fs: fs, files: files, expand: expander(lookup)}
 	x.idx = buildIndex(fs, files, x.expand)
+	if x.idx.err != nil {
+		return x.idx.err
+	}
 	if isConsistency(err) {
 		if p, rerr := reload(); rerr == nil {
 			if cerr := x.consistency(p); cerr != nil {

@@ -52,6 +52,9 @@ func TestLoadErrors(t *testing.T) {
 		{"xberth-top", nil, `compose.yaml:4:13: x-berth.exposure: unknown x-berth field "exposure"; did you mean expose? (known: clusterIssuer, domain, expose, gatewayClass, ingressClass, ingressNamespace, namespace, networkPolicies, routing, storageClass, tlsSecret, volumeSize, volumes, waitImage)`},
 		{"xberth-netpol", nil, `compose.yaml:3:21: x-berth.ingressNamespace: "Ingress_Nginx" is not a namespace name (a DNS label)`},
 		{"xberth-netpol-type", nil, `compose.yaml:2:20: x-berth.networkPolicies: must be a boolean, not string`},
+		{"alias-cycle", nil, "compose.yaml:2:8: alias *common is inside its own anchor &common (line 1, column 4): the document would be infinite"},
+		{"alias-merge-cycle", nil, "compose.yaml:4:9: alias *web is inside its own anchor &web (line 2, column 8): the document would be infinite"},
+		{"alias-bomb", nil, "compose.yaml:7:22: excessive aliasing: alias *c stands for 820 nodes and aliases so far for 5009, in a document of 48 nodes"},
 		{"xberth-routing", nil, `compose.yaml:6:12: x-berth.routing: unknown routing "gateways" (one of ingress, gateway)`},
 	}
 	for _, tt := range tests {

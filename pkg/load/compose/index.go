@@ -15,6 +15,8 @@ type index struct {
 	root   *inode
 	pos    map[string]diag.Pos
 	fields []diag.Field
+	// err is the first file beyond berth's limits (yamlFile.refused), not walked.
+	err error
 }
 
 // buildIndex walks the main files in load order; each file's includes come before it and each
@@ -23,7 +25,10 @@ func buildIndex(fs *fileSet, mainFiles []string, expand func(string) string) *in
 	w := &walker{fs: fs, root: &inode{}, expand: expand}
 	seen := map[string]bool{}
 	for _, f := range mainFiles {
-		w.walkFile(fs.get(f), fs.dir, seen, 0)
+		w.walkFile(w.file(f), fs.dir, seen, 0)
+	}
+	if w.err != nil {
+		return &index{root: &inode{}, pos: map[string]diag.Pos{}, err: w.err}
 	}
 	pos, fields := flatten(w.root)
 	return &index{root: w.root, pos: pos, fields: fields}
@@ -57,6 +62,15 @@ func parentPath(p string) string {
 		}
 	}
 	return ""
+}
+
+// file parses the file at abs (cached) and keeps the first refusal (yamlFile.refused).
+func (w *walker) file(abs string) *yamlFile {
+	f := w.fs.get(abs)
+	if err := f.refused(); err != nil && w.err == nil {
+		w.err = err
+	}
+	return f
 }
 
 func (w *walker) walkFile(f *yamlFile, baseDir string, seen map[string]bool, depth int) {
@@ -110,7 +124,7 @@ func (w *walker) walkIncludes(f *yamlFile, doc *yaml.Node, baseDir string, seen 
 			} else if i > 0 {
 				dir = w.resolve(baseDir, filepath.Dir(paths[0]))
 			}
-			w.walkFile(w.fs.get(abs), dir, seen, depth+1)
+			w.walkFile(w.file(abs), dir, seen, depth+1)
 		}
 	}
 }
@@ -179,7 +193,7 @@ func (w *walker) walkService(f *yamlFile, key, val *yaml.Node, n *inode, depth i
 				if _, err := os.Stat(abs); err != nil {
 					abs = w.resolve(w.fs.dir, file.Value)
 				}
-				baseFile = w.fs.get(abs)
+				baseFile = w.file(abs)
 			}
 		}
 		if base := findService(baseFile, baseName); base != nil {

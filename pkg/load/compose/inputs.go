@@ -74,6 +74,8 @@ type walker struct {
 	fs     *fileSet
 	root   *inode
 	visits int
+	// err is the first file refused by yamlcheck.
+	err error
 	// expand interpolates include/extends file paths.
 	expand func(string) string
 }

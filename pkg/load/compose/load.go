@@ -36,9 +36,15 @@ func Load(ctx context.Context, o Options) (*model.App, error) {
 	if err != nil {
 		return nil, diag.Errorf(diag.Pos{}, "", "", "project directory: %w", err)
 	}
+	// Refuse what berth's own walks cannot afford before compose-go starts.
+	fs := newFileSet(dir)
+	for _, f := range po.ConfigPaths {
+		if err := fs.get(f).refused(); err != nil {
+			return nil, err
+		}
+	}
 	project, err := loadProject(ctx, po)
 	if err != nil {
-		fs := newFileSet(dir)
 		// compose-go checks references in map order: reload without that check so the
 		// first inconsistency in input order is the one reported, every time.
 		reload := func() (*types.Project, error) {
@@ -53,7 +59,10 @@ func Load(ctx context.Context, o Options) (*model.App, error) {
 		}
 		return nil, explain(err, fs, po.ConfigPaths, lookupIn(po.Environment), reload)
 	}
-	return fromProject(project, unset.names())
+	if project.WorkingDir != dir {
+		fs = newFileSet(project.WorkingDir)
+	}
+	return fromProject(project, fs, unset.names())
 }
 
 // nodeLimit lifts compose-go's cap of 100 000 YAML nodes per document (a few thousand
@@ -82,10 +91,13 @@ func loadProject(ctx context.Context, po *cli.ProjectOptions) (p *types.Project,
 	return po.LoadProject(ctx)
 }
 
-// fromProject maps a loaded project; unset lists variables interpolated as empty.
-func fromProject(p *types.Project, unset []string) (*model.App, error) {
-	fs := newFileSet(p.WorkingDir)
+// fromProject maps a loaded project, reading positions from the files of fs (a fileSet of
+// p.WorkingDir); unset lists variables interpolated as empty.
+func fromProject(p *types.Project, fs *fileSet, unset []string) (*model.App, error) {
 	idx := buildIndex(fs, p.ComposeFiles, expander(lookupIn(p.Environment)))
+	if idx.err != nil {
+		return nil, idx.err
+	}
 	m := &mapper{project: p, idx: idx, fs: fs}
 	m.projectDir = p.WorkingDir
 	if real, err := filepath.EvalSymlinks(p.WorkingDir); err == nil {

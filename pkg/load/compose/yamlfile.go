@@ -11,8 +11,14 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/diag"
+	"github.com/berth-dev/berth/pkg/load/yamlcheck"
 	"go.yaml.in/yaml/v4"
 )
+
+// yamlLimits bound every walk of a file's nodes with aliases expanded (the index, position
+// lookups): nesting, and the bytes of all field paths the index holds. Alias expansion itself
+// is bounded by go-yaml's own rule, which compose-go meets when it decodes the same file.
+var yamlLimits = yamlcheck.Limits{MaxDepth: 1000, MaxPathBytes: 64 << 20}
 
 // yamlFile is one Compose file parsed into YAML nodes. The nodes are used only to find source
 // positions (compose-go drops them); all semantics come from compose-go. go.yaml.in/yaml/v4 is
@@ -23,7 +29,8 @@ type yamlFile struct {
 	name string
 	// docs are the mapping nodes at the root of each document.
 	docs []*yaml.Node
-	// err is the parse error, if the file could not be parsed.
+	// err is the parse error, if the file could not be parsed, or a *yamlcheck.Error if it
+	// is beyond the limits (then docs is empty: nothing may walk it).
 	err error
 }
 
@@ -44,13 +51,35 @@ func (fs *fileSet) get(abs string) *yamlFile {
 	}
 	f := &yamlFile{abs: abs, name: fs.display(abs)}
 	fs.files[abs] = f
+	if fi, err := os.Stat(abs); err == nil {
+		if f.err = yamlcheck.CheckSize(fi.Size()); f.err != nil {
+			return f
+		}
+	}
 	data, err := os.ReadFile(abs)
+	if err == nil {
+		err = yamlcheck.CheckSize(int64(len(data)))
+	}
 	if err != nil {
 		f.err = err
 		return f
 	}
 	f.docs, f.err = parseDocs(data)
+	var ce *yamlcheck.Error
+	if errors.As(f.err, &ce) {
+		f.docs = nil
+	}
 	return f
+}
+
+// refused returns the error naming the position where f is beyond berth's limits, or nil.
+func (f *yamlFile) refused() error {
+	var ce *yamlcheck.Error
+	if f == nil || !errors.As(f.err, &ce) {
+		return nil
+	}
+	pos := diag.Pos{File: f.name, Line: ce.Line, Column: ce.Column}
+	return userErr(pos, "", "", f.err, "%s", ce.Msg)
 }
 
 // display returns path relative to the project directory when it is inside it.
@@ -74,6 +103,9 @@ func parseDocs(data []byte) ([]*yaml.Node, error) {
 		}
 		if err != nil {
 			return docs, err
+		}
+		if err := yamlcheck.Check(&n, yamlLimits); err != nil {
+			return nil, err
 		}
 		if n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
 			docs = append(docs, n.Content[0])

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/diag"
+	"github.com/berth-dev/berth/pkg/load/yamlcheck"
 	"github.com/berth-dev/berth/pkg/model"
 )
 
@@ -45,7 +46,7 @@ func Load(opts Options) (*model.App, error) {
 	// Positions name files relative to the project directory, as for Compose.
 	srcs := make([]source, 0, len(opts.Files))
 	for _, f := range opts.Files {
-		data, err := os.ReadFile(f)
+		data, err := readFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("read task definition: %w", err)
 		}
@@ -53,20 +54,30 @@ func Load(opts Options) (*model.App, error) {
 	}
 	var svcs []source
 	for _, f := range opts.ServiceFiles {
-		data, err := os.ReadFile(f)
+		data, err := readFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("read ECS service file: %w", err)
 		}
 		svcs = append(svcs, source{name: relTo(opts.Dir, f), data: data})
 	}
 	for _, f := range opts.ScheduleFiles {
-		data, err := os.ReadFile(f)
+		data, err := readFile(f)
 		if err != nil {
 			return nil, fmt.Errorf("read ECS schedule file: %w", err)
 		}
 		opts.Schedules = append(opts.Schedules, source{name: relTo(opts.Dir, f), data: data})
 	}
 	return Parse(srcs, svcs, opts)
+}
+
+// readFile reads a file of at most yamlcheck.MaxFileBytes (a larger one is not read).
+func readFile(path string) ([]byte, error) {
+	if fi, err := os.Stat(path); err == nil {
+		if err := yamlcheck.CheckSize(fi.Size()); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	return os.ReadFile(path)
 }
 
 // source is one input file's name (as shown in errors) and content.
@@ -177,6 +188,9 @@ func relTo(dir, name string) string {
 
 // findTasks parses one file and finds the task definitions in it.
 func findTasks(f source, family string) ([]*task, error) {
+	if err := yamlcheck.CheckSize(int64(len(f.data))); err != nil {
+		return nil, diag.Errorf(diag.Pos{File: f.name}, "", "", "%v", err)
+	}
 	ln := newLines(f.name, f.data)
 	var root *node
 	var err error

@@ -125,6 +125,10 @@ func TestErrors(t *testing.T) {
 		{"cfn number", `{"Resources":{"T":{"Type":"AWS::ECS::TaskDefinition","Properties":{"ContainerDefinitions":[{"Name":"a","Image":"i","Memory":{"Ref":"Mem"}}]}}}}`, `Resources.T.Properties.ContainerDefinitions[0].Memory: container "a": CloudFormation function Ref cannot be evaluated offline`},
 		{"deep", strings.Repeat("[", 100) + strings.Repeat("]", 100), "nesting deeper than 64 levels"},
 		{"secret value not echoed", `{"family":"x","containerDefinitions":[{"name":"a","image":"i","memory":1,"environment":[{"name":"DB_PASSWORD","value":12345}]}]}`, `containerDefinitions[0].environment[0].value: container "a": want a string, got number`},
+		{"yaml alias cycle", "Resources: &r\n  Task: *r\n", `t.json:2:9: alias *r is inside its own anchor &r (line 1, column 12): the document would be infinite`},
+		{"yaml alias bomb", "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n", `t.json:4:14: excessive aliasing: alias *c`},
+		{"long keys", `{"Resources":{"` + strings.Repeat("k", 1<<20) + `":{"Type":"AWS::ECS::TaskDefinition","Properties":{"ContainerDefinitions":[` + strings.Repeat(`{},`, 100) + `{}]}}}}`, `the field paths of this document would take more than 64 MiB`},
+		{"too large", `{"family":"` + strings.Repeat("x", 9<<20) + `"}`, `t.json: the file is 9.0 MiB; berth reads files of up to 8 MiB`},
 		{"not object", `"x"`, `t.json:1:1: want a task definition object, got string "x"`},
 	}
 	for _, tt := range tests {

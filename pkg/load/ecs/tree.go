@@ -6,9 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"unicode/utf8"
+	"strconv"
 
 	"github.com/berth-dev/berth/pkg/diag"
+	"github.com/berth-dev/berth/pkg/load/yamlcheck"
 )
 
 // maxDepth bounds nesting so hostile input cannot exhaust the stack.
@@ -65,6 +66,9 @@ func (n *node) get(key string) *node {
 // and, when known, the line and column.
 func parseSource(f source) (*node, *lines, error) {
 	ln := newLines(f.name, f.data)
+	if err := yamlcheck.CheckSize(int64(len(f.data))); err != nil {
+		return nil, ln, diag.Errorf(diag.Pos{File: f.name}, "", "", "%v", err)
+	}
 	root, err := parse(f.data)
 	if err != nil {
 		var oe *offsetError
@@ -80,7 +84,7 @@ func parseSource(f source) (*node, *lines, error) {
 func parse(data []byte) (*node, error) {
 	p := &parser{data: data, dec: json.NewDecoder(bytes.NewReader(data))}
 	p.dec.UseNumber()
-	n, err := p.value(0)
+	n, err := p.value(0, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -101,6 +105,9 @@ func (e *offsetError) Error() string { return e.msg }
 type parser struct {
 	data []byte
 	dec  *json.Decoder
+	// pathBytes sums the lengths of the field paths of all values so far, which the decoder
+	// builds: a long key above many values would cost its length for each of them.
+	pathBytes int64
 }
 
 // next is the offset of the next token: after the previous one, past blanks, ':' and ','.
@@ -134,13 +141,17 @@ func (p *parser) token() (json.Token, int64, error) {
 	return t, off, nil
 }
 
-func (p *parser) value(depth int) (*node, error) {
+// value reads one value at nesting level depth, whose field path is pathLen bytes long.
+func (p *parser) value(depth int, pathLen int64) (*node, error) {
 	t, off, err := p.token()
 	if err != nil {
 		return nil, err
 	}
 	if depth > maxDepth {
 		return nil, &offsetError{off: off, msg: fmt.Sprintf("nesting deeper than %d levels", maxDepth)}
+	}
+	if p.pathBytes += pathLen; p.pathBytes > maxPathBytes {
+		return nil, &offsetError{off: off, msg: fmt.Sprintf("the field paths of this document would take more than %d MiB (its keys are too long for so many values)", maxPathBytes>>20)}
 	}
 	n := &node{off: off}
 	switch v := t.(type) {
@@ -154,14 +165,14 @@ func (p *parser) value(depth int) (*node, error) {
 		n.kind, n.str = kString, v
 	case json.Delim:
 		if v == '{' {
-			return n, p.object(n, depth)
+			return n, p.object(n, depth, pathLen)
 		}
-		return n, p.array(n, depth)
+		return n, p.array(n, depth, pathLen)
 	}
 	return n, nil
 }
 
-func (p *parser) object(n *node, depth int) error {
+func (p *parser) object(n *node, depth int, pathLen int64) error {
 	n.kind = kObject
 	for p.dec.More() {
 		t, off, err := p.token()
@@ -169,7 +180,7 @@ func (p *parser) object(n *node, depth int) error {
 			return err
 		}
 		key, _ := t.(string)
-		val, err := p.value(depth + 1)
+		val, err := p.value(depth+1, pathLen+int64(len(key))+1)
 		if err != nil {
 			return err
 		}
@@ -179,10 +190,10 @@ func (p *parser) object(n *node, depth int) error {
 	return err
 }
 
-func (p *parser) array(n *node, depth int) error {
+func (p *parser) array(n *node, depth int, pathLen int64) error {
 	n.kind = kArray
 	for p.dec.More() {
-		val, err := p.value(depth + 1)
+		val, err := p.value(depth+1, pathLen+int64(len(strconv.Itoa(len(n.elems))))+2)
 		if err != nil {
 			return err
 		}
@@ -190,43 +201,4 @@ func (p *parser) array(n *node, depth int) error {
 	}
 	_, _, err := p.token() // ']'
 	return err
-}
-
-// lines turns byte offsets of one file into 1-based line:column positions. Columns count
-// characters (runes), so a tab or a multi-byte letter is one column.
-type lines struct {
-	file  string
-	data  []byte
-	start []int64 // offset of each line's first byte
-}
-
-func newLines(file string, data []byte) *lines {
-	l := &lines{file: file, data: data, start: []int64{0}}
-	for i, c := range data {
-		if c == '\n' {
-			l.start = append(l.start, int64(i+1))
-		}
-	}
-	return l
-}
-
-// pos returns the position of byte offset off.
-func (l *lines) pos(off int64) diag.Pos {
-	if off < 0 {
-		return diag.Pos{File: l.file}
-	}
-	if off > int64(len(l.data)) {
-		off = int64(len(l.data))
-	}
-	lo, hi := 0, len(l.start)-1
-	for lo < hi {
-		mid := (lo + hi + 1) / 2
-		if l.start[mid] <= off {
-			lo = mid
-		} else {
-			hi = mid - 1
-		}
-	}
-	col := utf8.RuneCount(l.data[l.start[lo]:off]) + 1
-	return diag.Pos{File: l.file, Line: lo + 1, Column: col}
 }

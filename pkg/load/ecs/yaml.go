@@ -1,11 +1,12 @@
 package ecs
 
 import (
+	"errors"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/berth-dev/berth/pkg/load/yamlcheck"
+	"go.yaml.in/yaml/v4"
 )
 
 // CloudFormation templates are usually YAML. parseYAML reads one YAML document into the same
@@ -41,22 +42,53 @@ func parseYAML(data []byte, ln *lines) (*node, error) {
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, &offsetError{msg: "empty YAML document"}
 	}
-	return fromYAML(doc.Content[0], ln, 0)
+	// Aliases make a tree a graph: refuse cycles and bombs before anything follows them.
+	if err := yamlcheck.Check(doc.Content[0], yamlcheck.Limits{MaxDepth: maxDepth + 1, MaxPathBytes: maxPathBytes}); err != nil {
+		var ce *yamlcheck.Error
+		if errors.As(err, &ce) {
+			return nil, &offsetError{off: ln.offset(ce.Line, ce.Column), msg: ce.Msg}
+		}
+		return nil, err
+	}
+	c := &yamlConverter{ln: ln, anchors: map[*yaml.Node]*node{}}
+	return c.convert(doc.Content[0], 0)
 }
 
-// fromYAML converts a YAML node (depth-bounded: aliases can make a small document deep).
-func fromYAML(y *yaml.Node, ln *lines, depth int) (*node, error) {
-	off := ln.offset(y.Line, y.Column)
+// maxPathBytes bounds the field paths of a YAML document with its aliases expanded, which the
+// decoder builds (yamlcheck.Limits).
+const maxPathBytes = 64 << 20
+
+// yamlConverter converts YAML nodes; an anchored node is converted once and shared by its
+// aliases (nothing modifies a node after parsing).
+type yamlConverter struct {
+	ln      *lines
+	anchors map[*yaml.Node]*node
+}
+
+// convert converts a YAML node (depth-bounded: aliases can make a small document deep).
+func (c *yamlConverter) convert(y *yaml.Node, depth int) (*node, error) {
+	off := c.ln.offset(y.Line, y.Column)
 	if depth > maxDepth {
 		return nil, &offsetError{off: off, msg: "nesting (or alias expansion) deeper than " + strconv.Itoa(maxDepth) + " levels"}
 	}
 	if y.Kind == yaml.AliasNode && y.Alias != nil {
-		return fromYAML(y.Alias, ln, depth+1)
+		return c.convert(y.Alias, depth+1)
 	}
+	if n, ok := c.anchors[y]; ok {
+		return n, nil
+	}
+	n, err := c.convertNode(y, off, depth)
+	if err == nil && y.Anchor != "" {
+		c.anchors[y] = n
+	}
+	return n, err
+}
+
+func (c *yamlConverter) convertNode(y *yaml.Node, off int64, depth int) (*node, error) {
 	if tag := y.Tag; strings.HasPrefix(tag, "!") && !strings.HasPrefix(tag, "!!") {
 		inner := *y
-		inner.Tag = ""
-		val, err := fromYAML(&inner, ln, depth+1)
+		inner.Tag, inner.Anchor = "", ""
+		val, err := c.convert(&inner, depth+1)
 		if err != nil {
 			return nil, err
 		}
@@ -74,16 +106,16 @@ func fromYAML(y *yaml.Node, ln *lines, depth int) (*node, error) {
 		n.kind = kObject
 		for i := 0; i+1 < len(y.Content); i += 2 {
 			k, v := y.Content[i], y.Content[i+1]
-			val, err := fromYAML(v, ln, depth+1)
+			val, err := c.convert(v, depth+1)
 			if err != nil {
 				return nil, err
 			}
-			n.members = append(n.members, member{key: k.Value, off: ln.offset(k.Line, k.Column), val: val})
+			n.members = append(n.members, member{key: k.Value, off: c.ln.offset(k.Line, k.Column), val: val})
 		}
 	case yaml.SequenceNode:
 		n.kind = kArray
 		for _, e := range y.Content {
-			val, err := fromYAML(e, ln, depth+1)
+			val, err := c.convert(e, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -107,17 +139,4 @@ func scalar(n *node, y *yaml.Node) {
 	default:
 		n.kind, n.str = kString, y.Value
 	}
-}
-
-// offset is the byte offset of a 1-based line and character column.
-func (l *lines) offset(line, col int) int64 {
-	if line < 1 || line > len(l.start) {
-		return 0
-	}
-	off := l.start[line-1]
-	for c := 1; c < col && off < int64(len(l.data)) && l.data[off] != '\n'; c++ {
-		_, size := utf8.DecodeRune(l.data[off:])
-		off += int64(size)
-	}
-	return off
 }
