@@ -14,7 +14,8 @@ import (
 // Secret detection for environment variables. berth errs on the side of a Secret: a false
 // positive costs a line in a Secret instead of a ConfigMap, a false negative leaks a credential
 // into a ConfigMap anyone with read access to the namespace can see. x-berth.plainEnv undoes a
-// false positive, x-berth.secretEnv adds what the rules miss.
+// false positive, x-berth.secretEnv adds what the rules miss. The rules are the table in
+// docs/secrets.md; testdata/secret-names.tsv holds the labelled names that test them.
 
 // secretSubstrings mark a variable as secret wherever they appear in its name (upper-cased, with
 // separators removed): DBPASSWORD, githubToken, MYSQL_ROOT_PASSWORD.
@@ -24,12 +25,38 @@ var secretSubstrings = []string{
 }
 
 // secretWords mark a variable as secret when they are the last word of its name (split at
-// separators and camelCase), ignoring encoding qualifiers: API_KEY, apiKey, DB_PASS, BASIC_AUTH,
-// SENTRY_DSN, SIGNING_KEY_B64; not KEYBOARD, MONKEY, KEY_PREFIX or GF_AUTH_ANONYMOUS_ENABLED.
-var secretWords = []string{"KEY", "KEYS", "PASS", "PWD", "AUTH", "DSN", "SALT", "CREDS", "HMAC"}
+// separators and camelCase), ignoring encoding and version qualifiers: API_KEY, apiKey, DB_PASS,
+// BASIC_AUTH, SENTRY_DSN, SIGNING_KEY_B64, APP_KEY_V1; not KEYBOARD, MONKEY or KEY_PREFIX.
+var secretWords = []string{"KEY", "KEYS", "PASS", "PWD", "PW", "PASSWD", "AUTH", "DSN", "SALT", "PEPPER", "CREDS", "HMAC", "COOKIE"}
+
+// secretPrefixWords make a variable secret wherever they stand as a word (JWT_SIGNING,
+// MY_JWT), unless a setting word ends the name (JWT_EXPIRY).
+var secretPrefixWords = []string{"JWT"}
+
+// gluedPass are last words that end in PASS/PWD but are not passwords (CACHE_BYPASS).
+var gluedPass = []string{"BYPASS", "COMPASS", "SURPASS", "TRESPASS", "OVERPASS", "UNDERPASS"}
 
 // qualifierWords are encoding suffixes skipped before the last word: API_KEY_B64.
-var qualifierWords = []string{"B64", "BASE64", "HEX", "PEM", "DER", "RAW", "VALUE", "DATA", "STRING", "ENCODED", "JSON"}
+var qualifierWords = []string{"B64", "BASE64", "HEX", "PEM", "DER", "RAW", "VALUE", "DATA", "STRING", "ENCODED", "JSON",
+	"OLD", "NEW", "PREV", "PREVIOUS", "CURRENT", "NEXT", "PRIMARY", "SECONDARY"}
+
+// versionWord matches version suffixes skipped like qualifiers: APP_KEY_V1, ENCRYPTION_KEY_2.
+var versionWord = lazyRegexp(`^V?[0-9]+$`)
+
+// settingWords end names that describe a secret rather than hold it: PASSWORD_MIN_LENGTH,
+// TOKEN_TTL, JWT_EXPIRY, AUTH_URL, SMTP_AUTH_ENABLED, SECRET_NAME. A value that is itself a
+// credential (a URL with a password) is still caught by the value rules.
+var settingWords = []string{
+	"MIN", "MAX", "LENGTH", "LEN", "MINLENGTH", "MAXLENGTH", "TTL", "EXPIRY", "EXPIRES", "EXPIRE", "EXPIRATION",
+	"LIFETIME", "TIMEOUT", "AGE", "ROUNDS", "ITERATIONS", "COST", "ENABLED", "ENABLE", "DISABLED", "DISABLE",
+	"REQUIRED", "POLICY", "HOST", "HOSTNAME", "PORT", "URL", "URI", "ENDPOINT", "ADDR", "ADDRESS", "USER",
+	"USERNAME", "NAME", "TYPE", "MODE", "SCHEME", "ALGORITHM", "ALGO", "ALG", "HEADER", "ISSUER", "AUDIENCE",
+	"PROVIDER", "REGION", "BUCKET", "VERSION", "PREFIX", "SUFFIX", "COUNT", "SIZE", "LIMIT", "INTERVAL", "EMAIL",
+	"FORMAT", "STRATEGY", "METHOD", "LEVEL", "COMPLEXITY", "STRENGTH", "HINT", "LOCATION",
+}
+
+// publicWords before a key word make it public: PUBLIC_KEY, VAPID_PUBLIC_KEY, STRIPE_PUBLISHABLE_KEY.
+var publicWords = []string{"PUBLIC", "PUB", "PUBLISHABLE"}
 
 // pathWords end names whose value is usually a path to the secret rather than the secret:
 // POSTGRES_PASSWORD_FILE=/run/secrets/db.
@@ -40,44 +67,124 @@ var pathWords = []string{"FILE", "PATH", "DIR", "LOCATION"}
 var keyFileExt = lazyRegexp(`^[A-Za-z0-9_./~-]*[A-Za-z0-9_-]\.(key|pem|crt|cer|cert|der|p12|pfx|jks|keystore|json|txt)$`)
 
 // credentialParam finds credentials in connection strings and query strings:
-// "Host=db;Password=x", "?password=x", "&access_token=x".
-var credentialParam = lazyRegexp(`(?i)(^|[;?&\s])(password|passwd|pwd|pass|secret|token|access_token|api_key|apikey|client_secret)=[^;&\s]`)
+// "Host=db;Password=x", "?password=x", "&access_token=x", "AccountName=a;AccountKey=x".
+var credentialParam = lazyRegexp(`(?i)(^|[;?&\s])(password|passwd|pwd|pass|secret|token|access_token|auth_token|api_key|apikey|client_secret|accountkey|sharedaccesskey|sharedaccesssignature)=[^;&\s]`)
 
-// secretEnv reports whether variable e of svc belongs in a Secret. Explicit x-berth settings
-// win: plainEnv keeps a variable plain, secretEnv (or e.Secret) makes it secret; otherwise the
-// name and the shape of the value decide.
+// secretEnv reports whether variable e of svc belongs in a Secret by the rules that need only
+// the variable itself (see envRule); the builder adds "same value as a secret" (secrets.go).
 func secretEnv(svc *model.Service, e model.EnvVar) bool {
+	secret, _ := envRule(svc, e)
+	return secret
+}
+
+// envRule decides whether variable e of svc is secret and names the rule that decided ("" when
+// no rule fired and the variable is plain by default). Explicit x-berth settings win:
+// plainEnv keeps a variable plain, secretEnv (or e.Secret) makes it secret; then the value's
+// shape, then the name. The rule never includes the value.
+func envRule(svc *model.Service, e model.EnvVar) (bool, string) {
 	if slices.Contains(svc.Options.PlainEnv, e.Name) {
-		return false
+		return false, "x-berth.plainEnv"
 	}
 	if e.Secret || slices.Contains(svc.Options.SecretEnv, e.Name) {
-		return true
+		return true, "x-berth.secretEnv"
 	}
-	return secretName(e.Name, e.Value) || secretValue(e.Value)
+	if why := secretValueRule(e.Value); why != "" {
+		return true, why
+	}
+	return nameRule(e.Name, e.Value)
 }
 
 // secretName reports whether a variable named name (with value value) looks secret by name.
-// A value that is a path to a file (POSTGRES_PASSWORD_FILE=/run/secrets/db,
-// TLS_KEY=certs/tls.key) is not the secret itself.
 func secretName(name, value string) bool {
+	secret, _ := nameRule(name, value)
+	return secret
+}
+
+// nameRule decides by name (with the value only to tell paths, booleans and credential-free
+// DSNs apart) and names the rule. A value that is a path to a file
+// (POSTGRES_PASSWORD_FILE=/run/secrets/db, TLS_KEY=certs/tls.key) is not the secret itself.
+func nameRule(name, value string) (bool, string) {
 	words := nameWords(name)
-	if len(words) == 0 || pathValue(words, value) {
-		return false
+	if len(words) == 0 {
+		return false, ""
 	}
-	joined := strings.Join(words, "")
-	for _, s := range secretSubstrings {
-		if strings.Contains(joined, s) {
-			return true
-		}
+	if pathValue(words, value) {
+		return false, "the value is a path to a file"
 	}
 	last := len(words) - 1
-	for last > 0 && slices.Contains(qualifierWords, words[last]) {
+	for last > 0 && (slices.Contains(qualifierWords, words[last]) || versionWord().MatchString(words[last])) {
 		last--
 	}
-	if words[last] == "PWD" && len(words) == 1 {
-		return false // $PWD is the working directory
+	why := secretByName(words, last)
+	if why == "" {
+		return false, ""
 	}
-	return slices.Contains(secretWords, words[last])
+	if last > 0 && slices.Contains(settingWords, words[last]) {
+		return false, "the name ends in " + words[last] + ": a setting about a secret, not one"
+	}
+	if booleanValue(value) {
+		return false, "the value is a boolean"
+	}
+	if words[last] == "DSN" && value != "" && !dsnCredentials(value) {
+		return false, "a DSN without credentials"
+	}
+	return true, why
+}
+
+// secretByName is the name rule that makes words (whose last meaningful word is words[last])
+// secret, or "".
+func secretByName(words []string, last int) string {
+	w := words[last]
+	public := last > 0 && slices.Contains(publicWords, words[last-1])
+	joined := strings.Join(words, "")
+	for _, s := range secretSubstrings {
+		if strings.Contains(joined, s) && !(public && strings.HasSuffix(s, "KEY")) {
+			return "the name contains " + s
+		}
+	}
+	for _, p := range secretPrefixWords {
+		if slices.Contains(words[:last+1], p) && !public {
+			return "the name has the word " + p
+		}
+	}
+	switch {
+	case w == "PWD" && len(words) == 1:
+		return "" // $PWD is the working directory
+	case public:
+		return ""
+	case slices.Contains(secretWords, w):
+		return "the name ends in " + w
+	case (strings.HasSuffix(w, "PASS") || strings.HasSuffix(w, "PWD")) && !slices.Contains(gluedPass, w):
+		return "the name ends in a glued PASS/PWD (" + w + ")"
+	case strings.HasSuffix(joined, "DBROOT"):
+		return "the name ends in DBROOT (a database root password by convention)"
+	}
+	return ""
+}
+
+// booleanValue reports a value that is a switch, never a credential.
+func booleanValue(v string) bool {
+	switch strings.ToLower(v) {
+	case "true", "false", "yes", "no", "on", "off", "enabled", "disabled":
+		return true
+	}
+	return false
+}
+
+// dsnCredentials reports whether a DSN carries credentials: a user in a URL's userinfo
+// (https://key@sentry.io/1 carries the key as the user), or a password parameter.
+func dsnCredentials(v string) bool {
+	if credentialValue(v) {
+		return true
+	}
+	if i := strings.Index(v, "://"); i >= 0 {
+		auth := v[i+3:]
+		if j := strings.IndexAny(auth, "/?#"); j >= 0 {
+			auth = auth[:j]
+		}
+		return strings.Contains(auth, "@")
+	}
+	return false
 }
 
 // pathValue reports whether value is a file path rather than a secret: an absolute or ./
@@ -85,6 +192,9 @@ func secretName(name, value string) bool {
 func pathValue(words []string, value string) bool {
 	if value == "" || strings.ContainsAny(value, " \t\n") {
 		return false
+	}
+	if strings.HasPrefix(value, "/run/secrets/") || strings.HasPrefix(value, "/var/run/secrets/") {
+		return true // where Compose and Kubernetes mount secret files
 	}
 	if len(words) > 1 && slices.Contains(pathWords, words[len(words)-1]) &&
 		(strings.HasPrefix(value, "/") || strings.HasPrefix(value, "./")) {
@@ -122,13 +232,6 @@ func nameWords(name string) []string {
 	}
 	flush()
 	return words
-}
-
-// secretValue reports whether a value looks like a credential whatever its name: a URL with a
-// password (postgres://u:p@db/x, redis://:p@cache), a connection or query string with a
-// password or token parameter, or PEM-encoded key or certificate material.
-func secretValue(v string) bool {
-	return strings.Contains(v, "-----BEGIN ") || credentialValue(v)
 }
 
 // credentialValue reports whether v holds a URL with a password or a password or token

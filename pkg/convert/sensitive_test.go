@@ -88,6 +88,25 @@ func TestSecretValue(t *testing.T) {
 		{"https://api/x?access_token=abc", true},
 		{"https://api/x?page=2", false},
 		{"password=", false},
+		{"-----BEGIN CERTIFICATE-----\nMIIB", false},
+		{"-----BEGIN PUBLIC KEY-----\nMIIB", false},
+		{"-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl", true},
+		{"AKIAIOSFODNN7EXAMPLE", true},
+		{"AKIAshort", false},
+		{"ghp_0123456789abcdefghijABCDEFGHIJ012345", true},
+		{"xoxb-123456789012-abcdefghij", true},
+		{"sk_live_0123456789abcdefABCD", true},
+		{"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", true},
+		{"yYrECL4qbNwleYInGJYvVnSkwJuSQJ3Z", true},                  // random base62
+		{"UpNVntn3cDxHJpq99YMc1T1AQgQpc8kfYTuRgBiYa15B/u2oq", true}, // base64
+		{"625729a08b95bf1b7ff351a663f3a23c", false},                 // hex: a digest or commit id as often as a key
+		{"sha256:9a4c8e0f1e2d3c4b5a69788766554433", false},
+		{"MyCompanyProductionCluster2024", false},
+		{"v1.2.3-alpha.4+build.567", false},
+		{"-Xms512m -Xmx512m -XX:MaxRAM=2g", false},
+		{"Europe/Amsterdam", false},
+		{"/usr/share/elasticsearch/config/certs", false},
+		{"AccountName=x;AccountKey=abc==", true},
 	}
 	for _, tt := range tests {
 		if got := secretValue(tt.value); got != tt.want {
@@ -97,13 +116,14 @@ func TestSecretValue(t *testing.T) {
 }
 
 func TestSecretEnvOverrides(t *testing.T) {
-	s := &model.Service{Options: model.ServiceOptions{SecretEnv: []string{"LICENSE"}, PlainEnv: []string{"TOKEN_TTL"}}}
+	s := &model.Service{Options: model.ServiceOptions{SecretEnv: []string{"LICENSE"}, PlainEnv: []string{"API_TOKEN"}}}
 	tests := []struct {
 		e    model.EnvVar
 		want bool
 	}{
 		{model.EnvVar{Name: "LICENSE", Value: "abc"}, true},
-		{model.EnvVar{Name: "TOKEN_TTL", Value: "3600"}, false},
+		{model.EnvVar{Name: "API_TOKEN", Value: "3600"}, false},
+		{model.EnvVar{Name: "API_TOKEN", Value: "AKIAIOSFODNN7EXAMPLE"}, false}, // plainEnv wins over the value too
 		{model.EnvVar{Name: "OTHER", Value: "x", Secret: true}, true},
 		{model.EnvVar{Name: "DATABASE_URL", Value: "postgres://u:p@db/x"}, true},
 		{model.EnvVar{Name: "PLAIN", Value: "x"}, false},
@@ -150,7 +170,8 @@ func TestSecretFile(t *testing.T) {
 		{"app.ini", "[db]\nurl = postgres://u:p@db/x\n", true},
 		{"settings.py", "SECRET_KEY = 'abc'\n", true},
 		{"settings.py", "SECRET_KEY = os.environ['SECRET_KEY']\n", true},
-		{"script.sh", "#!/bin/sh\nexport TOKEN_TTL=10\n", true},
+		{"script.sh", "#!/bin/sh\nexport TOKEN_TTL=10\n", false}, // a setting about a token, not one
+		{"script.sh", "#!/bin/sh\nexport API_TOKEN=abc\n", true},
 		{"logo.png", "\x89PNG\x00\xff", false},
 		{"kibana.yml", "elasticsearch.password: ${KIBANA_SYSTEM_PASSWORD}\n", false},
 		{"otelcol-config.yml", "    password: ${env:POSTGRES_MONITORING_PASSWORD}\n", false},
