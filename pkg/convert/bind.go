@@ -70,7 +70,7 @@ func (b *builder) filesMount(p *pod, c *ctr, owner *model.Container, m model.Mou
 		if name == "" {
 			name = path.Base(m.Source)
 		}
-		return secretFile(name, f.Content)
+		return b.secretFileContent(name, f.Content)
 	})
 	kind := "ConfigMap"
 	if secret {

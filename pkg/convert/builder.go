@@ -36,6 +36,8 @@ type builder struct {
 	ecs ecsState
 	// cfg is the config/storage concern's state (config.go).
 	cfg *configState
+	// sec holds the app's secret values and where they are used (secrets.go).
+	sec *secretState
 	// net is the network membership under --network-policies (netpol.go); nil when off.
 	net *netState
 	// gw collects the HTTPRoutes of --routing gateway (gateway.go).

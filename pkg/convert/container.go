@@ -101,8 +101,9 @@ func (b *builder) image(p *pod, x *ctr) {
 // args become the command.
 func (b *builder) commandArgs(p *pod, x *ctr) {
 	c, svc := x.M, p.svc
-	x.K.Command = escapeAll(c.Command)
-	x.K.Args = escapeAll(c.Args)
+	ci := containerIndex(svc, c)
+	x.K.Command = b.refArgv(svc, ci, c.Command)
+	x.K.Args = b.refArgv(svc, ci, c.Args)
 	if c.Command != nil && len(c.Command) == 0 {
 		switch {
 		case len(c.Args) > 0:

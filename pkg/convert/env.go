@@ -57,11 +57,12 @@ func (b *builder) planEnv() *envPlan {
 	for _, svc := range b.app.Services {
 		for i := range svc.Containers {
 			owner := b.ownerName(svc, i)
-			for _, e := range svc.Containers[i].Env {
+			for _, e := range b.containerEnvOf(svc, i) {
 				if !envEligible(e) || !validKey(e.Name) {
 					continue
 				}
-				id := pairID(e.Name, e.Value, secretEnv(svc, e))
+				secret, _ := b.envSecret(svc, e)
+				id := pairID(e.Name, e.Value, secret)
 				if owners[id] == nil {
 					order = append(order, id)
 				}
@@ -135,6 +136,7 @@ type envEntry struct {
 	secret bool
 	group  *envGroup // shared group, or nil for the container's own object
 	key    string    // key in the own object
+	why    string    // the rule that decided the secrecy ("" when none fired)
 }
 
 // envSplit is one container's environment, placed.
@@ -192,14 +194,14 @@ func (b *builder) containerEnv(p *pod, c *ctr) error {
 func (b *builder) splitEnv(p *pod, c *ctr) *envSplit {
 	st := b.config()
 	sp := &envSplit{plain: map[string]string{}, secret: map[string]string{}, shared: map[*envGroup]bool{}}
-	for _, e := range c.M.Env {
+	for _, e := range b.containerEnvOf(p.svc, containerIndex(p.svc, c.M)) {
 		if e.Unset {
 			b.unsetEnv(p.svc.Name, e)
 			continue
 		}
 		en := envEntry{e: e}
 		if e.From == nil {
-			en.secret = secretEnv(p.svc, e)
+			en.secret, en.why = b.envSecret(p.svc, e)
 			en.group = st.env.groups[pairID(e.Name, e.Value, en.secret)]
 		}
 		switch {
@@ -278,18 +280,32 @@ func (b *builder) placeEnv(p *pod, c *ctr, en envEntry, owner, cmName, secName s
 		if en.secret {
 			kind = "Secret"
 		}
-		b.ledger.Mapped(p.svc.Name, e.Field, kind+"/"+en.group.name+" data."+e.Name, p.ctarget(c, "envFrom"))
+		b.mappedEnv(p.svc.Name, en, kind+"/"+en.group.name+" data."+e.Name, p.ctarget(c, "envFrom"))
 	case en.secret && secretByKey:
 		c.K.Env = append(c.K.Env, keyRef(e.Name, secName, en.key, true))
-		b.ledger.Mapped(p.svc.Name, e.Field, "Secret/"+secName+" data."+en.key, envTarget())
+		b.mappedEnv(p.svc.Name, en, "Secret/"+secName+" data."+en.key, envTarget())
 	case en.secret:
-		b.ledger.Mapped(p.svc.Name, e.Field, "Secret/"+secName+" data."+en.key, p.ctarget(c, "envFrom"))
+		b.mappedEnv(p.svc.Name, en, "Secret/"+secName+" data."+en.key, p.ctarget(c, "envFrom"))
 	case en.key == "":
 		c.K.Env = append(c.K.Env, corev1.EnvVar{Name: e.Name, Value: escapeExpansion(e.Value)})
-		b.ledger.Mapped(p.svc.Name, e.Field, envTarget())
+		b.mappedEnv(p.svc.Name, en, envTarget())
 	default:
-		b.ledger.Mapped(p.svc.Name, e.Field, "ConfigMap/"+cmName+" data."+en.key, p.ctarget(c, "envFrom"))
+		b.mappedEnv(p.svc.Name, en, "ConfigMap/"+cmName+" data."+en.key, p.ctarget(c, "envFrom"))
 	}
+}
+
+// mappedEnv accounts a placed variable, with the rule that decided its secrecy as the reason
+// when one fired (never the value).
+func (b *builder) mappedEnv(svc string, en envEntry, targets ...string) {
+	if en.why == "" {
+		b.ledger.Mapped(svc, en.e.Field, targets...)
+		return
+	}
+	what := "plain: "
+	if en.secret {
+		what = "secret: "
+	}
+	b.ledger.Record(diag.Entry{Service: svc, Field: en.e.Field, Outcome: diag.Mapped, Targets: targets, Reason: what + en.why})
 }
 
 // envFiles references the container's external environment files (ECS environmentFiles on

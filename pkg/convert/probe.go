@@ -33,7 +33,7 @@ func (b *builder) probes(p *pod, x *ctr) {
 		b.ledger.Ignored(svc.Name, h.Field, "healthcheck disabled: no probes")
 		return
 	}
-	handler := corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: healthCommand(h)}}
+	handler := corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: b.healthCommand(p, x, h)}}
 	interval, timeout := orDefault(h.Interval, defaultInterval), orDefault(h.Timeout, defaultTimeout)
 	retries := int32(defaultRetries)
 	if h.Retries != nil && *h.Retries > 0 {
@@ -59,10 +59,20 @@ func (b *builder) probes(p *pod, x *ctr) {
 	b.ledger.Mapped(svc.Name, h.Field, targets...)
 }
 
-// healthCommand is the exec argv: CMD as is, CMD-SHELL through /bin/sh -c.
-func healthCommand(h *model.Health) []string {
+// healthCommand is the exec argv: CMD as is, CMD-SHELL through /bin/sh -c. A secret value in
+// the command is read from the container's variable through the shell, never written out
+// (secrets.go); a CMD healthcheck holding one runs through /bin/sh -c then, which the image
+// must have.
+func (b *builder) healthCommand(p *pod, x *ctr, h *model.Health) []string {
+	ci := containerIndex(p.svc, x.M)
 	if h.Type == model.HealthShell {
-		return []string{"/bin/sh", "-c", escapeExpansion(h.Command[0])}
+		cmd, _ := b.refShell(p.svc, ci, h.Command[0])
+		return []string{"/bin/sh", "-c", escapeExpansion(cmd)}
+	}
+	if cmd, ok := b.refExecProbe(p.svc, ci, h.Command); ok {
+		b.ledger.Infof(p.svc.Name, h.Field, "the healthcheck holds a secret value: the probe reads it from the "+
+			"container's environment through /bin/sh -c, which the image must provide")
+		return []string{"/bin/sh", "-c", escapeExpansion(cmd)}
 	}
 	return escapeAll(h.Command)
 }

@@ -69,7 +69,7 @@ func (b *builder) planFileObjects() map[string]*fileObj {
 			}
 			f := &fileObj{fd: fd, secret: secret, key: dataKey(fd.Name)}
 			// a config holding credentials is kept out of ConfigMaps too
-			f.credentials = !secret && fd.Loaded && secretFile(fd.Name, fd.Content)
+			f.credentials = !secret && fd.Loaded && b.secretFileContent(fd.Name, fd.Content)
 			f.secret = secret || f.credentials
 			out[prefix+fd.Name] = f
 			if mounted[prefix+fd.Name] {
