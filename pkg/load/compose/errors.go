@@ -17,8 +17,30 @@ import (
 	"go.yaml.in/yaml/v4"
 )
 
-func optionsError(err error) error {
+func optionsError(err error, dir string) error {
+	if m := reEnvSyntax().FindStringSubmatch(err.Error()); m != nil {
+		if dir == "" {
+			dir, _ = os.Getwd()
+		}
+		return envSyntaxError(err, m, newFileSet(dir).display)
+	}
 	return userErr(diag.Pos{}, "", "", err, "compose options: %v", err)
+}
+
+// envSyntaxError places compose-go's error for an env file it cannot parse (the .env file or
+// an env_file) at the file's line, without the text compose-go quotes: it may be a secret.
+func envSyntaxError(err error, m []string, display func(string) string) error {
+	line, _ := strconv.Atoi(m[2])
+	msg := m[3]
+	switch {
+	case strings.HasPrefix(msg, "unterminated quoted value"):
+		msg = "unterminated quoted value"
+	case strings.HasPrefix(msg, "unexpected character"):
+		if c := reEnvChar().FindStringSubmatch(msg); c != nil {
+			msg = "unexpected character " + c[1] + " in a variable name"
+		}
+	}
+	return userErr(diag.Pos{File: display(m[1]), Line: line}, "", "", err, "invalid env file: %s", msg)
 }
 
 func noComposeFile(po *cli.ProjectOptions) error {
@@ -60,6 +82,10 @@ var (
 	reNetMode     = lazyRegexp("^service (\\S+) declares mutually exclusive `network_mode` and `networks`")
 	reExtendsTo   = lazyRegexp(`^cannot extend service "([^"]+)" in (.+?): service "([^"]+)" not found`)
 	reCircular    = lazyRegexp(`(?m)^\s+(?:extends )?(\S+) in `)
+	reEnvSyntax   = lazyRegexp(`(?s)failed to read (.+?): line (\d+): (.*)$`)
+	reEnvChar     = lazyRegexp(`^unexpected character ("(?:[^"\\]|\\.)*")`)
+	reDupKey      = lazyRegexp(`line (\d+): mapping key ("(?:[^"\\]|\\.)*") already defined at line (\d+)`)
+	reParseFile   = lazyRegexp(`(?s)^failed to parse (.+?): yaml: (?:construct errors:\s*)?(.*)$`)
 )
 
 // explain turns a compose-go load error into one positioned diagnostic.
@@ -101,6 +127,22 @@ func (x *explainer) explain() error {
 	var req *template.MissingRequiredError
 	if errors.As(x.err, &req) {
 		return x.missingVar(*req)
+	}
+	if m := reEnvSyntax().FindStringSubmatch(msg); m != nil {
+		return envSyntaxError(x.err, m, x.fs.display)
+	}
+	if m := reParseFile().FindStringSubmatch(msg); m != nil {
+		// A YAML error compose-go found and berth's parse did not (duplicate keys, an anchor
+		// of another file): its first line names the position.
+		first, _, _ := strings.Cut(m[2], "\n")
+		if d := reDupKey().FindStringSubmatch(first); d != nil {
+			line, _ := strconv.Atoi(d[1])
+			key, _ := strconv.Unquote(d[2])
+			pos := diag.Pos{File: x.fs.display(m[1]), Line: line, Column: keyColumn(x.fs.get(m[1]), line, key)}
+			return userErr(pos, "", "", x.err, "invalid YAML: mapping key %s already defined at line %s", d[2], d[3])
+		}
+		pos, text := yamlErrorPos(x.fs.display(m[1]), errors.New(strings.TrimSpace(first)))
+		return userErr(pos, "", "", x.err, "invalid YAML: %s", text)
 	}
 	if msg == "empty compose file" {
 		return userErr(diag.Pos{File: x.fs.display(x.files[0])}, "", "", x.err, "the file is empty: a compose file needs a services section")
@@ -183,6 +225,23 @@ func (x *explainer) structural(msg string) error {
 		return x.at(composePath(m[1]), "%s", m[2])
 	}
 	return nil
+}
+
+// keyColumn is the column of mapping key key on line of f (0 if not found). The walk does not
+// follow aliases: it visits each node of the checked documents once.
+func keyColumn(f *yamlFile, line int, key string) int {
+	stack := append([]*yaml.Node{}, f.docs...)
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		for i, c := range n.Content {
+			if n.Kind == yaml.MappingNode && i%2 == 0 && c.Line == line && c.Value == key {
+				return c.Column
+			}
+			stack = append(stack, c)
+		}
+	}
+	return 0
 }
 
 // rotate starts a cycle of services at the one written first (compose-go finds cycles from a

@@ -23,7 +23,7 @@ import (
 func Load(ctx context.Context, o Options) (*model.App, error) {
 	po, err := projectOptions(o)
 	if err != nil {
-		return nil, optionsError(err)
+		return nil, optionsError(err, o.WorkingDir)
 	}
 	if len(po.ConfigPaths) == 0 {
 		return nil, noComposeFile(po)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/berth-dev/berth/pkg/diag"
 	"github.com/berth-dev/berth/pkg/load/yamlcheck"
@@ -102,7 +103,7 @@ func parseDocs(data []byte) ([]*yaml.Node, error) {
 			return docs, nil
 		}
 		if err != nil {
-			return docs, err
+			return docs, atOffset(data, err)
 		}
 		if err := yamlcheck.Check(&n, yamlLimits); err != nil {
 			return nil, err
@@ -113,12 +114,39 @@ func parseDocs(data []byte) ([]*yaml.Node, error) {
 	}
 }
 
+// offsetError is a YAML reader error (invalid UTF-8, a control character) placed at a line
+// and column: go-yaml names only the byte offset.
+type offsetError struct {
+	line, col int
+	msg       string
+}
+
+func (e *offsetError) Error() string { return e.msg }
+
+var yamlOffset = lazyRegexp(`^yaml: offset (\d+): (.*)$`)
+
+// atOffset turns an error at a byte offset of data into an *offsetError.
+func atOffset(data []byte, err error) error {
+	m := yamlOffset().FindStringSubmatch(err.Error())
+	if m == nil {
+		return err
+	}
+	off, _ := strconv.Atoi(m[1])
+	off = min(off, len(data))
+	start := bytes.LastIndexByte(data[:off], '\n') + 1
+	return &offsetError{line: bytes.Count(data[:start], []byte("\n")) + 1, col: utf8.RuneCount(data[start:off]) + 1, msg: m[2]}
+}
+
 var yamlMark = lazyRegexp(`line (\d+)(?:, column (\d+))?`)
 
 // yamlErrorPos extracts the position of a YAML parser error: the last mark in the message
 // (the first may be the context, e.g. "while parsing a block mapping at line 1"). Columns are
 // 1-based; lines are 1-based in scanner errors but 0-based in parser errors.
 func yamlErrorPos(file string, err error) (diag.Pos, string) {
+	var oe *offsetError
+	if errors.As(err, &oe) {
+		return diag.Pos{File: file, Line: oe.line, Column: oe.col}, oe.msg
+	}
 	lineBase := 0
 	if strings.HasSuffix(fmt.Sprintf("%T", err), ".ParserError") {
 		lineBase = 1

@@ -96,7 +96,7 @@ func Check(doc *yaml.Node, lim Limits) error {
 	}
 	if s.pathBytes > lim.MaxPathBytes {
 		return &Error{Line: doc.Line, Column: doc.Column, Msg: fmt.Sprintf(
-			"the document is too large once its aliases are expanded: its field paths would take %s (the limit is %s)",
+			"the document is too large: the field paths of its nodes, aliases expanded, would take %s (the limit is %s)",
 			atLeast(s.pathBytes, mib), mib(lim.MaxPathBytes))}
 	}
 	return nil

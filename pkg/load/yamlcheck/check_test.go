@@ -53,7 +53,7 @@ func TestCheckRefuses(t *testing.T) {
 		{"wide bomb", bomb(3, 1000), "excessive aliasing: alias *a0"},
 		{"deep", strings.Repeat("[", 150) + strings.Repeat("]", 150), "nesting deeper than 100 levels"},
 		{"deep through aliases", "a: &a " + strings.Repeat("[", 60) + strings.Repeat("]", 60) + "\nb: " + strings.Repeat("[", 60) + "*a" + strings.Repeat("]", 60) + "\n", "line 2, column 64: nesting deeper than 100 levels once alias *a is expanded"},
-		{"long paths", "k: &k " + strings.Repeat("x", 10_000) + "\na: &a {*k: {*k: {*k: 1}}}\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n", "field paths would take"},
+		{"long paths", "k: &k " + strings.Repeat("x", 10_000) + "\na: &a {*k: {*k: {*k: 1}}}\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n", "the field paths of its nodes, aliases expanded, would take"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
