@@ -299,7 +299,11 @@ func describe(n *node) string {
 		}
 		return "string " + strconv.Quote(s)
 	case kNumber:
-		return "number " + n.str
+		s := n.str
+		if len(s) > 40 {
+			s = s[:40] + "..."
+		}
+		return "number " + s
 	case kBool:
 		return "boolean " + strconv.FormatBool(n.boolean)
 	}

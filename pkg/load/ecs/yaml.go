@@ -13,7 +13,10 @@ import (
 // tree as parse, so that decoding, positions and errors work alike; the short-form intrinsic
 // tags (!Ref X, !Sub "...", !GetAtt A.B, ...) become their long form ({"Ref": "X"}, ...).
 
-var yamlLineRE = lazyRegexp(`line (\d+)`)
+var (
+	yamlLineRE   = lazyRegexp(`line (\d+)`)
+	yamlOffsetRE = lazyRegexp(`^offset (\d+): (.*)$`)
+)
 
 // isYAML says whether data is not a JSON document (its first non-blank byte opens none).
 func isYAML(data []byte) bool {
@@ -33,11 +36,16 @@ func parseYAML(data []byte, ln *lines) (*node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		off := int64(0)
-		if m := yamlLineRE().FindStringSubmatch(err.Error()); m != nil {
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		if m := yamlOffsetRE().FindStringSubmatch(msg); m != nil {
+			// A reader error (a control character, invalid UTF-8) names a byte offset.
+			off, _ = strconv.ParseInt(m[1], 10, 64)
+			msg = m[2]
+		} else if m := yamlLineRE().FindStringSubmatch(msg); m != nil {
 			line, _ := strconv.Atoi(m[1])
 			off = ln.offset(line, 1)
 		}
-		return nil, &offsetError{off: off, msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, &offsetError{off: off, msg: "invalid YAML: " + msg}
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {
 		return nil, &offsetError{msg: "empty YAML document"}
