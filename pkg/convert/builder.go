@@ -30,6 +30,8 @@ type builder struct {
 	index index
 	// refs are the ports other values connect to each service on (refs.go).
 	refs map[string][]portRef
+	// conn is the connection audit (connections.go).
+	conn *connState
 	// images is the well-known image table (images.go), built on first use.
 	images map[string]imageInfo
 	// ecs collects what the ECS concerns emit at the end (see ecs_objects.go).
@@ -59,6 +61,7 @@ func Convert(app *model.App, opts Options) (*Result, error) {
 		Diagnostics: diags.Sorted(),
 		Accounts:    b.ledger.Account(app.Inputs),
 		Provider:    b.opts.Provider,
+		Connections: b.connections(),
 	}, nil
 }
 

@@ -27,4 +27,6 @@ type Result struct {
 	// Provider is the provider the objects were made for (ProviderGeneric or ProviderAWS),
 	// so the report can size nodes of that platform.
 	Provider string
+	// Connections are the addresses each service dials and what answers them (connections.go).
+	Connections []Connection
 }

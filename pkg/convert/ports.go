@@ -105,11 +105,18 @@ func (b *builder) servicePorts(svc *model.Service) []*listenPort {
 			add(0, model.Port{Target: ip.Port, Protocol: model.TCP, Source: model.FromImage}, "")
 		}
 	}
-	if len(out) == 0 {
-		for _, r := range b.refs[svc.Name] {
+	for _, r := range b.refs[svc.Name] {
+		if find(r.Port, corev1.ProtocolTCP) == nil {
 			add(0, model.Port{Target: r.Port, Protocol: model.TCP, Source: fromReference}, "")
-			b.ledger.Infof(svc.Name, svc.Field, "listens on port %d: %s connects to %s:%d (declare `expose` to make it explicit)",
-				r.Port, r.Field, svc.Name, r.Port)
+			b.ledger.Infof(svc.Name, svc.Field, "listens on port %d: %s connects to it on that port (declare `expose` to make it explicit)",
+				r.Port, r.Field)
+		}
+	}
+	if len(out) == 0 && b.conn != nil {
+		for _, r := range b.conn.health[svc.Name] {
+			add(0, model.Port{Target: r.Port, Protocol: model.TCP, Source: fromHealthcheck}, "")
+			b.ledger.Infof(svc.Name, svc.Field, "listens on port %d: its healthcheck (%s) checks localhost:%d (declare `expose` to make it explicit)",
+				r.Port, r.Field, r.Port)
 		}
 	}
 	nameUnique(out)

@@ -33,7 +33,11 @@ func (b *builder) probes(p *pod, x *ctr) {
 		b.ledger.Ignored(svc.Name, h.Field, "healthcheck disabled: no probes")
 		return
 	}
-	handler := corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: b.healthCommand(p, x, h)}}
+	cmd, self := localProbe(b.healthCommand(p, x, h), b.selfNames(svc))
+	if self {
+		b.ledger.Infof(svc.Name, h.Field, "the healthcheck dials the service by its own name: the probes dial localhost (a pod is behind its Service only once it is Ready)")
+	}
+	handler := corev1.ProbeHandler{Exec: &corev1.ExecAction{Command: cmd}}
 	interval, timeout := orDefault(h.Interval, defaultInterval), orDefault(h.Timeout, defaultTimeout)
 	retries := int32(defaultRetries)
 	if h.Retries != nil && *h.Retries > 0 {

@@ -68,9 +68,10 @@ func (b *builder) headless(pl *plan) {
 }
 
 // aliases emits one more ClusterIP Service per extra DNS name clients use for the service
-// (ECS Service Connect discovery names and client aliases), with the same ports.
+// (network and link aliases, ECS Service Connect discovery names and client aliases, and the
+// container_name or hostname other services dial), with the same ports.
 func (b *builder) aliases(pl *plan, main *corev1.Service) {
-	for _, a := range pl.Svc.Aliases {
+	for _, a := range b.servedAliases(pl.Svc) {
 		name := strings.ToLower(a)
 		switch {
 		case name == pl.Name:

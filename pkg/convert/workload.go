@@ -55,7 +55,7 @@ func (b *builder) planAll() error {
 		}
 	}
 	b.plans = make(map[string]*plan, len(b.app.Services))
-	b.refs = b.references()
+	b.refs = b.auditDials()
 	completed := map[string]bool{}
 	for _, s := range b.app.Services {
 		for _, d := range s.DependsOn {
@@ -69,6 +69,7 @@ func (b *builder) planAll() error {
 		pl.Kind, pl.Why = b.decideKind(s, len(pl.Ports) > 0, completed[s.Name])
 		b.plans[s.Name] = pl
 	}
+	b.reportConnections()
 	return nil
 }
 

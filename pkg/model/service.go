@@ -48,14 +48,16 @@ type Service struct {
 	Containers  []Container
 	DependsOn   []Dependency // sorted by Service
 	// Links are legacy Compose links / ECS links (nothing needed in Kubernetes).
-	Links      []string
-	Hostname   string
-	Domainname string
-	ExtraHosts []HostAlias // sorted by IP
-	DNS        []string
-	DNSSearch  []string
-	DNSOptions []string
-	Sysctls    []KV // sorted by Key
+	Links []string
+	// ContainerName is Compose container_name: one more DNS name Compose serves for it.
+	ContainerName string
+	Hostname      string
+	Domainname    string
+	ExtraHosts    []HostAlias // sorted by IP
+	DNS           []string
+	DNSSearch     []string
+	DNSOptions    []string
+	Sysctls       []KV // sorted by Key
 	// Labels are the service's labels (become annotations: they are often not label-safe).
 	Labels []KV // sorted by Key
 	// Platform is e.g. linux/arm64.

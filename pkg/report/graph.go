@@ -23,6 +23,8 @@ type Graph struct {
 	Edges []Edge `json:"edges"`
 	// Networks are the app's networks, sorted; a node's Group is one of them.
 	Networks []string `json:"networks"`
+	// Connections are the connection audit's edges: who dials whom (report.go fills them).
+	Connections []convert.Connection `json:"connections,omitempty"`
 }
 
 // Node is one service.

@@ -25,6 +25,9 @@ type Report struct {
 	// Services are sorted by name.
 	Services    []Service         `json:"services"`
 	Diagnostics []diag.Diagnostic `json:"diagnostics"`
+	// Connections are the addresses each service dials and the service that answers each
+	// (the connection audit); an empty Service means none does.
+	Connections []convert.Connection `json:"connections,omitempty"`
 	// Graph is the service graph the HTML report draws (not part of the JSON report).
 	Graph *Graph `json:"-"`
 }
@@ -97,8 +100,13 @@ func Build(app *model.App, res *convert.Result, red *Redactor) *Report {
 		d.Message = red.String(d.Message)
 		r.Diagnostics = append(r.Diagnostics, d)
 	}
+	for _, c := range res.Connections {
+		c.Address, c.Field = red.String(c.Address), red.String(c.Field)
+		r.Connections = append(r.Connections, c)
+	}
 	r.Totals = totals(res)
 	r.Graph = BuildGraph(app, res)
+	r.Graph.Connections = r.Connections
 	return r
 }
 

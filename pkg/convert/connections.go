@@ -1,0 +1,418 @@
+package convert
+
+import (
+	"fmt"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/berth-dev/berth/pkg/model"
+	"k8s.io/apimachinery/pkg/util/validation"
+)
+
+// connections.go is the connection audit: every address a container dials (environment
+// values, command and args, healthchecks, mounted configuration files; see connaddr.go and
+// connfiles.go) is resolved against the names Compose's DNS would answer (service names,
+// network and link aliases, container_name, hostname). Resolved addresses tell which ports a
+// service listens on (refs, ports.go) and which extra names need a Service (aliases,
+// service.go); addresses that reach nothing become one warning each.
+
+// Connection is one address a service dials, as the report draws it.
+type Connection struct {
+	// From is the dialing service.
+	From string `json:"from"`
+	// Address is host:port as written (host only when the port is unknown).
+	Address string `json:"address"`
+	// Field is the input field holding the address (a file's line is appended).
+	Field string `json:"field"`
+	// To is the service the address reaches; "" when it reaches none of the app's services.
+	To string `json:"to,omitempty"`
+	// Service is the Kubernetes Service answering the name ("" when none does).
+	Service string `json:"service,omitempty"`
+}
+
+// dial is one address found in the input, before resolution.
+type dial struct {
+	From  *model.Service
+	addr  addr
+	Field string
+	// Var is the environment variable holding the host, to name in a fix.
+	Var string
+	// Health: found in a healthcheck (a self-dial there becomes localhost in the probe).
+	Health bool
+	// Listen: found in a variable that configures the container's own listeners
+	// (KAFKA_LISTENERS=PLAINTEXT://kafka:9092): evidence of its ports when it names the
+	// service itself, never a dial.
+	Listen bool
+}
+
+// dnsName is what a name Compose serves resolves to, and how.
+type dnsName struct {
+	Svc *model.Service
+	// Via is "service", "alias", "container_name" or "hostname".
+	Via string
+}
+
+// connState is the audit's result, made in planAll before ports are decided.
+type connState struct {
+	dials  []dial
+	names  map[string]dnsName
+	served map[string][]string // service → container_name/hostname names that need a Service
+	// health are ports a service's own healthcheck reaches on localhost.
+	health map[string][]portRef
+	out    []Connection
+}
+
+// servedNames maps every name Compose resolves (lower-cased) to its service. Service names
+// win over aliases, aliases over container_name, container_name over hostname.
+func (b *builder) servedNames() map[string]dnsName {
+	out := map[string]dnsName{}
+	add := func(name string, s *model.Service, via string) {
+		if k := strings.ToLower(name); name != "" {
+			if _, taken := out[k]; !taken {
+				out[k] = dnsName{Svc: s, Via: via}
+			}
+		}
+	}
+	for _, s := range b.app.Services {
+		add(s.Name, s, "service")
+	}
+	for _, s := range b.app.Services {
+		for _, a := range s.Aliases {
+			add(a, s, "alias")
+		}
+	}
+	for _, s := range b.app.Services {
+		add(s.ContainerName, s, "container_name")
+	}
+	for _, s := range b.app.Services {
+		add(s.Hostname, s, "hostname")
+	}
+	return out
+}
+
+// collectDials finds every address of every container of the app.
+func (b *builder) collectDials() []dial {
+	var out []dial
+	for _, s := range b.app.Services {
+		for ci := range s.Containers {
+			c := &s.Containers[ci]
+			out = append(out, b.envDials(s, c)...)
+			for _, a := range argAddrs(append(append([]string(nil), c.Command...), c.Args...)) {
+				out = append(out, dial{From: s, addr: a, Field: b.cfield(c, "command")})
+			}
+			if h := c.Health; h != nil && h.Type != model.HealthNone {
+				for _, argv := range healthArgvs(h) {
+					for _, a := range argAddrs(argv) {
+						out = append(out, dial{From: s, addr: a, Field: h.Field, Health: true})
+					}
+				}
+			}
+			out = append(out, b.fileDials(s, c)...)
+		}
+	}
+	return out
+}
+
+// healthArgvs are the commands a healthcheck runs.
+func healthArgvs(h *model.Health) [][]string {
+	if len(h.Command) == 0 {
+		return nil
+	}
+	if h.Type == model.HealthShell {
+		return shellCommands(h.Command[0])
+	}
+	return [][]string{h.Command}
+}
+
+// envDials finds the addresses in a container's environment: in every value (only in URLs
+// for values that belong in a Secret, whose other parts must not be read) and in host
+// variables paired with their port variable (DB_HOST=db + DB_PORT=5432).
+func (b *builder) envDials(s *model.Service, c *model.Container) []dial {
+	var out []dial
+	values := map[string]string{}
+	for _, e := range c.Env {
+		if !e.Unset && e.From == nil {
+			values[strings.ToUpper(e.Name)] = e.Value
+		}
+	}
+	for _, e := range c.Env {
+		if e.Unset || e.From != nil {
+			continue
+		}
+		if notDialVar(e.Name) {
+			if listenVar(e.Name) {
+				for _, a := range addrsIn(e.Value) {
+					out = append(out, dial{From: s, addr: a, Field: e.Field, Listen: true})
+				}
+			}
+			continue
+		}
+		addrs := addrsIn(e.Value)
+		if secretEnv(s, e) && !strings.Contains(e.Value, "://") {
+			addrs = nil
+		}
+		for _, a := range addrs {
+			out = append(out, dial{From: s, addr: a, Field: e.Field})
+		}
+		portVar, ok := hostVar(e.Name)
+		if !ok || strings.ContainsAny(e.Value, ":/") {
+			continue
+		}
+		port := int32(0)
+		if n, err := strconv.Atoi(values[strings.ToUpper(portVar)]); err == nil && n > 0 && n < 65536 {
+			port = int32(n)
+		}
+		for _, h := range hostValue(e.Value) {
+			out = append(out, dial{From: s, addr: addr{Host: h, Port: port}, Field: e.Field, Var: e.Name})
+		}
+	}
+	return out
+}
+
+// fileDials finds the addresses in the configuration files mounted into c: bind-mounted files
+// the loader read and Compose configs with content.
+func (b *builder) fileDials(s *model.Service, c *model.Container) []dial {
+	var out []dial
+	scan := func(target, field string, content []byte) {
+		for _, fa := range fileAddrs(target, content) {
+			out = append(out, dial{From: s, addr: fa.addr, Field: fmt.Sprintf("%s (%s line %d)", field, target, fa.Line)})
+		}
+	}
+	for _, m := range c.Mounts {
+		switch m.Type {
+		case model.MountBind:
+			for _, f := range m.Files {
+				scan(path.Join(m.Target, f.Name), m.Field, f.Content)
+			}
+		case model.MountConfig:
+			for _, cfg := range b.app.Configs {
+				if cfg.Name == m.Source && cfg.Loaded {
+					target := m.Target
+					if target == "" {
+						target = "/" + cfg.Name
+					}
+					scan(target, m.Field, cfg.Content)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// auditDials resolves the app's dials before ports are planned: it returns the ports each
+// service is dialed on (refs) and fills b.conn.
+func (b *builder) auditDials() map[string][]portRef {
+	st := &connState{names: b.servedNames(), served: map[string][]string{}, health: map[string][]portRef{}}
+	b.conn = st
+	refs := map[string][]portRef{}
+	seen := map[string]bool{}
+	addRef := func(m map[string][]portRef, svc string, p int32, field string) {
+		if key := svc + "\x00" + strconv.Itoa(int(p)); p > 0 && !seen[key] {
+			seen[key] = true
+			m[svc] = append(m[svc], portRef{Port: p, Field: field})
+		}
+	}
+	for _, d := range b.collectDials() {
+		if d.Health && localHost(d.addr.Host) {
+			addRef(st.health, d.From.Name, d.addr.Port, d.Field)
+			continue
+		}
+		if !dialable(d.addr.Host) || b.podLocal(d) {
+			continue
+		}
+		n, ok := st.names[strings.ToLower(d.addr.Host)]
+		if d.Listen {
+			if ok && n.Svc == d.From {
+				addRef(refs, n.Svc.Name, d.addr.Port, d.Field)
+			}
+			continue
+		}
+		if !ok && !singleLabel(d.addr.Host) {
+			continue // a public name: not the app's business
+		}
+		if ok && d.Health && n.Svc == d.From {
+			continue // probes dial localhost (probe.go)
+		}
+		st.dials = append(st.dials, d)
+		if ok {
+			addRef(refs, n.Svc.Name, d.addr.Port, d.Field)
+		}
+	}
+	for _, r := range refs {
+		sort.SliceStable(r, func(i, j int) bool { return r[i].Port < r[j].Port })
+	}
+	return refs
+}
+
+// podLocal reports whether d's host is a name the dialer's own pod answers: an ECS link
+// between containers of one task becomes a hostAlias to 127.0.0.1 (ecs_pod.go).
+func (b *builder) podLocal(d dial) bool {
+	if b.app.Source != model.ECS {
+		return false
+	}
+	for _, l := range d.From.Links {
+		name, alias, _ := strings.Cut(l, ":")
+		if strings.EqualFold(d.addr.Host, name) || strings.EqualFold(d.addr.Host, alias) {
+			return true
+		}
+	}
+	return false
+}
+
+// reportConnections checks every resolved dial against the planned Services, asks for the
+// extra Services container_name and hostname need, and warns once per address that reaches
+// nothing. It runs after planAll, before Services are built.
+func (b *builder) reportConnections() {
+	st := b.conn
+	type unresolved struct {
+		dialers []string
+		first   dial
+	}
+	bad := map[string]*unresolved{}
+	var badOrder []string
+	portless := map[string][]string{}
+	for _, d := range st.dials {
+		address := d.addr.Host
+		if d.addr.Port > 0 {
+			address += ":" + strconv.Itoa(int(d.addr.Port))
+		}
+		c := Connection{From: d.From.Name, Address: address, Field: d.Field}
+		n, ok := st.names[strings.ToLower(d.addr.Host)]
+		problem := ""
+		if ok {
+			c.To = n.Svc.Name
+			c.Service, problem = b.answering(d, n)
+			if c.Service != "" && len(b.plans[n.Svc.Name].Ports) == 0 {
+				portless[n.Svc.Name] = append(portless[n.Svc.Name], d.From.Name+" ("+d.Field+")")
+				c.Service = ""
+			}
+		} else {
+			problem = "no service, network alias, container_name or hostname of the app has this name"
+		}
+		st.out = append(st.out, c)
+		if problem == "" {
+			continue
+		}
+		if bad[address] == nil {
+			bad[address] = &unresolved{first: d}
+			badOrder = append(badOrder, address)
+		}
+		u := bad[address]
+		u.dialers = append(u.dialers, d.From.Name+" ("+d.Field+")")
+		if u.first.Var == "" && d.Var != "" {
+			u.first.Var = d.Var
+		}
+	}
+	for _, address := range badOrder {
+		u := bad[address]
+		b.ledger.Warnf(u.first.From.Name, u.first.Field, "address %s will not resolve in the cluster: %s; dialed by %s; %s",
+			address, b.badReason(u.first), strings.Join(distinct(u.dialers), ", "), b.fix(u.first))
+	}
+	for _, svc := range sortedKeys(portless) {
+		s := b.serviceNamed(svc)
+		b.ledger.Warnf(svc, s.Field, "%s is dialed by name but declares no port, so it gets no Service: dialed by %s; add `expose: [PORT]` or x-berth.ports",
+			svc, strings.Join(distinct(portless[svc]), ", "))
+	}
+}
+
+// answering returns the Service that answers d's host, resolved to n, or "" and why none
+// does. A container_name or hostname gets its own Service (recorded in st.served).
+func (b *builder) answering(d dial, n dnsName) (string, string) {
+	host := strings.ToLower(d.addr.Host)
+	main := b.name(n.Svc.Name)
+	if host == main {
+		return main, ""
+	}
+	if len(validation.IsDNS1035Label(host)) > 0 {
+		return "", "not a valid Service name (a DNS label: lower-case letters, digits, '-')"
+	}
+	if n.Via == "container_name" || n.Via == "hostname" {
+		if !containsString(b.conn.served[n.Svc.Name], host) {
+			b.conn.served[n.Svc.Name] = append(b.conn.served[n.Svc.Name], host)
+		}
+	}
+	if n.Via == "service" {
+		return "", "the service's Service is named " + main
+	}
+	return host, ""
+}
+
+// badReason says why d's address does not resolve.
+func (b *builder) badReason(d dial) string {
+	n, ok := b.conn.names[strings.ToLower(d.addr.Host)]
+	if !ok {
+		return "no service, network alias, container_name or hostname of the app is named " + d.addr.Host
+	}
+	if _, why := b.answering(d, n); why != "" {
+		return fmt.Sprintf("%q (%s of %s) is %s", d.addr.Host, n.Via, n.Svc.Name, why)
+	}
+	return ""
+}
+
+// fix says what to change for d's address to resolve.
+func (b *builder) fix(d dial) string {
+	n, ok := b.conn.names[strings.ToLower(d.addr.Host)]
+	if !ok {
+		return "add the service it names (or a network alias on the service that answers), or change the value"
+	}
+	want := b.name(n.Svc.Name)
+	if d.Var != "" {
+		return fmt.Sprintf("set %s=%s", d.Var, want)
+	}
+	return fmt.Sprintf("use the host name %s in %s", want, d.Field)
+}
+
+// servedAliases are the extra names of svc that need a Service: its aliases, and the
+// container_name or hostname other services dial.
+func (b *builder) servedAliases(svc *model.Service) []string {
+	out := append([]string(nil), svc.Aliases...)
+	if b.conn != nil {
+		for _, n := range b.conn.served[svc.Name] {
+			if !containsString(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// Connections returns the audit's connections, sorted by dialer, address and field.
+func (b *builder) connections() []Connection {
+	if b.conn == nil {
+		return nil
+	}
+	out := append([]Connection(nil), b.conn.out...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].From != out[j].From {
+			return out[i].From < out[j].From
+		}
+		if out[i].Address != out[j].Address {
+			return out[i].Address < out[j].Address
+		}
+		return out[i].Field < out[j].Field
+	})
+	return out
+}
+
+// containsString reports whether s holds v.
+func containsString(s []string, v string) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// distinct returns the distinct values of s in first-seen order.
+func distinct(s []string) []string {
+	var out []string
+	for _, v := range s {
+		if !containsString(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}

@@ -1,0 +1,228 @@
+package convert_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/pkg/diag"
+	"github.com/berth-dev/berth/pkg/load/compose"
+	"github.com/google/go-cmp/cmp"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// convertFiles writes files (compose.yaml and what it mounts) to a project directory, loads
+// it with the real loader and converts it.
+func convertFiles(t *testing.T, files map[string]string, opts convert.Options) *convert.Result {
+	t.Helper()
+	dir := t.TempDir()
+	for name, text := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	app, err := compose.Load(context.Background(), compose.Options{Files: []string{filepath.Join(dir, "compose.yaml")}, Environ: []string{"PWD=/"}})
+	if err != nil {
+		t.Fatalf("load: %v", err)
+	}
+	res, err := convert.Convert(app, opts)
+	if err != nil {
+		t.Fatalf("convert: %v", err)
+	}
+	return res
+}
+
+// servicePorts maps each Service of res to its ports.
+func servicePorts(res *convert.Result) map[string][]int32 {
+	out := map[string][]int32{}
+	for _, o := range res.Objects {
+		if s, ok := o.(*corev1.Service); ok && s.Spec.ClusterIP != corev1.ClusterIPNone {
+			for _, p := range s.Spec.Ports {
+				out[s.Name] = append(out[s.Name], p.Port)
+			}
+			sort.Slice(out[s.Name], func(i, j int) bool { return out[s.Name][i] < out[s.Name][j] })
+		}
+	}
+	return out
+}
+
+// warnings returns the messages of res's warnings that contain sub.
+func warnings(res *convert.Result, sub string) []diag.Diagnostic {
+	var out []diag.Diagnostic
+	for _, d := range res.Diagnostics {
+		if d.Severity == diag.Warning && strings.Contains(d.Message, sub) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+func TestConnectionPortsFromEvidence(t *testing.T) {
+	res := convertFiles(t, map[string]string{
+		"compose.yaml": `
+services:
+  proxy:
+    image: nginx:1.27.3
+    ports: ["8080:80"]
+    volumes: ["./nginx.conf:/etc/nginx/conf.d/default.conf:ro"]
+  caddy:
+    image: caddy:2.8.4
+    volumes: ["./Caddyfile:/etc/caddy/Caddyfile:ro"]
+  api:
+    image: acme/api:1.0.0
+    expose: ["9090"]
+  dashboard:
+    image: acme/dashboard:1.0.0
+  worker:
+    image: acme/worker:1.0.0
+    environment:
+      DB_HOST: db
+      DB_PORT: "5433"
+      METRICS_URL: http://api:9100/metrics
+  db:
+    image: acme/pg:1.0.0
+  files:
+    image: acme/files:1.0.0
+    healthcheck:
+      test: ["CMD", "curl", "-f", "http://localhost:9333/status"]
+`,
+		"nginx.conf": "server {\n  location / { proxy_pass http://api:3000; }\n}\n",
+		"Caddyfile":  ":80 {\n  reverse_proxy dashboard:3000\n}\n",
+	}, convert.Options{})
+	got := servicePorts(res)
+	want := map[string][]int32{
+		"api":       {3000, 9090, 9100}, // declared 9090; nginx dials 3000, worker 9100
+		"caddy":     {80, 443},          // image table
+		"dashboard": {3000},             // the Caddyfile dials it
+		"db":        {5433},             // DB_HOST + DB_PORT
+		"files":     {9333},             // its own healthcheck on localhost
+		"proxy":     {80},
+	}
+	for k := range got {
+		if strings.HasSuffix(k, "-public") {
+			delete(got, k)
+		}
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Service ports (-want +got):\n%s", diff)
+	}
+	if w := warnings(res, "will not resolve"); len(w) != 0 {
+		t.Errorf("unexpected unresolved warnings: %v", w)
+	}
+	var edges []string
+	for _, c := range res.Connections {
+		edges = append(edges, c.From+"->"+c.Address+"="+c.Service)
+	}
+	wantEdges := []string{"caddy->dashboard:3000=dashboard", "proxy->api:3000=api", "worker->api:9100=api", "worker->db:5433=db"}
+	if diff := cmp.Diff(wantEdges, edges); diff != "" {
+		t.Errorf("connections (-want +got):\n%s", diff)
+	}
+}
+
+func TestConnectionUnresolvedOneWarning(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  web:
+    image: acme/web:1.0.0
+    environment:
+      CACHE_URL: redis://cache:6379/0
+      API: http://api.example.com/v1
+  worker:
+    image: acme/worker:1.0.0
+    environment:
+      REDIS_HOST: cache
+      REDIS_PORT: "6379"
+`}, convert.Options{})
+	w := warnings(res, "will not resolve")
+	if len(w) != 1 {
+		t.Fatalf("got %d unresolved-address warnings, want 1 (one per address): %v", len(w), w)
+	}
+	for _, sub := range []string{"cache:6379", "web (services.web.environment.CACHE_URL)", "worker (services.worker.environment.REDIS_HOST)"} {
+		if !strings.Contains(w[0].Message, sub) {
+			t.Errorf("warning %q does not name %q", w[0].Message, sub)
+		}
+	}
+	t.Log(w[0])
+	if strings.Contains(w[0].Message, "api.example.com") {
+		t.Errorf("a public name is reported as unresolved: %s", w[0].Message)
+	}
+}
+
+func TestConnectionNamesComposeServes(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  app_db:
+    image: postgres:16.4
+    container_name: pgmain
+  search:
+    image: acme/search:1.0.0
+    hostname: finder
+    expose: ["7700"]
+  web:
+    image: acme/web:1.0.0
+    environment:
+      PGHOST: pgmain
+      SEARCH_URL: http://finder:7700
+      DB_HOST: app_db
+`}, convert.Options{})
+	got := servicePorts(res)
+	for name, want := range map[string][]int32{"pgmain": {5432}, "finder": {7700}, "app-db": {5432}} {
+		if diff := cmp.Diff(want, got[name]); diff != "" {
+			t.Errorf("Service %s ports (-want +got):\n%s", name, diff)
+		}
+	}
+	w := warnings(res, "will not resolve")
+	if len(w) != 1 || !strings.Contains(w[0].Message, "set DB_HOST=app-db") {
+		t.Errorf("want one warning saying set DB_HOST=app-db, got %v", w)
+	}
+}
+
+func TestConnectionPortlessTargetOneWarning(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  mystery:
+    image: acme/mystery:1.0.0
+  a:
+    image: acme/a:1.0.0
+    environment: {MYSTERY_HOST: mystery}
+  b:
+    image: acme/b:1.0.0
+    environment: {MYSTERY_HOST: mystery}
+`}, convert.Options{})
+	w := warnings(res, "declares no port")
+	if len(w) != 1 || !strings.Contains(w[0].Message, "a (") || !strings.Contains(w[0].Message, "b (") {
+		t.Errorf("want one warning naming both dialers, got %v", w)
+	}
+}
+
+func TestHealthcheckSelfDialBecomesLocalhost(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  files:
+    image: acme/files:1.0.0
+    expose: ["9333"]
+    healthcheck:
+      test: ["CMD-SHELL", "curl -f http://files:9333/ || exit 1"]
+`}, convert.Options{})
+	for _, o := range res.Objects {
+		if d, ok := o.(*appsv1.Deployment); ok {
+			c := d.Spec.Template.Spec.Containers[0]
+			for _, p := range []*corev1.Probe{c.ReadinessProbe, c.LivenessProbe} {
+				if got := strings.Join(p.Exec.Command, " "); !strings.Contains(got, "http://localhost:9333/") {
+					t.Errorf("probe command %q still dials the service by name", got)
+				}
+			}
+			return
+		}
+	}
+	t.Fatal("no Deployment")
+}

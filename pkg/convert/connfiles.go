@@ -1,0 +1,150 @@
+package convert
+
+import (
+	"path"
+	"regexp"
+	"strings"
+)
+
+// connfiles.go reads the addresses a mounted configuration file makes its container dial:
+// nginx (proxy_pass, fastcgi_pass, grpc_pass, upstream server lines), Caddy (reverse_proxy,
+// php_fastcgi), HAProxy (server lines) and, in YAML/TOML/JSON/INI files (Traefik, Prometheus,
+// Grafana data sources, OpenTelemetry Collector, ...), the values of address-like keys (url,
+// endpoint, targets, address, host, brokers, servers). Other text is not read: a free-form
+// scan of every file would find "addresses" in comments and documentation.
+
+// fileAddr is an address found in a file, with the line it is on (1-based).
+type fileAddr struct {
+	addr
+	Line int
+}
+
+var (
+	// nginx patterns match one statement (text between ; { and })
+	nginxPass     = lazyRegexp(`^\s*(?:proxy_pass|fastcgi_pass|uwsgi_pass|scgi_pass|grpc_pass|memcached_pass)\s+(\S+)`)
+	nginxUpstream = lazyRegexp(`^\s*upstream\s+([A-Za-z0-9_.-]+)\s*$`)
+	nginxServer   = lazyRegexp(`^\s*server\s+(\S+)`)
+	caddyProxy    = lazyRegexp(`^\s*(?:reverse_proxy|php_fastcgi)\s+(.*?)\s*\{?\s*$`)
+	haproxyServer = lazyRegexp(`^\s*(?:server|default-server)\s+\S+\s+([^\s]+)`)
+	// addressKey matches lines of structured config files whose key names an address.
+	addressKey = lazyRegexp(`(?i)^\s*[-"']?\s*["']?([a-z_]*(?:url|urls|endpoint|endpoints|targets|target|address|addresses|addr|host|hosts|brokers|servers|server|uri|dsn))["']?\s*[:=]`)
+)
+
+// fileKind is how a configuration file is read, by its name or target path.
+func fileKind(name string) string {
+	base := strings.ToLower(path.Base(name))
+	ext := path.Ext(base)
+	switch {
+	case strings.Contains(base, "caddyfile") || ext == ".caddy":
+		return "caddy"
+	case strings.Contains(base, "haproxy") && (ext == ".cfg" || ext == ".conf"):
+		return "haproxy"
+	case strings.Contains(name, "nginx") || strings.Contains(base, "nginx") || ext == ".conf" && !strings.Contains(base, "redis") ||
+		strings.HasSuffix(base, ".conf.template"):
+		return "nginx"
+	case ext == ".yml" || ext == ".yaml" || ext == ".toml" || ext == ".json" || ext == ".ini" || ext == ".cfg":
+		return "keyed"
+	}
+	return ""
+}
+
+// fileAddrs returns the addresses a configuration file dials. name is the file's path in the
+// container (it decides the format); comments are skipped.
+func fileAddrs(name string, content []byte) []fileAddr {
+	kind := fileKind(name)
+	if kind == "" {
+		return nil
+	}
+	text := string(content)
+	upstreams := map[string]bool{}
+	if kind == "nginx" {
+		for _, line := range strings.Split(text, "\n") {
+			for _, st := range nginxStatements(line) {
+				if m := nginxUpstream().FindStringSubmatch(st); m != nil {
+					upstreams[strings.ToLower(m[1])] = true
+				}
+			}
+		}
+	}
+	var out []fileAddr
+	for i, line := range strings.Split(text, "\n") {
+		t := strings.TrimSpace(line)
+		if strings.HasPrefix(t, "#") || strings.HasPrefix(t, "//") || strings.HasPrefix(t, ";") {
+			continue
+		}
+		for _, a := range lineAddrs(kind, line) {
+			if !upstreams[strings.ToLower(a.Host)] && !strings.Contains(a.Host, "$") {
+				out = append(out, fileAddr{addr: a, Line: i + 1})
+			}
+		}
+	}
+	return out
+}
+
+// lineAddrs returns the addresses on one line of a file of kind.
+func lineAddrs(kind, line string) []addr {
+	switch kind {
+	case "nginx":
+		var out []addr
+		for _, st := range nginxStatements(line) {
+			if m := first(nginxPass(), st); m != "" {
+				out = append(out, valueAddrs(m, 80)...)
+			} else if m := first(nginxServer(), st); m != "" && !strings.HasPrefix(m, "unix:") {
+				out = append(out, valueAddrs(m, 80)...)
+			}
+		}
+		return out
+	case "caddy":
+		if m := first(caddyProxy(), line); m != "" {
+			var out []addr
+			for _, w := range strings.Fields(m) {
+				if strings.HasPrefix(w, "@") || strings.HasPrefix(w, "/") || strings.HasPrefix(w, "*") {
+					continue // a matcher
+				}
+				out = append(out, valueAddrs(w, 80)...)
+			}
+			return out
+		}
+	case "haproxy":
+		if m := first(haproxyServer(), line); m != "" {
+			return valueAddrs(m, 0)
+		}
+	case "keyed":
+		if addressKey().MatchString(line) {
+			_, v, _ := strings.Cut(line, ":")
+			if k := strings.Index(line, "="); k >= 0 && (strings.Index(line, ":") < 0 || k < strings.Index(line, ":")) {
+				v = line[k+1:]
+			}
+			return addrsIn(v)
+		}
+	}
+	return nil
+}
+
+// nginxStatements splits a line of nginx configuration into statements, dropping a comment.
+func nginxStatements(line string) []string {
+	if i := strings.Index(line, "#"); i >= 0 {
+		line = line[:i]
+	}
+	return strings.FieldsFunc(line, func(r rune) bool { return r == ';' || r == '{' || r == '}' })
+}
+
+// valueAddrs reads one directive value: a URL, host:port, or a bare host (on port def).
+func valueAddrs(v string, def int32) []addr {
+	if a := addrsIn(v); len(a) > 0 {
+		return a
+	}
+	v = strings.Trim(v, `"'`)
+	if hostLike(v) && dialable(v) && def > 0 {
+		return []addr{{Host: v, Port: def}}
+	}
+	return nil
+}
+
+// first returns the first submatch of re in s, or "".
+func first(re *regexp.Regexp, s string) string {
+	if m := re.FindStringSubmatch(s); m != nil {
+		return m[1]
+	}
+	return ""
+}
