@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -14,8 +13,6 @@ import (
 	"github.com/berth-dev/berth/pkg/load/ecs"
 	"github.com/berth-dev/berth/pkg/model"
 	"github.com/spf13/pflag"
-	"k8s.io/apimachinery/pkg/api/resource"
-	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // ConvertFlags are the input and conversion flags shared by every command that loads and
@@ -73,50 +70,18 @@ func (f *ConvertFlags) Bind(fs *pflag.FlagSet) {
 	fs.BoolVar(&o.Harden, "harden", false, "apply the Pod Security restricted profile where the input allows (drop ALL capabilities, no privilege escalation, seccomp RuntimeDefault, runAsNonRoot for numeric non-root users)")
 }
 
-// Validate checks the flags before anything is read.
+// Validate checks the flags before anything is read: the option values with
+// convert.Options.Validate (the one place each value is checked), named as flags here, and
+// which input flags go together.
 func (f *ConvertFlags) Validate() error {
-	o := f.Options
-	switch o.Expose {
-	case convert.ExposeAuto, convert.ExposeIngress, convert.ExposeLoadBalancer, convert.ExposeNodePort, convert.ExposeNone:
-	default:
-		return fmt.Errorf("--expose %q: want ingress, loadbalancer, nodeport or none", o.Expose)
-	}
-	if o.Routing != "" && o.Routing != convert.RoutingIngress && o.Routing != convert.RoutingGateway {
-		return fmt.Errorf("--routing %q: want ingress or gateway", o.Routing)
-	}
-	if o.GatewayClass != "" {
-		if errs := validation.IsDNS1123Subdomain(o.GatewayClass); len(errs) > 0 {
-			return fmt.Errorf("--gateway-class %q: %s", o.GatewayClass, strings.Join(errs, "; "))
+	if err := f.Options.Validate(); err != nil {
+		var oe *convert.OptionError
+		if errors.As(err, &oe) {
+			return fmt.Errorf("--%s %q: %w", oe.Option, oe.Value, oe.Err)
 		}
-	}
-	if o.Namespace != "" {
-		if errs := validation.IsDNS1123Label(o.Namespace); len(errs) > 0 {
-			return fmt.Errorf("--namespace %q: %s", o.Namespace, strings.Join(errs, "; "))
+		if errors.Is(err, convert.ErrAWSOnly) {
+			return errors.New("--tls-cert-arn and --source-ranges need --provider aws")
 		}
-	}
-	if o.Domain != "" {
-		if errs := validation.IsDNS1123Subdomain(o.Domain); len(errs) > 0 {
-			return fmt.Errorf("--domain %q: %s", o.Domain, strings.Join(errs, "; "))
-		}
-	}
-	if o.VolumeSize != "" {
-		q, err := resource.ParseQuantity(o.VolumeSize)
-		if err != nil || q.Sign() <= 0 {
-			return fmt.Errorf("--volume-size %q: want a positive quantity such as 10Gi", o.VolumeSize)
-		}
-	}
-	if o.Secrets != "" && o.Secrets != convert.SecretsExternal && o.Secrets != convert.SecretsPlaceholder {
-		return fmt.Errorf("--secrets %q: want external or placeholder", o.Secrets)
-	}
-	if o.IngressNamespace != "" {
-		if errs := validation.IsDNS1123Label(o.IngressNamespace); len(errs) > 0 {
-			return fmt.Errorf("--ingress-namespace %q: %s", o.IngressNamespace, strings.Join(errs, "; "))
-		}
-	}
-	if o.Replicas < 0 {
-		return fmt.Errorf("--replicas %d: want 0 or more", o.Replicas)
-	}
-	if err := validateProvider(&o); err != nil {
 		return err
 	}
 	if len(f.ECSFiles) > 0 && len(f.Files) > 0 {
@@ -185,27 +150,6 @@ func (f *ConvertFlags) Run(ctx context.Context) (*convert.Result, *model.App, er
 		return nil, app, err
 	}
 	return res, app, nil
-}
-
-// validateProvider checks --provider, --tls-cert-arn and --source-ranges.
-func validateProvider(o *convert.Options) error {
-	switch o.Provider {
-	case "", convert.ProviderGeneric, convert.ProviderAWS:
-	default:
-		return fmt.Errorf("--provider %q: want generic or aws", o.Provider)
-	}
-	if o.Provider != convert.ProviderAWS && (o.TLSCertARN != "" || len(o.SourceRanges) > 0) {
-		return errors.New("--tls-cert-arn and --source-ranges need --provider aws")
-	}
-	if o.TLSCertARN != "" && !strings.HasPrefix(o.TLSCertARN, "arn:") {
-		return fmt.Errorf("--tls-cert-arn %q: want an ACM certificate ARN (arn:aws:acm:...)", o.TLSCertARN)
-	}
-	for _, r := range o.SourceRanges {
-		if _, _, err := net.ParseCIDR(r); err != nil {
-			return fmt.Errorf("--source-ranges %q: want a CIDR such as 203.0.113.0/24", r)
-		}
-	}
-	return nil
 }
 
 // optionalBool is a boolean flag that remembers whether it was given: nil means "not given",

@@ -11,8 +11,8 @@ import (
 
 // Providers (Options.Provider).
 const (
-	ProviderGeneric = "generic"
-	ProviderAWS     = "aws"
+	ProviderGeneric = model.ProviderGeneric
+	ProviderAWS     = model.ProviderAWS
 )
 
 // Annotations of the AWS Load Balancer Controller (Ingress) and of AWS LoadBalancer Services

@@ -49,6 +49,9 @@ type builder struct {
 // Convert turns app into Kubernetes objects. It returns a *diag.Err for input that cannot be
 // converted; lossy input becomes warnings in the result.
 func Convert(app *model.App, opts Options) (*Result, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
 	b := &builder{app: app, opts: opts.withDefaults(app), ledger: diag.NewLedger(app.Inputs)}
 	b.ns = b.opts.Namespace
 	if err := b.run(); err != nil {

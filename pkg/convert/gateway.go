@@ -3,6 +3,8 @@ package convert
 import (
 	"k8s.io/utils/ptr"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/berth-dev/berth/pkg/model"
 )
 
 // gateway.go routes public HTTP services through the Gateway API (--routing gateway): one
@@ -12,8 +14,8 @@ import (
 
 // Routing modes (Options.Routing).
 const (
-	RoutingIngress = "ingress"
-	RoutingGateway = "gateway"
+	RoutingIngress = model.RoutingIngress
+	RoutingGateway = model.RoutingGateway
 )
 
 // AWSGatewayClass is the GatewayClass of --provider aws: the AWS Load Balancer Controller ships

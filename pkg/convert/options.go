@@ -1,16 +1,18 @@
 package convert
 
-// Expose modes for public services.
+import "github.com/berth-dev/berth/pkg/model"
+
+// Expose modes for public services (the values and their check live in package model).
 const (
 	ExposeAuto         = ""
-	ExposeIngress      = "ingress"
-	ExposeLoadBalancer = "loadbalancer"
-	ExposeNodePort     = "nodeport"
-	ExposeNone         = "none"
+	ExposeIngress      = model.ExposeIngress
+	ExposeLoadBalancer = model.ExposeLoadBalancer
+	ExposeNodePort     = model.ExposeNodePort
+	ExposeNone         = model.ExposeNone
 )
 
 // Options are the conversion settings; the CLI fills them from flags, x-berth supplies
-// defaults for what flags leave empty (see Options.merge in the app's options).
+// defaults for what flags leave empty (see Options.withDefaults), and Validate checks them.
 type Options struct {
 	// Namespace of every namespaced object; default is the app name.
 	Namespace string

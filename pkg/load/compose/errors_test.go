@@ -47,15 +47,17 @@ func TestLoadErrors(t *testing.T) {
 		{"xberth-unknown", nil, `compose.yaml:6:17: services.web.x-berth.replicaz: unknown x-berth field "replicaz" (known: annotations, autoscale, expose, healthPath, host, hostPaths, kind, nodeSelector, path, plainEnv, ports, schedule, secretEnv, serviceAccount, serviceAnnotations)`},
 		{"xberth-type", nil, "compose.yaml:5:7: services.web.x-berth.ports: must be an integer, not string"},
 		{"xberth-kind", nil, `compose.yaml:5:13: services.web.x-berth.kind: unknown kind "Pod" (one of Deployment, StatefulSet, DaemonSet, Job, CronJob)`},
-		{"xberth-volume", nil, `compose.yaml:8:13: volumes.data.x-berth.size: size "lots" is not a quantity such as 10Gi`},
+		{"xberth-volume", nil, `compose.yaml:8:13: volumes.data.x-berth.size: size "lots": want a positive quantity such as 10Gi`},
+		// the same rule as --volume-size (model.CheckSize): 0Gi was accepted here and refused there
+		{"xberth-volumesize-zero", nil, `compose.yaml:2:15: x-berth.volumeSize: volumeSize "0Gi": want a positive quantity such as 10Gi`},
 		{"xberth-volumes", nil, `compose.yaml:3:5: x-berth.volumes.dta: no top-level volume "dta" to apply these options to`},
 		{"xberth-top", nil, `compose.yaml:4:13: x-berth.exposure: unknown x-berth field "exposure"; did you mean expose? (known: clusterIssuer, domain, expose, gatewayClass, ingressClass, ingressNamespace, namespace, networkPolicies, routing, storageClass, tlsSecret, volumeSize, volumes, waitImage)`},
-		{"xberth-netpol", nil, `compose.yaml:3:21: x-berth.ingressNamespace: "Ingress_Nginx" is not a namespace name (a DNS label)`},
+		{"xberth-netpol", nil, `compose.yaml:3:21: x-berth.ingressNamespace: ingressNamespace "Ingress_Nginx": want a DNS label (lower-case letters, digits and '-', at most 63)`},
 		{"xberth-netpol-type", nil, `compose.yaml:2:20: x-berth.networkPolicies: must be a boolean, not string`},
 		{"alias-cycle", nil, "compose.yaml:2:8: alias *common is inside its own anchor &common (line 1, column 4): the document would be infinite"},
 		{"alias-merge-cycle", nil, "compose.yaml:4:9: alias *web is inside its own anchor &web (line 2, column 8): the document would be infinite"},
 		{"alias-bomb", nil, "compose.yaml:7:22: excessive aliasing: alias *c stands for 820 nodes and aliases so far for 5009, in a document of 48 nodes"},
-		{"xberth-routing", nil, `compose.yaml:6:12: x-berth.routing: unknown routing "gateways" (one of ingress, gateway)`},
+		{"xberth-routing", nil, `compose.yaml:6:12: x-berth.routing: routing "gateways": want ingress or gateway`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.dir, func(t *testing.T) {

@@ -144,11 +144,7 @@ func typeName(t reflect.Type) string {
 }
 
 var (
-	kinds       = []model.Kind{model.KindDeployment, model.KindStatefulSet, model.KindDaemonSet, model.KindJob, model.KindCronJob}
-	exposeModes = []string{"ingress", "loadbalancer", "nodeport", "none"}
-	accessModes = []string{"ReadWriteOnce", "ReadWriteMany", "ReadOnlyMany", "ReadWriteOncePod"}
-	quantity    = lazyRegexp(`^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$`)
-	dnsLabel    = lazyRegexp(`^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$`)
+	kinds = []model.Kind{model.KindDeployment, model.KindStatefulSet, model.KindDaemonSet, model.KindJob, model.KindCronJob}
 )
 
 // checkOptions validates values of a service's x-berth that the schema of the types cannot.
@@ -157,8 +153,8 @@ func (m *mapper) checkOptions(service, f string, o *model.ServiceOptions) error 
 	if o.Kind != model.KindAuto && !slices.Contains(kinds, o.Kind) {
 		return m.errorf(service, p+".kind", "unknown kind %q (one of %s)", o.Kind, joinKinds())
 	}
-	if o.Expose != "" && !slices.Contains(exposeModes, o.Expose) {
-		return m.errorf(service, p+".expose", "unknown expose %q (one of %s)", o.Expose, strings.Join(exposeModes, ", "))
+	if err := model.CheckExpose(o.Expose); err != nil {
+		return m.errorf(service, p+".expose", "expose %q: %v", o.Expose, err)
 	}
 	if o.Kind == model.KindCronJob && o.Schedule == "" {
 		return m.errorf(service, p+".schedule", "kind CronJob needs a schedule")
@@ -171,17 +167,20 @@ func (m *mapper) checkOptions(service, f string, o *model.ServiceOptions) error 
 
 // checkAppOptions validates the top-level x-berth.
 func (m *mapper) checkAppOptions(o *model.AppOptions) error {
-	if o.Expose != "" && !slices.Contains(exposeModes, o.Expose) {
-		return m.errorf("", extKey+".expose", "unknown expose %q (one of %s)", o.Expose, strings.Join(exposeModes, ", "))
+	checks := []struct {
+		field, value string
+		check        func(string) error
+	}{
+		{"expose", o.Expose, model.CheckExpose},
+		{"routing", o.Routing, model.CheckRouting},
+		{"volumeSize", o.VolumeSize, model.CheckSize},
+		{"namespace", o.Namespace, model.CheckDNSLabel},
+		{"ingressNamespace", o.IngressNamespace, model.CheckDNSLabel},
 	}
-	if o.Routing != "" && o.Routing != "ingress" && o.Routing != "gateway" {
-		return m.errorf("", extKey+".routing", "unknown routing %q (one of ingress, gateway)", o.Routing)
-	}
-	if o.VolumeSize != "" && !quantity().MatchString(o.VolumeSize) {
-		return m.errorf("", extKey+".volumeSize", "size %q is not a quantity such as 10Gi", o.VolumeSize)
-	}
-	if o.IngressNamespace != "" && !dnsLabel().MatchString(o.IngressNamespace) {
-		return m.errorf("", extKey+".ingressNamespace", "%q is not a namespace name (a DNS label)", o.IngressNamespace)
+	for _, c := range checks {
+		if err := c.check(c.value); err != nil {
+			return m.errorf("", extKey+"."+c.field, "%s %q: %v", c.field, c.value, err)
+		}
 	}
 	for _, name := range sortedKeys(o.Volumes) {
 		if _, ok := m.project.Volumes[name]; !ok {
@@ -193,11 +192,11 @@ func (m *mapper) checkAppOptions(o *model.AppOptions) error {
 
 func (m *mapper) checkVolumeOptions(f string, o model.VolumeOptions) error {
 	p := f + "." + extKey
-	if o.Size != "" && !quantity().MatchString(o.Size) {
-		return m.errorf("", p+".size", "size %q is not a quantity such as 10Gi", o.Size)
+	if err := model.CheckSize(o.Size); err != nil {
+		return m.errorf("", p+".size", "size %q: %v", o.Size, err)
 	}
-	if o.AccessMode != "" && !slices.Contains(accessModes, o.AccessMode) {
-		return m.errorf("", p+".accessMode", "unknown access mode %q (one of %s)", o.AccessMode, strings.Join(accessModes, ", "))
+	if err := model.CheckAccessMode(o.AccessMode); err != nil {
+		return m.errorf("", p+".accessMode", "access mode %q: %v", o.AccessMode, err)
 	}
 	return nil
 }

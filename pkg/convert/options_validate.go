@@ -1,0 +1,91 @@
+package convert
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation"
+
+	"github.com/berth-dev/berth/pkg/model"
+)
+
+// OptionError is a bad Options value: Option is the option's flag name (expose, volume-size),
+// which the CLI prints as --expose and library callers read as the field's name.
+type OptionError struct {
+	Option string
+	Value  string
+	Err    error
+}
+
+func (e *OptionError) Error() string {
+	return fmt.Sprintf("option %s %q: %v", e.Option, e.Value, e.Err)
+}
+
+func (e *OptionError) Unwrap() error { return e.Err }
+
+// ErrAWSOnly: TLSCertARN and SourceRanges are given without ProviderAWS.
+var ErrAWSOnly = errors.New("options tls-cert-arn and source-ranges need provider aws")
+
+// Validate checks every option value; Convert calls it, so the CLI, the x-berth loader (which
+// checks the same values with the same model.Check functions) and library callers accept the
+// same values. Empty values mean "default".
+func (o Options) Validate() error {
+	checks := []struct {
+		option, value string
+		check         func(string) error
+	}{
+		{"expose", o.Expose, model.CheckExpose},
+		{"routing", o.Routing, model.CheckRouting},
+		{"provider", o.Provider, model.CheckProvider},
+		{"volume-size", o.VolumeSize, model.CheckSize},
+		{"namespace", o.Namespace, model.CheckDNSLabel},
+		{"ingress-namespace", o.IngressNamespace, model.CheckDNSLabel},
+		{"secrets", o.Secrets, checkSecretsMode},
+		{"gateway-class", o.GatewayClass, checkDNSSubdomain},
+		{"domain", o.Domain, checkDNSSubdomain},
+		{"tls-cert-arn", o.TLSCertARN, checkARN},
+	}
+	for _, c := range checks {
+		if err := c.check(c.value); err != nil {
+			return &OptionError{Option: c.option, Value: c.value, Err: err}
+		}
+	}
+	for _, r := range o.SourceRanges {
+		if _, _, err := net.ParseCIDR(r); err != nil {
+			return &OptionError{Option: "source-ranges", Value: r, Err: errors.New("want a CIDR such as 203.0.113.0/24")}
+		}
+	}
+	if o.Replicas < 0 {
+		return &OptionError{Option: "replicas", Value: fmt.Sprint(o.Replicas), Err: errors.New("want 0 or more")}
+	}
+	if o.Provider != ProviderAWS && (o.TLSCertARN != "" || len(o.SourceRanges) > 0) {
+		return ErrAWSOnly
+	}
+	return nil
+}
+
+func checkSecretsMode(s string) error {
+	if s == "" || s == SecretsExternal || s == SecretsPlaceholder {
+		return nil
+	}
+	return errors.New("want external or placeholder")
+}
+
+func checkDNSSubdomain(s string) error {
+	if s == "" {
+		return nil
+	}
+	if errs := validation.IsDNS1123Subdomain(s); len(errs) > 0 {
+		return errors.New(strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+func checkARN(s string) error {
+	if s == "" || strings.HasPrefix(s, "arn:") {
+		return nil
+	}
+	return errors.New("want an ACM certificate ARN (arn:aws:acm:...)")
+}
