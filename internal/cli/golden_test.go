@@ -3,7 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
-	"flag"
+	"github.com/berth-dev/berth/internal/golden"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -14,7 +14,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+// update is the one -update flag of every package (internal/golden).
+var update = golden.Update
 
 // runBerth runs the berth command tree with args and a hermetic environment.
 func runBerth(t testing.TB, args ...string) (stdout, stderr string, err error) {

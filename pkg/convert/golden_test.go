@@ -3,7 +3,7 @@ package convert
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
+	goldenfile "github.com/berth-dev/berth/internal/golden"
 	"os"
 	"path/filepath"
 	"testing"
@@ -14,7 +14,8 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
+// update is the one -update flag of every package (internal/golden).
+var update = goldenfile.Update
 
 // render is the test's YAML stream of a result: the objects, then the diagnostics and the
 // field accounting, so golden diffs show mapping decisions and their reasons together.

@@ -3,8 +3,8 @@ package validate
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
 	"fmt"
+	"github.com/berth-dev/berth/internal/golden"
 	"go/format"
 	"io/fs"
 	"os"
@@ -490,7 +490,8 @@ func (c *compiler) source(name, dir string, kinds []ckind) ([]byte, error) {
 	return format.Source(b.Bytes())
 }
 
-var update = flag.Bool("update", false, "rewrite compiled_*.go from schemas/")
+// update is the one -update flag of every package (internal/golden).
+var update = golden.Update
 
 // The compiled tables are what compileVersion makes of the embedded schemas today: a schema
 // update without `go generate ./pkg/validate` fails here.

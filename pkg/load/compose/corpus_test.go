@@ -3,8 +3,8 @@ package compose
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	"github.com/berth-dev/berth/internal/golden"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,7 +15,8 @@ import (
 	"github.com/berth-dev/berth/pkg/diag"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
+// update is the one -update flag of every package (internal/golden).
+var update = golden.Update
 
 // corpusDir is ../shared/corpus/compose relative to the module root.
 func corpusDir(t *testing.T) string {

@@ -2,8 +2,8 @@ package ecs
 
 import (
 	"errors"
-	"flag"
 	"fmt"
+	goldenfile "github.com/berth-dev/berth/internal/golden"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,7 +13,8 @@ import (
 	"github.com/berth-dev/berth/pkg/diag"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
+// update is the one -update flag of every package (internal/golden).
+var update = goldenfile.Update
 
 // corpusDir is ../shared/corpus/ecs relative to the module root.
 func corpusDir(t *testing.T) string {
