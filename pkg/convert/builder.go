@@ -124,6 +124,7 @@ func (b *builder) run() error {
 			return err
 		}
 	}
+	b.keepDataPrivate()
 	if err := b.exposure(); err != nil {
 		return err
 	}

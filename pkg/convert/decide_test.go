@@ -126,6 +126,9 @@ func TestExposure(t *testing.T) {
 	db := func() *model.Service {
 		return withPorts(service("pg", "postgres:16.4", 1), model.Port{Target: 5432, Published: "5432", Field: "services.pg.ports[0]"})
 	}
+	tcp := func() *model.Service {
+		return withPorts(service("game", "acme/game:1", 1), model.Port{Target: 7777, Published: "7777", Field: "services.game.ports[0]"})
+	}
 	for _, tc := range []struct {
 		name string
 		svc  *model.Service
@@ -133,7 +136,13 @@ func TestExposure(t *testing.T) {
 		want []string
 	}{
 		{"auto: http gets an ingress", web(), Options{}, []string{"Service/web", "Deployment/web", "Ingress/web"}},
-		{"auto: tcp gets a load balancer", db(), Options{}, []string{"Service/pg", "Service/pg-public", "Deployment/pg"}},
+		{"auto: tcp gets a load balancer", tcp(), Options{}, []string{"Service/game", "Service/game-public", "Deployment/game"}},
+		{"auto: a data store stays private", db(), Options{}, []string{"Service/pg", "Deployment/pg"}},
+		{"x-berth.expose publishes a data store on purpose", func() *model.Service {
+			s := db()
+			s.Options.Expose = ExposeLoadBalancer
+			return s
+		}(), Options{}, []string{"Service/pg", "Service/pg-public", "Deployment/pg"}},
 		{"loadbalancer for http too", web(), Options{Expose: ExposeLoadBalancer}, []string{"Service/web", "Service/web-public", "Deployment/web"}},
 		{"nodeport", db(), Options{Expose: ExposeNodePort}, []string{"Service/pg", "Service/pg-public", "Deployment/pg"}},
 		{"none", web(), Options{Expose: ExposeNone}, []string{"Service/web", "Deployment/web"}},

@@ -11,6 +11,10 @@ type imagePort struct {
 	HTTP bool
 	// Name is the port name berth gives it.
 	Name string
+	// Data: the port serves a data store's data (a database, cache, queue or object store
+	// protocol), which must not become public by accident (private.go). Every port of a
+	// stateful image is, except its management UIs.
+	Data bool
 }
 
 // imageInfo is what berth knows about a well-known image.
@@ -28,7 +32,14 @@ func tcpPort(port int32, name string) imagePort { return imagePort{Port: port, N
 // segment also matches) to what berth knows about it. The one table of image knowledge: ports
 // for Services when Compose declares none, and which images hold state.
 func knownImages() map[string]imageInfo {
-	db := func(ports ...imagePort) imageInfo { return imageInfo{Ports: ports, Stateful: true} }
+	data := func(ports []imagePort) []imagePort {
+		for i := range ports {
+			ports[i].Data = ports[i].Name != "management" && ports[i].Name != "monitor"
+		}
+		return ports
+	}
+	db := func(ports ...imagePort) imageInfo { return imageInfo{Ports: data(ports), Stateful: true} }
+	cache := func(ports ...imagePort) imageInfo { return imageInfo{Ports: data(ports)} }
 	app := func(ports ...imagePort) imageInfo { return imageInfo{Ports: ports} }
 	return map[string]imageInfo{
 		"postgres":           db(tcpPort(5432, "postgres")),
@@ -63,7 +74,11 @@ func knownImages() map[string]imageInfo {
 		"couchdb":            db(httpPort(5984)),
 		"solr":               db(httpPort(8983)),
 		"mssql/server":       db(tcpPort(1433, "mssql")),
-		"memcached":          app(tcpPort(11211, "memcache")),
+		"memcached":          cache(tcpPort(11211, "memcache")),
+		"qdrant":             db(httpPort(6333), tcpPort(6334, "grpc")),
+		"meilisearch":        db(httpPort(7700)),
+		"typesense":          db(httpPort(8108)),
+		"redpanda":           db(tcpPort(9092, "kafka")),
 		"nginx":              app(httpPort(80)),
 		"nginx-unprivileged": app(httpPort(8080)),
 		"httpd":              app(httpPort(80)),
