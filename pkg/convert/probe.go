@@ -21,9 +21,11 @@ const (
 // unhealthy container leaves the Service endpoints, as Compose marks it unhealthy. Liveness
 // runs the same check but tolerates twice as many failures: restarting a slow-but-alive
 // container under load turns a brownout into an outage, so kubelet only kills it after it has
-// been out of rotation for a while. start_period becomes a startupProbe checking every
-// start_interval, which holds both off until the first success, as Compose ignores failures
-// during the start period.
+// been out of rotation for a while (and never before Compose would call it unhealthy:
+// interval × (2 × retries − 1) ≥ interval × retries). start_period becomes a startupProbe
+// checking every start_interval, which holds both off until the first success, as Compose
+// ignores failures during the start period; it gives up no earlier than start_period +
+// interval × retries (startupFailures).
 func (b *builder) probes(p *pod, x *ctr) {
 	h, svc := x.M.Health, p.svc
 	if h == nil {
@@ -50,17 +52,28 @@ func (b *builder) probes(p *pod, x *ctr) {
 	x.K.ReadinessProbe, x.K.LivenessProbe = ready, live
 	targets := []string{p.ctarget(x, "readinessProbe"), p.ctarget(x, "livenessProbe")}
 	if h.StartPeriod != nil && *h.StartPeriod > 0 {
-		every := orDefault(h.StartInterval, defaultStartInterval)
 		start := ready.DeepCopy()
-		start.PeriodSeconds = seconds(every)
-		start.FailureThreshold = seconds(*h.StartPeriod)/start.PeriodSeconds + retries
-		if rem := seconds(*h.StartPeriod) % start.PeriodSeconds; rem > 0 {
-			start.FailureThreshold++
-		}
+		start.PeriodSeconds = seconds(orDefault(h.StartInterval, defaultStartInterval))
+		start.FailureThreshold = startupFailures(seconds(*h.StartPeriod), ready.PeriodSeconds, retries, start.PeriodSeconds)
 		x.K.StartupProbe = start
 		targets = append(targets, p.ctarget(x, "startupProbe"))
 	}
 	b.ledger.Mapped(svc.Name, h.Field, targets...)
+}
+
+// startupFailures is the startupProbe's failureThreshold for a healthcheck with start_period
+// startPeriod, interval and retries (whole seconds) checked every `every` seconds. Compose
+// calls the container unhealthy no earlier than start_period + interval × retries after it
+// started (and never kills it); the kubelet kills it after failureThreshold failures in a row,
+// the first at start, so it survives periodSeconds × (failureThreshold − 1). The threshold
+// makes that window at least Compose's: a slow first boot that Compose waits for survives.
+func startupFailures(startPeriod, interval, retries, every int32) int32 {
+	window := int64(startPeriod) + int64(interval)*int64(retries)
+	n := (window+int64(every)-1)/int64(every) + 1
+	if n > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return int32(n)
 }
 
 // healthCommand is the exec argv: CMD as is, CMD-SHELL through /bin/sh -c. A secret value in

@@ -28,9 +28,11 @@ func TestProbes(t *testing.T) {
 		{"sub-second rounds up to 1", &model.Health{Type: model.HealthShell, Command: []string{"curl -f localhost"}, Interval: dur("500ms"), Timeout: dur("100ms")},
 			probes{probe(shell, 1, 1, 3), probe(shell, 1, 1, 6), nil}},
 		{"start period becomes a startup probe", &model.Health{Type: model.HealthShell, Command: []string{"curl -f localhost"}, Interval: dur("10s"), StartPeriod: dur("61s"), StartInterval: dur("10s")},
-			probes{probe(shell, 10, 30, 3), probe(shell, 10, 30, 6), probe(shell, 10, 30, 10)}},
+			// window 10 × (11 − 1) = 100s ≥ 61 + 10 × 3 = 91s
+			probes{probe(shell, 10, 30, 3), probe(shell, 10, 30, 6), probe(shell, 10, 30, 11)}},
 		{"start period with the default start interval", &model.Health{Type: model.HealthShell, Command: []string{"curl -f localhost"}, StartPeriod: dur("30s")},
-			probes{probe(shell, 30, 30, 3), probe(shell, 30, 30, 6), probe(shell, 5, 30, 9)}},
+			// window 5 × (25 − 1) = 120s = 30 + 30 × 3: a slow first boot gets Compose's whole window
+			probes{probe(shell, 30, 30, 3), probe(shell, 30, 30, 6), probe(shell, 5, 30, 25)}},
 		{"disabled", &model.Health{Type: model.HealthNone}, probes{}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
