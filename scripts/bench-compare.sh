@@ -11,6 +11,15 @@
 #   KOMPOSE=0 scripts/bench-compare.sh       # no kompose at all (not installed, not run)
 #   OUTDIR=/dev/shm scripts/bench-compare.sh  # write the -o DIR outputs under this directory
 #   STAT=median REPS=9 scripts/bench-compare.sh # the median of 9 runs instead of the fastest of 3
+#   GROWTH=0 scripts/bench-compare.sh        # no growth curve
+#   BERTH=/tmp/berth-old scripts/bench-compare.sh # measure this berth executable instead
+#   SIZES= CORPUS=0 KOMPOSE=0 scripts/bench-compare.sh # the growth curve alone
+#
+# The growth curve converts inputs of size n and 4n along one dimension at a time (variables
+# of one Compose service, of one ECS container as minified JSON and as CloudFormation YAML,
+# services, Compose files; GROWTH_N scales the defaults) and prints the 4n / n ratios of
+# berth's CPU time and anonymous memory, and of compose-go's load for Compose inputs: about 4
+# is linear, 16 quadratic.
 #
 # Each command runs REPS times (default 3 for corpus files, 1 for generated ones), the commands
 # taking turns; the fastest run counts, or the median one with STAT=median. Times are CPU
@@ -39,7 +48,11 @@ trap 'rm -rf "$work"' EXIT
 outs=$(mktemp -d "${OUTDIR:-$work}/berth-bench-outs.XXXXXX")
 trap 'rm -rf "$work" "$outs"' EXIT
 
-go build -o "$work/berth" ./cmd/berth
+if [ -n "${BERTH:-}" ]; then
+	cp "$BERTH" "$work/berth" # a berth built elsewhere, e.g. from an older commit
+else
+	go build -o "$work/berth" ./cmd/berth
+fi
 go build -o "$work/composeload" ./internal/tools/composeload
 go build -o "$work/benchgen" ./internal/tools/benchgen
 go build -o "$work/memrun" ./internal/tools/memrun
@@ -163,3 +176,71 @@ for n in $SIZES; do
 	row "generated tree, $n services (${#files[@]} files)" "$n" "$dir" "${REPS:-1}" "${files[@]}"
 	rm -rf "$work/gen"
 done
+
+# The growth curve: gen_* DIR N write an input of size N into DIR and print berth's input
+# flags (relative to DIR).
+gen_compose_vars() {
+	awk -v n="$2" 'BEGIN { print "services:\n  app:\n    image: nginx\n    environment:"; for (i = 0; i < n; i++) printf "      VAR_%d: value-%d\n", i, i }' >"$1/compose.yaml"
+	echo "-f compose.yaml"
+}
+gen_ecs_vars() {
+	awk -v n="$2" 'BEGIN { printf "{\"family\":\"big\",\"containerDefinitions\":[{\"name\":\"app\",\"image\":\"nginx\",\"memory\":512,\"environment\":["
+		for (i = 0; i < n; i++) printf "%s{\"name\":\"VAR_%d\",\"value\":\"value-%d\"}", (i ? "," : ""), i, i
+		print "]}]}" }' >"$1/task.json"
+	echo "--ecs task.json"
+}
+gen_cfn_vars() {
+	awk -v n="$2" 'BEGIN { print "Resources:\n  Task:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      Family: big\n      ContainerDefinitions:\n        - Name: app\n          Image: nginx\n          Memory: 512\n          Environment:"
+		for (i = 0; i < n; i++) printf "            - Name: VAR_%d\n              Value: value-%d\n", i, i }' >"$1/template.yaml"
+	echo "--ecs template.yaml"
+}
+gen_services() {
+	"$work/benchgen" -o "$1" "$2"
+	local f
+	for f in $(cd "$1/svc$2" && ls compose*.yaml | sort -V); do printf -- '-f svc%s/%s ' "$2" "$f"; done
+	echo
+}
+gen_files() {
+	local i
+	for ((i = 0; i < $2; i++)); do
+		printf 'services:\n  s%d:\n    image: nginx\n    ports: ["%d:80"]\n    environment:\n      A: "1"\n' "$i" $((10000 + i)) >"$1/c$i.yaml"
+		printf -- '-f c%d.yaml ' "$i"
+	done
+	echo
+}
+
+# grow LABEL GEN N: berth (and compose-go for Compose) at N and 4N, and the ratios.
+grow() {
+	local label=$1 gen=$2 n=$3 m=$(($3 * 4)) d1 d2 a1 a2 b1 b2 l1 l2
+	d1=$(mktemp -d "$work/grow.XXXXXX") d2=$(mktemp -d "$work/grow.XXXXXX")
+	read -ra a1 <<<"$("$gen" "$d1" "$n")"
+	read -ra a2 <<<"$("$gen" "$d2" "$m")"
+	local bs1=() bs2=() ls1=() ls2=()
+	for ((i = 0; i < ${REPS:-1}; i++)); do
+		bs1+=("$(run1 "$d1" "$i" "$work/berth" convert "${a1[@]}" --stdout)")
+		bs2+=("$(run1 "$d2" "$i" "$work/berth" convert "${a2[@]}" --stdout)")
+		if [ "${a1[0]}" = -f ]; then
+			ls1+=("$(run1 "$d1" "$i" "$work/composeload" "${a1[@]}")")
+			ls2+=("$(run1 "$d2" "$i" "$work/composeload" "${a2[@]}")")
+		fi
+	done
+	b1=$(pick "${bs1[@]}") b2=$(pick "${bs2[@]}") l1=- l2=-
+	if [ ${#ls1[@]} -gt 0 ]; then l1=$(pick "${ls1[@]}") l2=$(pick "${ls2[@]}"); fi
+	local c1 c2 x1 x2 lc1 lc2
+	c1=$(cut -d' ' -f1 <<<"$b1") c2=$(cut -d' ' -f1 <<<"$b2") x1=$(cut -d' ' -f4 <<<"$b1") x2=$(cut -d' ' -f4 <<<"$b2")
+	lc1=$(cut -d' ' -f1 <<<"$l1") lc2=$(cut -d' ' -f1 <<<"$l2")
+	printf '%-44s %7s %7s | %8s %8s %6s | %7s %7s %6s | %8s %8s %6s\n' "$label" "$n" "$m" "$c1" "$c2" "$(ratio "$c2" "$c1")" \
+		"$x1" "$x2" "$(ratio "$x2" "$x1")" "$lc1" "$lc2" "$([ "$l1" = - ] && echo - || ratio "$lc2" "$lc1")"
+	rm -rf "$d1" "$d2"
+}
+
+if [ "${GROWTH:-1}" = 1 ]; then
+	g=${GROWTH_N:-5000}
+	echo
+	printf '%-44s %7s %7s | %24s | %22s | %24s\n' "growth (berth convert --stdout)" n 4n "berth cpu s (4n/n)" "berth anon MB (4n/n)" "compose-go load cpu s"
+	grow "variables of one Compose service" gen_compose_vars "$g"
+	grow "variables of one ECS container (minified JSON)" gen_ecs_vars "$g"
+	grow "variables of one ECS container (CFN YAML)" gen_cfn_vars "$g"
+	grow "Compose services (generated tree)" gen_services $((g / 10))
+	grow "Compose files (one service each)" gen_files $((g / 50))
+fi
