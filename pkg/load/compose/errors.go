@@ -18,7 +18,7 @@ import (
 )
 
 func optionsError(err error, dir string) error {
-	if m := reEnvSyntax().FindStringSubmatch(err.Error()); m != nil {
+	if m := envReadError(err.Error()); m != nil {
 		if dir == "" {
 			dir, _ = os.Getwd()
 		}
@@ -27,11 +27,24 @@ func optionsError(err error, dir string) error {
 	return userErr(diag.Pos{}, "", "", err, "compose options: %v", err)
 }
 
-// envSyntaxError places compose-go's error for an env file it cannot parse (the .env file or
+// envReadError matches compose-go's dotenv error "failed to read PATH: CAUSE" (not the
+// loader's "failed to read file \"PATH\"").
+func envReadError(msg string) []string {
+	if strings.HasPrefix(msg, `failed to read file "`) {
+		return nil
+	}
+	return reEnvSyntax().FindStringSubmatch(msg)
+}
+
+// envSyntaxError places compose-go's error for an env file it cannot read (the .env file or
 // an env_file) at the file's line, without the text compose-go quotes: it may be a secret.
 func envSyntaxError(err error, m []string, display func(string) string) error {
-	line, _ := strconv.Atoi(m[2])
-	msg := m[3]
+	pos := diag.Pos{File: display(m[1])}
+	msg := m[2]
+	if l := reEnvLine().FindStringSubmatch(msg); l != nil {
+		pos.Line, _ = strconv.Atoi(l[1])
+		msg = l[2]
+	}
 	switch {
 	case strings.HasPrefix(msg, "unterminated quoted value"):
 		msg = "unterminated quoted value"
@@ -39,8 +52,10 @@ func envSyntaxError(err error, m []string, display func(string) string) error {
 		if c := reEnvChar().FindStringSubmatch(msg); c != nil {
 			msg = "unexpected character " + c[1] + " in a variable name"
 		}
+	case strings.HasPrefix(msg, "Invalid template"):
+		msg = "a value has an invalid ${...} substitution"
 	}
-	return userErr(diag.Pos{File: display(m[1]), Line: line}, "", "", err, "invalid env file: %s", msg)
+	return userErr(pos, "", "", err, "invalid env file: %s", msg)
 }
 
 func noComposeFile(po *cli.ProjectOptions) error {
@@ -82,7 +97,8 @@ var (
 	reNetMode     = lazyRegexp("^service (\\S+) declares mutually exclusive `network_mode` and `networks`")
 	reExtendsTo   = lazyRegexp(`^cannot extend service "([^"]+)" in (.+?): service "([^"]+)" not found`)
 	reCircular    = lazyRegexp(`(?m)^\s+(?:extends )?(\S+) in `)
-	reEnvSyntax   = lazyRegexp(`(?s)failed to read (.+?): line (\d+): (.*)$`)
+	reEnvSyntax   = lazyRegexp(`(?s)^failed to read (.+?): (.*)$`)
+	reEnvLine     = lazyRegexp(`(?s)^line (\d+): (.*)$`)
 	reEnvChar     = lazyRegexp(`^unexpected character ("(?:[^"\\]|\\.)*")`)
 	reDupKey      = lazyRegexp(`line (\d+): mapping key ("(?:[^"\\]|\\.)*") already defined at line (\d+)`)
 	reParseFile   = lazyRegexp(`(?s)^failed to parse (.+?): yaml: (?:construct errors:\s*)?(.*)$`)
@@ -128,7 +144,7 @@ func (x *explainer) explain() error {
 	if errors.As(x.err, &req) {
 		return x.missingVar(*req)
 	}
-	if m := reEnvSyntax().FindStringSubmatch(msg); m != nil {
+	if m := envReadError(msg); m != nil {
 		return envSyntaxError(x.err, m, x.fs.display)
 	}
 	if m := reParseFile().FindStringSubmatch(msg); m != nil {
