@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# fuzz.sh: a fuzz campaign over every fuzz target of the repository (every `func Fuzz...` in a
+# _test.go file), one after the other, each for a time budget. A crasher Go finds is written to
+# testdata/fuzz/FuzzX/ of its package, where plain `go test` replays it from then on: commit it
+# with the fix. Prints the executions per target and a total, and the machine's load.
+#
+#   scripts/fuzz.sh                      # every target, FUZZTIME (default 30s) each
+#   FUZZTIME=10m scripts/fuzz.sh         # a longer campaign
+#   FUZZTIME=1000000x scripts/fuzz.sh    # a number of executions per target instead of a time
+#   scripts/fuzz.sh FuzzLoad FuzzConfig  # only these targets (all packages that have them)
+#   PARALLEL=1 scripts/fuzz.sh           # fuzzing workers per target (default: go's, GOMAXPROCS)
+#   LOG=fuzz.tsv scripts/fuzz.sh         # also append "date target package execs fuzz-seconds result" rows
+#
+# The counts go in docs/reliability.md. CI runs the seeds and regression inputs (go test), not this.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+FUZZTIME=${FUZZTIME:-30s}
+PARALLEL=${PARALLEL:-}
+LOG=${LOG:-}
+
+# targets: "package-dir target" for every fuzz target, sorted.
+targets=$(grep -rl --include='*_test.go' '^func Fuzz' . | sort | while read -r f; do
+	dir=$(dirname "$f")
+	grep -o '^func Fuzz[A-Za-z0-9_]*' "$f" | sed "s|^func |$dir |"
+done | sort -u)
+if [ $# -gt 0 ]; then
+	want=" $* "
+	targets=$(while read -r dir name; do [[ "$want" == *" $name "* ]] && echo "$dir $name"; done <<<"$targets")
+fi
+if [ -z "$targets" ]; then
+	echo "fuzz.sh: no fuzz targets match" >&2
+	exit 2
+fi
+
+echo "fuzz.sh: $(date -u +%Y-%m-%dT%H:%MZ), $FUZZTIME per target, load: $(uptime | sed 's/.*load average: //')"
+printf '%-28s %-16s %12s %8s %8s %10s  %s\n' package target execs "fuzz s" "wall s" "execs/s" result
+total=0
+failed=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+while read -r dir name; do
+	args=(-run '^$' -fuzz "^$name\$" -fuzztime "$FUZZTIME")
+	if [ -n "$PARALLEL" ]; then args+=(-parallel "$PARALLEL"); fi
+	start=$(date +%s)
+	go test "${args[@]}" "$dir" >"$out" 2>&1
+	rc=$?
+	secs=$(($(date +%s) - start))
+	# The last progress line: "fuzz: elapsed: 30s, execs: 123456 (4115/sec), new interesting: ..."
+	execs=$(grep -o 'execs: [0-9]*' "$out" | tail -1 | awk '{print $2}')
+	execs=${execs:-0}
+	fuzzs=$(grep -o 'elapsed: [0-9]*s' "$out" | tail -1 | tr -dc 0-9)
+	fuzzs=${fuzzs:-0}
+	result=ok
+	if [ $rc -ne 0 ]; then
+		result="FAIL: $(grep -m1 -o 'testdata/fuzz/[^ ]*' "$out" || tail -1 "$out")"
+		failed=$((failed + 1))
+		sed 's/^/    /' "$out" | grep -v '^    fuzz: elapsed' | head -30 >&2
+	fi
+	total=$((total + execs))
+	printf '%-28s %-16s %12d %8d %8d %10d  %s\n' "${dir#./}" "$name" "$execs" "$fuzzs" "$secs" $((execs / (fuzzs > 0 ? fuzzs : 1))) "$result"
+	if [ -n "$LOG" ]; then
+		printf '%s\t%s\t%s\t%d\t%d\t%s\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$name" "${dir#./}" "$execs" "$fuzzs" "$result" >>"$LOG"
+	fi
+done <<<"$targets"
+echo "total: $total executions; $failed target(s) failed; load now: $(uptime | sed 's/.*load average: //')"
+[ "$failed" -eq 0 ]
