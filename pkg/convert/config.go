@@ -133,7 +133,7 @@ func humanBytes(n int) string {
 }
 
 // dataKey sanitizes s into a ConfigMap/Secret key ([-._a-zA-Z0-9]+, at most 253 characters, not
-// "." or ".."): other characters become '_'.
+// "." and not starting with ".."): other characters become '_'.
 func dataKey(s string) string {
 	var sb strings.Builder
 	for _, r := range s {
@@ -144,11 +144,11 @@ func dataKey(s string) string {
 		}
 	}
 	out := sb.String()
+	if out == "" || out == "." || strings.HasPrefix(out, "..") {
+		out = "_" + out
+	}
 	if len(out) > maxSubdomain {
 		out = out[:maxSubdomain]
-	}
-	if out == "" || out == "." || out == ".." {
-		out = "_" + out
 	}
 	return out
 }
