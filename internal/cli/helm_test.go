@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/pkg/release"
+	"github.com/berth-dev/berth/pkg/render"
 	"github.com/google/go-cmp/cmp"
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
@@ -14,6 +16,7 @@ import (
 	"helm.sh/helm/v3/pkg/engine"
 	"helm.sh/helm/v3/pkg/lint"
 	"helm.sh/helm/v3/pkg/lint/support"
+	"sigs.k8s.io/yaml"
 )
 
 // TestHelmChartRoundTrip converts every golden case with --format helm, renders the chart with
@@ -68,13 +71,21 @@ func convertChart(t *testing.T, args []string, extra ...string) string {
 func loadChart(t *testing.T, dir string) *chart.Chart {
 	t.Helper()
 	var files []*loader.BufferedFile
+	var secretValues []byte
 	for p, data := range readTree(t, dir) {
-		if p != ".berth-manifest" {
+		switch p {
+		case ".berth-manifest", ".gitignore", ".helmignore":
+		case render.SecretValuesFile:
+			secretValues = []byte(data) // what berth apply and `helm install -f secret-values.yaml` add
+		default:
 			files = append(files, &loader.BufferedFile{Name: p, Data: []byte(data)})
 		}
 	}
 	chrt, err := loader.LoadFiles(files)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := release.WithSecretValues(chrt, secretValues); err != nil {
 		t.Fatal(err)
 	}
 	return chrt
@@ -106,6 +117,13 @@ func renderChart(t *testing.T, chrt *chart.Chart, override map[string]any, relea
 // has no icon for someone else's app).
 func lintStrict(t *testing.T, dir string, vals map[string]any) {
 	t.Helper()
+	if data, err := os.ReadFile(filepath.Join(dir, render.SecretValuesFile)); err == nil {
+		var sv map[string]any
+		if err := yaml.Unmarshal(data, &sv); err != nil {
+			t.Fatal(err)
+		}
+		vals = chartutil.CoalesceTables(vals, sv) // as with -f secret-values.yaml
+	}
 	res := lint.AllWithKubeVersionAndSchemaValidation(dir, vals, "default", nil, false)
 	for _, m := range res.Messages {
 		if m.Severity == support.InfoSev && strings.Contains(m.Err.Error(), "icon is recommended") {

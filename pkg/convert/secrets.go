@@ -34,6 +34,8 @@ type secretState struct {
 	// extra are the variables added to containers that use a secret value in their argv
 	// without having it in their environment, keyed by containerKey.
 	extra map[string][]model.EnvVar
+	// added are those variables (service, name and value joined by NULs), with the rule.
+	added map[string]string
 }
 
 // secretInfo returns the conversion's secret state, computing it on first use.
@@ -41,7 +43,7 @@ func (b *builder) secretInfo() *secretState {
 	if b.sec != nil {
 		return b.sec
 	}
-	st := &secretState{values: map[string]string{}, public: map[string]bool{}, extra: map[string][]model.EnvVar{}}
+	st := &secretState{values: map[string]string{}, public: map[string]bool{}, extra: map[string][]model.EnvVar{}, added: map[string]string{}}
 	b.sec = st
 	for _, fd := range b.app.Secrets {
 		if v := strings.TrimSpace(string(fd.Content)); fd.Loaded && !strings.ContainsAny(v, "\n") && utf8.ValidString(v) {
@@ -114,6 +116,9 @@ func tokenChar(c rune) bool {
 // rules (sensitive.go), else a value equal to a secret value, or containing one as a token.
 // x-berth.plainEnv wins over both.
 func (b *builder) envSecret(svc *model.Service, e model.EnvVar) (bool, string) {
+	if why, ok := b.secretInfo().added[svc.Name+"\x00"+e.Name+"\x00"+e.Value]; ok && e.Secret {
+		return true, why
+	}
 	secret, why := envRule(svc, e)
 	if secret || why == "x-berth.plainEnv" {
 		return secret, why
@@ -130,8 +135,14 @@ func (b *builder) envSecret(svc *model.Service, e model.EnvVar) (bool, string) {
 	return false, why
 }
 
-// findSecret returns the byte offsets where v stands in s as a token: not glued to token
-// characters on either side, except after a single-letter flag ("-pVALUE", mysql's form).
+// strongSecret is the length from which a secret value is found anywhere, glued or not: the
+// chance that such a value is part of unrelated text is nil, and reading it through $(VAR) or
+// a Secret gives the same string. Shorter values are found only as tokens.
+const strongSecret = 8
+
+// findSecret returns the byte offsets where v stands in s: anywhere when v is strong, else as a
+// token, not glued to token characters on either side, except after a single-letter flag
+// ("-pVALUE", mysql's form).
 func findSecret(s, v string) []int {
 	var out []int
 	for off := 0; ; {
@@ -143,8 +154,9 @@ func findSecret(s, v string) []int {
 		end := i + len(v)
 		before, _ := utf8.DecodeLastRuneInString(s[:i])
 		after, _ := utf8.DecodeRuneInString(s[end:])
-		left := i == 0 || !tokenChar(before) || !tokenChar(firstRuneOf(v)) || shortFlag(s[:i])
-		right := end == len(s) || !tokenChar(after) || !tokenChar(lastRuneOf(v))
+		strong := len(v) >= strongSecret
+		left := strong || i == 0 || !tokenChar(before) || !tokenChar(firstRuneOf(v)) || shortFlag(s[:i])
+		right := strong || end == len(s) || !tokenChar(after) || !tokenChar(lastRuneOf(v))
 		if left && right {
 			out = append(out, i)
 			off = end
@@ -217,6 +229,8 @@ func (b *builder) planArgvSecrets(st *secretState) {
 					name = "BERTH_SECRET_" + strconv.Itoa(len(st.extra[key])+1)
 				}
 				st.extra[key] = append(st.extra[key], model.EnvVar{Name: name, Value: v, Secret: true, Field: c.Field + ".command"})
+				st.added[svc.Name+"\x00"+name+"\x00"+v] = "added: the command or healthcheck uses the value of " + st.values[v] +
+					", which the container now reads from its Secret"
 			}
 		}
 	}

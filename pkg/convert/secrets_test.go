@@ -155,6 +155,7 @@ func TestFindSecret(t *testing.T) {
 		{"--password=gitea", "gitea", []int{11}},
 		{"image gitea/gitea:1", "gitea", []int{6, 12}},
 		{"a$b", "$b", []int{1}},
+		{"userS3cretPw1x", "S3cretPw1x", []int{4}}, // strong: found glued too
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, findSecret(tt.s, tt.v)); diff != "" {

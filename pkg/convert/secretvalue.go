@@ -31,6 +31,9 @@ var tokenShapeRes = func() []func() *regexp.Regexp {
 	return out
 }()
 
+// entropyRule is the reason of the high-entropy rule, the one public names override.
+const entropyRule = "the value is a high-entropy string"
+
 // secretValue reports whether a value looks like a credential whatever its name.
 func secretValue(v string) bool { return secretValueRule(v) != "" }
 
@@ -52,7 +55,7 @@ func secretValueRule(v string) string {
 		}
 	}
 	if highEntropy(t) {
-		return "the value is a high-entropy string"
+		return entropyRule
 	}
 	return ""
 }

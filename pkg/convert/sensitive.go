@@ -88,10 +88,22 @@ func envRule(svc *model.Service, e model.EnvVar) (bool, string) {
 	if e.Secret || slices.Contains(svc.Options.SecretEnv, e.Name) {
 		return true, "x-berth.secretEnv"
 	}
-	if why := secretValueRule(e.Value); why != "" {
+	if why := secretValueRule(e.Value); why != "" && !(why == entropyRule && publicName(e.Name)) {
 		return true, why
 	}
 	return nameRule(e.Name, e.Value)
+}
+
+// publicName reports a name that says its value is public (VAPID_PUBLIC_KEY): a random-looking
+// value under it is not secret by entropy alone (token shapes and PEM keys still are).
+func publicName(name string) bool {
+	words := nameWords(name)
+	for i := 0; i+1 < len(words); i++ {
+		if slices.Contains(publicWords, words[i]) && strings.HasPrefix(words[i+1], "KEY") {
+			return true
+		}
+	}
+	return false
 }
 
 // secretName reports whether a variable named name (with value value) looks secret by name.

@@ -25,15 +25,21 @@ func dumpCommands(exec string, s stateful, app *model.App) []string {
 	name := s.svc.Name
 	switch s.engine {
 	case engPostgres:
+		if s.userVar != "" || s.dbVar != "" {
+			return []string{fmt.Sprintf("%ssh -c 'exec pg_dump -U %s -d %s -Fc' > %s.dump", exec, word(s.user, s.userVar), word(s.db, s.dbVar), name)}
+		}
 		return []string{fmt.Sprintf("%spg_dump -U %s -d %s -Fc > %s.dump", exec, quote(s.user), quote(s.db), name)}
 	case engMySQL:
-		return []string{fmt.Sprintf(`%ssh -c 'exec mysqldump --single-transaction -uroot -p"$MYSQL_ROOT_PASSWORD" %s' > %s.sql`, exec, dbOrAll(s.db), name)}
+		return []string{fmt.Sprintf(`%ssh -c 'exec mysqldump --single-transaction -uroot -p"$MYSQL_ROOT_PASSWORD" %s' > %s.sql`, exec, dbOrAll(s), name)}
 	case engRedis:
 		return []string{
 			exec + "redis-cli SAVE",
 			fmt.Sprintf("%scat /data/dump.rdb > %s.rdb", exec, name),
 		}
 	case engMongo:
+		if s.dbVar != "" {
+			return []string{fmt.Sprintf("%ssh -c 'exec mongodump --archive --db %s' > %s.archive", exec, word(s.db, s.dbVar), name)}
+		}
 		return []string{fmt.Sprintf("%smongodump --archive%s > %s.archive", exec, mongoDB(s.db), name)}
 	}
 	var lines []string
@@ -49,9 +55,12 @@ func restoreCommands(ns string, s stateful) []string {
 	name := s.svc.Name
 	switch s.engine {
 	case engPostgres:
+		if s.userVar != "" || s.dbVar != "" {
+			return []string{fmt.Sprintf("%ssh -c 'exec pg_restore -U %s -d %s --clean --if-exists --no-owner' < %s.dump", exec, word(s.user, s.userVar), word(s.db, s.dbVar), name)}
+		}
 		return []string{fmt.Sprintf("%spg_restore -U %s -d %s --clean --if-exists --no-owner < %s.dump", exec, quote(s.user), quote(s.db), name)}
 	case engMySQL:
-		return []string{fmt.Sprintf(`%ssh -c 'exec mysql -uroot -p"$MYSQL_ROOT_PASSWORD"%s' < %s.sql`, exec, mysqlDB(s.db), name)}
+		return []string{fmt.Sprintf(`%ssh -c 'exec mysql -uroot -p"$MYSQL_ROOT_PASSWORD"%s' < %s.sql`, exec, mysqlDB(s), name)}
 	case engRedis:
 		return []string{
 			fmt.Sprintf("%ssh -c 'cat > /data/dump.rdb' < %s.rdb", exec, name),
@@ -67,18 +76,18 @@ func restoreCommands(ns string, s stateful) []string {
 	return lines
 }
 
-func dbOrAll(db string) string {
-	if db == "" {
+func dbOrAll(s stateful) string {
+	if s.db == "" {
 		return "--all-databases"
 	}
-	return "--databases " + quote(db)
+	return "--databases " + word(s.db, s.dbVar)
 }
 
-func mysqlDB(db string) string {
-	if db == "" {
+func mysqlDB(s stateful) string {
+	if s.db == "" {
 		return ""
 	}
-	return " " + quote(db)
+	return " " + word(s.db, s.dbVar)
 }
 
 func mongoDB(db string) string {

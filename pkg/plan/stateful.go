@@ -6,6 +6,7 @@ import (
 
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/model"
+	corev1 "k8s.io/api/core/v1"
 )
 
 // Data engines the runbook knows how to dump and restore.
@@ -24,6 +25,10 @@ type stateful struct {
 	workload string // kind/name in the cluster, lower-case kind for kubectl
 	mounts   []model.Mount
 	db, user string
+	// dbVar and userVar name the variables db and user come from when their values are
+	// secret (in a Secret's data): the commands then read them in the container ("$VAR")
+	// instead of writing them out.
+	dbVar, userVar string
 }
 
 // statefulServices lists the services that mount a named volume, sorted by name.
@@ -38,6 +43,7 @@ func statefulServices(app *model.App, objs []convert.Object) []stateful {
 			}
 		}
 	}
+	secret := secretValues(objs)
 	var out []stateful
 	for _, svc := range app.Services {
 		if len(svc.Containers) == 0 {
@@ -60,7 +66,7 @@ func statefulServices(app *model.App, objs []convert.Object) []stateful {
 		if s.workload == "" {
 			s.workload = "deployment/" + svc.Name
 		}
-		s.db, s.user = names(s.engine, svc.Main().Env)
+		s.db, s.user, s.dbVar, s.userVar = names(s.engine, svc.Main().Env, secret)
 		out = append(out, s)
 	}
 	return out
@@ -91,31 +97,64 @@ func engineOf(image string) string {
 
 // names reads the database and user names the official images take from the environment.
 // Values of secret variables are never used.
-func names(engine string, env []model.EnvVar) (db, user string) {
-	get := func(keys ...string) string {
+func names(engine string, env []model.EnvVar, secret map[string]bool) (db, user, dbVar, userVar string) {
+	get := func(keys ...string) (string, string) {
 		for _, k := range keys {
 			for _, e := range env {
-				if e.Name == k && !e.Secret && e.From == nil && !e.Unset {
-					return e.Value
+				if e.Name == k && e.From == nil && !e.Unset {
+					if e.Secret || secret[e.Value] {
+						return e.Value, e.Name
+					}
+					return e.Value, ""
 				}
 			}
 		}
-		return ""
+		return "", ""
 	}
 	switch engine {
 	case engPostgres:
-		user = get("POSTGRES_USER")
+		user, userVar = get("POSTGRES_USER")
 		if user == "" {
 			user = "postgres"
 		}
-		db = get("POSTGRES_DB")
+		db, dbVar = get("POSTGRES_DB")
 		if db == "" {
-			db = user
+			db, dbVar = user, userVar
 		}
 	case engMySQL:
-		db = get("MYSQL_DATABASE", "MARIADB_DATABASE")
+		db, dbVar = get("MYSQL_DATABASE", "MARIADB_DATABASE")
 	case engMongo:
-		db = get("MONGO_INITDB_DATABASE")
+		db, dbVar = get("MONGO_INITDB_DATABASE")
 	}
-	return db, user
+	return db, user, dbVar, userVar
+}
+
+// secretValues are the values in the Secrets among objs (at least 4 bytes, as the report's
+// redactor counts them): a database or user name equal to one is read from its variable.
+func secretValues(objs []convert.Object) map[string]bool {
+	out := map[string]bool{}
+	for _, o := range objs {
+		if s, ok := o.(*corev1.Secret); ok {
+			for _, v := range s.Data {
+				if len(v) >= 4 {
+					out[string(v)] = true
+				}
+			}
+			for _, v := range s.StringData {
+				if len(v) >= 4 {
+					out[v] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// word is how a command names value: "$VAR" (expanded by a shell in the container) when it is
+// secret, else the value quoted.
+func word(value, envVar string) string {
+	if envVar != "" {
+		return `"$` + envVar + `"`
+	}
+	return quote(value)
 }

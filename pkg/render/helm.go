@@ -23,14 +23,18 @@ const DefaultChartVersion = "0.1.0"
 // persistent volume sizes and classes, pod labels and annotations, common labels and
 // annotations, existing Secrets and Secret data) and the labels written by the chart's
 // helpers. With its default values the chart renders exactly the objects `--format yaml`
-// writes, for any release name. values.yaml holds no secret data: the Secret templates carry
-// it as the plain output does (written owner-only).
+// writes, for any release name, given secret-values.yaml. Neither values.yaml nor the templates
+// hold secret data: it goes to secret-values.yaml (owner-only), which the .gitignore and
+// .helmignore written beside it keep out of git and out of packages (docs/secrets.md).
 type HelmFormat struct {
 	// Version is the chart version (default DefaultChartVersion).
 	Version string
 	// AppVersion is the chart's appVersion (default: see AppVersion).
 	AppVersion string
 }
+
+// SecretValuesFile is the chart file holding the Secrets' data as values.
+const SecretValuesFile = "secret-values.yaml"
 
 // Dir renders the chart.
 func (h HelmFormat) Dir(objs []convert.Object) (Files, error) {
@@ -67,6 +71,17 @@ func (h HelmFormat) Dir(objs []convert.Object) (Files, error) {
 		File{Path: "templates/_helpers.tpl", Data: []byte(helpers(name, b.ns))},
 		File{Path: "templates/NOTES.txt", Data: []byte(b.notes.text(name, b.ns, b.secrets))},
 	)
+	sv, err := b.secretValues()
+	if err != nil {
+		return nil, err
+	}
+	if sv != nil {
+		out = append(out,
+			File{Path: SecretValuesFile, Data: sv, Sensitive: true},
+			File{Path: ".gitignore", Data: []byte("# secret data berth read at convert time: never commit it\n/" + SecretValuesFile + "\n")},
+			File{Path: ".helmignore", Data: []byte("# secret data berth read at convert time: never package it\n" + SecretValuesFile + "\n.berth-manifest\n")},
+		)
+	}
 	out.Sort()
 	return out, nil
 }

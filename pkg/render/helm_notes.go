@@ -95,9 +95,9 @@ func writeSecretNotes(b *strings.Builder, secrets map[string]*valueNode) {
 	if len(secrets) == 0 {
 		return
 	}
-	b.WriteString("\nSecrets: the chart creates them from the data berth read at convert time; values.yaml holds none.\n")
-	b.WriteString("Use your own with --set secrets.NAME.existingSecret=SECRET, or give the data at install time with\n")
-	b.WriteString("--set-file secrets.NAME.stringData.KEY=PATH:\n")
+	b.WriteString("\nSecrets: neither the templates nor values.yaml hold their data; it came at install time from\n")
+	b.WriteString("secret-values.yaml (-f), --set-file secrets.NAME.stringData.KEY=PATH, or an existing Secret\n")
+	b.WriteString("(--set secrets.NAME.existingSecret=SECRET):\n")
 	names := make([]string, 0, len(secrets))
 	for k := range secrets {
 		names = append(names, k)

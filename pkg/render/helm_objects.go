@@ -7,10 +7,12 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/convert"
+	goyaml "sigs.k8s.io/yaml/goyaml.v2"
 )
 
-// scanSecret adds the values of a Secret the chart creates: existingSecret and, per key, a
-// stringData entry that is empty by default (values hold no secret data).
+// scanSecret adds the values of a Secret the chart creates: existingSecret, and the data and
+// stringData maps that give its keys at install time. values.yaml holds no secret data and
+// neither do the templates: the data berth read goes to secret-values.yaml (secretValues).
 func (b *chartBuilder) scanSecret(o convert.Object) error {
 	m, err := unstructuredWith(o, &b.types)
 	if err != nil {
@@ -20,16 +22,26 @@ func (b *chartBuilder) scanSecret(o convert.Object) error {
 	if _, dup := b.secrets[name]; dup {
 		return nil
 	}
-	node := b.values.object("secrets", "Secrets the chart creates, by name. Their data is in the Secret templates as berth read it;\n"+
-		"values hold none. Give other data with --set-file secrets.NAME.stringData.KEY=PATH, or use a Secret\n"+
-		"you manage with existingSecret.").
-		object(name, fmt.Sprintf("Secret %s (keys: %s).", name, strings.Join(secretKeys(m), ", ")))
+	keys := secretKeys(m)
+	node := b.values.object("secrets", "Secrets the chart creates, by name. Neither values.yaml nor the templates hold their data:\n"+
+		"berth wrote the data it read to secret-values.yaml beside the chart (git-ignored): install with\n"+
+		"-f secret-values.yaml, give each key with --set-file secrets.NAME.stringData.KEY=PATH, or use a\n"+
+		"Secret you manage with existingSecret. A key given nowhere fails the install, naming it.").
+		object(name, fmt.Sprintf("Secret %s (keys: %s).", name, strings.Join(keys, ", ")))
 	node.leaf("existingSecret", "Name of an existing Secret (with the same keys) to use instead of creating this one.", "string", "", nil)
-	data := node.object("stringData", "Values that replace the Secret's data, by key (plain text; empty: keep berth's).")
-	for _, k := range secretKeys(m) {
-		data.leaf(k, "Key "+k+".", []string{"string", "number", "boolean"}, "", nil)
+	str := node.object("stringData", "Values of the keys, plain text; they win over data.")
+	enc := node.object("data", "Values of the keys, base64-encoded.")
+	for _, k := range keys {
+		str.optionalLeaf(k, "Key "+k+".", []string{"string", "number", "boolean"})
+		enc.optionalLeaf(k, "Key "+k+", base64.", "string")
 	}
 	b.secrets[name] = node
+	b.secretData[name] = map[string]any{}
+	for _, f := range []string{"data", "stringData"} {
+		if d := asMap(m[f]); len(d) > 0 {
+			b.secretData[name][f] = d
+		}
+	}
 	return nil
 }
 
@@ -45,31 +57,53 @@ func secretKeys(m map[string]any) []string {
 	return keys
 }
 
-// secret templates a chart Secret: left out when existingSecret is set, each key taken from
-// stringData when given there.
+// secret templates a chart Secret: left out when existingSecret is set; each key from
+// stringData or data given at install time (written where the plain output has it: data
+// base64-encoded, stringData as text), and a failure naming the key when neither is.
 func (b *chartBuilder) secret(t *template, o convert.Object, m map[string]any) {
 	node := b.secrets[o.GetName()]
 	if node == nil {
 		return
 	}
 	t.fileCond = "not " + node.field("existingSecret")
-	data := node.fields["stringData"]
+	str, enc := node.field("stringData"), node.field("data")
+	name := o.GetName()
 	for _, f := range []string{"data", "stringData"} {
-		for k, v := range asMap(m[f]) {
-			s, _ := v.(string)
-			lit, encode := s, "b64enc"
-			if f == "stringData" || s == "" {
-				q, _ := json.Marshal(s)
-				lit = string(q)
-			}
+		for k := range asMap(m[f]) {
+			q, _ := json.Marshal(k)
+			msg, _ := json.Marshal(fmt.Sprintf("Secret %s: no value for key %s: install with -f secret-values.yaml (berth convert wrote it beside the chart), "+
+				"--set-file secrets.%s.stringData.%s=PATH, or set secrets.%s.existingSecret", name, k, name, k, name))
+			fromStr, fromData := "toString $s | b64enc | quote", "$d | quote"
 			if f == "stringData" {
-				encode = "quote"
+				fromStr, fromData = "toString $s | quote", "$d | b64dec | quote"
 			}
-			lit = strings.ReplaceAll(lit, "{{", "{{`{{`}}")
-			asMap(m[f])[k] = t.text(fmt.Sprintf("{{ with %s }}{{ toString . | %s }}{{ else }}%s{{ end }}", data.field(k), encode, lit))
+			asMap(m[f])[k] = t.text(fmt.Sprintf("{{ $s := index (%s | default dict) %s }}{{ $d := index (%s | default dict) %s }}"+
+				"{{ if not (kindIs \"invalid\" $s) }}{{ %s }}{{ else if not (kindIs \"invalid\" $d) }}{{ %s }}"+
+				"{{ else }}{{ fail %s }}{{ end }}", str, q, enc, q, fromStr, fromData, msg))
 		}
 	}
 }
+
+// secretValues is secret-values.yaml: the data berth read for every Secret the chart creates,
+// in the shape of the chart's values (secrets.NAME.data.KEY base64, secrets.NAME.stringData.KEY
+// text, as the plain output has them). nil when there is none.
+func (b *chartBuilder) secretValues() ([]byte, error) {
+	if len(b.secretData) == 0 {
+		return nil, nil
+	}
+	out, err := goyaml.Marshal(map[string]any{"secrets": b.secretData})
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte(secretValuesHeader), out...), nil
+}
+
+// secretValuesHeader heads secret-values.yaml.
+const secretValuesHeader = `# Secret data berth read at convert time, in the chart's values (secrets.NAME.data.KEY, base64).
+# Never commit this file (the .gitignore beside it keeps it out of git, .helmignore out of
+# packages). Install with: helm install RELEASE . -f secret-values.yaml
+# or replace it: --set-file secrets.NAME.stringData.KEY=PATH, --set secrets.NAME.existingSecret=S.
+`
 
 // scanService adds the values of a Service's named ports (Ingresses refer to them too).
 func (b *chartBuilder) scanService(o convert.Object) error {

@@ -27,7 +27,9 @@ func (n *valueNode) schema() map[string]any {
 		required := make([]string, 0, len(n.fields))
 		for _, k := range n.sortedFields() {
 			props[k] = n.fields[k].schema()
-			required = append(required, k)
+			if !n.fields[k].optional {
+				required = append(required, k)
+			}
 		}
 		s["type"], s["properties"], s["additionalProperties"] = "object", props, false
 		if len(required) > 0 {
@@ -36,7 +38,10 @@ func (n *valueNode) schema() map[string]any {
 	case n.entry != nil:
 		s["type"], s["additionalProperties"], s["default"] = "object", n.entry, n.def
 	default:
-		s["type"], s["default"] = n.typ, n.def
+		s["type"] = n.typ
+		if !n.optional {
+			s["default"] = n.def
+		}
 		for k, v := range n.extra {
 			s[k] = v
 		}

@@ -22,6 +22,8 @@ type chartBuilder struct {
 	envOwner map[string]string
 	// secrets are the Secrets the chart creates, by name.
 	secrets map[string]*valueNode
+	// secretData is the data of those Secrets (base64), for secret-values.yaml only.
+	secretData map[string]map[string]any
 	// ports maps a Service name and port number to the port's value.
 	ports map[string]map[int64]*valueNode
 	notes notes
@@ -33,7 +35,7 @@ type chartBuilder struct {
 
 func newChartBuilder(name string, objs []convert.Object) (*chartBuilder, error) {
 	b := &chartBuilder{name: name, values: newValues(), workloads: map[string]string{}, keys: map[string]string{}, envOwner: map[string]string{},
-		secrets: map[string]*valueNode{}, ports: map[string]map[int64]*valueNode{}, ns: appNamespace(objs)}
+		secrets: map[string]*valueNode{}, secretData: map[string]map[string]any{}, ports: map[string]map[int64]*valueNode{}, ns: appNamespace(objs)}
 	v := b.values
 	v.freeMap("commonLabels", "Labels added to every object (pods too). berth's own labels win on a clash.", nil, stringEntry())
 	v.freeMap("commonAnnotations", "Annotations added to every object's metadata (not to pods: see podAnnotations).", nil, stringEntry())

@@ -23,6 +23,9 @@ type valueNode struct {
 	extra  map[string]any
 	entry  map[string]any
 	fields map[string]*valueNode
+	// optional leaves have no default: values.yaml leaves them out and the schema does not
+	// require them (secret data, given at install time or not at all).
+	optional bool
 }
 
 // newValues returns the root of a chart's values.
@@ -48,6 +51,21 @@ func (n *valueNode) object(key, doc string) *valueNode {
 // holds more schema keywords (enum, minimum, pattern).
 func (n *valueNode) leaf(key, doc string, typ, def any, extra map[string]any) *valueNode {
 	return n.child(key, func() *valueNode { return &valueNode{doc: doc, typ: typ, def: def, extra: extra} })
+}
+
+// optionalLeaf adds (or returns) the optional leaf field key of JSON Schema type typ.
+func (n *valueNode) optionalLeaf(key, doc string, typ any) *valueNode {
+	return n.child(key, func() *valueNode { return &valueNode{doc: doc, typ: typ, optional: true} })
+}
+
+// shown reports whether n has a field values.yaml writes.
+func (n *valueNode) shown() bool {
+	for _, c := range n.fields {
+		if !c.optional {
+			return true
+		}
+	}
+	return false
 }
 
 // freeMap adds (or returns) the field key holding a map of any keys whose entries follow the
@@ -111,6 +129,9 @@ func (n *valueNode) yamlText() ([]byte, error) {
 func (n *valueNode) writeFields(b *strings.Builder, indent string) error {
 	for _, k := range n.sortedFields() {
 		c := n.fields[k]
+		if c.optional {
+			continue
+		}
 		for _, line := range strings.Split(c.doc, "\n") {
 			if line != "" {
 				fmt.Fprintf(b, "%s# %s\n", indent, line)
@@ -121,7 +142,7 @@ func (n *valueNode) writeFields(b *strings.Builder, indent string) error {
 			return err
 		}
 		switch {
-		case c.fields != nil && len(c.fields) == 0:
+		case c.fields != nil && !c.shown():
 			fmt.Fprintf(b, "%s%s: {}\n", indent, key)
 		case c.fields != nil:
 			fmt.Fprintf(b, "%s%s:\n", indent, key)

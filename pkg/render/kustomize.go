@@ -26,7 +26,8 @@ var overlayName = lazyRegexp(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
 //
 //	base/kustomization.yaml      resources: objects (and config): builds to exactly the plain output
 //	base/objects/                every object but the generated config, as the plain output's files
-//	base/config/                 the ConfigMaps and Opaque Secrets, as plain files
+//	base/config/                 the ConfigMaps as plain files; the Secrets generated (with their
+//	                             plain names) from data files under a .gitignore
 //	overlays/<name>/             per overlay: a kustomization on ../../base/objects that
 //	                             regenerates the config from data files (content-hashed names),
 //	                             with images, replicas, an example patch and the namespace
@@ -62,10 +63,11 @@ func (k KustomizeFormat) Dir(objs []convert.Object) (Files, error) {
 	}
 	gens := generators(objs)
 	ambiguous := ambiguousNames(objs)
-	configFiles := map[string]bool{}
+	configFiles, secretFiles := map[string]bool{}, map[string]bool{}
 	for _, o := range objs {
-		if _, ok := gens[o]; ok {
+		if g, ok := gens[o]; ok {
 			configFiles[FileName(o, ambiguous[kindName(o)], ".yaml")] = true
+			secretFiles[FileName(o, ambiguous[kindName(o)], ".yaml")] = g.kind == "Secret"
 		}
 	}
 	plain, err := yamlFormat{}.Dir(objs)
@@ -79,17 +81,37 @@ func (k KustomizeFormat) Dir(objs []convert.Object) (Files, error) {
 		if configFiles[f.Path] {
 			sub = "config"
 		}
+		if secretFiles[f.Path] {
+			continue // generated from git-ignored data files below, never inline
+		}
 		lists[sub] = append(lists[sub], f.Path)
 		f.Path = "base/" + sub + "/" + f.Path
 		out = append(out, f)
 	}
+	var baseSecrets []goyaml.MapSlice
+	for _, o := range objs {
+		if g, ok := gens[o]; ok && g.kind == "Secret" {
+			baseSecrets = append(baseSecrets, g.entryWith(map[string]any{"disableNameSuffixHash": true}))
+			out = append(out, g.files("base/config/")...)
+		}
+	}
+	if len(baseSecrets) > 0 {
+		out = append(out, File{Path: "base/config/secrets/.gitignore", Data: []byte(secretsIgnore), Sensitive: true})
+	}
 	var subs []string
 	for _, sub := range []string{"objects", "config"} {
-		if len(lists[sub]) == 0 {
+		fields := map[string]any{}
+		if len(lists[sub]) > 0 {
+			fields["resources"] = lists[sub]
+		}
+		if sub == "config" && len(baseSecrets) > 0 {
+			fields["secretGenerator"] = baseSecrets
+		}
+		if len(fields) == 0 {
 			continue
 		}
 		subs = append(subs, sub)
-		data, err := kustomization(map[string]any{"resources": lists[sub]})
+		data, err := kustomization(fields)
 		if err != nil {
 			return nil, err
 		}

@@ -25,7 +25,10 @@ type generated struct {
 
 // entry is the generator entry (configMapGenerator or secretGenerator) for g: same name,
 // namespace, labels and annotations as the base object, data from the overlay's files.
-func (g generated) entry() goyaml.MapSlice {
+func (g generated) entry() goyaml.MapSlice { return g.entryWith(nil) }
+
+// entryWith is entry with more generator options (disableNameSuffixHash for the base).
+func (g generated) entryWith(more map[string]any) goyaml.MapSlice {
 	e := goyaml.MapSlice{{Key: "name", Value: g.obj.GetName()}}
 	if ns := g.obj.GetNamespace(); ns != "" {
 		e = append(e, goyaml.MapItem{Key: "namespace", Value: ns})
@@ -43,6 +46,9 @@ func (g generated) entry() goyaml.MapSlice {
 		e = append(e, goyaml.MapItem{Key: "files", Value: files})
 	}
 	opts := map[string]any{}
+	for k, v := range more {
+		opts[k] = v
+	}
 	if l := g.obj.GetLabels(); len(l) > 0 {
 		opts["labels"] = l
 	}
@@ -82,6 +88,10 @@ func (g generated) dir() string {
 	}
 	return "config"
 }
+
+// secretsIgnore is the .gitignore berth writes in every directory of Secret data files.
+const secretsIgnore = "# Secret data berth read at convert time: never commit it. Fill it in per environment\n" +
+	"# (or generate it from a secret store); this file keeps everything else here out of git.\n*\n!.gitignore\n"
 
 // files returns g's data files in an overlay directory (prefix ends in "/"). Secret data is
 // written owner-only.
@@ -131,9 +141,9 @@ func sortedDataKeys(m map[string][]byte) []string {
 	return keys
 }
 
-// generators picks the objects overlays regenerate: ConfigMaps without binary data and Opaque
-// Secrets, i.e. the configuration pods read. Other Secrets (registry credentials, TLS) stay
-// plain objects: their format is fixed and tools other than pods read them.
+// generators picks the objects generated from data files: ConfigMaps without binary data, and
+// every Secret with data, so that no Secret's data is inline in a file meant to be committed
+// (the base generates them too, with their plain names; docs/secrets.md).
 func generators(objs []convert.Object) map[convert.Object]generated {
 	ambiguous := ambiguousNames(objs)
 	out := map[convert.Object]generated{}
@@ -152,10 +162,16 @@ func generators(objs []convert.Object) map[convert.Object]generated {
 				g.data[k] = []byte(s)
 			}
 		case *corev1.Secret:
-			if nonEmptySecretType(v.Type) != corev1.SecretTypeOpaque || len(v.StringData) > 0 || len(v.Data) == 0 {
+			if len(v.Data)+len(v.StringData) == 0 {
 				continue
 			}
-			g.kind, g.data = "Secret", v.Data
+			g.kind, g.data = "Secret", map[string][]byte{}
+			for k, d := range v.Data {
+				g.data[k] = d
+			}
+			for k, s := range v.StringData {
+				g.data[k] = []byte(s)
+			}
 		default:
 			continue
 		}

@@ -38,13 +38,16 @@ func overlay(name string, objs []convert.Object, gens map[convert.Object]generat
 	}
 	if len(secrets) > 0 {
 		sections = append(sections, section{key: "secretGenerator", value: secrets,
-			comment: "Secrets made from the files under secrets/ (owner-only files; keep them out of version\n" +
-				"control or encrypt them). Hashed names, like the ConfigMaps."})
+			comment: "Secrets made from the files under secrets/ (owner-only files, git-ignored: fill them in\n" +
+				"per environment or generate them from a secret store). Hashed names, like the ConfigMaps."})
 	}
 	for _, o := range objs {
 		if g, ok := gens[o]; ok {
 			out = append(out, g.files(dir)...)
 		}
+	}
+	if len(secrets) > 0 {
+		out = append(out, File{Path: dir + "secrets/.gitignore", Data: []byte(secretsIgnore), Sensitive: true})
 	}
 	if p, ok := examplePatch(objs); ok {
 		data, err := p.render()

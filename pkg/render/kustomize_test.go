@@ -40,17 +40,29 @@ func TestKustomizeDir(t *testing.T) {
 		byPath[f.Path] = f
 	}
 	want := []string{
-		"base/config/11-secret-db.yaml", "base/config/kustomization.yaml", "base/kustomization.yaml",
+		"base/config/kustomization.yaml", "base/config/secrets/.gitignore", "base/config/secrets/db.env",
+		"base/kustomization.yaml",
 		"base/objects/00-namespace-shop.yaml", "base/objects/15-service-web.yaml",
 		"base/objects/16-deployment-web.yaml", "base/objects/kustomization.yaml",
-		"overlays/prod/kustomization.yaml", "overlays/prod/namespace.yaml", "overlays/prod/secrets/db.env",
+		"overlays/prod/kustomization.yaml", "overlays/prod/namespace.yaml",
+		"overlays/prod/secrets/.gitignore", "overlays/prod/secrets/db.env",
 	}
 	if diff := cmp.Diff(want, paths); diff != "" {
 		t.Fatalf("paths (-want +got):\n%s", diff)
 	}
-	for _, p := range []string{"base/config/11-secret-db.yaml", "overlays/prod/secrets/db.env"} {
+	for _, p := range []string{"base/config/secrets/db.env", "overlays/prod/secrets/db.env"} {
 		if !byPath[p].Sensitive {
 			t.Errorf("%s is not marked sensitive", p)
+		}
+	}
+	for path, f := range byPath {
+		if strings.Contains(string(f.Data), "hunter2") && !strings.HasSuffix(path, "secrets/db.env") {
+			t.Errorf("%s holds the secret value: only git-ignored secrets/ data files may", path)
+		}
+	}
+	for _, p := range []string{"base/config/secrets/.gitignore", "overlays/prod/secrets/.gitignore"} {
+		if got := string(byPath[p].Data); !strings.Contains(got, "\n*\n!.gitignore\n") {
+			t.Errorf("%s = %q, want it to ignore everything but itself", p, got)
 		}
 	}
 	if got, want := string(byPath["overlays/prod/secrets/db.env"].Data), "password=hunter2\n"; got != want {

@@ -3,6 +3,9 @@ package golden
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -11,6 +14,8 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/internal/cli"
+	"github.com/berth-dev/berth/pkg/release"
+	brender "github.com/berth-dev/berth/pkg/render"
 	"github.com/berth-dev/berth/pkg/validate"
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
@@ -78,6 +83,14 @@ func convertChart(t *testing.T, caseDir string) *chart.Chart {
 	}
 	chrt, err := loader.LoadDir(out)
 	if err != nil {
+		t.Fatal(err)
+	}
+	// the Secret data the chart's templates do not hold, as helm install -f secret-values.yaml
+	sv, err := os.ReadFile(filepath.Join(out, brender.SecretValuesFile))
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	if err := release.WithSecretValues(chrt, sv); err != nil {
 		t.Fatal(err)
 	}
 	return chrt
@@ -186,6 +199,10 @@ func changedLeaf(key, parent string, old any, existing bool) any {
 		return parent == "ingress" // probes off, Ingresses kept
 	}
 	switch {
+	case parent == "data" && key == ".dockerconfigjson":
+		return base64.StdEncoding.EncodeToString([]byte(`{"auths":{"registry.example.test":{"auth":"dTpw"}}}`))
+	case parent == "data":
+		return base64.StdEncoding.EncodeToString([]byte("changed secret value"))
 	case parent == "stringData" && key == ".dockerconfigjson":
 		return `{"auths":{"registry.example.test":{"auth":"dTpw"}}}`
 	case parent == "stringData":

@@ -2,8 +2,10 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -99,6 +101,13 @@ func (r *releaseFlags) chart(ctx context.Context, streams cli.IO, src *appSource
 		if err != nil {
 			return nil, "", "", fmt.Errorf("--from %s: %w", src.from, err)
 		}
+		sv, err := os.ReadFile(filepath.Join(src.from, render.SecretValuesFile))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, "", "", fmt.Errorf("--from %s: %w", src.from, err)
+		}
+		if err := release.WithSecretValues(chrt, sv); err != nil {
+			return nil, "", "", err
+		}
 		name := nonEmptyString(r.name, chrt.Name())
 		ns := src.input.Options.Namespace
 		if ns == "" {
@@ -123,12 +132,20 @@ func (r *releaseFlags) chart(ctx context.Context, streams cli.IO, src *appSource
 		return nil, "", "", fmt.Errorf("render: %w", err)
 	}
 	bf := make([]*loader.BufferedFile, 0, len(files))
+	var sv []byte
 	for _, f := range files {
+		if f.Path == render.SecretValuesFile {
+			sv = f.Data
+			continue
+		}
 		bf = append(bf, &loader.BufferedFile{Name: f.Path, Data: f.Data})
 	}
 	chrt, err := loader.LoadFiles(bf)
 	if err != nil {
 		return nil, "", "", fmt.Errorf("render: chart: %w", err)
+	}
+	if err := release.WithSecretValues(chrt, sv); err != nil {
+		return nil, "", "", err
 	}
 	objs, err := unstructuredObjects(res.Objects)
 	if err != nil {
