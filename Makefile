@@ -5,15 +5,22 @@ GO ?= go
 TEST_TIMEOUT ?= 30m
 TEST_FLAGS ?=
 
-.PHONY: all build vet install test test-deps test-bin test-browser-deps example
+.PHONY: all build vet lint install test test-deps test-bin test-browser-deps example
 
-all: build vet
+all: build vet lint
 
 build:
 	$(GO) build ./...
 
 vet:
 	$(GO) vet ./...
+
+# staticcheck at the version pinned in test/tools/staticcheck (a module of its own), built into
+# the user cache once; the build cache makes later runs start in a second.
+STATICCHECK = $${XDG_CACHE_HOME:-$$HOME/.cache}/berth-tools/staticcheck
+lint:
+	$(GO) build -C test/tools/staticcheck -o "$(STATICCHECK)" honnef.co/go/tools/cmd/staticcheck
+	"$(STATICCHECK)" ./...
 
 # Installs berth and berth-cluster (the cluster commands berth hands over to) into GOBIN.
 install:
@@ -36,7 +43,7 @@ test-bin:
 test-browser-deps:
 	test/browser/install.sh
 
-test: test-deps test-bin test-browser-deps
+test: vet lint test-deps test-bin test-browser-deps
 	BERTH_TEST_BIN="$$(test/cluster/build.sh 2>/dev/null)" $(GO) test -timeout $(TEST_TIMEOUT) $(TEST_FLAGS) ./...
 
 # Converts the shipped example app: out/shop/ (one file per object) and out/shop-report.md.

@@ -157,7 +157,7 @@ func leakFlags(t *testing.T, args []string) (*ConvertFlags, convert.Options) {
 	t.Helper()
 	f := &ConvertFlags{Environ: []string{}}
 	fs := pflag.NewFlagSet("leak", pflag.ContinueOnError)
-	fs.ParseErrorsWhitelist.UnknownFlags = true
+	fs.ParseErrorsAllowlist.UnknownFlags = true
 	f.Bind(fs)
 	if err := fs.Parse(args); err != nil {
 		t.Fatal(err)

@@ -1,8 +1,6 @@
 package apply
 
 import (
-	"sort"
-
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
@@ -36,23 +34,6 @@ func waveOf(kind string) int {
 	default:
 		return WaveEdge
 	}
-}
-
-// byWave groups objects into waves, each sorted by kind, namespace and name.
-func byWave(objs []*unstructured.Unstructured) [waveCount][]*unstructured.Unstructured {
-	var w [waveCount][]*unstructured.Unstructured
-	for _, u := range objs {
-		i := waveOf(u.GetKind())
-		w[i] = append(w[i], u)
-	}
-	for i := range w {
-		sortObjects(w[i])
-	}
-	return w
-}
-
-func sortObjects(objs []*unstructured.Unstructured) {
-	sort.SliceStable(objs, func(i, j int) bool { return lessObj(objs[i], objs[j]) })
 }
 
 // lessObj orders objects by wave, kind, namespace and name.

@@ -20,9 +20,6 @@ import (
 // x-berth.hostPaths lists the source. berth never puts content from outside the project into
 // an object, even if the model carries some.
 
-// defaultFileMode is the mode Kubernetes gives ConfigMap and Secret files.
-const defaultFileMode = 0o644
-
 // bindMount converts one bind mount of owner's model into c.
 func (b *builder) bindMount(p *pod, c *ctr, owner *model.Container, m model.Mount) error {
 	id := "bind:" + owner.Name + ":" + m.Target

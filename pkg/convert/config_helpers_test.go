@@ -85,26 +85,6 @@ func (r *cfgRun) names() []string {
 	return out
 }
 
-// render renders the run as one YAML stream: every object, then each pod spec and its claim
-// templates.
-func (r *cfgRun) render(t *testing.T) []byte {
-	t.Helper()
-	var out []byte
-	for _, o := range r.b.objs {
-		out = append(out, "---\n"...)
-		out = append(out, marshalClean(t, o)...)
-	}
-	for _, p := range r.pods {
-		out = append(out, "--- # pod spec of "+string(p.Kind)+"/"+p.Name+"\n"...)
-		out = append(out, marshalClean(t, p.Spec)...)
-		for _, ct := range r.templates[p.Name] {
-			out = append(out, "--- # claim template\n"...)
-			out = append(out, marshalClean(t, ct)...)
-		}
-	}
-	return out
-}
-
 // svc is a one-container service literal.
 func svc(name string, env []model.EnvVar, mounts ...model.Mount) *model.Service {
 	return &model.Service{Name: name, Field: "services." + name, Containers: []model.Container{{

@@ -112,7 +112,7 @@ func lineAddrs(kind, line string) []addr {
 	case "keyed":
 		if addressKey().MatchString(line) {
 			_, v, _ := strings.Cut(line, ":")
-			if k := strings.Index(line, "="); k >= 0 && (strings.Index(line, ":") < 0 || k < strings.Index(line, ":")) {
+			if k := strings.Index(line, "="); k >= 0 && (!strings.Contains(line, ":") || k < strings.Index(line, ":")) {
 				v = line[k+1:]
 			}
 			return addrsIn(v)

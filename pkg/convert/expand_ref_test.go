@@ -12,10 +12,6 @@ const (
 	referenceCloser = ')'
 )
 
-func syntaxWrap(input string) string {
-	return string(operator) + string(referenceOpener) + input + string(referenceCloser)
-}
-
 func expand(input string, mapping func(string) string) string {
 	var buf bytes.Buffer
 	checkpoint := 0

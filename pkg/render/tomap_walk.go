@@ -165,7 +165,7 @@ func simpleJSON(b []byte) (any, bool) {
 	switch {
 	case string(b) == "null":
 		return nil, true
-	case len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && bytes.IndexAny(b[1:len(b)-1], "\\\"") < 0:
+	case len(b) >= 2 && b[0] == '"' && b[len(b)-1] == '"' && !bytes.ContainsAny(b[1:len(b)-1], "\\\""):
 		for _, c := range b[1 : len(b)-1] {
 			if c < 0x20 {
 				return nil, false // invalid JSON: the decoder says so

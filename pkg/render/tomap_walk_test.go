@@ -92,9 +92,10 @@ type Embedded struct {
 
 type rules struct {
 	*Embedded
-	Named     Embedded                `json:"named"`
-	Untagged  int                     // name from the field
-	Skipped   int                     `json:"-"`
+	Named    Embedded `json:"named"`
+	Untagged int      // name from the field
+	Skipped  int      `json:"-"`
+	//lint:ignore SA5008 encoding/json's rule: "-," names the field "-"; the walker must agree
 	Dash      int                     `json:"-,"`
 	unexp     int                     //nolint:unused // must not appear
 	Empty     string                  `json:"empty,omitempty"`
@@ -117,8 +118,9 @@ type rules struct {
 	PtrM      ptrMarshaler            `json:"ptrM"`
 	PtrMs     []ptrMarshaler          `json:"ptrMs"`
 	PtrMMap   map[string]ptrMarshaler `json:"ptrMMap"`
-	BadTag    int                     `json:"a\"b"`
-	Letters   []letter                `json:"letters"`
+	//lint:ignore SA5008 a tag encoding/json cannot parse: the walker must fall back as it does
+	BadTag  int      `json:"a\"b"`
+	Letters []letter `json:"letters"`
 }
 
 func walkCases() map[string]any {
@@ -126,7 +128,7 @@ func walkCases() map[string]any {
 	r := &rules{
 		Named: Embedded{E: "x"}, Untagged: 3, Skipped: 4, Dash: 5, unexp: 6,
 		Bytes: []byte("secret\x00"), Arr: [2]uint8{7, 8},
-		Floats: []float64{1, -0.0, 1.5, 1e21, 1e-7, 123456789012345678, math.MaxFloat64},
+		Floats: []float64{1, math.Copysign(0, -1), 1.5, 1e21, 1e-7, 123456789012345678, math.MaxFloat64},
 		F32:    0.1, U64: math.MaxUint64, Bad: "a\xffb\xfe",
 		TextKeys: map[textKey]int{{"x", "y"}: 1}, IntKeys: map[int]string{-2: "m"},
 		Iface: map[string]any{"k": []any{int8(1), "s", nil, 2.5}},

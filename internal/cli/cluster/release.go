@@ -69,11 +69,6 @@ func (r *releaseFlags) historyMaxOption() int {
 	return r.historyMax
 }
 
-func (r *releaseFlags) hasValues() bool {
-	v := r.values
-	return len(v.ValueFiles)+len(v.Values)+len(v.StringValues)+len(v.FileValues)+len(v.JSONValues) > 0
-}
-
 // mergedValues merges the value flags the way helm does: files in order, then --set-json,
 // --set, --set-string, --set-file. Only local files are read.
 func (r *releaseFlags) mergedValues() (map[string]any, error) {

@@ -188,9 +188,7 @@ func aliases(app *model.App, p *types.Project) {
 		}
 	}
 	for _, s := range app.Services {
-		for _, a := range sortedKeys(names[s.Name]) {
-			s.Aliases = append(s.Aliases, a)
-		}
+		s.Aliases = append(s.Aliases, sortedKeys(names[s.Name])...)
 	}
 }
 

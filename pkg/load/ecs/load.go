@@ -101,7 +101,6 @@ type task struct {
 	form   string
 	family string // family given outside the task (Terraform --family, CloudFormation logical ID)
 	name   string // the service name
-	tags   *node  // describe-task-definition's sibling tags
 }
 
 // Input forms.
