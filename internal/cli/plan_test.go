@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/berth-dev/berth/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,23 +38,7 @@ func TestPlanGolden(t *testing.T) {
 			if again := run(); again != got {
 				t.Fatalf("two runs differ:\n%s", cmp.Diff(got, again))
 			}
-			want := filepath.Join("testdata", "plan", name+".md")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(want), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(want, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			data, err := os.ReadFile(want)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(string(data), got); diff != "" {
-				t.Errorf("runbook differs from %s (-want +got); if intended, rerun with -update:\n%s", want, diff)
-			}
+			golden.AssertBytes(t, filepath.Join("testdata", "plan", name+".md"), []byte(got))
 			for _, cmd := range []string{"berth apply ", "berth down "} {
 				found := false
 				for _, line := range strings.Split(got, "\n") {

@@ -3,13 +3,13 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/berth-dev/berth/internal/golden"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 )
 
 var berthData = regexp.MustCompile(`(?s)<script id="berth-data" type="application/json">(.*?)</script>`)
@@ -60,23 +60,7 @@ func TestHTMLReportGolden(t *testing.T) {
 			}
 			got, _ := json.MarshalIndent(data, "", "  ")
 			got = append(got, '\n')
-			want := filepath.Join("testdata", "report-html", name+".json")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(want), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(want, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			wantData, err := os.ReadFile(want)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(string(wantData), string(got)); diff != "" {
-				t.Errorf("HTML report data differs from %s (-want +got); if intended, rerun with -update:\n%s", want, diff)
-			}
+			golden.AssertBytes(t, filepath.Join("testdata", "report-html", name+".json"), got)
 			if strings.Contains(string(page), tmp) {
 				t.Error("page contains the temporary directory")
 			}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	goldenfile "github.com/berth-dev/berth/internal/golden"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -13,9 +12,6 @@ import (
 	"github.com/berth-dev/berth/pkg/model"
 	"sigs.k8s.io/yaml"
 )
-
-// update is the one -update flag of every package (internal/golden).
-var update = goldenfile.Update
 
 // render is the test's YAML stream of a result: the objects, then the diagnostics and the
 // field accounting, so golden diffs show mapping decisions and their reasons together.
@@ -97,23 +93,7 @@ func golden(t *testing.T, name string, app *model.App, opts Options) {
 	if !bytes.Equal(outs[0], outs[1]) {
 		t.Fatalf("two conversions of the same input differ")
 	}
-	path := filepath.Join("testdata", name, "want.yaml")
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, outs[0], 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update)", err)
-	}
-	if !bytes.Equal(outs[0], want) {
-		t.Errorf("%s differs from the golden file (run go test ./pkg/convert -run %s -update and review the diff)", path, t.Name())
-	}
+	goldenfile.AssertBytes(t, filepath.Join("testdata", name, "want.yaml"), outs[0])
 }
 
 func dur(s string) *time.Duration {

@@ -15,9 +15,6 @@ import (
 	"github.com/berth-dev/berth/pkg/diag"
 )
 
-// update is the one -update flag of every package (internal/golden).
-var update = golden.Update
-
 // corpusDir is ../shared/corpus/compose relative to the module root.
 func corpusDir(t *testing.T) string {
 	t.Helper()
@@ -124,17 +121,5 @@ func TestCorpus(t *testing.T) {
 		checkInvariants(t, name, app)
 		fmt.Fprintf(&out, "%s: loaded: %d services, %d inputs, %d warnings\n", name, len(app.Services), len(app.Inputs), app.Diagnostics.Count(diag.Warning))
 	}
-	golden := filepath.Join("testdata", "corpus.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(out.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if got := out.String(); got != string(want) {
-		t.Errorf("corpus outcomes differ from %s (run with -update after review):\n%s", golden, got)
-	}
+	golden.AssertBytes(t, filepath.Join("testdata", "corpus.golden"), []byte(out.String()))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	goldenfile "github.com/berth-dev/berth/internal/golden"
 	"os"
 	"path/filepath"
 	"sort"
@@ -84,7 +85,7 @@ func TestCorpusConvert(t *testing.T) {
 	}
 	fmt.Fprintf(&out, "\n%d files: %d converted, %d rejected\n", len(files), converted, len(files)-converted)
 	t.Log("\n" + out.String())
-	golden(t, filepath.Join("testdata", "corpus-convert.golden"), []byte(out.String()))
+	goldenfile.AssertBytes(t, filepath.Join("testdata", "corpus-convert.golden"), []byte(out.String()))
 }
 
 // layout describes the pod of the first workload: containers, init containers, sidecars.
@@ -169,7 +170,7 @@ func TestConvertGolden(t *testing.T) {
 			for _, d := range res.Diagnostics {
 				fmt.Fprintf(&diags, "%s: %s\n", d.Severity, d)
 			}
-			golden(t, filepath.Join(dir, "objects.golden"), append(y, []byte("# diagnostics\n"+diags.String())...))
+			goldenfile.AssertBytes(t, filepath.Join(dir, "objects.golden"), append(y, []byte("# diagnostics\n"+diags.String())...))
 		})
 	}
 }

@@ -13,9 +13,6 @@ import (
 	"github.com/berth-dev/berth/pkg/diag"
 )
 
-// update is the one -update flag of every package (internal/golden).
-var update = goldenfile.Update
-
 // corpusDir is ../shared/corpus/ecs relative to the module root.
 func corpusDir(t *testing.T) string {
 	t.Helper()
@@ -80,26 +77,5 @@ func TestCorpus(t *testing.T) {
 	}
 	fmt.Fprintf(&out, "\n%d files: %d loaded, %d rejected\n", len(files), loaded, len(files)-loaded)
 	t.Log("\n" + out.String())
-	golden(t, filepath.Join("testdata", "corpus.golden"), []byte(out.String()))
-}
-
-// golden compares got with the file at path (or rewrites it with -update).
-func golden(t *testing.T, path string, got []byte) {
-	t.Helper()
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if string(got) != string(want) {
-		t.Errorf("%s differs (run with -update and review the diff):\n got:\n%s", path, got)
-	}
+	goldenfile.AssertBytes(t, filepath.Join("testdata", "corpus.golden"), []byte(out.String()))
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	goldenfile "github.com/berth-dev/berth/internal/golden"
 	"os"
 	"path/filepath"
 	"sort"
@@ -77,7 +78,7 @@ func TestGolden(t *testing.T) {
 			if !bytes.Equal(first, second) {
 				t.Fatalf("two loads differ:\n%s\n---\n%s", first, second)
 			}
-			golden(t, filepath.Join(dir, "model.golden"), first)
+			goldenfile.AssertBytes(t, filepath.Join(dir, "model.golden"), first)
 		})
 	}
 	if n == 0 {
