@@ -13,6 +13,10 @@
 #   STAT=median REPS=9 scripts/bench-compare.sh # the median of 9 runs instead of the fastest of 3
 #   GROWTH=0 scripts/bench-compare.sh        # no growth curve
 #   BERTH=/tmp/berth-old scripts/bench-compare.sh # measure this berth executable instead
+#   HOSTILE=0 scripts/bench-compare.sh       # no hostile inputs
+#
+# The hostile inputs (docs/reliability.md) are each at most 1 MB; berth must load or refuse each
+# within 2 CPU seconds and 256 MB peak RSS ("bound" says yes or no; exit 1 is a refusal).
 #   SIZES= CORPUS=0 KOMPOSE=0 scripts/bench-compare.sh # the growth curve alone
 #
 # The growth curve converts inputs of size n and 4n along one dimension at a time (variables
@@ -243,4 +247,63 @@ if [ "${GROWTH:-1}" = 1 ]; then
 	grow "variables of one ECS container (CFN YAML)" gen_cfn_vars "$g"
 	grow "Compose services (generated tree)" gen_services $((g / 10))
 	grow "Compose files (one service each)" gen_files $((g / 50))
+fi
+
+# Hostile inputs: hostile_* DIR write one into DIR and print berth's input flags.
+bomb() { # LEVELS WIDTH
+	awk -v l="$1" -v w="$2" 'BEGIN { printf "x-l0: &a0 ["; for (j = 0; j < w; j++) printf "%s\"lol\"", (j ? "," : ""); print "]"
+		for (i = 1; i < l; i++) { printf "x-l%d: &a%d [", i, i; for (j = 0; j < w; j++) printf "%s*a%d", (j ? "," : ""), i - 1; print "]" } }'
+}
+hostile_cycle() { printf 'n: &common\n    <: *common\n' >"$1/compose.yaml"; echo "-f compose.yaml"; }
+hostile_merge_cycle() { printf 'services:\n  web: &web\n    image: alpine\n    <<: *web\n' >"$1/compose.yaml"; echo "-f compose.yaml"; }
+hostile_bomb() { { printf 'services:\n  web:\n    image: alpine\n'; bomb 9 9; } >"$1/compose.yaml"; echo "-f compose.yaml"; }
+hostile_wide_bomb() { { printf 'services:\n  web:\n    image: alpine\n'; bomb 3 3000; } >"$1/compose.yaml"; echo "-f compose.yaml"; }
+hostile_deep() { awk 'BEGIN { printf "services:\n  web:\n    image: alpine\nx-deep: "; for (i = 0; i < 9999; i++) printf "["; for (i = 0; i < 9999; i++) printf "]"; print "" }' >"$1/compose.yaml"; echo "-f compose.yaml"; }
+hostile_long_keys() { awk 'BEGIN { printf "services:\n  web:\n    image: alpine\nx-long: {k"; for (i = 0; i < 300000; i++) printf "k"; printf ": ["; for (i = 0; i < 300; i++) printf "%s1", (i ? "," : ""); print "]}" }' >"$1/compose.yaml"; echo "-f compose.yaml"; }
+hostile_scalar() { awk 'BEGIN { printf "services:\n  web:\n    image: alpine\n    labels:\n      big: "; for (i = 0; i < 1000000; i++) printf "y"; print "" }' >"$1/compose.yaml"; echo "-f compose.yaml"; }
+hostile_one_line() { awk 'BEGIN { printf "{services: {web: {image: alpine, environment: {"; for (i = 0; i < 40000; i++) printf "%sV%d: v%d", (i ? ", " : ""), i, i; print "}}}}" }' >"$1/compose.yaml"; echo "-f compose.yaml"; }
+hostile_services() { awk 'BEGIN { print "services:"; for (i = 0; i < 5000; i++) printf "  s%d:\n    image: alpine\n    ports: [\"%d:80\"]\n    environment:\n      A: \"1\"\n", i, 10000 + i }' >"$1/compose.yaml"; echo "-f compose.yaml"; }
+hostile_shared() { awk 'BEGIN { print "x-env: &env"; for (i = 0; i < 50; i++) printf "  V%d: v\n", i; print "services:"
+	for (i = 0; i < 2000; i++) printf "  s%d:\n    image: alpine\n    environment:\n      <<: *env\n      OWN: \"%d\"\n", i, i }' >"$1/compose.yaml"; echo "-f compose.yaml"; }
+hostile_ecs_vars() { gen_ecs_vars "$1" 40000 >/dev/null; echo "--ecs task.json"; }
+hostile_ecs_bomb() { { bomb 9 9 | sed 's/^x-l/X/'; printf 'Resources:\n  Task:\n    Type: AWS::ECS::TaskDefinition\n    Properties:\n      ContainerDefinitions: [{Name: a, Image: i, Memory: 512}]\n'; } >"$1/template.yaml"; echo "--ecs template.yaml"; }
+hostile_ecs_deep() { awk 'BEGIN { printf "{\"family\":\"f\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"i\",\"memory\":1,\"dockerLabels\":{\"x\":"; for (i = 0; i < 400000; i++) printf "["; for (i = 0; i < 400000; i++) printf "]"; print "}}]}" }' >"$1/task.json"; echo "--ecs task.json"; }
+hostile_ecs_number() { awk 'BEGIN { printf "{\"family\":\"f\",\"containerDefinitions\":[{\"name\":\"a\",\"image\":\"i\",\"memory\":"; for (i = 0; i < 1000000; i++) printf "9"; print "}]}" }' >"$1/task.json"; echo "--ecs task.json"; }
+
+# hostile LABEL GEN: one row: berth on the input (and compose-go's load for Compose).
+hostile() {
+	local label=$1 gen=$2 d args b l=- rc bound
+	d=$(mktemp -d "$work/hostile.XXXXXX")
+	read -ra args <<<"$("$gen" "$d")"
+	local size
+	size=$(du -sk "$d" | cut -f1)
+	local line
+	line=$(cd "$d" && env -i PATH="$PATH" HOME="$HOME" "$work/memrun" "$work/berth" convert "${args[@]}" --stdout 2>&1 >/dev/null | tail -1 || true)
+	rc=$(cd "$d" && env -i PATH="$PATH" HOME="$HOME" "$work/berth" convert "${args[@]}" --stdout >/dev/null 2>&1 && echo 0 || echo $?)
+	local u s e m a
+	read -r u s e m a <<<"$line"
+	b="$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.3f", u + s }') $(printf %.2f "$e") $((m / 1024)) $((a / 1024))"
+	bound=$(awk -v u="$u" -v s="$s" -v m="$m" 'BEGIN { print (u + s <= 2 && m <= 256 * 1024) ? "yes" : "NO" }')
+	if [ "${args[0]}" = -f ]; then l=$(run1 "$d" 0 "$work/composeload" "${args[@]}"); fi
+	printf '%-40s %7s | %24s %4s %5s | %24s\n' "$label" "$size" "$b" "$rc" "$bound" "$l"
+	rm -rf "$d"
+}
+
+if [ "${HOSTILE:-1}" = 1 ]; then
+	echo
+	printf '%-40s %7s | %24s %4s %5s | %24s\n' "hostile input (berth convert --stdout)" "KB" "berth cpu s wall MB anon" exit bound "compose-go load"
+	hostile "alias cycle through a plain key" hostile_cycle
+	hostile "merge-key cycle" hostile_merge_cycle
+	hostile "billion laughs (9 x 9)" hostile_bomb
+	hostile "wide bomb (3 x 3000)" hostile_wide_bomb
+	hostile "flow nesting 9999" hostile_deep
+	hostile "300 KB key above 300 values" hostile_long_keys
+	hostile "1 MB label value" hostile_scalar
+	hostile "40 000 variables on one line" hostile_one_line
+	hostile "5 000 services" hostile_services
+	hostile "2 000 services merging one anchor" hostile_shared
+	hostile "ECS: 40 000 variables, minified" hostile_ecs_vars
+	hostile "ECS: CloudFormation billion laughs" hostile_ecs_bomb
+	hostile "ECS: nesting 400 000" hostile_ecs_deep
+	hostile "ECS: a 1 MB number" hostile_ecs_number
 fi
