@@ -259,6 +259,8 @@ hostile_merge_cycle() { printf 'services:\n  web: &web\n    image: alpine\n    <
 hostile_bomb() { { printf 'services:\n  web:\n    image: alpine\n'; bomb 9 9; } >"$1/compose.yaml"; echo "-f compose.yaml"; }
 hostile_wide_bomb() { { printf 'services:\n  web:\n    image: alpine\n'; bomb 3 3000; } >"$1/compose.yaml"; echo "-f compose.yaml"; }
 hostile_deep() { awk 'BEGIN { printf "services:\n  web:\n    image: alpine\nx-deep: "; for (i = 0; i < 9999; i++) printf "["; for (i = 0; i < 9999; i++) printf "]"; print "" }' >"$1/compose.yaml"; echo "-f compose.yaml"; }
+hostile_aliased_text() { awk 'BEGIN { printf "services:\n  web:\n    image: alpine\n"; for (i = 0; i < 20; i++) printf "x-f%d: %d\n", i, i
+	printf "x-big: &b \"$$"; for (i = 0; i < 1000000; i++) printf "y"; printf "\"\nx-uses: ["; for (i = 0; i < 500; i++) printf "%s*b", (i ? "," : ""); print "]" }' >"$1/compose.yaml"; echo "-f compose.yaml"; }
 hostile_long_keys() { awk 'BEGIN { printf "services:\n  web:\n    image: alpine\nx-long: {k"; for (i = 0; i < 300000; i++) printf "k"; printf ": ["; for (i = 0; i < 300; i++) printf "%s1", (i ? "," : ""); print "]}" }' >"$1/compose.yaml"; echo "-f compose.yaml"; }
 hostile_scalar() { awk 'BEGIN { printf "services:\n  web:\n    image: alpine\n    labels:\n      big: "; for (i = 0; i < 1000000; i++) printf "y"; print "" }' >"$1/compose.yaml"; echo "-f compose.yaml"; }
 hostile_one_line() { awk 'BEGIN { printf "{services: {web: {image: alpine, environment: {"; for (i = 0; i < 40000; i++) printf "%sV%d: v%d", (i ? ", " : ""), i, i; print "}}}}" }' >"$1/compose.yaml"; echo "-f compose.yaml"; }
@@ -296,6 +298,7 @@ if [ "${HOSTILE:-1}" = 1 ]; then
 	hostile "merge-key cycle" hostile_merge_cycle
 	hostile "billion laughs (9 x 9)" hostile_bomb
 	hostile "wide bomb (3 x 3000)" hostile_wide_bomb
+	hostile "1 MB scalar aliased 500 times" hostile_aliased_text
 	hostile "flow nesting 9999" hostile_deep
 	hostile "300 KB key above 300 values" hostile_long_keys
 	hostile "1 MB label value" hostile_scalar

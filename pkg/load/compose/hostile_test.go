@@ -59,6 +59,7 @@ func TestHostile(t *testing.T) {
 		{name: "deep-flow-900", files: project("x-deep: " + strings.Repeat("[", 900) + strings.Repeat("]", 900) + "\n"), want: "ok"},
 		{name: "deep-block-1200", files: project(deepBlock(1200)), want: "nesting deeper than 1000 levels"},
 		{name: "deep-through-aliases", files: project(deepAliases(20, 60)), want: "nesting deeper than 1000 levels once alias *d16 is expanded"},
+		{name: "aliased-text", files: project(aliasedText(1<<20, 500)), want: "compose.yaml:25:100: excessive aliasing: alias *b stands for 1.0 MiB of text, and the document's text with its aliases expanded exceeds 32 MiB"},
 		{name: "long-keys", files: project(longKeys(300_000, 300)), want: "compose.yaml:1:1: the document is too large: the field paths of its nodes, aliases expanded, would take 86.1 MiB (the limit is 64 MiB)"},
 		{name: "scalar-10MB", files: project("x-big: " + strings.Repeat("x", 10<<20) + "\n"), want: "compose.yaml: the file is 10.0 MiB; berth reads files of up to 8 MiB"},
 		{name: "scalar-1MB", files: project("x-big: " + strings.Repeat("x", 1<<20) + "\n"), want: "ok"},
@@ -146,6 +147,17 @@ func deepAliases(levels, depth int) string {
 	for i := 1; i < levels; i++ {
 		fmt.Fprintf(&b, "x-d%d: &d%d %s*d%d%s\n", i, i, strings.Repeat("[", depth), i-1, strings.Repeat("]", depth))
 	}
+	return b.String()
+}
+
+// aliasedText is a scalar of size bytes (with a $ compose-go interpolates) aliased uses times,
+// after enough other nodes to pass go-yaml's aliasing rule.
+func aliasedText(size, uses int) string {
+	var b strings.Builder
+	for i := 0; i < 20; i++ {
+		fmt.Fprintf(&b, "x-f%d: %d\n", i, i)
+	}
+	fmt.Fprintf(&b, "x-big: &b \"$$%s\"\nx-uses: [%s]\n", strings.Repeat("y", size), strings.TrimSuffix(strings.Repeat("*b,", uses), ","))
 	return b.String()
 }
 

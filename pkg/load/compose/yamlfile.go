@@ -17,9 +17,10 @@ import (
 )
 
 // yamlLimits bound every walk of a file's nodes with aliases expanded (the index, position
-// lookups): nesting, and the bytes of all field paths the index holds. Alias expansion itself
-// is bounded by go-yaml's own rule, which compose-go meets when it decodes the same file.
-var yamlLimits = yamlcheck.Limits{MaxDepth: 1000, MaxPathBytes: 64 << 20}
+// lookups): nesting, the bytes of all field paths the index holds, and the text compose-go's
+// decoding copies. Alias expansion itself is bounded by go-yaml's own rule, which compose-go
+// meets when it decodes the same file.
+var yamlLimits = yamlcheck.Limits{MaxDepth: 1000, MaxPathBytes: 64 << 20, MaxTextBytes: 32 << 20}
 
 // yamlFile is one Compose file parsed into YAML nodes. The nodes are used only to find source
 // positions (compose-go drops them); all semantics come from compose-go. go.yaml.in/yaml/v4 is

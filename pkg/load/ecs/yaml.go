@@ -51,7 +51,7 @@ func parseYAML(data []byte, ln *lines) (*node, error) {
 		return nil, &offsetError{msg: "empty YAML document"}
 	}
 	// Aliases make a tree a graph: refuse cycles and bombs before anything follows them.
-	if err := yamlcheck.Check(doc.Content[0], yamlcheck.Limits{MaxDepth: maxDepth + 1, MaxPathBytes: maxPathBytes}); err != nil {
+	if err := yamlcheck.Check(doc.Content[0], yamlcheck.Limits{MaxDepth: maxDepth + 1, MaxPathBytes: maxPathBytes, MaxTextBytes: maxTextBytes}); err != nil {
 		var ce *yamlcheck.Error
 		if errors.As(err, &ce) {
 			return nil, &offsetError{off: ln.offset(ce.Line, ce.Column), msg: ce.Msg}
@@ -65,6 +65,9 @@ func parseYAML(data []byte, ln *lines) (*node, error) {
 // maxPathBytes bounds the field paths of a YAML document with its aliases expanded, which the
 // decoder builds (yamlcheck.Limits).
 const maxPathBytes = 64 << 20
+
+// maxTextBytes bounds the scalar text of a YAML document with its aliases expanded.
+const maxTextBytes = 32 << 20
 
 // yamlConverter converts YAML nodes; an anchored node is converted once and shared by its
 // aliases (nothing modifies a node after parsing).

@@ -20,6 +20,9 @@ type Limits struct {
 	// MaxPathBytes bounds the total length of the field paths of all expanded nodes
 	// ("services.web.environment.A" is 26 bytes): what an index of every field costs.
 	MaxPathBytes int64
+	// MaxTextBytes bounds the text of all scalars, aliases expanded: a decoder copies an
+	// aliased scalar wherever it transforms it (compose-go interpolates each copy).
+	MaxTextBytes int64
 }
 
 // MaxFileBytes is the largest input file berth reads (Compose, ECS, CloudFormation). Real
@@ -35,11 +38,17 @@ func CheckSize(size int64) error {
 	return nil
 }
 
+// mib formats a size in MiB (KiB or bytes when smaller).
 func mib(n int64) string {
-	if n%(1<<20) == 0 {
+	switch {
+	case n%(1<<20) == 0:
 		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
+	case n >= 1<<10:
+		return strconv.FormatFloat(float64(n)/(1<<10), 'f', 1, 64) + " KiB"
 	}
-	return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
+	return strconv.FormatInt(n, 10) + " bytes"
 }
 
 // Error is a refused document: what is wrong and where (1-based line and column; 0 when the
@@ -63,6 +72,7 @@ const saturate = int64(1) << 50
 type stat struct {
 	nodes     int64 // nodes, the root included
 	pathBytes int64 // the sum of the descendants' path lengths relative to the root
+	text      int64 // the bytes of the scalars
 	height    int   // levels, the root included
 }
 
@@ -83,11 +93,14 @@ type checker struct {
 	// nodes counts the nodes of the document itself (aliases included), aliased the nodes
 	// aliases stand for, in document order, as go-yaml counts them when it decodes.
 	nodes, aliased int64
+	// text is the scalar text so far, aliases expanded.
+	text int64
 }
 
 // Check measures doc (a document or any node) and returns an *Error for the first problem in
 // document order: an alias cycle, excessive aliasing (go-yaml's own rule for decoding, applied
-// to every walk), nesting deeper than MaxDepth, or field paths beyond MaxPathBytes.
+// to every walk, and text beyond MaxTextBytes), nesting deeper than MaxDepth, or field paths
+// beyond MaxPathBytes.
 func Check(doc *yaml.Node, lim Limits) error {
 	c := &checker{lim: lim, anchors: map[*yaml.Node]stat{}, states: map[*yaml.Node]state{}}
 	s, err := c.measure(doc, 1)
@@ -128,7 +141,10 @@ func (c *checker) measure(n *yaml.Node, depth int) (stat, error) {
 	if n.Anchor != "" {
 		c.states[n] = open
 	}
-	s := stat{nodes: 1, height: 1}
+	s := stat{nodes: 1, height: 1, text: int64(len(n.Value))}
+	if n.Kind == yaml.ScalarNode {
+		c.text = add(c.text, s.text)
+	}
 	for i, kid := range n.Content {
 		ks, err := c.measure(kid, depth+1)
 		if err != nil {
@@ -144,6 +160,7 @@ func (c *checker) measure(n *yaml.Node, depth int) (stat, error) {
 			seg = int64(len(strconv.Itoa(i))) + 2
 		}
 		s.nodes = add(s.nodes, ks.nodes)
+		s.text = add(s.text, ks.text)
 		s.pathBytes = add(s.pathBytes, add(ks.pathBytes, mul(seg, ks.nodes)))
 		s.height = max(s.height, ks.height+1)
 	}
@@ -172,6 +189,11 @@ func (c *checker) alias(n *yaml.Node, depth int) (stat, error) {
 	if s.height+depth-1 > c.lim.MaxDepth {
 		return stat{}, &Error{Line: n.Line, Column: n.Column, Msg: fmt.Sprintf(
 			"nesting deeper than %d levels once alias *%s is expanded", c.lim.MaxDepth, n.Value)}
+	}
+	if c.text = add(c.text, s.text); c.text > c.lim.MaxTextBytes {
+		return stat{}, &Error{Line: n.Line, Column: n.Column, Msg: fmt.Sprintf(
+			"excessive aliasing: alias *%s stands for %s of text, and the document's text with its aliases expanded exceeds %s",
+			n.Value, atLeast(s.text, mib), mib(c.lim.MaxTextBytes))}
 	}
 	c.aliased = add(c.aliased, s.nodes)
 	total := add(c.nodes, c.aliased)

@@ -8,7 +8,7 @@ import (
 	"go.yaml.in/yaml/v4"
 )
 
-var testLimits = Limits{MaxDepth: 100, MaxPathBytes: 1 << 20}
+var testLimits = Limits{MaxDepth: 100, MaxPathBytes: 1 << 20, MaxTextBytes: 1 << 20}
 
 func parse(t *testing.T, src string) *yaml.Node {
 	t.Helper()
@@ -53,6 +53,7 @@ func TestCheckRefuses(t *testing.T) {
 		{"wide bomb", bomb(3, 1000), "excessive aliasing: alias *a0"},
 		{"deep", strings.Repeat("[", 150) + strings.Repeat("]", 150), "nesting deeper than 100 levels"},
 		{"deep through aliases", "a: &a " + strings.Repeat("[", 60) + strings.Repeat("]", 60) + "\nb: " + strings.Repeat("[", 60) + "*a" + strings.Repeat("]", 60) + "\n", "line 2, column 64: nesting deeper than 100 levels once alias *a is expanded"},
+		{"aliased text", "f: [" + strings.Repeat("0,", 200) + "0]\nt: &t " + strings.Repeat("x", 100_000) + "\nu: [" + strings.Repeat("*t,", 20) + "*t]\n", "line 3, column 32: excessive aliasing: alias *t stands for 97.7 KiB of text, and the document's text with its aliases expanded exceeds 1 MiB"},
 		{"long paths", "k: &k " + strings.Repeat("x", 10_000) + "\na: &a {*k: {*k: {*k: 1}}}\nb: [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n", "the field paths of its nodes, aliases expanded, would take"},
 	}
 	for _, tt := range tests {
@@ -89,7 +90,7 @@ func TestCheckAccepts(t *testing.T) {
 // TestCheckLikeGoYAML checks that Check refuses what go-yaml refuses to decode as excessive
 // aliasing and accepts what it decodes.
 func TestCheckLikeGoYAML(t *testing.T) {
-	lim := Limits{MaxDepth: 10_000, MaxPathBytes: 1 << 40}
+	lim := Limits{MaxDepth: 10_000, MaxPathBytes: 1 << 40, MaxTextBytes: 1 << 40}
 	for _, src := range []string{shared(100, 1000, 2000), shared(100, 1000, 500), shared(10, 300, 0), shared(1000, 300, 0), shared(30, 10_000, 2000), shared(30, 10_000, 6000), bomb(3, 9), bomb(4, 9), bomb(5, 9), bomb(6, 9), bomb(7, 9), bomb(4, 30), bomb(5, 20), bomb(2, 2000), bomb(3, 700)} {
 		var v any
 		decodeErr := yaml.Unmarshal([]byte(src), &v)
