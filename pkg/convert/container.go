@@ -78,12 +78,13 @@ func (b *builder) container(pl *plan, p *pod, ci int, c *model.Container, name s
 }
 
 // image sets the image and its pull policy: Always for tags that move (latest, untagged,
-// major-only such as postgres:16), IfNotPresent for pinned tags and digests.
+// major-only such as postgres:16, major.minor such as mariadb:10.11), IfNotPresent for
+// tags pinned to a patch release and digests.
 func (b *builder) image(p *pod, x *ctr) {
 	c, svc := x.M, p.svc
 	ref := parseImage(c.Image)
 	x.K.ImagePullPolicy = corev1.PullIfNotPresent
-	if ref.Digest == "" && floatingTag(ref.Tag) {
+	if ref.Digest == "" && floatingTag(ref) {
 		x.K.ImagePullPolicy = corev1.PullAlways
 	}
 	field := b.cfield(c, "image")

@@ -152,10 +152,14 @@ func (b *builder) lookupImage(image string) (imageInfo, bool) {
 	return imageInfo{}, false
 }
 
-// floatingTag reports whether the tag moves to new images over time: empty, latest, a tag
-// without any digit (stable, alpine, lts), or a major-only version with an optional variant
-// (16, v20, 16-alpine). Such tags get imagePullPolicy Always so nodes do not run stale images.
-func floatingTag(tag string) bool {
+// floatingTag reports whether image ref's tag moves to new images over time: empty, latest, a
+// tag without any digit (stable, alpine, lts), or a version short of a patch release with an
+// optional variant: major-only (16, v20, 16-alpine) or major.minor (mariadb:10.11, proxy:3.6,
+// valkey:8.0-alpine, v2.0), under which patch releases land. Images whose releases are
+// numbered major.minor (PostgreSQL since 10: 16.4 is a patch release) float only on the major.
+// Such tags get imagePullPolicy Always so nodes do not run stale images.
+func floatingTag(ref imageRef) bool {
+	tag := ref.Tag
 	if tag == "" || !strings.ContainsAny(tag, "0123456789") {
 		return true
 	}
@@ -163,6 +167,26 @@ func floatingTag(tag string) bool {
 	if i := strings.IndexAny(v, "-_"); i >= 0 {
 		v = v[:i]
 	}
-	v = strings.TrimPrefix(v, "v")
-	return v != "" && strings.Trim(v, "0123456789") == ""
+	v = strings.TrimPrefix(strings.TrimPrefix(v, "v"), "V")
+	parts := strings.Split(v, ".")
+	for _, p := range parts {
+		if p == "" || strings.Trim(p, "0123456789") != "" {
+			return false // not a version number (a date, a commit, RELEASE.2024-...)
+		}
+	}
+	short := 3
+	if twoPartVersions(ref.Repo) {
+		short = 2
+	}
+	return len(parts) < short
+}
+
+// twoPartVersions reports whether the image numbers its releases major.minor, the minor being
+// the patch release.
+func twoPartVersions(repo string) bool {
+	switch repo {
+	case "postgres", "postgis/postgis":
+		return true
+	}
+	return false
 }

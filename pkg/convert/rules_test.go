@@ -60,7 +60,15 @@ func TestPullPolicy(t *testing.T) {
 		{"node:20-alpine", corev1.PullAlways},
 		{"python:alpine", corev1.PullAlways},
 		{"v2:v3", corev1.PullAlways},
-		{"postgres:16.4", corev1.PullIfNotPresent},
+		{"postgres:16.4", corev1.PullIfNotPresent}, // PostgreSQL's 16.4 is a patch release
+		{"mariadb:10.11", corev1.PullAlways},        // patch releases land under major.minor
+		{"ghcr.io/acme/proxy:3.6", corev1.PullAlways},
+		{"valkey/valkey:8.0-alpine", corev1.PullAlways},
+		{"acme/app:v2.0", corev1.PullAlways},
+		{"mariadb:10.11.9", corev1.PullIfNotPresent},
+		{"minio/minio:RELEASE.2024-10-13T13-34-11Z", corev1.PullIfNotPresent},
+		{"debian:bookworm-20240101", corev1.PullIfNotPresent},
+		{"postgres:16-alpine", corev1.PullAlways},
 		{"redis:7.4.1-alpine", corev1.PullIfNotPresent},
 		{"localhost:5000/app", corev1.PullAlways},
 		{"localhost:5000/app:1.2.3", corev1.PullIfNotPresent},

@@ -138,7 +138,7 @@ func jobKind(k model.Kind) bool { return k == model.KindJob || k == model.KindCr
 // pullPolicy is the imagePullPolicy berth uses for an image it chose.
 func pullPolicy(image string) corev1.PullPolicy {
 	ref := parseImage(image)
-	if ref.Digest == "" && floatingTag(ref.Tag) {
+	if ref.Digest == "" && floatingTag(ref) {
 		return corev1.PullAlways
 	}
 	return corev1.PullIfNotPresent
