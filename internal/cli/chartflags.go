@@ -24,11 +24,9 @@ func (f *ChartFlags) Bind(fs *pflag.FlagSet) {
 	fs.StringVar(&f.AppVersion, "app-version", "", "with --format helm: the chart's appVersion (default: the image tag most of the app's containers share, else none)")
 }
 
-// Validate checks the flags; format is the output format they go with.
-func (f *ChartFlags) Validate(format string) error {
-	if format != render.Helm && (f.Version != "" || f.AppVersion != "") {
-		return fmt.Errorf("--chart-version and --app-version need --format helm")
-	}
+// Validate checks the values; which format they go with is the format registry's rule
+// (render.Spec.Flags, checked by the command).
+func (f *ChartFlags) Validate() error {
 	if f.Version != "" && !strictSemver(f.Version) {
 		return fmt.Errorf("--chart-version %q: want a SemVer 2 version such as 1.2.3 (MAJOR.MINOR.PATCH, no leading v)", f.Version)
 	}

@@ -51,7 +51,7 @@ stream. Warnings go to stderr; --report writes what became of every input field.
   berth convert -o k8s/ --report migration.md --strict`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return o.run(cmd.Context(), streams)
+			return o.run(cmd.Context(), streams, cmd.Flags().Changed)
 		},
 	}
 	fs := cmd.Flags()
@@ -69,20 +69,21 @@ stream. Warnings go to stderr; --report writes what became of every input field.
 	return cmd
 }
 
-func (o *convertOptions) validate() error {
+func (o *convertOptions) validate(changed func(flag string) bool) error {
 	if o.out != "" && o.stdout {
 		return errors.New("-o and --stdout cannot be combined")
 	}
-	if _, err := render.ForName(o.format); err != nil {
+	spec, err := render.SpecFor(o.format)
+	if err != nil {
 		return fmt.Errorf("--format: %w", err)
 	}
-	if (o.format == render.Kustomize || o.format == render.Helm) && o.out == "" {
+	if spec.DirOnly && o.out == "" {
 		return fmt.Errorf("--format %s writes a directory: give -o DIR", o.format)
 	}
-	if len(o.overlays) > 0 && o.format != render.Kustomize {
-		return errors.New("--overlay needs --format kustomize")
+	if err := formatFlags(spec, changed); err != nil {
+		return err
 	}
-	if err := o.chart.Validate(o.format); err != nil {
+	if err := o.chart.Validate(); err != nil {
 		return err
 	}
 	if err := render.ValidateOverlays(o.overlays); err != nil {
@@ -96,10 +97,25 @@ func (o *convertOptions) validate() error {
 	return o.input.Validate()
 }
 
+// formatFlags refuses flags that belong to an output format other than spec.
+func formatFlags(spec render.Spec, changed func(flag string) bool) error {
+	for _, other := range render.Specs() {
+		if other.Name == spec.Name {
+			continue
+		}
+		for _, f := range other.Flags {
+			if changed(f) {
+				return fmt.Errorf("--%s needs --format %s", f, other.Name)
+			}
+		}
+	}
+	return nil
+}
+
 // run is the whole command: everything is rendered in memory before anything is written, so
 // bad input never leaves partial output.
-func (o *convertOptions) run(ctx context.Context, streams IO) error {
-	if err := o.validate(); err != nil {
+func (o *convertOptions) run(ctx context.Context, streams IO, changed func(flag string) bool) error {
+	if err := o.validate(changed); err != nil {
 		return err
 	}
 	res, app, err := o.input.Run(ctx)
@@ -107,10 +123,10 @@ func (o *convertOptions) run(ctx context.Context, streams IO) error {
 		return err
 	}
 	format, _ := render.ForName(o.format)
-	if o.format == render.Kustomize {
+	switch format.(type) { // the formats whose flags carry settings
+	case render.KustomizeFormat:
 		format = render.KustomizeFormat{Overlays: o.overlays}
-	}
-	if o.format == render.Helm {
+	case render.HelmFormat:
 		format = o.chart.Format()
 	}
 	files, stream, err := renderChecked(format, res.Objects, o.out != "", o.kubeVersion, o.full)

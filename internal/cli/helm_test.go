@@ -164,7 +164,7 @@ func TestHelmChartFlags(t *testing.T) {
 	}
 	errs := map[string][]string{
 		"want a SemVer 2 version": {"--format", "helm", "-o", t.TempDir() + "/c", "--chart-version", "1.2"},
-		"need --format helm":      {"--stdout", "--app-version", "1.0"},
+		"needs --format helm":     {"--stdout", "--app-version", "1.0"},
 	}
 	for want, args := range errs {
 		_, _, err := runBerth(t, append(append([]string{"convert"}, caseArgs(abs)...), args...)...)

@@ -7,6 +7,7 @@ package render
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -42,23 +43,57 @@ const (
 	JSON = "json"
 )
 
-// Formats lists the format names berth knows, for flag help and validation.
-func Formats() []string { return []string{YAML, JSON, Kustomize, Helm} }
+// Spec describes an output format to the commands that offer it: the one table the CLI asks
+// which formats exist, which need an output directory, and which flags belong to which format.
+type Spec struct {
+	Name string
+	// Aliases are other names the format answers to.
+	Aliases []string
+	// DirOnly formats write a directory tree (a chart, a kustomization): they need -o DIR.
+	DirOnly bool
+	// Flags are the command-line flags only this format takes (the CLI binds them).
+	Flags []string
+	// New returns the format with its default settings.
+	New func() Format
+}
 
-// ForName returns the format called name (yaml, json, kustomize without overlays).
-func ForName(name string) (Format, error) {
-	switch name {
-	case YAML, "yml":
-		return yamlFormat{}, nil
-	case JSON:
-		return jsonFormat{}, nil
-	case Kustomize:
-		return KustomizeFormat{}, nil
-	case Helm:
-		return HelmFormat{}, nil
-	default:
-		return nil, fmt.Errorf("unknown output format %q (want one of %s)", name, strings.Join(Formats(), ", "))
+// Specs lists the output formats, in the order help texts give them.
+func Specs() []Spec {
+	return []Spec{
+		{Name: YAML, Aliases: []string{"yml"}, New: func() Format { return yamlFormat{} }},
+		{Name: JSON, New: func() Format { return jsonFormat{} }},
+		{Name: Kustomize, DirOnly: true, Flags: []string{"overlay"}, New: func() Format { return KustomizeFormat{} }},
+		{Name: Helm, DirOnly: true, Flags: []string{"chart-version", "app-version"}, New: func() Format { return HelmFormat{} }},
 	}
+}
+
+// SpecFor returns the format called name (or one of its aliases).
+func SpecFor(name string) (Spec, error) {
+	for _, s := range Specs() {
+		if s.Name == name || slices.Contains(s.Aliases, name) {
+			return s, nil
+		}
+	}
+	return Spec{}, fmt.Errorf("unknown output format %q (want one of %s)", name, strings.Join(Formats(), ", "))
+}
+
+// Formats lists the format names berth knows, for flag help and validation.
+func Formats() []string {
+	var names []string
+	for _, s := range Specs() {
+		names = append(names, s.Name)
+	}
+	return names
+}
+
+// ForName returns the format called name with its default settings (kustomize without
+// overlays, a chart at the default version).
+func ForName(name string) (Format, error) {
+	s, err := SpecFor(name)
+	if err != nil {
+		return nil, err
+	}
+	return s.New(), nil
 }
 
 // FileName is the stable file name of obj in a plain output directory: the kind's apply rank,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/cli"
 	"github.com/berth-dev/berth/pkg/apply"
+	"github.com/berth-dev/berth/pkg/render"
 	"github.com/berth-dev/berth/pkg/release"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -97,7 +98,8 @@ func (o *applyOptions) run(ctx context.Context, streams cli.IO, fs *pflag.FlagSe
 	default:
 		return fmt.Errorf("--format %q: want yaml or helm", o.format)
 	}
-	for _, f := range []string{"release", "history-max", "atomic", "take-ownership", "values", "set", "set-string", "set-file", "set-json", "chart-version", "app-version"} {
+	helm, _ := render.SpecFor(render.Helm)
+	for _, f := range append(releaseOnlyFlags(), helm.Flags...) {
 		if fs.Changed(f) {
 			return errHelmOnly("--" + f)
 		}

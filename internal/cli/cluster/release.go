@@ -69,6 +69,12 @@ func (r *releaseFlags) historyMaxOption() int {
 	return r.historyMax
 }
 
+// releaseOnlyFlags are the flags of a Helm release (besides the chart format's own flags,
+// render.Spec.Flags): they mean nothing to a plain server-side apply.
+func releaseOnlyFlags() []string {
+	return []string{"release", "history-max", "atomic", "take-ownership", "values", "set", "set-string", "set-file", "set-json"}
+}
+
 // mergedValues merges the value flags the way helm does: files in order, then --set-json,
 // --set, --set-string, --set-file. Only local files are read.
 func (r *releaseFlags) mergedValues() (map[string]any, error) {
@@ -114,7 +120,7 @@ func (r *releaseFlags) chart(ctx context.Context, streams cli.IO, src *appSource
 		}
 		return chrt, name, ns, nil
 	}
-	if err := r.chartMeta.Validate(render.Helm); err != nil {
+	if err := r.chartMeta.Validate(); err != nil {
 		return nil, "", "", err
 	}
 	res, app, err := src.input.Run(ctx)
