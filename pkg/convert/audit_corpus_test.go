@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	goldenfile "github.com/berth-dev/berth/internal/golden"
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/diag"
 	"github.com/berth-dev/berth/pkg/model"
-	goldenfile "github.com/berth-dev/berth/internal/golden"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -302,4 +302,3 @@ The last three must be 0, or match a reviewed entry of the allow-list (the note 
 		tot.connections, tot.unresolved, tot.publicData, tot.probe)
 	return []byte(b.String())
 }
-

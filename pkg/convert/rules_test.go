@@ -61,7 +61,7 @@ func TestPullPolicy(t *testing.T) {
 		{"python:alpine", corev1.PullAlways},
 		{"v2:v3", corev1.PullAlways},
 		{"postgres:16.4", corev1.PullIfNotPresent}, // PostgreSQL's 16.4 is a patch release
-		{"mariadb:10.11", corev1.PullAlways},        // patch releases land under major.minor
+		{"mariadb:10.11", corev1.PullAlways},       // patch releases land under major.minor
 		{"ghcr.io/acme/proxy:3.6", corev1.PullAlways},
 		{"valkey/valkey:8.0-alpine", corev1.PullAlways},
 		{"acme/app:v2.0", corev1.PullAlways},

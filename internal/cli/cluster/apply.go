@@ -9,8 +9,8 @@ import (
 
 	"github.com/berth-dev/berth/internal/cli"
 	"github.com/berth-dev/berth/pkg/apply"
-	"github.com/berth-dev/berth/pkg/render"
 	"github.com/berth-dev/berth/pkg/release"
+	"github.com/berth-dev/berth/pkg/render"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 )
