@@ -3,6 +3,7 @@ package convert
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/berth-dev/berth/pkg/model"
 	appsv1 "k8s.io/api/apps/v1"
@@ -88,6 +89,8 @@ func (b *builder) decideKind(svc *model.Service, listens, awaited bool) (model.K
 		return model.KindJob, "other services wait for it to complete successfully"
 	case (svc.Restart == model.RestartNo || svc.Restart == model.RestartOnFailure) && !listens:
 		return model.KindJob, fmt.Sprintf("restart %q and no listening port: a one-shot task", svc.Restart)
+	case svc.Restart == model.RestartDefault && !listens && b.oneShot(svc) != "":
+		return model.KindJob, fmt.Sprintf("no restart policy (Compose's default is \"no\"), no listening port and a command that runs to completion (%s)", b.oneShot(svc))
 	case b.stateful(svc):
 		return model.KindStatefulSet, "a named volume holding a database/queue's state"
 	}
@@ -159,6 +162,20 @@ func (b *builder) workload(pl *plan, p *pod) error {
 	return nil
 }
 
+// oneShot returns the command word that makes a Compose service a run-to-completion task, or "".
+func (b *builder) oneShot(svc *model.Service) string {
+	if b.app.Source != model.Compose {
+		return ""
+	}
+	w, _ := oneShotCommand(svc.Main())
+	return w
+}
+
+// longRunning reports whether a kind restarts its containers whenever they exit.
+func longRunning(k model.Kind) bool {
+	return k == model.KindDeployment || k == model.KindStatefulSet || k == model.KindDaemonSet
+}
+
 // recordKind accounts the fields that decided the kind and the restart policy.
 func (b *builder) recordKind(pl *plan) {
 	svc, target := pl.Svc, string(pl.Kind)+"/"+pl.Name
@@ -173,6 +190,13 @@ func (b *builder) recordKind(pl *plan) {
 	}
 	if pl.Kind == model.KindStatefulSet && pl.Why != "x-berth.kind" {
 		b.ledger.Infof(svc.Name, svc.Field, "StatefulSet: %s", pl.Why)
+	}
+	if pl.Kind == model.KindJob && svc.Restart == model.RestartDefault && b.oneShot(svc) != "" && strings.HasPrefix(pl.Why, "no restart policy") {
+		b.ledger.Infof(svc.Name, svc.Field, "Job: %s; set x-berth.kind: Deployment if it keeps running", pl.Why)
+	}
+	if longRunning(pl.Kind) && (svc.Restart == model.RestartDefault || svc.Restart == model.RestartNo) && b.oneShot(svc) != "" && pl.Why == "" {
+		b.ledger.Warnf(svc.Name, svc.Field, "the command runs to completion (%s), but the service listens, so berth keeps a %s, which restarts it "+
+			"each time it exits: set x-berth.kind: Job if it is a one-shot task", b.oneShot(svc), pl.Kind)
 	}
 	b.restartPolicy(pl, target)
 }
