@@ -36,6 +36,29 @@ type secretState struct {
 	extra map[string][]model.EnvVar
 	// added are those variables (service, name and value joined by NULs), with the rule.
 	added map[string]string
+	// rules caches envRule by service, name and value (joined by NULs): every variable is
+	// classified once, however often the env concern asks.
+	rules map[string]ruleResult
+}
+
+// ruleResult is one envRule outcome.
+type ruleResult struct {
+	secret bool
+	why    string
+}
+
+// rule is envRule for variable e of svc, cached.
+func (st *secretState) rule(svc *model.Service, e model.EnvVar) (bool, string) {
+	key := svc.Name + "\x00" + e.Name + "\x00" + e.Value
+	if e.Secret {
+		key += "\x00s"
+	}
+	r, ok := st.rules[key]
+	if !ok {
+		r.secret, r.why = envRule(svc, e)
+		st.rules[key] = r
+	}
+	return r.secret, r.why
 }
 
 // secretInfo returns the conversion's secret state, computing it on first use.
@@ -43,7 +66,8 @@ func (b *builder) secretInfo() *secretState {
 	if b.sec != nil {
 		return b.sec
 	}
-	st := &secretState{values: map[string]string{}, public: map[string]bool{}, extra: map[string][]model.EnvVar{}, added: map[string]string{}}
+	st := &secretState{values: map[string]string{}, public: map[string]bool{}, extra: map[string][]model.EnvVar{}, added: map[string]string{},
+		rules: map[string]ruleResult{}}
 	b.sec = st
 	for _, fd := range b.app.Secrets {
 		if v := strings.TrimSpace(string(fd.Content)); fd.Loaded && !strings.ContainsAny(v, "\n") && utf8.ValidString(v) {
@@ -54,7 +78,7 @@ func (b *builder) secretInfo() *secretState {
 		for _, c := range svc.Containers {
 			for _, e := range c.Env {
 				if envEligible(e) {
-					if secret, _ := envRule(svc, e); secret {
+					if secret, _ := st.rule(svc, e); secret {
 						st.add(e.Value, e.Name)
 					}
 				}
@@ -116,14 +140,14 @@ func tokenChar(c rune) bool {
 // rules (sensitive.go), else a value equal to a secret value, or containing one as a token.
 // x-berth.plainEnv wins over both.
 func (b *builder) envSecret(svc *model.Service, e model.EnvVar) (bool, string) {
-	if why, ok := b.secretInfo().added[svc.Name+"\x00"+e.Name+"\x00"+e.Value]; ok && e.Secret {
+	st := b.secretInfo()
+	if why, ok := st.added[svc.Name+"\x00"+e.Name+"\x00"+e.Value]; ok && e.Secret {
 		return true, why
 	}
-	secret, why := envRule(svc, e)
+	secret, why := st.rule(svc, e)
 	if secret || why == "x-berth.plainEnv" {
 		return secret, why
 	}
-	st := b.secretInfo()
 	if holder, ok := st.values[e.Value]; ok {
 		return true, "the value equals that of " + holder
 	}
@@ -240,7 +264,7 @@ func (b *builder) planArgvSecrets(st *secretState) {
 func (b *builder) secretVarFor(svc *model.Service, env []model.EnvVar, v string) string {
 	for _, e := range env {
 		if envEligible(e) && e.Value == v && validEnvName(e.Name) {
-			if secret, _ := envRule(svc, e); secret || b.sec.values[v] != "" && !slices.Contains(svc.Options.PlainEnv, e.Name) {
+			if secret, _ := b.sec.rule(svc, e); secret || b.sec.values[v] != "" && !slices.Contains(svc.Options.PlainEnv, e.Name) {
 				return e.Name
 			}
 		}

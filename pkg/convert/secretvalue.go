@@ -49,6 +49,9 @@ func secretValueRule(v string) string {
 		return "the value holds a password or token (URL userinfo or parameter)"
 	}
 	t := strings.TrimSpace(v)
+	if len(t) < 15 || strings.ContainsAny(t, " \t\n") {
+		return "" // shorter than every token shape and than minEntropyLen; or several words
+	}
 	for i, re := range tokenShapeRes {
 		if re().MatchString(t) {
 			return "the value is shaped like " + tokenShapes[i].what

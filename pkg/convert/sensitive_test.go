@@ -95,6 +95,7 @@ func TestSecretValue(t *testing.T) {
 		{"AKIAshort", false},
 		{"ghp_0123456789abcdefghijABCDEFGHIJ012345", true},
 		{"xoxb-123456789012-abcdefghij", true},
+		{"xoxb-1234567890", true}, // the shortest token shape (15 characters)
 		{"sk_live_0123456789abcdefABCD", true},
 		{"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl", true},
 		{"yYrECL4qbNwleYInGJYvVnSkwJuSQJ3Z", true},                  // random base62
