@@ -211,13 +211,10 @@ func numericID(s string) (int64, error) {
 	return n, err
 }
 
-// resources maps CPU, memory and GPUs to requests and limits in canonical quantities. A
-// container without its own values inherits the task's (ECS task-level cpu/memory).
+// resources maps CPU, memory and GPUs to requests and limits in canonical quantities. (The ECS
+// loader has already merged the task size into the containers.)
 func (b *builder) resources(p *pod, x *ctr) {
 	r := x.M.Resources
-	if r == (model.Resources{Field: r.Field}) && len(p.svc.Containers) == 1 {
-		r = p.svc.Resources
-	}
 	req, lim := corev1.ResourceList{}, corev1.ResourceList{}
 	set := func(l corev1.ResourceList, name corev1.ResourceName, q *resource.Quantity) {
 		if !q.IsZero() {

@@ -338,11 +338,12 @@ func platformRule(b *builder, svc *model.Service) (diag.Outcome, string, string)
 	return diag.Mapped, "", "spec.template.spec.nodeSelector"
 }
 
-// taskResourceRule: task cpu/memory feed the container of a single-container task; with
-// several containers Kubernetes has no pod-wide limit to put them in.
+// taskResourceRule: the loader merged task cpu/memory into the containers (docs/ecs.md, task
+// size). One container holds the whole task; with several, each is bounded by the task size
+// but Kubernetes has no pod-wide limit for their sum.
 func taskResourceRule(b *builder, svc *model.Service) (diag.Outcome, string, string) {
 	if svc != nil && len(svc.Containers) == 1 {
-		return diag.Mapped, "", "containers[0].resources"
+		return diag.Mapped, "", "containers[0].resources (limits; requests where the container sets none)"
 	}
-	return diag.Partial, "task-level cpu/memory bound the whole task; Kubernetes sets resources per container, so containers without their own values get berth's default requests (set them to keep the same budget)", "containers[].resources"
+	return diag.Partial, "the task size bounds each container (its limit) and is shared as requests by the containers that reserve none; Kubernetes has no pod-wide limit, so together the containers may use more than the task did", "containers[].resources"
 }

@@ -50,6 +50,7 @@ func (l *taskLoader) mapContainers() error {
 	for i := range defs {
 		l.taskWide(&defs[i], paths[i])
 	}
+	l.shareTaskSize()
 	l.defaultRegion()
 	l.finishService()
 	return nil
@@ -252,4 +253,56 @@ func (l *taskLoader) ulimits(c *containerDef, p string, mc *model.Container) err
 		mc.Ulimits = append(mc.Ulimits, model.Ulimit{Name: *u.Name, Soft: deref(u.SoftLimit), Hard: deref(u.HardLimit), Field: up})
 	}
 	return nil
+}
+
+// shareTaskSize merges the task size (task-level cpu and memory) into the containers, field by
+// field, as ECS applies it: the task size is a hard bound on every container (a container's
+// limit is its own memory, else the task's; its CPU limit is the task's cpu), and the containers
+// that reserve no cpu (no memory nor memoryReservation) share what the others do not reserve
+// (their requests). A container's own values always win. Kubernetes has no pod-wide limit, so
+// the pod as a whole may use more than the task did: the report says so.
+func (l *taskLoader) shareTaskSize() {
+	task := l.svc.Resources
+	cs := l.svc.Containers
+	if task.CPULimit > 0 {
+		var reserved, n int64
+		for _, c := range cs {
+			if c.Resources.CPURequest > 0 {
+				reserved += c.Resources.CPURequest
+			} else {
+				n++
+			}
+		}
+		for i := range cs {
+			r := &cs[i].Resources
+			if r.CPURequest == 0 && n > 0 && task.CPULimit > reserved {
+				r.CPURequest = (task.CPULimit - reserved) / n
+			}
+			if r.CPULimit == 0 {
+				r.CPULimit = task.CPULimit
+			}
+		}
+	}
+	if task.MemLimit > 0 {
+		var reserved, n int64
+		for _, c := range cs {
+			switch r := c.Resources; {
+			case r.MemRequest > 0:
+				reserved += r.MemRequest
+			case r.MemLimit > 0:
+				reserved += r.MemLimit
+			default:
+				n++
+			}
+		}
+		for i := range cs {
+			r := &cs[i].Resources
+			if r.MemRequest == 0 && r.MemLimit == 0 && n > 0 && task.MemLimit > reserved {
+				r.MemRequest = (task.MemLimit - reserved) / n >> 20 << 20
+			}
+			if r.MemLimit == 0 {
+				r.MemLimit = task.MemLimit
+			}
+		}
+	}
 }

@@ -1,0 +1,150 @@
+package ecs
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/pkg/diag"
+	"github.com/berth-dev/berth/pkg/render"
+)
+
+// These tests pin the ECS conversion rules of docs/ecs.md one by one: each converts a small
+// task definition and checks the rendered objects and the report against what ECS does.
+
+type converted struct {
+	res  *convert.Result
+	objs []map[string]any
+}
+
+func convertTask(t *testing.T, task string, opts convert.Options) converted {
+	t.Helper()
+	app, err := Parse([]Source{NewSource("task.json", []byte(task))}, nil, Options{})
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	res, _ := convertApp(t, app, opts)
+	out := converted{res: res}
+	for _, o := range res.Objects {
+		m, err := render.Unstructured(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.objs = append(out.objs, m)
+	}
+	return out
+}
+
+// obj is the first object of kind (and name, when not empty), or nil.
+func (c converted) obj(kind, name string) map[string]any {
+	for _, m := range c.objs {
+		md, _ := m["metadata"].(map[string]any)
+		if m["kind"] == kind && (name == "" || md["name"] == name) {
+			return m
+		}
+	}
+	return nil
+}
+
+// pod is the pod spec of the first workload.
+func (c converted) pod(t *testing.T) map[string]any {
+	t.Helper()
+	for _, m := range c.objs {
+		if ps := podSpec(m); ps != nil {
+			return ps
+		}
+	}
+	t.Fatal("no workload")
+	return nil
+}
+
+// container is the (init) container named name of the first workload.
+func (c converted) container(t *testing.T, name string) map[string]any {
+	t.Helper()
+	ps := c.pod(t)
+	for _, key := range []string{"containers", "initContainers"} {
+		list, _ := ps[key].([]any)
+		for _, x := range list {
+			if m, _ := x.(map[string]any); m["name"] == name {
+				return m
+			}
+		}
+	}
+	t.Fatalf("no container %q", name)
+	return nil
+}
+
+// at walks m along dot-separated keys and prints the value found ("<nil>" when absent).
+func at(m map[string]any, path string) string {
+	var v any = m
+	for _, k := range strings.Split(path, ".") {
+		mm, _ := v.(map[string]any)
+		v = mm[k]
+	}
+	return fmt.Sprint(v)
+}
+
+// warnings are the warning texts of the conversion.
+func (c converted) warnings() []string {
+	var out []string
+	for _, d := range c.res.Diagnostics {
+		if d.Severity == diag.Warning {
+			out = append(out, d.String())
+		}
+	}
+	return out
+}
+
+func (c converted) outcome(path string) diag.Accounted {
+	for _, a := range c.res.Accounts {
+		if a.Path == path {
+			return a
+		}
+	}
+	return diag.Accounted{}
+}
+
+// TestTaskSizeMerge: task cpu/memory bound every container (limits), and containers without
+// their own cpu or memory share what the others do not reserve (requests).
+func TestTaskSizeMerge(t *testing.T) {
+	c := convertTask(t, `{"family":"f","requiresCompatibilities":["FARGATE"],"networkMode":"awsvpc","cpu":"512","memory":"1024",
+		"containerDefinitions":[{"name":"app","image":"app:1","memoryReservation":1024}]}`, convert.Options{})
+	app := c.container(t, "app")
+	for path, want := range map[string]string{
+		"resources.requests.cpu":    "500m",
+		"resources.requests.memory": "1Gi",
+		"resources.limits.memory":   "1Gi",
+		"resources.limits.cpu":      "500m",
+	} {
+		if got := at(app, path); got != want {
+			t.Errorf("%s: got %s, want %s", path, got, want)
+		}
+	}
+
+	c = convertTask(t, `{"family":"f","cpu":"1024","memory":"2048","containerDefinitions":[
+		{"name":"app","image":"app:1","cpu":256,"memory":512},
+		{"name":"side","image":"side:1","essential":false},
+		{"name":"log","image":"log:1","essential":false,"memoryReservation":256}]}`, convert.Options{})
+	for _, tc := range []struct{ ctr, path, want string }{
+		{"app", "resources.requests.cpu", "250m"},
+		{"app", "resources.limits.cpu", "1"},
+		{"app", "resources.limits.memory", "512Mi"},
+		// side and log share the 768 CPU units app does not reserve: 384 each.
+		{"side", "resources.requests.cpu", "375m"},
+		{"log", "resources.requests.cpu", "375m"},
+		{"side", "resources.limits.cpu", "1"},
+		// side alone has no memory: it gets what app (512) and log (256) do not reserve.
+		{"side", "resources.requests.memory", "1280Mi"},
+		{"side", "resources.limits.memory", "2Gi"},
+		{"log", "resources.requests.memory", "256Mi"},
+		{"log", "resources.limits.memory", "2Gi"},
+	} {
+		if got := at(c.container(t, tc.ctr), tc.path); got != tc.want {
+			t.Errorf("%s %s: got %s, want %s", tc.ctr, tc.path, got, tc.want)
+		}
+	}
+	if a := c.outcome("cpu"); a.Outcome != diag.Partial {
+		t.Errorf("task cpu of a multi-container task: got %v, want partial (Kubernetes has no pod-wide limit)", a.Outcome)
+	}
+}
