@@ -280,8 +280,10 @@ hostile() {
 	local size
 	size=$(du -sk "$d" | cut -f1)
 	local line
-	line=$(cd "$d" && env -i PATH="$PATH" HOME="$HOME" "$work/memrun" "$work/berth" convert "${args[@]}" --stdout 2>&1 >/dev/null | tail -1 || true)
-	rc=$(cd "$d" && env -i PATH="$PATH" HOME="$HOME" "$work/berth" convert "${args[@]}" --stdout >/dev/null 2>&1 && echo 0 || echo $?)
+	# A berth without the bounds (BERTH=an older build) can take the machine's memory: cap
+	# each run at 4 GiB of address space and 120 s.
+	line=$(cd "$d" && ulimit -v $((4 << 20)) && env -i PATH="$PATH" HOME="$HOME" timeout 120 "$work/memrun" "$work/berth" convert "${args[@]}" --stdout 2>&1 >/dev/null | tail -1 || true)
+	rc=$(cd "$d" && ulimit -v $((4 << 20)) && env -i PATH="$PATH" HOME="$HOME" timeout 120 "$work/berth" convert "${args[@]}" --stdout >/dev/null 2>&1 && echo 0 || echo $?)
 	local u s e m a
 	read -r u s e m a <<<"$line"
 	b="$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.3f", u + s }') $(printf %.2f "$e") $((m / 1024)) $((a / 1024))"
