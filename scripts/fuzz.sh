@@ -13,6 +13,8 @@
 #                                        # which starves short runs of targets with slow executions)
 #   LOG=fuzz.tsv scripts/fuzz.sh         # also append "date target package execs fuzz-seconds result" rows
 #
+# A target fails only when an input fails; Go before 1.27 can also fail a target with "context
+# deadline exceeded" as -fuzztime ends (go.dev/issue/75804): reported, not counted as a failure.
 # The counts go in docs/reliability.md. CI runs the seeds and regression inputs (go test), not this.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -43,9 +45,12 @@ trap 'rm -f "$out"' EXIT
 while read -r dir name; do
 	args=(-run '^$' -fuzz "^$name\$" -fuzztime "$FUZZTIME" -fuzzminimizetime "${MINIMIZE:-10s}")
 	if [ -n "$PARALLEL" ]; then args+=(-parallel "$PARALLEL"); fi
+	corpus="$dir/testdata/fuzz/$name"
+	before=$(ls "$corpus" 2>/dev/null | wc -l)
 	start=$(date +%s)
 	go test "${args[@]}" "$dir" >"$out" 2>&1
 	rc=$?
+	after=$(ls "$corpus" 2>/dev/null | wc -l)
 	secs=$(($(date +%s) - start))
 	# The last progress line: "fuzz: elapsed: 30s, execs: 123456 (4115/sec), new interesting: ..."
 	execs=$(grep -o 'execs: [0-9]*' "$out" | tail -1 | awk '{print $2}')
@@ -53,7 +58,11 @@ while read -r dir name; do
 	fuzzs=$(grep -o 'elapsed: [0-9]*s' "$out" | tail -1 | tr -dc 0-9)
 	fuzzs=${fuzzs:-0}
 	result=ok
-	if [ $rc -ne 0 ]; then
+	if [ $rc -ne 0 ] && [ "$after" -eq "$before" ] && grep -q 'context deadline exceeded' "$out"; then
+		# Go's coordinator can fail a target as -fuzztime ends without any input failing
+		# (go.dev/issue/75804, fixed in Go 1.27): not a crasher. FUZZTIME=Nx avoids it.
+		result="ok (go.dev/issue/75804: context deadline exceeded, no input failed)"
+	elif [ $rc -ne 0 ]; then
 		result="FAIL: $(grep -m1 -o 'testdata/fuzz/[^ ]*' "$out" || tail -1 "$out")"
 		failed=$((failed + 1))
 		sed 's/^/    /' "$out" | grep -v '^    fuzz: elapsed' | head -30 >&2
