@@ -32,6 +32,8 @@ type builder struct {
 	refs map[string][]portRef
 	// conn is the connection audit (connections.go).
 	conn *connState
+	// portless lists who relies on each service without a known port (portless.go).
+	portless map[string][]portlessUse
 	// images is the well-known image table (images.go), built on first use.
 	images map[string]imageInfo
 	// ecs collects what the ECS concerns emit at the end (see ecs_objects.go).
@@ -124,6 +126,7 @@ func (b *builder) run() error {
 			return err
 		}
 	}
+	b.portlessWarnings()
 	b.keepDataPrivate()
 	if err := b.exposure(); err != nil {
 		return err

@@ -272,7 +272,6 @@ func (b *builder) reportConnections() {
 	}
 	bad := map[string]*unresolved{}
 	var badOrder []string
-	portless := map[string][]string{}
 	for _, d := range st.dials {
 		address := d.addr.Host
 		if d.addr.Port > 0 {
@@ -285,7 +284,7 @@ func (b *builder) reportConnections() {
 			c.To = n.Svc.Name
 			c.Service, problem = b.answering(d, n)
 			if c.Service != "" && len(b.plans[n.Svc.Name].Ports) == 0 {
-				portless[n.Svc.Name] = append(portless[n.Svc.Name], d.From.Name+" ("+d.Field+")")
+				b.notePortless(n.Svc.Name, portlessUse{Service: d.From.Name, Field: d.Field, What: "dials it by name"})
 				c.Service = ""
 			}
 		} else {
@@ -310,11 +309,7 @@ func (b *builder) reportConnections() {
 		b.ledger.Warnf(u.first.From.Name, u.first.Field, "address %s will not resolve in the cluster: %s; dialed by %s; %s",
 			address, b.badReason(u.first), strings.Join(distinct(u.dialers), ", "), b.fix(u.first))
 	}
-	for _, svc := range sortedKeys(portless) {
-		s := b.serviceNamed(svc)
-		b.ledger.Warnf(svc, s.Field, "%s is dialed by name but declares no port, so it gets no Service: dialed by %s; add `expose: [PORT]` or x-berth.ports",
-			svc, strings.Join(distinct(portless[svc]), ", "))
-	}
+
 }
 
 // answering returns the Service that answers d's host, resolved to n, or "" and why none

@@ -198,8 +198,8 @@ services:
     image: acme/b:1.0.0
     environment: {MYSTERY_HOST: mystery}
 `}, convert.Options{})
-	w := warnings(res, "declares no port")
-	if len(w) != 1 || !strings.Contains(w[0].Message, "a (") || !strings.Contains(w[0].Message, "b (") {
+	w := warnings(res, "gets no Service")
+	if len(w) != 1 || !strings.Contains(w[0].Message, "a dials it by name (") || !strings.Contains(w[0].Message, "b dials it by name (") {
 		t.Errorf("want one warning naming both dialers, got %v", w)
 	}
 }
@@ -225,4 +225,31 @@ services:
 		}
 	}
 	t.Fatal("no Deployment")
+}
+
+func TestPortlessServiceOneWarningListsEveryUser(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  queue-worker:
+    image: acme/worker:1.0.0
+  a:
+    image: acme/a:1.0.0
+    depends_on: [queue-worker]
+  b:
+    image: acme/b:1.0.0
+    depends_on: [queue-worker]
+    links: [queue-worker]
+  c:
+    image: acme/c:1.0.0
+    environment: {WORKER_HOST: queue-worker}
+`}, convert.Options{})
+	w := warnings(res, `"queue-worker" gets no Service`)
+	if len(w) != 1 {
+		t.Fatalf("got %d warnings about queue-worker, want 1 listing every user: %v", len(w), w)
+	}
+	for _, sub := range []string{"a waits for its rollout", "b waits for its rollout", "b links to it", "c dials it by name"} {
+		if !strings.Contains(w[0].Message, sub) {
+			t.Errorf("the warning does not list %q: %s", sub, w[0].Message)
+		}
+	}
 }

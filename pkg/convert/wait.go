@@ -60,8 +60,7 @@ func (b *builder) waits(pl *plan, p *pod) error {
 	for _, l := range svc.Links {
 		b.ledger.Ignored(svc.Name, svc.Field+".links", "links: every Service is reachable by name in the namespace")
 		if dep := b.plans[l]; dep != nil && len(dep.Ports) == 0 && !jobKind(dep.Kind) {
-			b.ledger.Warnf(svc.Name, svc.Field+".links", "links to %q, but no port of %q is known, so it has no Service to reach: %s",
-				l, l, declarePort(l))
+			b.notePortless(l, portlessUse{Service: svc.Name, Field: svc.Field + ".links", What: "links to it"})
 		}
 	}
 	return nil
@@ -111,8 +110,8 @@ func (b *builder) waitFor(pl, dep *plan, d model.Dependency) (k *corev1.Containe
 // healthcheck) pass, or when they run for a dependency without one.
 func (b *builder) rolloutWait(svc *model.Service, dep *plan, d model.Dependency) *corev1.Container {
 	b.waitRollouts = true
-	b.ledger.Warnf(svc.Name, d.Field, "no TCP port of %q is known, so %q waits for its rollout through the API instead of a connection, and %q gets no Service: %s",
-		dep.Svc.Name, svc.Name, dep.Svc.Name, declarePort(dep.Svc.Name))
+	b.notePortless(dep.Svc.Name, portlessUse{Service: svc.Name, Field: d.Field,
+		What: "waits for its rollout through the API instead of a connection"})
 	return &corev1.Container{Image: b.jobWaitImage(), ImagePullPolicy: corev1.PullIfNotPresent,
 		Args: []string{"rollout", "status", strings.ToLower(string(dep.Kind)) + "/" + dep.Name, "--watch", "--timeout=0s"}}
 }
