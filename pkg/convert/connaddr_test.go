@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/pkg/model"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -171,5 +172,29 @@ func TestLocalProbe(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" || changed != (tc.want != nil) {
 			t.Errorf("localProbe(%q) changed=%v (-want +got):\n%s", tc.in, changed, diff)
 		}
+	}
+}
+
+// TestECSLinksArePodLocal: containers of one ECS task linked by name (bridge mode) share the
+// pod, where the link name is a hostAlias to 127.0.0.1: not an unresolved address.
+func TestECSLinksArePodLocal(t *testing.T) {
+	s := service("task", "acme/app:1.0.0", 1)
+	s.Links = []string{"fluentbit"}
+	s.Main().Env = []model.EnvVar{{Name: "EMF_ENDPOINT", Value: "tcp://fluentbit:25888", Field: "containerDefinitions[1].environment[0]"},
+		{Name: "OTHER_URL", Value: "http://collector:4318", Field: "containerDefinitions[1].environment[1]"}}
+	a := app(s)
+	a.Source = model.ECS
+	res, err := Convert(a, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, d := range res.Diagnostics {
+		if strings.Contains(d.Message, "will not resolve") {
+			got = append(got, d.Field)
+		}
+	}
+	if diff := cmp.Diff([]string{"containerDefinitions[1].environment[1]"}, got); diff != "" {
+		t.Errorf("unresolved-address warnings (-want +got):\n%s", diff)
 	}
 }
