@@ -71,7 +71,7 @@ func (b *builder) httpRoutes(pl *plan, ports []*listenPort) {
 						Type: ptr.To(gatewayv1.PathMatchPathPrefix), Value: ptr.To(path)}}},
 					BackendRefs: []gatewayv1.HTTPBackendRef{{BackendRef: gatewayv1.BackendRef{
 						BackendObjectReference: gatewayv1.BackendObjectReference{
-							Name: gatewayv1.ObjectName(pl.Name), Port: ptr.To(gatewayv1.PortNumber(lp.Port))}}}},
+							Name: gatewayv1.ObjectName(pl.Name), Port: ptr.To(gatewayv1.PortNumber(lp.svcPort()))}}}},
 				}},
 			}}
 		b.gw.routes = append(b.gw.routes, &gatewayRoute{route: r, pl: pl, host: host, secret: secret})

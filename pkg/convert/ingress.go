@@ -103,7 +103,7 @@ func (b *builder) ingress(pl *plan, ports []*listenPort) {
 			IngressRuleValue: networkingv1.IngressRuleValue{HTTP: &networkingv1.HTTPIngressRuleValue{
 				Paths: []networkingv1.HTTPIngressPath{{Path: path, PathType: ptr.To(networkingv1.PathTypePrefix),
 					Backend: networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{
-						Name: pl.Name, Port: networkingv1.ServiceBackendPort{Number: lp.Port}}}}}}}})
+						Name: pl.Name, Port: networkingv1.ServiceBackendPort{Number: lp.svcPort()}}}}}}}})
 		for _, f := range lp.Fields {
 			b.ledger.Mapped(svc.Name, f, fmt.Sprintf("Ingress/%s spec.rules[%d]", pl.Name, i))
 		}

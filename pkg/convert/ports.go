@@ -18,6 +18,9 @@ type listenPort struct {
 	// HTTP: the port speaks HTTP and can sit behind an Ingress.
 	HTTP        bool
 	AppProtocol string
+	// ServicePort is the port the Service listens on when clients dial another port than the
+	// container's (ECS bridge hostPort); 0 = Port. See svcPort.
+	ServicePort int32
 	// Published are the host ports Compose publishes it on (the service is public).
 	Published []int32
 	// Loopback are the fields of ports published on a loopback address only (127.0.0.1:8080:80):
@@ -28,6 +31,14 @@ type listenPort struct {
 	Source    model.PortSource
 	// Fields are the input fields the port came from.
 	Fields []string
+}
+
+// svcPort is the port the Service listens on for lp.
+func (lp *listenPort) svcPort() int32 {
+	if lp.ServicePort != 0 {
+		return lp.ServicePort
+	}
+	return lp.Port
 }
 
 // httpPortNumber reports whether a container port conventionally speaks HTTP. 9000 is left out
@@ -70,6 +81,9 @@ func (b *builder) servicePorts(svc *model.Service) []*listenPort {
 			lp = &listenPort{Port: p.Target, Protocol: proto, Container: ci, Source: p.Source}
 			lp.HTTP, lp.Name = portKind(p, info, known)
 			out = append(out, lp)
+		}
+		if p.ServicePort != 0 && lp.ServicePort == 0 {
+			lp.ServicePort = p.ServicePort
 		}
 		if p.AppProtocol != "" && lp.AppProtocol == "" {
 			lp.AppProtocol = p.AppProtocol

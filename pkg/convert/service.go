@@ -32,7 +32,7 @@ func (b *builder) services(pl *plan) {
 		b.ledger.Mapped(svc.Name, svc.Field+".x-berth.serviceAnnotations", "Service/"+pl.Name+" metadata.annotations")
 	}
 	for i, lp := range pl.Ports {
-		s.Spec.Ports = append(s.Spec.Ports, servicePort(lp, lp.Port))
+		s.Spec.Ports = append(s.Spec.Ports, servicePort(lp, lp.svcPort()))
 		target := fmt.Sprintf("Service/%s spec.ports[%d]", pl.Name, i)
 		for _, f := range lp.Fields {
 			b.ledger.Mapped(svc.Name, f, target)
@@ -62,7 +62,7 @@ func (b *builder) headless(pl *plan) {
 	h.Spec.ClusterIP = corev1.ClusterIPNone
 	h.Spec.PublishNotReadyAddresses = true
 	for _, lp := range pl.Ports {
-		h.Spec.Ports = append(h.Spec.Ports, servicePort(lp, lp.Port))
+		h.Spec.Ports = append(h.Spec.Ports, servicePort(lp, lp.svcPort()))
 	}
 	b.emit(h)
 }

@@ -101,7 +101,7 @@ func (b *builder) waitFor(pl, dep *plan, d model.Dependency) (k *corev1.Containe
 	return &corev1.Container{Image: b.opts.WaitImage, ImagePullPolicy: pullPolicy(b.opts.WaitImage),
 		Command: []string{"sh", "-c", waitScript},
 		Env: []corev1.EnvVar{{Name: "WAIT_HOST", Value: dep.Name},
-			{Name: "WAIT_PORT", Value: strconv.Itoa(int(lp.Port))}}}, false, nil
+			{Name: "WAIT_PORT", Value: strconv.Itoa(int(lp.svcPort()))}}}, false, nil
 }
 
 // rolloutWait waits for a dependency nobody can connect to (no TCP port known: a queue

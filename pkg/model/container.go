@@ -129,8 +129,11 @@ type Port struct {
 	// Published is the host port (may be a range string as written); "" = not published.
 	Published string
 	HostIP    string
-	Protocol  Protocol
-	Name      string
+	// ServicePort is the port clients dial when it differs from Target (an ECS bridge-mode
+	// hostPort); 0 = Target.
+	ServicePort int32
+	Protocol    Protocol
+	Name        string
 	// AppProtocol is e.g. http, grpc (from Compose app_protocol or ECS appProtocol).
 	AppProtocol string
 	Source      PortSource

@@ -150,7 +150,8 @@ func (l *taskLoader) container(c *containerDef, p string) (model.Container, erro
 }
 
 // ports maps portMappings. hostPort is kept (as Published) only with networkMode host, where the
-// pod uses the node's network; elsewhere the pod IP plays the role of the task ENI or bridge.
+// pod uses the node's network; elsewhere the pod IP plays the role of the task ENI or bridge. A
+// bridge-mode hostPort other than the containerPort is the port clients dial: the Service's.
 func (l *taskLoader) ports(c *containerDef, cp string, mc *model.Container) error {
 	seen := map[string]bool{}
 	for i, pm := range c.PortMappings {
@@ -178,8 +179,18 @@ func (l *taskLoader) ports(c *containerDef, cp string, mc *model.Container) erro
 		}
 		seen[key] = true
 		port := model.Port{Target: int32(cport), Protocol: proto, Name: deref(pm.Name), AppProtocol: deref(pm.AppProtocol), Source: model.FromECS, Field: p}
-		if hp := deref(pm.HostPort); hp != 0 && l.svc.NetworkMode == "host" {
+		hp := deref(pm.HostPort)
+		switch mode := l.svc.NetworkMode; {
+		case hp < 0 || hp > 65535:
+			return l.errAt(l.path(p, "hostPort"), "hostPort must be 0-65535")
+		case hp == 0:
+		case hp != cport && (mode == "awsvpc" || mode == "host"):
+			return l.errAt(l.path(p, "hostPort"), "hostPort %d differs from containerPort %d: with networkMode %s ECS wants hostPort left out or equal to containerPort (it rejects this task definition)", hp, cport, mode)
+		case mode == "host":
 			port.Published = fmt.Sprint(hp)
+		case hp != cport:
+			// bridge: clients dial the host port, the Service stands in for it.
+			port.ServicePort = int32(hp)
 		}
 		mc.Ports = append(mc.Ports, port)
 	}

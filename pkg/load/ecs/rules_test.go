@@ -148,3 +148,30 @@ func TestTaskSizeMerge(t *testing.T) {
 		t.Errorf("task cpu of a multi-container task: got %v, want partial (Kubernetes has no pod-wide limit)", a.Outcome)
 	}
 }
+
+// TestHostPortIsServicePort: in bridge mode clients dial the host port, so the Service listens
+// on it and forwards to the container port; awsvpc and host tasks with a different host port are
+// refused, as ECS refuses them.
+func TestHostPortIsServicePort(t *testing.T) {
+	c := convertTask(t, `{"family":"kib","containerDefinitions":[{"name":"kibana","image":"kibana:8","memory":512,
+		"portMappings":[{"containerPort":5601,"hostPort":80}]}]}`, convert.Options{})
+	svc := c.obj("Service", "kib")
+	if svc == nil {
+		t.Fatal("no Service kib")
+	}
+	ports, _ := at(svc, "spec.ports"), 0
+	sp := svc["spec"].(map[string]any)["ports"].([]any)[0].(map[string]any)
+	if fmt.Sprint(sp["port"]) != "80" || fmt.Sprint(sp["targetPort"]) != "5601" {
+		t.Errorf("Service port: got %s, want port 80 → targetPort 5601", ports)
+	}
+	if got := at(c.container(t, "kibana"), "ports"); !strings.Contains(got, "containerPort:5601") || strings.Contains(got, "hostPort") {
+		t.Errorf("container ports: got %s, want containerPort 5601 and no hostPort", got)
+	}
+	for _, mode := range []string{"awsvpc", "host"} {
+		_, err := Parse([]Source{NewSource("task.json", []byte(`{"family":"kib","networkMode":"`+mode+`","containerDefinitions":[{"name":"kibana","image":"kibana:8","memory":512,
+		"portMappings":[{"containerPort":5601,"hostPort":80}]}]}`))}, nil, Options{})
+		if err == nil || !strings.Contains(err.Error(), "hostPort") {
+			t.Errorf("networkMode %s with hostPort 80 → containerPort 5601: got error %v, want a refusal naming hostPort", mode, err)
+		}
+	}
+}
