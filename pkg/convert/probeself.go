@@ -46,6 +46,9 @@ func localProbe(argv []string, names []string) ([]string, bool) {
 	changed := false
 	out := append([]string(nil), argv...)
 	for _, n := range names {
+		if !mentions(out, n) {
+			continue // compiling the patterns costs more than this scan
+		}
 		res := selfHost(n)
 		for i, a := range out {
 			// a host flag's value is a word of its own in an exec argv: the previous word is
@@ -80,3 +83,14 @@ func replaceSelf(re *regexp.Regexp, s string) string {
 
 // isHostFlag reports whether a word is a client's host flag.
 func isHostFlag(w string) bool { return w == "-h" || w == "--host" || w == "--hostname" }
+
+// mentions reports whether some word of argv contains name, ignoring case.
+func mentions(argv []string, name string) bool {
+	name = strings.ToLower(name)
+	for _, a := range argv {
+		if strings.Contains(strings.ToLower(a), name) {
+			return true
+		}
+	}
+	return false
+}
