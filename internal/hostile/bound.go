@@ -3,12 +3,16 @@
 package hostile
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"strings"
+	"testing"
 	"time"
+
+	"github.com/berth-dev/berth/pkg/diag"
 )
 
 // The bounds of docs/reliability.md: any input of up to 1 MB loads or is refused within these.
@@ -76,3 +80,38 @@ func Bomb(prefix string, levels, width int) string {
 	}
 	return b.String()
 }
+
+// Check fails t unless err is what a hostile input must give: nil when want is "ok", else one
+// positioned *diag.Err (a file at least) whose text contains want. Long errors are cut in
+// messages, so a 1 MB value never floods the log.
+func Check(t testing.TB, want string, err error) {
+	t.Helper()
+	if want == "ok" {
+		if err != nil {
+			t.Errorf("load: %.300v, want it to load", err)
+		}
+		return
+	}
+	if err == nil {
+		t.Fatalf("load succeeded, want an error with %q", want)
+	}
+	var de *diag.Err
+	if !errors.As(err, &de) || de.Pos.File == "" {
+		t.Errorf("error %.300v is %T without a file, want a positioned *diag.Err", err, err)
+	}
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("error\n got: %.300v\nwant: ...%s...", err, want)
+	}
+}
+
+// CheckUse fails t when use is over the bounds.
+func CheckUse(t testing.TB, use Usage) {
+	t.Helper()
+	if !use.Within() {
+		t.Errorf("used %s, want at most %s CPU and %d MiB", use, MaxCPU, MaxMemory>>20)
+	}
+}
+
+// CPUTime is the user+system CPU time the process has used so far. Benchmarks report it per
+// operation because wall time on a shared machine measures the neighbours too.
+func CPUTime() time.Duration { return cpuTime() }

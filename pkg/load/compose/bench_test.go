@@ -3,6 +3,7 @@ package compose
 import (
 	"context"
 	"fmt"
+	"github.com/berth-dev/berth/internal/hostile"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,7 +54,7 @@ func BenchmarkLoad(b *testing.B) {
 		o := Options{WorkingDir: dir, Environ: []string{"PWD=" + dir}}
 		b.Run(fmt.Sprintf("services=%d/compose-go", n), func(b *testing.B) {
 			b.ReportAllocs()
-			start := cpuTime()
+			start := hostile.CPUTime()
 			for b.Loop() {
 				po, err := projectOptions(o)
 				if err == nil {
@@ -71,7 +72,7 @@ func BenchmarkLoad(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("services=%d/berth", n), func(b *testing.B) {
 			b.ReportAllocs()
-			start := cpuTime()
+			start := hostile.CPUTime()
 			for b.Loop() {
 				app, err := Load(context.Background(), o)
 				if err != nil {
@@ -88,7 +89,7 @@ func BenchmarkLoad(b *testing.B) {
 
 // reportCPU adds the process CPU time per operation (user+system, GC included) as cpu-ms/op.
 func reportCPU(b *testing.B, start time.Duration) {
-	if used := cpuTime() - start; used > 0 {
+	if used := hostile.CPUTime() - start; used > 0 {
 		b.ReportMetric(float64(used.Milliseconds())/float64(b.N), "cpu-ms/op")
 	}
 }

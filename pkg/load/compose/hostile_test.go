@@ -2,7 +2,6 @@ package compose
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,7 +9,6 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/internal/hostile"
-	"github.com/berth-dev/berth/pkg/diag"
 )
 
 // hostileCase is one hostile project: committed under testdata/hostile/<name>, or generated
@@ -95,32 +93,10 @@ func TestHostile(t *testing.T) {
 				_, err := Load(context.Background(), Options{WorkingDir: abs, Environ: []string{"PWD=" + abs}})
 				return err
 			})
-			checkHostile(t, tc.want, err)
+			hostile.Check(t, tc.want, err)
 			t.Logf("%s: %v", use, err)
-			if !use.Within() {
-				t.Errorf("used %s, want at most %s CPU and %d MiB", use, hostile.MaxCPU, hostile.MaxMemory>>20)
-			}
+			hostile.CheckUse(t, use)
 		})
-	}
-}
-
-func checkHostile(t *testing.T, want string, err error) {
-	t.Helper()
-	if want == "ok" {
-		if err != nil {
-			t.Errorf("Load: %v, want it to load", err)
-		}
-		return
-	}
-	if err == nil {
-		t.Fatalf("Load succeeded, want an error with %q", want)
-	}
-	var de *diag.Err
-	if !errors.As(err, &de) || de.Pos.File == "" {
-		t.Errorf("error %v is %T without a file, want a positioned *diag.Err", err, err)
-	}
-	if !strings.Contains(err.Error(), want) {
-		t.Errorf("error\n got: %v\nwant: ...%s...", err, want)
 	}
 }
 

@@ -1,13 +1,11 @@
 package ecs
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/berth-dev/berth/internal/hostile"
-	"github.com/berth-dev/berth/pkg/diag"
 )
 
 // container is a minimal container definition with more JSON members.
@@ -121,30 +119,8 @@ func TestHostile(t *testing.T) {
 				msg = msg[:300] + "..."
 			}
 			t.Logf("%s: %s", use, msg)
-			checkHostile(t, tc.want, err)
-			if !use.Within() {
-				t.Errorf("used %s, want at most %s CPU and %d MiB", use, hostile.MaxCPU, hostile.MaxMemory>>20)
-			}
+			hostile.Check(t, tc.want, err)
+			hostile.CheckUse(t, use)
 		})
-	}
-}
-
-func checkHostile(t *testing.T, want string, err error) {
-	t.Helper()
-	if want == "ok" {
-		if err != nil {
-			t.Errorf("Parse: %.300v, want it to load", err)
-		}
-		return
-	}
-	if err == nil {
-		t.Fatalf("Parse succeeded, want an error with %q", want)
-	}
-	var de *diag.Err
-	if !errors.As(err, &de) || de.Pos.File == "" {
-		t.Errorf("error %.300v is %T without a file, want a positioned *diag.Err", err, err)
-	}
-	if !strings.Contains(err.Error(), want) {
-		t.Errorf("error\n got: %.300v\nwant: ...%s...", err, want)
 	}
 }
