@@ -145,7 +145,7 @@ func (b *builder) envSecret(svc *model.Service, e model.EnvVar) (bool, string) {
 		return true, why
 	}
 	secret, why := st.rule(svc, e)
-	if secret || why == "x-berth.plainEnv" {
+	if secret || why == "x-berth.plainEnv" || why == "x-berth.configEnv" {
 		return secret, why
 	}
 	if holder, ok := st.values[e.Value]; ok {
@@ -264,7 +264,7 @@ func (b *builder) planArgvSecrets(st *secretState) {
 func (b *builder) secretVarFor(svc *model.Service, env []model.EnvVar, v string) string {
 	for _, e := range env {
 		if envEligible(e) && e.Value == v && validEnvName(e.Name) {
-			if secret, _ := b.sec.rule(svc, e); secret || b.sec.values[v] != "" && !slices.Contains(svc.Options.PlainEnv, e.Name) {
+			if secret, _ := b.sec.rule(svc, e); secret || b.sec.values[v] != "" && !slices.Contains(svc.Options.PlainEnv, e.Name) && !slices.Contains(svc.Options.ConfigEnv, e.Name) {
 				return e.Name
 			}
 		}

@@ -79,11 +79,14 @@ func secretEnv(svc *model.Service, e model.EnvVar) bool {
 
 // envRule decides whether variable e of svc is secret and names the rule that decided ("" when
 // no rule fired and the variable is plain by default). Explicit x-berth settings win:
-// plainEnv keeps a variable plain, secretEnv (or e.Secret) makes it secret; then the value's
+// plainEnv (or configEnv) keeps a variable plain, secretEnv (or e.Secret) makes it secret; then the value's
 // shape, then the name. The rule never includes the value.
 func envRule(svc *model.Service, e model.EnvVar) (bool, string) {
 	if slices.Contains(svc.Options.PlainEnv, e.Name) {
 		return false, "x-berth.plainEnv"
+	}
+	if slices.Contains(svc.Options.ConfigEnv, e.Name) {
+		return false, "x-berth.configEnv"
 	}
 	if e.Secret || slices.Contains(svc.Options.SecretEnv, e.Name) {
 		return true, "x-berth.secretEnv"

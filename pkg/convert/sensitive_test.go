@@ -117,7 +117,7 @@ func TestSecretValue(t *testing.T) {
 }
 
 func TestSecretEnvOverrides(t *testing.T) {
-	s := &model.Service{Options: model.ServiceOptions{SecretEnv: []string{"LICENSE"}, PlainEnv: []string{"API_TOKEN"}}}
+	s := &model.Service{Options: model.ServiceOptions{SecretEnv: []string{"LICENSE"}, PlainEnv: []string{"API_TOKEN"}, ConfigEnv: []string{"SMTP_PASS"}}}
 	tests := []struct {
 		e    model.EnvVar
 		want bool
@@ -125,6 +125,7 @@ func TestSecretEnvOverrides(t *testing.T) {
 		{model.EnvVar{Name: "LICENSE", Value: "abc"}, true},
 		{model.EnvVar{Name: "API_TOKEN", Value: "3600"}, false},
 		{model.EnvVar{Name: "API_TOKEN", Value: "AKIAIOSFODNN7EXAMPLE"}, false}, // plainEnv wins over the value too
+		{model.EnvVar{Name: "SMTP_PASS", Value: "x"}, false},                    // configEnv is plainEnv
 		{model.EnvVar{Name: "OTHER", Value: "x", Secret: true}, true},
 		{model.EnvVar{Name: "DATABASE_URL", Value: "postgres://u:p@db/x"}, true},
 		{model.EnvVar{Name: "PLAIN", Value: "x"}, false},

@@ -19,6 +19,8 @@ type ServiceOptions struct {
 	SecretEnv []string `json:"secretEnv,omitempty"`
 	// PlainEnv lists variables that look secret by name but are not (kept in the ConfigMap).
 	PlainEnv []string `json:"plainEnv,omitempty"`
+	// ConfigEnv is PlainEnv under the name that pairs with SecretEnv.
+	ConfigEnv []string `json:"configEnv,omitempty"`
 	// HostPaths lists bind-mount sources allowed to become hostPath volumes.
 	HostPaths []string `json:"hostPaths,omitempty"`
 	// Schedule makes the service a CronJob with this cron schedule.

@@ -44,7 +44,7 @@ func TestLoadErrors(t *testing.T) {
 		{"include-cycle", nil, "compose.yaml:1:1: include: include cycle: compose.yaml includes compose.yaml"},
 		{"healthcheck", nil, `compose.yaml:5:7: services.web.healthcheck.test: a test list must start with CMD, CMD-SHELL or NONE, not "CURL" (or write the command as one string)`},
 		{"duration", nil, `compose.yaml:4:24: services.web.stop_grace_period: invalid duration "soon"`},
-		{"xberth-unknown", nil, `compose.yaml:6:17: services.web.x-berth.replicaz: unknown x-berth field "replicaz" (known: annotations, autoscale, expose, healthPath, host, hostPaths, kind, nodeSelector, path, plainEnv, ports, schedule, secretEnv, serviceAccount, serviceAnnotations)`},
+		{"xberth-unknown", nil, `compose.yaml:6:17: services.web.x-berth.replicaz: unknown x-berth field "replicaz" (known: annotations, autoscale, configEnv, expose, healthPath, host, hostPaths, kind, nodeSelector, path, plainEnv, ports, schedule, secretEnv, serviceAccount, serviceAnnotations)`},
 		{"xberth-type", nil, "compose.yaml:5:7: services.web.x-berth.ports: must be an integer, not string"},
 		{"xberth-kind", nil, `compose.yaml:5:13: services.web.x-berth.kind: unknown kind "Pod" (one of Deployment, StatefulSet, DaemonSet, Job, CronJob)`},
 		{"xberth-volume", nil, `compose.yaml:8:13: volumes.data.x-berth.size: size "lots": want a positive quantity such as 10Gi`},
