@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/berth-dev/berth/pkg/model"
+
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/utils/ptr"
@@ -82,6 +84,21 @@ func (b *builder) podFields(p *pod) {
 func (b *builder) grace(p *pod) {
 	svc := p.svc
 	switch {
+	case svc.StopGrace != nil && b.app.Source == model.ECS:
+		// One grace period per pod: the longest stopTimeout (ECS's 30 s default included).
+		p.Spec.TerminationGracePeriodSeconds = gracePeriod(svc.StopGrace.Seconds())
+		for i := range svc.Containers {
+			c := &svc.Containers[i]
+			switch {
+			case c.StopTimeout == nil:
+			case *c.StopTimeout == *svc.StopGrace:
+				b.ledger.Mapped(svc.Name, b.cfield(c, "stop_grace_period"), p.target("terminationGracePeriodSeconds"))
+			default:
+				b.ledger.Partial(svc.Name, b.cfield(c, "stop_grace_period"), fmt.Sprintf(
+					"a pod has one grace period: %s, the longest stop timeout of the task (ECS's default is 30 s), instead of %s for this container",
+					*svc.StopGrace, *c.StopTimeout), p.target("terminationGracePeriodSeconds"))
+			}
+		}
 	case svc.StopGrace != nil:
 		p.Spec.TerminationGracePeriodSeconds = gracePeriod(svc.StopGrace.Seconds())
 		b.ledger.Mapped(svc.Name, svc.Field+".stop_grace_period", p.target("terminationGracePeriodSeconds"))

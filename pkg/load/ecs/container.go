@@ -3,6 +3,7 @@ package ecs
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/berth-dev/berth/pkg/model"
 )
@@ -51,6 +52,7 @@ func (l *taskLoader) mapContainers() error {
 		l.taskWide(&defs[i], paths[i])
 	}
 	l.shareTaskSize()
+	l.defaultStopTimeout()
 	l.defaultRegion()
 	l.finishService()
 	return nil
@@ -314,6 +316,26 @@ func (l *taskLoader) shareTaskSize() {
 			if r.MemLimit == 0 {
 				r.MemLimit = task.MemLimit
 			}
+		}
+	}
+}
+
+// ecsStopTimeout is the stopTimeout ECS gives a container that sets none.
+const ecsStopTimeout = 30 * time.Second
+
+// defaultStopTimeout: the pod has one grace period, the longest stop timeout of the task, where a
+// container without stopTimeout counts with ECS's 30 s default. (Without any stopTimeout the
+// pod keeps Kubernetes' default, also 30 s.)
+func (l *taskLoader) defaultStopTimeout() {
+	s := l.svc
+	if s.StopGrace == nil || *s.StopGrace >= ecsStopTimeout {
+		return
+	}
+	for _, c := range s.Containers {
+		if c.StopTimeout == nil {
+			d := ecsStopTimeout
+			s.StopGrace = &d
+			return
 		}
 	}
 }

@@ -175,3 +175,27 @@ func TestHostPortIsServicePort(t *testing.T) {
 		}
 	}
 }
+
+// TestGracePeriodDefault: a container without stopTimeout has ECS's 30 s, so the pod's grace
+// period is the longest over all containers with that default; a shorter stopTimeout is
+// reported partial (the pod has one grace period).
+func TestGracePeriodDefault(t *testing.T) {
+	c := convertTask(t, `{"family":"g","containerDefinitions":[
+		{"name":"app","image":"app:1","memory":256},
+		{"name":"side","image":"side:1","memory":64,"essential":false,"stopTimeout":20}]}`, convert.Options{})
+	if got := at(c.pod(t), "terminationGracePeriodSeconds"); got != "30" {
+		t.Errorf("terminationGracePeriodSeconds: got %s, want 30 (app has ECS's default)", got)
+	}
+	if a := c.outcome("containerDefinitions[1].stopTimeout"); a.Outcome != diag.Partial {
+		t.Errorf("stopTimeout 20 under a 30 s pod: got %v, want partial", a.Outcome)
+	}
+	c = convertTask(t, `{"family":"g","containerDefinitions":[
+		{"name":"app","image":"app:1","memory":256,"stopTimeout":90},
+		{"name":"side","image":"side:1","memory":64,"essential":false,"stopTimeout":20}]}`, convert.Options{})
+	if got := at(c.pod(t), "terminationGracePeriodSeconds"); got != "90" {
+		t.Errorf("terminationGracePeriodSeconds: got %s, want 90", got)
+	}
+	if a := c.outcome("containerDefinitions[0].stopTimeout"); a.Outcome != diag.Mapped {
+		t.Errorf("stopTimeout 90 = the pod's: got %v, want mapped", a.Outcome)
+	}
+}
