@@ -78,7 +78,7 @@ func ecsKinds(svc *model.Service) []string {
 		switch {
 		case i == 0:
 			kinds[i] = slotMain
-		case runOnce[i]:
+		case runOnce[i], dataOnly(svc, i):
 			kinds[i] = slotInit
 		case awaited[i] || !c.Essential:
 			kinds[i] = slotSidecar
@@ -166,8 +166,37 @@ func (b *builder) place(p *pod, x *ctr) {
 	p.Spec.InitContainers[k] = *x.K
 }
 
-// sidecar reports whether c is a long-running init container (not awaited to complete).
+// dataOnly reports whether container i exists only to share its volumes: non-essential, no
+// entryPoint or command, no port, no health check, nobody waits for it, and another container
+// names it in volumesFrom. ECS runs it once; it becomes a plain init container (runs once)
+// rather than a sidecar that would exit and restart forever.
+func dataOnly(svc *model.Service, i int) bool {
+	c := &svc.Containers[i]
+	if c.Essential || len(c.Command)+len(c.Args)+len(c.Ports) > 0 || c.Health != nil {
+		return false
+	}
+	shared := false
+	for _, o := range svc.Containers {
+		for _, d := range o.DependsOn {
+			if d.Container == c.Name {
+				return false
+			}
+		}
+		for _, m := range o.Mounts {
+			shared = shared || m.FromContainer == c.Name
+		}
+	}
+	return shared
+}
+
+// sidecar reports whether c is a long-running init container (not awaited to complete, not a
+// data-only container).
 func (b *builder) sidecar(svc *model.Service, c *model.Container) bool {
+	for i := range svc.Containers {
+		if svc.Containers[i].Name == c.Name && dataOnly(svc, i) {
+			return false
+		}
+	}
 	for _, o := range svc.Containers {
 		for _, d := range o.DependsOn {
 			if d.Container == c.Name && (d.Condition == "COMPLETE" || d.Condition == "SUCCESS") {
@@ -201,6 +230,8 @@ func (b *builder) accountEssential(p *pod, c *model.Container, path string) {
 		b.ledger.Mapped(svc, field, p.target(path))
 	case c.Essential:
 		b.ledger.Partial(svc, field, fmt.Sprintf("essential container %s runs as a native sidecar so that others can wait for it: if it exits, Kubernetes restarts it instead of stopping the whole task", c.Name), p.target(path))
+	case init && !b.sidecar(p.svc, c) && !b.awaitedOnce(p.svc, c):
+		b.ledger.Partial(svc, field, fmt.Sprintf("container %s only shares its volumes (non-essential, no command, named by volumesFrom): it runs once as a plain init container instead of a sidecar that would restart forever, and its volumes stay with the containers that use them (if its image does not exit by itself, remove the container)", c.Name), p.target(path))
 	case init && b.sidecar(p.svc, c):
 		b.ledger.Mapped(svc, field, p.target(path)+".restartPolicy")
 	case init:
@@ -253,4 +284,16 @@ func slotIndex(path string) int {
 		return 0
 	}
 	return n
+}
+
+// awaitedOnce reports whether another container waits for c to COMPLETE or succeed.
+func (b *builder) awaitedOnce(svc *model.Service, c *model.Container) bool {
+	for _, o := range svc.Containers {
+		for _, d := range o.DependsOn {
+			if d.Container == c.Name && (d.Condition == "COMPLETE" || d.Condition == "SUCCESS") {
+				return true
+			}
+		}
+	}
+	return false
 }

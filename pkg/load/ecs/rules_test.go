@@ -199,3 +199,26 @@ func TestGracePeriodDefault(t *testing.T) {
 		t.Errorf("stopTimeout 90 = the pod's: got %v, want mapped", a.Outcome)
 	}
 }
+
+// TestDataOnlyContainer: a non-essential container without a command that exists for
+// volumesFrom runs once as a plain init container (not a sidecar restarting forever); its
+// volume stays with the container that uses it, and a warning says so.
+func TestDataOnlyContainer(t *testing.T) {
+	c := convertTask(t, `{"family":"d","volumes":[{"name":"data"}],"containerDefinitions":[
+		{"name":"data","image":"busybox:1","essential":false,"memory":16,"mountPoints":[{"sourceVolume":"data","containerPath":"/data"}]},
+		{"name":"app","image":"app:1","memory":256,"volumesFrom":[{"sourceContainer":"data"}]}]}`, convert.Options{})
+	data := c.container(t, "data")
+	if got := at(data, "restartPolicy"); got != "<nil>" {
+		t.Errorf("data-only container: restartPolicy %s, want none (a plain init container)", got)
+	}
+	if got := at(c.container(t, "app"), "volumeMounts"); !strings.Contains(got, "/data") {
+		t.Errorf("app volumeMounts: got %s, want the data volume at /data", got)
+	}
+	warned := false
+	for _, w := range c.warnings() {
+		warned = warned || (strings.Contains(w, "data") && strings.Contains(w, "volumesFrom"))
+	}
+	if !warned {
+		t.Errorf("no warning about the data-only container: %q", c.warnings())
+	}
+}
