@@ -33,7 +33,8 @@ import (
 const ns = "shop" // the example's project name
 
 // TestShop converts and applies examples/shop on a real node and checks that it works; on
-// the same node it then checks a broken healthcheck and an ECS multi-container task.
+// the same node it then checks a broken healthcheck, a secret in args and probes, and an ECS
+// multi-container task.
 func TestShop(t *testing.T) {
 	realnode.Require(t)
 	ctx := context.Background()
@@ -76,6 +77,7 @@ func TestShop(t *testing.T) {
 		t.Run("data survives a restart of db", func(t *testing.T) { checkRestart(ctx, t, cs, berth, n.Kubeconfig, out) })
 	}
 	t.Run("a broken healthcheck fails apply --wait", func(t *testing.T) { checkBroken(t, berth, n.Kubeconfig) })
+	t.Run("a secret in args and probes stays in its Secret", func(t *testing.T) { checkSecretArgs(ctx, t, cs, berth, n.Kubeconfig) })
 	t.Run("ECS task with init container and sidecar", func(t *testing.T) { checkECS(ctx, t, n, berth) })
 }
 
@@ -92,6 +94,64 @@ func checkBroken(t *testing.T, berth, kubeconfig string) {
 	want := regexp.MustCompile(`(?i)pod cache-[a-z0-9]+-[a-z0-9]+: (readiness|liveness|startup) probe failed: could not connect to redis`)
 	if !want.MatchString(out) {
 		t.Errorf("the failure does not name the pod and the reason (want a line matching %s)", want)
+	}
+}
+
+// checkSecretArgs applies testdata/secret-args: a password that redis-server takes as an
+// argument and its healthcheck passes to redis-cli. berth writes both as references to the
+// Secret ($(VAR) in args, "${VAR}" in the shell of the probe); the pod becomes Ready only if
+// both reach the container, and the password appears in no ConfigMap, argument or probe.
+func checkSecretArgs(ctx context.Context, t *testing.T, cs kubernetes.Interface, berth, kubeconfig string) {
+	const password, namespace = "s3cr3t-Redis-Pw-91x", "secret-args"
+	start := time.Now()
+	out, err := runBerth(berth, "apply", "-f", filepath.Join("testdata", "secret-args", "compose.yaml"),
+		"--kubeconfig", kubeconfig, "--wait", "--timeout", applyTimeout())
+	t.Logf("berth apply --wait took %s:\n%s", since(start), out)
+	if err != nil {
+		t.Fatalf("the pod whose args and probes read the password from its Secret did not become ready: %v", err)
+	}
+	if strings.Contains(out, password) {
+		t.Error("berth apply printed the password")
+	}
+	cms, err := cs.CoreV1().ConfigMaps(namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cm := range cms.Items {
+		for k, v := range cm.Data {
+			if strings.Contains(v, password) {
+				t.Errorf("ConfigMap %s key %s holds the password", cm.Name, k)
+			}
+		}
+	}
+	dep, err := cs.AppsV1().Deployments(namespace).Get(ctx, "cache", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := dep.Spec.Template.Spec.Containers[0]
+	var words []string
+	words = append(append(words, c.Command...), c.Args...)
+	for _, p := range []*corev1.Probe{c.ReadinessProbe, c.LivenessProbe, c.StartupProbe} {
+		if p != nil && p.Exec != nil {
+			words = append(words, p.Exec.Command...)
+		}
+	}
+	if strings.Contains(strings.Join(words, " "), password) {
+		t.Errorf("the password is in the container's command, args or probes: %q", words)
+	}
+	if c.ReadinessProbe == nil || !strings.Contains(strings.Join(c.Args, " "), "$(REDIS_PASSWORD)") {
+		t.Errorf("expected args reading $(REDIS_PASSWORD) and a readiness probe; got args %q", c.Args)
+	}
+	secrets, err := cs.CoreV1().Secrets(namespace).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, sec := range secrets.Items {
+		found = found || string(sec.Data["REDIS_PASSWORD"]) == password
+	}
+	if !found {
+		t.Error("no Secret holds REDIS_PASSWORD")
 	}
 }
 
