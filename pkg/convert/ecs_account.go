@@ -235,7 +235,7 @@ func ecsPassive() map[string]ecsRule {
 		"containerDefinitions[].linuxParameters.devices":              fixed(diag.Dropped, "host devices need a device plugin (or a privileged container with a hostPath); not converted"),
 		"containerDefinitions[].linuxParameters.maxSwap":              fixed(diag.Dropped, "swap is a node setting in Kubernetes"),
 		"containerDefinitions[].linuxParameters.swappiness":           fixed(diag.Dropped, "swap is a node setting in Kubernetes"),
-		"containerDefinitions[].linuxParameters.tmpfs[].mountOptions": fixed(diag.Dropped, "tmpfs mount options are not supported by emptyDir volumes"),
+		"containerDefinitions[].linuxParameters.tmpfs[].mountOptions": fixed(diag.Partial, "\"ro\" is kept as the mount's readOnly; other tmpfs mount options (noexec, nosuid, mode=...) have no emptyDir equivalent"),
 		"containerDefinitions[].portMappings[].hostPort":              hostPortRule,
 		"containerDefinitions[].portMappings[].containerPortRange":    fixed(diag.Dropped, "port ranges have no Kubernetes equivalent"),
 		"containerDefinitions[].cpu":                                  mappedTo("containers[].resources.requests.cpu"),

@@ -1,8 +1,10 @@
 package convert
 
 import (
+	"fmt"
 	"path"
 	"strconv"
+	"strings"
 
 	"github.com/berth-dev/berth/pkg/model"
 	corev1 "k8s.io/api/core/v1"
@@ -125,6 +127,9 @@ func (b *builder) mount(p *pod, c *ctr, owner *model.Container, m model.Mount, f
 	case model.MountTmpfs:
 		name := b.volume(p, "tmpfs:"+owner.Name+":"+m.Target, "tmpfs-"+path.Base(m.Target), emptyDir(corev1.StorageMediumMemory, m.SizeLimit))
 		b.addMount(p, c, m, name, "", "")
+		if owner == c.M { // through volumesFrom the options were accounted at the owner
+			b.tmpfsOptions(p, c, m)
+		}
 	case model.MountBind:
 		return b.bindMount(p, c, owner, m)
 	case model.MountSecret, model.MountConfig:
@@ -157,9 +162,16 @@ func (b *builder) namedMount(p *pod, c *ctr, m model.Mount) error {
 	}
 	switch {
 	case v.Scratch:
-		name := b.volume(p, "scratch:"+v.Name, v.Name, emptyDir("", 0))
+		medium := corev1.StorageMediumDefault
+		if v.Memory {
+			medium = corev1.StorageMediumMemory
+		}
+		name := b.volume(p, "scratch:"+v.Name, v.Name, emptyDir(medium, 0))
 		b.addMount(p, c, m, name, m.SubPath, "")
 		b.ledger.Mapped("", v.Field, p.target("volumes"))
+		for _, l := range v.Labels {
+			b.ledger.Dropped("", l.Field, "volume labels: an emptyDir carries none")
+		}
 		return nil
 	case v.HostPath != "":
 		return b.hostVolume(p, c, m, v)
@@ -235,4 +247,24 @@ func bytesQuantity(n int64) *resource.Quantity {
 	}
 	q := resource.NewQuantity(n, resource.DecimalSI)
 	return q
+}
+
+// tmpfsOptions accounts a tmpfs's mount options: "ro" (and "rw") are the mount's readOnly;
+// the others (noexec, nosuid, mode=...) have no emptyDir equivalent.
+func (b *builder) tmpfsOptions(p *pod, c *ctr, m model.Mount) {
+	if len(m.Options) == 0 {
+		return
+	}
+	var lost []string
+	for _, o := range m.Options {
+		if o != "ro" && o != "rw" {
+			lost = append(lost, o)
+		}
+	}
+	field, target := m.Field+".mountOptions", p.ctarget(c, "volumeMounts")
+	if len(lost) == 0 {
+		b.ledger.Mapped(p.svc.Name, field, target+" readOnly")
+		return
+	}
+	b.ledger.Partial(p.svc.Name, field, fmt.Sprintf("tmpfs %s: mount option %s has no emptyDir equivalent (only \"ro\" is kept, as readOnly)", m.Target, strings.Join(lost, ", ")), target)
 }

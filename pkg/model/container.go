@@ -168,6 +168,8 @@ type Mount struct {
 	SubPath  string
 	// SizeLimit in bytes for tmpfs (0 = none).
 	SizeLimit int64
+	// Options are a tmpfs's mount options as written (ECS mountOptions); "ro" is ReadOnly too.
+	Options []string
 	// Mode is the file mode for secrets/configs (nil = default 0444).
 	Mode *uint32
 	UID  string

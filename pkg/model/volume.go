@@ -18,6 +18,8 @@ type Volume struct {
 	Shared     bool
 	// Scratch: lives as long as the pod (ECS scope task, name-only volumes).
 	Scratch bool
+	// Memory: a tmpfs-backed scratch volume (ECS driverOpts type tmpfs): an emptyDir in memory.
+	Memory bool
 	// HostPath is an ECS host.sourcePath (or an x-berth-allowed bind).
 	HostPath string
 	EFS      *EFS

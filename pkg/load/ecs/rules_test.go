@@ -222,3 +222,34 @@ func TestDataOnlyContainer(t *testing.T) {
 		t.Errorf("no warning about the data-only container: %q", c.warnings())
 	}
 }
+
+// TestTmpfs: tmpfs "ro" is kept as readOnly, a docker volume with driverOpts type tmpfs is a
+// memory emptyDir, and labels that land nowhere are not reported mapped.
+func TestTmpfs(t *testing.T) {
+	c := convertTask(t, `{"family":"t","volumes":[{"name":"scratch","dockerVolumeConfiguration":{"scope":"task","driver":"local",
+		"driverOpts":{"type":"tmpfs","device":"tmpfs"},"labels":{"team":"a"}}}],
+		"containerDefinitions":[{"name":"app","image":"app:1","memory":256,
+		"mountPoints":[{"sourceVolume":"scratch","containerPath":"/scratch"}],
+		"linuxParameters":{"tmpfs":[{"containerPath":"/run","size":64,"mountOptions":["ro","noexec"]}]}}]}`, convert.Options{})
+	vols := at(c.pod(t), "volumes")
+	if !strings.Contains(vols, "scratch") || strings.Count(vols, "medium:Memory") != 2 {
+		t.Errorf("volumes: got %s, want scratch and the /run tmpfs both medium Memory", vols)
+	}
+	if got := at(c.container(t, "app"), "volumeMounts"); !strings.Contains(got, "mountPath:/run name:tmpfs-run readOnly:true") {
+		t.Errorf("volumeMounts: got %s, want /run readOnly", got)
+	}
+	for _, prefix := range []string{"volumes[0].dockerVolumeConfiguration.labels", "containerDefinitions[0].linuxParameters.tmpfs[0].mountOptions"} {
+		n := 0
+		for _, a := range c.res.Accounts {
+			if strings.HasPrefix(a.Path, prefix) {
+				n++
+				if a.Outcome == diag.Mapped {
+					t.Errorf("%s: got mapped, want partial or dropped (not emitted as written)", a.Path)
+				}
+			}
+		}
+		if n == 0 {
+			t.Errorf("no report entry for %s", prefix)
+		}
+	}
+}

@@ -76,6 +76,7 @@ func (l *taskLoader) volumeKind(mv *model.Volume, v volume, p string) error {
 		switch scope := deref(dv.Scope); scope {
 		case "", "task":
 			mv.Scratch = true
+			mv.Memory = dv.DriverOpts["type"] == "tmpfs" && (mv.Driver == "" || mv.Driver == "local")
 		case "shared":
 			mv.Shared = true
 		default:
@@ -169,7 +170,11 @@ func (l *taskLoader) mounts(c *containerDef, cp string) ([]model.Mount, error) {
 			if deref(t.Size) <= 0 {
 				return nil, l.errAt(l.path(p, "size"), "size (MiB) is required and must be positive")
 			}
-			out = append(out, model.Mount{Type: model.MountTmpfs, Target: *t.ContainerPath, SizeLimit: mib(*t.Size), Field: p})
+			ro := false
+			for _, o := range t.MountOptions {
+				ro = ro || o == "ro"
+			}
+			out = append(out, model.Mount{Type: model.MountTmpfs, Target: *t.ContainerPath, SizeLimit: mib(*t.Size), ReadOnly: ro, Options: t.MountOptions, Field: p})
 		}
 	}
 	return out, nil
