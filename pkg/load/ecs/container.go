@@ -11,8 +11,8 @@ import (
 // maxContainers is ECS's fixed limit of containers per task definition.
 const maxContainers = 10
 
-// mapContainers maps the container definitions. Containers[0] is the main container: the first
-// essential container with port mappings, else the first essential one; the others follow in
+// mapContainers maps the container definitions. Containers[0] is the main container (see
+// mainFirst: essential, awaited by no other container, with ports if any); the others follow in
 // input order. (Kubernetes has no "essential"; the main container owns the Service ports and the
 // pod's fate, the others become sidecars or init containers in convert.)
 func (l *taskLoader) mapContainers() error {
@@ -81,21 +81,32 @@ func (l *taskLoader) nameContainer(c *containerDef, p string) error {
 	return nil
 }
 
-// mainFirst returns, for each input index, the container's index in the model.
+// mainFirst returns, for each input index, the container's index in the model. The main
+// container is the first essential one that no other container waits for (dependsOn), with
+// port mappings if one has them; failing that, the first essential one with ports, else the
+// first essential one.
 func mainFirst(defs []containerDef) []int {
-	main := -1
-	for i, d := range defs {
-		if essential(d) && len(d.PortMappings) > 0 {
-			main = i
-			break
+	awaited := map[string]bool{}
+	for _, d := range defs {
+		for _, dep := range d.DependsOn {
+			awaited[deref(dep.ContainerName)] = true
 		}
 	}
-	if main < 0 {
+	main := -1
+	for _, pick := range []func(containerDef) bool{
+		func(d containerDef) bool { return !awaited[deref(d.Name)] && len(d.PortMappings) > 0 },
+		func(d containerDef) bool { return !awaited[deref(d.Name)] },
+		func(d containerDef) bool { return len(d.PortMappings) > 0 },
+		func(containerDef) bool { return true },
+	} {
 		for i, d := range defs {
-			if essential(d) {
+			if essential(d) && pick(d) {
 				main = i
 				break
 			}
+		}
+		if main >= 0 {
+			break
 		}
 	}
 	if main < 0 {

@@ -253,3 +253,21 @@ func TestTmpfs(t *testing.T) {
 		}
 	}
 }
+
+// TestMainByDependsOn: the container others wait for is not the main container, even when it
+// is listed first and no container has ports; the waiting one is, and the wait is kept.
+func TestMainByDependsOn(t *testing.T) {
+	c := convertTask(t, `{"family":"m","containerDefinitions":[
+		{"name":"db","image":"db:1","memory":256,"healthCheck":{"command":["CMD","true"]}},
+		{"name":"worker","image":"worker:1","memory":256,"dependsOn":[{"containerName":"db","condition":"HEALTHY"}]}]}`, convert.Options{})
+	ps := c.pod(t)
+	if got := at(ps["containers"].([]any)[0].(map[string]any), "name"); got != "worker" {
+		t.Errorf("main container: got %s, want worker (db is waited for)", got)
+	}
+	if got := at(c.container(t, "db"), "restartPolicy"); got != "Always" {
+		t.Errorf("db: restartPolicy %s, want a native sidecar (Always) that worker waits for", got)
+	}
+	if got := at(c.container(t, "db"), "startupProbe"); got == "<nil>" {
+		t.Errorf("db: no startupProbe, want one so worker starts once db is healthy")
+	}
+}
