@@ -114,6 +114,13 @@ func (o *validateOptions) offline(list []*unstructured.Unstructured) ([]validate
 		return nil, err
 	}
 	results, unsure := fast.Check(list)
+	for i, obj := range list {
+		// Custom resources berth emits itself are checked against their embedded CRDs.
+		if !fast.Has(obj.GroupVersionKind()) && validate.EmbeddedCRDKind(obj.GroupVersionKind()) {
+			unsure = append(unsure, i)
+		}
+	}
+	sort.Ints(unsure)
 	if len(unsure) == 0 {
 		return results, nil
 	}

@@ -84,3 +84,22 @@ func TestValidateUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestValidateOwnECSOutput: berth's default ECS output (SecretStore and ExternalSecret
+// included) passes `berth validate`, checked against the embedded External Secrets CRDs.
+func TestValidateOwnECSOutput(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "k8s")
+	var so, se bytes.Buffer
+	root := NewRoot(IO{In: strings.NewReader(""), Out: &so, ErrOut: &se, Environ: []string{"KUBECONFIG=/nonexistent"}}, Cluster{FullCheck: inProcessFull})
+	root.SetArgs([]string{"convert", "--ecs", filepath.Join("..", "..", "pkg", "load", "ecs", "testdata", "secrets", "task.json"), "-o", out})
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		t.Fatalf("convert: %v\n%s", err, se.String())
+	}
+	got, err := runValidate(t, out)
+	if err != nil {
+		t.Fatalf("berth validate of berth's own ECS output: %v\n%s", err, got)
+	}
+	if !strings.Contains(got, "ExternalSecret") && !strings.Contains(got, "objects") {
+		t.Logf("%s", got)
+	}
+}

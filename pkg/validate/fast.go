@@ -107,3 +107,10 @@ func NoSchemaMessage(gvk schema.GroupVersionKind, kubeVersion string) string {
 	return fmt.Sprintf("no schema for kind %q in version %q in kubernetes %s (a custom resource needs its CRD; check apiVersion and kind)",
 		gvk.Kind, gvk.GroupVersion().String(), kubeVersion)
 }
+
+// EmbeddedCRDKind reports whether gvk is a custom resource berth emits itself and package full
+// checks against the CRD it embeds (External Secrets Operator v1 SecretStore and
+// ExternalSecret): the fast check has no schema for it, the full check has.
+func EmbeddedCRDKind(gvk schema.GroupVersionKind) bool {
+	return gvk.Group == "external-secrets.io" && gvk.Version == "v1" && (gvk.Kind == "SecretStore" || gvk.Kind == "ExternalSecret")
+}

@@ -135,6 +135,9 @@ func (o *Offline) Object(obj *unstructured.Unstructured) validate.Result {
 	r := validate.Result{APIVersion: obj.GetAPIVersion(), Kind: obj.GetKind(), Namespace: obj.GetNamespace(), Name: obj.GetName()}
 	gvk := obj.GroupVersionKind()
 	if !o.fast.Has(gvk) {
+		if crds, err := crdSchemas(); err == nil && crds[gvk] != nil {
+			return crdCheck(crds[gvk], obj, o.formats, r)
+		}
 		r.Message = validate.NoSchemaMessage(gvk, o.KubeVersion())
 		return r
 	}
