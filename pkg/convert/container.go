@@ -186,8 +186,13 @@ func (b *builder) user(p *pod, x *ctr, sc *corev1.SecurityContext) {
 	uid, uerr := numericID(u)
 	gid, gerr := numericID(g)
 	if uerr != nil || (hasGroup && gerr != nil) {
+		hint := `e.g. user: "1000:1000"`
+		if u == "nobody" && (!hasGroup || g == "nobody" || g == "nogroup") {
+			// Debian, Alpine and distroless agree on nobody = 65534 (nogroup/nobody 65534).
+			hint = `most images have nobody = 65534: runAsUser 65534, runAsGroup 65534`
+		}
 		b.ledger.Dropped(svc.Name, field, fmt.Sprintf(
-			"user %q is a name: Kubernetes needs a numeric uid (and gid), e.g. user: \"1000:1000\" (look it up with `id` in the image)", c.User))
+			"user %q is a name: Kubernetes needs a numeric uid (and gid), %s (look it up with `id` in the image)", c.User, hint))
 		return
 	}
 	sc.RunAsUser = ptr.To(uid)

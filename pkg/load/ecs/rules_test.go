@@ -271,3 +271,16 @@ func TestMainByDependsOn(t *testing.T) {
 		t.Errorf("db: no startupProbe, want one so worker starts once db is healthy")
 	}
 }
+
+// TestUserNobodySuggestion: a user name is dropped (no /etc/passwd offline), and for the
+// conventional names the warning suggests the id most images use (nobody → 65534).
+func TestUserNobodySuggestion(t *testing.T) {
+	c := convertTask(t, `{"family":"u","containerDefinitions":[{"name":"app","image":"app:1","memory":64,"user":"nobody"}]}`, convert.Options{})
+	found := false
+	for _, w := range c.warnings() {
+		found = found || (strings.Contains(w, "nobody") && strings.Contains(w, "65534"))
+	}
+	if !found {
+		t.Errorf("no warning suggesting 65534 for user nobody: %q", c.warnings())
+	}
+}
