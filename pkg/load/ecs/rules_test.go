@@ -284,3 +284,34 @@ func TestUserNobodySuggestion(t *testing.T) {
 		t.Errorf("no warning suggesting 65534 for user nobody: %q", c.warnings())
 	}
 }
+
+// TestEFSPlaceholder: an EFS file system id or access point id that is not one (a template
+// placeholder) is warned about: the PersistentVolume would point nowhere.
+func TestEFSPlaceholder(t *testing.T) {
+	app, err := Parse([]Source{NewSource("task.json", []byte(`{"family":"e","volumes":[{"name":"d","efsVolumeConfiguration":{"fileSystemId":"FILESYSTEM_ID",
+		"transitEncryption":"ENABLED","authorizationConfig":{"accessPointId":"ACCESS_POINT_ID"}}}],
+		"containerDefinitions":[{"name":"app","image":"app:1","memory":64,"mountPoints":[{"sourceVolume":"d","containerPath":"/d"}]}]}`))}, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var msgs []string
+	for _, d := range app.Diagnostics {
+		msgs = append(msgs, d.String())
+	}
+	all := strings.Join(msgs, "\n")
+	for _, want := range []string{"FILESYSTEM_ID", "ACCESS_POINT_ID"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("no warning naming %s: %q", want, msgs)
+		}
+	}
+	app, err = Parse([]Source{NewSource("task.json", []byte(`{"family":"e","volumes":[{"name":"d","efsVolumeConfiguration":{"fileSystemId":"fs-0123456789abcdef0"}}],
+		"containerDefinitions":[{"name":"app","image":"app:1","memory":64,"mountPoints":[{"sourceVolume":"d","containerPath":"/d"}]}]}`))}, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range app.Diagnostics {
+		if strings.Contains(d.String(), "fs-0123456789abcdef0") {
+			t.Errorf("a real file system id is warned about: %s", d)
+		}
+	}
+}

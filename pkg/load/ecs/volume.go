@@ -135,6 +135,14 @@ func (l *taskLoader) efs(ev *efsVolume, p string) (*model.EFS, error) {
 			return nil, l.errAt(l.path(p, "authorizationConfig", "iam"), "iam %q: want ENABLED or DISABLED", iam)
 		}
 	}
+	if !l.cfn || !strings.Contains(id, "${") {
+		if !efsIDRE().MatchString(id) {
+			l.warnAt(l.path(p, "fileSystemId"), "fileSystemId %q is not an EFS file system id (fs-...): a placeholder? the PersistentVolume needs the real id", id)
+		}
+	}
+	if ap := e.AccessPointID; ap != "" && !(l.cfn && strings.Contains(ap, "${")) && !efsAPRE().MatchString(ap) {
+		l.warnAt(l.path(p, "authorizationConfig", "accessPointId"), "accessPointId %q is not an EFS access point id (fsap-...): a placeholder? the PersistentVolume needs the real id", ap)
+	}
 	if (e.IAM || e.AccessPointID != "") && !e.TransitEncryption {
 		return nil, l.errAt(l.path(p, "transitEncryption"), "an access point or IAM authorization needs transitEncryption ENABLED (ECS rejects this)")
 	}
@@ -223,3 +231,8 @@ func (l *taskLoader) index(defs []containerDef, name string) int {
 	}
 	return -1
 }
+
+var (
+	efsIDRE = lazyRegexp(`^fs-[0-9a-f]{8,40}$`)
+	efsAPRE = lazyRegexp(`^fsap-[0-9a-f]{8,40}$`)
+)
