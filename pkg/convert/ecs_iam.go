@@ -67,19 +67,22 @@ func (b *builder) secretsAccountObject() {
 	name := b.secretsAccount()
 	sa := &corev1.ServiceAccount{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
 		ObjectMeta: objectMeta(name, b.ns, b.app.Name, "")}
-	role := ""
+	role, roleSvc := "", (*model.Service)(nil)
 	for _, svc := range b.app.Services {
 		r := svc.ExecutionRoleARN
 		switch {
 		case r == "":
 		case role == "":
-			role = r
+			role, roleSvc = r, svc
 		case r != role:
 			b.ledger.Warnf(svc.Name, ecsTaskField(svc, "executionRoleArn"), "tasks use different execution roles; the SecretStores use the first one (%s)", role)
 		}
 	}
 	if iamRoleARNRE().MatchString(role) {
 		sa.Annotations = map[string]string{roleARNAnnotation: role}
+		// Once, on the role the SecretStores use: until it trusts the cluster, External
+		// Secrets gets AccessDenied.
+		b.ledger.Infof(roleSvc.Name, ecsTaskField(roleSvc, "executionRoleArn"), "the SecretStores read the secrets as this role: %s", b.trustPolicy(name))
 	} else {
 		b.ledger.Warnf("", "", "ServiceAccount %s (used by the SecretStores) needs the annotation %s with a role allowed to read the secrets: the tasks name no full execution role ARN", name, roleARNAnnotation)
 	}

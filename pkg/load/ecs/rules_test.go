@@ -315,3 +315,18 @@ func TestEFSPlaceholder(t *testing.T) {
 		}
 	}
 }
+
+// TestExecutionRoleTrust: the execution role moves to the SecretStores' ServiceAccount, and
+// like the task role it must trust the cluster's OIDC provider: the conversion says how.
+func TestExecutionRoleTrust(t *testing.T) {
+	c := convertTask(t, `{"family":"x","executionRoleArn":"arn:aws:iam::123456789012:role/exec","containerDefinitions":[{"name":"app","image":"app:1","memory":64,
+		"secrets":[{"name":"TOKEN","valueFrom":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:prod/token-AbCdEf"}]}]}`, convert.Options{})
+	found := false
+	for _, d := range c.res.Diagnostics {
+		s := d.String()
+		found = found || (strings.Contains(s, "oidc-provider") && strings.Contains(s, "executionRoleArn"))
+	}
+	if !found {
+		t.Errorf("no trust-policy guidance for the execution role: %q", c.res.Diagnostics)
+	}
+}
