@@ -134,8 +134,11 @@ func (b *builder) pullObjects(stores map[string]bool) {
 		ps := b.ecs.pull[name]
 		if b.opts.Secrets == SecretsPlaceholder {
 			meta := objectMeta(name, b.ns, b.app.Name, ps.component)
+			skeleton := fmt.Sprintf(`{"auths":{%q:{"username":"","password":""}}}`, ps.registry)
 			b.emit(&corev1.Secret{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"}, ObjectMeta: meta,
-				Type: corev1.SecretTypeDockerConfigJson, StringData: map[string]string{corev1.DockerConfigJsonKey: `{"auths":{}}`}})
+				Type: corev1.SecretTypeDockerConfigJson, StringData: map[string]string{corev1.DockerConfigJsonKey: skeleton}})
+			// The reference itself stays out of diagnostics: the field names it.
+			b.ledger.Warnf("", ps.ref.Field, "placeholder Secret %s: fill in the username and password for registry %s (the credentials secret named by this field)", name, ps.registry)
 			continue
 		}
 		store := storeName(&ps.ref)

@@ -330,3 +330,24 @@ func TestExecutionRoleTrust(t *testing.T) {
 		t.Errorf("no trust-policy guidance for the execution role: %q", c.res.Diagnostics)
 	}
 }
+
+// TestPlaceholderPullSecret: with --secrets placeholder, the registry-credentials Secret names
+// its registry, and a warning says which Secret to fill for which registry and field.
+func TestPlaceholderPullSecret(t *testing.T) {
+	c := convertTask(t, `{"family":"p","containerDefinitions":[{"name":"app","image":"registry.example.com/team/app:1","memory":64,
+		"repositoryCredentials":{"credentialsParameter":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:reg-AbCdEf"}}]}`, convert.Options{Secrets: convert.SecretsPlaceholder})
+	s := c.obj("Secret", "p-registry-1")
+	if s == nil {
+		t.Fatal("no Secret p-registry-1")
+	}
+	if got := at(s, "stringData"); !strings.Contains(got, "registry.example.com") {
+		t.Errorf("placeholder dockerconfigjson: got %s, want the registry registry.example.com in auths", got)
+	}
+	found := false
+	for _, w := range c.warnings() {
+		found = found || (strings.Contains(w, "p-registry-1") && strings.Contains(w, "registry.example.com"))
+	}
+	if !found {
+		t.Errorf("no warning naming the Secret and its registry: %q", c.warnings())
+	}
+}
