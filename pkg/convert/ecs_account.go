@@ -120,6 +120,9 @@ func (b *builder) accountECS() {
 // accountECSPassive accounts, from the table, the fields still unhandled.
 func (b *builder) accountECSPassive() {
 	table := ecsPassive()
+	// One warning per fact: the fields of one list element (a device's hostPath, containerPath
+	// and permissions) dropped for the same reason warn once, at the first of them.
+	warned := map[string]bool{}
 	for _, a := range b.ledger.Account(b.app.Inputs) {
 		if a.Outcome != diag.Unhandled {
 			continue
@@ -146,11 +149,14 @@ func (b *builder) accountECSPassive() {
 			b.ledger.Record(e)
 			b.ledger.Warnf(a.Service, a.Path, "%s", reason)
 		case diag.Dropped:
-			if strings.HasSuffix(reason, "(see the warning)") {
-				// The loader already warned about this field: account it without a second warning.
+			key := a.Service + "\x00" + reason + "\x00" + elementOf(a.Path)
+			if strings.HasSuffix(reason, "(see the warning)") || warned[key] {
+				// Already warned about (by the loader, or for this element): account it
+				// without a second warning.
 				b.ledger.Record(diag.Entry{Service: a.Service, Field: a.Path, Outcome: diag.Dropped, Reason: reason})
 				continue
 			}
+			warned[key] = true
 			b.ledger.Dropped(a.Service, a.Path, reason)
 		}
 	}
@@ -346,4 +352,12 @@ func taskResourceRule(b *builder, svc *model.Service) (diag.Outcome, string, str
 		return diag.Mapped, "", "containers[0].resources (limits; requests where the container sets none)"
 	}
 	return diag.Partial, "the task size bounds each container (its limit) and is shared as requests by the containers that reserve none; Kubernetes has no pod-wide limit, so together the containers may use more than the task did", "containers[].resources"
+}
+
+// elementOf is path up to its last list index ("a[0].b[1].c" → "a[0].b[1]"), or path itself.
+func elementOf(path string) string {
+	if i := strings.LastIndexByte(path, ']'); i >= 0 {
+		return path[:i+1]
+	}
+	return path
 }

@@ -351,3 +351,18 @@ func TestPlaceholderPullSecret(t *testing.T) {
 		t.Errorf("no warning naming the Secret and its registry: %q", c.warnings())
 	}
 }
+
+// TestOneWarningPerDevice: a device's fields share one reason, so one device is one warning.
+func TestOneWarningPerDevice(t *testing.T) {
+	c := convertTask(t, `{"family":"dv","containerDefinitions":[{"name":"app","image":"app:1","memory":64,
+		"linuxParameters":{"devices":[{"hostPath":"/dev/fuse","containerPath":"/dev/fuse","permissions":["read","write"]}]}}]}`, convert.Options{})
+	n := 0
+	for _, w := range c.warnings() {
+		if strings.Contains(w, "devices") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("one device: got %d warnings, want 1: %q", n, c.warnings())
+	}
+}
