@@ -366,3 +366,12 @@ func TestOneWarningPerDevice(t *testing.T) {
 		t.Errorf("one device: got %d warnings, want 1: %q", n, c.warnings())
 	}
 }
+
+// TestHostNetworkNoGuessedPorts: a host-network task that declares no port gets no Service from
+// berth's table of well-known images (its ports are the node's, and it declared none).
+func TestHostNetworkNoGuessedPorts(t *testing.T) {
+	c := convertTask(t, `{"family":"hn","networkMode":"host","containerDefinitions":[{"name":"redis","image":"redis:7","memory":64}]}`, convert.Options{})
+	if s := c.obj("Service", ""); s != nil {
+		t.Errorf("host-network task without portMappings: got Service %s, want none", at(s, "spec.ports"))
+	}
+}
