@@ -14,8 +14,6 @@ import (
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/diag"
 	"github.com/berth-dev/berth/pkg/model"
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 )
@@ -162,7 +160,7 @@ func audit(app *model.App, res *convert.Result) auditRow {
 				row.publicData++
 			}
 		}
-		if spec := podSpec(o); spec != nil {
+		if spec := convert.PodSpec(o); spec != nil {
 			for i, c := range spec.Containers {
 				if i < len(owner.Containers) && !probesWithinCompose(owner.Containers[i].Health, c) {
 					row.probe++
@@ -214,23 +212,6 @@ func dataStorePort(image string, port int32) bool {
 		return true
 	}
 	return false
-}
-
-// podSpec returns the pod spec of a workload object, nil for other kinds.
-func podSpec(o convert.Object) *corev1.PodSpec {
-	switch x := o.(type) {
-	case *appsv1.Deployment:
-		return &x.Spec.Template.Spec
-	case *appsv1.StatefulSet:
-		return &x.Spec.Template.Spec
-	case *appsv1.DaemonSet:
-		return &x.Spec.Template.Spec
-	case *batchv1.Job:
-		return &x.Spec.Template.Spec
-	case *batchv1.CronJob:
-		return &x.Spec.JobTemplate.Spec.Template.Spec
-	}
-	return nil
 }
 
 // probesWithinCompose checks c's probes against healthcheck h: the kubelet must not give up

@@ -101,17 +101,8 @@ func PodTemplate(o Object) *corev1.PodTemplateSpec {
 
 // podMetaOf returns the pod template metadata of a workload object (PodSpec's sibling).
 func podMetaOf(o Object) *metav1.ObjectMeta {
-	switch w := o.(type) {
-	case *appsv1.Deployment:
-		return &w.Spec.Template.ObjectMeta
-	case *appsv1.StatefulSet:
-		return &w.Spec.Template.ObjectMeta
-	case *appsv1.DaemonSet:
-		return &w.Spec.Template.ObjectMeta
-	case *batchv1.Job:
-		return &w.Spec.Template.ObjectMeta
-	case *batchv1.CronJob:
-		return &w.Spec.JobTemplate.Spec.Template.ObjectMeta
+	if t := PodTemplate(o); t != nil {
+		return &t.ObjectMeta
 	}
 	return nil
 }
