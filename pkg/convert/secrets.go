@@ -39,6 +39,12 @@ type secretState struct {
 	// rules caches envRule by service, name and value (joined by NULs): every variable is
 	// classified once, however often the env concern asks.
 	rules map[string]ruleResult
+	// byPrefix indexes the non-public values of sorted by their first minSecretValue bytes
+	// (positions in sorted, ascending), so finding the values a string holds costs one lookup
+	// per byte of the string, not one search per secret value of the app.
+	byPrefix map[string][]int
+	// indexed counts the values in byPrefix.
+	indexed int
 }
 
 // ruleResult is one envRule outcome.
@@ -96,6 +102,7 @@ func (b *builder) secretInfo() *secretState {
 		return a < c
 	})
 	st.publicTokens(b.app)
+	st.index()
 	b.planArgvSecrets(st)
 	return st
 }
@@ -107,6 +114,54 @@ func (st *secretState) add(v, holder string) {
 	if _, ok := st.values[v]; !ok {
 		st.values[v] = holder
 	}
+}
+
+// index fills byPrefix from sorted and public.
+func (st *secretState) index() {
+	st.byPrefix = map[string][]int{}
+	for i, v := range st.sorted {
+		if !st.public[v] {
+			k := v[:minSecretValue]
+			st.byPrefix[k] = append(st.byPrefix[k], i)
+			st.indexed++
+		}
+	}
+}
+
+// fewSecrets is the number of values up to which searching s once per value (strings.Contains
+// is vectorized) beats one index lookup per byte of s.
+const fewSecrets = 16
+
+// occurring returns the non-public secret values that occur in s as substrings, in the order
+// of sorted (longest first). Whether each stands where findSecret would find it is the
+// caller's check.
+func (st *secretState) occurring(s string) []string {
+	if st.indexed == 0 || len(s) < minSecretValue {
+		return nil
+	}
+	if st.indexed <= fewSecrets {
+		var out []string
+		for _, v := range st.sorted {
+			if !st.public[v] && strings.Contains(s, v) {
+				out = append(out, v)
+			}
+		}
+		return out
+	}
+	var hit []int
+	for i := 0; i+minSecretValue <= len(s); i++ {
+		for _, j := range st.byPrefix[s[i:i+minSecretValue]] {
+			if strings.HasPrefix(s[i:], st.sorted[j]) && !slices.Contains(hit, j) {
+				hit = append(hit, j)
+			}
+		}
+	}
+	slices.Sort(hit)
+	out := make([]string, len(hit))
+	for i, j := range hit {
+		out[i] = st.sorted[j]
+	}
+	return out
 }
 
 // publicTokens collects the tokens of names that are public by nature.
@@ -151,8 +206,8 @@ func (b *builder) envSecret(svc *model.Service, e model.EnvVar) (bool, string) {
 	if holder, ok := st.values[e.Value]; ok {
 		return true, "the value equals that of " + holder
 	}
-	for _, v := range st.sorted {
-		if !st.public[v] && len(findSecret(e.Value, v)) > 0 {
+	for _, v := range st.occurring(e.Value) {
+		if len(findSecret(e.Value, v)) > 0 {
 			return true, "the value contains that of " + st.values[v]
 		}
 	}
@@ -237,8 +292,8 @@ func (b *builder) planArgvSecrets(st *secretState) {
 			c := &svc.Containers[ci]
 			var found []string
 			for _, s := range argvStrings(c) {
-				for _, v := range st.sorted {
-					if !st.public[v] && len(findSecret(s, v)) > 0 && !slices.Contains(found, v) {
+				for _, v := range st.occurring(s) {
+					if len(findSecret(s, v)) > 0 && !slices.Contains(found, v) {
 						found = append(found, v)
 					}
 				}
@@ -263,13 +318,22 @@ func (b *builder) planArgvSecrets(st *secretState) {
 // secretVarFor returns a secret variable of env whose value is v, or "".
 func (b *builder) secretVarFor(svc *model.Service, env []model.EnvVar, v string) string {
 	for _, e := range env {
-		if envEligible(e) && e.Value == v && validEnvName(e.Name) {
-			if secret, _ := b.sec.rule(svc, e); secret || b.sec.values[v] != "" && !slices.Contains(svc.Options.PlainEnv, e.Name) && !slices.Contains(svc.Options.ConfigEnv, e.Name) {
-				return e.Name
-			}
+		if b.carries(svc, e, v) {
+			return e.Name
 		}
 	}
 	return ""
+}
+
+// carries reports whether variable e of svc can carry secret value v: it holds v, it is
+// eligible and referenceable, and it is secret by its own rule or holds a known secret value
+// that x-berth does not declare plain or config.
+func (b *builder) carries(svc *model.Service, e model.EnvVar, v string) bool {
+	if !envEligible(e) || e.Value != v || !validEnvName(e.Name) {
+		return false
+	}
+	secret, _ := b.sec.rule(svc, e)
+	return secret || b.sec.values[v] != "" && !slices.Contains(svc.Options.PlainEnv, e.Name) && !slices.Contains(svc.Options.ConfigEnv, e.Name)
 }
 
 // validEnvName reports a name $(NAME) and "$NAME" can reference: a C identifier.
@@ -296,10 +360,7 @@ type span struct {
 // values first, so a value containing another is found whole.
 func (st *secretState) secretSpans(s string) []span {
 	var out []span
-	for _, v := range st.sorted {
-		if st.public[v] || !strings.Contains(s, v) {
-			continue
-		}
+	for _, v := range st.occurring(s) {
 	next:
 		for _, i := range findSecret(s, v) {
 			for _, o := range out {
@@ -318,9 +379,13 @@ func (st *secretState) secretSpans(s string) []span {
 func (b *builder) secretRefs(svc *model.Service, ci int) map[string]string {
 	refs := map[string]string{}
 	env := b.containerEnvOf(svc, ci)
-	for _, v := range b.secretInfo().sorted {
-		if name := b.secretVarFor(svc, env, v); name != "" {
-			refs[v] = name
+	st := b.secretInfo()
+	for _, e := range env {
+		if _, known := st.values[e.Value]; !known {
+			continue
+		}
+		if _, done := refs[e.Value]; !done && b.carries(svc, e, e.Value) {
+			refs[e.Value] = e.Name
 		}
 	}
 	return refs
@@ -446,8 +511,8 @@ func (b *builder) secretContent(content []byte) (string, bool) {
 		return "", false
 	}
 	text := string(content)
-	for _, v := range st.sorted {
-		if !st.public[v] && strings.Contains(text, v) && len(findSecret(text, v)) > 0 {
+	for _, v := range st.occurring(text) {
+		if len(findSecret(text, v)) > 0 {
 			return st.values[v], true
 		}
 	}
