@@ -102,7 +102,13 @@ func (b *builder) pullSecrets(p *pod) {
 			b.ecs.pull = map[string]pullSecret{}
 		}
 		b.ecs.pull[name] = pullSecret{ref: ref, component: p.Name, registry: registryOf(p.svc, ref.Field)}
-		b.ledger.Mapped(p.svc.Name, ref.Field, p.target("imagePullSecrets"), "ExternalSecret/"+name)
+		if b.opts.Secrets == SecretsPlaceholder {
+			// pullObjects warns, naming the registry
+			b.ledger.Record(diag.Entry{Service: p.svc.Name, Field: ref.Field, Outcome: diag.Partial,
+				Reason: "placeholder Secret " + name + ": fill in the registry's username and password", Targets: []string{p.target("imagePullSecrets"), "Secret/" + name}})
+			continue
+		}
+		b.ledger.Mapped(p.svc.Name, ref.Field, p.target("imagePullSecrets"), "ExternalSecret/"+name+" spec.dataFrom[0].extract") // pullObjects
 	}
 }
 

@@ -66,7 +66,8 @@ func (b *builder) externalEnv(p *pod, e model.EnvVar, name, key string, targets 
 			e.Name, providerName(e.From), e.From.Name, key, name), append(targets, what)...)
 		return
 	}
-	b.ledger.Mapped(p.svc.Name, e.Field, append(targets, what+" spec.data."+key)...)
+	// spec.data lists the variables in registration order (externalSecretObject).
+	b.ledger.Mapped(p.svc.Name, e.Field, append(targets, fmt.Sprintf("%s spec.data[%d]", what, len(es.vars)-1))...)
 }
 
 func providerName(r *model.SecretRef) string {
