@@ -127,7 +127,7 @@ func (b *builder) mount(p *pod, c *ctr, owner *model.Container, m model.Mount, f
 	case model.MountTmpfs:
 		name := b.volume(p, "tmpfs:"+owner.Name+":"+m.Target, "tmpfs-"+path.Base(m.Target), emptyDir(corev1.StorageMediumMemory, m.SizeLimit))
 		b.addMount(p, c, m, name, "", "", p.target("volumes")) // the emptyDir carries the size
-		if owner == c.M { // through volumesFrom the options were accounted at the owner
+		if owner == c.M {                                      // through volumesFrom the options were accounted at the owner
 			b.tmpfsOptions(p, c, m)
 		}
 	case model.MountBind:
