@@ -126,8 +126,9 @@ func (b *builder) mount(p *pod, c *ctr, owner *model.Container, m model.Mount, f
 			"its data is lost when the pod is deleted or rescheduled; use a named volume to keep it")
 	case model.MountTmpfs:
 		name := b.volume(p, "tmpfs:"+owner.Name+":"+m.Target, "tmpfs-"+path.Base(m.Target), emptyDir(corev1.StorageMediumMemory, m.SizeLimit))
-		b.addMount(p, c, m, name, "", "", p.target("volumes")) // the emptyDir carries the size
-		if owner == c.M {                                      // through volumesFrom the options were accounted at the owner
+		// the emptyDir carries the size; through volumesFrom the options were accounted at the owner
+		b.addMount(p, c, m, name, "", "", p.target("volumes"))
+		if owner == c.M {
 			b.tmpfsOptions(p, c, m)
 		}
 	case model.MountBind:
