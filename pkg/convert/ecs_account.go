@@ -150,6 +150,9 @@ func (b *builder) accountECSPassive() {
 			b.ledger.Warnf(a.Service, a.Path, "%s", reason)
 		case diag.Dropped:
 			key := a.Service + "\x00" + reason + "\x00" + elementOf(a.Path)
+			if reason == logDriversDropped {
+				key = a.Service + "\x00" + reason // a fact about the task: once, not per container
+			}
 			if strings.HasSuffix(reason, "(see the warning)") || warned[key] {
 				// Already warned about (by the loader, or for this element): account it
 				// without a second warning.
@@ -161,6 +164,10 @@ func (b *builder) accountECSPassive() {
 		}
 	}
 }
+
+// logDriversDropped is the reason for every container's logConfiguration: one warning per task.
+const logDriversDropped = "log drivers are not converted: containers log to stdout/stderr and a cluster-level collector " +
+	"(Fluent Bit DaemonSet, CloudWatch Container Insights) ships them (one warning for every container of the task)"
 
 // lookupRule finds the rule of canon or of its nearest parent.
 func lookupRule(table map[string]ecsRule, canon string) ecsRule {
@@ -199,7 +206,7 @@ func mappedTo(target string) ecsRule {
 // consumed by a decision rather than copied, keyed by canonical path.
 func ecsPassive() map[string]ecsRule {
 	readOnly := fixed(diag.Ignored, "read-only field of describe-task-definition output")
-	logs := fixed(diag.Dropped, "log drivers are not converted: containers log to stdout/stderr and a cluster-level collector (Fluent Bit DaemonSet, CloudWatch Container Insights) ships them")
+	logs := fixed(diag.Dropped, logDriversDropped)
 	t := map[string]ecsRule{
 		"family":                                mappedTo("object names and the app.kubernetes.io/name label"),
 		"containerDefinitions[].name":           mappedTo("containers[].name (DNS-1123 sanitized)"),

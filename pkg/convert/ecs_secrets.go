@@ -62,12 +62,32 @@ func (b *builder) externalEnv(p *pod, e model.EnvVar, name, key string, targets 
 	what := "ExternalSecret/" + name
 	if b.opts.Secrets == SecretsPlaceholder {
 		what = "Secret/" + name
-		b.ledger.Partial(p.svc.Name, e.Field, fmt.Sprintf("variable %s comes from %s %s: fill key %s of Secret %s (berth never reads secret values)",
-			e.Name, providerName(e.From), e.From.Name, key, name), append(targets, what)...)
+		b.ledger.Partial(p.svc.Name, e.Field, fmt.Sprintf("variable %s comes from %s %s%s: fill key %s of Secret %s (berth never reads secret values)",
+			e.Name, providerName(e.From), e.From.Name, secretSelector(e.From), key, name), append(targets, what)...)
 		return
 	}
 	// spec.data lists the variables in registration order (externalSecretObject).
 	b.ledger.Mapped(p.svc.Name, e.Field, append(targets, fmt.Sprintf("%s spec.data[%d]", what, len(es.vars)-1))...)
+}
+
+// secretSelector names the part of a Secrets Manager secret a reference reads, as ECS's ARN
+// suffix :json-key:version-stage:version-id selects it: " (JSON key password, version stage
+// AWSPREVIOUS)", or "" for the whole current secret.
+func secretSelector(r *model.SecretRef) string {
+	var parts []string
+	if r.JSONKey != "" {
+		parts = append(parts, "JSON key "+r.JSONKey)
+	}
+	if r.VersionStage != "" {
+		parts = append(parts, "version stage "+r.VersionStage)
+	}
+	if r.VersionID != "" {
+		parts = append(parts, "version id "+r.VersionID)
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
 }
 
 func providerName(r *model.SecretRef) string {

@@ -18,7 +18,7 @@ const issuerAnnotation = "cert-manager.io/cluster-issuer"
 // objects can carry per-service settings, and one broken rule cannot block the others.
 // Port-based routing becomes host-based routing: <service>.<domain>.
 func (b *builder) exposure() error {
-	warnedDomain := false
+	warnedDomain, public := false, false
 	for _, s := range b.app.Services {
 		pl := b.plans[s.Name]
 		for _, lp := range pl.Ports {
@@ -62,6 +62,12 @@ func (b *builder) exposure() error {
 			pl.viaLB = other
 		}
 		b.publicService(pl, mode, other)
+		public = true
+	}
+	if !public && b.opts.Domain != "" {
+		// --domain asks for public hosts; saying nothing would let the user believe there are some.
+		b.ledger.Warnf("", "", "--domain %s is set but no service publishes a port, so nothing is exposed: publish the ports "+
+			"to serve (Compose ports:; an ECS task's public ports come from its service's loadBalancers: pass --ecs-service FILE)", b.opts.Domain)
 	}
 	if b.opts.Routing == RoutingGateway {
 		return b.gateway()

@@ -375,3 +375,72 @@ func TestHostNetworkNoGuessedPorts(t *testing.T) {
 		t.Errorf("host-network task without portMappings: got Service %s, want none", at(s, "spec.ports"))
 	}
 }
+
+// TestPlaceholderPullSecretPartial: under --secrets placeholder the registry credentials are
+// partial (to fill in), never mapped to an ExternalSecret placeholder mode does not emit.
+func TestPlaceholderPullSecretPartial(t *testing.T) {
+	c := convertTask(t, `{"family":"p","containerDefinitions":[{"name":"app","image":"registry.example.com/team/app:1","memory":64,
+		"repositoryCredentials":{"credentialsParameter":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:reg-AbCdEf"}}]}`, convert.Options{Secrets: convert.SecretsPlaceholder})
+	a := c.outcome("containerDefinitions[0].repositoryCredentials.credentialsParameter")
+	if a.Outcome != diag.Partial || strings.Contains(strings.Join(a.Targets, " "), "ExternalSecret") {
+		t.Errorf("placeholder registry credentials: %s %q, want partial without an ExternalSecret target", a.Outcome, a.Targets)
+	}
+}
+
+// TestLogDriverWarnsOnce: the log driver is a fact about the task: one warning, not one per
+// container; every container's field is still accounted dropped.
+func TestLogDriverWarnsOnce(t *testing.T) {
+	logs := `"logConfiguration":{"logDriver":"awslogs","options":{"awslogs-group":"g"}}`
+	c := convertTask(t, `{"family":"lg","containerDefinitions":[{"name":"a","image":"a:1","memory":64,`+logs+`},
+		{"name":"b","image":"b:1","memory":64,"essential":false,`+logs+`}]}`, convert.Options{})
+	n := 0
+	for _, w := range c.warnings() {
+		if strings.Contains(w, "log drivers") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("two containers with awslogs: %d log-driver warnings, want 1: %q", n, c.warnings())
+	}
+	for _, f := range []string{"containerDefinitions[0].logConfiguration.logDriver", "containerDefinitions[1].logConfiguration.logDriver"} {
+		if a := c.outcome(f); a.Outcome != diag.Dropped {
+			t.Errorf("%s: %s, want dropped", f, a.Outcome)
+		}
+	}
+}
+
+// TestPlaceholderNamesSecretPart: the placeholder warning names the JSON key and version stage
+// the ARN selects, so the user fills the Secret with the right part of the secret.
+func TestPlaceholderNamesSecretPart(t *testing.T) {
+	c := convertTask(t, `{"family":"s","containerDefinitions":[{"name":"app","image":"app:1","memory":64,"secrets":[
+		{"name":"DB_PASSWORD","valueFrom":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf:password:AWSPREVIOUS:"}]}]}`,
+		convert.Options{Secrets: convert.SecretsPlaceholder})
+	found := false
+	for _, w := range c.warnings() {
+		found = found || strings.Contains(w, "DB_PASSWORD") && strings.Contains(w, "JSON key password") && strings.Contains(w, "version stage AWSPREVIOUS")
+	}
+	if !found {
+		t.Errorf("no placeholder warning naming JSON key password and version stage AWSPREVIOUS: %q", c.warnings())
+	}
+}
+
+// TestDomainWithNothingPublic: --domain asks for public hosts; a task whose ports no load
+// balancer exposes (no --ecs-service) says that nothing is exposed, and how to expose it.
+func TestDomainWithNothingPublic(t *testing.T) {
+	task := `{"family":"w","containerDefinitions":[{"name":"web","image":"nginx:1","memory":64,"portMappings":[{"containerPort":80}]}]}`
+	c := convertTask(t, task, convert.Options{Provider: convert.ProviderAWS, Domain: "example.com"})
+	found := false
+	for _, w := range c.warnings() {
+		found = found || strings.Contains(w, "--domain example.com") && strings.Contains(w, "--ecs-service")
+	}
+	if !found {
+		t.Errorf("--domain with nothing public: no warning naming --ecs-service: %q", c.warnings())
+	}
+	if c := convertTask(t, task, convert.Options{Provider: convert.ProviderAWS}); len(c.warnings()) > 0 {
+		for _, w := range c.warnings() {
+			if strings.Contains(w, "nothing is exposed") {
+				t.Errorf("without --domain: unexpected %q", w)
+			}
+		}
+	}
+}
