@@ -175,11 +175,11 @@ func TestLocalProbe(t *testing.T) {
 	}
 }
 
-// TestECSLinksArePodLocal: containers of one ECS task linked by name (bridge mode) share the
+// TestPodLinksArePodLocal: containers of one ECS task linked by name (bridge mode) share the
 // pod, where the link name is a hostAlias to 127.0.0.1: not an unresolved address.
-func TestECSLinksArePodLocal(t *testing.T) {
+func TestPodLinksArePodLocal(t *testing.T) {
 	s := service("task", "acme/app:1.0.0", 1)
-	s.Links = []string{"fluentbit"}
+	s.PodLinks = []string{"fluentbit"}
 	s.Main().Env = []model.EnvVar{{Name: "EMF_ENDPOINT", Value: "tcp://fluentbit:25888", Field: "containerDefinitions[1].environment[0]"},
 		{Name: "OTHER_URL", Value: "http://collector:4318", Field: "containerDefinitions[1].environment[1]"}}
 	a := app(s)

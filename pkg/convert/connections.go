@@ -100,7 +100,7 @@ func (b *builder) collectDials() []dial {
 			c := &s.Containers[ci]
 			out = append(out, b.envDials(s, c)...)
 			for _, a := range argAddrs(append(append([]string(nil), c.Command...), c.Args...)) {
-				out = append(out, dial{From: s, addr: a, Field: b.cfield(c, "command")})
+				out = append(out, dial{From: s, addr: a, Field: commandField(c)})
 			}
 			if h := c.Health; h != nil && h.Type != model.HealthNone {
 				for _, argv := range healthArgvs(h) {
@@ -246,13 +246,10 @@ func (b *builder) auditDials() map[string][]portRef {
 	return refs
 }
 
-// podLocal reports whether d's host is a name the dialer's own pod answers: an ECS link
-// between containers of one task becomes a hostAlias to 127.0.0.1 (ecs_pod.go).
+// podLocal reports whether d's host is a name the dialer's own pod answers: a link between
+// containers of one pod (ECS links) becomes a hostAlias to 127.0.0.1 (ecs_pod.go).
 func (b *builder) podLocal(d dial) bool {
-	if b.app.Source != model.ECS {
-		return false
-	}
-	for _, l := range d.From.Links {
+	for _, l := range d.From.PodLinks {
 		name, alias, _ := strings.Cut(l, ":")
 		if strings.EqualFold(d.addr.Host, name) || strings.EqualFold(d.addr.Host, alias) {
 			return true

@@ -11,42 +11,6 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-// ecsKeys maps Compose field names to ECS container-definition paths, so ledger entries
-// name the field the user actually wrote.
-func ecsKey(key string) string {
-	switch key {
-	case "entrypoint":
-		return "entryPoint"
-	case "working_dir":
-		return "workingDirectory"
-	case "cap_add":
-		return "linuxParameters.capabilities.add"
-	case "cap_drop":
-		return "linuxParameters.capabilities.drop"
-	case "read_only":
-		return "readonlyRootFilesystem"
-	case "init":
-		return "linuxParameters.initProcessEnabled"
-	case "tty":
-		return "pseudoTerminal"
-	case "stdin_open":
-		return "interactive"
-	case "shm_size":
-		return "linuxParameters.sharedMemorySize"
-	case "stop_grace_period":
-		return "stopTimeout"
-	}
-	return key
-}
-
-// cfield is the input path of a container field named by its Compose key.
-func (b *builder) cfield(c *model.Container, key string) string {
-	if b.app.Source == model.ECS {
-		key = ecsKey(key)
-	}
-	return c.Field + "." + key
-}
-
 // container builds the Kubernetes container for c (the index-th container of the pod).
 func (b *builder) container(pl *plan, p *pod, ci int, c *model.Container, name string) *ctr {
 	k := &corev1.Container{Name: name, Image: c.Image, WorkingDir: c.WorkingDir, TTY: c.TTY, Stdin: c.Stdin}
@@ -55,13 +19,13 @@ func (b *builder) container(pl *plan, p *pod, ci int, c *model.Container, name s
 	b.image(p, x)
 	b.commandArgs(p, x)
 	if c.WorkingDir != "" {
-		b.ledger.Mapped(svc.Name, b.cfield(c, "working_dir"), p.ctarget(x, "workingDir"))
+		b.ledger.Mapped(svc.Name, c.Paths.Of(model.KeyWorkingDir), p.ctarget(x, "workingDir"))
 	}
 	if c.TTY {
-		b.ledger.Mapped(svc.Name, b.cfield(c, "tty"), p.ctarget(x, "tty"))
+		b.ledger.Mapped(svc.Name, c.Paths.Of(model.KeyTTY), p.ctarget(x, "tty"))
 	}
 	if c.Stdin {
-		b.ledger.Mapped(svc.Name, b.cfield(c, "stdin_open"), p.ctarget(x, "stdin"))
+		b.ledger.Mapped(svc.Name, c.Paths.Of(model.KeyStdin), p.ctarget(x, "stdin"))
 	}
 	k.Ports = containerPorts(pl.Ports, ci)
 	for _, lp := range pl.Ports {
@@ -87,9 +51,9 @@ func (b *builder) image(p *pod, x *ctr) {
 	if ref.Digest == "" && floatingTag(ref) {
 		x.K.ImagePullPolicy = corev1.PullAlways
 	}
-	field := b.cfield(c, "image")
+	field := c.Paths.Of(model.KeyImage)
 	if c.BuildOnly {
-		b.ledger.Partial(svc.Name, c.Field+".build", fmt.Sprintf(
+		b.ledger.Partial(svc.Name, c.Paths.Of(model.KeyBuild), fmt.Sprintf(
 			"image %q is built from source: build and push it to a registry the cluster can pull from (or set image:)", c.Image),
 			p.ctarget(x, "image"))
 		return
@@ -109,16 +73,16 @@ func (b *builder) commandArgs(p *pod, x *ctr) {
 		switch {
 		case len(c.Args) > 0:
 			x.K.Command, x.K.Args = x.K.Args, nil
-			b.ledger.Mapped(svc.Name, b.cfield(c, "entrypoint"), p.ctarget(x, "command"))
+			b.ledger.Mapped(svc.Name, c.Paths.Of(model.KeyCommand), p.ctarget(x, "command"))
 		default:
-			b.ledger.Partial(svc.Name, b.cfield(c, "entrypoint"),
+			b.ledger.Partial(svc.Name, c.Paths.Of(model.KeyCommand),
 				"an empty entrypoint without a command cannot be expressed: the image ENTRYPOINT runs", p.ctarget(x, ""))
 		}
 	} else if len(c.Command) > 0 {
-		b.ledger.Mapped(svc.Name, b.cfield(c, "entrypoint"), p.ctarget(x, "command"))
+		b.ledger.Mapped(svc.Name, c.Paths.Of(model.KeyCommand), p.ctarget(x, "command"))
 	}
 	if len(c.Args) > 0 {
-		b.ledger.Mapped(svc.Name, b.cfield(c, "command"), p.ctarget(x, "args"))
+		b.ledger.Mapped(svc.Name, c.Paths.Of(model.KeyArgs), p.ctarget(x, "args"))
 	}
 }
 
@@ -150,21 +114,21 @@ func (b *builder) securityContext(p *pod, x *ctr) {
 		caps.Drop = append(caps.Drop, capability(s))
 	}
 	if len(caps.Add) > 0 {
-		b.ledger.Mapped(svc.Name, b.cfield(c, "cap_add"), p.ctarget(x, "securityContext.capabilities.add"))
+		b.ledger.Mapped(svc.Name, c.Paths.Of(model.KeyCapAdd), p.ctarget(x, "securityContext.capabilities.add"))
 	}
 	if len(caps.Drop) > 0 {
-		b.ledger.Mapped(svc.Name, b.cfield(c, "cap_drop"), p.ctarget(x, "securityContext.capabilities.drop"))
+		b.ledger.Mapped(svc.Name, c.Paths.Of(model.KeyCapDrop), p.ctarget(x, "securityContext.capabilities.drop"))
 	}
 	if len(caps.Add)+len(caps.Drop) > 0 {
 		sc.Capabilities = caps
 	}
 	if c.Privileged {
 		sc.Privileged = ptr.To(true)
-		b.ledger.Mapped(svc.Name, b.cfield(c, "privileged"), p.ctarget(x, "securityContext.privileged"))
+		b.ledger.Mapped(svc.Name, c.Paths.Of(model.KeyPrivileged), p.ctarget(x, "securityContext.privileged"))
 	}
 	if c.ReadOnly {
 		sc.ReadOnlyRootFilesystem = ptr.To(true)
-		b.ledger.Mapped(svc.Name, b.cfield(c, "read_only"), p.ctarget(x, "securityContext.readOnlyRootFilesystem"))
+		b.ledger.Mapped(svc.Name, c.Paths.Of(model.KeyReadOnly), p.ctarget(x, "securityContext.readOnlyRootFilesystem"))
 	}
 	if *sc != (corev1.SecurityContext{}) {
 		x.K.SecurityContext = sc
@@ -181,7 +145,7 @@ func capability(s string) corev1.Capability {
 // without the image's /etc/passwd and are reported.
 func (b *builder) user(p *pod, x *ctr, sc *corev1.SecurityContext) {
 	c, svc := x.M, p.svc
-	field := b.cfield(c, "user")
+	field := c.Paths.Of(model.KeyUser)
 	u, g, hasGroup := strings.Cut(c.User, ":")
 	uid, uerr := numericID(u)
 	gid, gerr := numericID(g)
@@ -245,11 +209,10 @@ func (b *builder) resources(p *pod, x *ctr) {
 	if r.Field != "" {
 		b.ledger.Mapped(p.svc.Name, r.Field, p.ctarget(x, "resources"))
 	}
-	if b.app.Source == model.Compose {
-		// deploy.resources and the legacy fields may all contribute; Field names only one.
-		for _, k := range []string{"deploy.resources", "mem_limit", "mem_reservation", "cpus", "cpu_shares", "gpus"} {
-			b.ledger.Mapped(p.svc.Name, x.M.Field+"."+k, p.ctarget(x, "resources"))
-		}
+	// Several fields may contribute (Compose deploy.resources and the legacy mem_limit, cpus,
+	// ...); Field names only one.
+	for _, f := range x.M.Paths.All(model.KeyResources) {
+		b.ledger.Mapped(p.svc.Name, f, p.ctarget(x, "resources"))
 	}
 }
 
@@ -266,7 +229,7 @@ func memory(n int64) *resource.Quantity {
 func (b *builder) containerWarnings(p *pod, x *ctr) {
 	c, svc := x.M, p.svc
 	if c.Init {
-		b.ledger.Dropped(svc.Name, b.cfield(c, "init"),
+		b.ledger.Dropped(svc.Name, c.Paths.Of(model.KeyInit),
 			"Kubernetes has no init-process option (tini): the entrypoint runs as PID 1, so it must reap zombies and handle SIGTERM; use an image whose ENTRYPOINT is tini or dumb-init, or set shareProcessNamespace: true (the pause container reaps, but containers then see each other's processes)")
 	}
 	for _, u := range c.Ulimits {

@@ -7,11 +7,9 @@ import (
 	"github.com/berth-dev/berth/pkg/model"
 )
 
-// ECS field accounting. The shared rules record what they convert under the model's Field
-// paths and, for container attributes, under c.Field + the ECS key (see ecsKey); service-level
-// rules use Compose names. This file re-keys those outcomes onto the fields the user wrote
-// (ECS names, CloudFormation's PascalCase) and accounts the ECS fields no rule consumes: every
-// input field of an ECS app ends up with an outcome and a reason.
+// ECS field accounting. The shared rules record what they convert under the fields the loader
+// recorded (model Field and Paths: ECS names, CloudFormation's PascalCase); this file accounts
+// the ECS fields no rule consumes, from a table keyed by canonical path.
 
 var (
 	ecsIndexRE = lazyRegexp(`\[\d+\]`)
@@ -69,55 +67,8 @@ func cfnToAPI(name string) string {
 // ecsCanon is ecsNorm without indices: the key of the passive-field table.
 func ecsCanon(path string) string { return ecsIndexRE().ReplaceAllString(ecsNorm(path), "[]") }
 
-// ecsServiceAliases maps the Compose-named service fields the shared rules record
-// (svc.Field + "." + key) to the ECS fields they stand for.
-func ecsServiceAliases() map[string][]string {
-	return map[string][]string{
-		"hostname":          {"containerDefinitions[].hostname"},
-		"dns":               {"containerDefinitions[].dnsServers"},
-		"dns_search":        {"containerDefinitions[].dnsSearchDomains"},
-		"stop_grace_period": {"containerDefinitions[].stopTimeout"},
-		"platform":          {"runtimePlatform.operatingSystemFamily", "runtimePlatform.cpuArchitecture"},
-		"deploy.replicas":   {"services[].desiredCount", "service.desiredCount", "desiredCount"},
-	}
-}
-
-// accountECS re-keys the shared rules' outcomes onto the ECS input fields, then accounts the
-// fields no rule consumed from the passive table. What is still unhandled after that stays so.
-func (b *builder) accountECS() {
-	if b.app.Source != model.ECS {
-		return
-	}
-	byNorm := map[string][]diag.Entry{}
-	bySvcKey := map[string][]diag.Entry{}
-	for _, e := range b.ledger.Entries() {
-		byNorm[ecsNorm(e.Field)] = append(byNorm[ecsNorm(e.Field)], e)
-		bySvcKey[e.Service+"\x00"+e.Field] = append(bySvcKey[e.Service+"\x00"+e.Field], e)
-	}
-	aliases := ecsServiceAliases()
-	for _, a := range b.ledger.Account(b.app.Inputs) {
-		if a.Outcome != diag.Unhandled {
-			continue
-		}
-		found := byNorm[ecsNorm(a.Path)]
-		if svc := b.app.Service(a.Service); svc != nil && len(found) == 0 {
-			for key, canons := range aliases {
-				for _, c := range canons {
-					if c == ecsCanon(a.Path) {
-						found = append(found, bySvcKey[svc.Name+"\x00"+svc.Field+"."+key]...)
-					}
-				}
-			}
-		}
-		for _, e := range found {
-			e.Field = a.Path
-			b.ledger.Record(e)
-		}
-	}
-	b.accountECSPassive()
-}
-
-// accountECSPassive accounts, from the table, the fields still unhandled.
+// accountECSPassive accounts, from the table, the fields of an ECS app no rule consumed: every
+// input field of an ECS app ends up with an outcome and a reason.
 func (b *builder) accountECSPassive() {
 	table := ecsPassive()
 	// One warning per fact: the fields of one list element (a device's hostPath, containerPath
@@ -300,7 +251,8 @@ func ecsPassive() map[string]ecsRule {
 	t["Name"] = fixed(diag.Ignored, "the CronJob is named after the task definition's family")
 	for _, p := range []string{"Target", "Targets[]"} {
 		t[p+".EcsParameters.TaskDefinitionArn"] = mappedTo("the CronJob's job template (this task definition)")
-		t[p+".EcsParameters.TaskCount"] = taskCountRule
+		// A TaskCount above 1 is the job's replicas (accounted by the Job rule).
+		t[p+".EcsParameters.TaskCount"] = fixed(diag.Ignored, "one task per run: one Job pod, Kubernetes' default")
 	}
 	// A single service object (create-service input or describe-services' "service").
 	for k, v := range t {
@@ -310,14 +262,6 @@ func ecsPassive() map[string]ecsRule {
 		}
 	}
 	return t
-}
-
-// taskCountRule: a scheduled task's TaskCount above 1 runs that many pods per run.
-func taskCountRule(b *builder, svc *model.Service) (diag.Outcome, string, string) {
-	if svc != nil && svc.Replicas != nil && *svc.Replicas > 1 {
-		return diag.Mapped, "", "CronJob spec.jobTemplate.spec.parallelism and completions"
-	}
-	return diag.Ignored, "one task per run: one Job pod, Kubernetes' default", ""
 }
 
 func networkModeRule(b *builder, svc *model.Service) (diag.Outcome, string, string) {

@@ -19,24 +19,13 @@ const roleARNAnnotation = "eks.amazonaws.com/role-arn"
 
 var iamRoleARNRE = lazyRegexp(`^arn:aws[a-z-]*:iam::\d{12}:role/`)
 
-// ecsTaskField is the input path of a task-level field of svc.
-func ecsTaskField(svc *model.Service, key string) string {
-	if ecsCFNRE().MatchString(svc.Field[strings.IndexByte(svc.Field, ':')+1:]) {
-		key = strings.ToUpper(key[:1]) + key[1:]
-	}
-	if svc.Field == "" || strings.HasSuffix(svc.Field, ":") {
-		return svc.Field + key
-	}
-	return svc.Field + "." + key
-}
-
 // taskRole gives the pod a ServiceAccount carrying the task role.
 func (b *builder) taskRole(p *pod) {
 	svc := p.svc
 	if svc.RoleARN == "" || svc.Options.ServiceAccount != "" {
 		return
 	}
-	field := ecsTaskField(svc, "taskRoleArn")
+	field := svc.Paths.Of(model.KeyRoleARN)
 	sa := &corev1.ServiceAccount{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ServiceAccount"},
 		ObjectMeta: objectMeta(p.Name, b.ns, b.app.Name, p.Name)}
 	p.Spec.ServiceAccountName = p.Name
@@ -75,14 +64,14 @@ func (b *builder) secretsAccountObject() {
 		case role == "":
 			role, roleSvc = r, svc
 		case r != role:
-			b.ledger.Warnf(svc.Name, ecsTaskField(svc, "executionRoleArn"), "tasks use different execution roles; the SecretStores use the first one (%s)", role)
+			b.ledger.Warnf(svc.Name, svc.Paths.Of(model.KeyExecutionRole), "tasks use different execution roles; the SecretStores use the first one (%s)", role)
 		}
 	}
 	if iamRoleARNRE().MatchString(role) {
 		sa.Annotations = map[string]string{roleARNAnnotation: role}
 		// Once, on the role the SecretStores use: until it trusts the cluster, External
 		// Secrets gets AccessDenied.
-		b.ledger.Infof(roleSvc.Name, ecsTaskField(roleSvc, "executionRoleArn"), "the SecretStores read the secrets as this role: %s", b.trustPolicy(name))
+		b.ledger.Infof(roleSvc.Name, roleSvc.Paths.Of(model.KeyExecutionRole), "the SecretStores read the secrets as this role: %s", b.trustPolicy(name))
 	} else {
 		b.ledger.Warnf("", "", "ServiceAccount %s (used by the SecretStores) needs the annotation %s with a role allowed to read the secrets: the tasks name no full execution role ARN", name, roleARNAnnotation)
 	}

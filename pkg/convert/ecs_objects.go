@@ -29,17 +29,16 @@ func (b *builder) ecsObjects() {
 	if len(stores) > 0 {
 		b.secretsAccountObject()
 	}
-	if b.app.Source != model.ECS {
-		return
-	}
 	for _, svc := range b.app.Services {
-		pl := b.plans[svc.Name]
-		if pl == nil {
-			continue
+		if pl := b.plans[svc.Name]; pl != nil {
+			b.fargate(pl)
 		}
-		b.fargate(pl)
 	}
-	b.accountECS()
+	// The ECS field table: what becomes of the ECS fields no rule consumes. Compose's fields
+	// have their own table (account.go), applied by accountApp.
+	if b.app.Source == model.ECS {
+		b.accountECSPassive()
+	}
 }
 
 // fargate reports what EKS Fargate forbids when the task required FARGATE.
@@ -48,7 +47,7 @@ func (b *builder) fargate(pl *plan) {
 	if !slices.Contains(svc.Compatibilities, "FARGATE") {
 		return
 	}
-	field := ecsTaskField(svc, "requiresCompatibilities")
+	field := svc.Paths.Of(model.KeyCompatibilities)
 	var spec *corev1.PodSpec
 	for _, o := range b.objs {
 		if ps := PodSpec(o); ps != nil && o.GetName() == pl.Name {

@@ -229,7 +229,7 @@ func (b *builder) accountSecretsRole(svc *model.Service) {
 	if svc.ExecutionRoleARN == "" {
 		return
 	}
-	field := ecsTaskField(svc, "executionRoleArn")
+	field := svc.Paths.Of(model.KeyExecutionRole)
 	reason := "the execution role pulled images and read secrets: image pulls use the node role (or imagePullSecrets), secret reads use ServiceAccount " + b.secretsAccount() + " of the SecretStores"
 	b.ledger.Record(diag.Entry{Service: svc.Name, Field: field, Outcome: diag.Partial, Reason: reason, Targets: []string{"ServiceAccount/" + b.secretsAccount()}})
 }

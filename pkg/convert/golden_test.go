@@ -82,6 +82,7 @@ func clean(v any) any {
 // testdata/<name>/want.yaml.
 func golden(t *testing.T, name string, app *model.App, opts Options) {
 	t.Helper()
+	composePaths(app)
 	var outs [2][]byte
 	for i := range outs {
 		res, err := Convert(app, opts)
@@ -113,4 +114,47 @@ func fields(svcs ...*model.Service) []diag.Field {
 		out = append(out, diag.Field{Service: s.Name, Path: s.Field, Pos: s.Pos})
 	}
 	return out
+}
+
+// composePaths records, for the hand-built Compose services of app that have none, the path
+// of every value under its Compose key, as the Compose loader does for the values it sets.
+func composePaths(app *model.App) *model.App {
+	svcKeys := map[model.Key]string{
+		model.KeyHostname: "hostname", model.KeyDomainname: "domainname", model.KeyDNS: "dns",
+		model.KeyDNSSearch: "dns_search", model.KeyDNSOptions: "dns_opt", model.KeyStopGrace: "stop_grace_period",
+		model.KeyPlatform: "platform", model.KeyGlobal: "deploy.mode", model.KeyRestart: "restart",
+		model.KeyMaxAttempts: "deploy.restart_policy.max_attempts", model.KeyNetworkMode: "network_mode",
+		model.KeyNetworks: "networks", model.KeyIPC: "ipc", model.KeyPID: "pid", model.KeyLinks: "links",
+		model.KeyDependsOn: "depends_on", model.KeyLabels: "labels",
+	}
+	ctrKeys := map[model.Key]string{
+		model.KeyImage: "image", model.KeyBuild: "build", model.KeyCommand: "entrypoint", model.KeyArgs: "command",
+		model.KeyWorkingDir: "working_dir", model.KeyUser: "user", model.KeyCapAdd: "cap_add", model.KeyCapDrop: "cap_drop",
+		model.KeyPrivileged: "privileged", model.KeyReadOnly: "read_only", model.KeyInit: "init", model.KeyTTY: "tty",
+		model.KeyStdin: "stdin_open", model.KeyShmSize: "shm_size",
+	}
+	for i := range app.Volumes {
+		if v := &app.Volumes[i]; app.Source == model.Compose && v.Paths == nil {
+			v.Paths.Add(model.KeyDriver, v.Field+".driver")
+		}
+	}
+	for _, s := range app.Services {
+		if app.Source != model.Compose || s.Paths != nil {
+			continue
+		}
+		for k, name := range svcKeys {
+			s.Paths.Add(k, s.Field+"."+name)
+		}
+		s.Paths.Add(model.KeyReplicas, s.Field+".deploy.replicas", s.Field+".scale")
+		for i := range s.Containers {
+			c := &s.Containers[i]
+			for k, name := range ctrKeys {
+				c.Paths.Add(k, c.Field+"."+name)
+			}
+			for _, name := range []string{"deploy.resources", "mem_limit", "cpus", "mem_reservation", "cpu_shares", "gpus"} {
+				c.Paths.Add(model.KeyResources, c.Field+"."+name)
+			}
+		}
+	}
+	return app
 }

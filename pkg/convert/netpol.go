@@ -171,7 +171,7 @@ func (b *builder) membershipOf(svc *model.Service, depth int) *membership {
 
 // reportMode says how a network_mode other than the project networks is treated.
 func (b *builder) reportMode(svc *model.Service, m *membership) {
-	field := svc.Field + ".network_mode"
+	field := svc.Paths.Of(model.KeyNetworkMode)
 	switch {
 	case svc.NetworkMode == "":
 	case m.Mode == netHost:

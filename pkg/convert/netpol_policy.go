@@ -2,6 +2,7 @@ package convert
 
 import (
 	"fmt"
+	"github.com/berth-dev/berth/pkg/model"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -48,7 +49,7 @@ func (b *builder) networkPolicies() {
 	b.emitPolicy(deny, "", map[string]string{LabelPartOf: b.app.Name}, nil, nil, true, false)
 	for _, svc := range b.app.Services {
 		if svc.NetworkMode == "bridge" || svc.NetworkMode == "default" {
-			b.ledger.Mapped(svc.Name, svc.Field+".network_mode", "NetworkPolicy/"+deny+" (the pods carry no network label)")
+			b.ledger.Mapped(svc.Name, svc.Paths.Of(model.KeyNetworkMode), "NetworkPolicy/"+deny+" (the pods carry no network label)")
 		}
 	}
 	for _, n := range b.net.nets {
@@ -310,7 +311,7 @@ func (b *builder) accountServiceNetworks(p *pod) bool {
 		return false
 	}
 	svc := p.svc
-	prefix := svc.Field + ".networks."
+	prefix := svc.Paths.Of(model.KeyNetworks) + "."
 	found := false
 	for _, f := range b.app.Inputs {
 		if !strings.HasPrefix(f.Path, prefix) {
@@ -329,7 +330,7 @@ func (b *builder) accountServiceNetworks(p *pod) bool {
 		}
 	}
 	if !found {
-		b.ledger.Mapped(svc.Name, svc.Field+".networks", p.metaTarget("labels"))
+		b.ledger.Mapped(svc.Name, svc.Paths.Of(model.KeyNetworks), p.metaTarget("labels"))
 	}
 	return true
 }

@@ -32,12 +32,12 @@ func netApp() *model.App {
 	}
 	in = append(in, diag.Field{Path: "networks.front"}, diag.Field{Path: "networks.back"}, diag.Field{Path: "networks.store"},
 		diag.Field{Path: "networks.unused"})
-	return &model.App{Name: "shop", Source: model.Compose, Services: svcs, Inputs: in, Networks: []model.Network{
+	return composePaths(&model.App{Name: "shop", Source: model.Compose, Services: svcs, Inputs: in, Networks: []model.Network{
 		{Name: "back", Internal: true, Field: "networks.back"},
 		{Name: "front", Field: "networks.front"},
 		{Name: "store", Internal: true, Field: "networks.store"},
 		{Name: "unused", Field: "networks.unused"},
-	}}
+	}})
 }
 
 func policies(res *Result) map[string]*networkingv1.NetworkPolicy {

@@ -32,29 +32,44 @@ func (b *builder) network(p *pod) {
 		h := dnsLabel(svc.Hostname, maxLabel, "host")
 		p.Spec.Hostname = h
 		if h == svc.Hostname {
-			b.ledger.Mapped(svc.Name, svc.Field+".hostname", p.target("hostname"))
+			b.mappedAt(svc.Name, svc.Paths.All(model.KeyHostname), p.target("hostname"))
 		} else {
-			b.ledger.Partial(svc.Name, svc.Field+".hostname", fmt.Sprintf("hostname %q is not a DNS label: set to %q", svc.Hostname, h), p.target("hostname"))
+			b.partialAt(svc.Name, svc.Paths.All(model.KeyHostname), fmt.Sprintf("hostname %q is not a DNS label: set to %q", svc.Hostname, h), p.target("hostname"))
 		}
 	}
 	if svc.Domainname != "" {
-		b.ledger.Dropped(svc.Name, svc.Field+".domainname",
+		b.droppedAt(svc.Name, svc.Paths.All(model.KeyDomainname),
 			"domainname: a pod's domain is <subdomain>.<namespace>.svc.<cluster-domain>, set by Kubernetes")
 	}
 	b.hostAliases(p)
 	b.dnsConfig(p)
 	b.sysctls(p)
 	if len(svc.Networks) > 0 && !b.accountServiceNetworks(p) {
-		b.ledger.Ignored(svc.Name, svc.Field+".networks",
+		b.ledger.Ignored(svc.Name, svc.Paths.Of(model.KeyNetworks),
 			"all pods share one flat network and reach Services by name; --network-policies reproduces the isolation between Compose networks with NetworkPolicies")
 	}
-	if (svc.NetworkMode == "bridge" || svc.NetworkMode == "default") && b.app.Source != model.ECS && b.net == nil {
-		b.ledger.Ignored(svc.Name, svc.Field+".network_mode", "Docker's default bridge network: pods share the cluster network (--network-policies isolates it)")
+	b.namespaceModes(p)
+}
+
+// namespaceModes accounts Compose's network_mode, ipc and pid. ECS's networkMode, ipcMode and
+// pidMode use the same words with other meanings (an ECS task is one pod whatever its mode, and
+// host becomes hostNetwork), so this rule truly differs by format: taskPod and the ECS field
+// table account them.
+func (b *builder) namespaceModes(p *pod) {
+	svc := p.svc
+	if b.app.Source == model.ECS {
+		return
 	}
-	for _, m := range []struct{ key, val string }{{"network_mode", svc.NetworkMode}, {"ipc", svc.IPC}, {"pid", svc.PID}} {
-		if m.val != "" && m.val != "bridge" && m.val != "default" && m.val != "private" && b.app.Source != model.ECS { // ECS: ecs_pod.go
-			b.ledger.Dropped(svc.Name, svc.Field+"."+m.key, fmt.Sprintf(
-				"%s %q is not converted: berth does not share host or container namespaces (containers of one service already share network and IPC)", m.key, m.val))
+	if (svc.NetworkMode == "bridge" || svc.NetworkMode == "default") && b.net == nil {
+		b.ledger.Ignored(svc.Name, svc.Paths.Of(model.KeyNetworkMode), "Docker's default bridge network: pods share the cluster network (--network-policies isolates it)")
+	}
+	for _, m := range []struct {
+		name, val string
+		key       model.Key
+	}{{"network_mode", svc.NetworkMode, model.KeyNetworkMode}, {"ipc", svc.IPC, model.KeyIPC}, {"pid", svc.PID, model.KeyPID}} {
+		if m.val != "" && m.val != "bridge" && m.val != "default" && m.val != "private" {
+			b.droppedAt(svc.Name, svc.Paths.All(m.key), fmt.Sprintf(
+				"%s %q is not converted: berth does not share host or container namespaces (containers of one service already share network and IPC)", m.name, m.val))
 		}
 	}
 }
@@ -94,7 +109,7 @@ func (b *builder) dnsConfig(p *pod) {
 		}
 	}
 	if len(svc.DNSSearch) > 0 && len(searches) == 0 {
-		b.ledger.Dropped(svc.Name, svc.Field+".dns_search", "an empty search domain adds nothing: the pod keeps the cluster's search domains")
+		b.droppedAt(svc.Name, svc.Paths.All(model.KeyDNSSearch), "an empty search domain adds nothing: the pod keeps the cluster's search domains")
 	}
 	if len(svc.DNS)+len(searches)+len(svc.DNSOptions) == 0 {
 		return
@@ -104,15 +119,15 @@ func (b *builder) dnsConfig(p *pod) {
 		servers := svc.DNS
 		if len(servers) > 2 {
 			servers = servers[:2]
-			b.ledger.Warnf(svc.Name, svc.Field+".dns", "only the first 2 dns servers are kept: Kubernetes allows 3 nameservers in total and the cluster DNS is one")
+			b.ledger.Warnf(svc.Name, svc.Paths.Of(model.KeyDNS), "only the first 2 dns servers are kept: Kubernetes allows 3 nameservers in total and the cluster DNS is one")
 		}
 		cfg.Nameservers = servers
-		b.ledger.Partial(svc.Name, svc.Field+".dns",
+		b.partialAt(svc.Name, svc.Paths.All(model.KeyDNS),
 			"dns servers are added after the cluster DNS, which answers first (so service names keep resolving); to send external names to these servers, configure the cluster DNS (CoreDNS forward)",
 			p.target("dnsConfig.nameservers"))
 	}
 	if len(searches) > 0 {
-		b.ledger.Mapped(svc.Name, svc.Field+".dns_search", p.target("dnsConfig.searches"))
+		b.mappedAt(svc.Name, svc.Paths.All(model.KeyDNSSearch), p.target("dnsConfig.searches"))
 	}
 	for _, o := range svc.DNSOptions {
 		name, val, has := strings.Cut(o, ":")
@@ -123,7 +138,7 @@ func (b *builder) dnsConfig(p *pod) {
 		cfg.Options = append(cfg.Options, opt)
 	}
 	if len(svc.DNSOptions) > 0 {
-		b.ledger.Mapped(svc.Name, svc.Field+".dns_opt", p.target("dnsConfig.options"))
+		b.mappedAt(svc.Name, svc.Paths.All(model.KeyDNSOptions), p.target("dnsConfig.options"))
 	}
 	p.Spec.DNSConfig = cfg
 }

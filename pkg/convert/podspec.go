@@ -29,7 +29,7 @@ func (b *builder) podTemplate(pl *plan) (*pod, error) {
 		}
 	}
 	names := uniqueNames(in, maxLabel, "app")
-	p.Paths = b.ecsLayout(svc)
+	p.Paths = b.layout(svc)
 	for ci := range svc.Containers {
 		c := &svc.Containers[ci]
 		x := b.container(pl, p, ci, c, names[in[ci]])
@@ -46,7 +46,7 @@ func (b *builder) podTemplate(pl *plan) (*pod, error) {
 	}
 	b.podFields(p)
 	b.network(p)
-	b.ecsPod(p)
+	b.taskPod(p)
 	if err := b.waits(pl, p); err != nil {
 		return nil, err
 	}
@@ -80,32 +80,33 @@ func (b *builder) podFields(p *pod) {
 	}
 }
 
-// grace maps stop_grace_period (or ECS stopTimeout) to terminationGracePeriodSeconds.
+// grace maps the service's stop grace period (Compose stop_grace_period, the longest ECS
+// stopTimeout) to terminationGracePeriodSeconds. Containers with a stop timeout of their own
+// are accounted one by one: a pod has one grace period.
 func (b *builder) grace(p *pod) {
 	svc := p.svc
-	switch {
-	case svc.StopGrace != nil && b.app.Source == model.ECS:
-		// One grace period per pod: the longest stopTimeout (ECS's 30 s default included).
-		p.Spec.TerminationGracePeriodSeconds = gracePeriod(svc.StopGrace.Seconds())
-		for i := range svc.Containers {
-			c := &svc.Containers[i]
-			switch {
-			case c.StopTimeout == nil:
-			case *c.StopTimeout == *svc.StopGrace:
-				b.ledger.Mapped(svc.Name, b.cfield(c, "stop_grace_period"), p.target("terminationGracePeriodSeconds"))
-			default:
-				b.ledger.Partial(svc.Name, b.cfield(c, "stop_grace_period"), fmt.Sprintf(
-					"a pod has one grace period: %s, the longest stop timeout of the task (ECS's default is 30 s), instead of %s for this container",
-					*svc.StopGrace, *c.StopTimeout), p.target("terminationGracePeriodSeconds"))
-			}
+	if svc.StopGrace == nil {
+		return
+	}
+	target := p.target("terminationGracePeriodSeconds")
+	p.Spec.TerminationGracePeriodSeconds = gracePeriod(svc.StopGrace.Seconds())
+	own := false
+	for i := range svc.Containers {
+		c := &svc.Containers[i]
+		switch {
+		case c.StopTimeout == nil:
+			continue
+		case *c.StopTimeout == *svc.StopGrace:
+			b.ledger.Mapped(svc.Name, c.Paths.Of(model.KeyStopTimeout), target)
+		default:
+			b.ledger.Partial(svc.Name, c.Paths.Of(model.KeyStopTimeout), fmt.Sprintf(
+				"a pod has one grace period: %s, the longest stop timeout of the task (ECS's default is 30 s), instead of %s for this container",
+				*svc.StopGrace, *c.StopTimeout), target)
 		}
-	case svc.StopGrace != nil:
-		p.Spec.TerminationGracePeriodSeconds = gracePeriod(svc.StopGrace.Seconds())
-		b.ledger.Mapped(svc.Name, svc.Field+".stop_grace_period", p.target("terminationGracePeriodSeconds"))
-	case svc.Main().StopTimeout != nil:
-		c := svc.Main()
-		p.Spec.TerminationGracePeriodSeconds = gracePeriod(c.StopTimeout.Seconds())
-		b.ledger.Mapped(svc.Name, b.cfield(c, "stop_grace_period"), p.target("terminationGracePeriodSeconds"))
+		own = true
+	}
+	if !own {
+		b.mappedAt(svc.Name, svc.Paths.All(model.KeyStopGrace), target)
 	}
 }
 
@@ -116,18 +117,18 @@ func (b *builder) platform(p *pod) {
 		return
 	}
 	parts := strings.Split(svc.Platform, "/")
-	field := svc.Field + ".platform"
+	field := svc.Paths.All(model.KeyPlatform)
 	if len(parts) < 2 || parts[0] == "" || parts[1] == "" {
-		b.ledger.Dropped(svc.Name, field, fmt.Sprintf("platform %q is not os/arch", svc.Platform))
+		b.droppedAt(svc.Name, field, fmt.Sprintf("platform %q is not os/arch", svc.Platform))
 		return
 	}
 	p.nodeSelect("kubernetes.io/os", parts[0])
 	p.nodeSelect("kubernetes.io/arch", parts[1])
 	if len(parts) > 2 {
-		b.ledger.Partial(svc.Name, field, fmt.Sprintf("variant %q has no node label: only os and arch are selected", parts[2]), p.target("nodeSelector"))
+		b.partialAt(svc.Name, field, fmt.Sprintf("variant %q has no node label: only os and arch are selected", parts[2]), p.target("nodeSelector"))
 		return
 	}
-	b.ledger.Mapped(svc.Name, field, p.target("nodeSelector"))
+	b.mappedAt(svc.Name, field, p.target("nodeSelector"))
 }
 
 // shm mounts a memory-backed emptyDir at /dev/shm for shm_size (Docker's default is 64Mi,
@@ -143,7 +144,7 @@ func (b *builder) shm(p *pod, x *ctr) {
 	p.Spec.Volumes = append(p.Spec.Volumes, corev1.Volume{Name: name, VolumeSource: corev1.VolumeSource{
 		EmptyDir: &corev1.EmptyDirVolumeSource{Medium: corev1.StorageMediumMemory, SizeLimit: memory(x.M.ShmSize)}}})
 	x.K.VolumeMounts = append(x.K.VolumeMounts, corev1.VolumeMount{Name: name, MountPath: "/dev/shm"})
-	b.ledger.Mapped(p.svc.Name, b.cfield(x.M, "shm_size"), p.target("volumes"), p.ctarget(x, "volumeMounts"))
+	b.ledger.Mapped(p.svc.Name, x.M.Paths.Of(model.KeyShmSize), p.target("volumes"), p.ctarget(x, "volumeMounts"))
 }
 
 // annotate sets a pod template annotation.

@@ -114,8 +114,8 @@ func (b *builder) servicePorts(svc *model.Service) []*listenPort {
 		add(0, model.Port{Target: port, Protocol: model.TCP, Source: model.FromBerth},
 			fmt.Sprintf("%s.x-berth.ports[%d]", svc.Field, i))
 	}
-	// A host-network ECS task declares its ports (they are the node's): no guessing.
-	if len(out) == 0 && known && !(b.app.Source == model.ECS && svc.NetworkMode == "host") {
+	// A host-network pod declares its ports (they are the node's): no guessing.
+	if len(out) == 0 && known && !b.hostNetwork(svc) {
 		for _, ip := range info.Ports {
 			add(0, model.Port{Target: ip.Port, Protocol: model.TCP, Source: model.FromImage}, "")
 		}

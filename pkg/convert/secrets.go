@@ -307,7 +307,7 @@ func (b *builder) planArgvSecrets(st *secretState) {
 				if strings.HasPrefix(name, "secret ") || !validEnvName(name) || hasKey(c.Env, name) || hasKey(st.extra[key], name) {
 					name = "BERTH_SECRET_" + strconv.Itoa(len(st.extra[key])+1)
 				}
-				st.extra[key] = append(st.extra[key], model.EnvVar{Name: name, Value: v, Secret: true, Field: c.Field + ".command"})
+				st.extra[key] = append(st.extra[key], model.EnvVar{Name: name, Value: v, Secret: true, Field: commandField(c)})
 				st.added[svc.Name+"\x00"+name+"\x00"+v] = "added: the command or healthcheck uses the value of " + st.values[v] +
 					", which the container now reads from its Secret"
 			}

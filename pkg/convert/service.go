@@ -38,11 +38,11 @@ func (b *builder) services(pl *plan) {
 			b.ledger.Mapped(svc.Name, f, target)
 		}
 		if lp.Source == model.FromProxyLabel {
-			b.ledger.Infof(svc.Name, svc.Field+".labels", "port %d/%s comes from a reverse proxy's routing label: declare `expose` if it differs",
+			b.ledger.Infof(svc.Name, svc.Paths.Of(model.KeyLabels), "port %d/%s comes from a reverse proxy's routing label: declare `expose` if it differs",
 				lp.Port, lp.Protocol)
 		}
 		if lp.Source == model.FromDockerfile {
-			b.ledger.Infof(svc.Name, svc.Field+".build", "port %d/%s comes from EXPOSE in the Dockerfile: declare `expose` if it differs",
+			b.ledger.Infof(svc.Name, svc.Containers[lp.Container].Paths.Of(model.KeyBuild), "port %d/%s comes from EXPOSE in the Dockerfile: declare `expose` if it differs",
 				lp.Port, lp.Protocol)
 		}
 		if lp.Source == model.FromImage {

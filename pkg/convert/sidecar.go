@@ -10,7 +10,7 @@ import (
 	"k8s.io/utils/ptr"
 )
 
-// Container layout of an ECS task. ECS starts containers in dependsOn order and stops the task
+// Container layout of a service with several containers (an ECS task). ECS starts containers in dependsOn order and stops the task
 // when an essential container exits; Kubernetes starts init containers one by one, then all
 // regular containers together. The closest mapping:
 //
@@ -33,10 +33,10 @@ const (
 	slotSidecar = "sidecar"
 )
 
-// ecsLayout returns the pod path of each container of svc ("containers[i]" or
+// layout returns the pod path of each container of svc ("containers[i]" or
 // "initContainers[i]"), or nil when every container is a regular one in model order.
-func (b *builder) ecsLayout(svc *model.Service) []string {
-	if b.app.Source != model.ECS || len(svc.Containers) < 2 {
+func (b *builder) layout(svc *model.Service) []string {
+	if len(svc.Containers) < 2 {
 		return nil
 	}
 	kinds := ecsKinds(svc)
@@ -207,9 +207,9 @@ func (b *builder) sidecar(svc *model.Service, c *model.Container) bool {
 	return true
 }
 
-// ecsDependencies accounts essential and dependsOn of every container of an ECS pod, and gives
+// containerDependencies accounts essential and dependsOn of every container of a pod, and gives
 // a sidecar someone waits HEALTHY for a startupProbe (its readiness check).
-func (b *builder) ecsDependencies(p *pod) {
+func (b *builder) containerDependencies(p *pod) {
 	svc := p.svc
 	idx := containerIndexes(svc)
 	for i := range svc.Containers {
@@ -223,7 +223,10 @@ func (b *builder) ecsDependencies(p *pod) {
 }
 
 func (b *builder) accountEssential(p *pod, c *model.Container, path string) {
-	field, svc := c.Field+".essential", p.svc.Name
+	field, svc := c.Paths.Of(model.KeyEssential), p.svc.Name
+	if field == "" {
+		return // a format without the field (Compose): every container is essential
+	}
 	init := strings.HasPrefix(path, "initContainers")
 	switch {
 	case c.Essential && !init:

@@ -57,17 +57,10 @@ func TestECSLayout(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			b := &builder{app: &model.App{Source: model.ECS}}
-			got := b.ecsLayout(ecsTask(tt.names, tt.deps))
+			got := b.layout(ecsTask(tt.names, tt.deps))
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("layout (-want +got):\n%s", diff)
 			}
 		})
-	}
-}
-
-func TestECSLayoutIsECSOnly(t *testing.T) {
-	b := &builder{app: &model.App{Source: model.Compose}}
-	if got := b.ecsLayout(ecsTask([]string{"app", "agent?"}, nil)); got != nil {
-		t.Errorf("Compose services get an ECS layout: %v", got)
 	}
 }

@@ -231,7 +231,7 @@ func (b *builder) claimMeta(v *model.Volume) metav1.ObjectMeta {
 // volumeDriver reports a volume driver berth cannot honour: the storage class decides.
 func (b *builder) volumeDriver(v *model.Volume) {
 	if v.Driver != "" && v.Driver != "local" {
-		b.ledger.Partial("", v.Field+".driver", "volume "+v.Name+": driver "+v.Driver+
+		b.partialAt("", v.Paths.All(model.KeyDriver), "volume "+v.Name+": driver "+v.Driver+
 			" has no Kubernetes equivalent; the claim's storage class decides where data lives")
 	}
 }

@@ -262,7 +262,7 @@ func (b *builder) tmpfsOptions(p *pod, c *ctr, m model.Mount) {
 			lost = append(lost, o)
 		}
 	}
-	field, target := m.Field+".mountOptions", p.ctarget(c, "volumeMounts")
+	field, target := m.Paths.Of(model.KeyOptions), p.ctarget(c, "volumeMounts")
 	if len(lost) == 0 {
 		b.ledger.Mapped(p.svc.Name, field, target+" readOnly")
 		return

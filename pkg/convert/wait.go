@@ -58,9 +58,9 @@ func (b *builder) waits(pl *plan, p *pod) error {
 		}
 	}
 	for _, l := range svc.Links {
-		b.ledger.Ignored(svc.Name, svc.Field+".links", "links: every Service is reachable by name in the namespace")
+		b.ledger.Ignored(svc.Name, svc.Paths.Of(model.KeyLinks), "links: every Service is reachable by name in the namespace")
 		if dep := b.plans[l]; dep != nil && len(dep.Ports) == 0 && !jobKind(dep.Kind) {
-			b.notePortless(l, portlessUse{Service: svc.Name, Field: svc.Field + ".links", What: "links to it"})
+			b.notePortless(l, portlessUse{Service: svc.Name, Field: svc.Paths.Of(model.KeyLinks), What: "links to it"})
 		}
 	}
 	return nil
@@ -240,7 +240,7 @@ func (b *builder) cycleError(path []string) error {
 	last, first := path[len(path)-2], path[len(path)-1]
 	field := ""
 	if svc := b.serviceNamed(last); svc != nil {
-		field = svc.Field + ".depends_on"
+		field = svc.Paths.Of(model.KeyDependsOn)
 		for _, d := range svc.DependsOn {
 			if d.Service == first {
 				field = d.Field

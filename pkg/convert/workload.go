@@ -52,7 +52,7 @@ func (b *builder) planAll() error {
 			return b.ledger.Errorf(s.Name, s.Field, "service has no container")
 		}
 		if s.Replicas != nil && *s.Replicas < 0 {
-			return b.ledger.Errorf(s.Name, s.Field+".deploy.replicas", "replicas must not be negative (got %d)", *s.Replicas)
+			return b.ledger.Errorf(s.Name, s.Paths.Of(model.KeyReplicas), "replicas must not be negative (got %d)", *s.Replicas)
 		}
 	}
 	b.plans = make(map[string]*plan, len(b.app.Services))
@@ -163,6 +163,9 @@ func (b *builder) workload(pl *plan, p *pod) error {
 }
 
 // oneShot returns the command word that makes a Compose service a run-to-completion task, or "".
+// The rule differs by format: a Compose service without a restart policy is not restarted, so
+// its command may be a one-shot; an ECS service's scheduler replaces every task that exits
+// (scheduled tasks are CronJobs already).
 func (b *builder) oneShot(svc *model.Service) string {
 	if b.app.Source != model.Compose {
 		return ""
@@ -186,7 +189,7 @@ func (b *builder) recordKind(pl *plan) {
 		b.ledger.Mapped(svc.Name, svc.Field+".x-berth.kind", target)
 	}
 	if svc.Global {
-		b.ledger.Mapped(svc.Name, svc.Field+".deploy.mode", target)
+		b.mappedAt(svc.Name, svc.Paths.All(model.KeyGlobal), target)
 	}
 	if pl.Kind == model.KindStatefulSet && pl.Why != "x-berth.kind" {
 		b.ledger.Infof(svc.Name, svc.Field, "StatefulSet: %s", pl.Why)
@@ -209,15 +212,15 @@ func (b *builder) restartPolicy(pl *plan, target string) {
 	}
 	switch svc.Restart {
 	case model.RestartNo, model.RestartOnFailure:
-		b.ledger.Partial(svc.Name, svc.Field+".restart", fmt.Sprintf(
+		b.partialAt(svc.Name, svc.Paths.All(model.KeyRestart), fmt.Sprintf(
 			"restart %q: a %s always restarts its containers (the service listens, so berth keeps it long-running; set x-berth.kind: Job for a one-shot)",
 			svc.Restart, pl.Kind), target)
 	case model.RestartDefault:
 	default:
-		b.ledger.Mapped(svc.Name, svc.Field+".restart", target+" "+specPath(pl.Kind)+".restartPolicy")
+		b.mappedAt(svc.Name, svc.Paths.All(model.KeyRestart), target+" "+specPath(pl.Kind)+".restartPolicy")
 	}
 	if svc.MaxAttempts != nil {
-		b.ledger.Dropped(svc.Name, svc.Field+".deploy.restart_policy.max_attempts",
+		b.droppedAt(svc.Name, svc.Paths.All(model.KeyMaxAttempts),
 			"max_attempts has no equivalent for long-running workloads (kubelet restarts with back-off)")
 	}
 }
@@ -227,15 +230,14 @@ func (b *builder) replicas(pl *plan) *int32 {
 	svc := pl.Svc
 	if autoscaled(pl) {
 		if svc.Replicas != nil {
-			b.ledger.Ignored(svc.Name, svc.Field+".deploy.replicas",
+			b.ignoredAt(svc.Name, svc.Paths.All(model.KeyReplicas),
 				"the HorizontalPodAutoscaler (x-berth.autoscale) owns the replica count; the workload leaves spec.replicas unset")
 		}
 		return nil
 	}
 	if svc.Replicas != nil {
 		t := fmt.Sprintf("%s/%s spec.replicas", pl.Kind, pl.Name)
-		b.ledger.Mapped(svc.Name, svc.Field+".deploy.replicas", t)
-		b.ledger.Mapped(svc.Name, svc.Field+".scale", t)
+		b.mappedAt(svc.Name, svc.Paths.All(model.KeyReplicas), t)
 		return ptr.To(*svc.Replicas)
 	}
 	if b.opts.Replicas > 0 {
@@ -247,8 +249,9 @@ func (b *builder) replicas(pl *plan) *int32 {
 // replicasIgnored reports replicas on kinds that have none.
 func (b *builder) replicasIgnored(svc *model.Service, why string) {
 	if svc.Replicas != nil {
-		b.ledger.Dropped(svc.Name, svc.Field+".deploy.replicas", "replicas ignored: "+why)
-		b.ledger.Dropped(svc.Name, svc.Field+".scale", "replicas ignored: "+why)
+		for _, f := range svc.Paths.All(model.KeyReplicas) {
+			b.ledger.Dropped(svc.Name, f, "replicas ignored: "+why) // one warning per field written
+		}
 	}
 }
 
@@ -268,7 +271,7 @@ func (b *builder) strategy(pl *plan, replicas *int32) appsv1.DeploymentStrategy 
 		return appsv1.DeploymentStrategy{}
 	}
 	if replicas != nil && *replicas > 1 {
-		b.ledger.Warnf(pl.Svc.Name, pl.Svc.Field+".deploy.replicas",
+		b.ledger.Warnf(pl.Svc.Name, pl.Svc.Paths.Of(model.KeyReplicas),
 			"%d replicas share the ReadWriteOnce volume %q: all pods must run on one node (use accessMode ReadWriteMany or a StatefulSet)", *replicas, rwo)
 	}
 	return appsv1.DeploymentStrategy{Type: appsv1.RecreateDeploymentStrategyType}
@@ -339,18 +342,17 @@ func (b *builder) jobSpec(pl *plan, tmpl corev1.PodTemplateSpec) batchv1.JobSpec
 		spec.Template.Spec.RestartPolicy = corev1.RestartPolicyNever
 		spec.BackoffLimit = ptr.To[int32](0)
 	case svc.Restart == model.RestartAlways || svc.Restart == model.RestartUnlessStopped:
-		b.ledger.Partial(svc.Name, svc.Field+".restart", fmt.Sprintf(
+		b.partialAt(svc.Name, svc.Paths.All(model.KeyRestart), fmt.Sprintf(
 			"restart %q on a run-to-completion task: restarted on failure only", svc.Restart), target+prefix+"spec.template.spec.restartPolicy")
 	}
-	b.ledger.Mapped(svc.Name, svc.Field+".restart", target+prefix+"spec.template.spec.restartPolicy")
+	b.mappedAt(svc.Name, svc.Paths.All(model.KeyRestart), target+prefix+"spec.template.spec.restartPolicy")
 	if svc.MaxAttempts != nil {
 		spec.BackoffLimit = ptr.To(*svc.MaxAttempts)
-		b.ledger.Mapped(svc.Name, svc.Field+".deploy.restart_policy.max_attempts", target+prefix+"spec.backoffLimit")
+		b.mappedAt(svc.Name, svc.Paths.All(model.KeyMaxAttempts), target+prefix+"spec.backoffLimit")
 	}
 	if r := svc.Replicas; r != nil {
 		spec.Parallelism, spec.Completions = ptr.To(*r), ptr.To(*r)
-		b.ledger.Mapped(svc.Name, svc.Field+".deploy.replicas", target+prefix+"spec.completions")
-		b.ledger.Mapped(svc.Name, svc.Field+".scale", target+prefix+"spec.completions")
+		b.mappedAt(svc.Name, svc.Paths.All(model.KeyReplicas), target+prefix+"spec.completions")
 	}
 	return spec
 }

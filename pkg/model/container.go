@@ -44,8 +44,11 @@ type Container struct {
 	DependsOn []ContainerDep
 	// ShmSize is /dev/shm size in bytes, 0 = default.
 	ShmSize int64
-	// StopTimeout is ECS stopTimeout.
+	// StopTimeout is the container's own stop timeout (ECS stopTimeout); the pod has one grace
+	// period, Service.StopGrace.
 	StopTimeout *time.Duration
+	// Paths are the input fields of the scalar values above (Image, WorkingDir, TTY, ...).
+	Paths Paths
 }
 
 // ContainerDep is an ECS dependsOn entry.
@@ -185,6 +188,8 @@ type Mount struct {
 	// IsDir: the bind source is a directory (Files are its regular files, relative names).
 	IsDir bool
 	Field string
+	// Paths are the input fields of the values above that have one of their own (Options).
+	Paths Paths
 }
 
 // File is one file read from the project directory.

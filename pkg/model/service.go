@@ -47,8 +47,11 @@ type Service struct {
 	MaxAttempts *int32
 	Containers  []Container
 	DependsOn   []Dependency // sorted by Service
-	// Links are legacy Compose links / ECS links (nothing needed in Kubernetes).
+	// Links are legacy links to other services (Compose links; nothing needed in Kubernetes).
 	Links []string
+	// PodLinks are further names the pod's own containers answer to (ECS links between the
+	// containers of a task: names and aliases).
+	PodLinks []string
 	// ContainerName is Compose container_name: one more DNS name Compose serves for it.
 	ContainerName string
 	Hostname      string
@@ -92,6 +95,8 @@ type Service struct {
 	// discovery names and client aliases), sorted.
 	Aliases []string
 	Options ServiceOptions
+	// Paths are the input fields of the scalar values above (Hostname, DNS, StopGrace, ...).
+	Paths Paths
 }
 
 // Rollout bounds a rolling update, as Kubernetes intstr values ("25%" or "1").

@@ -26,6 +26,8 @@ type Volume struct {
 	Labels   []KV
 	Field    string
 	Pos      diag.Pos
+	// Paths are the input fields of the scalar values above (Driver).
+	Paths Paths
 }
 
 // EFS is an Amazon EFS volume.

@@ -57,6 +57,7 @@ func (m *mapper) container(name, f string, svc types.ServiceConfig, opts *model.
 	}
 	c.Ports = ports
 	c.Mounts = m.mounts(name, f, svc)
+	m.containerPaths(&c, svc)
 	return c, nil
 }
 

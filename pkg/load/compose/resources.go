@@ -8,14 +8,20 @@ import (
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
+// resourceKeys are the service keys that set a container's resources; Resources.Field names
+// the first one written.
+func resourceKeys() []string {
+	return []string{"deploy.resources", "mem_limit", "cpus", "mem_reservation", "cpu_shares", "gpus"}
+}
+
 // resources maps deploy.resources, falling back to the legacy cpus, cpu_shares, mem_limit and
 // mem_reservation fields (compose-go rejects conflicting values for both).
 func (m *mapper) resources(name, f string, svc types.ServiceConfig) model.Resources {
 	var r model.Resources
 	// Field names the input the resources came from, never the whole service.
-	for _, p := range []string{".deploy.resources", ".mem_limit", ".cpus", ".mem_reservation", ".cpu_shares", ".gpus"} {
-		if m.idx.has(f + p) {
-			r.Field = f + p
+	for _, k := range resourceKeys() {
+		if m.idx.has(f + "." + k) {
+			r.Field = f + "." + k
 			break
 		}
 	}

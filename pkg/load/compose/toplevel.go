@@ -33,6 +33,9 @@ func (m *mapper) volumes(app *model.App) ([]model.Volume, error) {
 			Labels: kvs(v.Labels, f+".labels"), Field: f, Pos: m.idx.at(f),
 			Shared: len(users[name]) > 1,
 		}
+		if v.Driver != "" {
+			vol.Paths.Add(model.KeyDriver, f+".driver")
+		}
 		if vol.External {
 			vol.ExternalName = v.Name
 			if vol.ExternalName == "" {

@@ -157,6 +157,7 @@ func (l *taskLoader) container(c *containerDef, p string) (model.Container, erro
 			return mc, err
 		}
 	}
+	l.containerPaths(p, &mc)
 	m, err := l.mounts(c, p)
 	mc.Mounts = m
 	return mc, err

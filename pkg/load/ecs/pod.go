@@ -84,9 +84,9 @@ func (l *taskLoader) taskWide(c *containerDef, p string) {
 		if n := l.names[name]; n != "" {
 			name = n
 		}
-		s.Links = appendNew(s.Links, name)
+		s.PodLinks = appendNew(s.PodLinks, name)
 		if alias != "" && sanitize(alias) == alias {
-			s.Links = appendNew(s.Links, alias)
+			s.PodLinks = appendNew(s.PodLinks, alias)
 		}
 	}
 	if h := deref(c.Hostname); h != "" {
@@ -94,6 +94,7 @@ func (l *taskLoader) taskWide(c *containerDef, p string) {
 			l.warnAt(l.path(p, "hostname"), "a pod has one hostname: %q is kept, %q dropped", s.Hostname, h)
 		} else {
 			s.Hostname = h
+			s.Paths.Add(model.KeyHostname, l.path(p, "hostname"))
 		}
 	}
 	for _, d := range c.DNSServers {
@@ -102,6 +103,11 @@ func (l *taskLoader) taskWide(c *containerDef, p string) {
 	for _, d := range c.DNSSearchDomains {
 		s.DNSSearch = appendNew(s.DNSSearch, d)
 	}
+	l.record(&s.Paths, p, []keyed{
+		{model.KeyDNS, len(c.DNSServers) > 0, []string{"dnsServers"}},
+		{model.KeyDNSSearch, len(c.DNSSearchDomains) > 0, []string{"dnsSearchDomains"}},
+		{model.KeyStopGrace, deref(c.StopTimeout) > 0, []string{"stopTimeout"}},
+	})
 	for i, h := range c.ExtraHosts {
 		s.ExtraHosts = addHost(s.ExtraHosts, deref(h.IPAddress), deref(h.Hostname), fmt.Sprintf("%s[%d]", l.path(p, "extraHosts"), i))
 	}

@@ -70,6 +70,7 @@ func applyScheduleFile(app *model.App, f source) error {
 		if n := deref(t.EcsParameters.TaskCount); n > 1 {
 			c := int32(n)
 			svc.Replicas = &c
+			svc.Paths.Add(model.KeyReplicas, join(p, "EcsParameters.TaskCount"))
 		}
 		break
 	}

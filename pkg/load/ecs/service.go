@@ -184,6 +184,7 @@ func (s *serviceLoader) apply(es *ecsService, p string) error {
 			return s.errf(svc.Name, join(p, "desiredCount"), "desiredCount must not be negative")
 		}
 		svc.Replicas = &n
+		svc.Paths.Add(model.KeyReplicas, join(p, "desiredCount"))
 	}
 	s.rollout(svc, es, p)
 	if err := s.loadBalancers(svc, es, p); err != nil {

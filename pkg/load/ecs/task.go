@@ -159,6 +159,7 @@ func (l *taskLoader) mapTask() error {
 	}
 	l.platform()
 	l.svc.IPC, l.svc.PID = deref(td.IpcMode), deref(td.PidMode)
+	l.taskPaths()
 	if err := l.tags(td.Tags, l.path(l.base, "tags")); err != nil {
 		return err
 	}

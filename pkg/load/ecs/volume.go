@@ -73,6 +73,9 @@ func (l *taskLoader) volumeKind(mv *model.Volume, v volume, p string) error {
 	if dv := v.DockerVolumeConfiguration; dv != nil {
 		kinds++
 		mv.Driver = deref(dv.Driver)
+		if mv.Driver != "" {
+			mv.Paths.Add(model.KeyDriver, l.path(p, "dockerVolumeConfiguration", "driver"))
+		}
 		switch scope := deref(dv.Scope); scope {
 		case "", "task":
 			mv.Scratch = true
@@ -98,6 +101,7 @@ func (l *taskLoader) volumeKind(mv *model.Volume, v volume, p string) error {
 	if fv := v.FSxWindowsFileServerVolumeConfiguration; fv != nil {
 		kinds++
 		mv.Shared, mv.AccessMode, mv.Driver = true, "ReadWriteMany", "fsxWindowsFileServer"
+		mv.Paths.Add(model.KeyDriver, l.path(p, "fsxWindowsFileServerVolumeConfiguration"))
 		l.warnAt(l.path(p, "fsxWindowsFileServerVolumeConfiguration"), "FSx for Windows File Server has no berth mapping: a ReadWriteMany claim is emitted; bind it with the SMB CSI driver")
 	}
 	if kinds > 1 {
@@ -182,7 +186,11 @@ func (l *taskLoader) mounts(c *containerDef, cp string) ([]model.Mount, error) {
 			for _, o := range t.MountOptions {
 				ro = ro || o == "ro"
 			}
-			out = append(out, model.Mount{Type: model.MountTmpfs, Target: *t.ContainerPath, SizeLimit: mib(*t.Size), ReadOnly: ro, Options: t.MountOptions, Field: p})
+			m := model.Mount{Type: model.MountTmpfs, Target: *t.ContainerPath, SizeLimit: mib(*t.Size), ReadOnly: ro, Options: t.MountOptions, Field: p}
+			if len(t.MountOptions) > 0 {
+				m.Paths.Add(model.KeyOptions, l.path(p, "mountOptions"))
+			}
+			out = append(out, m)
 		}
 	}
 	return out, nil
