@@ -102,3 +102,69 @@ func checkECSOrder(t *testing.T, p *corev1.Pod) {
 		t.Errorf("order violated: want setup finished <= cache started <= app started")
 	}
 }
+
+// checkECSMore converts testdata/ecs/more-task.json (applied after checkECS pushed the ecs-app
+// image): a bridge-mode task whose web container maps host port 80 to container port 8080,
+// sizes its containers only through the task (cpu 256, memory 256; web reserves 64 MiB), mounts
+// a tmpfs, takes a data-only container's volume through volumesFrom, and has a sidecar with
+// stopTimeout 20. The node must run it as ECS would: clients of port 80 reach the app through
+// the Service; the container's cgroup has the task's limits (256 MiB, 250m); /scratch is a
+// tmpfs; the data-only container ran once and exited 0 (not a sidecar restarting forever);
+// the pod keeps ECS's 30 s default grace for web (not the sidecar's 20 s).
+func checkECSMore(ctx context.Context, t *testing.T, n *realnode.Node, berth string) {
+	cs, err := n.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	run(t, berth, "convert", "-f", filepath.Join("testdata", "ecs", "more-task.json"), "-o", out)
+	if o, err := runBerth(berth, "apply", "--from", out, "--kubeconfig", n.Kubeconfig, "--wait", "--timeout", "2m"); err != nil {
+		dumpPods(ctx, t, cs)
+		t.Fatalf("berth apply --wait: %v\n%s", err, o)
+	}
+	const moreNS = "ecsmore"
+	pods, err := cs.CoreV1().Pods(moreNS).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pods.Items) != 1 {
+		t.Fatalf("%d pods in %s, want 1", len(pods.Items), moreNS)
+	}
+	p := pods.Items[0]
+	for _, s := range p.Status.InitContainerStatuses {
+		if s.Name == "content" {
+			if term := s.State.Terminated; term == nil || term.ExitCode != 0 || s.RestartCount != 0 {
+				t.Errorf("data-only container content: %s, %d restarts; want exited 0 once", stateString(s.State), s.RestartCount)
+			}
+		}
+	}
+	if g := p.Spec.TerminationGracePeriodSeconds; g == nil || *g != 30 {
+		t.Errorf("terminationGracePeriodSeconds = %v, want 30 (ECS's default for web, longer than side's 20)", g)
+	}
+	// Port 80, the task's host port, through the API server's Service proxy.
+	body, err := cs.CoreV1().Services(moreNS).ProxyGet("http", "ecsmore", "80", "/facts", nil).DoRaw(ctx)
+	if err != nil {
+		t.Fatalf("GET /facts through Service ecsmore port 80: %v", err)
+	}
+	facts := map[string]string{}
+	for _, line := range strings.Split(strings.TrimSpace(string(body)), "\n") {
+		if k, v, ok := strings.Cut(line, ": "); ok {
+			facts[k] = v
+		}
+	}
+	t.Logf("web's facts: %v", facts)
+	for k, want := range map[string]string{
+		"memory.max": "268435456", // the task's 256 MiB bounds the container
+		"cpu.max":    "25000",     // the task's 256 CPU units: 250m, 25 ms of each 100 ms
+		"/scratch":   "tmpfs",
+		"/content":   "true",
+	} {
+		got := facts[k]
+		if k == "cpu.max" {
+			got = strings.TrimSuffix(got, " 100000") // cgroup v2 "quota period"; v1 quota alone
+		}
+		if got != want {
+			t.Errorf("%s = %q, want %q", k, facts[k], want)
+		}
+	}
+}

@@ -78,7 +78,9 @@ func TestShop(t *testing.T) {
 	}
 	t.Run("a broken healthcheck fails apply --wait", func(t *testing.T) { checkBroken(t, berth, n.Kubeconfig) })
 	t.Run("a secret in args and probes stays in its Secret", func(t *testing.T) { checkSecretArgs(ctx, t, cs, berth, n.Kubeconfig) })
-	t.Run("ECS task with init container and sidecar", func(t *testing.T) { checkECS(ctx, t, n, berth) })
+	if t.Run("ECS task with init container and sidecar", func(t *testing.T) { checkECS(ctx, t, n, berth) }) {
+		t.Run("ECS task sizing, host port, data-only container, tmpfs, grace", func(t *testing.T) { checkECSMore(ctx, t, n, berth) })
+	}
 }
 
 // checkBroken applies testdata/broken (a healthcheck that cannot pass): `berth apply --wait`

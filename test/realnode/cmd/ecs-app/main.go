@@ -4,6 +4,9 @@
 //
 //	GET /         200 "$GREETING; setup: <the file's content>; cache: <Redis's answer to PING>"
 //	GET /healthz  200 when the file exists and Redis answers
+//	GET /facts    what the container was given, one "key: value" per line: its cgroup's memory
+//	              and CPU limits, the file system of /scratch, whether /content exists
+//	              (testdata/ecs/more-task.json, which has no setup or cache container)
 //
 // `ecs-app -healthcheck` GETs /healthz and exits 0 or 1 (the task's healthCheck).
 package main
@@ -55,6 +58,12 @@ func main() {
 		}
 		fmt.Fprintf(w, "%s; setup: %s; cache: %s\n", os.Getenv("GREETING"), strings.TrimSpace(string(setup)), pong)
 	})
+	http.HandleFunc("/facts", func(w http.ResponseWriter, _ *http.Request) {
+		_, err := os.Stat("/content")
+		fmt.Fprintf(w, "memory.max: %s\ncpu.max: %s\n/scratch: %s\n/content: %v\n",
+			firstFile("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"),
+			firstFile("/sys/fs/cgroup/cpu.max", "/sys/fs/cgroup/cpu/cpu.cfs_quota_us"), fsType("/scratch"), err == nil)
+	})
 	log.Fatal(http.ListenAndServe(":8080", nil))
 }
 
@@ -71,4 +80,28 @@ func ping() (string, error) {
 	}
 	line, err := bufio.NewReader(c).ReadString('\n')
 	return strings.TrimPrefix(strings.TrimSpace(line), "+"), err
+}
+
+// firstFile is the trimmed content of the first of paths that can be read, or "?".
+func firstFile(paths ...string) string {
+	for _, p := range paths {
+		if b, err := os.ReadFile(p); err == nil {
+			return strings.TrimSpace(string(b))
+		}
+	}
+	return "?"
+}
+
+// fsType is the file-system type mounted at dir, from /proc/mounts, or "?".
+func fsType(dir string) string {
+	b, err := os.ReadFile("/proc/mounts")
+	if err != nil {
+		return "?"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 3 && f[1] == dir {
+			return f[2]
+		}
+	}
+	return "?"
 }
