@@ -87,7 +87,8 @@ func NewRoot(streams IO, cluster Cluster) *cobra.Command {
 	if full == nil {
 		full = clusterFullCheck(streams)
 	}
-	root.AddCommand(newConvert(streams, full), newValidate(streams, cluster.ServerValidate, full), newPlan(streams), newReport(streams))
+	root.AddCommand(newConvert(streams, full), newValidate(streams, cluster.ServerValidate, full), newPlan(streams), newReport(streams),
+		newVersion(streams))
 	if len(cluster.Commands) > 0 {
 		for _, add := range cluster.Commands {
 			root.AddCommand(add(streams))
