@@ -330,7 +330,7 @@ func (b *builder) accountServiceNetworks(p *pod) bool {
 		}
 	}
 	if !found {
-		b.ledger.Mapped(svc.Name, svc.Paths.Of(model.KeyNetworks), p.metaTarget("labels"))
+		b.mappedAt(svc.Name, svc.Paths.All(model.KeyNetworks), p.metaTarget("labels"))
 	}
 	return true
 }

@@ -45,7 +45,7 @@ func (b *builder) network(p *pod) {
 	b.dnsConfig(p)
 	b.sysctls(p)
 	if len(svc.Networks) > 0 && !b.accountServiceNetworks(p) {
-		b.ledger.Ignored(svc.Name, svc.Paths.Of(model.KeyNetworks),
+		b.ignoredAt(svc.Name, svc.Paths.All(model.KeyNetworks),
 			"all pods share one flat network and reach Services by name; --network-policies reproduces the isolation between Compose networks with NetworkPolicies")
 	}
 	b.namespaceModes(p)

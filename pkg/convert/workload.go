@@ -3,6 +3,7 @@ package convert
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/model"
@@ -220,8 +221,14 @@ func (b *builder) restartPolicy(pl *plan, target string) {
 		b.mappedAt(svc.Name, svc.Paths.All(model.KeyRestart), target+" "+specPath(pl.Kind)+".restartPolicy")
 	}
 	if svc.MaxAttempts != nil {
-		b.droppedAt(svc.Name, svc.Paths.All(model.KeyMaxAttempts),
-			"max_attempts has no equivalent for long-running workloads (kubelet restarts with back-off)")
+		const why = "max_attempts has no equivalent for long-running workloads (kubelet restarts with back-off)"
+		if at := svc.Paths.All(model.KeyMaxAttempts); slices.Equal(at, svc.Paths.All(model.KeyRestart)) {
+			// Written in the policy's own field (restart: on-failure:3): the policy was
+			// converted, only the count is lost.
+			b.partialAt(svc.Name, at, why, target)
+		} else {
+			b.droppedAt(svc.Name, at, why)
+		}
 	}
 }
 

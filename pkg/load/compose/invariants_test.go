@@ -11,8 +11,14 @@ import (
 func modelFields(app *model.App) []string {
 	var out []string
 	add := func(f ...string) { out = append(out, f...) }
+	paths := func(p model.Paths) {
+		for _, fs := range p {
+			add(fs...)
+		}
+	}
 	for _, s := range app.Services {
 		add(s.Field)
+		paths(s.Paths)
 		for _, d := range s.DependsOn {
 			add(d.Field)
 		}
@@ -27,6 +33,7 @@ func modelFields(app *model.App) []string {
 		}
 		for _, c := range s.Containers {
 			add(c.Field)
+			paths(c.Paths)
 			for _, e := range c.Env {
 				add(e.Field)
 			}
@@ -35,6 +42,7 @@ func modelFields(app *model.App) []string {
 			}
 			for _, m := range c.Mounts {
 				add(m.Field)
+				paths(m.Paths)
 			}
 			for _, u := range c.Ulimits {
 				add(u.Field)
@@ -49,6 +57,7 @@ func modelFields(app *model.App) []string {
 	}
 	for _, v := range app.Volumes {
 		add(v.Field)
+		paths(v.Paths)
 	}
 	for _, f := range append(append([]model.FileData{}, app.Secrets...), app.Configs...) {
 		add(f.Field)

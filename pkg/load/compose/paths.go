@@ -22,8 +22,30 @@ func record(paths *model.Paths, f string, values []keyed) {
 }
 
 // servicePaths records where each scalar of s was written (services.<name>.<key>).
-func servicePaths(s *model.Service, svc types.ServiceConfig) {
-	record(&s.Paths, s.Field, []keyed{
+func (m *mapper) servicePaths(s *model.Service, svc types.ServiceConfig) {
+	f := s.Field
+	written := func(keys ...string) string { // the first key the input has, else the first
+		for _, k := range keys {
+			if m.idx.has(f + "." + k) {
+				return k
+			}
+		}
+		return keys[0]
+	}
+	replicas := []string{"deploy.replicas", "scale"} // compose-go copies one into the other
+	if !m.idx.has(f+".deploy.replicas") || !m.idx.has(f+".scale") {
+		replicas = []string{written(replicas...)}
+	}
+	// restart wins over deploy.restart_policy; "on-failure:N" holds max_attempts too.
+	restart, attempts := "restart", "restart"
+	if svc.Restart == "" {
+		restart = written("deploy.restart_policy.condition", "deploy.restart_policy")
+		attempts = "deploy.restart_policy.max_attempts"
+	}
+	for _, k := range replicas {
+		record(&s.Paths, f, []keyed{{model.KeyReplicas, s.Replicas != nil, k}})
+	}
+	record(&s.Paths, f, []keyed{
 		{model.KeyHostname, s.Hostname != "", "hostname"},
 		{model.KeyDomainname, s.Domainname != "", "domainname"},
 		{model.KeyDNS, len(s.DNS) > 0, "dns"},
@@ -31,13 +53,11 @@ func servicePaths(s *model.Service, svc types.ServiceConfig) {
 		{model.KeyDNSOptions, len(s.DNSOptions) > 0, "dns_opt"},
 		{model.KeyStopGrace, s.StopGrace != nil, "stop_grace_period"},
 		{model.KeyPlatform, s.Platform != "", "platform"},
-		{model.KeyReplicas, s.Replicas != nil, "deploy.replicas"},
-		{model.KeyReplicas, s.Replicas != nil, "scale"},
 		{model.KeyGlobal, s.Global, "deploy.mode"},
-		{model.KeyRestart, s.Restart != model.RestartDefault, "restart"},
-		{model.KeyMaxAttempts, s.MaxAttempts != nil, "deploy.restart_policy.max_attempts"},
+		{model.KeyRestart, s.Restart != model.RestartDefault, restart},
+		{model.KeyMaxAttempts, s.MaxAttempts != nil, attempts},
 		{model.KeyNetworkMode, s.NetworkMode != "", "network_mode"},
-		{model.KeyNetworks, len(s.Networks) > 0, "networks"},
+		{model.KeyNetworks, m.idx.has(f + ".networks"), "networks"}, // not the implied default
 		{model.KeyIPC, s.IPC != "", "ipc"},
 		{model.KeyPID, s.PID != "", "pid"},
 		{model.KeyLinks, len(s.Links) > 0, "links"},

@@ -68,7 +68,7 @@ func (m *mapper) service(name string, svc types.ServiceConfig) (*model.Service, 
 		return nil, err
 	}
 	s.Containers = []model.Container{c}
-	servicePaths(s, svc)
+	m.servicePaths(s, svc)
 	return s, nil
 }
 
