@@ -14,6 +14,10 @@ type Container struct {
 	Image string
 	// BuildOnly: the input had only a build section; Image was derived and must be pushed.
 	BuildOnly bool
+	// Build is the input's build section (Compose build); nil when the image is pulled as is.
+	Build *Build
+	// PullPolicy is Compose pull_policy as written (always, never, missing, build, ...).
+	PullPolicy string
 	// Command overrides the image ENTRYPOINT (Compose entrypoint, ECS entryPoint). nil = image
 	// default; non-nil empty = explicitly cleared.
 	Command []string

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # build.sh - build the test control plane (etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler, kubectl, kwok; kubelet, kube-proxy and CoreDNS for the real-node mode) from
+# kube-scheduler, kubectl, kwok; kubelet, kube-proxy and CoreDNS for the real-node mode;
+# buildkitd for the image build tests) from
 # the Go module proxy into a cache directory, once.
 #
 #   test/cluster/build.sh            # prints the binary directory on stdout
@@ -10,6 +11,8 @@
 #   tools/etcd  go.etcd.io/etcd/server/v3
 #   tools/kwok  sigs.k8s.io/kwok
 #   tools/coredns  github.com/coredns/coredns (cluster DNS of the real-node mode)
+#   tools/buildkit  github.com/moby/buildkit (buildkitd for the image build tests; the same
+#                   version as the client in berth's go.mod)
 # They are three modules, not one, so that etcd and kwok are built with exactly the
 # dependency versions their own releases were built and tested with (a single module would
 # let minimal version selection move their shared dependencies, e.g. grpc, to k8s's).
@@ -41,6 +44,7 @@ K8S_VERSION=$(modversion kube k8s.io/kubernetes)
 ETCD_VERSION=$(modversion etcd go.etcd.io/etcd/server/v3)
 KWOK_VERSION=$(modversion kwok sigs.k8s.io/kwok)
 COREDNS_VERSION=$(modversion coredns github.com/coredns/coredns)
+BUILDKIT_VERSION=$(modversion buildkit github.com/moby/buildkit)
 
 BIN=${BERTH_TEST_BIN:-${XDG_CACHE_HOME:-$HOME/.cache}/berth-test-bin/$K8S_VERSION}
 mkdir -p "$BIN"
@@ -101,6 +105,7 @@ build kube "$K8S_VERSION" "$kube_ld" \
   kube-proxy=k8s.io/kubernetes/cmd/kube-proxy
 build kwok "$KWOK_VERSION" "-s -w" kwok=sigs.k8s.io/kwok/cmd/kwok
 build coredns "$COREDNS_VERSION" "-s -w" coredns=github.com/coredns/coredns
+build buildkit "$BUILDKIT_VERSION" "-s -w" buildkitd=github.com/moby/buildkit/cmd/buildkitd
 
 log "binaries in $BIN"
 printf '%s\n' "$BIN"

@@ -30,6 +30,8 @@ func (m *mapper) container(name, f string, svc types.ServiceConfig, opts *model.
 		Ulimits:    ulimits(svc.Ulimits, f+".ulimits"),
 		Health:     m.health(name, f, svc.HealthCheck),
 		Resources:  m.resources(name, f, svc),
+		Build:      m.build(f, svc),
+		PullPolicy: svc.PullPolicy,
 	}
 	if svc.Entrypoint != nil {
 		c.Command = []string(svc.Entrypoint)

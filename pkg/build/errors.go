@@ -1,0 +1,53 @@
+package build
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/moby/buildkit/solver/errdefs"
+	"github.com/moby/buildkit/util/grpcerrors"
+)
+
+// solveError names the service, the field and, for a failing Dockerfile instruction, the
+// Dockerfile line (the step's log lines are in the progress output above it).
+func (j *job) solveError(err error, push bool) error {
+	what := "building"
+	if push {
+		what = "pushing " + j.ref
+	}
+	msg := grpcerrors.FromGRPC(err).Error()
+	var where []string
+	for _, s := range errdefs.Sources(err) {
+		if s.Info == nil || len(s.Ranges) == 0 || s.Ranges[0].Start == nil {
+			continue
+		}
+		line := int(s.Ranges[0].Start.Line)
+		lines := strings.Split(string(s.Info.Data), "\n")
+		text := ""
+		if line >= 1 && line <= len(lines) {
+			text = strings.TrimSpace(lines[line-1])
+		}
+		name := s.Info.Filename
+		if name == "" || j.dockerfile == "inline" {
+			name = "dockerfile_inline"
+		} else if j.dockerfile != "" {
+			name = j.dockerfile
+		}
+		where = append(where, fmt.Sprintf("%s:%d: %s", name, line, text))
+	}
+	field := j.build.Field
+	if len(where) > 0 {
+		return fmt.Errorf("%s: service %s: %s failed at %s: %w", field, j.service, what, strings.Join(where, "; "), plain(msg))
+	}
+	return fmt.Errorf("%s: service %s: %s failed: %w", field, j.service, what, plain(msg))
+}
+
+// plainError carries the builder's message without its gRPC wrapping.
+type plainError string
+
+func (e plainError) Error() string { return string(e) }
+
+func plain(msg string) error {
+	msg = strings.TrimPrefix(msg, "rpc error: code = Unknown desc = ")
+	return plainError(msg)
+}

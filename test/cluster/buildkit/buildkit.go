@@ -1,0 +1,252 @@
+// Package buildkit runs the real parts the image build tests need: buildkitd (built by
+// test/cluster/build.sh from the Go module proxy, the same version as berth's BuildKit
+// client) with Debian's runc, and an in-process OCI registry (go-containerregistry's) served
+// over TLS with basic auth, plus a docker config holding its credentials. Everything binds
+// 127.0.0.1 and lives in a temporary directory; nothing is fetched from the internet: base
+// images are pushed by the test (see Registry.Push).
+package buildkit
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/name"
+	ggcrregistry "github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
+
+	"github.com/berth-dev/berth/test/cluster"
+	"github.com/berth-dev/berth/test/cluster/realnode"
+	"github.com/berth-dev/berth/test/deps"
+)
+
+// Version is the buildkitd version build.sh builds; it must equal the client's in berth's
+// go.mod and test/cluster/tools/buildkit (a test checks both).
+const Version = "v0.25.2"
+
+// Registry user and password of the test registry.
+const (
+	User     = "berth"
+	Password = "s3cret-registry-password"
+)
+
+// Env is a running builder and registry.
+type Env struct {
+	// Addr is the builder address (unix://...).
+	Addr string
+	// Registry is host:port of the TLS registry.
+	Registry string
+	// DockerConfig is a directory with config.json holding the registry's credentials.
+	DockerConfig string
+	// Dir is the temporary directory of everything.
+	Dir string
+	// Log is buildkitd's log file.
+	Log string
+
+	reg       *httptest.Server
+	writes    atomic.Int64
+	transport http.RoundTripper
+}
+
+// Writes counts the registry requests that store something (blob uploads, manifest puts).
+func (e *Env) Writes() int64 { return e.writes.Load() }
+
+// Start runs buildkitd and the registry for t, and stops them when t ends. It skips (fails
+// under CI) where buildkitd cannot run, and fails when buildkitd is not built.
+func Start(t testing.TB) *Env {
+	t.Helper()
+	if err := realnode.Supported(); err != nil {
+		realnode.SkipOrFail(t, err)
+	}
+	if err := deps.Check(deps.Dpkg{}, deps.Node); err != nil {
+		t.Fatal(err)
+	}
+	bin := cluster.RequireBinaries(t)
+	buildkitd := filepath.Join(bin.Dir, "buildkitd")
+	if err := checkStamp(buildkitd); err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "berth-buildkit-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &Env{Dir: dir, DockerConfig: filepath.Join(dir, "docker"), Log: filepath.Join(dir, "buildkitd.log")}
+	t.Cleanup(func() {
+		if os.Getenv("BERTH_TEST_KEEP") == "" {
+			os.RemoveAll(dir)
+		} else {
+			t.Logf("kept %s", dir)
+		}
+	})
+	e.startRegistry(t)
+	if err := e.writeDockerConfig(); err != nil {
+		t.Fatal(err)
+	}
+	e.startBuildkitd(t, buildkitd)
+	return e
+}
+
+func checkStamp(path string) error {
+	b, err := os.ReadFile(path + ".version")
+	if err != nil || strings.TrimSpace(string(b)) != Version {
+		return fmt.Errorf("buildkitd %s is not built in %s: run `make test-bin` (test/cluster/build.sh)", Version, filepath.Dir(path))
+	}
+	return nil
+}
+
+// startRegistry serves an in-memory registry over TLS; every request needs basic auth.
+func (e *Env) startRegistry(t testing.TB) {
+	reg := ggcrregistry.New(ggcrregistry.Logger(log.New(io.Discard, "", 0)))
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		u, p, ok := r.BasicAuth()
+		if !ok || u != User || p != Password {
+			w.Header().Set("WWW-Authenticate", `Basic realm="berth-test"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		if r.Method == http.MethodPut || r.Method == http.MethodPost || r.Method == http.MethodPatch {
+			e.writes.Add(1)
+		}
+		reg.ServeHTTP(w, r)
+	})
+	srv := httptest.NewUnstartedServer(h)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	e.reg = srv
+	e.Registry = strings.TrimPrefix(srv.URL, "https://")
+	e.transport = srv.Client().Transport
+	ca := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(filepath.Join(e.Dir, "registry-ca.pem"), ca, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (e *Env) writeDockerConfig() error {
+	if err := os.MkdirAll(e.DockerConfig, 0o700); err != nil {
+		return err
+	}
+	auth := base64.StdEncoding.EncodeToString([]byte(User + ":" + Password))
+	cfg := map[string]any{"auths": map[string]any{e.Registry: map[string]string{"auth": auth}}}
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(e.DockerConfig, "config.json"), b, 0o600)
+}
+
+// startBuildkitd runs buildkitd with the OCI worker (Debian's runc, overlayfs, host
+// network) trusting the registry's certificate.
+func (e *Env) startBuildkitd(t testing.TB, bin string) {
+	sock := filepath.Join(e.Dir, "buildkitd.sock")
+	e.Addr = "unix://" + sock
+	conf := fmt.Sprintf(`root = %q
+[grpc]
+  address = [%q]
+[worker.oci]
+  enabled = true
+  binary = "/usr/sbin/runc"
+  snapshotter = "overlayfs"
+  networkMode = "host"
+  gc = false
+[worker.containerd]
+  enabled = false
+[registry.%q]
+  http = false
+  ca = [%q]
+`, filepath.Join(e.Dir, "root"), e.Addr, e.Registry, filepath.Join(e.Dir, "registry-ca.pem"))
+	cfgPath := filepath.Join(e.Dir, "buildkitd.toml")
+	if err := os.WriteFile(cfgPath, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logf, err := os.Create(e.Log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "--config", cfgPath)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		logf.Close()
+	})
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if _, err := os.Stat(sock); err == nil {
+			return
+		}
+		select {
+		case <-done:
+			b, _ := os.ReadFile(e.Log)
+			t.Fatalf("buildkitd exited at start:\n%s", b)
+		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			b, _ := os.ReadFile(e.Log)
+			t.Fatalf("buildkitd did not listen on %s within 60s:\n%s", sock, b)
+		}
+	}
+}
+
+// Push stores img in the registry as <registry>/<repo>.
+func (e *Env) Push(ctx context.Context, repo string, img v1.Image) (string, error) {
+	ref, err := name.ParseReference(e.Registry + "/" + repo)
+	if err != nil {
+		return "", err
+	}
+	err = remote.Write(ref, img, remote.WithContext(ctx), remote.WithTransport(e.transport),
+		remote.WithAuth(&authn.Basic{Username: User, Password: Password}))
+	return ref.String(), err
+}
+
+// Image reads <registry>/<ref> back (the manifest it serves), or fails.
+func (e *Env) Image(ctx context.Context, ref string) (v1.Image, error) {
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		return nil, err
+	}
+	return remote.Image(r, remote.WithContext(ctx), remote.WithTransport(e.transport),
+		remote.WithAuth(&authn.Basic{Username: User, Password: Password}))
+}
+
+// Catalog lists the repositories of the registry.
+func (e *Env) Catalog(ctx context.Context) ([]string, error) {
+	reg, err := name.NewRegistry(e.Registry)
+	if err != nil {
+		return nil, err
+	}
+	return remote.Catalog(ctx, reg, remote.WithTransport(e.transport),
+		remote.WithAuth(&authn.Basic{Username: User, Password: Password}))
+}
+
+// TLSConfig is the registry's client TLS configuration (it trusts the test certificate).
+func (e *Env) TLSConfig() *tls.Config {
+	return e.reg.Client().Transport.(*http.Transport).TLSClientConfig
+}
