@@ -13,9 +13,12 @@ import (
 func (j *job) solveError(err error, push bool) error {
 	what := "building"
 	if push {
-		what = "pushing " + j.ref
+		what = "building and pushing " + j.ref
 	}
 	msg := grpcerrors.FromGRPC(err).Error()
+	if strings.Contains(msg, "401 Unauthorized") || strings.Contains(msg, "403 Forbidden") {
+		msg += " (the registry refused the credentials: berth reads them from the docker config and its credential helpers; check `docker login` for that registry)"
+	}
 	var where []string
 	for _, s := range errdefs.Sources(err) {
 		if s.Info == nil || len(s.Ranges) == 0 || s.Ranges[0].Start == nil {

@@ -51,7 +51,7 @@ func pushBase(ctx context.Context, t *testing.T, env *buildkit.Env) string {
 // project writes files (path → content) under a new directory and loads its compose.yaml.
 func project(ctx context.Context, t *testing.T, files map[string]string, environ ...string) *model.App {
 	t.Helper()
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "project") // "../x" files land beside it
 	for p, c := range files {
 		full := filepath.Join(dir, p)
 		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
