@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/pkg/imageref"
 	"github.com/berth-dev/berth/pkg/load/compose"
 	"github.com/berth-dev/berth/pkg/load/ecs"
 	"github.com/berth-dev/berth/pkg/model"
@@ -37,11 +38,7 @@ type ConvertFlags struct {
 
 // Bind registers the flags on fs.
 func (f *ConvertFlags) Bind(fs *pflag.FlagSet) {
-	fs.StringArrayVarP(&f.Files, "file", "f", nil, "Compose file (repeatable; default: COMPOSE_FILE or compose.yaml and its override); .json files are read as ECS task definitions")
-	fs.StringArrayVar(&f.EnvFiles, "env-file", nil, "environment file for interpolation (repeatable; default: the project's .env)")
-	fs.StringArrayVar(&f.Profiles, "profile", nil, "Compose profile to enable (repeatable; default: COMPOSE_PROFILES)")
-	fs.StringVarP(&f.ProjectName, "project-name", "p", "", "project name (default: COMPOSE_PROJECT_NAME, the file's name: or the directory name)")
-	fs.StringVar(&f.ProjectDir, "project-directory", "", "project directory (default: the first file's directory)")
+	f.BindCompose(fs)
 	fs.StringArrayVar(&f.ECSFiles, "ecs", nil, "ECS task definition file (repeatable)")
 	fs.StringArrayVar(&f.ECSServiceFiles, "ecs-service", nil, "ECS describe-services output for replicas, rollout and load balancers (repeatable)")
 	fs.StringArrayVar(&f.ECSSchedules, "ecs-schedule", nil, "EventBridge schedule (aws scheduler get-schedule) or rule with its Targets that runs a task definition: it becomes a CronJob (repeatable)")
@@ -67,14 +64,31 @@ func (f *ConvertFlags) Bind(fs *pflag.FlagSet) {
 	fs.Var(&optionalBool{&o.NetworkPolicies}, "network-policies", "emit NetworkPolicies reproducing the isolation of the Compose networks (default: x-berth.networkPolicies, else off; needs a network plugin that enforces them)")
 	fs.Lookup("network-policies").NoOptDefVal = "true"
 	fs.StringVar(&o.IngressNamespace, "ingress-namespace", "", "namespace of the ingress controller (or of the Gateway's proxies) allowed to reach public HTTP ports under --network-policies (default "+convert.DefaultIngressNamespace+"; with --routing gateway none: the Gateway's own proxy pods are allowed)")
+	fs.StringVar(&o.Registry, "registry", "", "registry of the images built from build sections: each such service runs REGISTRY/<service>:<tag> (see berth build)")
+	fs.StringVar(&o.Tag, "tag", "", "tag of the images built from build sections, with --registry (default: the short git commit of the project, -dirty for a changed work tree; else sha- and a digest of the build inputs)")
+	fs.StringArrayVar(&o.Images, "image", nil, "SERVICE=IMAGE: run IMAGE for SERVICE, whatever its image or build section says (repeatable)")
 	fs.BoolVar(&o.Harden, "harden", false, "apply the Pod Security restricted profile where the input allows (drop ALL capabilities, no privilege escalation, seccomp RuntimeDefault, runAsNonRoot for numeric non-root users)")
+}
+
+// BindCompose registers only the Compose input flags (docker compose's names), for commands
+// that read a Compose project without converting it (berth build).
+func (f *ConvertFlags) BindCompose(fs *pflag.FlagSet) {
+	fs.StringArrayVarP(&f.Files, "file", "f", nil, "Compose file (repeatable; default: COMPOSE_FILE or compose.yaml and its override); .json files are read as ECS task definitions")
+	fs.StringArrayVar(&f.EnvFiles, "env-file", nil, "environment file for interpolation (repeatable; default: the project's .env)")
+	fs.StringArrayVar(&f.Profiles, "profile", nil, "Compose profile to enable (repeatable; default: COMPOSE_PROFILES)")
+	fs.StringVarP(&f.ProjectName, "project-name", "p", "", "project name (default: COMPOSE_PROJECT_NAME, the file's name: or the directory name)")
+	fs.StringVar(&f.ProjectDir, "project-directory", "", "project directory (default: the first file's directory)")
 }
 
 // Validate checks the flags before anything is read: the option values with
 // convert.Options.Validate (the one place each value is checked), named as flags here, and
 // which input flags go together.
 func (f *ConvertFlags) Validate() error {
-	if err := f.Options.Validate(); err != nil {
+	opts := f.Options
+	if opts.Registry != "" && opts.Tag == "" {
+		opts.Tag = "default" // DefaultTag fills it once the project is loaded
+	}
+	if err := opts.Validate(); err != nil {
 		var oe *convert.OptionError
 		if errors.As(err, &oe) {
 			return fmt.Errorf("--%s %q: %w", oe.Option, oe.Value, oe.Err)
@@ -87,20 +101,20 @@ func (f *ConvertFlags) Validate() error {
 	if len(f.ECSFiles) > 0 && len(f.Files) > 0 {
 		return errors.New("-f and --ecs cannot be combined: convert either a Compose project or ECS task definitions")
 	}
-	if len(f.ECSServiceFiles) > 0 && !f.isECS() {
+	if len(f.ECSServiceFiles) > 0 && !f.IsECS() {
 		return errors.New("--ecs-service needs ECS task definitions (--ecs FILE)")
 	}
-	if len(f.ECSSchedules) > 0 && !f.isECS() {
+	if len(f.ECSSchedules) > 0 && !f.IsECS() {
 		return errors.New("--ecs-schedule needs ECS task definitions (--ecs FILE)")
 	}
-	if f.isECS() && (len(f.EnvFiles) > 0 || len(f.Profiles) > 0) {
+	if f.IsECS() && (len(f.EnvFiles) > 0 || len(f.Profiles) > 0) {
 		return errors.New("--env-file and --profile apply to Compose files, not to ECS task definitions")
 	}
 	return nil
 }
 
-// isECS reports whether the input is ECS task definitions: --ecs, or -f naming only .json files.
-func (f *ConvertFlags) isECS() bool {
+// IsECS reports whether the input is ECS task definitions: --ecs, or -f naming only .json files.
+func (f *ConvertFlags) IsECS() bool {
 	if len(f.ECSFiles) > 0 {
 		return true
 	}
@@ -117,7 +131,7 @@ func (f *ConvertFlags) isECS() bool {
 
 // Load reads the input into the model.
 func (f *ConvertFlags) Load(ctx context.Context) (*model.App, error) {
-	if f.isECS() {
+	if f.IsECS() {
 		files := f.ECSFiles
 		if len(files) == 0 {
 			files = f.Files
@@ -145,8 +159,18 @@ func (f *ConvertFlags) Run(ctx context.Context) (*convert.Result, *model.App, er
 	if err := ctx.Err(); err != nil {
 		return nil, nil, err
 	}
-	res, err := convert.Convert(app, f.Options)
+	opts := f.Options
+	if opts.Registry != "" && opts.Tag == "" {
+		if opts.Tag, err = imageref.DefaultTag(ctx, app); err != nil {
+			return nil, app, fmt.Errorf("the default image tag: %w (give --tag)", err)
+		}
+	}
+	res, err := convert.Convert(app, opts)
 	if err != nil {
+		var oe *convert.OptionError
+		if errors.As(err, &oe) {
+			return nil, app, fmt.Errorf("--%s %q: %w", oe.Option, oe.Value, oe.Err)
+		}
 		return nil, app, err
 	}
 	return res, app, nil

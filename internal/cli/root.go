@@ -51,6 +51,7 @@ type ClusterCommand struct {
 // ClusterCommands lists the commands that talk to a cluster, in help order.
 func ClusterCommands() []ClusterCommand {
 	return []ClusterCommand{
+		{"build", "Build the images of the services with a build section with BuildKit, and push them to a registry"},
 		{"apply", "Convert and server-side apply an application, then wait for its rollouts"},
 		{"diff", "Show what berth apply would change in the cluster"},
 		{"status", "Show the application's workloads: ready replicas, images, age, and why not ready"},

@@ -65,6 +65,9 @@ func (b *builder) accountApp() {
 			b.accountBuild(f.Service, field)
 			continue
 		}
+		if key == "pull_policy" && b.accountPullPolicy(f.Service, field) {
+			continue
+		}
 		if p, ok := table[key]; ok {
 			if p.Outcome == diag.Ignored {
 				b.ledger.Ignored(f.Service, field, p.Reason)
@@ -115,10 +118,27 @@ func (b *builder) accountTop(path string) {
 // image (a build-only service is reported by the container code).
 func (b *builder) accountBuild(service, field string) {
 	svc := b.serviceNamed(service)
-	if svc == nil || svc.Main().BuildOnly {
-		return
+	if _, set := b.setImages[service]; svc == nil || svc.Main().BuildOnly || set {
+		return // the image code accounts it
 	}
 	b.ledger.Ignored(service, field, "build: the cluster pulls "+svc.Main().Image+"; build and push it before deploying")
+}
+
+// accountPullPolicy accounts pull_policy build and never on a service with a build section:
+// "build it" (berth build, berth apply --build), never imagePullPolicy Never, which would
+// need the image on every node already. False: the table's rule applies.
+func (b *builder) accountPullPolicy(service, field string) bool {
+	svc := b.serviceNamed(service)
+	if svc == nil || svc.Main().Build == nil {
+		return false
+	}
+	pp := svc.Main().PullPolicy
+	if pp != "build" && pp != "never" {
+		return false
+	}
+	b.ledger.Ignored(service, field, "pull_policy "+pp+": berth build and berth apply --build build the image and push it; "+
+		"the cluster pulls it (never imagePullPolicy Never: a node has no locally built image)")
+	return true
 }
 
 // accountExt accounts the service x-berth keys no mapping rule consumes directly.

@@ -36,6 +36,8 @@ type builder struct {
 	portless map[string][]portlessUse
 	// images is the well-known image table (images.go), built on first use.
 	images map[string]imageInfo
+	// setImages are the images Options set per service (builtimage.go).
+	setImages map[string]string
 	// ecs collects what the ECS concerns emit at the end (see ecs_objects.go).
 	ecs ecsState
 	// cfg is the config/storage concern's state (config.go).
@@ -67,6 +69,7 @@ func Convert(app *model.App, opts Options) (*Result, error) {
 		Accounts:    b.ledger.Account(app.Inputs),
 		Provider:    b.opts.Provider,
 		Connections: b.connections(),
+		Images:      b.imageList(),
 	}, nil
 }
 
@@ -114,6 +117,10 @@ func (b *builder) run() error {
 	b.namespace()
 	b.assignNames()
 	b.extra = map[string]string{}
+	var err error
+	if b.setImages, err = b.builtImages(); err != nil {
+		return err
+	}
 	if err := b.checkCycles(); err != nil {
 		return err
 	}

@@ -46,10 +46,14 @@ func (b *builder) container(pl *plan, p *pod, ci int, c *model.Container, name s
 // tags pinned to a patch release and digests.
 func (b *builder) image(p *pod, x *ctr) {
 	c, svc := x.M, p.svc
-	ref := parseImage(c.Image)
+	set := b.setImage(p, x)
+	ref := parseImage(x.K.Image)
 	x.K.ImagePullPolicy = corev1.PullIfNotPresent
 	if ref.Digest == "" && floatingTag(ref) {
 		x.K.ImagePullPolicy = corev1.PullAlways
+	}
+	if set {
+		return
 	}
 	field := c.Paths.Of(model.KeyImage)
 	if c.BuildOnly {

@@ -29,4 +29,22 @@ type Result struct {
 	Provider string
 	// Connections are the addresses each service dials and what answers them (connections.go).
 	Connections []Connection
+	// Images are the images built from source (a build section) or set by Options.Images,
+	// sorted by Service: what berth plan and the report list.
+	Images []Image
+}
+
+// Image is a service's image built from source or set by an option.
+type Image struct {
+	Service string
+	// Ref is the image the pods run ("" when a build-only service has no registry: the
+	// derived <project>-<service> name cannot be pulled).
+	Ref string
+	// Context and Dockerfile say what it is built from ("" when set by --image); Dockerfile
+	// is "inline" for dockerfile_inline.
+	Context    string
+	Dockerfile string
+	// By is how Ref was chosen: "registry" (Options.Registry and Tag), "image" (--image),
+	// or "" (not rewritten).
+	By string
 }

@@ -63,6 +63,16 @@ type Options struct {
 	// IngressNamespace is the ingress controller's namespace, allowed to reach public HTTP
 	// ports under the NetworkPolicies (default DefaultIngressNamespace).
 	IngressNamespace string
+	// Registry is where the images berth builds live: a service with a build section runs
+	// model.BuiltImage(Registry, service, Tag) (images.go, builtimage.go). Empty: the image
+	// Compose names, or <project>-<service> with a warning for a build-only service.
+	Registry string
+	// Tag of the built images; needed with Registry (the CLI defaults it with
+	// imageref.DefaultTag).
+	Tag string
+	// Images set single services' images, as "SERVICE=REF" (--image), over Registry and
+	// the input (berth apply --build pins the images it built this way, by digest).
+	Images []string
 }
 
 // DefaultWaitImage is the image of dependency-wait init containers: small, has sh and nc/wget.

@@ -6,6 +6,8 @@ import (
 	"net"
 	"strings"
 
+	"github.com/distribution/reference"
+
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/berth-dev/berth/pkg/model"
@@ -63,8 +65,48 @@ func (o Options) Validate() error {
 	if o.Provider != ProviderAWS && (o.TLSCertARN != "" || len(o.SourceRanges) > 0) {
 		return ErrAWSOnly
 	}
+	return o.validateImages()
+}
+
+// validateImages checks Registry, Tag and Images: a registry is a reference prefix
+// (host[:port][/path], no tag), a tag a Docker tag, each image "SERVICE=REF".
+func (o Options) validateImages() error {
+	if o.Registry != "" {
+		r := strings.TrimSuffix(o.Registry, "/")
+		if _, err := reference.ParseNormalizedNamed(r + "/x"); err != nil {
+			return &OptionError{Option: "registry", Value: o.Registry, Err: errors.New("want a registry and optional path, such as ghcr.io/acme or 123456789012.dkr.ecr.eu-west-1.amazonaws.com/shop (no tag)")}
+		}
+		if o.Tag == "" {
+			return &OptionError{Option: "tag", Value: o.Tag, Err: errors.New("needed with a registry")}
+		}
+	}
+	if o.Tag != "" {
+		if o.Registry == "" {
+			return &OptionError{Option: "tag", Value: o.Tag, Err: errors.New("needs a registry (--registry)")}
+		}
+		if !tagPattern().MatchString(o.Tag) {
+			return &OptionError{Option: "tag", Value: o.Tag, Err: errors.New("want a Docker tag: letters, digits, _ . -, at most 128, not starting with . or -")}
+		}
+	}
+	seen := map[string]bool{}
+	for _, im := range o.Images {
+		svc, ref, ok := strings.Cut(im, "=")
+		if !ok || svc == "" || ref == "" {
+			return &OptionError{Option: "image", Value: im, Err: errors.New("want SERVICE=IMAGE")}
+		}
+		if seen[svc] {
+			return &OptionError{Option: "image", Value: im, Err: fmt.Errorf("service %s is given twice", svc)}
+		}
+		seen[svc] = true
+		if _, err := reference.ParseNormalizedNamed(ref); err != nil {
+			return &OptionError{Option: "image", Value: im, Err: fmt.Errorf("image reference: %w", err)}
+		}
+	}
 	return nil
 }
+
+// tagPattern is the Docker tag grammar.
+var tagPattern = lazyRegexp(`^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$`)
 
 func checkSecretsMode(s string) error {
 	if s == "" || s == SecretsExternal || s == SecretsPlaceholder {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/berth-dev/berth/internal/cli"
 	"github.com/berth-dev/berth/pkg/apply"
+	"github.com/berth-dev/berth/pkg/build"
+	"github.com/berth-dev/berth/pkg/model"
 	"github.com/berth-dev/berth/pkg/release"
 	"github.com/berth-dev/berth/pkg/render"
 	"github.com/spf13/cobra"
@@ -29,6 +31,8 @@ type applyOptions struct {
 	format       string
 	release      releaseFlags
 	suspend      bool
+	build        bool
+	image        buildFlags
 }
 
 func newApply(streams cli.IO) *cobra.Command {
@@ -55,14 +59,20 @@ helm list, helm history and helm rollback.
 
 --suspend-cronjobs applies every CronJob with spec.suspend: true (a field berth then owns), so
 no scheduled job runs during a switch-over. Applying again without the flag resumes them; a
-CronJob someone suspended by hand (kubectl patch) stays suspended.`,
+CronJob someone suspended by hand (kubectl patch) stays suspended.
+
+--build first builds the images of the services with a build section and pushes them (see
+berth build: the same flags --builder, --platform, --tag), then applies with each of those
+images pinned by digest (REGISTRY/<service>:<tag>@sha256:...), so what runs is what was built.
+A failed build applies nothing.`,
 		Example: `  berth apply -f compose.yaml --domain example.com
   berth apply --from k8s/ --prune
   berth apply --dry-run=server
   berth apply --format helm --set workloads.web.replicas=3
   berth apply --format helm --from chart/ --release shop-prod -n shop --values prod.yaml
   berth apply -f compose.yaml --suspend-cronjobs   # switch-over: no scheduled job runs
-  berth apply -f compose.yaml                      # later: the CronJobs run again`,
+  berth apply -f compose.yaml                      # later: the CronJobs run again
+  berth apply -f compose.yaml --build --registry ghcr.io/acme   # build, push, run by digest`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.run(cmd.Context(), streams, cmd.Flags())
@@ -83,12 +93,17 @@ CronJob someone suspended by hand (kubectl patch) stays suspended.`,
 	o.release.bindRevisions(fs)
 	o.release.bindValues(fs)
 	fs.BoolVar(&o.suspend, "suspend-cronjobs", false, "apply CronJobs suspended (spec.suspend: true); apply without it to resume them")
+	fs.BoolVar(&o.build, "build", false, "first build the images of the services with a build section and push them to --registry (as berth build --push), then apply with each pinned by digest")
+	o.image.bind(fs)
 	return cmd
 }
 
 func (o *applyOptions) run(ctx context.Context, streams cli.IO, fs *pflag.FlagSet) error {
 	dry, err := parseDryRun(o.dryRun)
 	if err != nil {
+		return err
+	}
+	if err := o.buildImages(ctx, streams, fs, dry); err != nil {
 		return err
 	}
 	switch o.format {
@@ -127,6 +142,76 @@ func (o *applyOptions) run(ctx context.Context, streams cli.IO, fs *pflag.FlagSe
 		Out: streams.Out, Progress: progress(streams.ErrOut),
 	})
 	return err
+}
+
+// buildImages runs --build: it builds and pushes the images, then pins them by digest
+// (--image SERVICE=REF@DIGEST) for the conversion that follows. Without --build, the build
+// flags are refused.
+func (o *applyOptions) buildImages(ctx context.Context, streams cli.IO, fs *pflag.FlagSet, dry apply.DryRun) error {
+	if !o.build {
+		for _, f := range []string{"platform", "builder", "builder-tls-dir"} {
+			if fs.Changed(f) {
+				return fmt.Errorf("--%s needs --build", f)
+			}
+		}
+		return nil
+	}
+	in := &o.source.input
+	switch {
+	case o.source.from != "":
+		return errors.New("--build converts the Compose project: it cannot apply --from a directory")
+	case in.Options.Registry == "":
+		return errors.New("--build needs --registry: the images are pushed as REGISTRY/<service>:<tag>")
+	case dry != apply.DryRunNone:
+		return errors.New("--build pushes images: it does not combine with --dry-run (berth build without --push checks that they build)")
+	}
+	if err := in.Validate(); err != nil {
+		return err
+	}
+	app, err := in.Load(ctx)
+	if err != nil {
+		return err
+	}
+	given := map[string]bool{}
+	for _, im := range in.Options.Images {
+		svc, _, _ := strings.Cut(im, "=")
+		given[svc] = true
+	}
+	var services []string
+	for _, t := range mustTargets(app) {
+		if !given[t] {
+			services = append(services, t)
+		}
+	}
+	if len(services) == 0 {
+		return nil
+	}
+	o.image.push = true
+	opts, err := o.image.options(ctx, streams, app, in.Options.Registry, in.Options.Tag, services)
+	if err != nil {
+		return err
+	}
+	imgs, err := build.Build(ctx, app, opts)
+	if err != nil {
+		return err
+	}
+	if err := printImages(streams.ErrOut, app, imgs); err != nil {
+		return err
+	}
+	in.Options.Tag = opts.Tag
+	in.Options.Images = append(in.Options.Images, pinned(imgs)...)
+	return nil
+}
+
+// mustTargets are the services with a build section.
+func mustTargets(app *model.App) []string {
+	var out []string
+	for _, s := range app.Services {
+		if s.Main().Build != nil {
+			out = append(out, s.Name)
+		}
+	}
+	return out
 }
 
 // runHelm deploys the application as a Helm release.
