@@ -3,6 +3,7 @@ package plan
 import (
 	"bytes"
 	"fmt"
+	"path/filepath"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/convert"
@@ -18,6 +19,7 @@ func Markdown(app *model.App, res *convert.Result, opts Options) []byte {
 		app.Source, strings.Join(code(app.Files), ", "), f.namespace)
 	w.dnsTTL()
 	w.namespaceAndSecrets()
+	w.images()
 	w.volumes()
 	w.freezeAndDump()
 	w.apply()
@@ -100,6 +102,41 @@ func (w *writer) namespaceAndSecrets() {
 		}
 	}
 	w.b.WriteString("\n")
+}
+
+// images lists the images built from source (or set by --image): built from where, pulled
+// from where, and how to build and push those that have no registry yet.
+func (w *writer) images() {
+	imgs := w.f.res.Images
+	if len(imgs) == 0 {
+		return
+	}
+	w.step("Images")
+	w.b.WriteString("| Service | Built from | Image the pods run |\n|---|---|---|\n")
+	unpushed := false
+	for _, im := range imgs {
+		from := "—"
+		if im.Context != "" {
+			from = "`" + relTo(w.f.app.Dir, im.Context) + "`"
+			if im.Dockerfile != "" && im.Dockerfile != "Dockerfile" {
+				from += " (`" + relTo(w.f.app.Dir, im.Dockerfile) + "`)"
+			}
+		}
+		ref := "`" + im.Ref + "`"
+		switch {
+		case im.Ref == "":
+			ref, unpushed = "**none yet**: built only on the developer's machine", true
+		case im.By == "image":
+			ref += " (--image)"
+		}
+		fmt.Fprintf(&w.b, "| `%s` | %s | %s |\n", im.Service, from, ref)
+	}
+	w.b.WriteString("\n")
+	if unpushed {
+		w.para("Build and push them to a registry the cluster can pull from, and run them pinned by digest, in the apply step below: `berth apply --build --registry <registry>` (or build in CI with `berth build --registry <registry> --push` and convert with `--registry <registry> --tag <tag>`).")
+		return
+	}
+	w.para("Build and push them before applying (`berth build --registry <registry> --tag <tag> --push`), or apply with `--build`: it builds, pushes and runs each image pinned by digest.")
 }
 
 func (w *writer) volumes() {
@@ -248,6 +285,17 @@ func restartable(f *facts) []string {
 		}
 	}
 	return out
+}
+
+// relTo is p relative to dir when inside it, else p.
+func relTo(dir, p string) string {
+	if r, err := filepath.Rel(dir, p); err == nil && filepath.IsLocal(r) {
+		return r
+	}
+	if p == dir {
+		return "."
+	}
+	return p
 }
 
 func code(ss []string) []string {

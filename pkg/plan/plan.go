@@ -28,6 +28,7 @@ type Options struct {
 // facts is what the runbook needs from a conversion, in output order.
 type facts struct {
 	app       *model.App
+	res       *convert.Result
 	namespace string
 	args      string
 	hosts     []host
@@ -55,7 +56,7 @@ type volume struct {
 }
 
 func gather(app *model.App, res *convert.Result, opts Options) *facts {
-	f := &facts{app: app, namespace: app.Name, args: strings.Join(quoteAll(opts.Args), " ")}
+	f := &facts{app: app, res: res, namespace: app.Name, args: strings.Join(quoteAll(opts.Args), " ")}
 	if opts.Args == nil {
 		f.args = defaultArgs(app)
 	}

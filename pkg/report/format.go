@@ -74,6 +74,27 @@ func markdown(r *Report) []byte {
 		}
 		b.WriteString("\n")
 	}
+	if len(r.Images) > 0 {
+		b.WriteString("## Images\n\n| Service | Built from | Image |\n|---|---|---|\n")
+		for _, im := range r.Images {
+			from := ""
+			if im.Context != "" {
+				from = "`" + cell(im.Context) + "`"
+				if im.Dockerfile != "" && im.Dockerfile != "Dockerfile" {
+					from += " (`" + cell(im.Dockerfile) + "`)"
+				}
+			}
+			ref := "none: build and push it (berth build, berth apply --build)"
+			if im.Ref != "" {
+				ref = "`" + cell(im.Ref) + "`"
+			}
+			if im.By == "image" {
+				ref += " (--image)"
+			}
+			fmt.Fprintf(&b, "| `%s` | %s | %s |\n", im.Service, from, ref)
+		}
+		b.WriteString("\n")
+	}
 	if len(r.Project) > 0 {
 		b.WriteString("## Project\n\n")
 		fieldTable(&b, r.Project, esc)

@@ -5,6 +5,7 @@
 package report
 
 import (
+	"path/filepath"
 	"sort"
 
 	"github.com/berth-dev/berth/pkg/convert"
@@ -28,6 +29,9 @@ type Report struct {
 	// Connections are the addresses each service dials and the service that answers each
 	// (the connection audit); an empty Service means none does.
 	Connections []convert.Connection `json:"connections,omitempty"`
+	// Images are the images built from build sections or set by --image: built from where
+	// (relative to the project directory), which reference the pods run.
+	Images []Image `json:"images,omitempty"`
 	// Graph is the service graph the HTML report draws (not part of the JSON report).
 	Graph *Graph `json:"-"`
 }
@@ -46,6 +50,30 @@ type Service struct {
 	// Volumes are the mounts of the service's containers and where their data comes from.
 	Volumes []VolumeUse `json:"volumes,omitempty"`
 	Fields  []Field     `json:"fields"`
+}
+
+// Image is an image built from source or set by an option.
+type Image struct {
+	Service string `json:"service"`
+	// Context and Dockerfile are relative to the project directory ("inline" for
+	// dockerfile_inline); empty for an image set by --image.
+	Context    string `json:"context,omitempty"`
+	Dockerfile string `json:"dockerfile,omitempty"`
+	// Ref is the image the pods run; empty when a build-only service has no registry yet.
+	Ref string `json:"image,omitempty"`
+	// By is "registry" (--registry and --tag), "image" (--image) or empty.
+	By string `json:"by,omitempty"`
+}
+
+// relPath is p relative to dir when inside it (absolute paths would differ between machines).
+func relPath(dir, p string) string {
+	if p == "" || !filepath.IsAbs(p) {
+		return p
+	}
+	if r, err := filepath.Rel(dir, p); err == nil && (r == "." || filepath.IsLocal(r)) {
+		return filepath.ToSlash(r)
+	}
+	return p
 }
 
 // Field is one input field and what became of it.
@@ -103,6 +131,10 @@ func Build(app *model.App, res *convert.Result, red *Redactor) *Report {
 	for _, c := range res.Connections {
 		c.Address, c.Field = red.String(c.Address), red.String(c.Field)
 		r.Connections = append(r.Connections, c)
+	}
+	for _, im := range res.Images {
+		r.Images = append(r.Images, Image{Service: im.Service, Context: relPath(app.Dir, im.Context),
+			Dockerfile: relPath(app.Dir, im.Dockerfile), Ref: im.Ref, By: im.By})
 	}
 	r.Totals = totals(res)
 	r.Graph = BuildGraph(app, res)
