@@ -1,59 +1,13 @@
 package cli
 
 import (
-	"io/fs"
-	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/internal/corpus"
 )
-
-// corpusDir returns ../shared/corpus/<sub> relative to the module root, or skips the test.
-func corpusDir(t testing.TB, sub string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skip("module root not found")
-		}
-		dir = parent
-	}
-	corpus := filepath.Join(dir, "..", "shared", "corpus", sub)
-	if _, err := os.Stat(corpus); err != nil {
-		t.Skipf("corpus %s not present (it lives beside the repository, not in it): %v", corpus, err)
-	}
-	return corpus
-}
-
-// composeFiles lists every Compose file under dir, sorted.
-func composeFiles(t testing.TB, dir string) []string {
-	t.Helper()
-	name := regexp.MustCompile(`(^|[-.])compose([-.][^/]*)?\.ya?ml$`)
-	var files []string
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && name.MatchString(d.Name()) {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sort.Strings(files)
-	return files
-}
 
 // corpusFailures are the corpus files that must fail, each with the reason it is right to
 // fail and a regular expression the error must match. A file listed here that converts fails the test
@@ -111,8 +65,8 @@ var corpusCombinations = []struct {
 // convert (warnings allowed) or fail exactly as corpusFailures justifies; errors must name the
 // file they are about.
 func TestCorpusCompose(t *testing.T) {
-	root := corpusDir(t, "compose")
-	files := composeFiles(t, root)
+	root := corpus.Dir(t, "compose")
+	files := corpus.ComposeFiles(t, root)
 	if len(files) == 0 {
 		t.Fatalf("no Compose files under %s", root)
 	}

@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/internal/corpus"
 )
 
 // TestHelmCorpus converts every corpus Compose file that converts (on its own, and the
@@ -11,9 +13,9 @@ import (
 // renders exactly the --format yaml objects (Helm SDK engine), and `helm lint --strict`
 // reports nothing. Files corpusFailures lists are left out: they do not convert.
 func TestHelmCorpus(t *testing.T) {
-	root := corpusDir(t, "compose")
+	root := corpus.Dir(t, "compose")
 	var sets [][]string
-	for _, f := range composeFiles(t, root) {
+	for _, f := range corpus.ComposeFiles(t, root) {
 		rel, _ := filepath.Rel(root, f)
 		if _, fails := corpusFailures[filepath.ToSlash(rel)]; !fails {
 			sets = append(sets, []string{rel})

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/internal/corpus"
 	"github.com/berth-dev/berth/pkg/validate"
 	"github.com/berth-dev/berth/test/cluster"
 	"github.com/berth-dev/berth/test/crds"
@@ -451,8 +452,8 @@ func TestKustomizeSecretFilesOwnerOnly(t *testing.T) {
 // with --format kustomize and an overlay: base builds (krusty) to exactly the plain output, the
 // overlay to the same objects once its content hashes are taken out.
 func TestCorpusKustomize(t *testing.T) {
-	root := corpusDir(t, "compose")
-	files := composeFiles(t, root)
+	root := corpus.Dir(t, "compose")
+	files := corpus.ComposeFiles(t, root)
 	built := 0
 	for _, f := range files {
 		rel, _ := filepath.Rel(root, f)

@@ -16,6 +16,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/berth-dev/berth/internal/corpus"
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/model"
 	"github.com/berth-dev/berth/pkg/plan"
@@ -57,12 +58,12 @@ func leakCases(t *testing.T) []leakCase {
 		abs, _ := filepath.Abs(dir)
 		cases = append(cases, leakCase{"golden/" + filepath.Base(dir), caseArgs(abs)})
 	}
-	if _, err := os.Stat(filepath.Join("..", "..", "..", "shared", "corpus", "compose")); err != nil {
+	root := corpus.Path(t, "compose")
+	if _, err := os.Stat(root); err != nil {
 		t.Logf("corpus absent: golden cases only")
 		return cases
 	}
-	root := corpusDir(t, "compose")
-	for _, f := range composeFiles(t, root) {
+	for _, f := range corpus.ComposeFiles(t, root) {
 		rel, _ := filepath.Rel(root, f)
 		if _, mustFail := corpusFailures[filepath.ToSlash(rel)]; !mustFail {
 			cases = append(cases, leakCase{"corpus/" + filepath.ToSlash(rel), []string{"-f", f}})

@@ -6,10 +6,10 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/berth-dev/berth/internal/corpus"
+	"github.com/berth-dev/berth/pkg/render"
 	"github.com/spf13/pflag"
 	"k8s.io/apimachinery/pkg/runtime"
-
-	"github.com/berth-dev/berth/pkg/render"
 )
 
 // TestToMapMatchesConverter checks that render.ToMap, which every output format and the
@@ -30,7 +30,7 @@ func TestToMapMatchesConverter(t *testing.T) {
 		compared += compareToMap(t, filepath.Base(dir), caseArgs(abs))
 	}
 	t.Run("corpus", func(t *testing.T) {
-		for _, f := range composeFiles(t, corpusDir(t, "compose")) {
+		for _, f := range corpus.ComposeFiles(t, corpus.Dir(t, "compose")) {
 			compared += compareToMap(t, f, []string{"-f", f})
 		}
 	})

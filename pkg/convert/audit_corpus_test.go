@@ -2,7 +2,6 @@ package convert_test
 
 import (
 	"fmt"
-	"io/fs"
 	"path"
 	"path/filepath"
 	"sort"
@@ -10,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	corpusdir "github.com/berth-dev/berth/internal/corpus"
 	goldenfile "github.com/berth-dev/berth/internal/golden"
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/diag"
@@ -54,16 +54,8 @@ type auditRow struct {
 
 // auditApps lists the apps: corpus Compose files and the repository's Compose fixtures.
 func auditApps(t *testing.T) (corpus string, files []string) {
-	corpus = filepath.Join("..", "..", "..", "shared", "corpus", "compose")
-	_ = filepath.WalkDir(corpus, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && corpusCompose.MatchString(d.Name()) {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if len(files) == 0 {
-		t.Skipf("corpus not present at %s", corpus)
-	}
+	corpus = corpusdir.Dir(t, "compose")
+	files = corpusdir.ProjectFiles(t, corpus)
 	for _, glob := range []string{"../../examples/*/compose.yaml", "../../internal/cli/testdata/golden/*/compose.yaml", "testdata/*/compose.yaml"} {
 		m, _ := filepath.Glob(glob)
 		files = append(files, m...)

@@ -3,14 +3,12 @@ package convert_test
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/internal/corpus"
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/load/compose"
 	"github.com/berth-dev/berth/pkg/model"
@@ -447,23 +445,11 @@ func TestNetworkPolicyTable(t *testing.T) {
 	}
 }
 
-var corpusCompose = regexp.MustCompile(`^(docker-)?compose[\w.-]*\.ya?ml$`)
-
 // TestNetworkPolicyTableCorpus checks every corpus Compose file that converts on its own
 // (../shared/corpus/compose from the module root; skipped when absent).
 func TestNetworkPolicyTableCorpus(t *testing.T) {
-	dir := filepath.Join("..", "..", "..", "shared", "corpus", "compose")
-	var files []string
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && corpusCompose.MatchString(d.Name()) {
-			files = append(files, p)
-		}
-		return nil
-	})
-	sort.Strings(files)
-	if len(files) == 0 {
-		t.Skipf("corpus not present at %s", dir)
-	}
+	dir := corpus.Dir(t, "compose")
+	files := corpus.ProjectFiles(t, dir)
 	apps, multi, verdicts := 0, 0, 0
 	for _, f := range files {
 		rel, _ := filepath.Rel(dir, f)

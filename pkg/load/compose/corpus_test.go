@@ -4,40 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/berth-dev/berth/internal/golden"
-	"os"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/internal/corpus"
+	"github.com/berth-dev/berth/internal/golden"
 	"github.com/berth-dev/berth/pkg/diag"
 )
-
-// corpusDir is ../shared/corpus/compose relative to the module root.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus", "compose")
-	if _, err := os.Stat(c); err != nil {
-		t.Skipf("corpus not present at %s (it lives next to the repository, not in it)", c)
-	}
-	return c
-}
 
 // corpusCombos are the multi-file setups the corpus projects document (fragments that are
 // not meant to load on their own).
@@ -57,37 +31,15 @@ var corpusCombos = [][]string{
 	{"opentelemetry-demo/opentelemetry-demo/compose.yaml", "opentelemetry-demo/opentelemetry-demo/compose.full.yaml", "opentelemetry-demo/opentelemetry-demo/compose.tests.yaml"},
 }
 
-var composeName = regexp.MustCompile(`(^|[-_.])compose([-_.].*)?\.ya?ml$`)
-
-// corpusFiles lists every Compose file of the corpus (names containing "compose").
-func corpusFiles(t *testing.T, dir string) []string {
-	t.Helper()
-	var files []string
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && composeName.MatchString(d.Name()) {
-			files = append(files, p)
-		}
-		return nil
-	})
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no compose files in %s: %v", dir, err)
-	}
-	sort.Strings(files)
-	return files
-}
-
 // TestCorpus loads every real-world Compose file on its own (as `docker compose -f FILE`
 // would, with an empty process environment): each loads, or fails with one precise error
 // naming file and line. The outcomes are kept in testdata/corpus.golden so that a change in
 // behaviour shows up as a diff.
 func TestCorpus(t *testing.T) {
-	dir := corpusDir(t)
+	dir := corpus.Dir(t, "compose")
 	var out strings.Builder
 	loaded := 0
-	for _, f := range corpusFiles(t, dir) {
+	for _, f := range corpus.ComposeFiles(t, dir) {
 		rel, _ := filepath.Rel(dir, f)
 		app, err := Load(context.Background(), Options{Files: []string{f}, Environ: []string{"PWD=" + filepath.Dir(f)}})
 		if err != nil {

@@ -4,13 +4,14 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	goldenfile "github.com/berth-dev/berth/internal/golden"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/internal/corpus"
+	goldenfile "github.com/berth-dev/berth/internal/golden"
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/diag"
 	"github.com/berth-dev/berth/pkg/model"
@@ -60,9 +61,8 @@ func unhandled(res *convert.Result) []string {
 // container (no field is left "unhandled"). The per-file outcome is in
 // testdata/corpus-convert.golden.
 func TestCorpusConvert(t *testing.T) {
-	dir := corpusDir(t)
-	files, _ := filepath.Glob(filepath.Join(dir, "*", "*.json"))
-	sort.Strings(files)
+	dir := corpus.Dir(t, "ecs")
+	files := corpus.TaskFiles(t, dir)
 	var out strings.Builder
 	converted := 0
 	for _, f := range files {

@@ -3,50 +3,22 @@ package ecs
 import (
 	"errors"
 	"fmt"
-	goldenfile "github.com/berth-dev/berth/internal/golden"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/internal/corpus"
+	goldenfile "github.com/berth-dev/berth/internal/golden"
 	"github.com/berth-dev/berth/pkg/diag"
 )
-
-// corpusDir is ../shared/corpus/ecs relative to the module root.
-func corpusDir(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs(".")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-	c := filepath.Join(dir, "..", "shared", "corpus", "ecs")
-	if _, err := os.Stat(c); err != nil {
-		t.Skipf("corpus not present at %s (it lives next to the repository, not in it)", c)
-	}
-	return c
-}
 
 // TestCorpus loads every real-world task definition: each either loads or is rejected with a
 // precise error (file:line:col and field). The per-file outcome is kept in
 // testdata/corpus.golden so a change in behaviour shows up as a diff.
 func TestCorpus(t *testing.T) {
-	dir := corpusDir(t)
-	files, err := filepath.Glob(filepath.Join(dir, "*", "*.json"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no corpus files in %s: %v", dir, err)
-	}
-	sort.Strings(files)
+	dir := corpus.Dir(t, "ecs")
+	files := corpus.TaskFiles(t, dir)
 	var out strings.Builder
 	loaded := 0
 	for _, f := range files {

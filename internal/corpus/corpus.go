@@ -1,0 +1,96 @@
+// Package corpus locates berth's real-world inputs for tests: ../shared/corpus beside the
+// module root (never copied into the repository; see its README for sources and licenses).
+// Tests read the files in place and skip when the corpus is absent. Only tests import it.
+package corpus
+
+import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"testing"
+)
+
+// Dir returns ../shared/corpus/<sub> (compose, ecs) relative to the module root, or skips the
+// test when it is absent.
+func Dir(t testing.TB, sub string) string {
+	t.Helper()
+	c := Path(t, sub)
+	if _, err := os.Stat(c); err != nil {
+		t.Skipf("corpus not present at %s (it lives next to the repository, not in it)", c)
+	}
+	return c
+}
+
+// Path returns ../shared/corpus/<sub> relative to the module root, present or not (for tests
+// that also run without it).
+func Path(t testing.TB, sub string) string {
+	t.Helper()
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatal("no go.mod above the test directory")
+		}
+		dir = parent
+	}
+	return filepath.Join(dir, "..", "shared", "corpus", sub)
+}
+
+var (
+	// composeName matches every Compose file: compose.yaml, docker-compose.yml, and overlays
+	// such as compose.override.yaml or filebeat-compose.yml.
+	composeName = regexp.MustCompile(`(^|[-_.])compose([-_.].*)?\.ya?ml$`)
+	// projectName matches the files a project is started from (compose*.yaml,
+	// docker-compose*.yml), not the fragments of its extensions (filebeat-compose.yml).
+	projectName = regexp.MustCompile(`^(docker-)?compose[\w.-]*\.ya?ml$`)
+)
+
+// ComposeFiles lists every Compose file under dir, sorted; none is a test failure.
+func ComposeFiles(t testing.TB, dir string) []string {
+	t.Helper()
+	return walk(t, dir, composeName)
+}
+
+// ProjectFiles lists the Compose files under dir a project is started from, sorted.
+func ProjectFiles(t testing.TB, dir string) []string {
+	t.Helper()
+	return walk(t, dir, projectName)
+}
+
+// TaskFiles lists the ECS task definitions of the corpus: dir/<source>/*.json, sorted.
+func TaskFiles(t testing.TB, dir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*", "*.json"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no task definitions in %s: %v", dir, err)
+	}
+	sort.Strings(files)
+	return files
+}
+
+func walk(t testing.TB, dir string, name *regexp.Regexp) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && name.MatchString(d.Name()) {
+			files = append(files, p)
+		}
+		return nil
+	})
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no Compose files in %s: %v", dir, err)
+	}
+	sort.Strings(files)
+	return files
+}
