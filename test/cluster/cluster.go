@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -117,7 +118,7 @@ type Cluster struct {
 	apiArgs []string
 
 	mu      sync.Mutex
-	procs   []*proc
+	procs   []*Proc
 	stopped bool
 	stopErr error
 }
@@ -323,53 +324,41 @@ func (c *Cluster) Client() (*kubernetes.Clientset, error) {
 
 // start starts one component and records it.
 func (c *Cluster) start(name, exe string, args ...string) error {
-	p, err := startProc(c.spawner, name, exe, filepath.Join(c.Dir, "logs"), args)
+	p, err := c.startProc(name, exe, args)
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stopped {
-		_ = p.stop(c.opts.StopGrace)
+		_ = p.Stop(c.opts.StopGrace)
 		return errors.New("cluster is stopped")
 	}
 	c.procs = append(c.procs, p)
-	c.logf("started %s (pid %d)", name, p.cmd.Process.Pid)
+	c.logf("started %s (pid %d)", name, p.PID())
 	return nil
+}
+
+// startProc starts one component from the spawner thread, its log in Dir/logs.
+func (c *Cluster) startProc(name, exe string, args []string) (*Proc, error) {
+	return StartProc(c.spawner.start, name, exe, filepath.Join(c.Dir, "logs"), append([]string{exe}, args...),
+		nil, ChildEnv("127.0.0.1,localhost", "ETCDCTL_API"))
 }
 
 // waitFor polls check until it succeeds, a component exits, or ctx ends.
 func (c *Cluster) waitFor(ctx context.Context, what string, check func(context.Context) error) error {
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err := check(cctx)
-		cancel()
-		if err == nil {
-			c.mark(what)
-			return nil
-		}
-		if p := c.exitedProc(); p != nil {
-			return fmt.Errorf("%s exited (%v) while waiting for %s", p.name, p.err, what)
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for %s: %w (last check: %v)", what, ctx.Err(), err)
-		case <-tick.C:
-		}
+	if err := Poll(ctx, what, check, c.procList); err != nil {
+		return err
 	}
+	c.mark(what)
+	return nil
 }
 
-func (c *Cluster) exitedProc() *proc {
+// procList is a copy of the started components.
+func (c *Cluster) procList() []*Proc {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, p := range c.procs {
-		if p.exited() {
-			return p
-		}
-	}
-	return nil
+	return slices.Clone(c.procs)
 }
 
 func (c *Cluster) apiReady(ctx context.Context) error {
@@ -445,9 +434,5 @@ func (c *Cluster) logf(format string, args ...any) {
 func (c *Cluster) failureReport() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	var b strings.Builder
-	for _, p := range c.procs {
-		fmt.Fprintf(&b, "\n--- %s (last lines of %s):\n%s", p.name, p.log, p.tail(20))
-	}
-	return b.String()
+	return FailureReport(c.procs)
 }

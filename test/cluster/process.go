@@ -2,12 +2,14 @@ package cluster
 
 import (
 	"bufio"
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -98,22 +100,25 @@ func setns(path string) error {
 	return nil
 }
 
-// proc is one control-plane process started by the harness.
-type proc struct {
-	name string
-	exe  string // resolved path of the binary, compared with /proc/PID/exe before signalling
-	args []string
-	log  string
-	cmd  *exec.Cmd
+// Proc is one child process of a test harness (a control-plane component here, a node process
+// in realnode): in its own process group (so a terminal's ^C reaches only the test process,
+// which stops the children in order), with SIGKILL as its parent-death signal (so a test
+// process that dies without stopping them leaves nothing running), its output appended to a
+// log file, and signalled only while it still runs the binary it was started for.
+type Proc struct {
+	Name string
+	Exe  string // resolved path of the binary, compared with /proc/PID/exe before signalling
+	Log  string
+	Cmd  *exec.Cmd
 	done chan struct{} // closed once the process has exited and been reaped
 	err  error         // exit status, valid after done
 }
 
-// startProc starts exe with args, stdout and stderr appended to logDir/<name>.log, in its own
-// process group (so a terminal's ^C reaches only the test process, which stops the children
-// in order) and with SIGKILL as its parent-death signal (so a test process that dies without
-// calling Stop leaves nothing running).
-func startProc(sp *spawner, name, exe, logDir string, args []string) (*proc, error) {
+// StartProc starts argv through start (the fork of a thread that lives as long as the harness:
+// see spawner) with env, attr (nil for none; Setpgid and Pdeathsig are always set) and its
+// output appended to logDir/<name>.log. argv[0] is exe itself, or a launcher such as nsenter
+// that execs exe: StartProc then waits for that exec, so that Stop can check /proc/PID/exe.
+func StartProc(start func(*exec.Cmd) error, name, exe, logDir string, argv []string, attr *syscall.SysProcAttr, env []string) (*Proc, error) {
 	resolved, err := filepath.EvalSymlinks(exe)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -123,39 +128,77 @@ func startProc(sp *spawner, name, exe, logDir string, args []string) (*proc, err
 	if err != nil {
 		return nil, fmt.Errorf("%s: opening log: %w", name, err)
 	}
-	cmd := exec.Command(resolved, args...)
+	launcher := argv[0] != exe
+	if !launcher {
+		argv = append([]string{resolved}, argv[1:]...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = f, f
-	cmd.Env = childEnv()
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	if err := sp.start(cmd); err != nil {
+	cmd.Env = env
+	if attr == nil {
+		attr = &syscall.SysProcAttr{}
+	}
+	attr.Setpgid, attr.Pdeathsig = true, syscall.SIGKILL
+	cmd.SysProcAttr = attr
+	if err := start(cmd); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}
-	p := &proc{name: name, exe: resolved, args: args, log: logPath, cmd: cmd, done: make(chan struct{})}
+	p := &Proc{Name: name, Exe: resolved, Log: logPath, Cmd: cmd, done: make(chan struct{})}
 	go func() {
 		p.err = cmd.Wait()
 		f.Close()
 		close(p.done)
 	}()
+	if launcher {
+		return p, p.awaitExec()
+	}
 	return p, nil
 }
 
-// childEnv is the environment of the control-plane processes: the test's environment minus
-// variables that would make them talk to another cluster or proxy loopback traffic.
-func childEnv() []string {
+// awaitExec waits until the launcher has exec'd p.Exe.
+func (p *Proc) awaitExec() error {
+	deadline := time.Now().Add(10 * time.Second)
+	for !p.Ours() {
+		if p.Exited() {
+			return fmt.Errorf("%s exited at once (%v):\n%s", p.Name, p.err, p.Tail(10))
+		}
+		if time.Now().After(deadline) {
+			_ = p.Cmd.Process.Kill()
+			return fmt.Errorf("%s did not exec %s within 10s", p.Name, p.Exe)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return nil
+}
+
+// ChildEnv is the environment of a harness's processes: the test's environment without the
+// variables that would make them talk to another cluster or through a proxy (drop names more),
+// with NO_PROXY set to noProxy.
+func ChildEnv(noProxy string, drop ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
-		switch strings.ToUpper(k) {
-		case "KUBECONFIG", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "ETCDCTL_API":
+		switch k = strings.ToUpper(k); k {
+		case "KUBECONFIG", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY":
+			continue
+		}
+		if slices.Contains(drop, k) {
 			continue
 		}
 		env = append(env, kv)
 	}
-	return append(env, "NO_PROXY=127.0.0.1,localhost")
+	return append(env, "NO_PROXY="+noProxy)
 }
 
-func (p *proc) exited() bool {
+// PID is the process id.
+func (p *Proc) PID() int { return p.Cmd.Process.Pid }
+
+// Err is the exit status, valid once Exited.
+func (p *Proc) Err() error { return p.err }
+
+// Exited reports whether the process has exited and been reaped.
+func (p *Proc) Exited() bool {
 	select {
 	case <-p.done:
 		return true
@@ -164,15 +207,17 @@ func (p *proc) exited() bool {
 	}
 }
 
-// ours reports whether p's PID still runs the binary the harness started. The harness is the
+// Ours reports whether p's PID still runs the binary the harness started. The harness is the
 // parent and reaps the child only in Wait, so the PID cannot be recycled before done is closed;
 // the check guards against mistakes all the same.
-func (p *proc) ours() bool {
-	if p.exited() {
-		return false
-	}
-	pid := strconv.Itoa(p.cmd.Process.Pid)
-	stat, err := os.ReadFile("/proc/" + pid + "/stat")
+func (p *Proc) Ours() bool {
+	return !p.Exited() && Runs(p.PID(), p.Exe)
+}
+
+// Runs reports whether pid is a live, non-zombie process whose executable is exe.
+func Runs(pid int, exe string) bool {
+	s := strconv.Itoa(pid)
+	stat, err := os.ReadFile("/proc/" + s + "/stat")
 	if err != nil {
 		return false
 	}
@@ -180,41 +225,82 @@ func (p *proc) ours() bool {
 	if i := strings.LastIndexByte(string(stat), ')'); i < 0 || strings.HasPrefix(string(stat[i+1:]), " Z") {
 		return false
 	}
-	cur, err := os.Readlink("/proc/" + pid + "/exe")
-	if err != nil {
-		return false
-	}
-	return strings.TrimSuffix(cur, " (deleted)") == p.exe
+	cur, err := os.Readlink("/proc/" + s + "/exe")
+	return err == nil && strings.TrimSuffix(cur, " (deleted)") == exe
 }
 
-// stop sends SIGTERM and, after grace, SIGKILL; it returns once the process has been reaped.
-func (p *proc) stop(grace time.Duration) error {
-	if !p.ours() {
-		if !p.exited() {
-			return fmt.Errorf("%s (pid %d) no longer runs %s: not signalled", p.name, p.cmd.Process.Pid, p.exe)
-		}
+// Stop sends SIGTERM and, after grace, SIGKILL; it returns once the process has been reaped.
+func (p *Proc) Stop(grace time.Duration) error {
+	if p.Exited() {
 		return nil
 	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	if !p.Ours() {
+		return fmt.Errorf("%s (pid %d) no longer runs %s: not signalled", p.Name, p.PID(), p.Exe)
+	}
+	_ = p.Cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-p.done:
 		return nil
 	case <-time.After(grace):
 	}
-	if p.ours() {
-		_ = p.cmd.Process.Kill()
+	if p.Ours() {
+		_ = p.Cmd.Process.Kill()
 	}
 	select {
 	case <-p.done:
 		return nil
 	case <-time.After(5 * time.Second):
-		return fmt.Errorf("%s (pid %d) did not exit after SIGKILL", p.name, p.cmd.Process.Pid)
+		return fmt.Errorf("%s (pid %d) did not exit after SIGKILL", p.Name, p.PID())
 	}
 }
 
-// tail returns the last n lines of p's log.
-func (p *proc) tail(n int) string {
-	return TailFile(p.log, n)
+// ExitError says that a process exited while the harness waited for something.
+type ExitError struct {
+	Proc *Proc
+	What string
+}
+
+func (e *ExitError) Error() string {
+	return fmt.Sprintf("%s exited (%v) while waiting for %s", e.Proc.Name, e.Proc.err, e.What)
+}
+
+// Poll calls check every 100ms (each call bounded by 5s) until it succeeds, one of procs has
+// exited (an *ExitError), or ctx ends.
+func Poll(ctx context.Context, what string, check func(context.Context) error, procs func() []*Proc) error {
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		err := check(cctx)
+		cancel()
+		if err == nil {
+			return nil
+		}
+		for _, p := range procs() {
+			if p.Exited() {
+				return &ExitError{Proc: p, What: what}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %s: %w (last check: %v)", what, ctx.Err(), err)
+		case <-tick.C:
+		}
+	}
+}
+
+// FailureReport returns the last lines of each process's log.
+func FailureReport(procs []*Proc) string {
+	var b strings.Builder
+	for _, p := range procs {
+		fmt.Fprintf(&b, "\n--- %s (last lines of %s):\n%s", p.Name, p.Log, p.Tail(20))
+	}
+	return b.String()
+}
+
+// Tail returns the last n lines of p's log.
+func (p *Proc) Tail(n int) string {
+	return TailFile(p.Log, n)
 }
 
 // TailFile returns the last n lines of the file at path ("" when it cannot be read): the

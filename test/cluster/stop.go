@@ -66,11 +66,11 @@ func (c *Cluster) stop(removeDir bool) error {
 	return err
 }
 
-func procsNamed(procs []*proc, names []string) []*proc {
-	var out []*proc
+func procsNamed(procs []*Proc, names []string) []*Proc {
+	var out []*Proc
 	for _, p := range procs {
 		for _, n := range names {
-			if p.name == n {
+			if p.Name == n {
 				out = append(out, p)
 			}
 		}
@@ -79,14 +79,14 @@ func procsNamed(procs []*proc, names []string) []*proc {
 }
 
 // stopAll stops procs in parallel.
-func stopAll(procs []*proc, grace time.Duration) []error {
+func stopAll(procs []*Proc, grace time.Duration) []error {
 	errs := make([]error, len(procs))
 	var wg sync.WaitGroup
 	for i, p := range procs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = p.stop(grace)
+			errs[i] = p.Stop(grace)
 		}()
 	}
 	wg.Wait()
@@ -99,8 +99,8 @@ func (c *Cluster) PIDs() map[string]int {
 	defer c.mu.Unlock()
 	m := map[string]int{}
 	for _, p := range c.procs {
-		if !p.exited() {
-			m[p.name] = p.cmd.Process.Pid
+		if !p.Exited() {
+			m[p.Name] = p.PID()
 		}
 	}
 	return m
@@ -117,11 +117,11 @@ func (c *Cluster) RestartAPIServer(ctx context.Context) error {
 	}
 	idx := -1
 	for i, p := range c.procs {
-		if p.name == "kube-apiserver" && !p.exited() {
+		if p.Name == "kube-apiserver" && !p.Exited() {
 			idx = i
 		}
 	}
-	var old *proc
+	var old *Proc
 	if idx >= 0 {
 		old = c.procs[idx]
 	}
@@ -131,21 +131,21 @@ func (c *Cluster) RestartAPIServer(ctx context.Context) error {
 	}
 	// With controllers' watches open, kube-apiserver's graceful shutdown waits for them far
 	// longer than a test wants to; what matters here is that it goes away and comes back.
-	if err := old.stop(restartGrace); err != nil {
+	if err := old.Stop(restartGrace); err != nil {
 		return fmt.Errorf("stopping kube-apiserver: %w", err)
 	}
-	p, err := startProc(c.spawner, "kube-apiserver", c.bin.KubeAPIServer, filepath.Join(c.Dir, "logs"), c.apiArgs)
+	p, err := c.startProc("kube-apiserver", c.bin.KubeAPIServer, c.apiArgs)
 	if err != nil {
 		return err
 	}
 	c.mu.Lock()
 	c.procs[idx] = p
 	c.mu.Unlock()
-	c.logf("restarted kube-apiserver (pid %d)", p.cmd.Process.Pid)
+	c.logf("restarted kube-apiserver (pid %d)", p.PID())
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	if err := c.waitFor(ctx, "kube-apiserver ready after restart", c.apiReady); err != nil {
-		return fmt.Errorf("%w\n--- kube-apiserver (last lines of %s):\n%s", err, p.log, p.tail(20))
+		return fmt.Errorf("%w\n--- kube-apiserver (last lines of %s):\n%s", err, p.Log, p.Tail(20))
 	}
 	return nil
 }

@@ -57,16 +57,16 @@ func (n *Node) startHolder(ctx context.Context) error {
 	}
 	n.mu.Lock()
 	n.holder = p
-	n.HolderPID = p.pid()
+	n.HolderPID = p.PID()
 	n.mu.Unlock()
-	nsPath := "/proc/" + strconv.Itoa(p.pid()) + "/ns/net"
+	nsPath := "/proc/" + strconv.Itoa(p.PID()) + "/ns/net"
 	ns, err := os.Readlink(nsPath)
 	if err != nil {
 		return err
 	}
 	self, _ := os.Readlink("/proc/self/ns/net")
 	if ns == self {
-		return fmt.Errorf("holder %d is not in a network namespace of its own", p.pid())
+		return fmt.Errorf("holder %d is not in a network namespace of its own", p.PID())
 	}
 	// recorded for sweepStale: a later run can find what a killed test process left behind
 	if err := os.WriteFile(filepath.Join(n.Dir, netnsFile), []byte(ns+"\n"), 0o600); err != nil {
@@ -118,7 +118,7 @@ func (n *Node) start(name, exe string, args ...string) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.procs[name] = p
-	n.logf("started %s (pid %d)", name, p.pid())
+	n.logf("started %s (pid %d)", name, p.PID())
 	return nil
 }
 

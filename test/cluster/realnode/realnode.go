@@ -20,9 +20,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -88,8 +90,8 @@ type Node struct {
 	pause    chan pauseResult
 
 	mu        sync.Mutex
-	procs     map[string]*proc
-	holder    *proc
+	procs     map[string]*cluster.Proc
+	holder    *cluster.Proc
 	listeners []net.Listener
 	stopped   bool
 	stopErr   error
@@ -120,7 +122,7 @@ func Start(ctx context.Context, opts Options) (*Node, error) {
 	if err := Supported(); err != nil {
 		return nil, err
 	}
-	n := &Node{opts: opts, started: time.Now(), procs: map[string]*proc{}}
+	n := &Node{opts: opts, started: time.Now(), procs: map[string]*cluster.Proc{}}
 	if opts.Bin != nil {
 		n.bin = *opts.Bin
 	} else {
@@ -226,45 +228,32 @@ func (n *Node) logf(format string, args ...any) {
 func (n *Node) failureReport() string {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	s := ""
+	var procs []*cluster.Proc
 	for _, name := range []string{"holder", "containerd", "kubelet", "kube-proxy", "coredns"} {
 		if p := n.procs[name]; p != nil {
-			s += fmt.Sprintf("\n--- %s (last lines of %s):\n%s", name, p.log, cluster.TailFile(p.log, 20))
+			procs = append(procs, p)
 		}
 	}
-	return s
+	return cluster.FailureReport(procs)
 }
 
 // waitFor polls check every 100ms until it succeeds, a node process exits, or ctx ends.
 func (n *Node) waitFor(ctx context.Context, what string, check func(context.Context) error) error {
-	tick := time.NewTicker(100 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		err := check(cctx)
-		cancel()
-		if err == nil {
-			n.logf("%s (%s)", what, time.Since(n.started).Round(10*time.Millisecond))
-			return nil
-		}
-		if p := n.exitedProc(); p != nil {
-			return fmt.Errorf("%s exited (%v) while waiting for %s:\n%s", p.name, p.err, what, cluster.TailFile(p.log, 20))
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for %s: %w (last check: %v)", what, ctx.Err(), err)
-		case <-tick.C:
-		}
+	err := cluster.Poll(ctx, what, check, n.procList)
+	var exited *cluster.ExitError
+	switch {
+	case errors.As(err, &exited):
+		return fmt.Errorf("%w:\n%s", err, exited.Proc.Tail(20))
+	case err != nil:
+		return err
 	}
+	n.logf("%s (%s)", what, time.Since(n.started).Round(10*time.Millisecond))
+	return nil
 }
 
-func (n *Node) exitedProc() *proc {
+// procList is a copy of the node's processes.
+func (n *Node) procList() []*cluster.Proc {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	for _, p := range n.procs {
-		if p.exited() {
-			return p
-		}
-	}
-	return nil
+	return slices.Collect(maps.Values(n.procs))
 }

@@ -39,12 +39,12 @@ func (n *Node) Stop() error {
 
 	var errs []error
 	if p := procs["kubelet"]; p != nil {
-		errs = append(errs, p.stop(stopGrace))
+		errs = append(errs, p.Stop(stopGrace))
 	}
 	errs = append(errs, killCgroup(n.cgroot))
 	for _, name := range []string{"kube-proxy", "coredns", "containerd"} {
 		if p := procs[name]; p != nil {
-			errs = append(errs, p.stop(stopGrace))
+			errs = append(errs, p.Stop(stopGrace))
 		}
 	}
 	for _, l := range listeners {
@@ -57,10 +57,10 @@ func (n *Node) Stop() error {
 		errs = append(errs, n.Cluster.Stop())
 	}
 	if holder != nil {
-		if ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", holder.pid())); err == nil && holder.ours() {
-			errs = append(errs, killNetns(ns, holder.pid(), ""))
+		if ns, err := os.Readlink(fmt.Sprintf("/proc/%d/ns/net", holder.PID())); err == nil && holder.Ours() {
+			errs = append(errs, killNetns(ns, holder.PID(), ""))
 		}
-		errs = append(errs, holder.stop(stopGrace))
+		errs = append(errs, holder.Stop(stopGrace))
 	}
 	if n.thread != nil {
 		n.thread.close()
