@@ -57,8 +57,13 @@ func (b *builder) image(p *pod, x *ctr) {
 	}
 	field := c.Paths.Of(model.KeyImage)
 	if c.BuildOnly {
+		registry := "REGISTRY"
+		if b.opts.Provider == ProviderAWS {
+			registry = "<account>.dkr.ecr.<region>.amazonaws.com/" + b.app.Name // an ECR repository prefix
+		}
 		b.ledger.Partial(svc.Name, c.Paths.Of(model.KeyBuild), fmt.Sprintf(
-			"image %q is built from source: build and push it to a registry the cluster can pull from (or set image:)", c.Image),
+			"image %q is built from source and exists only where it was built: `berth apply --build --registry %s` builds, pushes and runs it "+
+				"(or berth build --push, then convert with --registry), or set image:", c.Image, registry),
 			p.ctarget(x, "image"))
 		return
 	}
