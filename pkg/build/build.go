@@ -94,11 +94,14 @@ func Build(ctx context.Context, app *model.App, opts Options) ([]Image, error) {
 		defer j.cleanup()
 		jobs = append(jobs, j)
 	}
-	c, err := connect(ctx, opts)
+	c, runs, err := connect(ctx, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer c.Close()
+	for _, j := range jobs {
+		j.builderRuns = runs
+	}
 	out := make([]Image, len(jobs))
 	// With several images, all build before any is pushed (the push pass is served from the
 	// builder's cache), so a failure pushes nothing. One image builds and pushes in one solve.

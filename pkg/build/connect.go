@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/docker/cli/cli/config"
@@ -32,7 +33,7 @@ func BuilderAddress(opts Options) string {
 
 // connect dials the builder and checks it answers, so an absent builder is one clear error
 // before anything is read or sent.
-func connect(ctx context.Context, opts Options) (*client.Client, error) {
+func connect(ctx context.Context, opts Options) (*client.Client, []string, error) {
 	addr := BuilderAddress(opts)
 	var copts []client.ClientOpt
 	if d := opts.BuilderTLSDir; d != "" {
@@ -41,18 +42,27 @@ func connect(ctx context.Context, opts Options) (*client.Client, error) {
 			client.WithCredentials(filepath.Join(d, "cert.pem"), filepath.Join(d, "key.pem")))
 	}
 	c, err := client.New(ctx, addr, copts...)
+	var workers []*client.WorkerInfo
 	if err == nil {
 		pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		_, err = c.ListWorkers(pctx)
+		workers, err = c.ListWorkers(pctx)
 		cancel()
 		if err != nil {
 			c.Close()
 		}
 	}
 	if err != nil {
-		return nil, &NoBuilderError{Addr: addr, Err: err}
+		return nil, nil, &NoBuilderError{Addr: addr, Err: err}
 	}
-	return c, nil
+	var runs []string // os/arch the builder runs programs of (natively or emulated)
+	for _, w := range workers {
+		for _, p := range w.Platforms {
+			if osArch := p.OS + "/" + p.Architecture; !slices.Contains(runs, osArch) {
+				runs = append(runs, osArch)
+			}
+		}
+	}
+	return c, runs, nil
 }
 
 // NoBuilderError: no BuildKit daemon answers at Addr.

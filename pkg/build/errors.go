@@ -2,6 +2,7 @@ package build
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/moby/buildkit/solver/errdefs"
@@ -18,6 +19,11 @@ func (j *job) solveError(err error, push bool) error {
 	msg := grpcerrors.FromGRPC(err).Error()
 	if strings.Contains(msg, "401 Unauthorized") || strings.Contains(msg, "403 Forbidden") {
 		msg += " (the registry refused the credentials: berth reads them from the docker config and its credential helpers; check `docker login` for that registry)"
+	}
+	if foreign := j.foreignPlatforms(); len(foreign) > 0 && strings.Contains(msg, "did not complete successfully") {
+		msg += fmt.Sprintf(" (%s %s: the builder runs programs of %s only; a RUN step for another platform "+
+			"needs QEMU registered on the builder's host (docker run --privileged --rm tonistiigi/binfmt --install all) or a builder of that platform)",
+			j.platformFrom, strings.Join(foreign, ","), strings.Join(j.builderRuns, ", "))
 	}
 	var where []string
 	for _, s := range errdefs.Sources(err) {
@@ -53,4 +59,19 @@ func (e plainError) Error() string { return string(e) }
 func plain(msg string) error {
 	msg = strings.TrimPrefix(msg, "rpc error: code = Unknown desc = ")
 	return plainError(msg)
+}
+
+// foreignPlatforms are the requested platforms the builder runs no programs of.
+func (j *job) foreignPlatforms() []string {
+	var out []string
+	for _, p := range strings.Split(j.attrs["platform"], ",") {
+		if p == "" {
+			continue
+		}
+		parts := strings.SplitN(p, "/", 3) // os/arch[/variant]
+		if len(parts) >= 2 && !slices.Contains(j.builderRuns, parts[0]+"/"+parts[1]) {
+			out = append(out, p)
+		}
+	}
+	return out
 }

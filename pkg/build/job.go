@@ -30,6 +30,10 @@ type job struct {
 	cacheFrom  []string
 	cacheTo    []string
 	tmp        string
+	// builderRuns are the os/arch platforms the builder runs programs of.
+	builderRuns []string
+	// platformFrom names where the platforms come from (build.platforms or --platform).
+	platformFrom string
 }
 
 func (j *job) cleanup() {
@@ -74,8 +78,9 @@ func prepare(app *model.App, t Target, opts Options) (*job, error) {
 		j.attrs["label:"+l.Key] = l.Value
 	}
 	platforms := b.Platforms
+	j.platformFrom = b.Field + ".platforms"
 	if len(opts.Platforms) > 0 {
-		platforms = opts.Platforms
+		platforms, j.platformFrom = opts.Platforms, "--platform"
 	}
 	if len(platforms) > 0 {
 		j.attrs["platform"] = strings.Join(platforms, ",")

@@ -8,7 +8,6 @@ package buildkit
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
@@ -246,7 +245,5 @@ func (e *Env) Catalog(ctx context.Context) ([]string, error) {
 		remote.WithAuth(&authn.Basic{Username: User, Password: Password}))
 }
 
-// TLSConfig is the registry's client TLS configuration (it trusts the test certificate).
-func (e *Env) TLSConfig() *tls.Config {
-	return e.reg.Client().Transport.(*http.Transport).TLSClientConfig
-}
+// Transport reaches the registry (it trusts the test certificate).
+func (e *Env) Transport() http.RoundTripper { return e.transport }
