@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"github.com/berth-dev/berth/internal/corpus"
 	"github.com/berth-dev/berth/internal/golden"
 	"os"
 	"path/filepath"
@@ -48,6 +49,201 @@ func TestPlanGolden(t *testing.T) {
 					t.Errorf("runbook has no %q line with --file %s", cmd, args[1])
 				}
 			}
+		})
+	}
+}
+
+// runPlan returns the runbook `berth plan args...` writes.
+func runPlan(t *testing.T, args ...string) string {
+	t.Helper()
+	out, stderr, err := runBerth(t, append([]string{"plan"}, args...)...)
+	if err != nil {
+		t.Fatalf("berth plan: %v\n%s", err, stderr)
+	}
+	return out
+}
+
+// shellLines are the lines of the runbook's sh blocks, in order.
+func shellLines(md string) []string {
+	var out []string
+	in := false
+	for _, l := range strings.Split(md, "\n") {
+		switch {
+		case l == "```sh":
+			in = true
+		case l == "```":
+			in = false
+		case in:
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// first is the index of the first line containing all of parts, -1 if none.
+func first(lines []string, parts ...string) int {
+	for i, l := range lines {
+		ok := true
+		for _, p := range parts {
+			ok = ok && strings.Contains(l, p)
+		}
+		if ok {
+			return i
+		}
+	}
+	return -1
+}
+
+func count(lines []string, parts ...string) int {
+	n := 0
+	for _, l := range lines {
+		if first([]string{l}, parts...) == 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// TestPlanRules holds one test per runbook rule of docs/runbook.md, on testdata/plan/rules
+// (every rule's case in one app). Each fails when its rule is broken.
+func TestPlanRules(t *testing.T) {
+	const file = "testdata/plan/rules/compose.yaml"
+	md := runPlan(t, "-f", file)
+	sh := shellLines(md)
+	t.Run("external claims are created", func(t *testing.T) {
+		i := first(sh, "kubectl -n rules apply -f -")
+		if i < 0 || first(sh[i:], "name: legacy-files") < 0 || first(sh[i:], "kind: PersistentVolumeClaim") < 0 {
+			t.Errorf("no command creates the external claim legacy-files:\n%s", md)
+		}
+		if j := first(sh, "berth apply --only"); j < i {
+			t.Errorf("the claim is created after the first apply (line %d, apply at %d)", i, j)
+		}
+	})
+	t.Run("one dump per volume and per store", func(t *testing.T) {
+		for _, c := range []struct{ what, part string }{
+			{"uploads (3 services mount it)", "uploads.tar"}, {"legacy", "legacy.tar"}, {"db", "db.dump"}, {"cache", "cache.rdb"},
+		} {
+			if n := count(sh, "> "+c.part); n != 1 {
+				t.Errorf("%s: %d dumps, want 1", c.what, n)
+			}
+			if n := count(sh, "berth data", " "+c.part); n != 1 {
+				t.Errorf("%s: %d restores, want 1", c.what, n)
+			}
+		}
+	})
+	t.Run("stores are dumped logically, never tar'd", func(t *testing.T) {
+		for _, l := range sh {
+			if strings.Contains(l, "tar ") && (strings.Contains(l, "pgdata") || strings.Contains(l, "cachedata") || strings.Contains(l, "/var/lib/postgresql")) {
+				t.Errorf("a store's volume is copied as files: %s", l)
+			}
+		}
+		if first(sh, "exec -T db pg_dump -U rules -d rules -Fc") < 0 || first(sh, "berth data restore db --dump db.dump") < 0 {
+			t.Errorf("db is not dumped with pg_dump and restored with berth data restore:\n%s", md)
+		}
+	})
+	t.Run("the app tier starts after the restore", func(t *testing.T) {
+		only, restore, push, full := first(sh, "berth apply --only cache,db "), first(sh, "berth data restore"), first(sh, "berth data push"), first(sh, "berth apply --file")
+		if only < 0 || restore < 0 || full < 0 || push < 0 {
+			t.Fatalf("missing step (apply --only %d, restore %d, push %d, apply %d):\n%s", only, restore, push, full, md)
+		}
+		if !(only < restore && restore < full && push < full) {
+			t.Errorf("order: apply --only at %d, restore at %d, push at %d, full apply at %d", only, restore, push, full)
+		}
+		if first(sh[:restore], "berth apply --file") >= 0 {
+			t.Error("the whole app is applied before the data is restored")
+		}
+	})
+	t.Run("redis dumps with its password from the environment", func(t *testing.T) {
+		if first(sh, `exec -T cache sh -c 'REDISCLI_AUTH="$REDIS_PASSWORD" exec redis-cli --rdb -' > cache.rdb`) < 0 {
+			t.Errorf("the Redis dump does not authenticate through REDISCLI_AUTH:\n%s", md)
+		}
+		if !strings.Contains(md, "`cache` is append-only") {
+			t.Error("the append-only Redis is not called out")
+		}
+	})
+	t.Run("no secret value", func(t *testing.T) {
+		for _, pw := range []string{"Db-Secret-Pw-55x", "Redis-Secret-Pw-81y"} {
+			if strings.Contains(md, pw) {
+				t.Errorf("the runbook holds %q", pw)
+			}
+		}
+	})
+	t.Run("every writer is stopped before its volume is copied", func(t *testing.T) {
+		copyAt := first(sh, "> uploads.tar")
+		for _, svc := range []string{"web", "admin", "thumbs"} {
+			stopped := false
+			for _, l := range sh[:max(copyAt, 0)] {
+				stopped = stopped || strings.Contains(l, " stop ") && strings.Contains(l+" ", " "+svc+" ")
+			}
+			if !stopped {
+				t.Errorf("%s writes uploads but is not stopped before the copy", svc)
+			}
+		}
+		dump := first(sh, "pg_dump")
+		if stop := first(sh, " stop ", "web"); stop < 0 || stop > dump {
+			t.Errorf("the app tier is stopped after the database dump (stop %d, dump %d)", stop, dump)
+		}
+	})
+	t.Run("no DNS step for local names", func(t *testing.T) {
+		dns := md[strings.Index(md, "## 1."):strings.Index(md, "## 2.")]
+		sw := md[strings.Index(md, "Switch DNS"):]
+		sw = sw[:strings.Index(sw, "\n## ")]
+		if strings.Contains(dns, "- `rules.localhost`") || strings.Contains(sw, "rules.localhost") {
+			t.Errorf("rules.localhost gets a DNS step:\n%s\n%s", dns, sw)
+		}
+		if !strings.Contains(sw, "`admin.rules-shop.org` →") {
+			t.Errorf("the public host is not switched:\n%s", sw)
+		}
+	})
+	t.Run("https only with TLS", func(t *testing.T) {
+		if strings.Contains(md, "https://") {
+			t.Errorf("an https check without TLS:\n%s", md)
+		}
+		tls := runPlan(t, "-f", file, "--tls-secret", "web-tls")
+		if !strings.Contains(tls, "curl --resolve admin.rules-shop.org:443:<ingress address> https://admin.rules-shop.org/") {
+			t.Errorf("no https check with TLS configured:\n%s", tls)
+		}
+	})
+	t.Run("images built from source come before the first apply", func(t *testing.T) {
+		img, apply := strings.Index(md, "| `thumbs` |"), strings.Index(md, "```sh\nberth apply")
+		if img < 0 || apply < img || !strings.Contains(md[img:apply], "none yet") {
+			t.Errorf("the image built from source (thumbs) is not listed, as not pushed yet, before the first apply (at %d, apply at %d)", img, apply)
+		}
+	})
+	t.Run("every step says how to undo it", func(t *testing.T) {
+		steps := strings.Split(md, "\n## ")[1:]
+		for _, s := range steps {
+			title := s[:strings.Index(s, "\n")]
+			if strings.Contains(title, "Rollback") || strings.Contains(title, "Check readiness") || strings.Contains(title, "Resume scheduled jobs") && strings.Contains(s, "no CronJobs") {
+				continue
+			}
+			if !strings.Contains(s, "Undo: ") {
+				t.Errorf("step %q has no undo", title)
+			}
+		}
+	})
+}
+
+// TestPlanCorpus writes the runbooks of the corpus apps that keep data in volumes and
+// compares them with testdata/plan/corpus/<app>.md (rewrite with -update and review).
+func TestPlanCorpus(t *testing.T) {
+	dir := corpus.Dir(t, "compose")
+	for _, app := range []string{
+		"awesome-compose/gitea-postgres", "awesome-compose/nextcloud-redis-mariadb", "awesome-compose/react-express-mongodb",
+		"awesome-compose/wordpress-mysql", "awesome-compose/nextcloud-postgres", "awesome-compose/flask-redis",
+		"example-voting-app/example-voting-app",
+	} {
+		t.Run(app, func(t *testing.T) {
+			files, err := filepath.Glob(filepath.Join(dir, app, "*compose.y*ml"))
+			if err != nil || len(files) == 0 {
+				t.Fatalf("no compose file in %s", app)
+			}
+			got := runPlan(t, "-f", files[0])
+			if again := runPlan(t, "-f", files[0]); again != got {
+				t.Fatal("two runs differ")
+			}
+			got = strings.ReplaceAll(got, files[0], "compose.yaml")
+			golden.AssertBytes(t, filepath.Join("testdata", "plan", "corpus", strings.ReplaceAll(app, "/", "_")+".md"), []byte(got))
 		})
 	}
 }

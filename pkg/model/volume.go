@@ -9,6 +9,9 @@ type Volume struct {
 	External bool
 	// ExternalName is the existing claim's name when External.
 	ExternalName string
+	// EngineName is the name the source's container engine gives the volume (Compose: its
+	// name:, by default <project>_<key>), for the commands that read the old side's data.
+	EngineName string `json:",omitempty"`
 	// Size (e.g. "10Gi") and StorageClass come from x-berth or flags; "" = defaults.
 	Size         string
 	StorageClass string

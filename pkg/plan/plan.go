@@ -6,11 +6,13 @@
 package plan
 
 import (
+	"net"
 	"slices"
 	"sort"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/pkg/data"
 	"github.com/berth-dev/berth/pkg/model"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
@@ -34,7 +36,7 @@ type facts struct {
 	hosts     []host
 	secrets   []secret
 	volumes   []volume
-	stateful  []stateful
+	data      data.Facts
 	cronJobs  []string
 	workloads []string // Kind/name
 }
@@ -43,6 +45,7 @@ type host struct {
 	name   string // DNS name, "" for a LoadBalancer without one
 	object string // Ingress/web or Service/web
 	svc    string
+	tls    bool // the Ingress terminates TLS for the name
 }
 
 type secret struct {
@@ -97,7 +100,7 @@ func gather(app *model.App, res *convert.Result, opts Options) *facts {
 		}
 	}
 	sort.SliceStable(f.hosts, func(i, j int) bool { return f.hosts[i].name < f.hosts[j].name })
-	f.stateful = statefulServices(app, res.Objects)
+	f.data = data.Analyze(app, res.Objects)
 	return f
 }
 
@@ -119,12 +122,18 @@ func mountedBy(app *model.App, vol string) []string {
 func ingressHosts(ing *networkingv1.Ingress) []host {
 	var out []host
 	seen := map[string]bool{}
+	tls := map[string]bool{}
+	for _, t := range ing.Spec.TLS {
+		for _, h := range t.Hosts {
+			tls[h] = true
+		}
+	}
 	for _, r := range ing.Spec.Rules {
 		if r.Host == "" || seen[r.Host] {
 			continue
 		}
 		seen[r.Host] = true
-		out = append(out, host{name: r.Host, object: "Ingress/" + ing.Name, svc: ing.Labels[convert.LabelName]})
+		out = append(out, host{name: r.Host, object: "Ingress/" + ing.Name, svc: ing.Labels[convert.LabelName], tls: tls[r.Host]})
 	}
 	if len(out) == 0 {
 		out = append(out, host{object: "Ingress/" + ing.Name, svc: ing.Labels[convert.LabelName]})
@@ -195,4 +204,23 @@ func quote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// nonPublicSuffixes are names no public DNS serves (RFC 6761, RFC 8375, mDNS, common LAN
+// names): a runbook switches no DNS for them.
+var nonPublicSuffixes = []string{"localhost", "local", "internal", "test", "invalid", "lan", "home.arpa", "localdomain", "cluster.local"}
+
+// public reports whether clients find name through public DNS: a dotted name outside the
+// reserved local suffixes, not an IP address.
+func public(name string) bool {
+	n := strings.ToLower(strings.TrimSuffix(name, "."))
+	if n == "" || !strings.Contains(n, ".") || net.ParseIP(n) != nil {
+		return n == "" // a LoadBalancer's unknown name is the user's public name
+	}
+	for _, s := range nonPublicSuffixes {
+		if n == s || strings.HasSuffix(n, "."+s) {
+			return false
+		}
+	}
+	return true
 }

@@ -14,19 +14,6 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
 
-func TestEngineOf(t *testing.T) {
-	for image, want := range map[string]string{
-		"postgres:16-alpine": engPostgres, "docker.io/postgis/postgis:16-3.4": engPostgres,
-		"mysql:8": engMySQL, "mariadb:11@sha256:abc": engMySQL, "redis:7": engRedis,
-		"valkey/valkey:8": engRedis, "mongo:7": engMongo, "registry:5000/app/files:1": engFiles,
-		"rabbitmq:3": engFiles,
-	} {
-		if got := engineOf(image); got != want {
-			t.Errorf("engineOf(%q) = %q, want %q", image, got, want)
-		}
-	}
-}
-
 func meta(name, svc string) metav1.ObjectMeta {
 	return metav1.ObjectMeta{Name: name, Namespace: "ns", Labels: map[string]string{convert.LabelName: svc}}
 }
@@ -46,7 +33,9 @@ func TestMarkdownEngines(t *testing.T) {
 		svc("docs", "mongo:7", model.EnvVar{Name: "MONGO_INITDB_DATABASE", Value: "docs"}),
 		svc("sql", "mariadb:11", model.EnvVar{Name: "MARIADB_DATABASE", Value: "shop"}, model.EnvVar{Name: "MYSQL_ROOT_PASSWORD", Value: pw, Secret: true}),
 		{Name: "tick", Containers: []model.Container{{Image: "busybox"}}},
-	}}
+	}, Volumes: []model.Volume{{Name: "cache-data", EngineName: "a_cache-data"}, {Name: "docs-data"}, {Name: "sql-data"}}}
+	app.Services[0].Containers[0].Args = []string{"redis-server", "--appendonly", "yes"}
+	app.Services[2].Containers[0].Mounts[0].Target = "/var/lib/mysql"
 	es := &unstructured.Unstructured{}
 	es.SetAPIVersion("external-secrets.io/v1beta1")
 	es.SetKind("ExternalSecret")
@@ -66,20 +55,23 @@ func TestMarkdownEngines(t *testing.T) {
 		t.Error("two renders differ")
 	}
 	for _, want := range []string{
-		"kubectl -n ns exec -i statefulset/sql -- sh -c 'exec mysql -uroot -p\"$MYSQL_ROOT_PASSWORD\" shop' < sql.sql",
-		"exec -T sql sh -c 'exec mysqldump --single-transaction -uroot -p\"$MYSQL_ROOT_PASSWORD\" --databases shop' > sql.sql",
-		"mongodump --archive --db docs > docs.archive",
-		"kubectl -n ns exec -i deployment/docs -- mongorestore --archive --drop < docs.archive",
-		"exec -T cache redis-cli SAVE",
-		"kubectl -n ns exec -i deployment/cache -- redis-cli SHUTDOWN NOSAVE",
-		"## 5. Apply, with scheduled jobs suspended\n\n`--suspend-cronjobs` applies the CronJobs (`tick`) with `spec.suspend: true`",
+		"exec -T sql sh -c 'MYSQL_PWD=\"${MYSQL_ROOT_PASSWORD:-$MARIADB_ROOT_PASSWORD}\" exec mysqldump --single-transaction --routines --triggers -uroot --databases shop' > sql.sql",
+		"berth data restore sql --dump sql.sql -f compose.yaml",
+		"exec -T docs sh -c 'exec mongodump --archive --db docs ${MONGO_INITDB_ROOT_USERNAME:+--authenticationDatabase admin",
+		"berth data restore docs --dump docs.archive -f compose.yaml",
+		"exec -T cache redis-cli --rdb - > cache.rdb",
+		"`cache` is append-only",
+		"berth data restore cache --dump cache.rdb -f compose.yaml",
+		"docker compose -p a -f compose.yaml stop tick\n",
+		"docker compose -p a -f compose.yaml stop cache docs sql\n",
+		"berth apply --only cache,docs,sql --suspend-cronjobs -f compose.yaml",
+		"## 7. Start the app tier\n\n`--suspend-cronjobs` applies the CronJobs (`tick`) with `spec.suspend: true`",
 		"```sh\nberth apply --suspend-cronjobs -f compose.yaml\n```",
-		"## 9. Resume scheduled jobs\n\nApply again without `--suspend-cronjobs`",
+		"## 10. Resume scheduled jobs\n\nApply again without `--suspend-cronjobs`",
 		"```sh\nberth apply -f compose.yaml\nkubectl -n ns get cronjobs   # SUSPEND: False\n```",
 		"`Secret/api-keys`: **placeholder, fill in** `TOKEN`",
 		"`Secret/sql-env`: keys `MYSQL_ROOT_PASSWORD`, from the input",
 		"served by `Service/sql` (a LoadBalancer",
-		"berth apply -f compose.yaml",
 		"berth down -f compose.yaml",
 		"`ExternalSecret/remote`: make sure its secret store is ready",
 	} {

@@ -33,6 +33,7 @@ type applyOptions struct {
 	suspend      bool
 	build        bool
 	image        buildFlags
+	only         []string
 }
 
 func newApply(streams cli.IO) *cobra.Command {
@@ -64,7 +65,11 @@ CronJob someone suspended by hand (kubectl patch) stays suspended.
 --build first builds the images of the services with a build section and pushes them (see
 berth build: the same flags --builder, --platform, --tag), then applies with each of those
 images pinned by digest (REGISTRY/<service>:<tag>@sha256:...), so what runs is what was built.
-A failed build applies nothing.`,
+A failed build applies nothing.
+
+--only SERVICE,... applies every object but runs only the workloads (Deployments, StatefulSets,
+DaemonSets, Jobs, CronJobs) of the named services; --only none runs no workload. A switch-over
+applies its data stores this way, restores their data (berth data), then applies everything.`,
 		Example: `  berth apply -f compose.yaml --domain example.com
   berth apply --from k8s/ --prune
   berth apply --dry-run=server
@@ -72,7 +77,8 @@ A failed build applies nothing.`,
   berth apply --format helm --from chart/ --release shop-prod -n shop --values prod.yaml
   berth apply -f compose.yaml --suspend-cronjobs   # switch-over: no scheduled job runs
   berth apply -f compose.yaml                      # later: the CronJobs run again
-  berth apply -f compose.yaml --build --registry ghcr.io/acme   # build, push, run by digest`,
+  berth apply -f compose.yaml --build --registry ghcr.io/acme   # build, push, run by digest
+  berth apply -f compose.yaml --only db,redis      # switch-over: the data tier first`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return o.run(cmd.Context(), streams, cmd.Flags())
@@ -95,6 +101,7 @@ A failed build applies nothing.`,
 	fs.BoolVar(&o.suspend, "suspend-cronjobs", false, "apply CronJobs suspended (spec.suspend: true); apply without it to resume them")
 	fs.BoolVar(&o.build, "build", false, "first build the images of the services with a build section and push them to --registry (as berth build --push), then apply with each pinned by digest")
 	o.image.bind(fs)
+	fs.StringSliceVar(&o.only, "only", nil, `run only the workloads of these services ("none": no workload); every other object is applied`)
 	return cmd
 }
 
@@ -119,6 +126,9 @@ func (o *applyOptions) run(ctx context.Context, streams cli.IO, fs *pflag.FlagSe
 			return errHelmOnly("--" + f)
 		}
 	}
+	if len(o.only) > 0 && o.prune {
+		return errors.New("--only applies part of the application: it cannot be combined with --prune, which would delete the rest")
+	}
 	if o.pruneVolumes && !o.prune {
 		return errors.New("--prune-volumes needs --prune")
 	}
@@ -135,6 +145,13 @@ func (o *applyOptions) run(ctx context.Context, streams cli.IO, fs *pflag.FlagSe
 	}
 	if o.suspend {
 		suspendNotice(streams, apply.SuspendCronJobs(objs))
+	}
+	if len(o.only) > 0 {
+		var held []string
+		objs, held = apply.OnlyWorkloads(objs, o.only)
+		if len(held) > 0 {
+			fmt.Fprintf(streams.ErrOut, "--only %s: not applied: %s\n", strings.Join(o.only, ","), strings.Join(held, ", "))
+		}
 	}
 	_, err = apply.Apply(ctx, c, objs, apply.Options{
 		Set: set, DryRun: dry, ForceConflicts: o.force, Prune: o.prune, PruneVolumes: o.pruneVolumes,
@@ -216,6 +233,9 @@ func mustTargets(app *model.App) []string {
 
 // runHelm deploys the application as a Helm release.
 func (o *applyOptions) runHelm(ctx context.Context, streams cli.IO, fs *pflag.FlagSet, dry apply.DryRun) error {
+	if len(o.only) > 0 {
+		return errors.New("--only does not apply to --format helm (a release's objects are what its chart renders): apply with --format yaml for the switch-over")
+	}
 	if o.suspend {
 		return errors.New("--suspend-cronjobs does not apply to --format helm (a release's objects are what its chart renders): apply with --format yaml for the switch-over")
 	}

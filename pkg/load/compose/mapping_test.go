@@ -134,8 +134,8 @@ func TestMappingTopLevel(t *testing.T) {
 	app := load(t, "mapping", "TOKEN=t0ken")
 	wantVols := []model.Volume{
 		{Name: "data", Driver: "local", Labels: []model.KV{{Key: "backup", Value: "daily", Field: "volumes.data.labels.backup"}}, Field: "volumes.data",
-			Paths: model.Paths{model.KeyDriver: {"volumes.data.driver"}}},
-		{Name: "ext", External: true, ExternalName: "shared-data", Field: "volumes.ext"},
+			Paths: model.Paths{model.KeyDriver: {"volumes.data.driver"}}, EngineName: "mapping_data"},
+		{Name: "ext", External: true, ExternalName: "shared-data", EngineName: "shared-data", Field: "volumes.ext"},
 	}
 	ignorePos := cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Pos" }, cmp.Ignore())
 	if diff := cmp.Diff(wantVols, app.Volumes, ignorePos); diff != "" {

@@ -31,7 +31,7 @@ func (m *mapper) volumes(app *model.App) ([]model.Volume, error) {
 		vol := model.Volume{
 			Name: name, Driver: v.Driver, External: bool(v.External),
 			Labels: kvs(v.Labels, f+".labels"), Field: f, Pos: m.idx.at(f),
-			Shared: len(users[name]) > 1,
+			Shared: len(users[name]) > 1, EngineName: v.Name,
 		}
 		if v.Driver != "" {
 			vol.Paths.Add(model.KeyDriver, f+".driver")

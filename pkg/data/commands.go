@@ -1,0 +1,136 @@
+package data
+
+import (
+	"fmt"
+	"strings"
+)
+
+// HelperImage is the default image of the pods that copy files into a claim and of the
+// container that reads a volume on the old side: it needs sh, tar, find, stat, sha256sum and
+// readlink (busybox has them).
+const HelperImage = "busybox:1.36"
+
+// Word is how a command names a value: "$VAR" (expanded by the shell in the container) when
+// the value is secret, else the value quoted for the shell.
+func Word(value, envVar string) string {
+	if envVar != "" {
+		return `"$` + envVar + `"`
+	}
+	return shellQuote(value)
+}
+
+// Quote makes s one shell word.
+func Quote(s string) string { return shellQuote(s) }
+
+// Exec returns the prefix that runs a command in service svc's container on the old side
+// (e.g. "docker compose exec -T db "), passing the named variables of the caller's
+// environment into it.
+type Exec func(svc string, env ...string) string
+
+// DumpCommand is the shell command that dumps s in its container on the old side, writing the
+// dump to stdout; the caller redirects it into a file. pre are lines to run first (e.g.
+// reading a password into the environment without echoing it).
+func DumpCommand(ex Exec, s Store) (pre []string, cmd string) {
+	exec := ex(s.Service)
+	switch s.Engine {
+	case Postgres:
+		if s.UserVar != "" || s.DBVar != "" {
+			return nil, fmt.Sprintf("%ssh -c 'exec pg_dump -U %s -d %s -Fc'", exec, Word(s.User, s.UserVar), Word(s.DB, s.DBVar))
+		}
+		return nil, fmt.Sprintf("%spg_dump -U %s -d %s -Fc", exec, Quote(s.User), Quote(s.DB))
+	case MySQL:
+		return nil, fmt.Sprintf(`%ssh -c 'MYSQL_PWD="${MYSQL_ROOT_PASSWORD:-$MARIADB_ROOT_PASSWORD}" exec mysqldump --single-transaction --routines --triggers -uroot %s'`, exec, mysqlDatabases(s))
+	case Redis:
+		switch {
+		case s.PasswordVar != "" && s.PasswordVarOld:
+			return nil, fmt.Sprintf(`%ssh -c 'REDISCLI_AUTH="$%s" exec redis-cli --rdb -'`, exec, s.PasswordVar)
+		case s.PasswordVar != "":
+			// the old container does not have the variable: the user types the password
+			// once, unechoed, into the environment docker passes on (-e NAME)
+			return []string{"read -rs REDISCLI_AUTH && export REDISCLI_AUTH   # type the Redis password (requirepass), not echoed"},
+				ex(s.Service, "REDISCLI_AUTH") + "redis-cli --rdb -"
+		}
+		return nil, exec + "redis-cli --rdb -"
+	case Mongo:
+		return nil, fmt.Sprintf(`%ssh -c 'exec mongodump --archive%s%s'`, exec, mongoDB(s), mongoAuth)
+	}
+	return nil, ""
+}
+
+// mongoAuth authenticates mongodump and mongorestore as the root user the official image
+// creates, when the container has one.
+const mongoAuth = ` ${MONGO_INITDB_ROOT_USERNAME:+--authenticationDatabase admin --username "$MONGO_INITDB_ROOT_USERNAME" --password "$MONGO_INITDB_ROOT_PASSWORD"}`
+
+func mysqlDatabases(s Store) string {
+	if s.DB == "" && s.DBVar == "" {
+		return "--all-databases"
+	}
+	return "--databases " + Word(s.DB, s.DBVar)
+}
+
+func mongoDB(s Store) string {
+	if s.DB == "" && s.DBVar == "" {
+		return ""
+	}
+	return " --db " + Word(s.DB, s.DBVar)
+}
+
+// RestoreScript is the shell script that restores a dump of the given kind (see Sniff) read
+// from stdin into s, run in the store's container. Credentials come from the container's
+// environment, never from the command line. port is the store's port (0: the default).
+func RestoreScript(s Store, kind string, port int) (string, error) {
+	switch s.Engine {
+	case Postgres:
+		auth := `export PGPASSWORD="${POSTGRES_PASSWORD:-$(cat "${POSTGRES_PASSWORD_FILE:-/dev/null}" 2>/dev/null)}"; `
+		who := fmt.Sprintf("-U %s -d %s", Word(s.User, s.UserVar), Word(s.DB, s.DBVar))
+		if strings.Contains(kind, "plain-SQL") {
+			return auth + "exec psql -v ON_ERROR_STOP=1 --single-transaction -q " + who, nil
+		}
+		return auth + "exec pg_restore " + who + " --clean --if-exists --no-owner --single-transaction --exit-on-error", nil
+	case MySQL:
+		db := ""
+		if s.DB != "" || s.DBVar != "" {
+			db = " " + Word(s.DB, s.DBVar)
+		}
+		return `MYSQL_PWD="${MYSQL_ROOT_PASSWORD:-$MARIADB_ROOT_PASSWORD}" exec mysql -uroot` + db, nil
+	case Mongo:
+		return "exec mongorestore --archive --drop" + mongoAuth, nil
+	case Redis:
+		return redisRestore(s, kind, port), nil
+	}
+	return "", fmt.Errorf("service %s is not a known data store", s.Service)
+}
+
+// redisRestore loads an RDB into a running Redis whatever its persistence: a second
+// redis-server in the same container loads the file on a local port, the store replicates
+// from it (a full sync replaces its data set, and an append-only store rewrites its AOF from
+// it), then stops replicating and saves. An AOF is replayed with redis-cli --pipe after
+// FLUSHALL.
+func redisRestore(s Store, kind string, port int) string {
+	if port == 0 {
+		port = 6379
+	}
+	auth := "unset REDISCLI_AUTH; "
+	if s.PasswordVar != "" {
+		auth = fmt.Sprintf(`export REDISCLI_AUTH="$%s"; `, s.PasswordVar)
+	}
+	cli := fmt.Sprintf("redis-cli -p %d", port)
+	if strings.Contains(kind, "append-only") {
+		return "set -e; " + auth + cli + " FLUSHALL >/dev/null; " + cli + " --pipe"
+	}
+	tmp := 16379 // the port of the server that loads the RDB
+	if port == tmp {
+		tmp++
+	}
+	tcli := fmt.Sprintf("REDISCLI_AUTH= redis-cli -p %d", tmp)
+	return "set -e; " + auth + `d=$(mktemp -d); trap '` + tcli + ` SHUTDOWN NOSAVE >/dev/null 2>&1; rm -rf "$d"' EXIT; ` +
+		`nap='sleep 1'; sleep 0.1 2>/dev/null && nap='sleep 0.1'; cat > "$d/dump.rdb"; ` +
+		fmt.Sprintf(`redis-server --port %d --bind 127.0.0.1 --dir "$d" --dbfilename dump.rdb --appendonly no --save '' --repl-diskless-sync-delay 0 --daemonize yes --logfile "$d/log" --pidfile "$d/pid"; `, tmp) +
+		`i=0; until [ "$(` + tcli + ` PING 2>/dev/null)" = PONG ]; do i=$((i+1)); [ $i -lt 3000 ] || { cat "$d/log" >&2; echo "the RDB did not load" >&2; exit 1; }; $nap; done; ` +
+		cli + fmt.Sprintf(` REPLICAOF 127.0.0.1 %d >/dev/null; `, tmp) +
+		`i=0; until ` + cli + ` INFO replication | tr -d '\r' | grep -q '^master_link_status:up'; do i=$((i+1)); [ $i -lt 6000 ] || { echo "the store did not sync from the RDB" >&2; exit 1; }; $nap; done; ` +
+		cli + ` REPLICAOF NO ONE >/dev/null; ` +
+		`i=0; while ` + cli + ` INFO persistence | tr -d '\r' | grep -q '^aof_rewrite_in_progress:1'; do i=$((i+1)); [ $i -lt 6000 ] || exit 1; $nap; done; ` +
+		`if ` + cli + ` INFO persistence | tr -d '\r' | grep -q '^aof_enabled:0'; then ` + cli + ` SAVE >/dev/null; fi; ` +
+		`echo "keys: $(` + cli + ` DBSIZE)"`
+}

@@ -1,0 +1,240 @@
+package data
+
+import (
+	"archive/tar"
+	"bufio"
+	"fmt"
+	"io"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Entry is one file, directory or link of a volume, as both sides of a copy see it.
+type Entry struct {
+	Path     string // relative, cleaned, "/"-separated: "a/b"
+	Type     byte   // 'f' regular, 'd' directory, 'l' symbolic link
+	Mode     int64  // permission bits with setuid, setgid and sticky (07777)
+	UID, GID int
+	Size     int64  // regular files
+	MTime    int64  // Unix seconds (regular files)
+	Link     string // symbolic link target
+	SHA256   string // regular files, hex
+	// HardLink names the path this entry is a hard link of (source side); Inode is the
+	// target side's inode, which hard-linked paths share.
+	HardLink string
+	Inode    uint64
+}
+
+// Manifest is a copy's per-file list, by path.
+type Manifest map[string]*Entry
+
+// Add records e.
+func (m Manifest) Add(e *Entry) { m[e.Path] = e }
+
+// Paths are the manifest's paths, sorted.
+func (m Manifest) Paths() []string {
+	out := make([]string, 0, len(m))
+	for p := range m {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// CleanPath turns a tar or find name ("./a/b", "a/b/") into a manifest path ("a/b"); "" for
+// the root.
+func CleanPath(name string) string {
+	p := path.Clean("/" + strings.TrimPrefix(name, "./"))
+	return strings.TrimPrefix(p, "/")
+}
+
+// FromHeader is the manifest entry of a tar header (SHA256 still to fill for regular files).
+func FromHeader(h *tar.Header) (*Entry, error) {
+	e := &Entry{Path: CleanPath(h.Name), Mode: h.Mode & 0o7777, UID: h.Uid, GID: h.Gid}
+	if strings.ContainsAny(h.Name, "\n") {
+		return nil, fmt.Errorf("%q: names with a newline are not supported", h.Name)
+	}
+	switch h.Typeflag {
+	case tar.TypeReg, tar.TypeRegA:
+		e.Type, e.Size, e.MTime = 'f', h.Size, h.ModTime.Unix()
+	case tar.TypeDir:
+		e.Type = 'd'
+	case tar.TypeSymlink:
+		e.Type, e.Link = 'l', h.Linkname
+	case tar.TypeLink:
+		e.Type, e.HardLink = 'f', CleanPath(h.Linkname)
+	default:
+		return nil, fmt.Errorf("%s: tar entry type %q (device, FIFO or socket) is not copied", h.Name, h.Typeflag)
+	}
+	return e, nil
+}
+
+// ListScript prints, in the target container, the manifest of directory dir: stat lines,
+// then checksums, then symbolic link targets, in the format ParseList reads. It needs only
+// sh, find, stat, sha256sum and readlink (busybox or coreutils).
+func ListScript(dir string) string {
+	q := shellQuote(dir)
+	return `set -e; cd ` + q + `; echo '#stat'; find . -mindepth 1 -exec stat -c '%f %u %g %s %Y %i %n' {} +; ` +
+		`echo '#sum'; find . -type f -exec sha256sum {} +; ` +
+		`echo '#link'; find . -type l -exec sh -c 'for f do printf "%s\t%s\n" "$f" "$(readlink "$f")"; done' sh {} +`
+}
+
+// ParseList reads ListScript's output. lost+found at the root is left out: file systems
+// make it, no copy does.
+func ParseList(r io.Reader) (Manifest, error) {
+	m := Manifest{}
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	section := ""
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "#") {
+			section = line
+			continue
+		}
+		if line == "" {
+			continue
+		}
+		if err := parseLine(m, section, line); err != nil {
+			return nil, err
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	for p := range m {
+		if p == "lost+found" || strings.HasPrefix(p, "lost+found/") {
+			delete(m, p)
+		}
+	}
+	return m, nil
+}
+
+func parseLine(m Manifest, section, line string) error {
+	bad := func() error { return fmt.Errorf("unexpected listing line %q", line) }
+	switch section {
+	case "#stat":
+		f := strings.SplitN(line, " ", 7)
+		if len(f) != 7 {
+			return bad()
+		}
+		raw, err1 := strconv.ParseUint(f[0], 16, 32)
+		uid, err2 := strconv.Atoi(f[1])
+		gid, err3 := strconv.Atoi(f[2])
+		size, err4 := strconv.ParseInt(f[3], 10, 64)
+		mtime, err5 := strconv.ParseInt(f[4], 10, 64)
+		ino, err6 := strconv.ParseUint(f[5], 10, 64)
+		for _, err := range []error{err1, err2, err3, err4, err5, err6} {
+			if err != nil {
+				return bad()
+			}
+		}
+		e := &Entry{Path: CleanPath(f[6]), Mode: int64(raw & 0o7777), UID: uid, GID: gid, Inode: ino}
+		switch raw & 0o170000 {
+		case 0o100000:
+			e.Type, e.Size, e.MTime = 'f', size, mtime
+		case 0o040000:
+			e.Type = 'd'
+		case 0o120000:
+			e.Type = 'l'
+		default:
+			e.Type = '?'
+		}
+		m.Add(e)
+	case "#sum":
+		sum, name, ok := strings.Cut(line, "  ")
+		if !ok {
+			return bad()
+		}
+		if e := m[CleanPath(name)]; e != nil {
+			e.SHA256 = sum
+		}
+	case "#link":
+		name, target, ok := strings.Cut(line, "\t")
+		if !ok {
+			return bad()
+		}
+		if e := m[CleanPath(name)]; e != nil {
+			e.Link = target
+		}
+	default:
+		return bad()
+	}
+	return nil
+}
+
+// Mismatch is one difference between the source and the target of a copy.
+type Mismatch struct {
+	Path, What string
+}
+
+func (m Mismatch) String() string { return m.Path + ": " + m.What }
+
+// Compare lists how target differs from src: missing entries, other types, modes, owners,
+// sizes, checksums, modification times of files, link targets and hard-link groups, and
+// entries the source does not have. It is empty when the copy is exact.
+func Compare(src, target Manifest) []Mismatch {
+	var out []Mismatch
+	for _, p := range src.Paths() {
+		if w := entryDiff(src, target, src[p]); w != "" {
+			out = append(out, Mismatch{p, w})
+		}
+	}
+	for _, p := range target.Paths() {
+		if src[p] == nil {
+			out = append(out, Mismatch{p, "not in the source"})
+		}
+	}
+	return out
+}
+
+// Equal reports whether target holds src's entry at p exactly.
+func Equal(src, target Manifest, p string) bool {
+	return src[p] != nil && entryDiff(src, target, src[p]) == ""
+}
+
+func entryDiff(src, target Manifest, s *Entry) string {
+	t := target[s.Path]
+	if t == nil {
+		return "missing"
+	}
+	if s.HardLink != "" {
+		o := target[s.HardLink]
+		if o == nil || o.Inode != t.Inode {
+			return "not a hard link of " + s.HardLink
+		}
+		s = src[s.HardLink]
+		if s == nil {
+			return "hard link to a path the source lacks"
+		}
+	}
+	switch {
+	case s.Type != t.Type:
+		return fmt.Sprintf("type %c, want %c", t.Type, s.Type)
+	case s.Type != 'l' && s.Mode != t.Mode:
+		return fmt.Sprintf("mode %04o, want %04o", t.Mode, s.Mode)
+	case s.UID != t.UID || s.GID != t.GID:
+		return fmt.Sprintf("owner %d:%d, want %d:%d", t.UID, t.GID, s.UID, s.GID)
+	case s.Type == 'l' && s.Link != t.Link:
+		return fmt.Sprintf("link to %q, want %q", t.Link, s.Link)
+	case s.Type == 'f' && s.Size != t.Size:
+		return fmt.Sprintf("size %d, want %d", t.Size, s.Size)
+	case s.Type == 'f' && s.SHA256 != t.SHA256:
+		return "checksum differs"
+	case s.Type == 'f' && s.MTime != t.MTime:
+		return fmt.Sprintf("modified %d, want %d", t.MTime, s.MTime)
+	}
+	return ""
+}
+
+// shellQuote makes s one shell word.
+func shellQuote(s string) string {
+	if s != "" && strings.IndexFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@,+", r))
+	}) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
