@@ -59,6 +59,7 @@ func ClusterCommands() []ClusterCommand {
 		{"down", "Delete what berth apply created; keep volumes unless --volumes"},
 		{"rollback", "Roll a Helm release back to an earlier revision (default: the previous one)"},
 		{"history", "List the revisions of the application's Helm release"},
+		{"data", "Move data into the cluster: copy volumes into claims (verified), restore store dumps, print dump commands"},
 	}
 }
 

@@ -104,7 +104,7 @@ func postgresImage(ctx context.Context) (v1.Image, error) {
 	}
 	const pg = "/usr/lib/postgresql/15"
 	paths := []string{pg + "/bin/postgres", pg + "/bin/initdb", pg + "/bin/pg_isready", "/usr/share/postgresql/15",
-		"/usr/share/zoneinfo", "/bin/sh"}
+		"/usr/share/zoneinfo", "/bin/sh", pg + "/bin/pg_dump", pg + "/bin/pg_restore", pg + "/bin/psql"}
 	libs, err := filepath.Glob(pg + "/lib/*.so")
 	if err != nil {
 		return nil, err
@@ -124,6 +124,7 @@ func postgresImage(ctx context.Context) (v1.Image, error) {
 		realnode.File{Path: "/etc/group", Data: []byte("root:x:0:\npostgres:x:999:\n")},
 		realnode.File{Path: "/var/run/postgresql", Dir: true, Mode: 0o2775},
 	)
+	files = append(files, shellTools()...)
 	return realnode.Image(files, realnode.ImageConfig{
 		Entrypoint:   []string{"/usr/local/bin/docker-entrypoint"},
 		Env:          []string{"PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "PGDATA=/var/lib/postgresql/data", "TZ=UTC"},
@@ -142,12 +143,28 @@ func redisImage() (v1.Image, error) {
 		return nil, err
 	}
 	files = append(files, realnode.File{Path: "/data", Dir: true, Mode: 0o777})
+	files = append(files, shellTools()...)
 	return realnode.Image(files, realnode.ImageConfig{
 		Entrypoint:   []string{"/bin/sh", "-c", `exec "$@" --protected-mode no`, "docker-entrypoint"},
 		Cmd:          []string{"redis-server"},
 		WorkingDir:   "/data",
 		ExposedPorts: []string{"6379/tcp"},
 	})
+}
+
+// shellTools are the few programs the official Postgres and Redis images have (coreutils,
+// grep) that berth data's restore scripts use, from Debian's busybox-static.
+func shellTools() []realnode.File {
+	files := []realnode.File{}
+	bb, err := os.ReadFile("/bin/busybox")
+	if err != nil {
+		return nil // deps.Check has already named the missing package
+	}
+	files = append(files, realnode.File{Path: "/usr/local/bin/busybox", Mode: 0o755, Data: bb})
+	for _, a := range []string{"cat", "mktemp", "sleep", "tr", "grep", "rm", "wc", "find", "sha256sum"} {
+		files = append(files, realnode.File{Path: "/usr/local/bin/" + a, Link: "busybox"})
+	}
+	return files
 }
 
 // nginxConf is the image's main configuration, like the official image's: conf.d/*.conf

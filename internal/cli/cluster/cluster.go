@@ -19,7 +19,7 @@ import (
 // Extension is what berth-cluster adds to berth's command tree.
 func Extension() cli.Cluster {
 	return cli.Cluster{
-		Commands:       []func(cli.IO) *cobra.Command{newBuild, newApply, newDiff, newStatus, newRestart, newDown, newRollback, newHistory},
+		Commands:       []func(cli.IO) *cobra.Command{newBuild, newApply, newDiff, newStatus, newRestart, newDown, newRollback, newHistory, newData},
 		ServerValidate: serverValidate,
 		FullCheck:      FullCheck,
 	}

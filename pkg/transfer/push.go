@@ -1,0 +1,231 @@
+package transfer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/berth-dev/berth/pkg/data"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+)
+
+// mountPath is where the helper pod mounts the claim.
+const mountPath = "/claim"
+
+// PushOptions say what to copy where.
+type PushOptions struct {
+	Namespace, Claim string
+	// Template is the claim to create when it does not exist yet (a StatefulSet's claim of
+	// pod 0, named and labelled as the StatefulSet controller names it, which then adopts it);
+	// nil: the claim must exist.
+	Template *corev1.PersistentVolumeClaim
+	// Workloads are the app's workloads that mount the claim (kind/name, lower-case kind:
+	// deployment/web), scaled to 0 and back with ScaleDown.
+	Workloads []string
+	// FSGroup is the pod fsGroup of the workloads that mount the claim, given to the helper
+	// pod so the volume is mounted as they see it. The helper runs as root, to keep owners.
+	FSGroup *int64
+	Image   string
+	// Force replaces a non-empty claim's content; Resume keeps what already matches and sends
+	// the rest; ScaleDown stops the claim's workloads for the copy instead of refusing.
+	Force, Resume, ScaleDown bool
+	Source                   io.Reader // a tar stream
+	Total                    int64     // the source's file bytes, 0 when unknown (no ETA)
+	Progress                 io.Writer // nil: no progress line
+	Warn                     func(string)
+	// Timeout bounds waiting for the helper pod to start and for pods to stop.
+	Timeout time.Duration
+}
+
+// PushResult is what a push did.
+type PushResult struct {
+	Copied
+	Verified int      // entries whose checksums and metadata the target matched
+	Scaled   []string // workloads scaled to 0 and back
+	Created  bool     // the claim was created from Template
+	// Start, Copy and Verify are how long the helper pod took to run, the stream, and the
+	// listing and comparison after it.
+	Start, Copy, Verify time.Duration
+}
+
+// Push copies o.Source into the claim through a helper pod and verifies the copy.
+func (c *Client) Push(ctx context.Context, o PushOptions) (res PushResult, err error) {
+	if o.Warn == nil {
+		o.Warn = func(string) {}
+	}
+	if res.Created, err = c.ensureClaim(ctx, o); err != nil {
+		return res, err
+	}
+	users, err := c.claimUsers(ctx, o.Namespace, o.Claim)
+	if err != nil {
+		return res, err
+	}
+	if len(users) > 0 {
+		if !o.ScaleDown {
+			return res, fmt.Errorf("claim %s is in use by running pods (%s): stop them, or pass --scale-down to scale %s to 0 for the copy and back after",
+				o.Claim, strings.Join(users, ", "), strings.Join(o.Workloads, ", "))
+		}
+		restore, err := c.scaleDown(ctx, o)
+		defer func() {
+			if rerr := restore(); rerr != nil && err == nil {
+				err = rerr
+			}
+		}()
+		if err != nil {
+			return res, err
+		}
+		res.Scaled = o.Workloads
+	}
+	t0 := time.Now()
+	pod, err := c.helperPod(ctx, o)
+	res.Start = time.Since(t0)
+	if pod != "" {
+		defer c.cs.CoreV1().Pods(o.Namespace).Delete(context.WithoutCancel(ctx), pod, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
+	}
+	if err != nil {
+		return res, err
+	}
+	have, err := c.prepare(ctx, o, pod)
+	if err != nil {
+		return res, err
+	}
+	t1 := time.Now()
+	src, copied, err := c.stream(ctx, o, pod, have)
+	res.Copied, res.Copy = copied, time.Since(t1)
+	if err != nil {
+		return res, err
+	}
+	t2 := time.Now()
+	target, err := c.list(ctx, o.Namespace, pod)
+	defer func() { res.Verify = time.Since(t2) }()
+	if err != nil {
+		return res, fmt.Errorf("list claim %s after the copy: %w", o.Claim, err)
+	}
+	if diff := data.Compare(src, target); len(diff) > 0 {
+		return res, mismatch(o.Claim, diff)
+	}
+	res.Verified = len(src)
+	return res, nil
+}
+
+func mismatch(claim string, diff []data.Mismatch) error {
+	var lines []string
+	for i, d := range diff {
+		if i == 10 {
+			lines = append(lines, fmt.Sprintf("and %d more", len(diff)-10))
+			break
+		}
+		lines = append(lines, d.String())
+	}
+	return fmt.Errorf("%w: claim %s differs from the source after the copy in %d entries: %s; the claim holds a copy that is not the source's: run again with --resume to resend what differs",
+		ErrMismatch, claim, len(diff), strings.Join(lines, "; "))
+}
+
+// ensureClaim creates a missing StatefulSet claim from its template.
+func (c *Client) ensureClaim(ctx context.Context, o PushOptions) (bool, error) {
+	_, err := c.cs.CoreV1().PersistentVolumeClaims(o.Namespace).Get(ctx, o.Claim, metav1.GetOptions{})
+	if err == nil {
+		return false, nil
+	}
+	if !apierrors.IsNotFound(err) {
+		return false, fmt.Errorf("claim %s/%s: %w", o.Namespace, o.Claim, err)
+	}
+	if o.Template == nil {
+		return false, fmt.Errorf("claim %s not found in namespace %s: apply the app first (berth apply --only ...), or create the claim of an external volume", o.Claim, o.Namespace)
+	}
+	t := o.Template.DeepCopy()
+	t.Name, t.Namespace = o.Claim, o.Namespace
+	if _, err := c.cs.CoreV1().PersistentVolumeClaims(o.Namespace).Create(ctx, t, metav1.CreateOptions{FieldManager: "berth"}); err != nil {
+		return false, fmt.Errorf("create claim %s/%s: %w", o.Namespace, o.Claim, err)
+	}
+	return true, nil
+}
+
+// claimUsers are the pods (not finished, not berth's helpers) that mount the claim.
+func (c *Client) claimUsers(ctx context.Context, ns, claim string) ([]string, error) {
+	pods, err := c.cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("list pods in %s: %w", ns, err)
+	}
+	var out []string
+	for _, p := range pods.Items {
+		if p.Status.Phase == corev1.PodSucceeded || p.Status.Phase == corev1.PodFailed || p.Labels[helperLabel] != "" {
+			continue
+		}
+		for _, v := range p.Spec.Volumes {
+			if v.PersistentVolumeClaim != nil && v.PersistentVolumeClaim.ClaimName == claim {
+				out = append(out, "pod/"+p.Name)
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// prepare checks the claim is empty, or clears it (Force), or lists it (Resume).
+func (c *Client) prepare(ctx context.Context, o PushOptions, pod string) (data.Manifest, error) {
+	if o.Resume {
+		have, err := c.list(ctx, o.Namespace, pod)
+		if err != nil {
+			return nil, fmt.Errorf("list claim %s: %w", o.Claim, err)
+		}
+		return have, nil
+	}
+	out, err := c.output(ctx, o.Namespace, pod, "copy", "sh", "-c", "find "+mountPath+" -mindepth 1 -maxdepth 1 ! -name lost+found | wc -l")
+	if err != nil {
+		return nil, fmt.Errorf("look into claim %s: %w", o.Claim, err)
+	}
+	if n := strings.TrimSpace(string(out)); n != "0" {
+		if !o.Force {
+			return nil, fmt.Errorf("claim %s is not empty (%s entries at its root): pass --force to replace its content, or --resume to continue an interrupted copy", o.Claim, n)
+		}
+		if _, err := c.output(ctx, o.Namespace, pod, "copy", "sh", "-c", "find "+mountPath+" -mindepth 1 -maxdepth 1 ! -name lost+found -exec rm -rf {} +"); err != nil {
+			return nil, fmt.Errorf("clear claim %s: %w", o.Claim, err)
+		}
+	}
+	return nil, nil
+}
+
+func (c *Client) list(ctx context.Context, ns, pod string) (data.Manifest, error) {
+	out, err := c.output(ctx, ns, pod, "copy", "sh", "-c", data.ListScript(mountPath))
+	if err != nil {
+		return nil, err
+	}
+	return data.ParseList(bytes.NewReader(out))
+}
+
+// stream sends the source through tar -x in the helper pod.
+func (c *Client) stream(ctx context.Context, o PushOptions, pod string, have data.Manifest) (data.Manifest, Copied, error) {
+	pr, pw := io.Pipe()
+	type result struct {
+		m   data.Manifest
+		c   Copied
+		err error
+	}
+	done := make(chan result, 1)
+	prog := newProgress(o.Progress, o.Total)
+	go func() {
+		m, cp, err := Copy(pw, o.Source, have, o.Warn, prog.update)
+		pw.CloseWithError(err)
+		done <- result{m, cp, err}
+	}()
+	var stderr bytes.Buffer
+	execErr := c.Exec(ctx, o.Namespace, pod, "copy", []string{"tar", "-xf", "-", "-C", mountPath, "--numeric-owner"}, pr, io.Discard, &stderr)
+	pr.CloseWithError(errors.Join(execErr, errors.New("the copy stopped")))
+	r := <-done
+	prog.finish(r.c)
+	if r.err != nil {
+		return nil, r.c, fmt.Errorf("copy into claim %s: %w; the claim holds a partial copy: run again with --resume", o.Claim, r.err)
+	}
+	if execErr != nil {
+		return nil, r.c, fmt.Errorf("copy into claim %s interrupted: %w %s; the claim holds a partial copy: run again with --resume to send only what is missing", o.Claim, execErr, strings.TrimSpace(stderr.String()))
+	}
+	return r.m, r.c, nil
+}

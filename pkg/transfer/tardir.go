@@ -1,0 +1,101 @@
+package transfer
+
+import (
+	"archive/tar"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+	"time"
+)
+
+var timeZero time.Time
+
+// TarDir writes dir's tree to w as a tar stream: owners, modes, symbolic links, hard links
+// (a second path to a file becomes a link entry) and modification times. Devices, FIFOs and
+// sockets are reported to warn and left out.
+func TarDir(dir string, w io.Writer, warn func(string)) error {
+	tw := tar.NewWriter(w)
+	type inode struct{ dev, ino uint64 }
+	seen := map[inode]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		if rel == "." {
+			return nil
+		}
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return err
+		}
+		link := ""
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			if link, err = os.Readlink(p); err != nil {
+				return err
+			}
+		}
+		if !fi.Mode().IsRegular() && !fi.IsDir() && fi.Mode()&fs.ModeSymlink == 0 {
+			warn(fmt.Sprintf("%s: %s is not copied (not a file, directory or link)", rel, fi.Mode().Type()))
+			return nil
+		}
+		h, err := tar.FileInfoHeader(fi, link)
+		if err != nil {
+			return err
+		}
+		h.Name, h.Uname, h.Gname = filepath.ToSlash(rel), "", ""
+		h.AccessTime, h.ChangeTime, h.Format = timeZero, timeZero, tar.FormatUnknown
+		h.ModTime = h.ModTime.Truncate(1e9)
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+			h.Uid, h.Gid = int(st.Uid), int(st.Gid)
+			if fi.Mode().IsRegular() && st.Nlink > 1 {
+				k := inode{uint64(st.Dev), uint64(st.Ino)}
+				if first, ok := seen[k]; ok {
+					h.Typeflag, h.Linkname, h.Size = tar.TypeLink, first, 0
+				} else {
+					seen[k] = h.Name
+				}
+			}
+		}
+		if fi.IsDir() {
+			h.Name += "/"
+		}
+		if err := tw.WriteHeader(h); err != nil {
+			return err
+		}
+		if h.Typeflag != tar.TypeReg {
+			return nil
+		}
+		f, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.CopyN(tw, f, h.Size)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return tw.Close()
+}
+
+// DirSize is the bytes of the regular files under dir (for progress and ETA).
+func DirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}

@@ -1,0 +1,423 @@
+package realnode_test
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math/rand"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/test/cluster"
+	"github.com/berth-dev/berth/test/cluster/realnode"
+)
+
+const (
+	oldNS, newNS = "datamove-old", "datamove"
+	pgPassword   = "Pg-Data-Pw-4471"
+	redisPW      = "Redis-Data-Pw-9902"
+	orders       = 1000
+)
+
+// TestData moves the data of testdata/data (PostgreSQL, an append-only Redis with a password,
+// a files volume) the way the runbook says, on a real node: the same Compose file applied in
+// namespace datamove-old stands in for the Compose side and is filled with rows and keys;
+// the dump commands berth data dump prints run against it (with kubectl exec in place of
+// docker compose exec); berth apply --only runs the stores alone; berth data restore loads
+// the dumps; berth data push copies a 10 000-file tree (symbolic and hard links, odd modes and
+// owners) and verifies it; a push killed mid-copy resumes; kubectl cp of the same tree is timed
+// beside it.
+func TestData(t *testing.T) {
+	realnode.Require(t)
+	ctx := context.Background()
+	root := moduleRoot(t)
+	images, err := shopImages(ctx, root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	berth := buildBerth(t, root)
+	n := realnode.ForTest(t, realnode.Options{})
+	for _, ref := range []string{"postgres:16-alpine", "redis:7-alpine", convert.DefaultWaitImage, convert.DefaultJobWaitImage} {
+		if err := n.Push(ctx, ref, images[ref]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cs, err := n.Client()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin, err := cluster.Binaries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &dataEnv{t: t, exe: berth, kubeconfig: n.Kubeconfig, kubectl: bin.Kubectl, cs: cs, dir: t.TempDir(),
+		compose: filepath.Join(root, "test", "realnode", "testdata", "data", "compose.yaml")}
+
+	start := time.Now()
+	d.berthOK("apply", "-f", d.compose, "-n", oldNS, "--wait", "--timeout", applyTimeout())
+	t.Logf("old side applied in %s", since(start))
+	d.seed(ctx)
+
+	start = time.Now()
+	out := d.berthOK("apply", "-f", d.compose, "--only", "db,cache", "--wait", "--timeout", applyTimeout())
+	t.Logf("data tier applied in %s:\n%s", since(start), out)
+	if !strings.Contains(out, "not applied: Deployment/files") {
+		t.Errorf("berth apply --only db,cache does not say it holds Deployment/files back:\n%s", out)
+	}
+	if _, err := cs.AppsV1().Deployments(newNS).Get(ctx, "files", metav1.GetOptions{}); err == nil {
+		t.Error("berth apply --only db,cache applied Deployment/files")
+	}
+
+	t.Run("postgres dump and restore", func(t *testing.T) { d.t = t; d.postgres(ctx, t) })
+	t.Run("redis dump and restore with auth, append-only", func(t *testing.T) { d.t = t; d.redis(ctx, t) })
+	t.Run("a dump of the wrong kind is refused", func(t *testing.T) {
+		out, err := d.berth("data", "restore", "db", "--dump", filepath.Join(d.dir, "cache.rdb"))
+		if err == nil || !strings.Contains(out, "is a Redis RDB file, not a dump PostgreSQL") {
+			t.Errorf("restoring an RDB into PostgreSQL: %v\n%s", err, out)
+		}
+	})
+	t.Run("push a tree and verify it", func(t *testing.T) { d.t = t; d.push(ctx, t) })
+}
+
+type dataEnv struct {
+	t                             *testing.T
+	exe, kubeconfig, kubectl, dir string
+	compose                       string
+	cs                            kubernetes.Interface
+	tree                          string
+	treeBytes                     int64
+}
+
+func (d *dataEnv) berth(args ...string) (string, error) {
+	if args[0] != "apply" || !strings.Contains(strings.Join(args, " "), "-f") {
+		args = append(args, "-f", d.compose)
+	}
+	if args[0] != "data" || args[1] != "dump" {
+		args = append(args, "--kubeconfig", d.kubeconfig)
+	}
+	cmd := exec.Command(d.exe, args...)
+	cmd.Env = append(os.Environ(), "KUBECONFIG=/nonexistent", "NO_COLOR=1")
+	b, err := cmd.CombinedOutput()
+	return string(b), err
+}
+
+func (d *dataEnv) berthOK(args ...string) string {
+	d.t.Helper()
+	out, err := d.berth(args...)
+	if err != nil {
+		d.t.Fatalf("berth %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// kube runs kubectl; stdin, when not "", is a file.
+func (d *dataEnv) kube(stdin string, args ...string) (string, error) {
+	cmd := exec.Command(d.kubectl, append([]string{"--kubeconfig", d.kubeconfig}, args...)...)
+	if stdin != "" {
+		f, err := os.Open(stdin)
+		if err != nil {
+			return "", err
+		}
+		defer f.Close()
+		cmd.Stdin = f
+	}
+	b, err := cmd.CombinedOutput()
+	return string(b), err
+}
+
+func (d *dataEnv) kubeOK(args ...string) string {
+	d.t.Helper()
+	out, err := d.kube("", args...)
+	if err != nil {
+		d.t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(out)
+}
+
+// oldRun runs a command berth data dump printed, with kubectl exec into the old side's pod
+// in place of docker compose exec, from the test's directory (it writes the dump file there).
+func (d *dataEnv) oldRun(printed, svc string) {
+	d.t.Helper()
+	prefix := regexp.MustCompile(`^docker compose -p datamove -f \S+ exec -T ((?:-e \S+ )*)` + svc + ` `)
+	m := prefix.FindStringSubmatch(printed)
+	if m == nil {
+		d.t.Fatalf("unexpected dump command %q", printed)
+	}
+	line := fmt.Sprintf("%s --kubeconfig %s -n %s exec -i statefulset/%s -- %s", d.kubectl, d.kubeconfig, oldNS, svc, printed[len(m[0]):])
+	cmd := exec.Command("sh", "-c", line)
+	cmd.Dir = d.dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		d.t.Fatalf("%s: %v\n%s", line, err, out)
+	}
+}
+
+// seed fills the old side: rows in Postgres, keys in Redis.
+func (d *dataEnv) seed(ctx context.Context) {
+	d.kubeOK("-n", oldNS, "exec", "statefulset/db", "--", "psql", "-U", "shop", "-d", "shop", "-v", "ON_ERROR_STOP=1", "-c",
+		fmt.Sprintf("CREATE TABLE orders (id int PRIMARY KEY, item text); INSERT INTO orders SELECT g, 'item-' || g FROM generate_series(1, %d) g;", orders))
+	d.kubeOK("-n", oldNS, "exec", "statefulset/cache", "--", "sh", "-c",
+		`export REDISCLI_AUTH="$REDIS_PASSWORD"; redis-cli SET order:1 paid >/dev/null && redis-cli HSET cart:9 sku 42 >/dev/null && redis-cli RPUSH queue a b c >/dev/null`)
+}
+
+func (d *dataEnv) postgres(ctx context.Context, t *testing.T) {
+	printed := strings.TrimSpace(d.berthOK("data", "dump", "db"))
+	t.Logf("berth data dump db: %s", printed)
+	d.oldRun(printed, "db")
+	out := d.berthOK("data", "restore", "db", "--dump", filepath.Join(d.dir, "db.dump"))
+	if strings.Contains(out, pgPassword) {
+		t.Error("berth data restore printed the password")
+	}
+	got := d.kubeOK("-n", newNS, "exec", "statefulset/db", "--", "psql", "-U", "shop", "-d", "shop", "-tAc", "SELECT count(*), max(item) FROM orders")
+	if want := fmt.Sprintf("%d|item-999", orders); got != want {
+		t.Errorf("restored orders: %q, want %q", got, want)
+	}
+	// a second restore replaces, it does not fail on existing tables
+	d.berthOK("data", "restore", "db", "--dump", filepath.Join(d.dir, "db.dump"))
+}
+
+func (d *dataEnv) redis(ctx context.Context, t *testing.T) {
+	printed := strings.TrimSpace(d.berthOK("data", "dump", "cache"))
+	t.Logf("berth data dump cache: %s", printed)
+	if strings.Contains(printed, redisPW) || !strings.Contains(printed, `REDISCLI_AUTH="$REDIS_PASSWORD"`) {
+		t.Errorf("the Redis dump command does not read its password from the environment: %s", printed)
+	}
+	d.oldRun(printed, "cache")
+	// the new store holds a key the restore must replace
+	d.kubeOK("-n", newNS, "exec", "statefulset/cache", "--", "sh", "-c", `REDISCLI_AUTH="$REDIS_PASSWORD" redis-cli SET stale 1`)
+	out := d.berthOK("data", "restore", "cache", "--dump", filepath.Join(d.dir, "cache.rdb"))
+	if strings.Contains(out, redisPW) {
+		t.Error("berth data restore printed the password")
+	}
+	check := func(when string) {
+		got := d.kubeOK("-n", newNS, "exec", "statefulset/cache", "--", "sh", "-c",
+			`export REDISCLI_AUTH="$REDIS_PASSWORD"; echo $(redis-cli GET order:1) $(redis-cli HGET cart:9 sku) $(redis-cli LRANGE queue 0 -1) $(redis-cli EXISTS stale)`)
+		if got != "paid 42 a b c 0" {
+			t.Errorf("%s: keys %q, want %q", when, got, "paid 42 a b c 0")
+		}
+	}
+	check("after the restore")
+	// append-only: the data must come back from the AOF the replication rewrote
+	d.kubeOK("-n", newNS, "delete", "pod", "cache-0", "--wait=true")
+	d.kubeOK("-n", newNS, "wait", "--for=condition=Ready", "pod/cache-0", "--timeout=120s")
+	check("after the pod restarted")
+}
+
+// push copies a tree into uploads (Deployment files is not running: held by --only).
+func (d *dataEnv) push(ctx context.Context, t *testing.T) {
+	d.tree = filepath.Join(d.dir, "tree")
+	d.treeBytes = makeTree(t, d.tree, 10000)
+	start := time.Now()
+	out := d.berthOK("data", "push", "uploads", "--from", d.tree)
+	pushTime := time.Since(start)
+	t.Logf("berth data push of %d files, %.1f MiB: %s\n%s", 10000, mib(d.treeBytes), pushTime.Round(time.Millisecond), lastLines(out, 2))
+	if !strings.Contains(out, "verified") {
+		t.Fatalf("push did not verify:\n%s", out)
+	}
+
+	out, err := d.berth("data", "push", "uploads", "--from", d.tree)
+	if err == nil || !strings.Contains(out, "is not empty") {
+		t.Errorf("a push into the filled claim without --force: %v\n%s", err, out)
+	}
+	out = d.berthOK("data", "push", "uploads", "--from", d.tree, "--resume")
+	if sent := sentMiB(t, out); sent != 0 {
+		t.Errorf("a resume of a complete copy sent %.1f MiB", sent)
+	}
+
+	// the app sees the tree as it was: start it and look from its pod
+	d.berthOK("apply", "-f", d.compose, "--wait", "--timeout", applyTimeout())
+	// busybox stat's %a leaves out setuid, setgid and sticky: %f is the raw mode in hex
+	look := d.kubeOK("-n", newNS, "exec", "deploy/files", "--", "sh", "-c",
+		`cd /srv/uploads && stat -c '%u:%g %f' private/key bin/tool shared && [ "$(stat -c %i bin/tool)" = "$(stat -c %i links/hard1)" ] && echo hardlinked && readlink links/rel && sha256sum big/0.bin | cut -c1-64 && find . -type f | wc -l`)
+	want := fmt.Sprintf("70000:70000 8180\n0:0 89ed\n0:0 43ff\nhardlinked\n../bin/tool\n%s\n%d", fileSum(t, filepath.Join(d.tree, "big/0.bin")), countFiles(t, d.tree))
+	if look != want {
+		t.Errorf("the app sees:\n%s\nwant:\n%s", look, want)
+	}
+
+	// the app runs: a push needs --scale-down, which stops it and starts it again
+	out, err = d.berth("data", "push", "uploads", "--from", d.tree, "--force")
+	if err == nil || !strings.Contains(out, "in use by running pods") {
+		t.Errorf("a push while Deployment/files runs: %v\n%s", err, out)
+	}
+	d.killAndResume(t)
+	d.compareKubectlCp(t, pushTime)
+}
+
+// killAndResume interrupts a forced push (SIGINT, as Ctrl-C) once it has read 40 % of the
+// tree, then resumes: the resume must resend under 10 % of what the first run had sent.
+func (d *dataEnv) killAndResume(t *testing.T) {
+	cmd := exec.Command(d.exe, "data", "push", "uploads", "--from", d.tree, "--force", "--scale-down", "-f", d.compose, "--kubeconfig", d.kubeconfig)
+	cmd.Env = append(os.Environ(), "KUBECONFIG=/nonexistent")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	progress := regexp.MustCompile(`([0-9.]+) MiB of ([0-9.]+) MiB`)
+	var at float64
+	sc := bufio.NewScanner(stderr)
+	sc.Split(scanCR)
+	for sc.Scan() {
+		if m := progress.FindStringSubmatch(sc.Text()); m != nil {
+			done, _ := strconv.ParseFloat(m[1], 64)
+			total, _ := strconv.ParseFloat(m[2], 64)
+			if done >= 0.4*total {
+				at = done
+				cmd.Process.Signal(syscall.SIGINT)
+				break
+			}
+		}
+	}
+	for sc.Scan() {
+	}
+	err = cmd.Wait()
+	if at == 0 {
+		t.Fatalf("the push ended (%v) before 40 %% was read: the tree is too small to interrupt", err)
+	}
+	t.Logf("interrupted at %.1f MiB of %.1f MiB: %v", at, mib(d.treeBytes), err)
+	out := d.berthOK("data", "push", "uploads", "--from", d.tree, "--resume", "--scale-down")
+	sent := sentMiB(t, out)
+	resent := sent - (mib(d.treeBytes) - at)
+	t.Logf("resume sent %.1f MiB: %.1f MiB of the %.1f MiB the interrupted run had read again\n%s", sent, max(resent, 0), at, lastLines(out, 2))
+	if resent > 0.1*at {
+		t.Errorf("the resume resent %.1f MiB of %.1f MiB (over 10 %%)", resent, at)
+	}
+	if !strings.Contains(out, "scaled deployment/files to 0 for the copy, and back") {
+		t.Errorf("--scale-down does not say what it scaled:\n%s", out)
+	}
+}
+
+// compareKubectlCp times kubectl cp of the same tree into the app's pod (no verification,
+// owners as kubectl's tar gives them) beside berth data push.
+func (d *dataEnv) compareKubectlCp(t *testing.T, push time.Duration) {
+	d.kubeOK("-n", newNS, "rollout", "status", "deploy/files", "--timeout=120s")
+	pod := d.kubeOK("-n", newNS, "get", "pod", "-l", "app.kubernetes.io/name=files", "-o", "jsonpath={.items[0].metadata.name}")
+	start := time.Now()
+	d.kubeOK("-n", newNS, "cp", d.tree, pod+":/srv/uploads/kubectl-cp")
+	cp := time.Since(start)
+	t.Logf("same tree (%d files, %.1f MiB): berth data push %s (%.1f MiB/s, helper pod start and both manifests included), kubectl cp %s (%.1f MiB/s)",
+		countFiles(t, d.tree), mib(d.treeBytes), push.Round(time.Millisecond), mib(d.treeBytes)/push.Seconds(), cp.Round(time.Millisecond), mib(d.treeBytes)/cp.Seconds())
+}
+
+func mib(n int64) float64 { return float64(n) / (1 << 20) }
+
+var sentRe = regexp.MustCompile(`sent \d+ entries, ([0-9.]+) MiB`)
+
+func sentMiB(t *testing.T, out string) float64 {
+	t.Helper()
+	m := sentRe.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no 'sent' in:\n%s", out)
+	}
+	f, _ := strconv.ParseFloat(m[1], 64)
+	return f
+}
+
+func lastLines(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
+
+func scanCR(data []byte, atEOF bool) (int, []byte, error) {
+	for i, b := range data {
+		if b == '\r' || b == '\n' {
+			return i + 1, data[:i], nil
+		}
+	}
+	if atEOF && len(data) > 0 {
+		return len(data), data, nil
+	}
+	return 0, nil, nil
+}
+
+// makeTree writes n small files plus the odd cases (modes, owners, links) and a few large
+// files, and returns the bytes of its regular files.
+func makeTree(t *testing.T, dir string, n int) int64 {
+	t.Helper()
+	var total int64
+	write := func(rel string, data []byte, mode os.FileMode, uid, gid int) {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Lchown(p, uid, gid); err != nil {
+			t.Fatal(err)
+		}
+		if err := syscall.Chmod(p, uint32(mode)); err != nil { // raw bits: os.Chmod would drop 04000, 02000, 01000
+			t.Fatal(err)
+		}
+		mt := time.Unix(1700000000+int64(len(rel)), 0)
+		os.Chtimes(p, mt, mt)
+		total += int64(len(data))
+	}
+	write("bin/tool", []byte("#!/bin/sh\necho hi\n"), 0o4755, 0, 0)
+	write("bin/group", []byte("g"), 0o2750, 1000, 50)
+	write("private/key", []byte("secret"), 0o600, 70000, 70000)
+	write("private/none", []byte("x"), 0, 1000, 1000)
+	write("empty", nil, 0o644, 0, 0)
+	write("odd name 'q' \"dq\"", []byte("odd"), 0o640, 1000, 1000)
+	for i := 0; i < n-6; i++ {
+		write(fmt.Sprintf("many/%03d/f%d.txt", i%100, i), []byte(fmt.Sprintf("file %d\n", i)), 0o644, 1000, 1000)
+	}
+	rnd := rand.New(rand.NewSource(1))
+	for i := 0; i < 30; i++ {
+		b := make([]byte, 8<<20)
+		rnd.Read(b)
+		write(fmt.Sprintf("big/%d.bin", i), b, 0o644, 999, 999)
+	}
+	os.MkdirAll(filepath.Join(dir, "links"), 0o755)
+	for _, l := range []string{"links/hard1", "links/hard2"} {
+		if err := os.Link(filepath.Join(dir, "bin/tool"), filepath.Join(dir, l)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, l := range [][2]string{{"../bin/tool", "links/rel"}, {"/etc/passwd", "links/abs"}, {"nowhere", "links/dangling"}, {"../many", "links/dir"}} {
+		if err := os.Symlink(l[0], filepath.Join(dir, l[1])); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.Mkdir(filepath.Join(dir, "shared"), 0o755)
+	syscall.Chmod(filepath.Join(dir, "shared"), 0o1777)
+	return total
+}
+
+func fileSum(t *testing.T, p string) string {
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// countFiles counts regular files as find -type f does (hard links count once per path).
+func countFiles(t *testing.T, dir string) int {
+	n := 0
+	filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err == nil && fi.Mode().IsRegular() {
+			n++
+		}
+		return nil
+	})
+	return n
+}
