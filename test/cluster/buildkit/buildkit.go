@@ -60,6 +60,7 @@ type Env struct {
 	Log string
 
 	reg       *httptest.Server
+	bin       string
 	writes    atomic.Int64
 	transport http.RoundTripper
 }
@@ -98,7 +99,8 @@ func Start(t testing.TB) *Env {
 	if err := e.writeDockerConfig(); err != nil {
 		t.Fatal(err)
 	}
-	e.startBuildkitd(t, buildkitd)
+	e.bin = buildkitd
+	e.Addr = e.startBuildkitd(t, buildkitd, dir)
 	return e
 }
 
@@ -150,11 +152,23 @@ func (e *Env) writeDockerConfig() error {
 	return os.WriteFile(filepath.Join(e.DockerConfig, "config.json"), b, 0o600)
 }
 
-// startBuildkitd runs buildkitd with the OCI worker (Debian's runc, overlayfs, host
-// network) trusting the registry's certificate.
-func (e *Env) startBuildkitd(t testing.TB, bin string) {
-	sock := filepath.Join(e.Dir, "buildkitd.sock")
-	e.Addr = "unix://" + sock
+// StartBuilder runs another buildkitd, with an empty cache, against the same registry; it
+// stops when t ends. It returns the builder's address.
+func (e *Env) StartBuilder(t testing.TB) string {
+	t.Helper()
+	dir, err := os.MkdirTemp(e.Dir, "builder-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.startBuildkitd(t, e.bin, dir)
+}
+
+// startBuildkitd runs buildkitd in dir with the OCI worker (Debian's runc, overlayfs, host
+// network) trusting the registry's certificate, and returns its address.
+func (e *Env) startBuildkitd(t testing.TB, bin, dir string) string {
+	sock := filepath.Join(dir, "buildkitd.sock")
+	addr := "unix://" + sock
+	logPath := filepath.Join(dir, "buildkitd.log")
 	conf := fmt.Sprintf(`root = %q
 [grpc]
   address = [%q]
@@ -169,12 +183,12 @@ func (e *Env) startBuildkitd(t testing.TB, bin string) {
 [registry.%q]
   http = false
   ca = [%q]
-`, filepath.Join(e.Dir, "root"), e.Addr, e.Registry, filepath.Join(e.Dir, "registry-ca.pem"))
-	cfgPath := filepath.Join(e.Dir, "buildkitd.toml")
+`, filepath.Join(dir, "root"), addr, e.Registry, filepath.Join(e.Dir, "registry-ca.pem"))
+	cfgPath := filepath.Join(dir, "buildkitd.toml")
 	if err := os.WriteFile(cfgPath, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	logf, err := os.Create(e.Log)
+	logf, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -199,16 +213,16 @@ func (e *Env) startBuildkitd(t testing.TB, bin string) {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		if _, err := os.Stat(sock); err == nil {
-			return
+			return addr
 		}
 		select {
 		case <-done:
-			b, _ := os.ReadFile(e.Log)
+			b, _ := os.ReadFile(logPath)
 			t.Fatalf("buildkitd exited at start:\n%s", b)
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			b, _ := os.ReadFile(e.Log)
+			b, _ := os.ReadFile(logPath)
 			t.Fatalf("buildkitd did not listen on %s within 60s:\n%s", sock, b)
 		}
 	}
