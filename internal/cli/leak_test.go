@@ -69,6 +69,13 @@ func leakCases(t *testing.T) []leakCase {
 			cases = append(cases, leakCase{"corpus/" + filepath.ToSlash(rel), []string{"-f", f}})
 		}
 	}
+	// the real self-hosted apps (../shared/corpus/realapps), when present
+	if real := corpus.Path(t, "realapps"); isDir(real) {
+		for _, f := range corpus.ProjectFiles(t, real) {
+			rel, _ := filepath.Rel(real, f)
+			cases = append(cases, leakCase{"realapps/" + filepath.ToSlash(rel), []string{"-f", f}})
+		}
+	}
 	return cases
 }
 
@@ -384,12 +391,21 @@ func labelled(labels map[string]string, name, value string) bool {
 
 // plantCanaries replaces each secret value by its canary wherever interpolation puts values.
 func plantCanaries(app *model.App, canaries map[string]string) {
+	// A value that holds another secret value as a token ("postgres,sentry" holding the
+	// password "sentry") is secret because of it: the token's canary goes in its place, so the
+	// value still holds a secret; a canary of its own would leave a plain-looking value.
 	repl := func(s string) string {
+		out := s
+		for _, v := range sortedKeysByLen(canaries) {
+			if v != s {
+				out = replaceToken(out, v, canaries[v])
+			}
+		}
+		if out != s {
+			return out
+		}
 		if c, ok := canaries[s]; ok {
 			return c
-		}
-		for _, v := range sortedKeysByLen(canaries) {
-			s = replaceToken(s, v, canaries[v])
 		}
 		return s
 	}
@@ -541,4 +557,10 @@ func mapValues(m map[string]string) []string {
 func context80(s string, i int) string {
 	from, to := max(0, i-60), min(len(s), i+60)
 	return fmt.Sprintf("%q", s[from:to])
+}
+
+// isDir says whether p is a directory.
+func isDir(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/diag"
+	"github.com/berth-dev/berth/pkg/model"
 )
 
 // passive is what becomes of an input field no mapping rule consumes because Kubernetes
@@ -92,6 +93,9 @@ func (b *builder) restartPrecedence(seen map[string]bool) {
 			continue
 		}
 		pl := b.plans[svc.Name]
+		if longRunning(pl.Kind) && (svc.Restart == model.RestartNo || svc.Restart == model.RestartOnFailure) {
+			continue // a long-running kind always restarts: restartPolicy() says so (partial)
+		}
 		b.ledger.Mapped(svc.Name, rp+".condition", fmt.Sprintf("%s/%s %s.restartPolicy", pl.Kind, pl.Name, specPath(pl.Kind)))
 	}
 }

@@ -33,6 +33,10 @@ var schemePorts = map[string]int32{
 // "user:5432pass" or "12:30:00" are not addresses.
 var bareHostPort = lazyRegexp(`(?:^|[\s=,;"'(\[@/])([A-Za-z0-9][A-Za-z0-9_.-]*):([0-9]{1,5})(?:$|[\s/,;"')\]])`)
 
+// localSchemes name no network peer: file://profiles is a path, s3://bucket and gs://bucket a
+// bucket of a storage API whose endpoint is set elsewhere. Their "host" is never dialed.
+var localSchemes = map[string]bool{"file": true, "s3": true, "s3a": true, "gs": true, "gcs": true, "az": true, "azblob": true, "unix": true}
+
 // urlStart finds the start of URLs: scheme://.
 var urlStart = lazyRegexp(`([A-Za-z][A-Za-z0-9+._-]*)://`)
 
@@ -50,7 +54,8 @@ func addrsIn(value string) []addr {
 	for _, m := range urlStart().FindAllStringSubmatchIndex(value, -1) {
 		scheme := strings.ToLower(value[m[2]:m[3]])
 		end := m[1] + strings.IndexFunc(value[m[1]:]+" ", func(r rune) bool { return strings.ContainsRune("/?#\"' \t\n<>()[]{}|", r) })
-		if end >= len(value) || value[end] != '(' { // mysql://u@tcp(db:3306)/x: the bare scan reads it
+		// mysql://u@tcp(db:3306)/x: the bare scan reads it; a local scheme's host is never dialed
+		if !localSchemes[scheme] && (end >= len(value) || value[end] != '(') {
 			for _, a := range authority(scheme, value[m[1]:end]) {
 				add(a)
 			}
@@ -137,8 +142,9 @@ var hostVarSuffixes = []struct{ suffix, port string }{
 
 // notDialWords start the words (between '_') of variables that describe the container's own
 // listener or its public face rather than an address it dials.
+// VHOST is a virtual host's name (RabbitMQ's RABBITMQ_DEFAULT_VHOST=taiga), never a peer.
 var notDialWords = []string{"LISTEN", "BIND", "ALLOWED", "TRUSTED", "PUBLIC", "EXTERNAL", "VIRTUAL", "ADVERTISE",
-	"CALLBACK", "REDIRECT", "ORIGIN", "CORS", "COOKIE", "DOMAIN", "WEBHOOK"}
+	"CALLBACK", "REDIRECT", "ORIGIN", "CORS", "COOKIE", "DOMAIN", "WEBHOOK", "VHOST"}
 
 // notDialVar reports whether a variable describes the container's own listener or its public
 // face (KAFKA_LISTENERS, VIRTUAL_HOST, APP_BASE_URL) rather than an address it dials.

@@ -30,6 +30,10 @@ func TestAddrsIn(t *testing.T) {
 		{"/usr/bin:/bin", nil},
 		{"sha256:abcdef", nil},
 		{"", nil},
+		// schemes that name no network peer: a path, a bucket
+		{"file://profiles", nil},
+		{"s3://bucket/key", nil},
+		{"file:///data/x, then http://api:8080", []addr{{"api", 8080}}},
 	} {
 		if diff := cmp.Diff(tc.want, addrsIn(tc.in), cmp.AllowUnexported(addr{})); diff != "" {
 			t.Errorf("addrsIn(%q) (-want +got):\n%s", tc.in, diff)
@@ -79,7 +83,7 @@ func TestHostVars(t *testing.T) {
 			t.Errorf("hostVar(%q) = %q, %v, want %q, %v", tc.name, port, ok, tc.port, tc.ok)
 		}
 	}
-	for _, n := range []string{"HOSTNAME", "LISTEN_HOST", "BIND_ADDR", "VIRTUAL_HOST", "ALLOWED_HOSTS", "PUBLIC_HOST", "KAFKA_ADVERTISED_HOST_NAME", "APP_BASE_URL", "KAFKA_LISTENERS"} {
+	for _, n := range []string{"HOSTNAME", "LISTEN_HOST", "BIND_ADDR", "VIRTUAL_HOST", "ALLOWED_HOSTS", "PUBLIC_HOST", "KAFKA_ADVERTISED_HOST_NAME", "APP_BASE_URL", "KAFKA_LISTENERS", "RABBITMQ_DEFAULT_VHOST", "RABBITMQ_VHOST"} {
 		if !notDialVar(n) {
 			t.Errorf("notDialVar(%q) = false: it does not name an address the container dials", n)
 		}

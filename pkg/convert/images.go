@@ -65,7 +65,7 @@ func knownImages() map[string]imageInfo {
 		"kafka":              db(tcpPort(9092, "kafka")),
 		"cp-kafka":           db(tcpPort(9092, "kafka")),
 		"cp-server":          db(tcpPort(9092, "kafka")),
-		"minio":              db(httpPort(9000)),
+		"minio":              db(httpPort(9000), imagePort{Port: 9001, HTTP: true, Name: "management"}), // the console (--console-address :9001)
 		"etcd":               db(tcpPort(2379, "client"), tcpPort(2380, "peer")),
 		"nats":               db(tcpPort(4222, "client"), tcpPort(6222, "cluster"), imagePort{Port: 8222, HTTP: true, Name: "monitor"}),
 		"clickhouse-server":  db(httpPort(8123), tcpPort(9000, "native")),

@@ -24,14 +24,21 @@ var dataPortNumbers = map[int32]bool{
 }
 
 // dataPort reports whether lp of pl is a data store's port, and what says so: the image
-// table for a known image's ports, else the port number.
+// table for a known image's ports; any other port of a data store's image (Kafka's JMX 9101,
+// a cluster bus, an exporter) is its inside too, only the management UIs the table lists may
+// be public; else the port number.
 func (b *builder) dataPort(pl *plan, lp *listenPort) (string, bool) {
 	image := pl.Svc.Containers[lp.Container].Image
 	if info, ok := b.lookupImage(image); ok {
+		store := false
 		for _, ip := range info.Ports {
 			if ip.Port == lp.Port {
 				return parseImage(image).Repo, ip.Data && lp.Protocol == "TCP"
 			}
+			store = store || ip.Data
+		}
+		if store && lp.Protocol == "TCP" {
+			return parseImage(image).Repo, true
 		}
 	}
 	if dataPortNumbers[lp.Port] && lp.Protocol == "TCP" {

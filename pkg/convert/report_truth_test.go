@@ -48,7 +48,7 @@ func TestReportTruth(t *testing.T) {
 		st.apps++
 		problems = append(problems, reportTruth(file+variant, filepath.Dir(file), res, &st)...)
 	}
-	_, files := auditApps(t)
+	_, files, _ := auditApps(t)
 	for _, f := range files {
 		app, err := loadCompose(t, f)
 		if err != nil {
@@ -142,6 +142,9 @@ func reportTruth(name, dir string, res *convert.Result, st *truthStats) []string
 			if !ok {
 				if hasIn && falsy(in) {
 					continue // false, 0 and "" are the API's defaults: omitted from the output
+				}
+				if s, ok := scalarString(in); ok && hasIn && strings.Contains(s, "$") {
+					continue // interpolated (restart: ${RESTART:-always}): the value is the goldens' business
 				}
 				if s, ok := scalarString(in); ok && hasIn && inputForms(s, dir, a.Path)[apiDefaults[lastSegment(m[3])]] {
 					continue // the transform's result is the API's default: omitted from the output
@@ -366,6 +369,9 @@ func inputForms(s, dir, path string) map[string]bool {
 		strings.ReplaceAll(strings.ToLower(s), "_", "-"): true, unquoted(s): true} // DNS-1123 names; shell words
 	if strings.HasSuffix(path, ".restart") || strings.HasSuffix(path, ".restart_policy.condition") {
 		f[restartPolicies[s]] = true
+	}
+	if user, _, _ := strings.Cut(s, ":"); strings.HasSuffix(path, ".user") && user == "root" {
+		f["n:0"] = true // the user name root is UID 0 everywhere
 	}
 	if strings.HasSuffix(path, ".file") {
 		// a file reference (Compose secrets and configs) is carried as the file's content

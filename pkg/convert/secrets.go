@@ -221,7 +221,9 @@ const strongSecret = 8
 
 // findSecret returns the byte offsets where v stands in s: anywhere when v is strong, else as a
 // token, not glued to token characters on either side, except after a single-letter flag
-// ("-pVALUE", mysql's form).
+// ("-pVALUE", mysql's form). A weak value standing as a whole path segment ("/etc/sentry/x",
+// "/etc/sentry") is the path's, not the secret: a short password that is also a word of the
+// app (its name) must not turn its paths into Secrets or $(VAR) references.
 func findSecret(s, v string) []int {
 	var out []int
 	for off := 0; ; {
@@ -236,7 +238,8 @@ func findSecret(s, v string) []int {
 		strong := len(v) >= strongSecret
 		left := strong || i == 0 || !tokenChar(before) || !tokenChar(firstRuneOf(v)) || shortFlag(s[:i])
 		right := strong || end == len(s) || !tokenChar(after) || !tokenChar(lastRuneOf(v))
-		if left && right {
+		segment := !strong && before == '/' && i > 0 && (end == len(s) || after == '/')
+		if left && right && !segment {
 			out = append(out, i)
 			off = end
 		} else {

@@ -156,6 +156,11 @@ func TestFindSecret(t *testing.T) {
 		{"image gitea/gitea:1", "gitea", []int{6, 12}},
 		{"a$b", "$b", []int{1}},
 		{"userS3cretPw1x", "S3cretPw1x", []int{4}}, // strong: found glued too
+		// a weak value as a whole path segment is the path's; strong ones are found anyway
+		{"/etc/sentry/entrypoint.sh", "sentry", nil},
+		{"SENTRY_CONF=/etc/sentry", "sentry", nil},
+		{"scott/tiger@orcl", "tiger", []int{6}},
+		{"/etc/S3cretPw1x/x", "S3cretPw1x", []int{5}},
 	}
 	for _, tt := range tests {
 		if diff := cmp.Diff(tt.want, findSecret(tt.s, tt.v)); diff != "" {

@@ -1,0 +1,82 @@
+package convert_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/pkg/diag"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// Rules found by the real-app audit (audit_corpus_test.go, ../shared/corpus/realapps), each
+// reduced to the smallest input that shows it.
+
+// A short secret that is also a word of the app's paths (Sentry self-hosted: the object store's
+// AWS_SECRET_ACCESS_KEY is "sentry", the workers run /etc/sentry/entrypoint.sh with
+// SENTRY_CONF=/etc/sentry; the image is built locally, so no public name holds the word) must leave the paths alone: no $(VAR) in the command, no Secret for
+// the path variable, no copy of the store's secret in the workers' Secrets.
+func TestShortSecretIsNotAPathSegment(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  store:
+    image: chrislusf/seaweedfs:3.80
+    environment:
+      AWS_SECRET_ACCESS_KEY: sentry
+  worker:
+    image: sentry-self-hosted-local
+    entrypoint: /etc/sentry/entrypoint.sh
+    command: ["run", "worker"]
+    environment:
+      SENTRY_CONF: /etc/sentry
+`}, convert.Options{})
+	for _, o := range res.Objects {
+		switch x := o.(type) {
+		case *appsv1.Deployment:
+			if x.Name != "worker" {
+				continue
+			}
+			c := x.Spec.Template.Spec.Containers[0]
+			if got := strings.Join(c.Command, " "); got != "/etc/sentry/entrypoint.sh" {
+				t.Errorf("worker command %q, want /etc/sentry/entrypoint.sh", got)
+			}
+		case *corev1.Secret:
+			if _, ok := x.StringData["SENTRY_CONF"]; ok {
+				t.Errorf("Secret %s holds SENTRY_CONF, a path", x.Name)
+			}
+			if _, ok := x.Data["SENTRY_CONF"]; ok {
+				t.Errorf("Secret %s holds SENTRY_CONF, a path", x.Name)
+			}
+			if _, ok := x.Data["AWS_SECRET_ACCESS_KEY"]; ok && x.Labels["app.kubernetes.io/name"] != "store" {
+				t.Errorf("Secret %s (%v) copies the store's AWS_SECRET_ACCESS_KEY", x.Name, x.Labels)
+			}
+		}
+	}
+}
+
+// deploy.restart_policy.condition on-failure cannot hold on a Deployment (its pods always
+// restart): the report must not call it mapped.
+func TestRestartPolicyConditionOnDeploymentIsPartial(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  web:
+    image: nginx:1.27.3
+    ports: ["8080:80"]
+    deploy:
+      restart_policy:
+        condition: on-failure
+`}, convert.Options{})
+	found := false
+	for _, a := range res.Accounts {
+		if a.Path == "services.web.deploy.restart_policy.condition" {
+			found = true
+			if a.Outcome == diag.Mapped {
+				t.Errorf("%s: mapped to %v, but a Deployment restarts always", a.Path, a.Targets)
+			}
+		}
+	}
+	if !found {
+		t.Error("services.web.deploy.restart_policy.condition is not accounted")
+	}
+}
