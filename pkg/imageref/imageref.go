@@ -49,25 +49,65 @@ func gitTag(ctx context.Context, dir string) (string, bool) {
 	return tag, true
 }
 
-// contentTag hashes what the builds read; secrets are named, never read.
+// contentTag hashes what the builds read, with paths relative to the project so that the
+// same project gives the same tag wherever it is checked out. Secrets are named, never read.
 func contentTag(app *model.App) (string, error) {
 	h := sha256.New()
+	rel := func(p string) string {
+		if r, err := filepath.Rel(app.Dir, p); err == nil && filepath.IsAbs(p) {
+			return filepath.ToSlash(r)
+		}
+		return p
+	}
 	for _, s := range app.Services {
 		for _, c := range s.Containers {
 			b := c.Build
 			if b == nil {
 				continue
 			}
-			fmt.Fprintf(h, "service %q container %q\n%#v\n", s.Name, c.Name, *b)
-			if isRemote(b.Context) {
-				continue
+			fmt.Fprintf(h, "service %q container %q\ncontext %q dockerfile %q target %q\ninline %q\n",
+				s.Name, c.Name, rel(b.Context), rel(b.Dockerfile), b.Target, b.DockerfileInline)
+			for _, a := range b.Args {
+				fmt.Fprintf(h, "arg %q %q %v\n", a.Key, a.Value, a.Unset)
 			}
-			if err := hashTree(h, b.Context); err != nil {
-				return "", fmt.Errorf("%s.context: %w", b.Field, err)
+			for _, l := range b.Labels {
+				fmt.Fprintf(h, "label %q %q\n", l.Key, l.Value)
+			}
+			for _, sec := range b.Secrets {
+				fmt.Fprintf(h, "secret %q\n", sec.ID)
+			}
+			fmt.Fprintf(h, "platforms %q no-cache %v pull %v\n", b.Platforms, b.NoCache, b.Pull)
+			dirs := []string{b.Context}
+			for _, kv := range b.AdditionalContexts {
+				fmt.Fprintf(h, "context %q %q\n", kv.Key, rel(kv.Value))
+				dirs = append(dirs, kv.Value)
+			}
+			if b.Dockerfile != "" && filepath.IsAbs(b.Dockerfile) {
+				if err := hashFile(h, b.Dockerfile); err != nil {
+					return "", fmt.Errorf("%s.dockerfile: %w", b.Field, err)
+				}
+			}
+			for _, d := range dirs {
+				if isRemote(d) || strings.Contains(d, ":") && !filepath.IsAbs(d) {
+					continue // a URL, docker-image://, target: ...: not local files
+				}
+				if err := hashTree(h, d); err != nil {
+					return "", fmt.Errorf("%s: %w", b.Field, err)
+				}
 			}
 		}
 	}
 	return "sha-" + hex.EncodeToString(h.Sum(nil))[:12], nil
+}
+
+func hashFile(h io.Writer, p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(h, f)
+	return err
 }
 
 // hashTree writes every entry under dir (but .git) in lexical order: path, mode, content.
@@ -93,15 +133,7 @@ func hashTree(h io.Writer, dir string) error {
 			}
 			fmt.Fprintf(h, "-> %s\n", t)
 		case fi.Mode().IsRegular():
-			f, err := os.Open(p)
-			if err != nil {
-				return err
-			}
-			_, err = io.Copy(h, f)
-			f.Close()
-			if err != nil {
-				return err
-			}
+			return hashFile(h, p)
 		}
 		return nil
 	})

@@ -42,6 +42,12 @@ func TestDefaultTagContent(t *testing.T) {
 	if b, _ := DefaultTag(ctx, appIn(dir)); b != a {
 		t.Errorf("same input, tags %q and %q", a, b)
 	}
+	// the same project elsewhere: the same tag
+	other := t.TempDir()
+	write(t, filepath.Join(other, "web", "Dockerfile"), "FROM scratch\n")
+	if b, _ := DefaultTag(ctx, appIn(other)); b != a {
+		t.Errorf("the same project in another directory: tag %q, want %q", b, a)
+	}
 	write(t, filepath.Join(dir, "web", "main.txt"), "x")
 	if c, _ := DefaultTag(ctx, appIn(dir)); c == a {
 		t.Errorf("a new file in the context left the tag at %q", a)
