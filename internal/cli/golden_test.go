@@ -3,14 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
-	"github.com/berth-dev/berth/internal/golden"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/internal/golden"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -30,21 +29,13 @@ func runBerth(t testing.TB, args ...string) (stdout, stderr string, err error) {
 // readTree returns every file under dir by slash path.
 func readTree(t testing.TB, dir string) map[string]string {
 	t.Helper()
-	files := map[string]string{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		files[filepath.ToSlash(rel)] = string(data)
-		return nil
-	})
+	tree, err := golden.ReadTree(dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	files := make(map[string]string, len(tree))
+	for p, b := range tree {
+		files[p] = string(b)
 	}
 	return files
 }
@@ -86,14 +77,7 @@ func goldenCase(t *testing.T, caseDir string) map[string]string {
 // converted twice and must give the same bytes. After a deliberate change, run
 // `go test ./internal/cli -run TestGolden -update` and review the diff of want/ like code.
 func TestGolden(t *testing.T) {
-	cases, err := filepath.Glob(filepath.Join("testdata", "golden", "*"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(cases) == 0 {
-		t.Fatal("no golden cases found")
-	}
-	for _, dir := range cases {
+	for _, dir := range goldenCases(t) {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			abs, err := filepath.Abs(dir)
 			if err != nil {

@@ -22,6 +22,16 @@ import (
 	"sigs.k8s.io/yaml"
 )
 
+// goldenCases lists the case directories under testdata/golden.
+func goldenCases(t *testing.T) []string {
+	t.Helper()
+	cases, err := filepath.Glob(filepath.Join("testdata", "golden", "*"))
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no golden cases: %v", err)
+	}
+	return cases
+}
+
 // caseArgs returns a golden case's convert arguments with -f defaulted.
 func caseArgs(caseDir string) []string {
 	var args []string
@@ -144,10 +154,7 @@ func plainDocs(t *testing.T, args []string) [][]byte {
 // every generated one does carry a hash. Each case is rendered twice and must give the same
 // bytes.
 func TestKustomizeBuildsPlainOutput(t *testing.T) {
-	cases, err := filepath.Glob(filepath.Join("testdata", "golden", "*"))
-	if err != nil || len(cases) == 0 {
-		t.Fatalf("no golden cases: %v", err)
-	}
+	cases := goldenCases(t)
 	for _, dir := range cases {
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			abs, err := filepath.Abs(dir)
@@ -376,10 +383,7 @@ func TestKustomizeFlags(t *testing.T) {
 // strict field validation): the generated ConfigMaps and Secrets, the patched workloads and
 // the moved RoleBindings are all objects a cluster accepts.
 func TestKustomizeOverlaysPassServerDryRun(t *testing.T) {
-	cases, err := filepath.Glob(filepath.Join("testdata", "golden", "*"))
-	if err != nil || len(cases) == 0 {
-		t.Fatalf("no golden cases: %v", err)
-	}
+	cases := goldenCases(t)
 	c := cluster.ForTest(t, cluster.Options{Mode: cluster.APIServerOnly})
 	if err := crds.Install(context.Background(), c); err != nil {
 		t.Fatal(err)

@@ -7,9 +7,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -50,10 +52,7 @@ type leakCase struct {
 
 func leakCases(t *testing.T) []leakCase {
 	var cases []leakCase
-	dirs, err := filepath.Glob(filepath.Join("testdata", "golden", "*"))
-	if err != nil || len(dirs) == 0 {
-		t.Fatalf("no golden cases: %v", err)
-	}
+	dirs := goldenCases(t)
 	for _, dir := range dirs {
 		abs, _ := filepath.Abs(dir)
 		cases = append(cases, leakCase{"golden/" + filepath.Base(dir), caseArgs(abs)})
@@ -524,12 +523,7 @@ func seed(s string) uint64 {
 }
 
 func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(m))
 }
 
 func sortedKeysByLen(m map[string]string) []string {

@@ -51,16 +51,7 @@ func AssertTree(t testing.TB, dir string, got map[string][]byte) {
 		}
 		return
 	}
-	want := map[string][]byte{}
-	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		b, err := os.ReadFile(p)
-		want[filepath.ToSlash(rel)] = b
-		return err
-	})
+	want, err := ReadTree(dir)
 	if err != nil {
 		t.Fatalf("%v (run the test with -update to create it)", err)
 	}
@@ -86,6 +77,21 @@ func AssertTree(t testing.TB, dir string, got map[string][]byte) {
 			t.Errorf("%s/%s differs (run with -update, then review the diff):\n%s", dir, p, FirstDiff(w, g))
 		}
 	}
+}
+
+// ReadTree returns the content of every file under dir by slash path relative to dir.
+func ReadTree(dir string) (map[string][]byte, error) {
+	files := map[string][]byte{}
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		b, err := os.ReadFile(p)
+		files[filepath.ToSlash(rel)] = b
+		return err
+	})
+	return files, err
 }
 
 // FirstDiff describes the first differing line of want and got, with a line of context.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -152,7 +153,7 @@ func images(u *unstructured.Unstructured) []string {
 		cs, _, _ := unstructured.NestedSlice(u.Object, append(path, field)...)
 		for _, c := range cs {
 			if m, ok := c.(map[string]any); ok {
-				if img, _ := m["image"].(string); img != "" && !contains(out, img) {
+				if img, _ := m["image"].(string); img != "" && !slices.Contains(out, img) {
 					out = append(out, img)
 				}
 			}
@@ -160,13 +161,4 @@ func images(u *unstructured.Unstructured) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }

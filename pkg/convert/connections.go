@@ -3,6 +3,7 @@ package convert
 import (
 	"fmt"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -321,7 +322,7 @@ func (b *builder) answering(d dial, n dnsName) (string, string) {
 		return "", "not a valid Service name (a DNS label: lower-case letters, digits, '-')"
 	}
 	if n.Via == "container_name" || n.Via == "hostname" {
-		if !containsString(b.conn.served[n.Svc.Name], host) {
+		if !slices.Contains(b.conn.served[n.Svc.Name], host) {
 			b.conn.served[n.Svc.Name] = append(b.conn.served[n.Svc.Name], host)
 		}
 	}
@@ -362,7 +363,7 @@ func (b *builder) servedAliases(svc *model.Service) []string {
 	out := append([]string(nil), svc.Aliases...)
 	if b.conn != nil {
 		for _, n := range b.conn.served[svc.Name] {
-			if !containsString(out, n) {
+			if !slices.Contains(out, n) {
 				out = append(out, n)
 			}
 		}
@@ -388,21 +389,11 @@ func (b *builder) connections() []Connection {
 	return out
 }
 
-// containsString reports whether s holds v.
-func containsString(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // distinct returns the distinct values of s in first-seen order.
 func distinct(s []string) []string {
 	var out []string
 	for _, v := range s {
-		if !containsString(out, v) {
+		if !slices.Contains(out, v) {
 			out = append(out, v)
 		}
 	}

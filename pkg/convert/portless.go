@@ -2,6 +2,7 @@ package convert
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -35,7 +36,7 @@ func (b *builder) portlessWarnings() {
 		uses := b.portless[t]
 		var list []string
 		for _, u := range uses {
-			if s := fmt.Sprintf("%s %s (%s)", u.Service, u.What, u.Field); !containsString(list, s) {
+			if s := fmt.Sprintf("%s %s (%s)", u.Service, u.What, u.Field); !slices.Contains(list, s) {
 				list = append(list, s)
 			}
 		}

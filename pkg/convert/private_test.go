@@ -2,6 +2,7 @@ package convert_test
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -95,7 +96,7 @@ func TestDataStoresStayPrivate(t *testing.T) {
 	// the ClusterIP Services still serve every port
 	ports := servicePorts(res)
 	for svc, p := range map[string]int32{"db": 5432, "cache": 6379, "mq": 5672, "s3": 9000, "search": 9200, "custom": 5432, "vec": 6333, "broker": 9101} {
-		if !containsPort(ports[svc], p) {
+		if !slices.Contains(ports[svc], p) {
 			t.Errorf("Service %s ports %v, want %d", svc, ports[svc], p)
 		}
 	}
@@ -105,7 +106,7 @@ func TestDataStoresPublishedOnPurpose(t *testing.T) {
 	res := convertFiles(t, map[string]string{"compose.yaml": dataStores}, convert.Options{Expose: convert.ExposeLoadBalancer})
 	got := publicPorts(res)
 	for _, p := range []string{"db-public/5432", "cache-public/6379", "mq-public/5672", "search-public/9200"} {
-		if !containsString(got, p) {
+		if !slices.Contains(got, p) {
 			t.Errorf("--expose loadbalancer: %s is not public: %v", p, got)
 		}
 	}
@@ -114,25 +115,7 @@ func TestDataStoresPublishedOnPurpose(t *testing.T) {
 	}
 	res = convertFiles(t, map[string]string{"compose.yaml": strings.Replace(dataStores, "ports: [\"15432:5432\"]",
 		"ports: [\"15432:5432\"]\n    x-berth:\n      expose: loadbalancer", 1)}, convert.Options{})
-	if got := publicPorts(res); !containsString(got, "db-public/5432") || containsString(got, "cache-public/6379") {
+	if got := publicPorts(res); !slices.Contains(got, "db-public/5432") || slices.Contains(got, "cache-public/6379") {
 		t.Errorf("x-berth.expose on db only: public ports %v, want db's and not cache's", got)
 	}
-}
-
-func containsPort(s []int32, p int32) bool {
-	for _, x := range s {
-		if x == p {
-			return true
-		}
-	}
-	return false
-}
-
-func containsString(s []string, v string) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

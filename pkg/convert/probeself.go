@@ -2,6 +2,7 @@ package convert
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -19,7 +20,7 @@ import (
 func (b *builder) selfNames(svc *model.Service) []string {
 	var out []string
 	for _, n := range append([]string{svc.Name, b.name(svc.Name), svc.ContainerName, svc.Hostname}, svc.Aliases...) {
-		if n != "" && !containsString(out, n) {
+		if n != "" && !slices.Contains(out, n) {
 			out = append(out, n)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/internal/golden"
 	"github.com/berth-dev/berth/pkg/render"
 	"github.com/google/go-cmp/cmp"
 )
@@ -15,23 +16,17 @@ import (
 // tree returns path → content of every regular file under dir, and path → mode.
 func tree(t *testing.T, dir string) (map[string]string, map[string]fs.FileMode) {
 	t.Helper()
-	files, modes := map[string]string{}, map[string]fs.FileMode{}
-	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(dir, p)
-		st, _ := d.Info()
-		files[filepath.ToSlash(rel)] = string(data)
-		modes[filepath.ToSlash(rel)] = st.Mode().Perm()
-		return nil
-	})
+	tree, err := golden.ReadTree(dir)
 	if err != nil {
 		t.Fatal(err)
+	}
+	files, modes := map[string]string{}, map[string]fs.FileMode{}
+	for p, data := range tree {
+		st, err := os.Stat(filepath.Join(dir, filepath.FromSlash(p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[p], modes[p] = string(data), st.Mode().Perm()
 	}
 	return files, modes
 }

@@ -19,8 +19,7 @@ import (
 
 // applyOptions are `berth apply`'s flags.
 type applyOptions struct {
-	source       appSource
-	kube         kubeFlags
+	target
 	dryRun       string
 	force        bool
 	prune        bool
@@ -37,7 +36,7 @@ type applyOptions struct {
 }
 
 func newApply(streams cli.IO) *cobra.Command {
-	o := &applyOptions{source: appSource{input: cli.ConvertFlags{Environ: streams.Environ}}}
+	o := &applyOptions{target: newTarget(streams)}
 	cmd := &cobra.Command{
 		Use:   "apply [-f FILE]... | apply --from DIR",
 		Short: cli.ClusterShort("apply"),
@@ -85,8 +84,7 @@ applies its data stores this way, restores their data (berth data), then applies
 		},
 	}
 	fs := cmd.Flags()
-	o.source.bind(fs)
-	o.kube.bind(fs)
+	o.target.bind(fs)
 	fs.StringVar(&o.dryRun, "dry-run", "none", `"client": show what would change; "server": also have the server check every change`)
 	fs.BoolVar(&o.force, "force-conflicts", false, "take over fields another field manager owns")
 	fs.BoolVar(&o.prune, "prune", false, "delete objects of earlier applies that the application no longer produces")

@@ -12,8 +12,7 @@ import (
 
 // diffOptions are `berth diff`'s flags.
 type diffOptions struct {
-	source       appSource
-	kube         kubeFlags
+	target
 	force        bool
 	prune        bool
 	pruneVolumes bool
@@ -23,7 +22,7 @@ type diffOptions struct {
 }
 
 func newDiff(streams cli.IO) *cobra.Command {
-	o := &diffOptions{source: appSource{input: cli.ConvertFlags{Environ: streams.Environ}}}
+	o := &diffOptions{target: newTarget(streams)}
 	cmd := &cobra.Command{
 		Use:   "diff [-f FILE]... | diff --from DIR",
 		Short: cli.ClusterShort("diff"),
@@ -46,8 +45,7 @@ status: 0 when nothing differs, 1 when something does, 2 or more on errors (like
 		},
 	}
 	fs := cmd.Flags()
-	o.source.bind(fs)
-	o.kube.bind(fs)
+	o.target.bind(fs)
 	fs.BoolVar(&o.force, "force-conflicts", false, "diff as if apply took over fields other field managers own")
 	fs.BoolVar(&o.prune, "prune", false, "also show the objects apply --prune would delete")
 	fs.BoolVar(&o.pruneVolumes, "prune-volumes", false, "with --prune, include PersistentVolumeClaims")

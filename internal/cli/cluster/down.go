@@ -13,15 +13,14 @@ import (
 
 // downOptions are `berth down`'s flags.
 type downOptions struct {
-	source  appSource
-	kube    kubeFlags
+	target
 	release releaseFlags
 	volumes bool
 	timeout time.Duration
 }
 
 func newDown(streams cli.IO) *cobra.Command {
-	o := &downOptions{source: appSource{input: cli.ConvertFlags{Environ: streams.Environ}}}
+	o := &downOptions{target: newTarget(streams)}
 	cmd := &cobra.Command{
 		Use:   "down [-f FILE]... | down --app NAME [-n NS] | down --release NAME [-n NS]",
 		Short: cli.ClusterShort("down"),
@@ -43,8 +42,7 @@ unless --volumes, and its namespace stays.`,
 		},
 	}
 	fs := cmd.Flags()
-	o.source.bind(fs)
-	o.kube.bind(fs)
+	o.target.bind(fs)
 	fs.BoolVarP(&o.volumes, "volumes", "v", false, "also delete PersistentVolumeClaims (data is lost)")
 	fs.DurationVar(&o.timeout, "timeout", 2*time.Minute, "how long to wait for deleted objects to be gone")
 	o.release.bindName(fs)
@@ -59,11 +57,7 @@ func (o *downOptions) run(ctx context.Context, streams cli.IO) error {
 		}
 		return o.uninstall(ctx, streams, rc, name)
 	}
-	c, ns, err := o.kube.client(streams.Environ)
-	if err != nil {
-		return err
-	}
-	set, _, err := o.source.identify(ctx, streams, ns)
+	c, set, err := o.applySet(ctx, streams)
 	if err != nil {
 		return err
 	}

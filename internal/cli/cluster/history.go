@@ -12,13 +12,12 @@ import (
 
 // historyOptions are `berth history`'s flags.
 type historyOptions struct {
-	source  appSource
-	kube    kubeFlags
+	target
 	release releaseFlags
 }
 
 func newHistory(streams cli.IO) *cobra.Command {
-	o := &historyOptions{source: appSource{input: cli.ConvertFlags{Environ: streams.Environ}}}
+	o := &historyOptions{target: newTarget(streams)}
 	cmd := &cobra.Command{
 		Use:   "history [-f FILE]... | history --release NAME [-n NS]",
 		Short: cli.ClusterShort("history"),
@@ -32,8 +31,7 @@ first, like helm history: revision, time, status, chart, app version and descrip
 		},
 	}
 	fs := cmd.Flags()
-	o.source.bind(fs)
-	o.kube.bind(fs)
+	o.target.bind(fs)
 	o.release.bindName(fs)
 	return cmd
 }

@@ -61,6 +61,33 @@ func (k *kubeFlags) config(environ []string) (*rest.Config, string, error) {
 	return cfg, ns, nil
 }
 
+// target is how a cluster command finds the application: its input (-f, --app, --from, ...)
+// and the cluster (--kubeconfig, --context). Every command that works on an application
+// embeds it.
+type target struct {
+	source appSource
+	kube   kubeFlags
+}
+
+func newTarget(streams cli.IO) target {
+	return target{source: appSource{input: cli.ConvertFlags{Environ: streams.Environ}}}
+}
+
+func (t *target) bind(fs *pflag.FlagSet) {
+	t.source.bind(fs)
+	t.kube.bind(fs)
+}
+
+// applySet connects to the cluster and identifies the application's ApplySet.
+func (t *target) applySet(ctx context.Context, streams cli.IO) (*apply.Client, apply.Set, error) {
+	c, ns, err := t.kube.client(streams.Environ)
+	if err != nil {
+		return nil, apply.Set{}, err
+	}
+	set, _, err := t.source.identify(ctx, streams, ns)
+	return c, set, err
+}
+
 // appSource says which application a cluster command works on: the convert flags (load and
 // convert, as berth convert does), or --from DIR (a directory berth convert wrote).
 type appSource struct {

@@ -11,14 +11,13 @@ import (
 
 // restartOptions are `berth restart`'s flags.
 type restartOptions struct {
-	source  appSource
-	kube    kubeFlags
+	target
 	wait    bool
 	timeout time.Duration
 }
 
 func newRestart(streams cli.IO) *cobra.Command {
-	o := &restartOptions{source: appSource{input: cli.ConvertFlags{Environ: streams.Environ}}}
+	o := &restartOptions{target: newTarget(streams)}
 	cmd := &cobra.Command{
 		Use:   "restart [SERVICE...]",
 		Short: cli.ClusterShort("restart"),
@@ -32,19 +31,14 @@ waits for the rollouts like berth apply. Without SERVICE it restarts every one o
 		},
 	}
 	fs := cmd.Flags()
-	o.source.bind(fs)
-	o.kube.bind(fs)
+	o.target.bind(fs)
 	fs.BoolVar(&o.wait, "wait", true, "wait for the rollouts to finish")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long --wait waits")
 	return cmd
 }
 
 func (o *restartOptions) run(ctx context.Context, streams cli.IO, services []string) error {
-	c, ns, err := o.kube.client(streams.Environ)
-	if err != nil {
-		return err
-	}
-	set, _, err := o.source.identify(ctx, streams, ns)
+	c, set, err := o.applySet(ctx, streams)
 	if err != nil {
 		return err
 	}

@@ -13,8 +13,7 @@ import (
 
 // rollbackOptions are `berth rollback`'s flags.
 type rollbackOptions struct {
-	source  appSource
-	kube    kubeFlags
+	target
 	release releaseFlags
 	dryRun  string
 	wait    bool
@@ -22,7 +21,7 @@ type rollbackOptions struct {
 }
 
 func newRollback(streams cli.IO) *cobra.Command {
-	o := &rollbackOptions{source: appSource{input: cli.ConvertFlags{Environ: streams.Environ}}}
+	o := &rollbackOptions{target: newTarget(streams)}
 	cmd := &cobra.Command{
 		Use:   "rollback [REVISION] [-f FILE]... | rollback [REVISION] --release NAME [-n NS]",
 		Short: cli.ClusterShort("rollback"),
@@ -46,8 +45,7 @@ the rollouts like berth apply.`,
 		},
 	}
 	fs := cmd.Flags()
-	o.source.bind(fs)
-	o.kube.bind(fs)
+	o.target.bind(fs)
 	o.release.bindName(fs)
 	fs.IntVar(&o.release.historyMax, "history-max", release.DefaultHistoryMax, "revisions kept per release (0: no limit)")
 	fs.StringVar(&o.dryRun, "dry-run", "none", `"client" or "server": check the rollback without changing anything`)

@@ -17,13 +17,12 @@ import (
 
 // statusOptions are `berth status`'s flags.
 type statusOptions struct {
-	source  appSource
-	kube    kubeFlags
+	target
 	release releaseFlags
 }
 
 func newStatus(streams cli.IO) *cobra.Command {
-	o := &statusOptions{source: appSource{input: cli.ConvertFlags{Environ: streams.Environ}}}
+	o := &statusOptions{target: newTarget(streams)}
 	cmd := &cobra.Command{
 		Use:   "status [-f FILE]... | status --app NAME [-n NS] | status --release NAME [-n NS]",
 		Short: cli.ClusterShort("status"),
@@ -38,8 +37,7 @@ when the application was applied with --format helm, those of its Helm release (
 			return o.run(cmd.Context(), streams)
 		},
 	}
-	o.source.bind(cmd.Flags())
-	o.kube.bind(cmd.Flags())
+	o.target.bind(cmd.Flags())
 	o.release.bindName(cmd.Flags())
 	return cmd
 }
@@ -52,11 +50,7 @@ func (o *statusOptions) run(ctx context.Context, streams cli.IO) error {
 		}
 		return releaseStatus(ctx, streams, rc, name)
 	}
-	c, ns, err := o.kube.client(streams.Environ)
-	if err != nil {
-		return err
-	}
-	set, _, err := o.source.identify(ctx, streams, ns)
+	c, set, err := o.applySet(ctx, streams)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,8 @@ package compose
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/berth-dev/berth/pkg/diag"
 	"github.com/berth-dev/berth/pkg/model"
@@ -62,12 +63,7 @@ func (m *mapper) mapApp(app *model.App) error {
 }
 
 func sortedKeys[V any](mp map[string]V) []string {
-	keys := make([]string, 0, len(mp))
-	for k := range mp {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(mp))
 }
 
 // kvs returns a map as KVs sorted by key, with fields base.<key>.
