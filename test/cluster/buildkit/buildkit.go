@@ -104,6 +104,17 @@ func Start(t testing.TB) *Env {
 	return e
 }
 
+// Binary is the path of buildkitd as build.sh built it; it fails t when it is missing or not
+// Version.
+func Binary(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(cluster.RequireBinaries(t).Dir, "buildkitd")
+	if err := checkStamp(bin); err != nil {
+		t.Fatal(err)
+	}
+	return bin
+}
+
 func checkStamp(path string) error {
 	b, err := os.ReadFile(path + ".version")
 	if err != nil || strings.TrimSpace(string(b)) != Version {

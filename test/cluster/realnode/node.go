@@ -103,6 +103,14 @@ func (n *Node) startControlPlane(ctx context.Context) error {
 	return nil
 }
 
+// StartProcess starts a program inside the node's network and mount namespaces (127.0.0.1
+// is the node's: its registry at RegistryAddr, its API forwarders) for a test, for example
+// buildkitd pushing to the node's registry. Its log is logs/<name>.log in the run directory;
+// Stop stops it before containerd.
+func (n *Node) StartProcess(name, exe string, args ...string) error {
+	return n.start(name, exe, args...)
+}
+
 // start starts a node process inside both namespaces (nsenter execs the binary in place).
 func (n *Node) start(name, exe string, args ...string) error {
 	argv := append([]string{"nsenter", "-t", strconv.Itoa(n.HolderPID), "--net", "--mount", "--", exe}, args...)

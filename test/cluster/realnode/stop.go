@@ -42,7 +42,7 @@ func (n *Node) Stop() error {
 		errs = append(errs, p.Stop(stopGrace))
 	}
 	errs = append(errs, killCgroup(n.cgroot))
-	for _, name := range []string{"kube-proxy", "coredns", "containerd"} {
+	for _, name := range []string{"buildkitd", "kube-proxy", "coredns", "containerd"} {
 		if p := procs[name]; p != nil {
 			errs = append(errs, p.Stop(stopGrace))
 		}
