@@ -222,8 +222,17 @@ func (b *builder) splitEnv(p *pod, c *ctr) *envSplit {
 	return sp
 }
 
+// envSection is the container's field of a variable's field: services.web of
+// services.web.environment.FOO or services.web.env_file.
+func envSection(field string) string {
+	if i := strings.LastIndex(field, ".environment."); i >= 0 {
+		return field[:i]
+	}
+	return strings.TrimSuffix(field, ".env_file")
+}
+
 // unsetEnv accounts a variable declared without a value as dropped, warning unless the loader
-// already did for the same field.
+// already did for the same field or, listing several, for the service's environment.
 func (b *builder) unsetEnv(svc string, e model.EnvVar) {
 	reason := "variable " + e.Name + " is declared without a value and has none in the environment berth ran in, " +
 		"so it is not set; give it a value (environment, .env or --env-file)"
@@ -236,7 +245,7 @@ func (b *builder) unsetEnv(svc string, e model.EnvVar) {
 			}
 		}
 	}
-	if st.warned[e.Field] {
+	if st.warned[e.Field] || st.warned[envSection(e.Field)+".environment"] || st.warned[envSection(e.Field)+".env_file"] {
 		b.ledger.Record(diag.Entry{Service: svc, Field: e.Field, Outcome: diag.Dropped, Reason: reason})
 		return
 	}

@@ -85,6 +85,8 @@ func (m *mapper) env(name, f string, env types.MappingWithEquals, opts *model.Se
 		}
 	}
 	out := make([]model.EnvVar, 0, len(order))
+	var unset []string
+	unsetField := ""
 	for _, k := range order {
 		field := f + ".environment." + k
 		if !seen[k] {
@@ -95,11 +97,32 @@ func (m *mapper) env(name, f string, env types.MappingWithEquals, opts *model.Se
 			v.Value = *p
 		} else {
 			v.Unset = true
-			m.warnAt(name, field, "%s is declared without a value and is not set in the environment: it is not set in Kubernetes", k)
+			unset = append(unset, k)
+			if unsetField == "" {
+				unsetField = field
+			}
 		}
 		out = append(out, v)
 	}
+	m.warnDeclaredUnset(name, f, unsetField, unset)
 	return out
+}
+
+// warnDeclaredUnset says once per service which variables are declared without a value (a file of
+// 40 such variables is one line, not 40): for one, at its field; for more, at the service's
+// environment (or env_file when none is in environment), listing the names.
+func (m *mapper) warnDeclaredUnset(name, f, first string, unset []string) {
+	switch {
+	case len(unset) == 1:
+		m.warnAt(name, first, "%s is declared without a value and is not set in the environment: it is not set in Kubernetes", unset[0])
+	case len(unset) > 1:
+		field := f + ".environment"
+		if m.idx.service(name).get(".environment") == nil {
+			field = f + ".env_file"
+		}
+		m.warnAt(name, field, "%d variables are declared without a value and are not set in the environment, so they are not set in "+
+			"Kubernetes: %s (give them values: environment, .env or --env-file)", len(unset), strings.Join(unset, ", "))
+	}
 }
 
 func (m *mapper) ports(name, f string, svc types.ServiceConfig, opts *model.ServiceOptions) ([]model.Port, error) {

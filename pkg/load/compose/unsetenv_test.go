@@ -1,0 +1,53 @@
+package compose
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/pkg/diag"
+)
+
+// Variables declared without a value are one warning per service listing them (Zammad and
+// Jitsi declare dozens: one line each buried what breaks the app), and convert adds none.
+func TestDeclaredUnsetOneWarningPerService(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "compose.yaml"), `
+services:
+  web:
+    image: nginx:1.27.3
+    environment:
+      - ALPHA
+      - BETA
+      - GAMMA
+      - SET=1
+  worker:
+    image: busybox:1.37.0
+    command: ["sleep", "1d"]
+    environment:
+      - DELTA
+`)
+	app, err := Load(context.Background(), Options{WorkingDir: dir, Environ: []string{"PWD=/"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := convert.Convert(app, convert.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	for _, d := range res.Diagnostics { // the loader's included
+		if d.Severity == diag.Warning && strings.Contains(d.Message, "declared without a value") {
+			got[d.Service] = append(got[d.Service], d.Field+": "+d.Message)
+		}
+	}
+	if len(got["web"]) != 1 || !strings.Contains(got["web"][0], "services.web.environment: 3 variables") ||
+		!strings.Contains(got["web"][0], "ALPHA, BETA, GAMMA") {
+		t.Errorf("web: %q, want one warning at services.web.environment listing ALPHA, BETA, GAMMA", got["web"])
+	}
+	if len(got["worker"]) != 1 || !strings.Contains(got["worker"][0], "services.worker.environment.DELTA: DELTA is declared") {
+		t.Errorf("worker: %q, want one warning at its variable", got["worker"])
+	}
+}
