@@ -18,7 +18,13 @@ import (
 // kube is the control plane berth apply --build applies to.
 var kube = cluster.NewShared(cluster.Options{})
 
-func TestMain(m *testing.M) { os.Exit(kube.Run(m)) }
+func TestMain(m *testing.M) {
+	code := kube.Run(m)
+	if berthExe.path != "" {
+		os.RemoveAll(filepath.Dir(berthExe.path))
+	}
+	os.Exit(code)
+}
 
 // TestApplyBuild: berth apply --build builds, pushes, then applies with the image pinned by
 // the digest the registry holds; a failing build applies nothing.

@@ -3,10 +3,12 @@ package build_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,19 +85,38 @@ func runIn(ctx context.Context, berth string, environ []string, args ...string) 
 	return out.String(), errOut.String(), err
 }
 
-// buildBerth builds berth and berth-cluster into one directory (berth hands build to
-// berth-cluster).
+// berthExe is berth and berth-cluster, built once for the package into one directory (berth
+// hands build and apply to berth-cluster); TestMain removes the directory.
+var berthExe struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// buildBerth returns the berth executable built for the package's tests.
 func buildBerth(t *testing.T) string {
 	t.Helper()
-	root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
-	if err != nil {
-		t.Fatal(err)
+	berthExe.once.Do(func() {
+		root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+		if err != nil {
+			berthExe.err = err
+			return
+		}
+		dir, err := os.MkdirTemp("", "berth-build-test-")
+		if err != nil {
+			berthExe.err = err
+			return
+		}
+		cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/berth", "./cmd/berth-cluster")
+		cmd.Dir = strings.TrimSpace(string(root))
+		if b, err := cmd.CombinedOutput(); err != nil {
+			berthExe.err = fmt.Errorf("go build ./cmd/berth ./cmd/berth-cluster: %w\n%s", err, b)
+			return
+		}
+		berthExe.path = filepath.Join(dir, "berth")
+	})
+	if berthExe.err != nil {
+		t.Fatal(berthExe.err)
 	}
-	dir := t.TempDir()
-	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/berth", "./cmd/berth-cluster")
-	cmd.Dir = strings.TrimSpace(string(root))
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/berth ./cmd/berth-cluster: %v\n%s", err, b)
-	}
-	return filepath.Join(dir, "berth")
+	return berthExe.path
 }
