@@ -2,7 +2,6 @@ package convert
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/model"
@@ -66,17 +65,7 @@ func (st *configState) allocate(kind, name string) string {
 		used = map[string]bool{}
 		st.used[kind] = used
 	}
-	out := name
-	for i := 2; used[out]; i++ {
-		suffix := "-" + strconv.Itoa(i)
-		base := name
-		if len(base)+len(suffix) > maxSubdomain {
-			base = strings.TrimRight(base[:maxSubdomain-len(suffix)], "-.")
-		}
-		out = base + suffix
-	}
-	used[out] = true
-	return out
+	return uniqueIn(used, name, maxSubdomain)
 }
 
 // maxSubdomain is the longest DNS-1123 subdomain (ConfigMap, Secret and claim names).

@@ -60,20 +60,26 @@ func uniqueNames(in []string, max int, fallback string) map[string]string {
 		if _, done := out[n]; done {
 			continue
 		}
-		base := dnsLabel(n, max, fallback)
-		name := base
-		for i := 2; used[name]; i++ {
-			suffix := "-" + strconv.Itoa(i)
-			cut := base
-			if len(cut)+len(suffix) > max {
-				cut = strings.TrimRight(cut[:max-len(suffix)], "-")
-			}
-			name = cut + suffix
-		}
-		used[name] = true
-		out[n] = name
+		out[n] = uniqueIn(used, dnsLabel(n, max, fallback), max)
 	}
 	return out
+}
+
+// uniqueIn returns base, or base-2, base-3, ... (shortened to fit max, never ending in - or .)
+// when used already has it, and marks the result used: the one rule for generated names that
+// must not collide.
+func uniqueIn(used map[string]bool, base string, max int) string {
+	name := base
+	for i := 2; used[name]; i++ {
+		suffix := "-" + strconv.Itoa(i)
+		cut := base
+		if len(cut)+len(suffix) > max {
+			cut = strings.TrimRight(cut[:max-len(suffix)], "-.")
+		}
+		name = cut + suffix
+	}
+	used[name] = true
+	return name
 }
 
 // portName sanitizes s into an IANA service name as Kubernetes wants for port names: at most

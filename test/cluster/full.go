@@ -93,7 +93,7 @@ func (c *Cluster) createNodesAndStorage(ctx context.Context, cs kubernetes.Inter
 	}
 	if c.opts.PVs > 0 {
 		creates = append(creates, func() error {
-			_, err := cs.StorageV1().StorageClasses().Create(ctx, storageClass(), metav1.CreateOptions{})
+			_, err := cs.StorageV1().StorageClasses().Create(ctx, StorageClass(), metav1.CreateOptions{})
 			return err
 		})
 		for i := range c.opts.PVs {
@@ -163,7 +163,9 @@ func fakeNode(name string) *corev1.Node {
 	}
 }
 
-func storageClass() *storagev1.StorageClass {
+// StorageClass is the default StorageClass of a test cluster: statically provisioned PVs
+// (pre-made here, hostPath ones in realnode), bound immediately.
+func StorageClass() *storagev1.StorageClass {
 	bind := storagev1.VolumeBindingImmediate
 	reclaim := corev1.PersistentVolumeReclaimDelete
 	return &storagev1.StorageClass{

@@ -8,14 +8,12 @@ package compose
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"testing"
 
 	"github.com/berth-dev/berth/internal/cli"
+	"github.com/berth-dev/berth/internal/corpus"
 	"github.com/berth-dev/berth/pkg/render"
 	"github.com/berth-dev/berth/pkg/validate"
 	"github.com/berth-dev/berth/test/cluster"
@@ -25,26 +23,14 @@ var kube = cluster.NewShared(cluster.Options{Mode: cluster.APIServerOnly})
 
 func TestMain(m *testing.M) { os.Exit(kube.Run(m)) }
 
-var composeName = regexp.MustCompile(`^(docker-)?compose[\w.-]*\.ya?ml$`)
-
+// corpusFiles lists the corpus's Compose project files (../shared/corpus/compose), or skips.
 func corpusFiles(t *testing.T) (string, []string) {
-	dir := filepath.Join("..", "..", "..", "shared", "corpus", "compose")
-	var files []string
-	_ = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err == nil && !d.IsDir() && composeName.MatchString(d.Name()) {
-			files = append(files, p)
-		}
-		return nil
-	})
-	sort.Strings(files)
-	return dir, files
+	dir := corpus.Dir(t, "compose")
+	return dir, corpus.ProjectFiles(t, dir)
 }
 
 func TestComposeCorpusPassesServerDryRun(t *testing.T) {
 	dir, files := corpusFiles(t)
-	if len(files) == 0 {
-		t.Skipf("corpus not present at %s", dir)
-	}
 	c := kube.Get(t)
 	ctx := context.Background()
 	var converted, objects, accepted, rejected int

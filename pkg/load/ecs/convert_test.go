@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/berth-dev/berth/internal/corpus"
 	goldenfile "github.com/berth-dev/berth/internal/golden"
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/diag"
@@ -63,20 +62,12 @@ func unhandled(res *convert.Result) []string {
 // container (no field is left "unhandled"). The per-file outcome is in
 // testdata/corpus-convert.golden.
 func TestCorpusConvert(t *testing.T) {
-	dir := corpus.Dir(t, "ecs")
-	files := corpus.TaskFiles(t, dir)
 	var out strings.Builder
 	converted := 0
-	for _, f := range files {
-		rel, _ := filepath.Rel(dir, f)
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		app, err := Parse([]Source{NewSource(rel, data)}, nil, Options{Dir: dir})
+	files := parseCorpus(t, func(rel string, app *model.App, err error) {
 		if err != nil {
 			fmt.Fprintf(&out, "REJECTED  %s\n", err)
-			continue
+			return
 		}
 		res, _ := convertApp(t, app, convert.Options{})
 		if u := unhandled(res); len(u) > 0 {
@@ -84,8 +75,8 @@ func TestCorpusConvert(t *testing.T) {
 		}
 		converted++
 		fmt.Fprintf(&out, "CONVERTED %s: %s; %s; %d warnings\n", rel, layout(res), kinds(res), res.Diagnostics.Count(diag.Warning))
-	}
-	fmt.Fprintf(&out, "\n%d files: %d converted, %d rejected\n", len(files), converted, len(files)-converted)
+	})
+	fmt.Fprintf(&out, "\n%d files: %d converted, %d rejected\n", files, converted, files-converted)
 	t.Log("\n" + out.String())
 	goldenfile.AssertBytes(t, filepath.Join("testdata", "corpus-convert.golden"), []byte(out.String()))
 }

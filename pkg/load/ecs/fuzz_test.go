@@ -1,12 +1,9 @@
 package ecs
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/berth-dev/berth/pkg/diag"
 )
 
 // FuzzLoad feeds arbitrary bytes to the loader as a task definition and as a describe-services
@@ -25,13 +22,7 @@ func FuzzLoad(f *testing.F) {
 	f.Fuzz(func(t *testing.T, task, service []byte, family string) {
 		app, err := Parse([]Source{NewSource("t.json", task)}, []Source{NewSource("s.json", service)}, Options{Family: family})
 		if err != nil {
-			var de *diag.Err
-			if !errors.As(err, &de) {
-				t.Fatalf("error is not a *diag.Err: %T %v", err, err)
-			}
-			if de.Pos.File == "" {
-				t.Fatalf("error has no file: %v", err)
-			}
+			positioned(t, err)
 			return
 		}
 		if len(app.Services) == 0 || len(app.Services[0].Containers) == 0 {

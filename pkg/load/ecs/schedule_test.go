@@ -1,11 +1,8 @@
 package ecs
 
 import (
-	"errors"
 	"strings"
 	"testing"
-
-	"github.com/berth-dev/berth/pkg/diag"
 )
 
 func TestCronOf(t *testing.T) {
@@ -110,13 +107,7 @@ func FuzzSchedule(f *testing.F) {
 		app, err := Parse([]Source{NewSource("task.json", []byte(reportTask))}, nil,
 			Options{Schedules: []Source{NewSource("s.json", schedule)}})
 		if err != nil {
-			var de *diag.Err
-			if !errors.As(err, &de) {
-				t.Fatalf("error is not a *diag.Err: %T %v", err, err)
-			}
-			if de.Pos.File == "" {
-				t.Fatalf("error has no file: %v", err)
-			}
+			positioned(t, err)
 			return
 		}
 		if app.Service("report").Options.Schedule == "" {

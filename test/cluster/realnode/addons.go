@@ -11,9 +11,9 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/berth-dev/berth/test/cluster"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
-	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -21,7 +21,7 @@ import (
 )
 
 // StorageClassName is the default StorageClass, backed by hostPath PersistentVolumes.
-const StorageClassName = "standard"
+const StorageClassName = cluster.StorageClassName
 
 // startAPIService makes the "kubernetes" Service reach the API server: the apiserver listens
 // on 127.0.0.1 only (not a valid endpoint), so a forwarder on the node IP takes its place.
@@ -133,16 +133,7 @@ func (n *Node) createStorage(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	bind, reclaim := storagev1.VolumeBindingImmediate, corev1.PersistentVolumeReclaimDelete
-	if _, err := cs.StorageV1().StorageClasses().Create(ctx, &storagev1.StorageClass{
-		ObjectMeta: metav1.ObjectMeta{
-			Name:        StorageClassName,
-			Annotations: map[string]string{"storageclass.kubernetes.io/is-default-class": "true"},
-		},
-		Provisioner:       "kubernetes.io/no-provisioner",
-		VolumeBindingMode: &bind,
-		ReclaimPolicy:     &reclaim,
-	}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+	if _, err := cs.StorageV1().StorageClasses().Create(ctx, cluster.StorageClass(), metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}
 	dirType := corev1.HostPathDirectory
