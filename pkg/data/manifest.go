@@ -57,7 +57,7 @@ func FromHeader(h *tar.Header) (*Entry, error) {
 		return nil, fmt.Errorf("%q: names with a newline are not supported", h.Name)
 	}
 	switch h.Typeflag {
-	case tar.TypeReg, tar.TypeRegA:
+	case tar.TypeReg: // the reader turns the old TypeRegA into TypeReg
 		e.Type, e.Size, e.MTime = 'f', h.Size, h.ModTime.Unix()
 	case tar.TypeDir:
 		e.Type = 'd'

@@ -217,7 +217,7 @@ func (p *progress) line(c Copied) string {
 	if el > 0 {
 		rate = float64(c.Bytes) / el
 	}
-	s := fmt.Sprintf("%s", mib(c.Bytes))
+	s := mib(c.Bytes)
 	if p.total > 0 {
 		s += " of " + mib(p.total)
 	}
