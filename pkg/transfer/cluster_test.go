@@ -136,3 +136,30 @@ func TestRestoreRefusesTheWrongDump(t *testing.T) {
 		t.Errorf("restore into a store that is not applied: %v", err)
 	}
 }
+
+func TestRunningServices(t *testing.T) {
+	ctx := context.Background()
+	c, cs := setup(t, "running")
+	for _, svc := range []string{"db", "web", "web", "worker"} {
+		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{GenerateName: svc + "-", Labels: map[string]string{"app.kubernetes.io/name": svc}},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "example/" + svc}}}}
+		if _, err := cs.CoreV1().Pods("running").Create(ctx, p, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		var err error
+		if got, err = c.RunningServices(ctx, "running", "db"); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) == 2 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	if strings.Join(got, ",") != "web,worker" {
+		t.Errorf("running services but db = %v, want web, worker", got)
+	}
+}

@@ -124,8 +124,15 @@ func mismatch(claim string, diff []data.Mismatch) error {
 		}
 		lines = append(lines, d.String())
 	}
-	return fmt.Errorf("%w: claim %s differs from the source after the copy in %d entries: %s; the claim holds a copy that is not the source's: run again with --resume to resend what differs",
-		ErrMismatch, claim, len(diff), strings.Join(lines, "; "))
+	next := "run again with --resume to resend what differs"
+	for _, d := range diff {
+		if d.What == "not in the source" {
+			next = "the claim holds entries the source does not (did the source change?): --force replaces the claim's content"
+			break
+		}
+	}
+	return fmt.Errorf("%w: claim %s differs from the source after the copy in %d entries: %s; the claim holds a copy that is not the source's: %s",
+		ErrMismatch, claim, len(diff), strings.Join(lines, "; "), next)
 }
 
 // ensureClaim creates a missing StatefulSet claim from its template.

@@ -5,6 +5,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -107,4 +109,26 @@ func ready(p corev1.Pod) bool {
 		}
 	}
 	return false
+}
+
+// RunningServices are the services (app.kubernetes.io/name of running pods in ns) other than
+// those in except: during a switch-over, the app tier should not run while a store's data is
+// replaced.
+func (c *Client) RunningServices(ctx context.Context, ns string, except ...string) ([]string, error) {
+	pods, err := c.cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("list pods in %s: %w", ns, err)
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, p := range pods.Items {
+		svc := p.Labels["app.kubernetes.io/name"]
+		if svc == "" || seen[svc] || p.Status.Phase != corev1.PodRunning || slices.Contains(except, svc) || p.Labels[helperLabel] != "" {
+			continue
+		}
+		seen[svc] = true
+		out = append(out, svc)
+	}
+	sort.Strings(out)
+	return out, nil
 }

@@ -25,6 +25,9 @@ const spool = 32 << 20
 type Copied struct {
 	Files, Bytes         int64 // entries and file bytes read from the source
 	SentFiles, SentBytes int64 // what was sent (less than read when resuming)
+	// ResentBytes are the file bytes sent again for files the target already had, but not
+	// exactly (when resuming: the file a copy was interrupted in, or a changed one).
+	ResentBytes int64
 }
 
 // Copy reads the tar stream src, records every entry in a manifest (file checksums computed on
@@ -66,6 +69,9 @@ func Copy(dst io.Writer, src io.Reader, have data.Manifest, warn func(string), c
 			c.SentFiles++
 			if e.Type == 'f' {
 				c.SentBytes += n
+				if have[e.Path] != nil {
+					c.ResentBytes += n
+				}
 			}
 		}
 		m.Add(e)

@@ -155,6 +155,9 @@ func TestCopyRoundTrip(t *testing.T) {
 	if resumed.SentBytes > 64 {
 		t.Errorf("the resume sent %d bytes for two small files and a link", resumed.SentBytes)
 	}
+	if want := int64(len("file 7\n")); resumed.ResentBytes != want { // the truncated file; the removed one was not there
+		t.Errorf("the resume resent %d bytes of files the copy had, want %d (the truncated file)", resumed.ResentBytes, want)
+	}
 }
 
 // tarCmd extracts on the target side: BERTH_TEST_TAR="busybox tar" runs busybox's, as the

@@ -269,9 +269,11 @@ func (d *dataEnv) killAndResume(t *testing.T) {
 	}
 	progress := regexp.MustCompile(`([0-9.]+) MiB of ([0-9.]+) MiB`)
 	var at float64
+	var said strings.Builder
 	sc := bufio.NewScanner(stderr)
 	sc.Split(scanCR)
 	for sc.Scan() {
+		said.WriteString(sc.Text() + "\n")
 		if m := progress.FindStringSubmatch(sc.Text()); m != nil {
 			done, _ := strconv.ParseFloat(m[1], 64)
 			total, _ := strconv.ParseFloat(m[2], 64)
@@ -283,18 +285,30 @@ func (d *dataEnv) killAndResume(t *testing.T) {
 		}
 	}
 	for sc.Scan() {
+		said.WriteString(sc.Text() + "\n")
 	}
 	err = cmd.Wait()
 	if at == 0 {
 		t.Fatalf("the push ended (%v) before 40 %% was read: the tree is too small to interrupt", err)
 	}
 	t.Logf("interrupted at %.1f MiB of %.1f MiB: %v", at, mib(d.treeBytes), err)
+	if err != nil && !strings.Contains(said.String(), "holds a partial copy: run again with --resume") {
+		t.Errorf("the interrupted push does not say the claim holds a partial copy:\n%s", lastLines(said.String(), 3))
+	}
+	if out, err := d.kube("", "-n", newNS, "wait", "--for=delete", "pod", "-l", "berth.dev/data-push", "--timeout=60s"); err != nil {
+		t.Errorf("the interrupted push left its helper pod: %v\n%s", err, out)
+	}
 	out := d.berthOK("data", "push", "uploads", "--from", d.tree, "--resume", "--scale-down")
 	sent := sentMiB(t, out)
-	resent := sent - (mib(d.treeBytes) - at)
-	t.Logf("resume sent %.1f MiB: %.1f MiB of the %.1f MiB the interrupted run had read again\n%s", sent, max(resent, 0), at, lastLines(out, 2))
-	if resent > 0.1*at {
-		t.Errorf("the resume resent %.1f MiB of %.1f MiB (over 10 %%)", resent, at)
+	m := resentRe.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no resent count in:\n%s", out)
+	}
+	resent, _ := strconv.ParseFloat(m[1], 64)
+	had := mib(d.treeBytes) - sent + resent // what the claim held when the resume started
+	t.Logf("resume sent %.1f MiB, %.1f MiB of it again (files the claim had, not exactly), of the %.1f MiB the claim held\n%s", sent, resent, had, lastLines(out, 2))
+	if resent > 0.1*had {
+		t.Errorf("the resume resent %.1f MiB of the %.1f MiB the claim held (over 10 %%)", resent, had)
 	}
 	if !strings.Contains(out, "scaled deployment/files to 0 for the copy, and back") {
 		t.Errorf("--scale-down does not say what it scaled:\n%s", out)
@@ -315,7 +329,10 @@ func (d *dataEnv) compareKubectlCp(t *testing.T, push time.Duration) {
 
 func mib(n int64) float64 { return float64(n) / (1 << 20) }
 
-var sentRe = regexp.MustCompile(`sent \d+ entries, ([0-9.]+) MiB`)
+var (
+	sentRe   = regexp.MustCompile(`sent \d+ entries, ([0-9.]+) MiB`)
+	resentRe = regexp.MustCompile(`\(([0-9.]+) MiB of files the claim had, not exactly\)`)
+)
 
 func sentMiB(t *testing.T, out string) float64 {
 	t.Helper()

@@ -186,8 +186,8 @@ func (o *dataPushOptions) run(ctx context.Context, streams cli.IO, target string
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(streams.Out, "claim %s/%s: %d entries, %.1f MiB; sent %d entries, %.1f MiB; verified %d entries (SHA-256, mode, owner, time, links) on both sides\n",
-		o.d.ns, v.Claim, res.Files, float64(res.Bytes)/(1<<20), res.SentFiles, float64(res.SentBytes)/(1<<20), res.Verified)
+	fmt.Fprintf(streams.Out, "claim %s/%s: %d entries, %.1f MiB; sent %d entries, %.1f MiB (%.1f MiB of files the claim had, not exactly); verified %d entries (SHA-256, mode, owner, time, links) on both sides\n",
+		o.d.ns, v.Claim, res.Files, float64(res.Bytes)/(1<<20), res.SentFiles, float64(res.SentBytes)/(1<<20), float64(res.ResentBytes)/(1<<20), res.Verified)
 	fmt.Fprintf(streams.ErrOut, "helper pod %s, copy %s, verification %s\n", res.Start.Round(time.Millisecond), res.Copy.Round(time.Millisecond), res.Verify.Round(time.Millisecond))
 	return nil
 }
@@ -357,6 +357,14 @@ func (o *dataRestoreOptions) run(ctx context.Context, streams cli.IO, svc string
 	c, err := o.d.client(streams)
 	if err != nil {
 		return err
+	}
+	var stores []string
+	for _, st := range o.d.facts.Stores {
+		stores = append(stores, st.Service)
+	}
+	if running, err := c.RunningServices(ctx, o.d.ns, stores...); err == nil && len(running) > 0 {
+		fmt.Fprintf(streams.ErrOut, "warning: the app tier runs (%s): it may write while %s's data is replaced; a switch-over restores before the app tier starts (berth apply --only %s)\n",
+			strings.Join(running, ", "), s.Service, strings.Join(stores, ","))
 	}
 	start := time.Now()
 	if err := c.Restore(ctx, transfer.RestoreOptions{Namespace: o.d.ns, Store: s, Dump: in, Name: o.dump, Out: streams.Out, Timeout: o.timeout}); err != nil {
