@@ -534,11 +534,13 @@ func outputForms(s string) map[string]bool {
 	}
 	// names berth prefixes with the app's or task's name (vols-scratch for volume scratch),
 	// and CSI handles (fs-1234::fsap-1)
-	for i := strings.Index(s, "-"); i >= 0; i = strings.Index(s[i+1:], "-") + i + 1 {
-		f[s[i+1:]] = true
-		if strings.Index(s[i+1:], "-") < 0 {
+	for rest := s; ; {
+		_, after, found := strings.Cut(rest, "-")
+		if !found {
 			break
 		}
+		f[after] = true
+		rest = after
 	}
 	for _, part := range strings.Split(s, ":") {
 		f[part] = true
