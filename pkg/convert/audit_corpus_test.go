@@ -1,11 +1,14 @@
 package convert_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +18,7 @@ import (
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/diag"
 	"github.com/berth-dev/berth/pkg/model"
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 )
@@ -22,7 +26,8 @@ import (
 // The real-app audit: every app of the real-world corpus (../shared/corpus/compose) and of the
 // repository's own test corpora is converted with default options and checked for what makes
 // a converted app not work or unsafe: addresses that reach no Service, data stores made public,
-// probes stricter than Compose's healthcheck. Each count must be 0 or exactly what the
+// probes stricter than Compose's healthcheck, one-shots restarted forever, credentials outside
+// Secrets. Each count must be 0 or exactly what the
 // allow-list below says, with its reason. The per-app numbers are the scoreboard of
 // docs/real-apps.md (rewritten with -update).
 
@@ -31,6 +36,8 @@ const (
 	mUnresolved = "unresolved"
 	mPublicData = "public data stores"
 	mProbes     = "probe windows"
+	mOneShots   = "one-shots as Deployments"
+	mSecrets    = "secrets outside Secrets"
 )
 
 // auditAllowed are the reviewed exceptions: app → metric → count and why it is right.
@@ -62,6 +69,7 @@ type auditRow struct {
 	services, objects, warnings   int
 	connections                   int
 	unresolved, publicData, probe int
+	oneShots, secrets             int
 	note                          string
 }
 
@@ -120,7 +128,8 @@ func TestRealAppAudit(t *testing.T) {
 		row := audit(app, res)
 		row.app = name
 		allowed := auditAllowed[name]
-		for metric, n := range map[string]int{mUnresolved: row.unresolved, mPublicData: row.publicData, mProbes: row.probe} {
+		for metric, n := range map[string]int{mUnresolved: row.unresolved, mPublicData: row.publicData, mProbes: row.probe,
+			mOneShots: row.oneShots, mSecrets: row.secrets} {
 			a, ok := allowed[metric]
 			switch {
 			case ok && a.n != n:
@@ -191,7 +200,95 @@ func audit(app *model.App, res *convert.Result) auditRow {
 			}
 		}
 	}
+	row.oneShots = oneShotsLongRunning(app, res)
+	row.secrets = secretsOutside(app, res)
 	return row
+}
+
+// oneShotsLongRunning counts services Compose runs to completion that became long-running
+// workloads (which restart them forever) without a warning naming x-berth.kind: Job. The
+// audit's own oracle: another service waits for it with service_completed_successfully, or
+// it says restart "no" or "on-failure" and publishes no port.
+func oneShotsLongRunning(app *model.App, res *convert.Result) int {
+	oneShot := map[string]bool{}
+	for _, s := range app.Services {
+		for _, d := range s.DependsOn {
+			if d.Condition == model.ConditionCompleted {
+				oneShot[d.Service] = true
+			}
+		}
+		if (s.Restart == model.RestartNo || s.Restart == model.RestartOnFailure) && len(s.Containers) > 0 && len(s.Containers[0].Ports) == 0 {
+			oneShot[s.Name] = true
+		}
+	}
+	warned := map[string]bool{}
+	for _, d := range res.Diagnostics {
+		if d.Severity == diag.Warning && strings.Contains(d.Message, "x-berth.kind: Job") {
+			warned[d.Service] = true
+		}
+	}
+	names := convert.ObjectNames(app)
+	n := 0
+	for _, o := range res.Objects {
+		switch o.(type) {
+		case *appsv1.Deployment, *appsv1.StatefulSet:
+		default:
+			continue
+		}
+		for svc := range oneShot {
+			if names[svc] == o.GetLabels()[convert.LabelName] && !warned[svc] {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// secretName is the audit's own oracle of variables that hold credentials (not convert's
+// classifier): the last word says password, secret, token or key.
+var secretName = regexp.MustCompile(`(?i)(PASSWORD|PASSWD|_PASS|SECRET|SECRET_KEY|TOKEN|API_?KEY|PRIVATE_?KEY|ACCESS_KEY)$`)
+
+// plainWord is a lower-case word ("postgres", "nextcloud", "disabled"): as a password it is
+// also the app's name, image or a setting, found everywhere; the oracle leaves it to the leak test.
+var plainWord = regexp.MustCompile(`^[a-z]+$`)
+
+// secretsOutside counts credential values (by the oracle above; 8 characters or more and not
+// a plain word, so a coincidence with other text is unlikely; not a path, a reference or a
+// name of the app) that stand anywhere in the output but Secrets.
+func secretsOutside(app *model.App, res *convert.Result) int {
+	public := map[string]bool{}
+	for _, s := range app.Services {
+		public[s.Name] = true
+		for _, c := range s.Containers {
+			public[c.Image] = true
+		}
+	}
+	values := map[string]bool{}
+	for _, s := range app.Services {
+		for _, c := range s.Containers {
+			for _, e := range c.Env {
+				v := e.Value
+				if secretName.MatchString(e.Name) && len(v) >= 8 && !plainWord.MatchString(v) && !strings.ContainsAny(v, "$/ ") && !public[v] {
+					values[v] = true
+				}
+			}
+		}
+	}
+	var plain strings.Builder
+	for _, o := range res.Objects {
+		if _, ok := o.(*corev1.Secret); ok {
+			continue
+		}
+		data, _ := json.Marshal(o)
+		plain.Write(data)
+	}
+	n := 0
+	for v := range values {
+		if strings.Contains(plain.String(), v) {
+			n++
+		}
+	}
+	return n
 }
 
 // publicTargets are the container ports o makes reachable from outside the cluster.
@@ -286,17 +383,24 @@ audits the rest and leaves this file alone.
 - **public data stores**: data-store ports reachable from outside (LoadBalancer, NodePort,
   Ingress), by the audit's own list of images and ports;
 - **probe windows**: containers whose liveness or startup probe gives up before Compose
-  would call them unhealthy.
+  would call them unhealthy;
+- **one-shots**: services Compose runs to completion (another waits for them with
+  ` + "`service_completed_successfully`" + `, or ` + "`restart: \"no\"`" + `/` + "`on-failure`" + ` without a port) that became a
+  Deployment or StatefulSet (restarted forever) with no warning naming ` + "`x-berth.kind: Job`" + `;
+- **secrets outside**: credential values (the audit's own oracle: a variable named
+  ` + "`*PASSWORD`" + `, ` + "`*SECRET`" + `, ` + "`*TOKEN`" + `, ` + "`*API_KEY`" + `, ...; 8 characters or more and not a plain word)
+  found anywhere in the output but Secrets (` + "`TestSecretsNeverLeak`" + ` checks every value with canaries).
 
-The last three must be 0, or match a reviewed entry of the allow-list (the note says why).
+The last five must be 0, or match a reviewed entry of the allow-list (the note says why).
+**warnings/service** is warnings divided by services.
 
-| app | services | objects | warnings | connections | unresolved | public data stores | probe windows | note |
-|---|---:|---:|---:|---:|---:|---:|---:|---|
+| app | services | objects | warnings | warnings/service | connections | unresolved | public data stores | probe windows | one-shots | secrets outside | note |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
 `)
 	tot := auditRow{}
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %d | %d | %d | %d | %s |\n", r.app, r.services, r.objects, r.warnings,
-			r.connections, r.unresolved, r.publicData, r.probe, r.note)
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %s | %d | %d | %d | %d | %d | %d | %s |\n", r.app, r.services, r.objects, r.warnings,
+			perService(r.warnings, r.services), r.connections, r.unresolved, r.publicData, r.probe, r.oneShots, r.secrets, r.note)
 		tot.services += r.services
 		tot.objects += r.objects
 		tot.warnings += r.warnings
@@ -304,8 +408,18 @@ The last three must be 0, or match a reviewed entry of the allow-list (the note 
 		tot.unresolved += r.unresolved
 		tot.publicData += r.publicData
 		tot.probe += r.probe
+		tot.oneShots += r.oneShots
+		tot.secrets += r.secrets
 	}
-	fmt.Fprintf(&b, "| **%d apps** | %d | %d | %d | %d | %d | %d | %d | |\n", len(rows), tot.services, tot.objects, tot.warnings,
-		tot.connections, tot.unresolved, tot.publicData, tot.probe)
+	fmt.Fprintf(&b, "| **%d apps** | %d | %d | %d | %s | %d | %d | %d | %d | %d | %d | |\n", len(rows), tot.services, tot.objects, tot.warnings,
+		perService(tot.warnings, tot.services), tot.connections, tot.unresolved, tot.publicData, tot.probe, tot.oneShots, tot.secrets)
 	return []byte(b.String())
+}
+
+// perService is n per service with one decimal ("-" without services).
+func perService(n, services int) string {
+	if services == 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(float64(n)/float64(services), 'f', 1, 64)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/diag"
 	"github.com/berth-dev/berth/pkg/load/compose"
+	"github.com/berth-dev/berth/pkg/model"
 	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -19,6 +20,16 @@ import (
 // convertFiles writes files (compose.yaml and what it mounts) to a project directory, loads
 // it with the real loader and converts it.
 func convertFiles(t *testing.T, files map[string]string, opts convert.Options) *convert.Result {
+	t.Helper()
+	res, err := convert.Convert(loadFiles(t, files), opts)
+	if err != nil {
+		t.Fatalf("convert: %v", err)
+	}
+	return res
+}
+
+// loadFiles writes files to a project directory and loads it with the real loader.
+func loadFiles(t *testing.T, files map[string]string) *model.App {
 	t.Helper()
 	dir := t.TempDir()
 	for name, text := range files {
@@ -34,11 +45,7 @@ func convertFiles(t *testing.T, files map[string]string, opts convert.Options) *
 	if err != nil {
 		t.Fatalf("load: %v", err)
 	}
-	res, err := convert.Convert(app, opts)
-	if err != nil {
-		t.Fatalf("convert: %v", err)
-	}
-	return res
+	return app
 }
 
 // servicePorts maps each Service of res to its ports.

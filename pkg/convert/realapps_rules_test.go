@@ -80,3 +80,31 @@ services:
 		t.Error("services.web.deploy.restart_policy.condition is not accounted")
 	}
 }
+
+// The audit's metrics can fail: a credential the user marked plain counts 1; a one-shot
+// (restart "no", no port) whose conversion is a Deployment with no warning counts 1 (berth
+// itself warns or errors on every path there, so the conversion comes from the same service
+// kept long-running on purpose without restart "no").
+func TestAuditMetricsCanFail(t *testing.T) {
+	files := map[string]string{"compose.yaml": `
+services:
+  api:
+    image: acme/api:1.0.0
+    environment:
+      API_TOKEN: Zq7-long-Token-value
+    x-berth:
+      plainEnv: [API_TOKEN]
+  migrate:
+    image: acme/api:1.0.0
+    command: ["./migrate"]
+    x-berth:
+      kind: Deployment
+`}
+	res := convertFiles(t, files, convert.Options{})
+	files["compose.yaml"] = strings.Replace(files["compose.yaml"], "    x-berth:\n      kind: Deployment\n", "    restart: \"no\"\n", 1)
+	app := loadFiles(t, files)
+	row := audit(app, res)
+	if row.oneShots != 1 || row.secrets != 1 {
+		t.Errorf("one-shots as Deployments %d, secrets outside Secrets %d, want 1 and 1", row.oneShots, row.secrets)
+	}
+}
