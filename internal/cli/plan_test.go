@@ -154,7 +154,7 @@ func TestPlanRules(t *testing.T) {
 		}
 	})
 	t.Run("redis dumps with its password from the environment", func(t *testing.T) {
-		if first(sh, `exec -T cache sh -c 'REDISCLI_AUTH="$REDIS_PASSWORD" exec redis-cli --rdb -' > cache.rdb`) < 0 {
+		if first(sh, `exec -T cache sh -c 'export REDISCLI_AUTH="$REDIS_PASSWORD"; f=/tmp/berth-dump.rdb; redis-cli --rdb "$f" >&2 && cat "$f" && rm -f "$f"' > cache.rdb`) < 0 {
 			t.Errorf("the Redis dump does not authenticate through REDISCLI_AUTH:\n%s", md)
 		}
 		if !strings.Contains(md, "`cache` is append-only") {

@@ -43,19 +43,24 @@ func DumpCommand(ex Exec, s Store) (pre []string, cmd string) {
 	case Redis:
 		switch {
 		case s.PasswordVar != "" && s.PasswordVarOld:
-			return nil, fmt.Sprintf(`%ssh -c 'REDISCLI_AUTH="$%s" exec redis-cli --rdb -'`, exec, s.PasswordVar)
+			return nil, fmt.Sprintf(`%ssh -c 'export REDISCLI_AUTH="$%s"; %s'`, exec, s.PasswordVar, rdbToStdout)
 		case s.PasswordVar != "":
 			// the old container does not have the variable: the user types the password
 			// once, unechoed, into the environment docker passes on (-e NAME)
 			return []string{"read -rs REDISCLI_AUTH && export REDISCLI_AUTH   # type the Redis password (requirepass), not echoed"},
-				ex(s.Service, "REDISCLI_AUTH") + "redis-cli --rdb -"
+				ex(s.Service, "REDISCLI_AUTH") + "sh -c '" + rdbToStdout + "'"
 		}
-		return nil, exec + "redis-cli --rdb -"
+		return nil, exec + "sh -c '" + rdbToStdout + "'"
 	case Mongo:
 		return nil, fmt.Sprintf(`%ssh -c 'exec mongodump --archive%s%s'`, exec, mongoDB(s), mongoAuth)
 	}
 	return nil, ""
 }
+
+// rdbToStdout takes an RDB snapshot of the running Redis over the replication protocol
+// (redis-cli --rdb, whatever the server's persistence settings) into a file of the container's
+// /tmp and writes it to stdout: redis-cli before 7.0 cannot write it to stdout itself.
+const rdbToStdout = `f=/tmp/berth-dump.rdb; redis-cli --rdb "$f" >&2 && cat "$f" && rm -f "$f"`
 
 // mongoAuth authenticates mongodump and mongorestore as the root user the official image
 // creates, when the container has one.

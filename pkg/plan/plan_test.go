@@ -59,7 +59,7 @@ func TestMarkdownEngines(t *testing.T) {
 		"berth data restore sql --dump sql.sql -f compose.yaml",
 		"exec -T docs sh -c 'exec mongodump --archive --db docs ${MONGO_INITDB_ROOT_USERNAME:+--authenticationDatabase admin",
 		"berth data restore docs --dump docs.archive -f compose.yaml",
-		"exec -T cache redis-cli --rdb - > cache.rdb",
+		"exec -T cache sh -c 'f=/tmp/berth-dump.rdb; redis-cli --rdb \"$f\" >&2 && cat \"$f\" && rm -f \"$f\"' > cache.rdb",
 		"`cache` is append-only",
 		"berth data restore cache --dump cache.rdb -f compose.yaml",
 		"docker compose -p a -f compose.yaml stop tick\n",
