@@ -49,8 +49,6 @@ var auditAllowed = map[string]map[string]struct {
 		"frontend-proxy dials grafana, jaeger, opamp-server, firepit and chatbot, which live in the observability and extras overlays (converted together in the CLI corpus test)"}},
 	"realapps/appwrite/docker-compose.yml": {mUnresolved: {7,
 		"the .env defaults name maildev:1025 (SMTP), clamav:3310 and gitea:3000, optional services the file does not hold (dialed by appwrite and appwrite-worker), and _APP_SMS_PROVIDER=sms://user:pass@mock is a provider DSN whose host part names a provider, not a peer"}},
-	"realapps/jaeger-spm/docker-compose/monitor/docker-compose.yml": {mUnresolved: {2,
-		"prometheus.yml scrapes spm_metrics_source:8889/8888, a network alias of jaeger that is not a DNS label: berth names the fix (use jaeger) but does not rewrite mounted files yet (issue 15 part 1)"}},
 	"realapps/kong/compose/docker-compose.yml": {mUnresolved: {1,
 		"KONG_PG_HOST names db, which lives in the database profile (docker compose --profile database); converted without profiles, kong runs DB-less"}},
 	"realapps/lemmy/docker/docker-compose.yml": {mUnresolved: {1,

@@ -114,7 +114,7 @@ func (b *builder) emitFiles(p *pod, m model.Mount, obj string, secret bool, keys
 	if secret {
 		data := map[string][]byte{}
 		for i, f := range m.Files {
-			data[keys[i]] = f.Content
+			data[keys[i]] = b.rewritten(m, f)
 		}
 		b.emit(b.secret(obj, p.Name, data))
 		b.ledger.Infof(p.svc.Name, m.Field, "bind mount of %s holds key material or credentials: it became Secret %s, not a ConfigMap", b.shownPath(m.Source), obj)
@@ -123,7 +123,7 @@ func (b *builder) emitFiles(p *pod, m model.Mount, obj string, secret bool, keys
 	data, bin := map[string]string{}, map[string][]byte{}
 	for i, f := range m.Files {
 		if utf8.Valid(f.Content) {
-			data[keys[i]] = string(f.Content)
+			data[keys[i]] = string(b.rewritten(m, f))
 		} else {
 			bin[keys[i]] = f.Content
 		}

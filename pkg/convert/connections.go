@@ -42,6 +42,9 @@ type dial struct {
 	Var string
 	// Health: found in a healthcheck (a self-dial there becomes localhost in the probe).
 	Health bool
+	// File identifies the bind-mounted file whose content holds the address (mount field and
+	// file name), "" elsewhere: berth can rewrite a name there (rewrite.go).
+	File string
 	// Listen: found in a variable that configures the container's own listeners
 	// (KAFKA_LISTENERS=PLAINTEXT://kafka:9092): evidence of its ports when it names the
 	// service itself, never a dial.
@@ -63,6 +66,8 @@ type connState struct {
 	// health are ports a service's own healthcheck reaches on localhost.
 	health map[string][]portRef
 	out    []Connection
+	// rewrites are the names to replace in a mounted file's content (dial.File → old → new).
+	rewrites map[string]map[string]string
 }
 
 // servedNames maps every name Compose resolves (lower-cased) to its service. Service names
@@ -176,16 +181,16 @@ func (b *builder) envDials(s *model.Service, c *model.Container) []dial {
 // the loader read and Compose configs with content.
 func (b *builder) fileDials(s *model.Service, c *model.Container) []dial {
 	var out []dial
-	scan := func(target, field string, content []byte) {
+	scan := func(target, field, file string, content []byte) {
 		for _, fa := range fileAddrs(target, content) {
-			out = append(out, dial{From: s, addr: fa.addr, Field: fmt.Sprintf("%s (%s line %d)", field, target, fa.Line)})
+			out = append(out, dial{From: s, addr: fa.addr, Field: fmt.Sprintf("%s (%s line %d)", field, target, fa.Line), File: file})
 		}
 	}
 	for _, m := range c.Mounts {
 		switch m.Type {
 		case model.MountBind:
 			for _, f := range m.Files {
-				scan(path.Join(m.Target, f.Name), m.Field, f.Content)
+				scan(path.Join(m.Target, f.Name), m.Field, fileKey(m, f), f.Content)
 			}
 		case model.MountConfig:
 			for _, cfg := range b.app.Configs {
@@ -194,7 +199,7 @@ func (b *builder) fileDials(s *model.Service, c *model.Container) []dial {
 					if target == "" {
 						target = "/" + cfg.Name
 					}
-					scan(target, m.Field, cfg.Content)
+					scan(target, m.Field, "", cfg.Content)
 				}
 			}
 		}
@@ -205,7 +210,8 @@ func (b *builder) fileDials(s *model.Service, c *model.Container) []dial {
 // auditDials resolves the app's dials before ports are planned: it returns the ports each
 // service is dialed on (refs) and fills b.conn.
 func (b *builder) auditDials() map[string][]portRef {
-	st := &connState{names: b.servedNames(), served: map[string][]string{}, health: map[string][]portRef{}}
+	st := &connState{names: b.servedNames(), served: map[string][]string{}, health: map[string][]portRef{},
+		rewrites: map[string]map[string]string{}}
 	b.conn = st
 	refs := map[string][]portRef{}
 	seen := map[string]bool{}
@@ -281,6 +287,9 @@ func (b *builder) reportConnections() {
 		if ok {
 			c.To = n.Svc.Name
 			c.Service, problem = b.answering(d, n)
+			if problem == notLabel && d.File != "" {
+				c.Service, problem = b.rewriteName(d, n), ""
+			}
 			if c.Service != "" && len(b.plans[n.Svc.Name].Ports) == 0 {
 				b.notePortless(n.Svc.Name, portlessUse{Service: d.From.Name, Field: d.Field, What: "dials it by name"})
 				c.Service = ""
@@ -319,7 +328,7 @@ func (b *builder) answering(d dial, n dnsName) (string, string) {
 		return main, ""
 	}
 	if len(validation.IsDNS1035Label(host)) > 0 {
-		return "", "not a valid Service name (a DNS label: lower-case letters, digits, '-')"
+		return "", notLabel
 	}
 	if n.Via == "container_name" || n.Via == "hostname" {
 		if !slices.Contains(b.conn.served[n.Svc.Name], host) {
@@ -331,6 +340,9 @@ func (b *builder) answering(d dial, n dnsName) (string, string) {
 	}
 	return host, ""
 }
+
+// notLabel is why a name Compose serves cannot be a Service's.
+const notLabel = "not a valid Service name (a DNS label: lower-case letters, digits, '-')"
 
 // badReason says why d's address does not resolve.
 func (b *builder) badReason(d dial) string {

@@ -108,3 +108,61 @@ services:
 		t.Errorf("one-shots as Deployments %d, secrets outside Secrets %d, want 1 and 1", row.oneShots, row.secrets)
 	}
 }
+
+// A network alias that is not a DNS label (Jaeger's SPM example: prometheus scrapes
+// spm_metrics_source:8889, an alias of jaeger) is rewritten to the Service's name in the
+// mounted file berth turns into a ConfigMap: the address resolves, with an info line, and no
+// warning.
+func TestNonLabelAliasRewrittenInMountedFile(t *testing.T) {
+	res := convertFiles(t, map[string]string{
+		"compose.yaml": `
+services:
+  jaeger:
+    image: jaegertracing/jaeger:2.1.0
+    networks:
+      backend:
+        aliases: [spm_metrics_source]
+    ports: ["16686:16686"]
+    expose: ["8889"]
+  prometheus:
+    image: prom/prometheus:v3.0.1
+    networks: [backend]
+    volumes:
+      - ./prometheus.yml:/etc/prometheus/prometheus.yml
+networks:
+  backend:
+`,
+		"prometheus.yml": "scrape_configs:\n  - job_name: aggregated-trace-metrics\n    static_configs:\n      - targets: ['spm_metrics_source:8889']\n",
+	}, convert.Options{})
+	found := false
+	for _, o := range res.Objects {
+		if cm, ok := o.(*corev1.ConfigMap); ok {
+			for _, v := range cm.Data {
+				if strings.Contains(v, "targets:") {
+					found = true
+					if !strings.Contains(v, "['jaeger:8889']") {
+						t.Errorf("ConfigMap %s: %q, want the target jaeger:8889", cm.Name, v)
+					}
+				}
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no ConfigMap holds prometheus.yml")
+	}
+	if w := warnings(res, "spm_metrics_source"); len(w) != 0 {
+		t.Errorf("warnings about the alias: %v", w)
+	}
+	info := false
+	for _, d := range res.Diagnostics {
+		info = info || d.Severity == diag.Info && strings.Contains(d.Message, "address spm_metrics_source:8889 became jaeger:8889")
+	}
+	if !info {
+		t.Error("no info line says the address was rewritten")
+	}
+	for _, c := range res.Connections {
+		if c.From == "prometheus" && c.Service != "jaeger" {
+			t.Errorf("connection %+v, want it answered by Service jaeger", c)
+		}
+	}
+}

@@ -76,6 +76,10 @@ func (b *builder) aliases(pl *plan, main *corev1.Service) {
 		switch {
 		case name == pl.Name:
 			continue
+		case len(validation.IsDNS1035Label(name)) > 0 && b.rewrittenAlias(a):
+			b.ledger.Infof(pl.Svc.Name, pl.Svc.Field, "alias %q is not a valid Service name (a DNS label): the mounted files that "+
+				"name it now name %s; other clients need that name too", a, pl.Name)
+			continue
 		case len(validation.IsDNS1035Label(name)) > 0:
 			b.ledger.Warnf(pl.Svc.Name, pl.Svc.Field, "alias %q is not a valid Service name (a DNS label): clients using it need another name", a)
 			continue
