@@ -104,6 +104,13 @@ func (b *builder) filesMount(p *pod, c *ctr, owner *model.Container, m model.Mou
 	if !m.ReadOnly {
 		reason = "bind mount of " + b.shownPath(m.Source) + " is mounted read-only from a " + kind + ": the container can no longer write to " + m.Target
 	}
+	if slices.ContainsFunc(m.Files, func(f model.File) bool { return b.rewrites(fileKey(m, f)) }) {
+		var keys []string
+		for _, f := range m.Files {
+			keys = append(keys, fileKey(m, f))
+		}
+		reason = strings.TrimPrefix(reason+"; "+b.renamed(keys...), "; ")
+	}
 	m.ReadOnly = true
 	b.addMount(p, c, m, name, subPath, reason, kind+"/"+obj)
 	return nil

@@ -42,8 +42,9 @@ type dial struct {
 	Var string
 	// Health: found in a healthcheck (a self-dial there becomes localhost in the probe).
 	Health bool
-	// File identifies the bind-mounted file whose content holds the address (mount field and
-	// file name), "" elsewhere: berth can rewrite a name there (rewrite.go).
+	// File identifies the mounted file whose content holds the address (a bind mount's field
+	// and file name, or a Compose config), "" elsewhere: berth can rewrite a name there
+	// (rewrite.go).
 	File string
 	// Listen: found in a variable that configures the container's own listeners
 	// (KAFKA_LISTENERS=PLAINTEXT://kafka:9092): evidence of its ports when it names the
@@ -199,7 +200,7 @@ func (b *builder) fileDials(s *model.Service, c *model.Container) []dial {
 					if target == "" {
 						target = "/" + cfg.Name
 					}
-					scan(target, m.Field, "", cfg.Content)
+					scan(target, m.Field, configKey(cfg.Name), cfg.Content)
 				}
 			}
 		}

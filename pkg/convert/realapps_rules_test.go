@@ -111,8 +111,8 @@ services:
 
 // A network alias that is not a DNS label (Jaeger's SPM example: prometheus scrapes
 // spm_metrics_source:8889, an alias of jaeger) is rewritten to the Service's name in the
-// mounted file berth turns into a ConfigMap: the address resolves, with an info line, and no
-// warning.
+// mounted file berth turns into a ConfigMap: the address resolves, and one warning says what
+// changed in the file.
 func TestNonLabelAliasRewrittenInMountedFile(t *testing.T) {
 	res := convertFiles(t, map[string]string{
 		"compose.yaml": `
@@ -150,19 +150,60 @@ networks:
 	if !found {
 		t.Fatal("no ConfigMap holds prometheus.yml")
 	}
-	if w := warnings(res, "spm_metrics_source"); len(w) != 0 {
-		t.Errorf("warnings about the alias: %v", w)
+	if w := append(warnings(res, "will not resolve"), warnings(res, "clients using it need another name")...); len(w) != 0 {
+		t.Errorf("the alias is still unresolved: %v", w)
 	}
-	info := false
-	for _, d := range res.Diagnostics {
-		info = info || d.Severity == diag.Info && strings.Contains(d.Message, "address spm_metrics_source:8889 became jaeger:8889")
-	}
-	if !info {
-		t.Error("no info line says the address was rewritten")
+	if w := warnings(res, "spm_metrics_source became jaeger"); len(w) != 1 {
+		t.Errorf("warnings saying the file changed: %v, want one", w)
 	}
 	for _, c := range res.Connections {
 		if c.From == "prometheus" && c.Service != "jaeger" {
 			t.Errorf("connection %+v, want it answered by Service jaeger", c)
+		}
+	}
+}
+
+// The same in a Compose config: a service named app_db (its Service is app-db) named in the
+// config's content; the report says the file is partial, not mapped.
+func TestNonLabelServiceRewrittenInConfig(t *testing.T) {
+	res := convertFiles(t, map[string]string{
+		"compose.yaml": `
+services:
+  app_db:
+    image: postgres:16.4
+  api:
+    image: acme/api:1.0.0
+    configs:
+      - source: settings
+        target: /etc/api/settings.yaml
+configs:
+  settings:
+    file: ./settings.yaml
+`,
+		"settings.yaml": "database:\n  url: postgres://app_db:5432/api\n",
+	}, convert.Options{})
+	found := false
+	for _, o := range res.Objects {
+		if cm, ok := o.(*corev1.ConfigMap); ok {
+			for _, v := range cm.Data {
+				if strings.Contains(v, "database:") {
+					found = true
+					if !strings.Contains(v, "postgres://app-db:5432/api") {
+						t.Errorf("ConfigMap %s: %q, want postgres://app-db:5432/api", cm.Name, v)
+					}
+				}
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no ConfigMap holds settings.yaml")
+	}
+	if w := warnings(res, "will not resolve"); len(w) != 0 {
+		t.Errorf("app_db is still unresolved: %v", w)
+	}
+	for _, a := range res.Accounts {
+		if a.Path == "configs.settings.file" && a.Outcome != diag.Partial {
+			t.Errorf("%s: %s, want partial (the content changed)", a.Path, a.Outcome)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package convert
 
 import (
 	"sort"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -11,15 +10,22 @@ import (
 
 // rewrite.go: a name Compose's DNS answers but a Service cannot carry (app_db, spm_metrics_source,
 // Chat.Internal: not a DNS label) is replaced, in the mounted configuration files berth turns
-// into ConfigMaps, by the name of the Service that answers it, with one info line per address.
+// into ConfigMaps (bind-mounted files, Compose configs), by the name of the Service that answers
+// it; the file's field is partial and its warning names each change.
 // Environment values are not rewritten: the unresolved-address warning names the variable to
 // set instead.
 
 // fileKey identifies file f of bind mount m for rewrites.
 func fileKey(m model.Mount, f model.File) string { return m.Field + "\x00" + f.Name }
 
+// configKey identifies Compose config name for rewrites (one object, whoever mounts it).
+func configKey(name string) string { return "config\x00" + name }
+
+// rewrites reports whether names are to be replaced in the file key names.
+func (b *builder) rewrites(key string) bool { return b.conn != nil && len(b.conn.rewrites[key]) > 0 }
+
 // rewriteName records that d's host, a name of n's service that is not a DNS label, is to be
-// replaced by the service's Service name in d's file, says so, and returns that name.
+// replaced by the service's Service name in d's file, and returns that name.
 func (b *builder) rewriteName(d dial, n dnsName) string {
 	to := b.name(n.Svc.Name)
 	r := b.conn.rewrites[d.File]
@@ -27,17 +33,25 @@ func (b *builder) rewriteName(d dial, n dnsName) string {
 		r = map[string]string{}
 		b.conn.rewrites[d.File] = r
 	}
-	if _, done := r[d.addr.Host]; !done {
-		r[d.addr.Host] = to
-		address, target := d.addr.Host, to
-		if d.addr.Port > 0 {
-			address += ":" + strconv.Itoa(int(d.addr.Port))
-			target += ":" + strconv.Itoa(int(d.addr.Port))
-		}
-		b.ledger.Infof(d.From.Name, d.Field, "address %s became %s in the ConfigMap: %q (%s of %s) is not a DNS label, so no "+
-			"Service can carry it; the Service %s answers instead", address, target, d.addr.Host, n.Via, n.Svc.Name, to)
-	}
+	r[d.addr.Host] = to
 	return to
+}
+
+// renamed is the report's reason for a file berth rewrote: which names became which.
+func (b *builder) renamed(keys ...string) string {
+	seen := map[string]bool{}
+	var parts []string
+	for _, k := range keys {
+		for o, to := range b.conn.rewrites[k] {
+			if p := o + " became " + to; !seen[p] {
+				seen[p] = true
+				parts = append(parts, p)
+			}
+		}
+	}
+	sort.Strings(parts)
+	return "names that are not DNS labels, so no Service can carry them, became the names of the Services that answer them: " +
+		strings.Join(parts, ", ")
 }
 
 // rewrittenAlias reports whether berth rewrote a reference to alias in a mounted file.
@@ -53,13 +67,18 @@ func (b *builder) rewrittenAlias(alias string) bool {
 	return false
 }
 
-// rewritten returns the content of file f of m with the recorded names replaced where they
-// stand as a whole name (not glued to letters, digits, '.', '_' or '-').
+// rewritten returns the content of file f of m with the recorded names replaced.
 func (b *builder) rewritten(m model.Mount, f model.File) []byte {
-	if b.conn == nil || len(b.conn.rewrites[fileKey(m, f)]) == 0 || !utf8.Valid(f.Content) {
-		return f.Content
+	return b.rewrittenContent(fileKey(m, f), f.Content)
+}
+
+// rewrittenContent returns content with the names recorded for key replaced where they stand
+// as a whole name (not glued to letters, digits, '.', '_' or '-').
+func (b *builder) rewrittenContent(key string, content []byte) []byte {
+	if !b.rewrites(key) || !utf8.Valid(content) {
+		return content
 	}
-	r := b.conn.rewrites[fileKey(m, f)]
+	r := b.conn.rewrites[key]
 	olds := make([]string, 0, len(r))
 	for o := range r {
 		olds = append(olds, o)
@@ -67,7 +86,7 @@ func (b *builder) rewritten(m model.Mount, f model.File) []byte {
 	sort.Slice(olds, func(i, j int) bool {
 		return len(olds[i]) > len(olds[j]) || len(olds[i]) == len(olds[j]) && olds[i] < olds[j]
 	})
-	s := string(f.Content)
+	s := string(content)
 	for _, o := range olds {
 		s = replaceName(s, o, r[o])
 	}

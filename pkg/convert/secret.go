@@ -164,20 +164,24 @@ func (b *builder) fileObjects() error {
 func (b *builder) emitFileObj(f *fileObj) {
 	ann := b.kvAnnotations("", f.fd.Field+".labels", f.kind()+"/"+f.name, f.fd.Labels)
 	if f.secret {
-		s := b.secret(f.name, "", map[string][]byte{f.key: f.fd.Content})
+		s := b.secret(f.name, "", map[string][]byte{f.key: b.rewrittenContent(configKey(f.fd.Name), f.fd.Content)})
 		s.Annotations = ann
 		b.emit(s)
 	} else {
 		var cm *corev1.ConfigMap
 		if utf8.Valid(f.fd.Content) {
-			cm = b.configMap(f.name, "", map[string]string{f.key: string(f.fd.Content)}, nil)
+			cm = b.configMap(f.name, "", map[string]string{f.key: string(b.rewrittenContent(configKey(f.fd.Name), f.fd.Content))}, nil)
 		} else {
 			cm = b.configMap(f.name, "", nil, map[string][]byte{f.key: f.fd.Content})
 		}
 		cm.Annotations = ann
 		b.emit(cm)
 	}
-	b.ledger.Mapped("", f.fd.Field, f.kind()+"/"+f.name+" data."+f.key)
+	if target := f.kind() + "/" + f.name + " data." + f.key; b.rewrites(configKey(f.fd.Name)) {
+		b.ledger.Partial("", f.fd.Field, b.renamed(configKey(f.fd.Name)), target)
+	} else {
+		b.ledger.Mapped("", f.fd.Field, target)
+	}
 	if f.credentials {
 		b.ledger.Infof("", f.fd.Field, "config %s holds credentials: it became Secret %s, not a ConfigMap", f.fd.Name, f.name)
 	}
