@@ -172,7 +172,7 @@ func (b *builder) httpsListeners(gw *gatewayv1.Gateway) error {
 			Protocol: gatewayv1.HTTPSProtocolType, Hostname: ptr.To(gatewayv1.Hostname(gr.host))}
 		if b.opts.Provider != ProviderAWS {
 			// The AWS controller takes certificates from ACM, never from Secrets.
-			l.TLS = &gatewayv1.GatewayTLSConfig{Mode: ptr.To(gatewayv1.TLSModeTerminate),
+			l.TLS = &gatewayv1.ListenerTLSConfig{Mode: ptr.To(gatewayv1.TLSModeTerminate),
 				CertificateRefs: []gatewayv1.SecretObjectReference{{Group: ptr.To(gatewayv1.Group("")),
 					Kind: ptr.To(gatewayv1.Kind("Secret")), Name: gatewayv1.ObjectName(gr.secret)}}}
 		}

@@ -31,7 +31,7 @@ type Grader struct {
 
 // New returns a Grader with the library's default checks.
 func New() (*Grader, error) {
-	e, err := policy.NewEvaluator(policy.DefaultChecks())
+	e, err := policy.NewEvaluator(policy.DefaultChecks(), nil)
 	if err != nil {
 		return nil, fmt.Errorf("pod security checks: %w", err)
 	}

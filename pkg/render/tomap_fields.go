@@ -62,13 +62,14 @@ func collectFields(t reflect.Type, prefix []int, out *[]jsonField, inside map[re
 			}
 			continue
 		}
-		if hasTagOption(opts, "string") || hasTagOption(opts, "omitzero") {
+		if hasTagOption(opts, "string") {
 			return errUseJSON
 		}
 		if name == "" {
 			name = sf.Name
 		}
-		*out = append(*out, jsonField{index: index, name: name, omitEmpty: hasTagOption(opts, "omitempty")})
+		*out = append(*out, jsonField{index: index, name: name, omitEmpty: hasTagOption(opts, "omitempty"),
+			omitZero: hasTagOption(opts, "omitzero")})
 	}
 	return nil
 }

@@ -34,6 +34,7 @@ type jsonField struct {
 	index     []int // through embedded structs
 	name      string
 	omitEmpty bool
+	omitZero  bool
 }
 
 // typeCache remembers each type's JSON fields and whether it marshals itself. One serves all
@@ -248,7 +249,7 @@ func (w *walker) structValue(v reflect.Value) (any, error) {
 	out := map[string]any{}
 	for _, f := range fields {
 		fv, ok := fieldByIndex(v, f.index)
-		if !ok || (f.omitEmpty && isEmptyJSON(fv)) {
+		if !ok || (f.omitEmpty && isEmptyJSON(fv)) || (f.omitZero && isZeroJSON(fv)) {
 			continue
 		}
 		x, err := w.value(fv)
@@ -272,6 +273,33 @@ func fieldByIndex(v reflect.Value, index []int) (reflect.Value, bool) {
 		v = v.Field(x)
 	}
 	return v, true
+}
+
+// isZeroer is the method encoding/json's omitzero asks a value first.
+type isZeroer interface{ IsZero() bool }
+
+var isZeroerType = reflect.TypeFor[isZeroer]()
+
+// isZeroJSON is encoding/json's omitzero test: the type's IsZero method when it has one (nil
+// pointers and interfaces are zero), else the zero value of the type.
+func isZeroJSON(v reflect.Value) bool {
+	t := v.Type()
+	switch {
+	case t.Kind() == reflect.Interface && t.Implements(isZeroerType):
+		return v.IsNil() || (v.Elem().Kind() == reflect.Pointer && v.Elem().IsNil()) || v.Interface().(isZeroer).IsZero()
+	case t.Kind() == reflect.Pointer && t.Implements(isZeroerType):
+		return v.IsNil() || v.Interface().(isZeroer).IsZero()
+	case t.Implements(isZeroerType):
+		return v.Interface().(isZeroer).IsZero()
+	case reflect.PointerTo(t).Implements(isZeroerType):
+		if !v.CanAddr() {
+			c := reflect.New(t).Elem()
+			c.Set(v)
+			v = c
+		}
+		return v.Addr().Interface().(isZeroer).IsZero()
+	}
+	return v.IsZero()
 }
 
 // isEmptyJSON is encoding/json's omitempty test.

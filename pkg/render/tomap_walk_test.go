@@ -202,3 +202,32 @@ func mustDecode(t *testing.T, in string) any {
 	}
 	return v
 }
+
+// zeroByMethod is zero when its IsZero says so, whatever its fields.
+type zeroByMethod struct{ N int }
+
+func (z zeroByMethod) IsZero() bool { return z.N < 0 }
+
+// TestWalkOmitZero: the walker's omitzero agrees with encoding/json's: the IsZero method when the
+// type has one (value or pointer receiver), else the zero value; nil pointers are zero.
+func TestWalkOmitZero(t *testing.T) {
+	type s struct {
+		A int             `json:"a,omitzero"`
+		B zeroByMethod    `json:"b,omitzero"`
+		C *zeroByMethod   `json:"c,omitzero"`
+		D struct{ X int } `json:"d,omitzero"`
+		E []int           `json:"e,omitzero"`
+		F string          `json:"f,omitempty,omitzero"`
+	}
+	for _, v := range []*s{{}, {A: 1, B: zeroByMethod{N: -1}, C: &zeroByMethod{N: -2}, E: []int{}}, {B: zeroByMethod{N: 0}, C: &zeroByMethod{N: 3}, D: struct{ X int }{1}, F: "x"}} {
+		w := walker{cache: &typeCache{}}
+		got, err := w.value(reflect.ValueOf(v))
+		if err != nil {
+			t.Fatalf("%+v: walker: %v", v, err)
+		}
+		want, err := toMapJSON(v)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("%+v: walker %#v, JSON %#v (%v)", v, got, want, err)
+		}
+	}
+}

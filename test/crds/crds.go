@@ -17,7 +17,7 @@ import (
 
 // Dirs are the vendored CRD directories, relative to the repository's test directory.
 var dirs = []string{
-	filepath.Join("golden", "testdata", "gateway-api-v1.2.1-standard"),
+	filepath.Join("golden", "testdata", "gateway-api-v1.6.3-standard"),
 	filepath.Join("golden", "testdata", "aws-load-balancer-controller-v3.5.0"),
 	filepath.Join("ecs", "testdata", "eso-v0.20.4"),
 }
