@@ -21,7 +21,7 @@ import (
 var schemaFS embed.FS
 
 // DefaultKubeVersion is the Kubernetes version berth validates against by default.
-const DefaultKubeVersion = "1.33"
+const DefaultKubeVersion = "1.37"
 
 // KubeVersions lists the Kubernetes versions ("1.33") with embedded schemas, oldest first.
 func KubeVersions() []string {
