@@ -43,7 +43,7 @@ func obj(t *testing.T, s string) *unstructured.Unstructured {
 func withManaged(u *unstructured.Unstructured, manager, apiVersion, fields string) *unstructured.Unstructured {
 	u.SetManagedFields(append(u.GetManagedFields(), metav1.ManagedFieldsEntry{
 		Manager: manager, Operation: metav1.ManagedFieldsOperationApply, APIVersion: apiVersion,
-		FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(fields)},
+		FieldsType: "FieldsV1", FieldsV1: metav1.NewFieldsV1(fields),
 	}))
 	return u
 }
