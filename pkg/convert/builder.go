@@ -32,6 +32,8 @@ type builder struct {
 	refs map[string][]portRef
 	// conn is the connection audit (connections.go).
 	conn *connState
+	// envRenamed says, per environment field, which names rewriteEnv replaced (rewrite.go).
+	envRenamed map[string]string
 	// portless lists who relies on each service without a known port (portless.go).
 	portless map[string][]portlessUse
 	// images is the well-known image table (images.go), built on first use.
@@ -124,6 +126,7 @@ func (b *builder) run() error {
 	if err := b.checkCycles(); err != nil {
 		return err
 	}
+	b.rewriteEnv()
 	if err := b.planAll(); err != nil {
 		return err
 	}

@@ -86,6 +86,9 @@ func (b *builder) servedNames() map[string]dnsName {
 		add(s.Name, s, "service")
 	}
 	for _, s := range b.app.Services {
+		add(b.name(s.Name), s, "service") // app_db's Service app-db (rewrite.go writes that name)
+	}
+	for _, s := range b.app.Services {
 		for _, a := range s.Aliases {
 			add(a, s, "alias")
 		}

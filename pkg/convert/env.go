@@ -306,6 +306,10 @@ func (b *builder) placeEnv(p *pod, c *ctr, en envEntry, owner, cmName, secName s
 // mappedEnv accounts a placed variable, with the rule that decided its secrecy as the reason
 // when one fired (never the value).
 func (b *builder) mappedEnv(svc string, en envEntry, targets ...string) {
+	if r := b.envRenamed[en.e.Field]; r != "" {
+		b.ledger.Partial(svc, en.e.Field, r, targets...)
+		return
+	}
 	if en.why == "" {
 		b.ledger.Mapped(svc, en.e.Field, targets...)
 		return

@@ -207,3 +207,48 @@ configs:
 		}
 	}
 }
+
+// In environment values too (Immich's older example.env: DB_HOSTNAME=immich_postgres, the
+// database's container_name): the value becomes the Service's name, in ConfigMaps and Secrets
+// alike, the address resolves, and the field is partial with a warning naming the change.
+func TestNonLabelNameRewrittenInEnv(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  server:
+    image: ghcr.io/immich-app/immich-server:v1.120.0
+    ports: ["2283:2283"]
+    environment:
+      DB_HOSTNAME: immich_postgres
+      DB_URL: postgres://postgres:Xy7-long-pass@immich_postgres:5432/immich
+  database:
+    container_name: immich_postgres
+    image: postgres:16.4
+`}, convert.Options{})
+	var plain, secret string
+	for _, o := range res.Objects {
+		switch x := o.(type) {
+		case *corev1.ConfigMap:
+			if v, ok := x.Data["DB_HOSTNAME"]; ok {
+				plain = v
+			}
+		case *corev1.Secret:
+			if v, ok := x.Data["DB_URL"]; ok {
+				secret = string(v)
+			}
+		}
+	}
+	if plain != "database" || !strings.Contains(secret, "@database:5432/") {
+		t.Errorf("DB_HOSTNAME %q, DB_URL %q: want the host database in both", plain, secret)
+	}
+	if w := warnings(res, "will not resolve"); len(w) != 0 {
+		t.Errorf("still unresolved: %v", w)
+	}
+	if w := warnings(res, "immich_postgres became database"); len(w) != 2 {
+		t.Errorf("warnings naming the change: %v, want one per variable", w)
+	}
+	for _, a := range res.Accounts {
+		if a.Path == "services.server.environment.DB_HOSTNAME" && a.Outcome != diag.Partial {
+			t.Errorf("%s: %s, want partial", a.Path, a.Outcome)
+		}
+	}
+}

@@ -1,19 +1,20 @@
 package convert
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/berth-dev/berth/pkg/model"
+	"k8s.io/apimachinery/pkg/util/validation"
 )
 
 // rewrite.go: a name Compose's DNS answers but a Service cannot carry (app_db, spm_metrics_source,
 // Chat.Internal: not a DNS label) is replaced, in the mounted configuration files berth turns
 // into ConfigMaps (bind-mounted files, Compose configs), by the name of the Service that answers
 // it; the file's field is partial and its warning names each change.
-// Environment values are not rewritten: the unresolved-address warning names the variable to
-// set instead.
+// Environment values get the same (rewriteEnv).
 
 // fileKey identifies file f of bind mount m for rewrites.
 func fileKey(m model.Mount, f model.File) string { return m.Field + "\x00" + f.Name }
@@ -113,5 +114,54 @@ func replaceName(s, old, with string) string {
 			sb.WriteString(old)
 		}
 		s = s[end:]
+	}
+}
+
+// rewriteEnv replaces, in environment values, the names Compose serves that are not DNS labels
+// (DB_HOSTNAME=immich_postgres, a container_name) by the name of the Service that answers
+// them, before anything reads the environment: the values, their ConfigMaps and Secrets and
+// the connection audit all see the new name. b.app becomes a copy with new environments for
+// the services concerned (the input model is not changed); each rewritten field is accounted
+// partial, with a warning naming the change (mappedEnv).
+func (b *builder) rewriteEnv() {
+	names := b.servedNames()
+	app := *b.app
+	app.Services = append([]*model.Service(nil), b.app.Services...)
+	changed := false
+	for si, s := range app.Services {
+		var clone *model.Service
+		for ci := range s.Containers {
+			for _, d := range b.envDials(s, &s.Containers[ci]) {
+				n, ok := names[strings.ToLower(d.addr.Host)]
+				if d.Listen || !ok || !dialable(d.addr.Host) || len(validation.IsDNS1035Label(strings.ToLower(d.addr.Host))) == 0 {
+					continue
+				}
+				to := b.name(n.Svc.Name)
+				if clone == nil {
+					c := *s
+					c.Containers = append([]model.Container(nil), s.Containers...)
+					clone = &c
+				}
+				env := append([]model.EnvVar(nil), clone.Containers[ci].Env...)
+				for i := range env {
+					if env[i].Field == d.Field && !env[i].Unset && env[i].From == nil {
+						env[i].Value = replaceName(env[i].Value, d.addr.Host, to)
+					}
+				}
+				clone.Containers[ci].Env = env
+				if b.envRenamed == nil {
+					b.envRenamed = map[string]string{}
+				}
+				b.envRenamed[d.Field] = fmt.Sprintf("%s became %s: %q (%s of %s) is not a DNS label, so no Service can carry it",
+					d.addr.Host, to, d.addr.Host, n.Via, n.Svc.Name)
+			}
+		}
+		if clone != nil {
+			app.Services[si] = clone
+			changed = true
+		}
+	}
+	if changed {
+		b.app = &app
 	}
 }
