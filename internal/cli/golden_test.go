@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"github.com/berth-dev/berth/pkg/validate"
 	"os"
 	"path/filepath"
 	"slices"
@@ -42,9 +43,9 @@ func readTree(t testing.TB, dir string) map[string]string {
 
 // goldenCase converts one case and returns everything it produced: the output directory's
 // files under out/, the report as report.md and stderr as stderr.
-func goldenCase(t *testing.T, caseDir string) map[string]string {
+func goldenCase(t *testing.T, caseDir string, extraArgs ...string) map[string]string {
 	t.Helper()
-	args := []string{"convert"}
+	args := append([]string{"convert"}, extraArgs...)
 	if extra, err := os.ReadFile(filepath.Join(caseDir, "args")); err == nil {
 		for _, a := range strings.Fields(string(extra)) {
 			args = append(args, strings.ReplaceAll(a, "$CASE", caseDir))
@@ -70,6 +71,31 @@ func goldenCase(t *testing.T, caseDir string) map[string]string {
 	}
 	got["report.md"] = string(report)
 	return got
+}
+
+// TestGoldenEveryKubeVersion converts every case for each Kubernetes version berth has schemas
+// for (--kube-version checks the output against that version's schemas before writing): the
+// output is valid for every supported minor, and does not depend on it.
+func TestGoldenEveryKubeVersion(t *testing.T) {
+	for _, dir := range goldenCases(t) {
+		abs, err := filepath.Abs(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args, _ := os.ReadFile(filepath.Join(abs, "args"))
+		if strings.Contains(string(args), "--kube-version") {
+			continue
+		}
+		base := goldenCase(t, abs)
+		for _, v := range validate.KubeVersions() {
+			t.Run(filepath.Base(dir)+"/"+v, func(t *testing.T) {
+				got := goldenCase(t, abs, "--kube-version", v)
+				if diff := cmp.Diff(base, got); diff != "" {
+					t.Errorf("--kube-version %s changes the output (-default +%s):\n%s", v, v, diff)
+				}
+			})
+		}
+	}
 }
 
 // TestGolden converts every case under testdata/golden through the real command and compares

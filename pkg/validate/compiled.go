@@ -122,6 +122,8 @@ func compiledTable(version string) *table {
 	switch version {
 	case "1.33":
 		return &compiledV1_33
+	case "1.34":
+		return &compiledV1_34
 	case "1.37":
 		return &compiledV1_37
 	}
