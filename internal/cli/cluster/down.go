@@ -50,29 +50,12 @@ unless --volumes, and its namespace stays.`,
 }
 
 func (o *downOptions) run(ctx context.Context, streams cli.IO) error {
-	if o.release.name != "" {
-		rc, name, err := o.release.target(ctx, streams, &o.source, &o.kube)
-		if err != nil {
-			return err
-		}
-		return o.uninstall(ctx, streams, rc, name)
-	}
-	c, set, err := o.applySet(ctx, streams)
-	if err != nil {
+	return objectsOrRelease(ctx, streams, &o.target, &o.release, func(c *apply.Client, set apply.Set) error {
+		_, err := apply.Down(ctx, c, set, apply.DownOptions{Volumes: o.volumes, Timeout: o.timeout, Out: streams.Out})
 		return err
-	}
-	_, err = apply.Down(ctx, c, set, apply.DownOptions{Volumes: o.volumes, Timeout: o.timeout, Out: streams.Out})
-	if errors.Is(err, apply.ErrNoApp) {
-		// Not applied as objects: maybe as a Helm release.
-		rc, name, rerr := setRelease(streams, &o.kube, set, "")
-		if rerr == nil {
-			rerr = o.uninstall(ctx, streams, rc, name)
-		}
-		if !errors.Is(rerr, release.ErrNotFound) {
-			return rerr
-		}
-	}
-	return err
+	}, func(rc *release.Client, name string) error {
+		return o.uninstall(ctx, streams, rc, name)
+	})
 }
 
 // uninstall uninstalls the Helm release name.

@@ -208,6 +208,37 @@ func setRelease(streams cli.IO, kube *kubeFlags, set apply.Set, name string) (*r
 	return c, nonEmptyString(name, strings.TrimPrefix(set.Name, "berth-applyset-")), err
 }
 
+// objectsOrRelease runs onRelease on the Helm release --release names. Without --release it
+// runs onObjects on the application's ApplySet; when there is no such ApplySet
+// (apply.ErrNoApp), the application may have been applied with --format helm, so it runs
+// onRelease on the Helm release named after the application, and returns onObjects' error when
+// there is no such release either.
+func objectsOrRelease(ctx context.Context, streams cli.IO, t *target, r *releaseFlags,
+	onObjects func(*apply.Client, apply.Set) error, onRelease func(*release.Client, string) error) error {
+	if r.name != "" {
+		rc, name, err := r.target(ctx, streams, &t.source, &t.kube)
+		if err != nil {
+			return err
+		}
+		return onRelease(rc, name)
+	}
+	c, set, err := t.applySet(ctx, streams)
+	if err != nil {
+		return err
+	}
+	err = onObjects(c, set)
+	if errors.Is(err, apply.ErrNoApp) {
+		rc, name, rerr := setRelease(streams, &t.kube, set, "")
+		if rerr == nil {
+			rerr = onRelease(rc, name)
+		}
+		if !errors.Is(rerr, release.ErrNotFound) {
+			return rerr
+		}
+	}
+	return err
+}
+
 // printRelease writes one line about rel: name, revision, status, chart, namespace.
 func printRelease(w io.Writer, rel *hrelease.Release) {
 	chartName := "-"

@@ -43,33 +43,16 @@ when the application was applied with --format helm, those of its Helm release (
 }
 
 func (o *statusOptions) run(ctx context.Context, streams cli.IO) error {
-	if o.release.name != "" {
-		rc, name, err := o.release.target(ctx, streams, &o.source, &o.kube)
+	return objectsOrRelease(ctx, streams, &o.target, &o.release, func(c *apply.Client, set apply.Set) error {
+		rows, err := apply.Status(ctx, c, set)
 		if err != nil {
 			return err
 		}
+		printStatus(streams, rows, time.Now())
+		return nil
+	}, func(rc *release.Client, name string) error {
 		return releaseStatus(ctx, streams, rc, name)
-	}
-	c, set, err := o.applySet(ctx, streams)
-	if err != nil {
-		return err
-	}
-	rows, err := apply.Status(ctx, c, set)
-	if errors.Is(err, apply.ErrNoApp) {
-		// Not applied as objects: maybe as a Helm release.
-		rc, name, rerr := setRelease(streams, &o.kube, set, "")
-		if rerr == nil {
-			rerr = releaseStatus(ctx, streams, rc, name)
-		}
-		if !errors.Is(rerr, release.ErrNotFound) {
-			return rerr
-		}
-	}
-	if err != nil {
-		return err
-	}
-	printStatus(streams, rows, time.Now())
-	return nil
+	})
 }
 
 // releaseStatus prints the release's newest revision and its workloads.
