@@ -27,6 +27,24 @@ import (
 
 const secretValue = "tok-8f1d2c-never-logged"
 
+// start starts a builder and its registry (buildkit.Start) and returns them with a context
+// that ends after 10 minutes or with the test.
+func start(t *testing.T) (context.Context, *buildkit.Env) {
+	t.Helper()
+	env := buildkit.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	t.Cleanup(cancel)
+	return ctx, env
+}
+
+// startWithBase is start with a base image pushed to the registry (pushBase); it returns
+// the base image's reference.
+func startWithBase(t *testing.T) (context.Context, *buildkit.Env, string) {
+	t.Helper()
+	ctx, env := start(t)
+	return ctx, env, pushBase(ctx, t, env)
+}
+
 // pushBase stores a busybox image (the host's static busybox) as the base images' source.
 func pushBase(ctx context.Context, t *testing.T, env *buildkit.Env) string {
 	t.Helper()
@@ -103,10 +121,7 @@ RUN test ! -e /app/ignored.txt
 `
 
 func TestBuildPushCache(t *testing.T) {
-	env := buildkit.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	base := pushBase(ctx, t, env)
+	ctx, env, base := startWithBase(t)
 	app := project(ctx, t, map[string]string{
 		"compose.yaml":      webCompose,
 		"web/Dockerfile":    webDockerfile,

@@ -2,14 +2,12 @@ package build_test
 
 import (
 	"bytes"
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/berth-dev/berth/pkg/build"
 	"github.com/berth-dev/berth/test/cluster/buildkit"
@@ -19,10 +17,7 @@ import (
 // builder with an empty cache reuses it through cache_from (a control builder without
 // cache_from runs every step).
 func TestBuildRegistryCache(t *testing.T) {
-	env := buildkit.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	base := pushBase(ctx, t, env)
+	ctx, env, base := startWithBase(t)
 	cacheRef := env.Registry + "/shop/cache:web"
 	files := func(cache bool) map[string]string {
 		c := "services:\n  web:\n    build:\n      context: ./web\n      args: {BASE: " + base + "}\n"
@@ -66,9 +61,7 @@ func TestBuildRegistryCache(t *testing.T) {
 // TestBuildCredentialHelper: credentials come from a docker credential helper named by the
 // docker config (credHelpers), as docker-credential-ecr-login would provide them.
 func TestBuildCredentialHelper(t *testing.T) {
-	env := buildkit.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
+	ctx, env := start(t)
 	berth := buildBerth(t)
 	dir := t.TempDir()
 	marker := filepath.Join(dir, "helper-called")

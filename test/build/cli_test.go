@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/berth-dev/berth/test/cluster/buildkit"
 )
@@ -18,10 +17,7 @@ import (
 // TestBuildCommand runs the berth executable: berth build --push (handed to berth-cluster),
 // then berth convert --registry naming the same images without building.
 func TestBuildCommand(t *testing.T) {
-	env := buildkit.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	base := pushBase(ctx, t, env)
+	ctx, env, base := startWithBase(t)
 	berth := buildBerth(t)
 	app := project(ctx, t, map[string]string{
 		"compose.yaml":   "services:\n  web:\n    build:\n      context: ./web\n      args: {BASE: " + base + "}\n    pull_policy: build\n",

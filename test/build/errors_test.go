@@ -2,25 +2,19 @@ package build_test
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/berth-dev/berth/pkg/build"
-	"github.com/berth-dev/berth/test/cluster/buildkit"
 )
 
 // TestBuildErrors: each bad input is one error naming the service and the field, and
 // nothing reaches the registry.
 func TestBuildErrors(t *testing.T) {
-	env := buildkit.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	base := pushBase(ctx, t, env)
+	ctx, env, base := startWithBase(t)
 	okDockerfile := "ARG BASE\nFROM ${BASE}\nRUN echo ok > /ok\n"
 	badConfig := filepath.Join(t.TempDir(), "docker")
 	if err := os.MkdirAll(badConfig, 0o700); err != nil {

@@ -2,14 +2,12 @@ package build_test
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/name"
@@ -22,9 +20,7 @@ import (
 // TestBuildPlatforms: two platforms make one index; a platform the builder cannot run is one
 // error naming the service and build.platforms, and nothing is pushed.
 func TestBuildPlatforms(t *testing.T) {
-	env := buildkit.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
+	ctx, env := start(t)
 
 	app := project(ctx, t, map[string]string{
 		"compose.yaml":   "services:\n  web:\n    build:\n      context: ./web\n      platforms: [linux/amd64, linux/arm64]\n",

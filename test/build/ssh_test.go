@@ -2,26 +2,20 @@ package build_test
 
 import (
 	"bytes"
-	"context"
 	"net"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"golang.org/x/crypto/ssh/agent"
 
 	"github.com/berth-dev/berth/pkg/build"
-	"github.com/berth-dev/berth/test/cluster/buildkit"
 )
 
 // TestBuildSSH: build.ssh default forwards $SSH_AUTH_SOCK (an SSH agent served by the test)
 // to RUN --mount=type=ssh; without SSH_AUTH_SOCK it is one error naming build.ssh.
 func TestBuildSSH(t *testing.T) {
-	env := buildkit.Start(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	base := pushBase(ctx, t, env)
+	ctx, env, base := startWithBase(t)
 	sock := filepath.Join(t.TempDir(), "agent.sock")
 	l, err := net.Listen("unix", sock)
 	if err != nil {
