@@ -89,13 +89,14 @@ func (b *builder) rewrittenContent(key string, content []byte) []byte {
 	})
 	s := string(content)
 	for _, o := range olds {
-		s = replaceName(s, o, r[o])
+		s = ReplaceToken(s, o, r[o])
 	}
 	return []byte(s)
 }
 
-// replaceName replaces old in s where it stands as a whole name.
-func replaceName(s, old, with string) string {
+// ReplaceToken replaces old in s where it stands as a whole token: not glued to a token
+// character (TokenChar) before it when old starts with one, nor after it when old ends with one.
+func ReplaceToken(s, old, with string) string {
 	var sb strings.Builder
 	for {
 		i := strings.Index(s, old)
@@ -106,12 +107,13 @@ func replaceName(s, old, with string) string {
 		end := i + len(old)
 		before, _ := utf8.DecodeLastRuneInString(s[:i])
 		after, _ := utf8.DecodeRuneInString(s[end:])
-		whole := (i == 0 || !tokenChar(before)) && (end == len(s) || !tokenChar(after))
+		glued := (i > 0 && TokenChar(before) && TokenChar(firstRuneOf(old))) ||
+			(end < len(s) && TokenChar(after) && TokenChar(lastRuneOf(old)))
 		sb.WriteString(s[:i])
-		if whole {
-			sb.WriteString(with)
-		} else {
+		if glued {
 			sb.WriteString(old)
+		} else {
+			sb.WriteString(with)
 		}
 		s = s[end:]
 	}
@@ -145,7 +147,7 @@ func (b *builder) rewriteEnv() {
 				env := append([]model.EnvVar(nil), clone.Containers[ci].Env...)
 				for i := range env {
 					if env[i].Field == d.Field && !env[i].Unset && env[i].From == nil {
-						env[i].Value = replaceName(env[i].Value, d.addr.Host, to)
+						env[i].Value = ReplaceToken(env[i].Value, d.addr.Host, to)
 					}
 				}
 				clone.Containers[ci].Env = env

@@ -167,7 +167,7 @@ func (st *secretState) occurring(s string) []string {
 // publicTokens collects the tokens of names that are public by nature.
 func (st *secretState) publicTokens(app *model.App) {
 	add := func(s string) {
-		for _, t := range strings.FieldsFunc(s, func(r rune) bool { return !tokenChar(r) }) {
+		for _, t := range strings.FieldsFunc(s, func(r rune) bool { return !TokenChar(r) }) {
 			st.public[t] = true
 		}
 	}
@@ -185,9 +185,10 @@ func (st *secretState) publicTokens(app *model.App) {
 	}
 }
 
-// tokenChar reports the characters that make up one token: a secret value is found only where
-// it is not glued to more of them (a weak password "gitea" is not found in "gitea-db").
-func tokenChar(c rune) bool {
+// TokenChar reports the characters that make up one token: a secret value is found only where
+// it is not glued to more of them (a weak password "gitea" is not found in "gitea-db"). The
+// report's redaction and the rewriting of names in mounted files use the same tokens.
+func TokenChar(c rune) bool {
 	return c == '.' || c == '_' || c == '-' || unicode.IsLetter(c) || unicode.IsDigit(c)
 }
 
@@ -236,8 +237,8 @@ func findSecret(s, v string) []int {
 		before, _ := utf8.DecodeLastRuneInString(s[:i])
 		after, _ := utf8.DecodeRuneInString(s[end:])
 		strong := len(v) >= strongSecret
-		left := strong || i == 0 || !tokenChar(before) || !tokenChar(firstRuneOf(v)) || shortFlag(s[:i])
-		right := strong || end == len(s) || !tokenChar(after) || !tokenChar(lastRuneOf(v))
+		left := strong || i == 0 || !TokenChar(before) || !TokenChar(firstRuneOf(v)) || shortFlag(s[:i])
+		right := strong || end == len(s) || !TokenChar(after) || !TokenChar(lastRuneOf(v))
 		segment := !strong && before == '/' && i > 0 && (end == len(s) || after == '/')
 		if left && right && !segment {
 			out = append(out, i)

@@ -3,8 +3,6 @@ package report
 import (
 	"sort"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/model"
@@ -65,7 +63,7 @@ func NewRedactor(app *model.App, objs []convert.Object) *Redactor {
 	}
 	r := &Redactor{words: map[string]bool{}}
 	for v := range set {
-		if strings.IndexFunc(v, func(c rune) bool { return !wordChar(c) }) < 0 {
+		if strings.IndexFunc(v, func(c rune) bool { return !convert.TokenChar(c) }) < 0 {
 			r.words[v] = true
 		} else {
 			r.phrases = append(r.phrases, v)
@@ -82,19 +80,13 @@ func NewRedactor(app *model.App, objs []convert.Object) *Redactor {
 	return r
 }
 
-// wordChar reports the characters that make up one word for redaction: a secret must not be
-// cut out of a longer name, host or path component.
-func wordChar(c rune) bool {
-	return c == '.' || c == '_' || c == '-' || unicode.IsLetter(c) || unicode.IsDigit(c)
-}
-
 // String returns s with every known secret value replaced.
 func (r *Redactor) String(s string) string {
 	if r == nil || (len(r.words) == 0 && len(r.phrases) == 0) {
 		return s
 	}
 	for _, p := range r.phrases {
-		s = replaceWhole(s, p)
+		s = convert.ReplaceToken(s, p, Redacted)
 	}
 	if len(r.words) == 0 {
 		return s
@@ -111,9 +103,9 @@ func (r *Redactor) String(s string) string {
 	}
 	for i, c := range s {
 		switch {
-		case wordChar(c) && start < 0:
+		case convert.TokenChar(c) && start < 0:
 			start = i
-		case !wordChar(c):
+		case !convert.TokenChar(c):
 			if start >= 0 {
 				flush(i)
 			}
@@ -125,30 +117,3 @@ func (r *Redactor) String(s string) string {
 	}
 	return b.String()
 }
-
-// replaceWhole replaces the occurrences of v in s that are not glued to word characters.
-func replaceWhole(s, v string) string {
-	var b strings.Builder
-	for {
-		i := strings.Index(s, v)
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		end := i + len(v)
-		before, _ := utf8.DecodeLastRuneInString(s[:i])
-		after, _ := utf8.DecodeRuneInString(s[end:])
-		glued := (i > 0 && wordChar(before) && wordChar(firstRune(v))) ||
-			(end < len(s) && wordChar(after) && wordChar(lastRune(v)))
-		b.WriteString(s[:i])
-		if glued {
-			b.WriteString(v)
-		} else {
-			b.WriteString(Redacted)
-		}
-		s = s[end:]
-	}
-}
-
-func firstRune(s string) rune { r, _ := utf8.DecodeRuneInString(s); return r }
-func lastRune(s string) rune  { r, _ := utf8.DecodeLastRuneInString(s); return r }
