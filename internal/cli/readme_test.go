@@ -85,15 +85,10 @@ func TestReadmeExample(t *testing.T) {
 	}
 }
 
+// objDoc is the first of docs containing all of wants, "" if none.
 func objDoc(docs []string, wants ...string) string {
-	for _, d := range docs {
-		ok := true
-		for _, w := range wants {
-			ok = ok && strings.Contains(d, w)
-		}
-		if ok {
-			return d
-		}
+	if i := first(docs, wants...); i >= 0 {
+		return docs[i]
 	}
 	return ""
 }

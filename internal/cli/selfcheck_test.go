@@ -17,30 +17,32 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestCheckOutput(t *testing.T) {
-	deployment := func(selector *metav1.LabelSelector) *appsv1.Deployment {
-		return &appsv1.Deployment{
-			TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-			ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"},
-			Spec: appsv1.DeploymentSpec{
-				Selector: selector,
-				Template: corev1.PodTemplateSpec{
-					ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}},
-					Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "nginx"}}},
-				},
+// webDeployment is Deployment shop/web with selector: valid with app=web, rejected without.
+func webDeployment(selector *metav1.LabelSelector) *appsv1.Deployment {
+	return &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"},
+		Spec: appsv1.DeploymentSpec{
+			Selector: selector,
+			Template: corev1.PodTemplateSpec{
+				ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}},
+				Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "nginx"}}},
 			},
-		}
+		},
 	}
+}
+
+func TestCheckOutput(t *testing.T) {
 	secret := &corev1.Secret{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
 		ObjectMeta: metav1.ObjectMeta{Name: "env", Namespace: "shop"},
 		Data:       map[string][]byte{"EMPTY": {}, "A": []byte("x")},
 	}
-	good := []convert.Object{deployment(&metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}), secret}
+	good := []convert.Object{webDeployment(&metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}}), secret}
 	if err := checkOutput(good, "1.33", inProcessFull); err != nil {
 		t.Fatalf("valid objects: %v", err)
 	}
-	err := checkOutput([]convert.Object{deployment(nil)}, "1.33", inProcessFull)
+	err := checkOutput([]convert.Object{webDeployment(nil)}, "1.33", inProcessFull)
 	if err == nil || !strings.Contains(err.Error(), "bug in berth") || !strings.Contains(err.Error(), "apps/v1 Deployment shop/web: rejected: spec.selector") {
 		t.Fatalf("deployment without selector: err %q", err)
 	}
@@ -49,7 +51,7 @@ func TestCheckOutput(t *testing.T) {
 	}
 	// Without the full validators (berth without berth-cluster), what the fast check cannot
 	// vouch for is reported as not checked, never as valid.
-	err = checkOutput([]convert.Object{deployment(nil)}, "1.33", nil)
+	err = checkOutput([]convert.Object{webDeployment(nil)}, "1.33", nil)
 	if !errors.Is(err, errNoFullCheck) || !strings.Contains(err.Error(), "1 object not checked against the Kubernetes 1.33 schemas (Deployment web)") {
 		t.Fatalf("no full check: err %v", err)
 	}
@@ -71,21 +73,8 @@ func inProcessFull(kubeVersion string, objs []*unstructured.Unstructured) ([]val
 // either way a rejected object fails the render with the bug report, and valid objects render
 // exactly as without the check.
 func TestRenderChecked(t *testing.T) {
-	dep := func(selector *metav1.LabelSelector) convert.Object {
-		return &appsv1.Deployment{
-			TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-			ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "shop"},
-			Spec: appsv1.DeploymentSpec{
-				Selector: selector,
-				Template: corev1.PodTemplateSpec{
-					ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}},
-					Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "nginx"}}},
-				},
-			},
-		}
-	}
-	good := []convert.Object{dep(&metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}})}
-	bad := []convert.Object{dep(nil)}
+	good := []convert.Object{webDeployment(&metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}})}
+	bad := []convert.Object{webDeployment(nil)}
 	for _, name := range []string{render.YAML, render.JSON} {
 		format, _ := render.ForName(name)
 		for _, dir := range []bool{true, false} {

@@ -72,18 +72,25 @@ func TestWorkloadKinds(t *testing.T) {
 		{"awaited for completion is a Job", app(user, awaited), []string{"ServiceAccount/t-wait", "Role/t-wait", "RoleBinding/t-wait", "Deployment/api", "Job/migrate"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := Convert(tc.app, Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := objectNames(res)
-			want := append([]string(nil), tc.want...)
-			sortLike(want, got)
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("objects (-want +got):\n%s", diff)
-			}
+			convertWant(t, tc.app, Options{}, tc.want)
 		})
 	}
+}
+
+// convertWant converts app and checks that it makes the objects want names (Kind/name).
+func convertWant(t *testing.T, app *model.App, opts Options, want []string) *Result {
+	t.Helper()
+	res, err := Convert(app, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := objectNames(res)
+	want = append([]string(nil), want...)
+	sortLike(want, got)
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("objects (-want +got):\n%s", diff)
+	}
+	return res
 }
 
 // sortLike orders want by kind rank and name, as Convert orders objects.
@@ -154,16 +161,7 @@ func TestExposure(t *testing.T) {
 		}(), Options{Expose: ExposeLoadBalancer}, []string{"Service/web", "Deployment/web"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := Convert(app(tc.svc), tc.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := objectNames(res)
-			want := append([]string(nil), tc.want...)
-			sortLike(want, got)
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("objects (-want +got):\n%s", diff)
-			}
+			res := convertWant(t, app(tc.svc), tc.opts, tc.want)
 			for _, o := range res.Objects {
 				switch x := o.(type) {
 				case *corev1.Service:

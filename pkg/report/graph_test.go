@@ -11,19 +11,13 @@ import (
 // An ECS task of several containers lists them, with their dependsOn as edges of the task; a
 // service is drawn in its network with the fewest services.
 func TestGraphContainersAndGroups(t *testing.T) {
-	app := &model.App{
-		Name:     "shop",
-		Networks: []model.Network{{Name: "backend"}, {Name: "frontend"}},
-		Services: []*model.Service{
-			{Name: "web", Networks: []string{"backend", "frontend"}, DependsOn: []model.Dependency{
-				{Service: "api", Condition: model.ConditionHealthy, Required: true}}},
-			{Name: "api", Networks: []string{"backend"}, Containers: []model.Container{
-				{Name: "app", DependsOn: []model.ContainerDep{{Container: "envoy", Condition: "HEALTHY"}, {Container: "migrate", Condition: "SUCCESS"}}},
-				{Name: "envoy"}, {Name: "migrate"},
-			}},
-			{Name: "worker", Networks: []string{"backend"}, Containers: []model.Container{{Name: "worker"}}},
-		},
-	}
+	// graphApp's task api gains a third container, migrate, that app awaits; a worker joins
+	// the backend network only.
+	app := graphApp()
+	api := app.Services[1]
+	api.Containers[0].DependsOn = append(api.Containers[0].DependsOn, model.ContainerDep{Container: "migrate", Condition: "SUCCESS"})
+	api.Containers = append(api.Containers, model.Container{Name: "migrate"})
+	app.Services = append(app.Services, &model.Service{Name: "worker", Networks: []string{"backend"}, Containers: []model.Container{{Name: "worker"}}})
 	g := BuildGraph(app, &convert.Result{})
 	groups := map[string]string{}
 	containers := map[string][]string{}
