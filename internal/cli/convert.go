@@ -183,15 +183,19 @@ func renderReport(path string, app *model.App, res *convert.Result, red *report.
 	return data, nil
 }
 
-// PrintWarnings writes each warning as "file:line:col: field: message" and returns how many.
+// PrintWarnings writes each warning as "file:line:col: field: message" and returns how many:
+// first those that say what will not work as under Compose (diag.Diagnostic.Breaks), then the
+// rest, each in input order, so the first screen shows what breaks the app before advice.
 func PrintWarnings(w io.Writer, diags diag.List, red *report.Redactor) int {
 	n := 0
-	for _, d := range diags {
-		if d.Severity < diag.Warning {
-			continue
+	for _, breaks := range []bool{true, false} {
+		for _, d := range diags {
+			if d.Severity < diag.Warning || d.Breaks != breaks {
+				continue
+			}
+			n++
+			fmt.Fprintf(w, "warning: %s\n", red.String(d.String()))
 		}
-		n++
-		fmt.Fprintf(w, "warning: %s\n", red.String(d.String()))
 	}
 	return n
 }

@@ -37,11 +37,13 @@ func (b *builder) bindMount(p *pod, c *ctr, owner *model.Container, m model.Moun
 		if !m.IsDir && fileLike(m, notRead) {
 			b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+b.shownPath(m.Source)+" ("+notRead+") is left out: "+
 				m.Target+" keeps the image's content; provide the file another way (image, ConfigMap) or list the path in x-berth.hostPaths")
+			b.ledger.Breaking(m.Field)
 			return nil
 		}
 		name := b.volume(p, id, "bind-"+path.Base(m.Target), emptyDir("", 0))
 		b.addMount(p, c, m, name, m.SubPath, "bind mount of "+b.shownPath(m.Source)+" ("+notRead+") became an empty emptyDir at "+
 			m.Target+"; provide the content another way (image, ConfigMap, volume) or list the path in x-berth.hostPaths")
+		b.ledger.Breaking(m.Field)
 		return nil
 	}
 	if m.IsDir && buildContext(m.Files) {

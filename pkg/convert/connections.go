@@ -317,7 +317,7 @@ func (b *builder) reportConnections() {
 	}
 	for _, address := range badOrder {
 		u := bad[address]
-		b.ledger.Warnf(u.first.From.Name, u.first.Field, "address %s will not resolve in the cluster: %s; dialed by %s; %s",
+		b.ledger.Breakf(u.first.From.Name, u.first.Field, "address %s will not resolve in the cluster: %s; dialed by %s; %s",
 			address, b.badReason(u.first), strings.Join(distinct(u.dialers), ", "), b.fix(u.first))
 	}
 

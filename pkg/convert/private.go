@@ -87,7 +87,7 @@ func (b *builder) keepDataPrivate() {
 		if field == "" {
 			field = s.Field
 		}
-		b.ledger.Warnf(s.Name, field, "data store: published %s %s %s inside the cluster (Service %s, ClusterIP): Compose "+
+		b.ledger.Breakf(s.Name, field, "data store: published %s %s %s inside the cluster (Service %s, ClusterIP): Compose "+
 			"publishes it for the developer's convenience, on a cluster it would be public; reach it with "+
 			"kubectl port-forward svc/%s %s, or set x-berth.expose (or --expose) to publish it on purpose",
 			plural(len(kept), "port", "ports"), strings.Join(kept, ", "), plural(len(kept), "stays", "stay"), pl.Name, pl.Name, firstPort(kept))

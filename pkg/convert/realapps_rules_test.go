@@ -252,3 +252,36 @@ services:
 		}
 	}
 }
+
+// The warnings that say what will not work as under Compose are marked Breaks (printed first):
+// an address that resolves to nothing, a data store kept private, a mount that loses its
+// content; advice is not.
+func TestBreakingWarningsMarked(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  api:
+    image: acme/api:1.0.0
+    environment:
+      CACHE_URL: redis://cache:6379
+    volumes:
+      - /etc/api:/etc/api
+    ulimits:
+      nofile: 65535
+  db:
+    image: postgres:16.4
+    ports: ["5432:5432"]
+`}, convert.Options{})
+	got := map[string]bool{}
+	for _, d := range res.Diagnostics {
+		if d.Severity == diag.Warning {
+			got[d.Field] = d.Breaks
+		}
+	}
+	want := map[string]bool{"services.api.environment.CACHE_URL": true, "services.db.ports[0]": true,
+		"services.api.volumes[0]": true, "services.api.ulimits.nofile": false}
+	for f, b := range want {
+		if v, ok := got[f]; !ok || v != b {
+			t.Errorf("%s: breaks %v (present %v), want %v; all: %v", f, v, ok, b, got)
+		}
+	}
+}

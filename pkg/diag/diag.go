@@ -82,6 +82,10 @@ type Diagnostic struct {
 	// Field is the input field path, e.g. services.web.ports[1].
 	Field   string `json:"field,omitempty"`
 	Message string `json:"message"`
+	// Breaks: the finding says the converted app will not work as it does under Compose (an
+	// address that resolves to nothing, content a mount will not have) or what changed in how it
+	// is reached; such warnings are printed first.
+	Breaks bool `json:"breaks,omitempty"`
 }
 
 // String renders "file:line:col: field: message" (the shape of every berth error).

@@ -137,6 +137,21 @@ func (l *Ledger) Warnf(service, field, format string, args ...any) {
 	l.add(Warning, service, field, fmt.Sprintf(format, args...))
 }
 
+// Breakf emits a warning that says what will not work as under Compose (Diagnostic.Breaks).
+func (l *Ledger) Breakf(service, field, format string, args ...any) {
+	l.add(Warning, service, field, fmt.Sprintf(format, args...))
+	l.diags[len(l.diags)-1].Breaks = true
+}
+
+// Breaking marks the warnings already emitted about field as Breaks.
+func (l *Ledger) Breaking(field string) {
+	for i := range l.diags {
+		if l.diags[i].Field == field && l.diags[i].Severity == Warning {
+			l.diags[i].Breaks = true
+		}
+	}
+}
+
 // Infof emits an info diagnostic about field.
 func (l *Ledger) Infof(service, field, format string, args ...any) {
 	l.add(Info, service, field, fmt.Sprintf(format, args...))
