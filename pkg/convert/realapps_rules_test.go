@@ -134,21 +134,8 @@ networks:
 `,
 		"prometheus.yml": "scrape_configs:\n  - job_name: aggregated-trace-metrics\n    static_configs:\n      - targets: ['spm_metrics_source:8889']\n",
 	}, convert.Options{})
-	found := false
-	for _, o := range res.Objects {
-		if cm, ok := o.(*corev1.ConfigMap); ok {
-			for _, v := range cm.Data {
-				if strings.Contains(v, "targets:") {
-					found = true
-					if !strings.Contains(v, "['jaeger:8889']") {
-						t.Errorf("ConfigMap %s: %q, want the target jaeger:8889", cm.Name, v)
-					}
-				}
-			}
-		}
-	}
-	if !found {
-		t.Fatal("no ConfigMap holds prometheus.yml")
+	if v := configMapFile(t, res, "targets:"); !strings.Contains(v, "['jaeger:8889']") {
+		t.Errorf("prometheus.yml %q, want the target jaeger:8889", v)
 	}
 	if w := append(warnings(res, "will not resolve"), warnings(res, "clients using it need another name")...); len(w) != 0 {
 		t.Errorf("the alias is still unresolved: %v", w)
@@ -182,21 +169,8 @@ configs:
 `,
 		"settings.yaml": "database:\n  url: postgres://app_db:5432/api\n",
 	}, convert.Options{})
-	found := false
-	for _, o := range res.Objects {
-		if cm, ok := o.(*corev1.ConfigMap); ok {
-			for _, v := range cm.Data {
-				if strings.Contains(v, "database:") {
-					found = true
-					if !strings.Contains(v, "postgres://app-db:5432/api") {
-						t.Errorf("ConfigMap %s: %q, want postgres://app-db:5432/api", cm.Name, v)
-					}
-				}
-			}
-		}
-	}
-	if !found {
-		t.Fatal("no ConfigMap holds settings.yaml")
+	if v := configMapFile(t, res, "database:"); !strings.Contains(v, "postgres://app-db:5432/api") {
+		t.Errorf("settings.yaml %q, want postgres://app-db:5432/api", v)
 	}
 	if w := warnings(res, "will not resolve"); len(w) != 0 {
 		t.Errorf("app_db is still unresolved: %v", w)
@@ -284,4 +258,20 @@ services:
 			t.Errorf("%s: breaks %v (present %v), want %v; all: %v", f, v, ok, b, got)
 		}
 	}
+}
+
+// configMapFile returns the ConfigMap value of res that contains marker, or fails.
+func configMapFile(t *testing.T, res *convert.Result, marker string) string {
+	t.Helper()
+	for _, o := range res.Objects {
+		if cm, ok := o.(*corev1.ConfigMap); ok {
+			for _, v := range cm.Data {
+				if strings.Contains(v, marker) {
+					return v
+				}
+			}
+		}
+	}
+	t.Fatalf("no ConfigMap holds %q", marker)
+	return ""
 }
