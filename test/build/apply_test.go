@@ -11,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/berth-dev/berth/test/berthexe"
 	"github.com/berth-dev/berth/test/cluster"
 	"github.com/berth-dev/berth/test/cluster/buildkit"
 )
@@ -20,9 +21,7 @@ var kube = cluster.NewShared(cluster.Options{})
 
 func TestMain(m *testing.M) {
 	code := kube.Run(m)
-	if berthExe.path != "" {
-		os.RemoveAll(filepath.Dir(berthExe.path))
-	}
+	berthexe.Remove()
 	os.Exit(code)
 }
 
@@ -34,7 +33,7 @@ func TestApplyBuild(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	base := pushBase(ctx, t, env)
-	berth := buildBerth(t)
+	berth := berthexe.Path(t)
 	cs, err := c.Client()
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/pkg/build"
+	"github.com/berth-dev/berth/test/berthexe"
 	"github.com/berth-dev/berth/test/cluster/buildkit"
 )
 
@@ -62,7 +63,7 @@ func TestBuildRegistryCache(t *testing.T) {
 // docker config (credHelpers), as docker-credential-ecr-login would provide them.
 func TestBuildCredentialHelper(t *testing.T) {
 	ctx, env := start(t)
-	berth := buildBerth(t)
+	berth := berthexe.Path(t)
 	dir := t.TempDir()
 	marker := filepath.Join(dir, "helper-called")
 	helper := "#!/bin/sh\n[ \"$1\" = get ] || exit 1\nread server\necho \"$server\" >> " + marker + "\n" +

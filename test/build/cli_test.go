@@ -3,14 +3,13 @@ package build_test
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
+	"github.com/berth-dev/berth/test/berthexe"
 	"github.com/berth-dev/berth/test/cluster/buildkit"
 )
 
@@ -18,7 +17,7 @@ import (
 // then berth convert --registry naming the same images without building.
 func TestBuildCommand(t *testing.T) {
 	ctx, env, base := startWithBase(t)
-	berth := buildBerth(t)
+	berth := berthexe.Path(t)
 	app := project(ctx, t, map[string]string{
 		"compose.yaml":   "services:\n  web:\n    build:\n      context: ./web\n      args: {BASE: " + base + "}\n    pull_policy: build\n",
 		"web/Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo built > /built\nCMD [\"cat\", \"/built\"]\n",
@@ -79,40 +78,4 @@ func runIn(ctx context.Context, berth string, environ []string, args ...string) 
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
 	return out.String(), errOut.String(), err
-}
-
-// berthExe is berth and berth-cluster, built once for the package into one directory (berth
-// hands build and apply to berth-cluster); TestMain removes the directory.
-var berthExe struct {
-	once sync.Once
-	path string
-	err  error
-}
-
-// buildBerth returns the berth executable built for the package's tests.
-func buildBerth(t *testing.T) string {
-	t.Helper()
-	berthExe.once.Do(func() {
-		root, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
-		if err != nil {
-			berthExe.err = err
-			return
-		}
-		dir, err := os.MkdirTemp("", "berth-build-test-")
-		if err != nil {
-			berthExe.err = err
-			return
-		}
-		cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/berth", "./cmd/berth-cluster")
-		cmd.Dir = strings.TrimSpace(string(root))
-		if b, err := cmd.CombinedOutput(); err != nil {
-			berthExe.err = fmt.Errorf("go build ./cmd/berth ./cmd/berth-cluster: %w\n%s", err, b)
-			return
-		}
-		berthExe.path = filepath.Join(dir, "berth")
-	})
-	if berthExe.err != nil {
-		t.Fatal(berthExe.err)
-	}
-	return berthExe.path
 }

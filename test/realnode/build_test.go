@@ -12,6 +12,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/berth-dev/berth/test/berthexe"
 	"github.com/berth-dev/berth/test/cluster/buildkit"
 	"github.com/berth-dev/berth/test/cluster/realnode"
 )
@@ -25,8 +26,7 @@ func TestApplyBuild(t *testing.T) {
 	bkd := buildkit.Binary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	root := moduleRoot(t)
-	berth := buildBerth(t, root)
+	berth := berthexe.Path(t)
 	base, err := busyboxImage()
 	if err != nil {
 		t.Fatal(err)

@@ -21,8 +21,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/berth-dev/berth/pkg/convert"
-	"github.com/berth-dev/berth/test/cluster"
-	"github.com/berth-dev/berth/test/cluster/realnode"
 )
 
 const (
@@ -41,29 +39,10 @@ const (
 // owners) and verifies it; a push killed mid-copy resumes; kubectl cp of the same tree is timed
 // beside it.
 func TestData(t *testing.T) {
-	realnode.Require(t)
 	ctx := context.Background()
-	root := moduleRoot(t)
-	images, err := shopImages(ctx, root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	berth := buildBerth(t, root)
-	n := realnode.ForTest(t, realnode.Options{})
-	for _, ref := range []string{"postgres:16-alpine", "redis:7-alpine", convert.DefaultWaitImage, convert.DefaultJobWaitImage} {
-		if err := n.Push(ctx, ref, images[ref]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cs, err := n.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin, err := cluster.Binaries()
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &dataEnv{t: t, exe: berth, kubeconfig: n.Kubeconfig, kubectl: bin.Kubectl, cs: cs, dir: t.TempDir(),
+	s := startShopNode(ctx, t, "postgres:16-alpine", "redis:7-alpine", convert.DefaultWaitImage, convert.DefaultJobWaitImage)
+	root, berth, n, cs := s.root, s.berth, s.n, s.cs
+	d := &dataEnv{t: t, exe: berth, kubeconfig: n.Kubeconfig, kubectl: s.kubectl, cs: cs, dir: t.TempDir(),
 		compose: filepath.Join(root, "test", "realnode", "testdata", "data", "compose.yaml")}
 
 	start := time.Now()

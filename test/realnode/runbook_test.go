@@ -16,9 +16,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
-
-	"github.com/berth-dev/berth/test/cluster"
-	"github.com/berth-dev/berth/test/cluster/realnode"
 )
 
 const shopOld = "shop-old" // where the "Compose side" of examples/shop runs
@@ -31,30 +28,11 @@ const shopOld = "shop-old" // where the "Compose side" of examples/shop runs
 // the runbook's undo of the last step (berth down, start the old side again) runs and the old
 // side serves the order again, untouched.
 func TestShopRunbook(t *testing.T) {
-	realnode.Require(t)
 	ctx := context.Background()
-	root := moduleRoot(t)
-	images, err := shopImages(ctx, root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	berth := buildBerth(t, root)
-	n := realnode.ForTest(t, realnode.Options{})
-	for ref, img := range images {
-		if err := n.Push(ctx, ref, img); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cs, err := n.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin, err := cluster.Binaries()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := startShopNode(ctx, t)
+	root, berth, n, cs := s.root, s.berth, s.n, s.cs
 	compose := filepath.Join(root, "examples", "shop", "compose.yaml")
-	r := &runbook{t: t, berth: berth, kubectl: bin.Kubectl, kubeconfig: n.Kubeconfig, dir: t.TempDir(), replicas: map[string]string{}}
+	r := &runbook{t: t, berth: berth, kubectl: s.kubectl, kubeconfig: n.Kubeconfig, dir: t.TempDir(), replicas: map[string]string{}}
 
 	if out, err := runBerth(berth, "apply", "-f", compose, "-n", shopOld, "--kubeconfig", n.Kubeconfig, "--wait", "--timeout", applyTimeout()); err != nil {
 		t.Fatalf("old side: %v\n%s", err, out)

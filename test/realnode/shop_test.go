@@ -27,38 +27,22 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/berth-dev/berth/test/berthexe"
+	"github.com/berth-dev/berth/test/cluster"
 	"github.com/berth-dev/berth/test/cluster/realnode"
 )
 
 const ns = "shop" // the example's project name
 
+func TestMain(m *testing.M) { os.Exit(berthexe.Main(m)) }
+
 // TestShop converts and applies examples/shop on a real node and checks that it works; on
 // the same node it then checks a broken healthcheck, a secret in args and probes, and an ECS
 // multi-container task.
 func TestShop(t *testing.T) {
-	realnode.Require(t)
 	ctx := context.Background()
-	root := moduleRoot(t)
-	t0 := time.Now()
-	images, err := shopImages(ctx, root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	berth := buildBerth(t, root)
-	t.Logf("images and berth built in %s", since(t0))
-
-	t1 := time.Now()
-	n := realnode.ForTest(t, realnode.Options{})
-	t.Logf("real node up in %s", since(t1))
-	for ref, img := range images {
-		if err := n.Push(ctx, ref, img); err != nil {
-			t.Fatal(err)
-		}
-	}
-	cs, err := n.Client()
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := startShopNode(ctx, t)
+	root, berth, n, cs := s.root, s.berth, s.n, s.cs
 
 	out := filepath.Join(t.TempDir(), "out")
 	run(t, berth, "convert", "-f", filepath.Join(root, "examples", "shop", "compose.yaml"), "-o", out)
@@ -157,6 +141,52 @@ func checkSecretArgs(ctx context.Context, t *testing.T, cs kubernetes.Interface,
 	}
 }
 
+// shopNode is what the tests of examples/shop start from: a real node holding the shop's
+// images, a client of it, berth, kubectl and the module root.
+type shopNode struct {
+	n                    *realnode.Node
+	cs                   kubernetes.Interface
+	root, berth, kubectl string
+}
+
+// startShopNode builds the shop's images and berth, starts a real node (or skips, see
+// realnode.Require) and pushes to it the images named by refs, every image when none is named.
+func startShopNode(ctx context.Context, t *testing.T, refs ...string) *shopNode {
+	t.Helper()
+	realnode.Require(t)
+	s := &shopNode{root: moduleRoot(t)}
+	t0 := time.Now()
+	images, err := shopImages(ctx, s.root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.berth = berthexe.Path(t)
+	t.Logf("images and berth built in %s", since(t0))
+	bin, err := cluster.Binaries()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.kubectl = bin.Kubectl
+
+	t1 := time.Now()
+	s.n = realnode.ForTest(t, realnode.Options{})
+	t.Logf("real node up in %s", since(t1))
+	if len(refs) == 0 {
+		for ref := range images {
+			refs = append(refs, ref)
+		}
+	}
+	for _, ref := range refs {
+		if err := s.n.Push(ctx, ref, images[ref]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s.cs, err = s.n.Client(); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // applyTimeout bounds `berth apply --wait` (BERTH_TEST_APPLY_TIMEOUT overrides it).
 func applyTimeout() string {
 	if v := os.Getenv("BERTH_TEST_APPLY_TIMEOUT"); v != "" {
@@ -188,19 +218,6 @@ func moduleRoot(t *testing.T) string {
 func isDir(p string) bool {
 	fi, err := os.Stat(p)
 	return err == nil && fi.IsDir()
-}
-
-// buildBerth builds berth and berth-cluster into one directory, as `go install ./cmd/...`
-// does, so berth finds the executable it hands the cluster commands to.
-func buildBerth(t *testing.T, root string) string {
-	t.Helper()
-	dir := t.TempDir()
-	cmd := exec.Command("go", "build", "-o", dir+string(filepath.Separator), "./cmd/berth", "./cmd/berth-cluster")
-	cmd.Dir = root
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/berth ./cmd/berth-cluster: %v\n%s", err, b)
-	}
-	return filepath.Join(dir, "berth")
 }
 
 // run runs berth and fails the test when it fails.
