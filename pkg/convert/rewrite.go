@@ -84,14 +84,21 @@ func (b *builder) rewrittenContent(key string, content []byte) []byte {
 	for o := range r {
 		olds = append(olds, o)
 	}
-	sort.Slice(olds, func(i, j int) bool {
-		return len(olds[i]) > len(olds[j]) || len(olds[i]) == len(olds[j]) && olds[i] < olds[j]
-	})
+	LongestFirst(olds)
 	s := string(content)
 	for _, o := range olds {
 		s = ReplaceToken(s, o, r[o])
 	}
 	return []byte(s)
+}
+
+// LongestFirst sorts the values to replace longest first, then alphabetically, so a value
+// that contains another is replaced whole, in the same order every run.
+func LongestFirst(values []string) {
+	sort.Slice(values, func(i, j int) bool {
+		a, b := values[i], values[j]
+		return len(a) > len(b) || len(a) == len(b) && a < b
+	})
 }
 
 // ReplaceToken replaces old in s where it stands as a whole token: not glued to a token

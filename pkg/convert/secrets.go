@@ -94,13 +94,7 @@ func (b *builder) secretInfo() *secretState {
 	for v := range st.values {
 		st.sorted = append(st.sorted, v)
 	}
-	sort.Slice(st.sorted, func(i, j int) bool {
-		a, c := st.sorted[i], st.sorted[j]
-		if len(a) != len(c) {
-			return len(a) > len(c)
-		}
-		return a < c
-	})
+	LongestFirst(st.sorted)
 	st.publicTokens(b.app)
 	st.index()
 	b.planArgvSecrets(st)

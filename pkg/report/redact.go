@@ -1,7 +1,6 @@
 package report
 
 import (
-	"sort"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/convert"
@@ -69,14 +68,7 @@ func NewRedactor(app *model.App, objs []convert.Object) *Redactor {
 			r.phrases = append(r.phrases, v)
 		}
 	}
-	// Longest first, so a secret containing another is replaced whole.
-	sort.Slice(r.phrases, func(i, j int) bool {
-		a, b := r.phrases[i], r.phrases[j]
-		if len(a) != len(b) {
-			return len(a) > len(b)
-		}
-		return a < b
-	})
+	convert.LongestFirst(r.phrases)
 	return r
 }
 
