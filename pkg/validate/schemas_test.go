@@ -8,12 +8,13 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/pkg/validate/internal/schemagen"
+	"github.com/berth-dev/berth/test/cluster"
 )
 
 // The embedded schemas of the harness's Kubernetes version are exactly what its apiserver
 // serves today: a version bump of the harness without `go generate ./pkg/validate` fails here.
 func TestEmbeddedSchemasAreCurrent(t *testing.T) {
-	c := kube.Get(t)
+	c := cluster.APIServer.Get(t)
 	dir, files, err := schemagen.Capture(c.Config)
 	if err != nil {
 		t.Fatal(err)

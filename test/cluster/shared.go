@@ -74,6 +74,12 @@ type Shared struct {
 	done    bool
 }
 
+// APIServer is the Shared of the packages that need only an apiserver (Mode APIServerOnly:
+// dry runs and schema checks, no controllers), declared once for all of them:
+//
+//	func TestMain(m *testing.M) { os.Exit(cluster.APIServer.Run(m)) }
+var APIServer = NewShared(Options{Mode: APIServerOnly})
+
 // NewShared returns a Shared that starts a cluster with opts on first use.
 func NewShared(opts Options) *Shared {
 	return &Shared{opts: opts}

@@ -19,9 +19,7 @@ import (
 	"github.com/berth-dev/berth/test/cluster"
 )
 
-var kube = cluster.NewShared(cluster.Options{Mode: cluster.APIServerOnly})
-
-func TestMain(m *testing.M) { os.Exit(kube.Run(m)) }
+func TestMain(m *testing.M) { os.Exit(cluster.APIServer.Run(m)) }
 
 // corpusFiles lists the corpus's Compose project files (../shared/corpus/compose), or skips.
 func corpusFiles(t *testing.T) (string, []string) {
@@ -31,7 +29,7 @@ func corpusFiles(t *testing.T) (string, []string) {
 
 func TestComposeCorpusPassesServerDryRun(t *testing.T) {
 	dir, files := corpusFiles(t)
-	c := kube.Get(t)
+	c := cluster.APIServer.Get(t)
 	ctx := context.Background()
 	var converted, objects, accepted, rejected int
 	for _, f := range files {

@@ -9,6 +9,7 @@ import (
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/render"
 	"github.com/berth-dev/berth/pkg/validate"
+	"github.com/berth-dev/berth/test/cluster"
 )
 
 // TestComposeCorpusNetworkPoliciesPassServerDryRun: with --network-policies, every corpus
@@ -16,7 +17,7 @@ import (
 // dry-run (real networks give real names: dots, underscores, long ones).
 func TestComposeCorpusNetworkPoliciesPassServerDryRun(t *testing.T) {
 	dir, files := corpusFiles(t)
-	c := kube.Get(t)
+	c := cluster.APIServer.Get(t)
 	ctx := context.Background()
 	on := true
 	apps, policies := 0, 0

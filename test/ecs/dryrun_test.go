@@ -19,9 +19,7 @@ import (
 	"github.com/berth-dev/berth/test/cluster"
 )
 
-var kube = cluster.NewShared(cluster.Options{Mode: cluster.APIServerOnly})
-
-func TestMain(m *testing.M) { os.Exit(kube.Run(m)) }
+func TestMain(m *testing.M) { os.Exit(cluster.APIServer.Run(m)) }
 
 // input is one ECS app to check.
 type input struct {
@@ -89,7 +87,7 @@ func TestConvertedECSPassServerDryRun(t *testing.T) {
 	if len(inputs) == 0 {
 		t.Fatal("no ECS inputs found")
 	}
-	c := kube.Get(t)
+	c := cluster.APIServer.Get(t)
 	ctx := context.Background()
 	crds, _ := filepath.Glob(filepath.Join("testdata", "eso-v0.20.4", "*.yaml"))
 	for _, f := range crds {

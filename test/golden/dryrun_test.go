@@ -18,9 +18,7 @@ import (
 	"github.com/berth-dev/berth/test/crds"
 )
 
-var kube = cluster.NewShared(cluster.Options{Mode: cluster.APIServerOnly})
-
-func TestMain(m *testing.M) { os.Exit(kube.Run(m)) }
+func TestMain(m *testing.M) { os.Exit(cluster.APIServer.Run(m)) }
 
 // installCRDs installs the vendored CustomResourceDefinitions into c.
 func installCRDs(t *testing.T, c *cluster.Cluster) {
@@ -79,7 +77,7 @@ func TestGoldensPassServerDryRun(t *testing.T) {
 	if len(cases) == 0 {
 		t.Fatal("no golden files found")
 	}
-	c := kube.Get(t)
+	c := cluster.APIServer.Get(t)
 	installCRDs(t, c)
 	names := make([]string, 0, len(cases))
 	for n := range cases {

@@ -17,6 +17,7 @@ import (
 	"github.com/berth-dev/berth/pkg/release"
 	brender "github.com/berth-dev/berth/pkg/render"
 	"github.com/berth-dev/berth/pkg/validate"
+	"github.com/berth-dev/berth/test/cluster"
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
@@ -35,7 +36,7 @@ func TestHelmChartsWithChangedValuesPassServerDryRun(t *testing.T) {
 	if err != nil || len(cases) == 0 {
 		t.Fatalf("no golden cases (%v)", err)
 	}
-	c := kube.Get(t)
+	c := cluster.APIServer.Get(t)
 	installCRDs(t, c) // Gateway API, AWS LBC, ESO: the cases' custom resources
 	for _, dir := range cases {
 		t.Run(filepath.Base(dir), func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/berth-dev/berth/pkg/podsecurity"
 	"github.com/berth-dev/berth/pkg/validate"
+	"github.com/berth-dev/berth/test/cluster"
 	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -29,7 +30,7 @@ func TestPodSecurityGradesMatchAdmission(t *testing.T) {
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no golden files (%v)", err)
 	}
-	cs, err := kube.Get(t).Client()
+	cs, err := cluster.APIServer.Get(t).Client()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,14 +11,12 @@ import (
 	"github.com/berth-dev/berth/test/cluster"
 )
 
-var kube = cluster.NewShared(cluster.Options{Mode: cluster.APIServerOnly})
-
-func TestMain(m *testing.M) { os.Exit(kube.Run(m)) }
+func TestMain(m *testing.M) { os.Exit(cluster.APIServer.Run(m)) }
 
 // The offline validator and a real apiserver of the same version give the same verdict on
 // every agreement case, and the server rejects the server-only cases.
 func TestOfflineAgreesWithServer(t *testing.T) {
-	c := kube.Get(t)
+	c := cluster.APIServer.Get(t)
 	ctx := context.Background()
 	offline, err := full.NewOffline(cluster.KubernetesVersion)
 	if err != nil {
