@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/pkg/plan"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -63,23 +64,6 @@ func runPlan(t *testing.T, args ...string) string {
 	return out
 }
 
-// shellLines are the lines of the runbook's sh blocks, in order.
-func shellLines(md string) []string {
-	var out []string
-	in := false
-	for _, l := range strings.Split(md, "\n") {
-		switch {
-		case l == "```sh":
-			in = true
-		case l == "```":
-			in = false
-		case in:
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
 // first is the index of the first line containing all of parts, -1 if none.
 func first(lines []string, parts ...string) int {
 	for i, l := range lines {
@@ -109,7 +93,7 @@ func count(lines []string, parts ...string) int {
 func TestPlanRules(t *testing.T) {
 	const file = "testdata/plan/rules/compose.yaml"
 	md := runPlan(t, "-f", file)
-	sh := shellLines(md)
+	sh := plan.Commands(md)
 	t.Run("external claims are created", func(t *testing.T) {
 		i := first(sh, "kubectl -n rules apply -f -")
 		if i < 0 || first(sh[i:], "name: legacy-files") < 0 || first(sh[i:], "kind: PersistentVolumeClaim") < 0 {

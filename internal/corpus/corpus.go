@@ -1,5 +1,6 @@
 // Package corpus locates berth's real-world inputs for tests: ../shared/corpus beside the
-// module root (never copied into the repository; see its README for sources and licenses).
+// module root (never copied into the repository; see its README for sources and licenses), and
+// the module root itself (ModuleRoot).
 // Tests read the files in place and skip when the corpus is absent. Only tests import it.
 package corpus
 
@@ -27,13 +28,20 @@ func Dir(t testing.TB, sub string) string {
 // that also run without it).
 func Path(t testing.TB, sub string) string {
 	t.Helper()
+	return filepath.Join(ModuleRoot(t), "..", "shared", "corpus", sub)
+}
+
+// ModuleRoot returns the module's root directory: the nearest directory above the test's
+// working directory that holds a go.mod.
+func ModuleRoot(t testing.TB) string {
+	t.Helper()
 	dir, err := filepath.Abs(".")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
+			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
@@ -41,7 +49,6 @@ func Path(t testing.TB, sub string) string {
 		}
 		dir = parent
 	}
-	return filepath.Join(dir, "..", "shared", "corpus", sub)
 }
 
 var (

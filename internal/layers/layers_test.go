@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"github.com/berth-dev/berth/internal/corpus"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,7 +105,7 @@ type listed struct {
 }
 
 func TestImports(t *testing.T) {
-	root := moduleRoot(t)
+	root := corpus.ModuleRoot(t)
 	rules := readRules(t, filepath.Join(root, "docs", "architecture.md"))
 	cmd := exec.Command("go", "list", "-e", "-json=ImportPath,Imports", "./...")
 	cmd.Dir = root
@@ -178,23 +179,5 @@ func TestRuleMatching(t *testing.T) {
 	}
 	if _, ok := ruleFor(rules, "pkg/newthing"); ok {
 		t.Error("a new top-level package matched a row")
-	}
-}
-
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("go.mod not found")
-		}
-		dir = parent
 	}
 }

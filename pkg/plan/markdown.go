@@ -39,6 +39,24 @@ func Markdown(app *model.App, res *convert.Result, opts Options) []byte {
 	return append(bytes.TrimRight(out, "\n"), '\n')
 }
 
+// Commands returns the lines of the sh blocks of a runbook Markdown wrote, in order: the
+// commands a user runs, for a script or a test that follows the runbook.
+func Commands(md string) []string {
+	var out []string
+	in := false
+	for _, l := range strings.Split(md, "\n") {
+		switch {
+		case l == "```sh":
+			in = true
+		case l == "```":
+			in = false
+		case in:
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 type writer struct {
 	b bytes.Buffer
 	f *facts

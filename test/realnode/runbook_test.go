@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berth-dev/berth/pkg/plan"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
@@ -41,7 +42,7 @@ func TestShopRunbook(t *testing.T) {
 
 	md := run(t, berth, "plan", "-f", compose)
 	start := time.Now()
-	for _, line := range shellLines(md) {
+	for _, line := range plan.Commands(md) {
 		r.exec(line)
 	}
 	t.Logf("runbook executed in %s", since(start))
@@ -145,23 +146,6 @@ func (r *runbook) kubectlOK(args ...string) {
 	if out, err := r.kubectl1(args...); err != nil {
 		r.t.Fatalf("kubectl %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
-}
-
-// shellLines are the lines of the Markdown's sh blocks, in order.
-func shellLines(md string) []string {
-	var out []string
-	in := false
-	for _, l := range strings.Split(md, "\n") {
-		switch {
-		case l == "```sh":
-			in = true
-		case l == "```":
-			in = false
-		case in:
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 // placeOrder places an order through web in namespace and waits until the worker has

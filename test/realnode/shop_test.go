@@ -27,6 +27,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/berth-dev/berth/internal/corpus"
 	"github.com/berth-dev/berth/test/berthexe"
 	"github.com/berth-dev/berth/test/cluster"
 	"github.com/berth-dev/berth/test/cluster/realnode"
@@ -154,7 +155,7 @@ type shopNode struct {
 func startShopNode(ctx context.Context, t *testing.T, refs ...string) *shopNode {
 	t.Helper()
 	realnode.Require(t)
-	s := &shopNode{root: moduleRoot(t)}
+	s := &shopNode{root: corpus.ModuleRoot(t)}
 	t0 := time.Now()
 	images, err := shopImages(ctx, s.root)
 	if err != nil {
@@ -196,29 +197,6 @@ func applyTimeout() string {
 }
 
 func since(t time.Time) time.Duration { return time.Since(t).Round(10 * time.Millisecond) }
-
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil && isDir(filepath.Join(dir, "cmd", "berth")) {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("module root not found")
-		}
-		dir = parent
-	}
-}
-
-func isDir(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.IsDir()
-}
 
 // run runs berth and fails the test when it fails.
 func run(t *testing.T, berth string, args ...string) string {
