@@ -2,7 +2,6 @@ package realnode_test
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,25 +40,11 @@ func TestApplyBuild(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	sock := filepath.Join(dir, "buildkitd.sock")
-	conf := fmt.Sprintf(`root = %q
-[grpc]
-  address = ["unix://%s"]
-[worker.oci]
-  enabled = true
-  binary = "/usr/sbin/runc"
-  snapshotter = "overlayfs"
-  networkMode = "host"
-  gc = false
-[worker.containerd]
-  enabled = false
-[registry.%q]
-  http = true
-`, filepath.Join(dir, "root"), sock, realnode.RegistryAddr)
-	if err := os.WriteFile(filepath.Join(dir, "buildkitd.toml"), []byte(conf), 0o644); err != nil {
+	cfg, sock, err := buildkit.WriteConfig(dir, realnode.RegistryAddr, "")
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.StartProcess("buildkitd", bkd, "--config", filepath.Join(dir, "buildkitd.toml")); err != nil {
+	if err := n.StartProcess("buildkitd", bkd, "--config", cfg); err != nil {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {

@@ -174,12 +174,16 @@ func (e *Env) StartBuilder(t testing.TB) string {
 	return e.startBuildkitd(t, e.bin, dir)
 }
 
-// startBuildkitd runs buildkitd in dir with the OCI worker (Debian's runc, overlayfs, host
-// network) trusting the registry's certificate, and returns its address.
-func (e *Env) startBuildkitd(t testing.TB, bin, dir string) string {
-	sock := filepath.Join(dir, "buildkitd.sock")
-	addr := "unix://" + sock
-	logPath := filepath.Join(dir, "buildkitd.log")
+// WriteConfig writes dir/buildkitd.toml for the tests' buildkitd: state in dir/root, listening
+// on dir/buildkitd.sock, the OCI worker (Debian's runc, overlayfs, host network, no garbage
+// collection), and registry reached over TLS trusting caFile, or over plain HTTP when caFile is
+// "". It returns the paths of the file and of the socket.
+func WriteConfig(dir, registry, caFile string) (cfgPath, sock string, err error) {
+	sock = filepath.Join(dir, "buildkitd.sock")
+	tls := "  http = true\n"
+	if caFile != "" {
+		tls = fmt.Sprintf("  http = false\n  ca = [%q]\n", caFile)
+	}
 	conf := fmt.Sprintf(`root = %q
 [grpc]
   address = [%q]
@@ -192,13 +196,20 @@ func (e *Env) startBuildkitd(t testing.TB, bin, dir string) string {
 [worker.containerd]
   enabled = false
 [registry.%q]
-  http = false
-  ca = [%q]
-`, filepath.Join(dir, "root"), addr, e.Registry, filepath.Join(e.Dir, "registry-ca.pem"))
-	cfgPath := filepath.Join(dir, "buildkitd.toml")
-	if err := os.WriteFile(cfgPath, []byte(conf), 0o644); err != nil {
+`, filepath.Join(dir, "root"), "unix://"+sock, registry) + tls
+	cfgPath = filepath.Join(dir, "buildkitd.toml")
+	return cfgPath, sock, os.WriteFile(cfgPath, []byte(conf), 0o644)
+}
+
+// startBuildkitd runs buildkitd in dir with the OCI worker (Debian's runc, overlayfs, host
+// network) trusting the registry's certificate, and returns its address.
+func (e *Env) startBuildkitd(t testing.TB, bin, dir string) string {
+	cfgPath, sock, err := WriteConfig(dir, e.Registry, filepath.Join(e.Dir, "registry-ca.pem"))
+	if err != nil {
 		t.Fatal(err)
 	}
+	addr := "unix://" + sock
+	logPath := filepath.Join(dir, "buildkitd.log")
 	logf, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
