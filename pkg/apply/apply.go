@@ -109,15 +109,7 @@ func objKey(gk schema.GroupKind, ns, name string) string { return gk.String() + 
 func Apply(ctx context.Context, c *Client, objs []*unstructured.Unstructured, opts Options) (*Result, error) {
 	start := time.Now()
 	opts = opts.withDefaults()
-	items, err := c.prepare(ctx, objs, opts.Set)
-	if err != nil {
-		return nil, err
-	}
-	prev, err := c.readParent(ctx, opts.Set)
-	if err != nil {
-		return nil, err
-	}
-	st, err := c.readMembers(ctx, opts.Set, items, prev)
+	items, prev, st, err := c.state(ctx, objs, opts.Set)
 	if err != nil {
 		return nil, err
 	}
@@ -172,6 +164,21 @@ func (o Options) withDefaults() Options {
 		o.Out = io.Discard
 	}
 	return o
+}
+
+// state prepares objs (prepare) and reads what the cluster holds of s: the ApplySet's parent
+// and its live members.
+func (c *Client) state(ctx context.Context, objs []*unstructured.Unstructured, s Set) ([]*item, parent, *members, error) {
+	items, err := c.prepare(ctx, objs, s)
+	if err != nil {
+		return nil, parent{}, nil, err
+	}
+	prev, err := c.readParent(ctx, s)
+	if err != nil {
+		return nil, parent{}, nil, err
+	}
+	st, err := c.readMembers(ctx, s, items, prev)
+	return items, prev, st, err
 }
 
 // prepare turns objs into apply patches: normalized, resolved to resources, defaulted to the

@@ -37,15 +37,7 @@ func Diff(ctx context.Context, c *Client, objs []*unstructured.Unstructured, o D
 	if o.Out == nil {
 		o.Out = io.Discard
 	}
-	items, err := c.prepare(ctx, objs, o.Set)
-	if err != nil {
-		return false, err
-	}
-	prev, err := c.readParent(ctx, o.Set)
-	if err != nil {
-		return false, err
-	}
-	st, err := c.readMembers(ctx, o.Set, items, prev)
+	items, _, st, err := c.state(ctx, objs, o.Set)
 	if err != nil {
 		return false, err
 	}
