@@ -124,6 +124,10 @@ func compiledTable(version string) *table {
 		return &compiledV1_33
 	case "1.34":
 		return &compiledV1_34
+	case "1.35":
+		return &compiledV1_35
+	case "1.36":
+		return &compiledV1_36
 	case "1.37":
 		return &compiledV1_37
 	}
