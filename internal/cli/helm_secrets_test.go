@@ -6,9 +6,10 @@ import (
 	"testing"
 
 	"github.com/berth-dev/berth/pkg/render"
-	"helm.sh/helm/v3/pkg/chart/loader"
-	"helm.sh/helm/v3/pkg/chartutil"
-	"helm.sh/helm/v3/pkg/engine"
+	"helm.sh/helm/v4/pkg/chart/common"
+	chartutil "helm.sh/helm/v4/pkg/chart/common/util"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	"helm.sh/helm/v4/pkg/engine"
 )
 
 // TestHelmChartHoldsNoSecretData converts the golden case with Secrets to a chart: no file
@@ -40,7 +41,7 @@ func TestHelmChartHoldsNoSecretData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	vals, err := chartutil.ToRenderValues(chrt, nil, chartutil.ReleaseOptions{Name: "rel", Namespace: "default", IsInstall: true}, chartutil.DefaultCapabilities)
+	vals, err := chartutil.ToRenderValues(chrt, nil, common.ReleaseOptions{Name: "rel", Namespace: "default", IsInstall: true}, common.DefaultCapabilities)
 	if err != nil {
 		t.Fatal(err)
 	}

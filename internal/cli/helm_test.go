@@ -10,12 +10,14 @@ import (
 	"github.com/berth-dev/berth/pkg/release"
 	"github.com/berth-dev/berth/pkg/render"
 	"github.com/google/go-cmp/cmp"
-	"helm.sh/helm/v3/pkg/chart"
-	"helm.sh/helm/v3/pkg/chart/loader"
-	"helm.sh/helm/v3/pkg/chartutil"
-	"helm.sh/helm/v3/pkg/engine"
-	"helm.sh/helm/v3/pkg/lint"
-	"helm.sh/helm/v3/pkg/lint/support"
+	"helm.sh/helm/v4/pkg/chart/common"
+	chartutil "helm.sh/helm/v4/pkg/chart/common/util"
+	"helm.sh/helm/v4/pkg/chart/loader/archive"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
+	"helm.sh/helm/v4/pkg/chart/v2/lint"
+	"helm.sh/helm/v4/pkg/chart/v2/lint/support"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	"helm.sh/helm/v4/pkg/engine"
 	"sigs.k8s.io/yaml"
 )
 
@@ -67,7 +69,7 @@ func convertChart(t *testing.T, args []string, extra ...string) string {
 // loadChart loads the chart in dir (ignoring berth's manifest of the files it wrote).
 func loadChart(t *testing.T, dir string) *chart.Chart {
 	t.Helper()
-	var files []*loader.BufferedFile
+	var files []*archive.BufferedFile
 	var secretValues []byte
 	for p, data := range readTree(t, dir) {
 		switch p {
@@ -75,7 +77,7 @@ func loadChart(t *testing.T, dir string) *chart.Chart {
 		case render.SecretValuesFile:
 			secretValues = []byte(data) // what berth apply and `helm install -f secret-values.yaml` add
 		default:
-			files = append(files, &loader.BufferedFile{Name: p, Data: []byte(data)})
+			files = append(files, &archive.BufferedFile{Name: p, Data: []byte(data)})
 		}
 	}
 	chrt, err := loader.LoadFiles(files)
@@ -92,7 +94,7 @@ func loadChart(t *testing.T, dir string) *chart.Chart {
 // helm install does) and returns the object documents.
 func renderChart(t *testing.T, chrt *chart.Chart, override map[string]any, release string) [][]byte {
 	t.Helper()
-	vals, err := chartutil.ToRenderValues(chrt, override, chartutil.ReleaseOptions{Name: release, Namespace: "default", IsInstall: true}, chartutil.DefaultCapabilities)
+	vals, err := chartutil.ToRenderValues(chrt, override, common.ReleaseOptions{Name: release, Namespace: "default", IsInstall: true}, common.DefaultCapabilities)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +123,7 @@ func lintStrict(t *testing.T, dir string, vals map[string]any) {
 		}
 		vals = chartutil.CoalesceTables(vals, sv) // as with -f secret-values.yaml
 	}
-	res := lint.AllWithKubeVersionAndSchemaValidation(dir, vals, "default", nil, false)
+	res := lint.RunAll(dir, vals, "default")
 	for _, m := range res.Messages {
 		if m.Severity == support.InfoSev && strings.Contains(m.Err.Error(), "icon is recommended") {
 			continue

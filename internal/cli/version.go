@@ -35,7 +35,6 @@ var versionLibraries = []string{
 	"k8s.io/api",
 	"k8s.io/apimachinery",
 	"k8s.io/client-go",
-	"helm.sh/helm/v3",
 	"helm.sh/helm/v4",
 	"sigs.k8s.io/kustomize/api",
 	"sigs.k8s.io/gateway-api",

@@ -7,7 +7,7 @@ import (
 	"sort"
 
 	"github.com/berth-dev/berth/pkg/apply"
-	"helm.sh/helm/v3/pkg/chart"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
 )
 
 // Diff prints what deploying chrt with vals as release name would change: for each object of

@@ -10,9 +10,11 @@ import (
 	"time"
 
 	"github.com/berth-dev/berth/pkg/apply"
-	"helm.sh/helm/v3/pkg/action"
-	"helm.sh/helm/v3/pkg/release"
-	"helm.sh/helm/v3/pkg/storage/driver"
+	"helm.sh/helm/v4/pkg/action"
+	"helm.sh/helm/v4/pkg/kube"
+	ri "helm.sh/helm/v4/pkg/release"
+	release "helm.sh/helm/v4/pkg/release/v1"
+	"helm.sh/helm/v4/pkg/storage/driver"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -34,7 +36,7 @@ type Revision struct {
 
 // History returns the revisions of release name, oldest first.
 func (c *Client) History(name string) ([]Revision, error) {
-	rels, err := action.NewHistory(c.cfg).Run(name)
+	rels, err := history(action.NewHistory(c.cfg).Run(name))
 	if err != nil {
 		return nil, c.notFound(name, err)
 	}
@@ -43,7 +45,7 @@ func (c *Client) History(name string) ([]Revision, error) {
 	for _, r := range rels {
 		rev := Revision{Version: r.Version}
 		if r.Info != nil {
-			rev.Updated, rev.Status, rev.Description = r.Info.LastDeployed.Time, r.Info.Status.String(), r.Info.Description
+			rev.Updated, rev.Status, rev.Description = r.Info.LastDeployed, r.Info.Status.String(), r.Info.Description
 		}
 		if r.Chart != nil && r.Chart.Metadata != nil {
 			rev.Chart = r.Chart.Metadata.Name + "-" + r.Chart.Metadata.Version
@@ -71,7 +73,8 @@ func (c *Client) Rollback(ctx context.Context, name string, revision int, o Opti
 	rb.Version = revision
 	rb.MaxHistory = o.historyMax()
 	rb.Timeout = timeout(o)
-	rb.DryRun = o.DryRun != apply.DryRunNone
+	rb.WaitStrategy = kube.HookOnlyStrategy
+	rb.DryRunStrategy = dryRun(o.DryRun)
 	if err := rb.Run(name); err != nil {
 		return nil, fmt.Errorf("rolling back release %s in %s: %w", name, c.namespace, err)
 	}
@@ -79,7 +82,7 @@ func (c *Client) Rollback(ctx context.Context, name string, revision int, o Opti
 	if err != nil {
 		return nil, err
 	}
-	if rb.DryRun {
+	if rb.DryRunStrategy != action.DryRunNone {
 		fmt.Fprintf(o.out(), "release %s: would roll back (dry run)\n", name)
 		return rel, nil
 	}
@@ -89,7 +92,7 @@ func (c *Client) Rollback(ctx context.Context, name string, revision int, o Opti
 
 // Last returns the newest revision of release name.
 func (c *Client) Last(name string) (*release.Release, error) {
-	rel, err := c.cfg.Releases.Last(name)
+	rel, err := v1(c.cfg.Releases.Last(name))
 	if err != nil {
 		return nil, c.notFound(name, err)
 	}
@@ -124,7 +127,7 @@ func (c *Client) Uninstall(ctx context.Context, name string, o UninstallOptions)
 		return err
 	}
 	un := action.NewUninstall(c.cfg)
-	un.Wait, un.Timeout, un.DeletionPropagation = true, o.Timeout, "foreground"
+	un.WaitStrategy, un.Timeout, un.DeletionPropagation = kube.LegacyStrategy, o.Timeout, "foreground"
 	if un.Timeout <= 0 {
 		un.Timeout = 2 * time.Minute
 	}
@@ -199,7 +202,7 @@ func (c *Client) List() ([]*release.Release, error) {
 	l := action.NewList(c.cfg)
 	l.All = true
 	l.SetStateMask()
-	rels, err := l.Run()
+	rels, err := history(l.Run())
 	if err != nil {
 		return nil, fmt.Errorf("listing releases in %s: %w", c.namespace, err)
 	}
@@ -218,4 +221,20 @@ func (c *Client) Status(ctx context.Context, name string) (*release.Release, []a
 	}
 	rows, err := apply.StatusOf(ctx, c.kube, objs)
 	return rel, rows, err
+}
+
+// history unwraps the releases the SDK returns as Releasers (see v1).
+func history(rs []ri.Releaser, err error) ([]*release.Release, error) {
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*release.Release, 0, len(rs))
+	for _, r := range rs {
+		rel, err := v1(r, nil)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rel)
+	}
+	return out, nil
 }

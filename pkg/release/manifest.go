@@ -8,10 +8,11 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/apply"
-	"helm.sh/helm/v3/pkg/chart"
-	"helm.sh/helm/v3/pkg/chartutil"
-	"helm.sh/helm/v3/pkg/engine"
-	"helm.sh/helm/v3/pkg/releaseutil"
+	"helm.sh/helm/v4/pkg/chart/common"
+	chartutil "helm.sh/helm/v4/pkg/chart/common/util"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
+	"helm.sh/helm/v4/pkg/engine"
+	releaseutil "helm.sh/helm/v4/pkg/release/v1/util"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -26,7 +27,7 @@ const AnnotationResourcePolicy = "helm.sh/resource-policy"
 // coalesced over the chart's defaults and checked against its schema), and returns the objects.
 // Deploy uses it to find the Namespace objects it must create before Helm stores the release.
 func Render(chrt *chart.Chart, vals map[string]any, name, namespace string) ([]*unstructured.Unstructured, error) {
-	rv, err := chartutil.ToRenderValues(chrt, vals, chartutil.ReleaseOptions{Name: name, Namespace: namespace, Revision: 1, IsInstall: true}, chartutil.DefaultCapabilities)
+	rv, err := chartutil.ToRenderValues(chrt, vals, common.ReleaseOptions{Name: name, Namespace: namespace, Revision: 1, IsInstall: true}, common.DefaultCapabilities)
 	if err != nil {
 		return nil, fmt.Errorf("chart %s: values: %w", chrt.Name(), err)
 	}

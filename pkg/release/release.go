@@ -1,5 +1,5 @@
 // Package release installs, upgrades, rolls back and uninstalls the chart berth renders as a
-// Helm release, through the Helm SDK (helm.sh/helm/v3/pkg/action) with the release history in
+// Helm release, through the Helm SDK (helm.sh/helm/v4/pkg/action) with the release history in
 // Secrets, as the helm CLI keeps it: `helm list`, `helm history` and `helm rollback` see the
 // same releases. Rollouts are followed with berth's own wait (package apply), so a release
 // shows the same progress and failure explanations as berth apply.
@@ -12,14 +12,18 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/pkg/apply"
-	"helm.sh/helm/v3/pkg/action"
-	"helm.sh/helm/v3/pkg/chart"
-	"helm.sh/helm/v3/pkg/release"
-	"helm.sh/helm/v3/pkg/storage/driver"
+	"helm.sh/helm/v4/pkg/action"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
+	"helm.sh/helm/v4/pkg/kube"
+	ri "helm.sh/helm/v4/pkg/release"
+	rcommon "helm.sh/helm/v4/pkg/release/common"
+	release "helm.sh/helm/v4/pkg/release/v1"
+	"helm.sh/helm/v4/pkg/storage/driver"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/client-go/rest"
 )
@@ -45,8 +49,8 @@ func New(cfg *rest.Config, namespace string) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	ac := new(action.Configuration)
-	if err := ac.Init(g, namespace, Driver, func(string, ...any) {}); err != nil {
+	ac := action.NewConfiguration(action.ConfigurationSetLogger(slog.DiscardHandler))
+	if err := ac.Init(g, namespace, Driver); err != nil {
 		return nil, fmt.Errorf("helm: %w", err)
 	}
 	kc, err := apply.NewClient(cfg)
@@ -150,8 +154,8 @@ func (c *Client) Deploy(ctx context.Context, name string, chrt *chart.Chart, val
 // berth apply sends nothing for objects that are up to date, so the history (and `rollback`
 // to the previous revision) records changes only.
 func (c *Client) unchanged(ctx context.Context, name string, chrt *chart.Chart, vals map[string]any, o Options) (*release.Release, bool, error) {
-	last, err := c.cfg.Releases.Last(name)
-	if err != nil || last.Info == nil || last.Info.Status != release.StatusDeployed || last.Chart == nil || last.Chart.Metadata == nil {
+	last, err := v1(c.cfg.Releases.Last(name))
+	if err != nil || last.Info == nil || last.Info.Status != rcommon.StatusDeployed || last.Chart == nil || last.Chart.Metadata == nil {
 		return last, false, nil
 	}
 	o.DryRun = apply.DryRunServer
@@ -240,10 +244,13 @@ func (c *Client) install(ctx context.Context, name string, chrt *chart.Chart, va
 	in.PostRenderer = postRenderer{}
 	in.Description = "Install complete (berth)"
 	in.TakeOwnership = o.TakeOwnership
-	if o.DryRun != apply.DryRunNone {
-		in.DryRun, in.DryRunOption = true, string(o.DryRun)
-	}
-	return in.RunWithContext(ctx, chrt, vals)
+	// Helm 3's client-side apply (Helm 4 defaults to server-side apply): a release berth made
+	// stays upgradable by Helm 3, and its objects keep the field ownership earlier berth
+	// releases gave them. Rollouts are followed by settle, not by Helm: hooks only.
+	in.ServerSideApply = false
+	in.WaitStrategy = kube.HookOnlyStrategy
+	in.DryRunStrategy = dryRun(o.DryRun)
+	return v1(in.RunWithContext(ctx, chrt, vals))
 }
 
 func (c *Client) upgrade(ctx context.Context, name string, chrt *chart.Chart, vals map[string]any, o Options) (*release.Release, error) {
@@ -255,10 +262,39 @@ func (c *Client) upgrade(ctx context.Context, name string, chrt *chart.Chart, va
 	up.PostRenderer = postRenderer{}
 	up.Description = "Upgrade complete (berth)"
 	up.TakeOwnership = o.TakeOwnership
-	if o.DryRun != apply.DryRunNone {
-		up.DryRun, up.DryRunOption = true, string(o.DryRun)
+	up.ServerSideApply = "auto" // as the revision before it was applied (client-side, see install)
+	up.WaitStrategy = kube.HookOnlyStrategy
+	up.DryRunStrategy = dryRun(o.DryRun)
+	return v1(up.RunWithContext(ctx, name, chrt, vals))
+}
+
+// dryRun is the SDK's dry-run strategy for berth's.
+func dryRun(d apply.DryRun) action.DryRunStrategy {
+	switch d {
+	case apply.DryRunServer:
+		return action.DryRunServer
+	case apply.DryRunClient:
+		return action.DryRunClient
 	}
-	return up.RunWithContext(ctx, name, chrt, vals)
+	return action.DryRunNone
+}
+
+// v1 unwraps a release the SDK returns as a Releaser: berth's releases are Helm's v1 releases
+// (the kind Helm 3 reads and writes).
+func v1(r ri.Releaser, err error) (*release.Release, error) {
+	if err != nil {
+		if rel, ok := r.(*release.Release); ok {
+			return rel, err
+		}
+		return nil, err
+	}
+	switch rel := r.(type) {
+	case *release.Release:
+		return rel, nil
+	case release.Release:
+		return &rel, nil
+	}
+	return nil, fmt.Errorf("unsupported release type %T", r)
 }
 
 func timeout(o Options) time.Duration {
@@ -282,7 +318,7 @@ func (c *Client) settle(ctx context.Context, rel *release.Release, o Options) er
 	if werr == nil {
 		return nil
 	}
-	rel.SetStatus(release.StatusFailed, fmt.Sprintf("Release %q failed: rollout not finished", rel.Name))
+	rel.SetStatus(rcommon.StatusFailed, fmt.Sprintf("Release %q failed: rollout not finished", rel.Name))
 	if err := c.cfg.Releases.Update(rel); err != nil {
 		return errors.Join(werr, fmt.Errorf("marking revision %d failed: %w", rel.Version, err))
 	}
@@ -291,7 +327,7 @@ func (c *Client) settle(ctx context.Context, rel *release.Release, o Options) er
 	}
 	if rel.Version == 1 {
 		un := action.NewUninstall(c.cfg)
-		un.Wait, un.Timeout = true, 2*time.Minute // how long the deleted objects may take to go, not --timeout
+		un.WaitStrategy, un.Timeout = kube.LegacyStrategy, 2*time.Minute // how long the deleted objects may take to go, not --timeout
 		if _, err := un.Run(rel.Name); err != nil {
 			return errors.Join(werr, fmt.Errorf("--atomic: uninstalling release %s: %w", rel.Name, err))
 		}
@@ -303,6 +339,7 @@ func (c *Client) settle(ctx context.Context, rel *release.Release, o Options) er
 	}
 	rb := action.NewRollback(c.cfg)
 	rb.Version, rb.MaxHistory, rb.Timeout = good, o.historyMax(), timeout(o)
+	rb.WaitStrategy = kube.HookOnlyStrategy
 	if err := rb.Run(rel.Name); err != nil {
 		return errors.Join(werr, fmt.Errorf("--atomic: rolling back release %s: %w", rel.Name, err))
 	}
@@ -315,13 +352,13 @@ func (c *Client) settle(ctx context.Context, rel *release.Release, o Options) er
 // (Helm's and settle's failure descriptions read `... "name" failed: ...`), so those are
 // skipped.
 func (c *Client) lastGood(rel *release.Release) (int, error) {
-	hist, err := c.cfg.Releases.History(rel.Name)
+	hist, err := history(c.cfg.Releases.History(rel.Name))
 	if err != nil {
 		return 0, fmt.Errorf("reading the history of release %s: %w", rel.Name, err)
 	}
 	good := 0
 	for _, r := range hist {
-		ok := r.Info != nil && (r.Info.Status == release.StatusDeployed || r.Info.Status == release.StatusSuperseded) &&
+		ok := r.Info != nil && (r.Info.Status == rcommon.StatusDeployed || r.Info.Status == rcommon.StatusSuperseded) &&
 			!strings.Contains(r.Info.Description, " failed: ")
 		if ok && r.Version < rel.Version && r.Version > good {
 			good = r.Version

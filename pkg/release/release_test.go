@@ -15,9 +15,12 @@ import (
 	"github.com/berth-dev/berth/pkg/release"
 	"github.com/berth-dev/berth/pkg/render"
 	"github.com/berth-dev/berth/test/cluster"
-	"helm.sh/helm/v3/pkg/action"
-	"helm.sh/helm/v3/pkg/chart"
-	"helm.sh/helm/v3/pkg/chart/loader"
+	"helm.sh/helm/v4/pkg/action"
+	"helm.sh/helm/v4/pkg/chart/common"
+	"helm.sh/helm/v4/pkg/chart/loader/archive"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	hrelease "helm.sh/helm/v4/pkg/release/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
@@ -73,9 +76,9 @@ func chartOf(t *testing.T, ns, tag string) *chart.Chart {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var bf []*loader.BufferedFile
+	var bf []*archive.BufferedFile
 	for _, f := range files {
-		bf = append(bf, &loader.BufferedFile{Name: f.Path, Data: f.Data})
+		bf = append(bf, &archive.BufferedFile{Name: f.Path, Data: f.Data})
 	}
 	c, err := loader.LoadFiles(bf)
 	if err != nil {
@@ -148,8 +151,8 @@ func (e *env) helmList() []string {
 	e.t.Helper()
 	flags := genericclioptions.NewConfigFlags(false)
 	flags.KubeConfig, flags.Namespace = &e.kc.Kubeconfig, &e.ns
-	cfg := new(action.Configuration)
-	if err := cfg.Init(flags, e.ns, "secret", e.t.Logf); err != nil {
+	cfg := action.NewConfiguration()
+	if err := cfg.Init(flags, e.ns, "secret"); err != nil {
 		e.t.Fatal(err)
 	}
 	rels, err := action.NewList(cfg).Run()
@@ -158,7 +161,11 @@ func (e *env) helmList() []string {
 	}
 	var out []string
 	for _, r := range rels {
-		out = append(out, r.Name+"/"+r.Info.Status.String())
+		rel, ok := r.(*hrelease.Release)
+		if !ok {
+			e.t.Fatalf("helm list: release of type %T, want a v1 release", r)
+		}
+		out = append(out, rel.Name+"/"+rel.Info.Status.String())
 	}
 	return out
 }
@@ -326,7 +333,7 @@ spec:
 	return &chart.Chart{
 		Metadata: &chart.Metadata{APIVersion: "v2", Name: "atomic", Version: "0.1.0"},
 		Values:   map[string]any{"broken": false},
-		Templates: []*chart.File{
+		Templates: []*common.File{
 			{Name: "templates/namespace.yaml", Data: []byte(namespace)},
 			{Name: "templates/deployment.yaml", Data: []byte(deploy)},
 		},

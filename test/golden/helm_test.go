@@ -18,10 +18,11 @@ import (
 	brender "github.com/berth-dev/berth/pkg/render"
 	"github.com/berth-dev/berth/pkg/validate"
 	"github.com/berth-dev/berth/test/cluster"
-	"helm.sh/helm/v3/pkg/chart"
-	"helm.sh/helm/v3/pkg/chart/loader"
-	"helm.sh/helm/v3/pkg/chartutil"
-	"helm.sh/helm/v3/pkg/engine"
+	"helm.sh/helm/v4/pkg/chart/common"
+	chartutil "helm.sh/helm/v4/pkg/chart/common/util"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	"helm.sh/helm/v4/pkg/engine"
 )
 
 // TestHelmChartsWithChangedValuesPassServerDryRun converts every CLI golden case into a Helm
@@ -101,7 +102,7 @@ func convertChart(t *testing.T, caseDir string) *chart.Chart {
 // as one YAML stream in template order.
 func render(t *testing.T, chrt *chart.Chart, values map[string]any) []byte {
 	t.Helper()
-	vals, err := chartutil.ToRenderValues(chrt, values, chartutil.ReleaseOptions{Name: "golden", Namespace: "default", IsInstall: true}, chartutil.DefaultCapabilities)
+	vals, err := chartutil.ToRenderValues(chrt, values, common.ReleaseOptions{Name: "golden", Namespace: "default", IsInstall: true}, common.DefaultCapabilities)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,11 +16,12 @@ import (
 	"github.com/berth-dev/berth/pkg/render"
 	"github.com/berth-dev/berth/pkg/report"
 	"github.com/spf13/pflag"
-	"helm.sh/helm/v3/pkg/chart"
-	"helm.sh/helm/v3/pkg/chart/loader"
-	"helm.sh/helm/v3/pkg/cli/values"
-	"helm.sh/helm/v3/pkg/getter"
-	hrelease "helm.sh/helm/v3/pkg/release"
+	"helm.sh/helm/v4/pkg/chart/loader/archive"
+	chart "helm.sh/helm/v4/pkg/chart/v2"
+	"helm.sh/helm/v4/pkg/chart/v2/loader"
+	"helm.sh/helm/v4/pkg/cli/values"
+	"helm.sh/helm/v4/pkg/getter"
+	hrelease "helm.sh/helm/v4/pkg/release/v1"
 )
 
 // Deploy formats of berth apply.
@@ -132,14 +133,14 @@ func (r *releaseFlags) chart(ctx context.Context, streams cli.IO, src *appSource
 	if err != nil {
 		return nil, "", "", fmt.Errorf("render: %w", err)
 	}
-	bf := make([]*loader.BufferedFile, 0, len(files))
+	bf := make([]*archive.BufferedFile, 0, len(files))
 	var sv []byte
 	for _, f := range files {
 		if f.Path == render.SecretValuesFile {
 			sv = f.Data
 			continue
 		}
-		bf = append(bf, &loader.BufferedFile{Name: f.Path, Data: f.Data})
+		bf = append(bf, &archive.BufferedFile{Name: f.Path, Data: f.Data})
 	}
 	chrt, err := loader.LoadFiles(bf)
 	if err != nil {
