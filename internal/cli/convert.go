@@ -73,6 +73,10 @@ func (o *convertOptions) validate(changed func(flag string) bool) error {
 	if o.out != "" && o.stdout {
 		return errors.New("-o and --stdout cannot be combined")
 	}
+	// the output targets --kube-version (the Job waits' kubectl follows it)
+	if v, err := validate.NormalizeVersion(o.kubeVersion); err == nil {
+		o.input.Options.KubeVersion = v
+	}
 	spec, err := render.SpecFor(o.format)
 	if err != nil {
 		return fmt.Errorf("--format: %w", err)

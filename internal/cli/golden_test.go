@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/validate"
 	"os"
 	"path/filepath"
@@ -75,7 +76,8 @@ func goldenCase(t *testing.T, caseDir string, extraArgs ...string) map[string]st
 
 // TestGoldenEveryKubeVersion converts every case for each Kubernetes version berth has schemas
 // for (--kube-version checks the output against that version's schemas before writing): the
-// output is valid for every supported minor, and does not depend on it.
+// output is valid for every supported minor, and only the Job waits' kubectl image (of that
+// minor, within kubectl's one-minor skew) depends on it.
 func TestGoldenEveryKubeVersion(t *testing.T) {
 	for _, dir := range goldenCases(t) {
 		abs, err := filepath.Abs(dir)
@@ -90,11 +92,27 @@ func TestGoldenEveryKubeVersion(t *testing.T) {
 		for _, v := range validate.KubeVersions() {
 			t.Run(filepath.Base(dir)+"/"+v, func(t *testing.T) {
 				got := goldenCase(t, abs, "--kube-version", v)
+				for k, data := range got { // the Job waits' kubectl follows the version, nothing else
+					got[k] = strings.ReplaceAll(data, convert.KubectlImage(v), convert.KubectlImage(""))
+				}
 				if diff := cmp.Diff(base, got); diff != "" {
 					t.Errorf("--kube-version %s changes the output (-default +%s):\n%s", v, v, diff)
 				}
 			})
 		}
+	}
+}
+
+// TestKubectlForEveryKubeVersion: every Kubernetes minor berth has schemas for has a kubectl
+// release of that minor for the Job waits.
+func TestKubectlForEveryKubeVersion(t *testing.T) {
+	for _, v := range validate.KubeVersions() {
+		if img := convert.KubectlImage(v); !strings.HasPrefix(img, "registry.k8s.io/kubectl:v"+v+".") {
+			t.Errorf("--kube-version %s: Job waits run %s, want kubectl %s.x", v, img, v)
+		}
+	}
+	if convert.DefaultJobWaitImage != convert.KubectlImage(validate.DefaultKubeVersion) {
+		t.Errorf("DefaultJobWaitImage %s is not the kubectl of the default version %s", convert.DefaultJobWaitImage, validate.DefaultKubeVersion)
 	}
 }
 

@@ -41,8 +41,11 @@ type Options struct {
 	// WaitImage runs the init containers that wait for dependencies.
 	WaitImage string
 	// JobWaitImage runs `kubectl wait` for dependencies that must complete: an image whose
-	// entrypoint is kubectl (default DefaultJobWaitImage; rancher/kubectl works too).
+	// entrypoint is kubectl (default: KubectlImage(KubeVersion); rancher/kubectl works too).
 	JobWaitImage string
+	// KubeVersion is the Kubernetes minor the output targets ("1.33"; "" = the newest berth
+	// knows): it picks the kubectl image of the Job waits, within kubectl's one-minor skew.
+	KubeVersion string
 	// Secrets is how externally stored variables (ECS secrets) reach their Secret:
 	// SecretsExternal (default, External Secrets Operator) or SecretsPlaceholder.
 	Secrets string

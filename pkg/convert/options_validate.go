@@ -1,6 +1,8 @@
 package convert
 
 import (
+	"slices"
+	"maps"
 	"errors"
 	"fmt"
 	"net"
@@ -48,6 +50,7 @@ func (o Options) Validate() error {
 		{"gateway-class", o.GatewayClass, checkDNSSubdomain},
 		{"domain", o.Domain, checkDNSSubdomain},
 		{"tls-cert-arn", o.TLSCertARN, checkARN},
+		{"kube-version", o.KubeVersion, checkKubeVersion},
 	}
 	for _, c := range checks {
 		if err := c.check(c.value); err != nil {
@@ -130,4 +133,12 @@ func checkARN(s string) error {
 		return nil
 	}
 	return errors.New("want an ACM certificate ARN (arn:aws:acm:...)")
+}
+
+// checkKubeVersion accepts "" and the minors kubectlReleases knows.
+func checkKubeVersion(v string) error {
+	if _, ok := kubectlReleases[v]; v != "" && !ok {
+		return fmt.Errorf("want one of %s", strings.Join(slices.Sorted(maps.Keys(kubectlReleases)), ", "))
+	}
+	return nil
 }

@@ -17,9 +17,28 @@ import (
 // endpoint: for a dependency with a healthcheck (readinessProbe) that is service_healthy.
 const waitScript = `until nc -z -w 2 "$WAIT_HOST" "$WAIT_PORT"; do echo "waiting for $WAIT_HOST:$WAIT_PORT"; sleep 2; done`
 
-// DefaultJobWaitImage runs `kubectl wait` for service_completed_successfully dependencies: the
-// official kubectl image (published for every release since 1.28), whose entrypoint is kubectl.
-const DefaultJobWaitImage = "registry.k8s.io/kubectl:v1.33.13"
+// kubectlReleases are the kubectl releases the Job waits run, per Kubernetes minor: kubectl
+// supports one minor of skew from the apiserver, so the wait follows the target version
+// (Options.KubeVersion). Each is the patch release berth's schemas of that minor were
+// captured from (pkg/validate/schemas); a test checks that every embedded minor has one.
+var kubectlReleases = map[string]string{"1.33": "v1.33.13", "1.34": "v1.34.4", "1.35": "v1.35.4", "1.36": "v1.36.3", "1.37": "v1.37.2"}
+
+// newestKube is the newest minor of kubectlReleases, the target when none is given.
+const newestKube = "1.37"
+
+// KubectlImage is the official kubectl image (published for every release since 1.28, its
+// entrypoint is kubectl) for Kubernetes minor version ("" = the newest).
+func KubectlImage(version string) string {
+	tag, ok := kubectlReleases[version]
+	if !ok {
+		tag = kubectlReleases[newestKube]
+	}
+	return "registry.k8s.io/kubectl:" + tag
+}
+
+// DefaultJobWaitImage runs `kubectl wait` for service_completed_successfully dependencies when
+// no version is targeted: the newest kubectl.
+var DefaultJobWaitImage = KubectlImage("")
 
 // waits adds one init container per dependency, in dependency order (sorted by service):
 // service_started and service_healthy wait for the dependency's Service to accept TCP
@@ -148,7 +167,7 @@ func (b *builder) jobWaitImage() string {
 	if b.opts.JobWaitImage != "" {
 		return b.opts.JobWaitImage
 	}
-	return DefaultJobWaitImage
+	return KubectlImage(b.opts.KubeVersion)
 }
 
 // waitSecurity is a restricted security context: the wait containers need no privileges.
