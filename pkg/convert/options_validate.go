@@ -1,11 +1,11 @@
 package convert
 
 import (
-	"slices"
-	"maps"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
+	"slices"
 	"strings"
 
 	"github.com/distribution/reference"
