@@ -1,7 +1,10 @@
 package convert
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,7 +27,16 @@ const waitScript = `until nc -z -w 2 "$WAIT_HOST" "$WAIT_PORT"; do echo "waiting
 var kubectlReleases = map[string]string{"1.33": "v1.33.13", "1.34": "v1.34.4", "1.35": "v1.35.4", "1.36": "v1.36.3", "1.37": "v1.37.2"}
 
 // newestKube is the newest minor of kubectlReleases, the target when none is given.
-const newestKube = "1.37"
+var newestKube = slices.MaxFunc(slices.Collect(maps.Keys(kubectlReleases)), func(a, b string) int {
+	return cmp.Compare(kubeMinor(a), kubeMinor(b))
+})
+
+// kubeMinor is the minor number of "1.33".
+func kubeMinor(v string) int {
+	_, m, _ := strings.Cut(v, ".")
+	n, _ := strconv.Atoi(m)
+	return n
+}
 
 // KubectlImage is the official kubectl image (published for every release since 1.28, its
 // entrypoint is kubectl) for Kubernetes minor version ("" = the newest).
