@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,42 +18,160 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
-// compileVersion compiles the embedded schemas of one version directory ("v1.33") into the
-// Go source of its table (compiled_v1_33.go). It lives in a test file: berth itself only reads
-// the generated tables.
-func compileVersion(dir string) ([]byte, error) {
+// compileVersion compiles the embedded schemas of one version directory ("v1.33") into its
+// nodes and the root of each top-level kind. It lives in a test file: berth itself only reads
+// the generated table (compiled_schemas.go).
+func compileVersion(dir string) ([]cnode, map[schema.GroupVersionKind]int32, error) {
 	raw, err := rawComponents(path.Join("schemas", dir))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	kindDefs, err := rawKinds(path.Join("schemas", dir))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c := &compiler{raw: raw, defs: map[string]int32{}, interned: map[string]int32{}}
-	var kinds []ckind
-	for gvk := range kindDefs {
-		kinds = append(kinds, ckind{group: gvk.Group, version: gvk.Version, kind: gvk.Kind})
+	roots := map[schema.GroupVersionKind]int32{}
+	for _, k := range sortedKinds(kindDefs) {
+		roots[k] = c.def(kindDefs[k])
 	}
-	sort.Slice(kinds, func(i, j int) bool {
-		a, b := kinds[i], kinds[j]
-		if a.group != b.group {
-			return a.group < b.group
-		}
-		if a.version != b.version {
-			return a.version < b.version
-		}
-		return a.kind < b.kind
-	})
-	for i, k := range kinds {
-		kinds[i].node = c.def(kindDefs[schema.GroupVersionKind{Group: k.group, Version: k.version, Kind: k.kind}])
-	}
-	return c.source(tableVar(dir), dir, kinds)
+	return c.nodes, roots, nil
 }
 
-// tableVar is the name of a version's table: v1.33 → compiledV1_33.
-func tableVar(dir string) string {
-	return "compiled" + strings.ToUpper(dir[:1]) + strings.ReplaceAll(dir[1:], ".", "_")
+// sortedKinds returns m's kinds sorted by group, version, kind (the generated table's order).
+func sortedKinds[V any](m map[schema.GroupVersionKind]V) []schema.GroupVersionKind {
+	keys := make([]schema.GroupVersionKind, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.Group != b.Group {
+			return a.Group < b.Group
+		}
+		if a.Version != b.Version {
+			return a.Version < b.Version
+		}
+		return a.Kind < b.Kind
+	})
+	return keys
+}
+
+// compileAll compiles every embedded version into one table source: the nodes of all versions
+// folded into one pool (most schemas do not change between minor versions), and each kind's
+// root in each version.
+func compileAll(versions []string) ([]byte, error) {
+	var perVersion [][]cnode
+	kinds := map[schema.GroupVersionKind][]int32{}
+	for i, v := range versions {
+		nodes, roots, err := compileVersion("v" + v)
+		if err != nil {
+			return nil, err
+		}
+		perVersion = append(perVersion, nodes)
+		for k, n := range roots {
+			if kinds[k] == nil {
+				kinds[k] = slices.Repeat([]int32{-1}, len(versions))
+			}
+			kinds[k][i] = n
+		}
+	}
+	pool, remap := foldNodes(perVersion)
+	var rows []ckind
+	for _, k := range sortedKinds(kinds) {
+		row := ckind{group: k.Group, version: k.Version, kind: k.Kind, nodes: kinds[k]}
+		for i, n := range row.nodes {
+			if n >= 0 {
+				row.nodes[i] = remap[i][n]
+			}
+		}
+		rows = append(rows, row)
+	}
+	return tableSource(versions, pool, rows)
+}
+
+// foldNodes merges the node lists of several versions into one pool in which nodes that check
+// alike are one node: same kind, format, field names, required fields, keys and enum, and
+// children that check alike. As in DFA minimization, classes start from a node's own content
+// and split by their children's classes until stable (recursive schemas refer to themselves).
+// remap[v][i] is the pool index of node i of version v. Pool nodes are numbered in order of
+// first appearance, oldest version first, so a new version mostly appends.
+func foldNodes(perVersion [][]cnode) (pool []cnode, remap [][]int32) {
+	var all []cnode
+	offset := make([]int32, len(perVersion))
+	for v, nodes := range perVersion {
+		offset[v] = int32(len(all))
+		for _, n := range nodes {
+			all = append(all, shiftNode(n, offset[v]))
+		}
+	}
+	class := make([]int32, len(all)) // all in class 0: the first round splits by own content
+	classes := 1
+	for {
+		ids := map[string]int32{}
+		next := make([]int32, len(all))
+		for i, n := range all {
+			sig := nodeSignature(n, class)
+			id, ok := ids[sig]
+			if !ok {
+				id = int32(len(ids))
+				ids[sig] = id
+			}
+			next[i] = id
+		}
+		class = next
+		if len(ids) == classes {
+			break
+		}
+		classes = len(ids)
+	}
+	poolOf := make([]int32, classes)
+	for i := range poolOf {
+		poolOf[i] = -1
+	}
+	var members []int32 // pool index → its first member in all
+	for i, c := range class {
+		if poolOf[c] < 0 {
+			poolOf[c] = int32(len(members))
+			members = append(members, int32(i))
+		}
+	}
+	for _, m := range members {
+		pool = append(pool, mapChildren(all[m], func(n int32) int32 { return poolOf[class[n]] }))
+	}
+	for v, nodes := range perVersion {
+		r := make([]int32, len(nodes))
+		for i := range nodes {
+			r[i] = poolOf[class[offset[v]+int32(i)]]
+		}
+		remap = append(remap, r)
+	}
+	return pool, remap
+}
+
+// shiftNode moves n's children by off (a version's nodes within all versions' nodes).
+func shiftNode(n cnode, off int32) cnode {
+	return mapChildren(n, func(c int32) int32 { return c + off })
+}
+
+// mapChildren returns n with each child index c replaced by f(c).
+func mapChildren(n cnode, f func(int32) int32) cnode {
+	if n.kind == nMap || n.kind == nArray {
+		n.elem = f(n.elem)
+	}
+	if n.fields != nil {
+		fields := make([]cfield, len(n.fields))
+		for i, fl := range n.fields {
+			fields[i] = cfield{name: fl.name, node: f(fl.node)}
+		}
+		n.fields = fields
+	}
+	return n
+}
+
+// nodeSignature is n's own content with its children replaced by their classes.
+func nodeSignature(n cnode, class []int32) string {
+	return fmt.Sprintf("%#v", mapChildren(n, func(c int32) int32 { return class[c] }))
 }
 
 // rawComponents reads the component schemas of every document in dir as generic JSON.
@@ -423,15 +542,19 @@ var kindNames = []string{nUnsure: "nUnsure", nAny: "nAny", nObject: "nObject", n
 	nArray: "nArray", nString: "nString", nInteger: "nInteger", nNumber: "nNumber", nBool: "nBool",
 	nIntOrString: "nIntOrString", nQuantity: "nQuantity"}
 
-// source writes the table as Go.
-func (c *compiler) source(name, dir string, kinds []ckind) ([]byte, error) {
+// tableSource writes the compiled table as Go.
+func tableSource(versions []string, nodes []cnode, kinds []ckind) ([]byte, error) {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "// Code generated by TestCompiledSchemasAreCurrent (go generate ./pkg/validate); DO NOT EDIT.\n\n")
 	fmt.Fprintf(&b, "package validate\n\n")
-	fmt.Fprintf(&b, "// %s is schemas/%s compiled for the fast check (compiled.go). Read-only.\n", name, dir)
-	fmt.Fprintf(&b, "var %s = table{\n\tnodes: []cnode{\n", name)
-	for i, n := range c.nodes {
-		fmt.Fprintf(&b, "\t\t/* %d */ {kind: %s", i, kindNames[n.kind])
+	fmt.Fprintf(&b, "// compiledVersions are the Kubernetes versions of schemas/ compiled for the fast check\n")
+	fmt.Fprintf(&b, "// (compiled.go), oldest first: the columns of compiledKinds' nodes.\n")
+	fmt.Fprintf(&b, "var compiledVersions = %#v\n\n", versions)
+	fmt.Fprintf(&b, "// compiledNodes are the compiled schemas of every version; a schema that several versions\n")
+	fmt.Fprintf(&b, "// share is one node. Read-only.\n")
+	fmt.Fprintf(&b, "var compiledNodes = []cnode{\n")
+	for i, n := range nodes {
+		fmt.Fprintf(&b, "\t/* %d */ {kind: %s", i, kindNames[n.kind])
 		if n.list != 0 {
 			fmt.Fprintf(&b, ", list: %s", map[uint8]string{listSet: "listSet", listMap: "listMap"}[n.list])
 		}
@@ -482,39 +605,40 @@ func (c *compiler) source(name, dir string, kinds []ckind) ([]byte, error) {
 		}
 		b.WriteString("},\n")
 	}
-	b.WriteString("\t},\n\tkinds: []ckind{\n")
+	b.WriteString("}\n\n")
+	fmt.Fprintf(&b, "// compiledKinds are the root nodes of each top-level kind, one a version of compiledVersions\n")
+	fmt.Fprintf(&b, "// (-1: the version has no such kind), sorted by group, version, kind. Read-only.\n")
+	b.WriteString("var compiledKinds = []ckind{\n")
 	for _, k := range kinds {
-		fmt.Fprintf(&b, "\t\t{%q, %q, %q, %d},\n", k.group, k.version, k.kind, k.node)
+		roots := make([]string, len(k.nodes))
+		for i, n := range k.nodes {
+			roots[i] = strconv.Itoa(int(n))
+		}
+		fmt.Fprintf(&b, "\t{%q, %q, %q, []int32{%s}},\n", k.group, k.version, k.kind, strings.Join(roots, ", "))
 	}
-	b.WriteString("\t},\n}\n")
+	b.WriteString("}\n")
 	return format.Source(b.Bytes())
 }
 
 // update is the one -update flag of every package (internal/golden).
 var update = golden.Update
 
-// The compiled tables are what compileVersion makes of the embedded schemas today: a schema
-// update without `go generate ./pkg/validate` fails here.
+// The compiled table is what compileAll makes of the embedded schemas today: a schema update
+// without `go generate ./pkg/validate` fails here.
 func TestCompiledSchemasAreCurrent(t *testing.T) {
-	for _, v := range KubeVersions() {
-		dir := "v" + v
-		want, err := compileVersion(dir)
-		if err != nil {
+	want, err := compileAll(KubeVersions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	const file = "compiled_schemas.go"
+	if *update {
+		if err := os.WriteFile(file, want, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		file := "compiled_" + strings.ReplaceAll(dir, ".", "_") + ".go"
-		if *update {
-			if err := os.WriteFile(file, want, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		got, err := os.ReadFile(file)
-		if err != nil || !bytes.Equal(got, want) {
-			t.Errorf("%s is not what schemas/%s compiles to: run go generate ./pkg/validate", file, dir)
-		}
-		if compiledTable(v) == nil {
-			t.Errorf("compiledTable(%q) is nil: add %s to it", v, tableVar(dir))
-		}
+		return
+	}
+	got, err := os.ReadFile(file)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("%s is not what schemas/ compiles to: run go generate ./pkg/validate", file)
 	}
 }

@@ -2,6 +2,7 @@ package validate
 
 import (
 	"math"
+	"slices"
 	"sort"
 
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -11,7 +12,7 @@ import (
 // costs about 20 ms per run and validating with them about 0.1 ms per object, more than
 // converting a small project. Most objects berth checks are valid, so Offline first runs a
 // check over a compact form of the same schemas (compiled at `go generate` time into
-// compiled_*.go) that only ever says "surely valid": it accepts an object only when every
+// compiled_schemas.go) that only ever says "surely valid": it accepts an object only when every
 // value has the type the schema gives, no field is unknown, every required field is set,
 // enums, formats, list-map keys and set members hold, and it understands every schema keyword
 // on the way. Anything else (a value it cannot vouch for, a keyword it does not know, a null)
@@ -87,16 +88,19 @@ func scalarKey(v any) any {
 	return nil
 }
 
-// ckind is the root node of one top-level kind.
+// ckind is the root node of one top-level kind in each compiled version (compiledVersions;
+// -1 where the version has no such kind).
 type ckind struct {
 	group, version, kind string
-	node                 int32
+	nodes                []int32
 }
 
-// table is one Kubernetes version's compiled schemas. Tables are generated, read-only data.
+// table is one Kubernetes version's compiled schemas: column col of the generated, read-only
+// nodes and kinds that all versions share (compiled_schemas.go).
 type table struct {
 	nodes []cnode
 	kinds []ckind // sorted by group, version, kind
+	col   int
 }
 
 // root returns the node of gvk's schema, or -1.
@@ -112,26 +116,18 @@ func (t *table) root(gvk schema.GroupVersionKind) int32 {
 		return k.kind >= gvk.Kind
 	})
 	if i < len(t.kinds) && t.kinds[i].group == gvk.Group && t.kinds[i].version == gvk.Version && t.kinds[i].kind == gvk.Kind {
-		return t.kinds[i].node
+		return t.kinds[i].nodes[t.col]
 	}
 	return -1
 }
 
 // compiledTable returns the compiled schemas of version ("1.33"), or nil.
 func compiledTable(version string) *table {
-	switch version {
-	case "1.33":
-		return &compiledV1_33
-	case "1.34":
-		return &compiledV1_34
-	case "1.35":
-		return &compiledV1_35
-	case "1.36":
-		return &compiledV1_36
-	case "1.37":
-		return &compiledV1_37
+	col := slices.Index(compiledVersions, version)
+	if col < 0 {
+		return nil
 	}
-	return nil
+	return &table{nodes: compiledNodes, kinds: compiledKinds, col: col}
 }
 
 // fastChecker runs the fast check over one compiled table.
