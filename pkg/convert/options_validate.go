@@ -10,45 +10,33 @@ import (
 
 	"github.com/distribution/reference"
 
-	"k8s.io/apimachinery/pkg/util/validation"
-
 	"github.com/berth-dev/berth/pkg/model"
 )
 
 // OptionError is a bad Options value: Option is the option's flag name (expose, volume-size),
 // which the CLI prints as --expose and library callers read as the field's name.
-type OptionError struct {
-	Option string
-	Value  string
-	Err    error
-}
-
-func (e *OptionError) Error() string {
-	return fmt.Sprintf("option %s %q: %v", e.Option, e.Value, e.Err)
-}
-
-func (e *OptionError) Unwrap() error { return e.Err }
+type OptionError = model.OptionError
 
 // ErrAWSOnly: TLSCertARN and SourceRanges are given without ProviderAWS.
 var ErrAWSOnly = errors.New("options tls-cert-arn and source-ranges need provider aws")
 
-// Validate checks every option value; Convert calls it, so the CLI, the x-berth loader (which
-// checks the same values with the same model.Check functions) and library callers accept the
-// same values. Empty values mean "default".
+// Validate checks every option value; Convert calls it, so the CLI, the x-berth loader and
+// library callers accept the same values: the options x-berth has too are checked by
+// model.AppOptions.Validate, the one rule each, the others here. Empty values mean "default".
 func (o Options) Validate() error {
+	shared := model.AppOptions{
+		Namespace: o.Namespace, Domain: o.Domain, Expose: o.Expose, Routing: o.Routing, GatewayClass: o.GatewayClass,
+		VolumeSize: o.VolumeSize, IngressNamespace: o.IngressNamespace,
+	}
+	if err := shared.Validate(); err != nil {
+		return err
+	}
 	checks := []struct {
 		option, value string
 		check         func(string) error
 	}{
-		{"expose", o.Expose, model.CheckExpose},
-		{"routing", o.Routing, model.CheckRouting},
 		{"provider", o.Provider, model.CheckProvider},
-		{"volume-size", o.VolumeSize, model.CheckSize},
-		{"namespace", o.Namespace, model.CheckDNSLabel},
-		{"ingress-namespace", o.IngressNamespace, model.CheckDNSLabel},
 		{"secrets", o.Secrets, checkSecretsMode},
-		{"gateway-class", o.GatewayClass, checkDNSSubdomain},
-		{"domain", o.Domain, checkDNSSubdomain},
 		{"tls-cert-arn", o.TLSCertARN, checkARN},
 		{"kube-version", o.KubeVersion, checkKubeVersion},
 	}
@@ -116,16 +104,6 @@ func checkSecretsMode(s string) error {
 		return nil
 	}
 	return errors.New("want external or placeholder")
-}
-
-func checkDNSSubdomain(s string) error {
-	if s == "" {
-		return nil
-	}
-	if errs := validation.IsDNS1123Subdomain(s); len(errs) > 0 {
-		return errors.New(strings.Join(errs, "; "))
-	}
-	return nil
 }
 
 func checkARN(s string) error {

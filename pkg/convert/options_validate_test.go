@@ -2,9 +2,11 @@ package convert
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"k8s.io/apimachinery/pkg/api/resource"
+	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/berth-dev/berth/pkg/model"
 )
@@ -40,6 +42,19 @@ func TestCheckSizeAgreesWithParseQuantity(t *testing.T) {
 		want := err == nil && q.Sign() > 0
 		if got := model.CheckSize(s) == nil; got != want {
 			t.Errorf("%q: CheckSize accepts = %v, ParseQuantity positive = %v", s, got, want)
+		}
+	}
+}
+
+// model.CheckDNSSubdomain (domain and gateway-class, flags and x-berth alike) accepts exactly
+// what Kubernetes' IsDNS1123Subdomain accepts.
+func TestCheckDNSSubdomainAgreesWithKubernetes(t *testing.T) {
+	for _, s := range []string{"example.com", "a", "0.a-b.c", strings.Repeat("a", 100), strings.Repeat("a.", 126) + "a",
+		strings.Repeat("a.", 127), strings.Repeat("a.", 126) + "ab", "-a", "a-", "a..b", ".a", "a.", "A.com", "a_b",
+		"a.-b", "xn--bcher-kva.example", "a b", "ä.com", "1.2.3.4"} {
+		want := len(validation.IsDNS1123Subdomain(s)) == 0
+		if got := model.CheckDNSSubdomain(s) == nil; got != want {
+			t.Errorf("%q: CheckDNSSubdomain accepts = %v, IsDNS1123Subdomain = %v", s, got, want)
 		}
 	}
 }

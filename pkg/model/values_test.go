@@ -1,6 +1,9 @@
 package model
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCheckSize(t *testing.T) {
 	for s, ok := range map[string]bool{
@@ -46,6 +49,19 @@ func TestCheckEnums(t *testing.T) {
 			if err := c.check(s); err == nil {
 				t.Errorf("%q accepted", s)
 			}
+		}
+	}
+}
+
+func TestCheckDNSSubdomain(t *testing.T) {
+	long := strings.Repeat("a", 100)
+	for s, ok := range map[string]bool{
+		"": true, "example.com": true, "a": true, "0.a-b.c": true, long: true, strings.Repeat("a.", 126) + "a": true,
+		strings.Repeat("a.", 127): false, strings.Repeat("a.", 126) + "ab": false, "-a": false, "a-": false,
+		"a..b": false, ".a": false, "a.": false, "A.com": false, "a_b": false, "a.-b": false,
+	} {
+		if got := CheckDNSSubdomain(s) == nil; got != ok {
+			t.Errorf("CheckDNSSubdomain(%q) accepted = %v, want %v", s, got, ok)
 		}
 	}
 }

@@ -165,22 +165,14 @@ func (m *mapper) checkOptions(service, f string, o *model.ServiceOptions) error 
 	return nil
 }
 
-// checkAppOptions validates the top-level x-berth.
+// checkAppOptions validates the top-level x-berth: its options with the rules the flags use
+// (model.AppOptions.Validate), its volumes against the project's.
 func (m *mapper) checkAppOptions(o *model.AppOptions) error {
-	checks := []struct {
-		field, value string
-		check        func(string) error
-	}{
-		{"expose", o.Expose, model.CheckExpose},
-		{"routing", o.Routing, model.CheckRouting},
-		{"volumeSize", o.VolumeSize, model.CheckSize},
-		{"namespace", o.Namespace, model.CheckDNSLabel},
-		{"ingressNamespace", o.IngressNamespace, model.CheckDNSLabel},
-	}
-	for _, c := range checks {
-		if err := c.check(c.value); err != nil {
-			return m.errorf("", extKey+"."+c.field, "%s %q: %v", c.field, c.value, err)
-		}
+	var oe *model.OptionError
+	if err := o.Validate(); errors.As(err, &oe) {
+		return m.errorf("", extKey+"."+oe.Key, "%s %q: %v", oe.Key, oe.Value, oe.Err)
+	} else if err != nil {
+		return err
 	}
 	for _, name := range sortedKeys(o.Volumes) {
 		if _, ok := m.project.Volumes[name]; !ok {
