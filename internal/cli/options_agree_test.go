@@ -3,7 +3,6 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -42,13 +41,9 @@ func TestOptionRulesAgree(t *testing.T) {
 				t.Errorf("flag: error %v, want %q", err, want)
 			}
 
-			dir := t.TempDir()
-			file := filepath.Join(dir, "compose.yaml")
 			src := fmt.Sprintf("x-berth:\n  %s: %q\nservices:\n  web:\n    image: nginx:1.27\n", c.key, c.bad)
-			if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			_, _, err = runBerth(t, "convert", "-f", file, "-o", filepath.Join(dir, "out"))
+			dir := writeManifests(t, map[string]string{"compose.yaml": src})
+			_, _, err = runBerth(t, "convert", "-f", filepath.Join(dir, "compose.yaml"), "-o", filepath.Join(dir, "out"))
 			if want := "x-berth." + c.key + ": " + c.key + " " + msg; err == nil || !strings.HasSuffix(err.Error(), want) {
 				t.Errorf("x-berth: error %v, want one ending %q", err, want)
 			}
