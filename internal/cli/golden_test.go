@@ -136,15 +136,7 @@ func TestGolden(t *testing.T) {
 				if err := os.RemoveAll(wantDir); err != nil {
 					t.Fatal(err)
 				}
-				for p, data := range got {
-					f := filepath.Join(wantDir, filepath.FromSlash(p))
-					if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(f, []byte(data), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
+				golden.WriteTree(t, wantDir, got)
 				return
 			}
 			want := readTree(t, wantDir)

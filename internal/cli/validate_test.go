@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/berth-dev/berth/internal/golden"
 )
 
 // validManifest holds a Deployment and a Service a cluster accepts; invalidManifest a
@@ -33,15 +35,7 @@ func runValidate(t *testing.T, args ...string) (string, error) {
 func writeManifests(t *testing.T, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for name, content := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	golden.WriteTree(t, dir, files)
 	return dir
 }
 

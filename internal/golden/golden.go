@@ -1,6 +1,7 @@
 // Package golden is the one golden-file helper of berth's tests: one -update flag for every
 // package (`go test ./... -update` rewrites every golden file; review the diff like code) and
-// the comparisons that print what differs. Only tests import it.
+// the comparisons that print what differs, and the helpers that lay files out for a test
+// (WriteFile, WriteTree). Only tests import it.
 package golden
 
 import (
@@ -21,12 +22,7 @@ var Update = flag.Bool("update", false, "rewrite golden files instead of compari
 func AssertBytes(t testing.TB, path string, got []byte) {
 	t.Helper()
 	if *Update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		WriteFile(t, path, got)
 		return
 	}
 	want, err := os.ReadFile(path)
@@ -76,6 +72,26 @@ func AssertTree(t testing.TB, dir string, got map[string][]byte) {
 		case !bytes.Equal(w, g):
 			t.Errorf("%s/%s differs (run with -update, then review the diff):\n%s", dir, p, FirstDiff(w, g))
 		}
+	}
+}
+
+// WriteFile writes data to path (mode 0644), creating its directory.
+func WriteFile(t testing.TB, path string, data []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// WriteTree writes files (slash paths relative to dir → contents) under dir, creating the
+// directories: a test's project on disk. ReadTree reads a tree back.
+func WriteTree(t testing.TB, dir string, files map[string]string) {
+	t.Helper()
+	for p, data := range files {
+		WriteFile(t, filepath.Join(dir, filepath.FromSlash(p)), []byte(data))
 	}
 }
 

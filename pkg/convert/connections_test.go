@@ -2,12 +2,12 @@ package convert_test
 
 import (
 	"context"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/internal/golden"
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/diag"
 	"github.com/berth-dev/berth/pkg/load/compose"
@@ -32,15 +32,7 @@ func convertFiles(t *testing.T, files map[string]string, opts convert.Options) *
 func loadFiles(t *testing.T, files map[string]string) *model.App {
 	t.Helper()
 	dir := t.TempDir()
-	for name, text := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	golden.WriteTree(t, dir, files)
 	app, err := compose.Load(context.Background(), compose.Options{Files: []string{filepath.Join(dir, "compose.yaml")}, Environ: []string{"PWD=/"}})
 	if err != nil {
 		t.Fatalf("load: %v", err)

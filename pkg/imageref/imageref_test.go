@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/berth-dev/berth/internal/golden"
 	"github.com/berth-dev/berth/pkg/model"
 )
 
@@ -19,12 +20,7 @@ func appIn(dir string) *model.App {
 
 func write(t *testing.T, path, data string) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(data), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	golden.WriteFile(t, path, []byte(data))
 }
 
 // Outside git: sha- and a digest that follows the context's content.

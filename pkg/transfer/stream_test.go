@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/berth-dev/berth/internal/golden"
 	"github.com/berth-dev/berth/pkg/data"
 )
 
@@ -24,12 +25,7 @@ func Tree(t testing.TB, dir string, n int) {
 	root := os.Geteuid() == 0
 	write := func(rel, content string, mode os.FileMode, uid, gid int) {
 		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			t.Fatal(err)
-		}
+		golden.WriteFile(t, p, []byte(content))
 		if root {
 			if err := os.Lchown(p, uid, gid); err != nil {
 				t.Fatal(err)

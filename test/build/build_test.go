@@ -18,6 +18,7 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
+	"github.com/berth-dev/berth/internal/golden"
 	"github.com/berth-dev/berth/pkg/build"
 	"github.com/berth-dev/berth/pkg/load/compose"
 	"github.com/berth-dev/berth/pkg/model"
@@ -70,15 +71,7 @@ func pushBase(ctx context.Context, t *testing.T, env *buildkit.Env) string {
 func project(ctx context.Context, t *testing.T, files map[string]string, environ ...string) *model.App {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "project") // "../x" files land beside it
-	for p, c := range files {
-		full := filepath.Join(dir, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	golden.WriteTree(t, dir, files)
 	app, err := compose.Load(ctx, compose.Options{Files: []string{filepath.Join(dir, "compose.yaml")}, Environ: environ})
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
+	"github.com/berth-dev/berth/internal/golden"
 	"github.com/berth-dev/berth/test/berthexe"
 	"github.com/berth-dev/berth/test/cluster/buildkit"
 	"github.com/berth-dev/berth/test/cluster/realnode"
@@ -74,15 +75,7 @@ services:
 		"web/Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN mkdir /www && echo 'built by berth' > /www/index.html\n" +
 			"EXPOSE 8080\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n",
 	}
-	for p, c := range files {
-		full := filepath.Join(project, p)
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(full, []byte(c), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	golden.WriteTree(t, project, files)
 	t1 := time.Now()
 	cmd := exec.CommandContext(ctx, berth, "apply", "-f", filepath.Join(project, "compose.yaml"), "--build",
 		"--registry", realnode.RegistryAddr+"/built", "--tag", "v1", "--expose", "none",

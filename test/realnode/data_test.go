@@ -20,6 +20,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/berth-dev/berth/internal/golden"
 	"github.com/berth-dev/berth/pkg/convert"
 )
 
@@ -350,12 +351,7 @@ func makeTree(t *testing.T, dir string, n int) int64 {
 	var total int64
 	write := func(rel string, data []byte, mode os.FileMode, uid, gid int) {
 		p := filepath.Join(dir, rel)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		golden.WriteFile(t, p, data)
 		if err := os.Lchown(p, uid, gid); err != nil {
 			t.Fatal(err)
 		}

@@ -3,7 +3,6 @@ package cluster
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"testing"
 
@@ -11,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 
 	"github.com/berth-dev/berth/internal/cli"
+	"github.com/berth-dev/berth/internal/golden"
 	"github.com/berth-dev/berth/pkg/apply"
 	"github.com/berth-dev/berth/pkg/render"
 )
@@ -38,13 +38,7 @@ func TestApplyObjectsSameFromFileAndDir(t *testing.T) {
 	}
 	dir := t.TempDir()
 	for _, f := range files {
-		p := filepath.Join(dir, f.Path)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, f.Data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+		golden.WriteFile(t, filepath.Join(dir, f.Path), f.Data)
 	}
 	fromDir, err := apply.ReadDir(dir)
 	if err != nil {

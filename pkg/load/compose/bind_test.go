@@ -9,18 +9,14 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/internal/golden"
 	"github.com/berth-dev/berth/pkg/model"
 	"github.com/google/go-cmp/cmp"
 )
 
 func write(t *testing.T, path, content string) {
 	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	golden.WriteFile(t, path, []byte(content))
 }
 
 func symlink(t *testing.T, target, link string) {
