@@ -111,6 +111,8 @@ func (b *builder) accountTop(path string) {
 		b.ledger.Ignored("", path, "version is obsolete in the Compose specification")
 	case top == "networks":
 		b.accountNetwork(path)
+	case top == "models":
+		b.accountModel(path)
 	case top == "x-berth":
 		b.accountAppExt(path)
 	case strings.HasPrefix(top, "x-"):

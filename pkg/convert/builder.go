@@ -50,6 +50,8 @@ type builder struct {
 	net *netState
 	// gw collects the HTTPRoutes of --routing gateway (gateway.go).
 	gw gatewayState
+	// prov are the provider services' plans by name (provided.go).
+	prov map[string]*providerPlan
 }
 
 // Convert turns app into Kubernetes objects. It returns a *diag.Err for input that cannot be
@@ -72,6 +74,7 @@ func Convert(app *model.App, opts Options) (*Result, error) {
 		Provider:    b.opts.Provider,
 		Connections: b.connections(),
 		Images:      b.imageList(),
+		Provisions:  b.provisions(),
 	}, nil
 }
 
@@ -144,6 +147,8 @@ func (b *builder) run() error {
 	b.waitAccess()
 	b.networkPolicies()
 	b.accountApp()
+	b.providerObjects()
+	b.modelServers()
 	if err := b.appObjects(); err != nil {
 		return err
 	}

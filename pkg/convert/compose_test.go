@@ -21,6 +21,7 @@ func TestGoldenCompose(t *testing.T) {
 		opts convert.Options
 	}{
 		{"compose-features", "", convert.Options{Domain: "example.com"}},
+		{"compose-spec", "", convert.Options{Domain: "example.com"}},
 		{"netpol", netpol, convert.Options{Domain: "example.com", NetworkPolicies: &on, IngressNamespace: "traefik"}},
 		{"netpol-gateway", netpol, convert.Options{Domain: "example.com", NetworkPolicies: &on, Routing: convert.RoutingGateway, GatewayClass: "nginx"}},
 		{"netpol-aws", netpol, convert.Options{Domain: "example.com", NetworkPolicies: &on, Provider: convert.ProviderAWS,

@@ -32,6 +32,9 @@ type Result struct {
 	// Images are the images built from source (a build section) or set by Options.Images,
 	// sorted by Service: what berth plan and the report list.
 	Images []Image
+	// Provisions are the Compose provider services: resources to provision outside the
+	// cluster, sorted by Service.
+	Provisions []Provision
 }
 
 // Image is a service's image built from source or set by an option.

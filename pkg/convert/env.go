@@ -183,6 +183,7 @@ func (b *builder) containerEnv(p *pod, c *ctr) error {
 		from = append(from, envFromSource(secName, true))
 	}
 	c.K.EnvFrom = append(c.K.EnvFrom, from...)
+	b.providerEnv(p, c)
 	for _, en := range sp.entries {
 		b.placeEnv(p, c, en, owner, cmName, secName, sp.secretByKey)
 	}

@@ -122,7 +122,7 @@ func Analyze(app *model.App, objs []convert.Object) Facts {
 	var f Facts
 	vols := map[string]*Volume{}
 	for _, v := range app.Volumes {
-		if v.Scratch || v.HostPath != "" {
+		if v.Scratch || v.Cache || v.HostPath != "" {
 			continue
 		}
 		vols[v.Name] = &Volume{Name: v.Name, External: v.External, EngineName: v.EngineName}

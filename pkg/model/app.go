@@ -29,6 +29,8 @@ type App struct {
 	Secrets  []FileData // Compose top-level secrets, sorted by Name
 	Configs  []FileData // Compose top-level configs, sorted by Name
 	Networks []Network  // sorted by Name
+	// Providers are the Compose provider services (no workload), sorted by Name.
+	Providers []Provider
 	// Inputs lists every input field the loader saw, for the field-accounting report.
 	Inputs []diag.Field
 	// Options are the project-wide x-berth settings.

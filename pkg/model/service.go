@@ -95,6 +95,8 @@ type Service struct {
 	// discovery names and client aliases), sorted.
 	Aliases []string
 	Options ServiceOptions
+	// Model is set on a service the loader made to serve a language model (Compose models:).
+	Model *ModelServer
 	// Paths are the input fields of the scalar values above (Hostname, DNS, StopGrace, ...).
 	Paths Paths
 }

@@ -21,6 +21,9 @@ type Volume struct {
 	Shared     bool
 	// Scratch: lives as long as the pod (ECS scope task, name-only volumes).
 	Scratch bool
+	// Cache: the workload fetches the data itself (a model server's downloaded weights):
+	// nothing to move from the old side.
+	Cache bool `json:",omitempty"`
 	// Memory: a tmpfs-backed scratch volume (ECS driverOpts type tmpfs): an emptyDir in memory.
 	Memory bool
 	// HostPath is an ECS host.sourcePath (or an x-berth-allowed bind).

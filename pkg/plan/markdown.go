@@ -22,6 +22,7 @@ func Markdown(app *model.App, res *convert.Result, opts Options) []byte {
 		"Each step ends with how to undo it.\n", app.Source, strings.Join(code(app.Files), ", "), f.namespace)
 	w.dnsTTL()
 	w.namespaceAndSecrets()
+	w.provisions()
 	w.images()
 	w.volumes()
 	w.freezeAndDump()
@@ -144,6 +145,8 @@ func (w *writer) namespaceAndSecrets() {
 		w.para("`berth apply` writes these objects; check that each holds what the new environment needs (values are not shown here):")
 		for _, s := range w.f.secrets {
 			switch {
+			case w.provisioned(s.object):
+				fmt.Fprintf(&w.b, "- `%s`: the variables of a provider service, filled in the next step\n", s.object)
 			case strings.HasPrefix(s.object, "ExternalSecret/"):
 				fmt.Fprintf(&w.b, "- `%s`: make sure its secret store is ready and holds the remote keys it names (`kubectl -n %s get %s`)\n",
 					s.object, ns, strings.ToLower(s.object))
@@ -157,6 +160,38 @@ func (w *writer) namespaceAndSecrets() {
 		w.b.WriteString("\n")
 	}
 	w.undo("`kubectl delete namespace %s` (only if nothing else lives there).", ns)
+}
+
+// provisioned says whether object is the Secret of a provider service.
+func (w *writer) provisioned(object string) bool {
+	for _, p := range w.f.res.Provisions {
+		if "Secret/"+p.Secret == object {
+			return true
+		}
+	}
+	return false
+}
+
+// provisions has one step per provider service (Compose provider:): docker compose ran a
+// plugin that provisioned the resource and handed its variables to the dependants; on the
+// cluster the user provisions it and fills its Secret.
+func (w *writer) provisions() {
+	for _, p := range w.f.res.Provisions {
+		w.step(fmt.Sprintf("Provision %s for %s", p.Type, p.Service))
+		users := "no service depends on it"
+		if len(p.Users) > 0 {
+			users = fmt.Sprintf("%s read each one as `%sKEY`", strings.Join(code(p.Users), ", "), p.Prefix)
+		}
+		w.para("Under Compose the `%s` provider plugin created `%s` and gave its variables to the services that depend on it. "+
+			"Create the resource for the cluster (the provider's options are in the Compose file), then put each variable the provider gives "+
+			"(`KEY=value`, without the `%s` prefix) in Secret `%s`; %s:", p.Type, p.Service, p.Prefix, p.Secret, users)
+		w.shell(fmt.Sprintf("kubectl -n %s create secret generic %s --from-literal=URL=<value> --dry-run=client -o yaml | kubectl apply -f -",
+			w.f.namespace, p.Secret))
+		if p.Host != "" {
+			w.para("Service `%s` (ExternalName) points at `%s`, the address the options name: change it if the cluster reaches the resource elsewhere.", p.ServiceName, p.Host)
+		}
+		w.undo("delete what you provisioned when nothing uses it any more (the Compose side's resource is the provider's own).")
+	}
 }
 
 // images lists the images built from source (or set by --image): built from where, pulled

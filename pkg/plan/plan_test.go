@@ -83,3 +83,31 @@ func TestMarkdownEngines(t *testing.T) {
 		t.Error("runbook contains a secret value")
 	}
 }
+
+// TestMarkdownProvision: a Compose provider service gets its own step that names the
+// provider type, the Secret to fill, its prefix and readers, and the ExternalName Service;
+// a model server's weights claim moves no data.
+func TestMarkdownProvision(t *testing.T) {
+	app := &model.App{Name: "a", Source: model.Compose, Files: []string{"compose.yaml"},
+		Services: []*model.Service{{Name: "llm", Containers: []model.Container{{Image: "ghcr.io/ggml-org/llama.cpp:server",
+			Mounts: []model.Mount{{Type: model.MountVolume, Source: "llm-weights", Target: "/models"}}}}}},
+		Volumes: []model.Volume{{Name: "llm-weights", Cache: true}}}
+	res := &convert.Result{Objects: []convert.Object{
+		&corev1.Namespace{TypeMeta: metav1.TypeMeta{Kind: "Namespace"}, ObjectMeta: metav1.ObjectMeta{Name: "ns"}},
+		&corev1.Secret{TypeMeta: metav1.TypeMeta{Kind: "Secret"}, ObjectMeta: meta("database-provider", "database")},
+	}, Provisions: []convert.Provision{{Service: "database", Type: "awesomecloud", Secret: "database-provider", Prefix: "DATABASE_",
+		Users: []string{"app"}, Host: "db.example.com", ServiceName: "database"}}}
+	got := string(Markdown(app, res, Options{}))
+	for _, want := range []string{
+		"## 3. Provision awesomecloud for database",
+		"in Secret `database-provider`; `app` read each one as `DATABASE_KEY`",
+		"kubectl -n ns create secret generic database-provider --from-literal=URL=<value>",
+		"Service `database` (ExternalName) points at `db.example.com`",
+		"`Secret/database-provider`: the variables of a provider service, filled in the next step",
+		"No service keeps data in a volume: nothing to move.",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("runbook lacks %q:\n%s", want, got)
+		}
+	}
+}

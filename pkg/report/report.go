@@ -148,6 +148,9 @@ func services(app *model.App, res *convert.Result, red *Redactor) []Service {
 	for i, s := range app.Services {
 		out[i] = Service{Name: s.Name, Objects: []string{}, Fields: []Field{}, Volumes: volumes(app, s)}
 	}
+	for _, p := range app.Providers { // provider services: no workload, their fields all the same
+		out = append(out, Service{Name: p.Name, Objects: []string{}, Fields: []Field{}})
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	for i := range out {
 		byName[out[i].Name] = &out[i]

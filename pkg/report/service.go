@@ -109,6 +109,9 @@ func dataOf(app *model.App, m model.Mount) string {
 		if vol := app.Volume(m.Source); vol != nil && vol.Scratch {
 			return "emptyDir: starts empty"
 		}
+		if vol := app.Volume(m.Source); vol != nil && vol.Cache {
+			return "PersistentVolumeClaim: a cache the service fills itself (model weights): nothing to copy"
+		}
 		return "PersistentVolumeClaim: copy the volume's data before the switch"
 	case model.MountBind:
 		if len(m.Files) > 0 {

@@ -43,8 +43,18 @@ func (m *mapper) mapApp(app *model.App) error {
 	if err := m.checkAppOptions(&app.Options); err != nil {
 		return err
 	}
+	legacy := map[string]model.ModelServer{}
 	for _, name := range sortedKeys(m.project.Services) {
-		s, err := m.service(name, m.project.Services[name])
+		svc := m.project.Services[name]
+		if svc.Provider != nil {
+			if ms, ok := m.legacyModel(name, svc); ok {
+				legacy[name] = ms
+			} else {
+				app.Providers = append(app.Providers, m.provider(name, svc))
+			}
+			continue
+		}
+		s, err := m.service(name, svc)
 		if err != nil {
 			return err
 		}
@@ -56,6 +66,8 @@ func (m *mapper) mapApp(app *model.App) error {
 		return err
 	}
 	app.Volumes = vols
+	m.models(app, legacy)
+	providerUsers(app)
 	app.Secrets = m.secrets()
 	app.Configs = m.configs()
 	app.Networks = m.networks()
