@@ -16,11 +16,8 @@ func Word(value, envVar string) string {
 	if envVar != "" {
 		return `"$` + envVar + `"`
 	}
-	return shellQuote(value)
+	return Quote(value)
 }
-
-// Quote makes s one shell word.
-func Quote(s string) string { return shellQuote(s) }
 
 // Exec returns the prefix that runs a command in service svc's container on the old side
 // (e.g. "docker compose exec -T db "), passing the named variables of the caller's

@@ -75,7 +75,7 @@ func FromHeader(h *tar.Header) (*Entry, error) {
 // then checksums, then symbolic link targets, in the format ParseList reads. It needs only
 // sh, find, stat, sha256sum and readlink (busybox or coreutils).
 func ListScript(dir string) string {
-	q := shellQuote(dir)
+	q := Quote(dir)
 	return `set -e; cd ` + q + `; echo '#stat'; find . -mindepth 1 -exec stat -c '%f %u %g %s %Y %i %n' {} +; ` +
 		`echo '#sum'; find . -type f -exec sha256sum {} +; ` +
 		`echo '#link'; find . -type l -exec sh -c 'for f do printf "%s\t%s\n" "$f" "$(readlink "$f")"; done' sh {} +`
@@ -229,8 +229,8 @@ func entryDiff(src, target Manifest, s *Entry) string {
 	return ""
 }
 
-// shellQuote makes s one shell word.
-func shellQuote(s string) string {
+// Quote makes s one shell word (the runbooks of package plan quote with it too).
+func Quote(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@,+", r))
 	}) < 0 {

@@ -276,7 +276,7 @@ func (w *writer) oldExec(svc string, env ...string) string {
 }
 
 func (w *writer) composeCmd() string {
-	return "docker compose -p " + quote(w.f.app.Name) + " " + defaultArgs(w.f.app)
+	return "docker compose -p " + data.Quote(w.f.app.Name) + " " + defaultArgs(w.f.app)
 }
 
 // stores are the data-store services; apps the others (the app tier).
@@ -372,13 +372,13 @@ func (w *writer) startOld() string {
 // mounting the volume read-only, on ECS in a task that mounts it.
 func (w *writer) copyOut(v data.Volume) string {
 	if w.compose() && v.EngineName != "" {
-		return fmt.Sprintf("docker run --rm -v %s:/from:ro %s tar -C /from -cf - . > %s.tar", quote(v.EngineName), data.HelperImage, v.Name)
+		return fmt.Sprintf("docker run --rm -v %s:/from:ro %s tar -C /from -cf - . > %s.tar", data.Quote(v.EngineName), data.HelperImage, v.Name)
 	}
 	m := v.Mounts[0]
 	if w.compose() {
-		return fmt.Sprintf("%s run --rm --no-deps -T --entrypoint tar %s -C %s -cf - . > %s.tar", w.composeCmd(), m.Service, quote(m.Target), v.Name)
+		return fmt.Sprintf("%s run --rm --no-deps -T --entrypoint tar %s -C %s -cf - . > %s.tar", w.composeCmd(), m.Service, data.Quote(m.Target), v.Name)
 	}
-	return fmt.Sprintf("%star -C %s -cf - . > %s.tar", w.oldExec(m.Service), quote(m.Target), v.Name)
+	return fmt.Sprintf("%star -C %s -cf - . > %s.tar", w.oldExec(m.Service), data.Quote(m.Target), v.Name)
 }
 
 func (w *writer) applyData() {

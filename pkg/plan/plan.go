@@ -183,7 +183,7 @@ func defaultArgs(app *model.App) string {
 	}
 	parts := make([]string, 0, 2*len(app.Files))
 	for _, f := range app.Files {
-		parts = append(parts, flag, quote(f))
+		parts = append(parts, flag, data.Quote(f))
 	}
 	return strings.Join(parts, " ")
 }
@@ -191,19 +191,9 @@ func defaultArgs(app *model.App) string {
 func quoteAll(ss []string) []string {
 	out := make([]string, len(ss))
 	for i, s := range ss {
-		out[i] = quote(s)
+		out[i] = data.Quote(s)
 	}
 	return out
-}
-
-// quote makes s one shell word.
-func quote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./=:@,+", r))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // nonPublicSuffixes are names no public DNS serves (RFC 6761, RFC 8375, mDNS, common LAN

@@ -53,37 +53,30 @@ func toMapJSON(obj any) (map[string]any, error) {
 // fixNumbers replaces every json.Number in v with an int64, or a float64 when it is not an
 // integer.
 func fixNumbers(v any) error {
+	var err error
 	switch t := v.(type) {
 	case map[string]any:
 		for k, c := range t {
-			if n, ok := c.(json.Number); ok {
-				x, err := number(n)
-				if err != nil {
-					return err
-				}
-				t[k] = x
-				continue
-			}
-			if err := fixNumbers(c); err != nil {
+			if t[k], err = fixed(c); err != nil {
 				return err
 			}
 		}
 	case []any:
 		for i, c := range t {
-			if n, ok := c.(json.Number); ok {
-				x, err := number(n)
-				if err != nil {
-					return err
-				}
-				t[i] = x
-				continue
-			}
-			if err := fixNumbers(c); err != nil {
+			if t[i], err = fixed(c); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// fixed returns v with its numbers fixed: a json.Number's value, or v with fixNumbers applied.
+func fixed(v any) (any, error) {
+	if n, ok := v.(json.Number); ok {
+		return number(n)
+	}
+	return v, fixNumbers(v)
 }
 
 func number(n json.Number) (any, error) {

@@ -440,12 +440,9 @@ func (c *compiler) object(s map[string]any) cnode {
 			nd.fields = append(nd.fields, cfield{name: name, node: c.ref(pm)})
 		}
 		sort.Slice(nd.fields, func(i, j int) bool { return nd.fields[i].name < nd.fields[j].name })
-		for _, r := range req {
-			name, ok := r.(string)
-			if !ok {
-				return cnode{kind: nUnsure}
-			}
-			nd.required = append(nd.required, name)
+		var ok bool
+		if nd.required, ok = stringList(req); !ok {
+			return cnode{kind: nUnsure}
 		}
 		return nd
 	case hasAP && !hasProps && len(req) == 0:
@@ -526,15 +523,25 @@ func stringNode(s map[string]any) cnode {
 		if len(l) == 0 {
 			return cnode{kind: nUnsure}
 		}
-		for _, x := range l {
-			v, ok := x.(string)
-			if !ok {
-				return cnode{kind: nUnsure}
-			}
-			nd.enum = append(nd.enum, v)
+		var ok bool
+		if nd.enum, ok = stringList(l); !ok {
+			return cnode{kind: nUnsure}
 		}
 	}
 	return nd
+}
+
+// stringList returns l as strings (nil for an empty l), or false when an element is not one.
+func stringList(l []any) ([]string, bool) {
+	var out []string
+	for _, x := range l {
+		s, ok := x.(string)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, s)
+	}
+	return out, true
 }
 
 // kindNames are the node kinds' names in the generated source.
