@@ -92,3 +92,21 @@ func objDoc(docs []string, wants ...string) string {
 	}
 	return ""
 }
+
+// The README is a front page (what berth does, install, the commands, one example, links):
+// about 120 lines, none over 120 characters; the flag reference is docs/cli.md.
+func TestReadmeIsAFrontPage(t *testing.T) {
+	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(readme), "\n"), "\n")
+	if len(lines) > 130 {
+		t.Errorf("README.md has %d lines, want about 120 (move details to docs/)", len(lines))
+	}
+	for i, l := range lines {
+		if n := len([]rune(l)); n > 120 {
+			t.Errorf("README.md:%d: %d characters, want at most 120", i+1, n)
+		}
+	}
+}

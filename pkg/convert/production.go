@@ -17,7 +17,8 @@ import (
 
 // Default requests of containers whose input names neither a request nor a limit for the
 // resource: without any request a pod is BestEffort, the first evicted under node pressure,
-// and the scheduler packs it anywhere. Documented in README's x-berth reference.
+// and the scheduler packs it anywhere. Documented in docs/usage.md (production defaults) and
+// docs/mapping.md.
 const (
 	DefaultCPURequest    = "100m"
 	DefaultMemoryRequest = "128Mi"

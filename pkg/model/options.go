@@ -1,6 +1,6 @@
 package model
 
-// ServiceOptions are the per-service Kubernetes intents from `x-berth` (see README for the
+// ServiceOptions are the per-service Kubernetes intents from `x-berth` (see docs/usage.md for the
 // reference). Zero values mean "berth decides".
 type ServiceOptions struct {
 	// Kind forces the workload kind.

@@ -1,7 +1,8 @@
 // Package report builds berth's field-accounting report: for every input field, what it became
 // (object and field path) or why it was not converted, plus totals. The Report value is the
-// data model every rendering (Markdown, JSON, and later HTML) is produced from. No secret value
-// ever reaches a report: every string passes through a Redactor built from the secret data.
+// data model every rendering (Markdown, JSON, and the HTML page with the service graph) is
+// produced from. No secret value ever reaches a report: every string passes through a Redactor
+// built from the secret data.
 package report
 
 import (
