@@ -5,7 +5,7 @@
 // against the harness's apiserver).
 //
 // This package holds the fast check (Fast): schemas compiled at `go generate` time into
-// tables (compiled_*.go) that only ever say "surely valid", with no schema decoding and none
+// one table for every version (compiled_schemas.go) that only ever says "surely valid", with no schema decoding and none
 // of the OpenAPI libraries, so the lean berth executable links it. What it cannot vouch for
 // goes to the full validators in package full (kube-openapi's schema validator and
 // structured-merge-diff, as a server-side apply with fieldValidation=Strict), which decide and
