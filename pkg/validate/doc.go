@@ -4,12 +4,12 @@
 // in schemas/v<major>.<minor>/ and embedded; TestEmbeddedSchemasAreCurrent checks them
 // against the harness's apiserver).
 //
-// This package holds the fast check (Fast): schemas compiled at `go generate` time into
-// one table for every version (compiled_schemas.go) that only ever says "surely valid", with no schema decoding and none
-// of the OpenAPI libraries, so the lean berth executable links it. What it cannot vouch for
-// goes to the full validators in package full (kube-openapi's schema validator and
-// structured-merge-diff, as a server-side apply with fieldValidation=Strict), which decide and
-// write the messages:
+// This package holds the fast check (Fast): schemas compiled at `go generate` time into one
+// table for every version (compiled_schemas.go) that only ever says "surely valid", with no
+// schema decoding and none of the OpenAPI libraries, so the lean berth executable links it.
+// What it cannot vouch for goes to the full validators in package full (kube-openapi's schema
+// validator and structured-merge-diff, as a server-side apply with fieldValidation=Strict),
+// which decide and write the messages:
 //
 //	f, err := validate.NewFast("1.33", nil) // "" = DefaultKubeVersion; KubeVersions() lists all
 //	results, unsure := f.Check(objs)        // unsure: indexes only full.Offline can decide
