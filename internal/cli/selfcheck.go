@@ -130,6 +130,16 @@ func (c *outputCheck) object(obj convert.Object, m map[string]any) error {
 	if !c.v.Has(obj.GetObjectKind().GroupVersionKind()) || c.v.SurelyValid(m) {
 		return nil
 	}
+	// the server-only rules need no schema: a violation is a rejection, with or without full
+	if bad := validate.ServerRules(m); len(bad) > 0 {
+		gvk := obj.GetObjectKind().GroupVersionKind()
+		r := validate.Result{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind, Namespace: obj.GetNamespace(), Name: obj.GetName(),
+			Message: strings.Join(bad, "\n")}
+		c.mu.Lock()
+		c.bad[obj] = strings.ReplaceAll(r.String(), "\n", "\n    ")
+		c.mu.Unlock()
+		return nil
+	}
 	c.mu.Lock()
 	c.unsure[obj] = m
 	c.mu.Unlock()

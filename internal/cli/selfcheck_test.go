@@ -58,6 +58,15 @@ func TestCheckOutput(t *testing.T) {
 	if err := checkOutput(good, "1.33", nil); err != nil {
 		t.Fatalf("valid objects need no full check: %v", err)
 	}
+	// The server-only rules (validate.ServerRules) reject without the full validators.
+	noImage := webDeployment(&metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}})
+	noImage.Spec.Template.Spec.Containers[0].Image = ""
+	noImage.Spec.Template.Spec.InitContainers = []corev1.Container{{Name: "web", Image: "busybox"}}
+	err = checkOutput([]convert.Object{noImage}, "1.37", nil)
+	if err == nil || errors.Is(err, errNoFullCheck) || !strings.Contains(err.Error(), "spec.template.spec.containers[0].image: Required value") ||
+		!strings.Contains(err.Error(), `spec.template.spec.initContainers[0].name: Duplicate value: "web"`) {
+		t.Fatalf("container without image, duplicate name: err %v", err)
+	}
 }
 
 // inProcessFull is berth-cluster's full offline check, run in the test's process.

@@ -67,7 +67,7 @@ func (f *Fast) SurelyValid(obj map[string]any) bool {
 		return false
 	}
 	n := f.root(gv.WithKind(kind))
-	return n >= 0 && f.c.surelyValid(n, obj)
+	return n >= 0 && f.c.surelyValid(n, obj) && len(ServerRules(obj)) == 0
 }
 
 // surelyFormat reports whether s surely has the string format named: "byte" (base64, as the

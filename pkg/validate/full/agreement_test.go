@@ -56,6 +56,24 @@ func TestOfflineAgreesWithServer(t *testing.T) {
 			}
 		})
 	}
+	for _, tc := range serverRuleCases { // validate.ServerRules: both reject, both name it
+		t.Run("server rule: "+tc.name, func(t *testing.T) {
+			results, err := c.DryRunYAML(ctx, []byte(tc.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			objs, err := validate.ParseYAML([]byte(tc.doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range []validate.Result{results[0], offline.Object(objs[0])} {
+				t.Logf("%s", r)
+				if r.Accepted || !strings.Contains(r.Message, tc.want) {
+					t.Errorf("%s; want a rejection mentioning %q", r, tc.want)
+				}
+			}
+		})
+	}
 	for _, tc := range serverOnlyCases {
 		t.Run("server only: "+tc.name, func(t *testing.T) {
 			results, err := c.DryRunYAML(ctx, []byte(tc.doc))

@@ -216,6 +216,39 @@ metadata: {name: w, namespace: agree}
 `},
 }
 
+// serverRuleCases are invalid only by the rules of validate.ServerRules: the schemas accept
+// them, the apiserver's pod validation does not. Fed to both checkers like agreementCases.
+var serverRuleCases = []struct{ name, doc, want string }{
+	{name: "container without image", want: "spec.template.spec.containers[0].image: Required value", doc: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: agree}
+spec:
+  selector: {matchLabels: {app: web}}
+  template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web}]}}
+`},
+	{name: "duplicate port names in a container", want: `spec.template.spec.containers[0].ports[1].name: Duplicate value: "http"`, doc: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: agree}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: nginx, ports: [{name: http, containerPort: 80}, {name: http, containerPort: 8080}]}]}
+`},
+	{name: "an init container named like a container", want: `spec.template.spec.initContainers[0].name: Duplicate value: "web"`, doc: `
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: agree}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {initContainers: [{name: web, image: busybox}], containers: [{name: web, image: nginx}]}
+`},
+}
+
 // serverOnlyCases are invalid in ways only the apiserver's hand-written validation sees; the
 // offline validator accepts them. Kept as a test so the boundary is known and noticed when it
 // moves.

@@ -32,8 +32,9 @@ import (
 //   - missing required fields, values outside an enum, malformed formats (base64 "byte",
 //     ...): kube-openapi's JSON-schema validator.
 //
-// It does not run the apiserver's hand-written validation (name formats, selector must
-// match template labels, port ranges, ...) or admission; Server does. An *Offline is safe
+// Of the apiserver's hand-written validation it runs only validate.ServerRules (images,
+// unique container and port names); the rest (name formats, selector must match template
+// labels, port ranges, ...) and admission are Server's. An *Offline is safe
 // for concurrent use.
 type Offline struct {
 	fast    *validate.Fast
@@ -177,6 +178,9 @@ func (f *fullValidators) check(obj *unstructured.Unstructured, formats strfmt.Re
 	res := openapivalidate.NewSchemaValidator(sch, nil, "", formats).Validate(withoutNulls(obj.Object))
 	for _, e := range res.Errors {
 		problems[strings.Replace(strings.TrimPrefix(e.Error(), "."), " in body ", " ", 1)] = true
+	}
+	for _, p := range validate.ServerRules(obj.Object) { // what the schemas cannot say
+		problems[p] = true
 	}
 	if len(problems) == 0 {
 		r.Accepted = true

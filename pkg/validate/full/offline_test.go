@@ -25,6 +25,13 @@ func TestOffline(t *testing.T) {
 			}
 		})
 	}
+	for _, tc := range serverRuleCases {
+		t.Run("server rule: "+tc.name, func(t *testing.T) {
+			if r := offlineOne(t, v, tc.doc); r.Accepted || !strings.Contains(r.Message, tc.want) {
+				t.Errorf("want a rejection naming %q, got %s", tc.want, r)
+			}
+		})
+	}
 	for _, tc := range serverOnlyCases {
 		t.Run("server only: "+tc.name, func(t *testing.T) {
 			if r := offlineOne(t, v, tc.doc); !r.Accepted {
