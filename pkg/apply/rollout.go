@@ -2,6 +2,7 @@ package apply
 
 import (
 	"fmt"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 )
@@ -30,17 +31,25 @@ func waitable(kind string) bool {
 // RolloutOf reads the rollout state of a Deployment, StatefulSet, DaemonSet or Job, with the
 // rules of kubectl rollout status (and kubectl wait --for=condition=Complete for Jobs).
 func RolloutOf(u *unstructured.Unstructured) Rollout {
+	var r Rollout
 	switch u.GetKind() {
 	case "Deployment":
-		return deploymentRollout(u)
+		r = deploymentRollout(u)
 	case "StatefulSet":
-		return statefulSetRollout(u)
+		r = statefulSetRollout(u)
 	case "DaemonSet":
-		return daemonSetRollout(u)
+		r = daemonSetRollout(u)
 	case "Job":
 		return jobRollout(u)
+	default:
+		return Rollout{Done: true}
 	}
-	return Rollout{Done: true}
+	// A workload's status speaks of its current generation only once its controller has
+	// observed that generation.
+	if !observed(u) {
+		return Rollout{Ready: r.Ready, Desired: r.Desired, Waiting: "waiting for the " + strings.ToLower(u.GetKind()) + " controller"}
+	}
+	return r
 }
 
 func num(u *unstructured.Unstructured, def int64, path ...string) int64 {
@@ -82,10 +91,6 @@ func observed(u *unstructured.Unstructured) bool {
 func deploymentRollout(u *unstructured.Unstructured) Rollout {
 	want := num(u, 1, "spec", "replicas")
 	r := Rollout{Ready: num(u, 0, "status", "availableReplicas"), Desired: want}
-	if !observed(u) {
-		r.Waiting = "waiting for the deployment controller"
-		return r
-	}
 	if _, reason, msg := condition(u, "Progressing"); reason == "ProgressDeadlineExceeded" {
 		r.Failed = "progress deadline exceeded: " + msg
 		return r
@@ -107,10 +112,6 @@ func deploymentRollout(u *unstructured.Unstructured) Rollout {
 func statefulSetRollout(u *unstructured.Unstructured) Rollout {
 	want := num(u, 1, "spec", "replicas")
 	r := Rollout{Ready: num(u, 0, "status", "readyReplicas"), Desired: want}
-	if !observed(u) {
-		r.Waiting = "waiting for the statefulset controller"
-		return r
-	}
 	rolling := str(u, "spec", "updateStrategy", "type") != "OnDelete"
 	partition := num(u, 0, "spec", "updateStrategy", "rollingUpdate", "partition")
 	switch {
@@ -129,10 +130,6 @@ func statefulSetRollout(u *unstructured.Unstructured) Rollout {
 func daemonSetRollout(u *unstructured.Unstructured) Rollout {
 	want := num(u, 0, "status", "desiredNumberScheduled")
 	r := Rollout{Ready: num(u, 0, "status", "numberAvailable"), Desired: want}
-	if !observed(u) {
-		r.Waiting = "waiting for the daemonset controller"
-		return r
-	}
 	updated := num(u, 0, "status", "updatedNumberScheduled")
 	switch {
 	case updated < want:

@@ -169,6 +169,21 @@ func TestRolloutOf(t *testing.T) {
 	}
 }
 
+// Until its controller has observed the current generation, a workload's rollout waits for
+// the controller, whatever its status says, and counts what the status counts.
+func TestRolloutWaitsForController(t *testing.T) {
+	for _, tc := range []struct{ obj, waiting string }{
+		{`{"kind":"Deployment","metadata":{"generation":2},"spec":{"replicas":2},"status":{"observedGeneration":1,"updatedReplicas":2,"availableReplicas":2,"replicas":2}}`, "waiting for the deployment controller"},
+		{`{"kind":"StatefulSet","metadata":{"generation":2},"spec":{"replicas":2},"status":{"observedGeneration":1,"readyReplicas":2,"currentRevision":"b","updateRevision":"b"}}`, "waiting for the statefulset controller"},
+		{`{"kind":"DaemonSet","metadata":{"generation":2},"status":{"observedGeneration":1,"desiredNumberScheduled":2,"updatedNumberScheduled":2,"numberAvailable":2}}`, "waiting for the daemonset controller"},
+	} {
+		got := RolloutOf(obj(t, tc.obj))
+		if want := (Rollout{Ready: 2, Desired: 2, Waiting: tc.waiting}); got != want {
+			t.Errorf("RolloutOf(%s) = %+v, want %+v", tc.obj, got, want)
+		}
+	}
+}
+
 func TestMaskSecrets(t *testing.T) {
 	live := obj(t, `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s"},"data":{"same":"YQ==","changed":"Yg==","gone":"Yw=="}}`)
 	merged := obj(t, `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s"},"data":{"same":"YQ==","changed":"ZA==","new":"ZQ=="}}`)
