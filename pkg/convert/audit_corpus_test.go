@@ -27,8 +27,8 @@ import (
 // repository's own test corpora is converted with default options and checked for what makes
 // a converted app not work or unsafe: addresses that reach no Service, data stores made public,
 // probes stricter than Compose's healthcheck, one-shots restarted forever, credentials outside
-// Secrets. Each count must be 0 or exactly what the
-// allow-list below says, with its reason. The per-app numbers are the scoreboard of
+// Secrets, state (a data directory, a bind Docker would create) on an emptyDir that loses it.
+// Each count must be 0 or exactly what the allow-list below says, with its reason. The per-app numbers are the scoreboard of
 // docs/real-apps.md (rewritten with -update).
 
 // audit metrics.
@@ -38,6 +38,7 @@ const (
 	mProbes     = "probe windows"
 	mOneShots   = "one-shots as Deployments"
 	mSecrets    = "secrets outside Secrets"
+	mState      = "state on emptyDir"
 )
 
 // auditAllowed are the reviewed exceptions: app → metric → count and why it is right.
@@ -45,6 +46,8 @@ var auditAllowed = map[string]map[string]struct {
 	n   int
 	why string
 }{
+	"awesome-compose/wireguard/compose.yaml": {mState: {1,
+		"/lib/modules is the host's kernel modules (absent on the converting machine), host integration rather than state: it stays an emptyDir with a warning, or a hostPath through x-berth.hostPaths"}},
 	"opentelemetry-demo/opentelemetry-demo/compose.yaml": {mUnresolved: {5,
 		"frontend-proxy dials grafana, jaeger, opamp-server, firepit and chatbot, which live in the observability and extras overlays (converted together in the CLI corpus test)"}},
 	"realapps/appwrite/docker-compose.yml": {mUnresolved: {7,
@@ -67,7 +70,7 @@ type auditRow struct {
 	services, objects, warnings   int
 	connections                   int
 	unresolved, publicData, probe int
-	oneShots, secrets             int
+	oneShots, secrets, state      int
 	note                          string
 }
 
@@ -127,7 +130,7 @@ func TestRealAppAudit(t *testing.T) {
 		row.app = name
 		allowed := auditAllowed[name]
 		for metric, n := range map[string]int{mUnresolved: row.unresolved, mPublicData: row.publicData, mProbes: row.probe,
-			mOneShots: row.oneShots, mSecrets: row.secrets} {
+			mOneShots: row.oneShots, mSecrets: row.secrets, mState: row.state} {
 			a, ok := allowed[metric]
 			switch {
 			case ok && a.n != n:
@@ -195,12 +198,63 @@ func audit(app *model.App, res *convert.Result) auditRow {
 				if i < len(owner.Containers) && !probesWithinCompose(owner.Containers[i].Health, c) {
 					row.probe++
 				}
+				if i < len(owner.Containers) && stateOnEmptyDir(owner.Containers[i], spec, c) {
+					row.state++
+				}
 			}
 		}
 	}
 	row.oneShots = oneShotsLongRunning(app, res)
 	row.secrets = secretsOutside(app, res)
 	return row
+}
+
+// stateOnEmptyDir reports whether container c (of model container mc) keeps state on an emptyDir
+// on disk, which loses it with every pod: a data store's data directory (the audit's own list of
+// images and paths, not convert's), or a bind mount Docker would create and the container
+// writes into (its source did not exist).
+func stateOnEmptyDir(mc model.Container, spec *corev1.PodSpec, c corev1.Container) bool {
+	scratch := map[string]bool{}
+	for _, v := range spec.Volumes {
+		if v.EmptyDir != nil && v.EmptyDir.Medium != corev1.StorageMediumMemory {
+			scratch[v.Name] = true
+		}
+	}
+	for _, vm := range c.VolumeMounts {
+		if !scratch[vm.Name] {
+			continue
+		}
+		if dataDir(mc.Image, vm.MountPath) {
+			return true
+		}
+		for _, m := range mc.Mounts {
+			if m.Type == model.MountBind && m.Target == vm.MountPath && m.Missing && !m.ReadOnly {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// dataDir is the audit's own oracle of data-store data directories: paths only data stores
+// use, and /data in images of data stores that keep their data there.
+func dataDir(image, dir string) bool {
+	dir = path.Clean(dir)
+	for _, d := range []string{"/var/lib/postgresql", "/var/lib/mysql", "/data/db", "/data/configdb", "/var/lib/clickhouse",
+		"/var/lib/rabbitmq", "/usr/share/elasticsearch/data", "/usr/share/opensearch/data", "/bitnami", "/var/lib/cassandra",
+		"/var/opt/mssql", "/qdrant/storage", "/var/lib/kafka", "/var/lib/zookeeper", "/var/lib/influxdb", "/var/lib/influxdb2"} {
+		if dir == d || strings.HasPrefix(dir, d+"/") {
+			return true
+		}
+	}
+	if dir != "/data" {
+		return false
+	}
+	switch imageBase(image) {
+	case "redis", "valkey", "keydb", "minio", "redis-stack-server", "dragonfly":
+		return true
+	}
+	return false
 }
 
 // oneShotsLongRunning counts services Compose runs to completion that became long-running
@@ -312,14 +366,7 @@ func publicTargets(o convert.Object) []int32 {
 // dataStorePort is the audit's own oracle (deliberately not convert's table): a data store's
 // image with any port but its management UIs, or a well-known database port.
 func dataStorePort(image string, port int32) bool {
-	repo := strings.ToLower(image)
-	if i := strings.LastIndexAny(repo, "@"); i >= 0 {
-		repo = repo[:i]
-	}
-	if i := strings.LastIndex(repo, ":"); i >= 0 && !strings.Contains(repo[i:], "/") {
-		repo = repo[:i]
-	}
-	switch path.Base(repo) {
+	switch imageBase(image) {
 	case "postgres", "postgresql", "mysql", "mariadb", "mongo", "redis", "valkey", "memcached", "elasticsearch",
 		"opensearch", "clickhouse-server", "kafka", "cp-kafka", "zookeeper", "cp-zookeeper", "rabbitmq", "minio", "qdrant",
 		"cassandra", "etcd":
@@ -330,6 +377,18 @@ func dataStorePort(image string, port int32) bool {
 		return true
 	}
 	return false
+}
+
+// imageBase is the last path segment of image's repository, lower-case, without tag or digest.
+func imageBase(image string) string {
+	repo := strings.ToLower(image)
+	if i := strings.LastIndexAny(repo, "@"); i >= 0 {
+		repo = repo[:i]
+	}
+	if i := strings.LastIndex(repo, ":"); i >= 0 && !strings.Contains(repo[i:], "/") {
+		repo = repo[:i]
+	}
+	return path.Base(repo)
 }
 
 // probesWithinCompose checks c's probes against healthcheck h: the kubelet must not give up
@@ -387,18 +446,22 @@ audits the rest and leaves this file alone.
   Deployment or StatefulSet (restarted forever) with no warning naming ` + "`x-berth.kind: Job`" + `;
 - **secrets outside**: credential values (the audit's own oracle: a variable named
   ` + "`*PASSWORD`" + `, ` + "`*SECRET`" + `, ` + "`*TOKEN`" + `, ` + "`*API_KEY`" + `, ...; 8 characters or more and not a plain word)
-  found anywhere in the output but Secrets (` + "`TestSecretsNeverLeak`" + ` checks every value with canaries).
+  found anywhere in the output but Secrets (` + "`TestSecretsNeverLeak`" + ` checks every value with canaries);
+- **state on emptyDir**: containers whose state lands on an emptyDir on disk (lost with every
+  pod): a data store's data directory (the audit's own list: ` + "`/var/lib/postgresql`" + `, ` + "`/var/lib/mysql`" + `,
+  ` + "`/data/db`" + `, ` + "`/data`" + ` of redis/valkey/minio, ...) or a writable bind mount whose source did not exist
+  (Docker creates that directory and the container writes into it).
 
-The last five must be 0, or match a reviewed entry of the allow-list (the note says why).
+The last six must be 0, or match a reviewed entry of the allow-list (the note says why).
 **warnings/service** is warnings divided by services.
 
-| app | services | objects | warnings | warnings/service | connections | unresolved | public data stores | probe windows | one-shots | secrets outside | note |
-|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
+| app | services | objects | warnings | warnings/service | connections | unresolved | public data stores | probe windows | one-shots | secrets outside | state on emptyDir | note |
+|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|
 `)
 	tot := auditRow{}
 	for _, r := range rows {
-		fmt.Fprintf(&b, "| %s | %d | %d | %d | %s | %d | %d | %d | %d | %d | %d | %s |\n", r.app, r.services, r.objects, r.warnings,
-			perService(r.warnings, r.services), r.connections, r.unresolved, r.publicData, r.probe, r.oneShots, r.secrets, r.note)
+		fmt.Fprintf(&b, "| %s | %d | %d | %d | %s | %d | %d | %d | %d | %d | %d | %d | %s |\n", r.app, r.services, r.objects, r.warnings,
+			perService(r.warnings, r.services), r.connections, r.unresolved, r.publicData, r.probe, r.oneShots, r.secrets, r.state, r.note)
 		tot.services += r.services
 		tot.objects += r.objects
 		tot.warnings += r.warnings
@@ -408,9 +471,10 @@ The last five must be 0, or match a reviewed entry of the allow-list (the note s
 		tot.probe += r.probe
 		tot.oneShots += r.oneShots
 		tot.secrets += r.secrets
+		tot.state += r.state
 	}
-	fmt.Fprintf(&b, "| **%d apps** | %d | %d | %d | %s | %d | %d | %d | %d | %d | %d | |\n", len(rows), tot.services, tot.objects, tot.warnings,
-		perService(tot.warnings, tot.services), tot.connections, tot.unresolved, tot.publicData, tot.probe, tot.oneShots, tot.secrets)
+	fmt.Fprintf(&b, "| **%d apps** | %d | %d | %d | %s | %d | %d | %d | %d | %d | %d | %d | |\n", len(rows), tot.services, tot.objects, tot.warnings,
+		perService(tot.warnings, tot.services), tot.connections, tot.unresolved, tot.publicData, tot.probe, tot.oneShots, tot.secrets, tot.state)
 	return []byte(b.String())
 }
 

@@ -36,6 +36,9 @@ type builder struct {
 	envRenamed map[string]string
 	// portless lists who relies on each service without a known port (portless.go).
 	portless map[string][]portlessUse
+	// kept are the missing-source binds and data-store anonymous volumes that became volumes
+	// of the app (persist.go).
+	kept []keptState
 	// images is the well-known image table (images.go), built on first use.
 	images map[string]imageInfo
 	// setImages are the images Options set per service (builtimage.go).
@@ -61,6 +64,7 @@ func Convert(app *model.App, opts Options) (*Result, error) {
 		return nil, err
 	}
 	b := &builder{app: app, opts: opts.withDefaults(app), ledger: diag.NewLedger(app.Inputs)}
+	b.app, b.kept = b.keepState(app)
 	b.ns = b.opts.Namespace
 	if err := b.run(); err != nil {
 		return nil, err
@@ -75,6 +79,7 @@ func Convert(app *model.App, opts Options) (*Result, error) {
 		Connections: b.connections(),
 		Images:      b.imageList(),
 		Provisions:  b.provisions(),
+		App:         b.app,
 	}, nil
 }
 
@@ -139,6 +144,7 @@ func (b *builder) run() error {
 			return err
 		}
 	}
+	b.keptWarnings()
 	b.portlessWarnings()
 	b.keepDataPrivate()
 	if err := b.exposure(); err != nil {

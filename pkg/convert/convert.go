@@ -6,6 +6,7 @@ package convert
 
 import (
 	"github.com/berth-dev/berth/pkg/diag"
+	"github.com/berth-dev/berth/pkg/model"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -35,6 +36,18 @@ type Result struct {
 	// Provisions are the Compose provider services: resources to provision outside the
 	// cluster, sorted by Service.
 	Provisions []Provision
+	// App is the app as converted: the input, or a copy whose missing-source bind mounts and
+	// data-store anonymous volumes are named volumes (persist.go), for what reads volumes
+	// next to the objects (berth data, the runbook).
+	App *model.App
+}
+
+// Converted returns r.App, or input when r carries none (a Result built by hand).
+func (r *Result) Converted(input *model.App) *model.App {
+	if r.App != nil {
+		return r.App
+	}
+	return input
 }
 
 // Image is a service's image built from source or set by an option.

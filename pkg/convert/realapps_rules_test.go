@@ -238,7 +238,7 @@ services:
     environment:
       CACHE_URL: redis://cache:6379
     volumes:
-      - /etc/api:/etc/api
+      - /etc:/etc/api
     ulimits:
       nofile: 65535
   db:

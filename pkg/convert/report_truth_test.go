@@ -402,6 +402,9 @@ func inputForms(s, dir, path string) map[string]bool {
 		}
 		f[part] = true
 		f["n:"+part] = true
+		if strings.HasPrefix(part, "/") {
+			f[filepath.ToSlash(filepath.Clean(part))] = true // mount paths are cleaned: /etc/pihole/ → /etc/pihole
+		}
 	}
 	if strings.HasPrefix(s, "/") {
 		p, _, _ := strings.Cut(s, ":")

@@ -89,7 +89,9 @@ func (b *builder) claimSpec(v *model.Volume) (corev1.PersistentVolumeClaimSpec, 
 	}
 	class := firstOf(v.StorageClass, x.StorageClass, b.opts.StorageClass)
 	// The provider's file storage class supports ReadWriteMany: no need to warn then.
-	mode, err := b.accessMode(v, firstOf(v.AccessMode, x.AccessMode), class != "" || b.opts.Provider != ProviderAWS)
+	// A volume of persist.go says so in its own warning.
+	warn := (class != "" || b.opts.Provider != ProviderAWS) && b.keptState(v.Name) == nil
+	mode, err := b.accessMode(v, firstOf(v.AccessMode, x.AccessMode), warn)
 	if err != nil {
 		return corev1.PersistentVolumeClaimSpec{}, err
 	}

@@ -189,6 +189,10 @@ type Mount struct {
 	// NotRead says why a bind mount's source was not read ("outside the project directory",
 	// "larger than 1 MiB", "docker socket", "missing", ...); empty when Files is set.
 	NotRead string
+	// Missing: the bind source did not exist when the input was loaded, so Docker creates an
+	// empty directory there at start (create_host_path, Compose's default) and the container's
+	// writes land in it: state, not configuration.
+	Missing bool
 	// IsDir: the bind source is a directory (Files are its regular files, relative names).
 	IsDir bool
 	Field string

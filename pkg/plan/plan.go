@@ -100,7 +100,7 @@ func gather(app *model.App, res *convert.Result, opts Options) *facts {
 		}
 	}
 	sort.SliceStable(f.hosts, func(i, j int) bool { return f.hosts[i].name < f.hosts[j].name })
-	f.data = data.Analyze(app, res.Objects)
+	f.data = data.Analyze(res.Converted(app), res.Objects)
 	return f
 }
 

@@ -47,7 +47,7 @@ func (d *dataApp) load(ctx context.Context, streams cli.IO) error {
 		return err
 	}
 	cli.PrintWarnings(io.Discard, res.Diagnostics, report.NewRedactor(app, res.Objects))
-	d.app, d.objs, d.facts = app, res.Objects, data.Analyze(app, res.Objects)
+	d.app, d.objs, d.facts = app, res.Objects, data.Analyze(res.Converted(app), res.Objects)
 	d.ns = app.Name
 	for _, o := range res.Objects {
 		if ns, ok := o.(*corev1.Namespace); ok {

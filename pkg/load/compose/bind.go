@@ -31,7 +31,8 @@ func (m *mapper) readBind(mt *model.Mount) {
 	real, err := filepath.EvalSymlinks(src)
 	if err != nil {
 		mt.NotRead = "missing: " + m.fs.display(src) + " does not exist"
-		if !os.IsNotExist(err) {
+		mt.Missing = os.IsNotExist(err)
+		if !mt.Missing {
 			mt.NotRead = "unreadable: " + err.Error()
 		}
 		return

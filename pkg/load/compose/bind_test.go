@@ -130,3 +130,48 @@ secrets:
 		}
 	}
 }
+
+// TestMissingBind checks Mount.Missing: a missing source Docker creates at start is marked,
+// unless create_host_path is false or it lies in a build context that is missing too (a source
+// tree not checked out here: code, not state).
+func TestMissingBind(t *testing.T) {
+	proj := t.TempDir()
+	write(t, filepath.Join(proj, "api", "Dockerfile"), "FROM alpine\n")
+	write(t, filepath.Join(proj, "compose.yaml"), `services:
+  api:
+    build: ./api
+    volumes:
+      - ./data:/data
+      - ./api/cache:/cache
+      - type: bind
+        source: ./strict
+        target: /strict
+        bind:
+          create_host_path: false
+  ui:
+    build: ./ui
+    volumes:
+      - ./ui/src:/app/src
+`)
+	app, err := Load(context.Background(), Options{WorkingDir: proj})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	var notRead string
+	for _, s := range app.Services {
+		for _, m := range s.Main().Mounts {
+			got[m.Target] = m.Missing
+			if m.Target == "/app/src" {
+				notRead = m.NotRead
+			}
+		}
+	}
+	want := map[string]bool{"/data": true, "/cache": true, "/strict": false, "/app/src": false}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Missing (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(notRead, "nor does build context ui: a source tree not checked out here") {
+		t.Errorf("NotRead of ./ui/src = %q, want it to name the missing build context", notRead)
+	}
+}

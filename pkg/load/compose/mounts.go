@@ -1,6 +1,8 @@
 package compose
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/model"
@@ -79,9 +81,31 @@ func (m *mapper) volumeMount(service, field string, v types.ServiceVolumeConfig)
 		mt.Type = model.MountBind
 		// convert warns about binds it cannot turn into ConfigMaps; NotRead says why.
 		m.readBind(&mt)
+		// create_host_path: false makes Docker refuse a missing source instead of creating it
+		mt.Missing = mt.Missing && (v.Bind == nil || bool(v.Bind.CreateHostPath))
+		if ctx := m.absentContext(mt.Source); mt.Missing && ctx != "" {
+			mt.Missing = false
+			mt.NotRead += "; nor does build context " + m.fs.display(ctx) + ": a source tree not checked out here"
+		}
 	default:
 		mt.Type = model.MountType(v.Type)
 		m.warnAt(service, field, "volume type %q is not supported", v.Type)
 	}
 	return mt
+}
+
+// absentContext returns the local build context of some service that holds host path src and
+// does not exist itself, or "". A bind into it mounts a source tree that is not checked out
+// here (berth could not build it either): code, not a directory Docker creates for state.
+func (m *mapper) absentContext(src string) string {
+	for _, name := range sortedKeys(m.project.Services) {
+		b := m.project.Services[name].Build
+		if b == nil || !filepath.IsAbs(b.Context) || !within(b.Context, src) {
+			continue
+		}
+		if _, err := os.Stat(b.Context); os.IsNotExist(err) {
+			return b.Context
+		}
+	}
+	return ""
 }

@@ -1,0 +1,208 @@
+package convert
+
+import (
+	"path"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/berth-dev/berth/pkg/model"
+	corev1 "k8s.io/api/core/v1"
+)
+
+// persist.go keeps state that Compose keeps. Two kinds of mount hold a container's data
+// although Compose does not name a volume for them:
+//   - a bind mount whose host directory does not exist when berth runs: Docker creates it at
+//     start and the container writes into it (./postgres14:/var/lib/postgresql/data);
+//   - an anonymous volume of a data-store image (- /var/lib/mysql): Compose carries it over
+//     when it re-creates the container.
+//
+// As an emptyDir, either would lose the data with every pod (each rollout, reschedule or
+// eviction). berth gives each such mount a volume of the app, so it becomes a claim exactly as
+// a named volume would: a StatefulSet's claim template for a data store that alone mounts it,
+// else a PersistentVolumeClaim (ReadWriteMany when several services share the directory).
+
+// keptState is one host directory or anonymous volume that became a volume of the app.
+type keptState struct {
+	// volume is the app volume's name; source how messages name the mount (./postgres14,
+	// "anonymous volume at /var/lib/mysql"); field the first mount's input path.
+	volume, source, field string
+	// anonymous: an anonymous volume, not a bind mount.
+	anonymous bool
+	// users are the services mounting it (sorted, unique).
+	users []string
+}
+
+// keepState returns app with the mounts above turned into named-volume mounts of new app
+// volumes, and what it changed. app itself is not modified: the services it changes are copied.
+func (b *builder) keepState(app *model.App) (*model.App, []keptState) {
+	taken := map[string]bool{}
+	for _, v := range app.Volumes {
+		taken[v.Name] = true
+	}
+	bySource := map[string]*keptState{}
+	var kept []*keptState
+	out := *app
+	out.Services = slices.Clone(app.Services)
+	for si, svc := range app.Services {
+		var cp *model.Service
+		for ci, c := range svc.Containers {
+			for mi, m := range c.Mounts {
+				key, ks := b.stateMount(svc, c, m)
+				if key == "" {
+					continue
+				}
+				k := bySource[key]
+				if k == nil {
+					k = &keptState{volume: uniqueVolume(ks.volume, taken), source: ks.source, field: m.Field, anonymous: ks.anonymous}
+					bySource[key] = k
+					kept = append(kept, k)
+				}
+				if !slices.Contains(k.users, svc.Name) {
+					k.users = append(k.users, svc.Name)
+				}
+				if cp == nil {
+					cp = copyService(svc)
+					out.Services[si] = cp
+				}
+				nm := &cp.Containers[ci].Mounts[mi]
+				nm.Type, nm.Source, nm.Files, nm.NotRead, nm.IsDir, nm.Missing = model.MountVolume, k.volume, nil, "", false, false
+			}
+		}
+	}
+	if len(kept) == 0 {
+		return app, nil
+	}
+	out.Volumes = slices.Clone(app.Volumes)
+	res := make([]keptState, len(kept))
+	for i, k := range kept {
+		sort.Strings(k.users)
+		out.Volumes = append(out.Volumes, model.Volume{Name: k.volume, Field: k.field})
+		res[i] = *k
+	}
+	sort.Slice(out.Volumes, func(i, j int) bool { return out.Volumes[i].Name < out.Volumes[j].Name })
+	return &out, res
+}
+
+// copyService copies svc down to its containers' mounts, the parts keepState changes.
+func copyService(svc *model.Service) *model.Service {
+	cp := *svc
+	cp.Containers = slices.Clone(svc.Containers)
+	for i := range cp.Containers {
+		cp.Containers[i].Mounts = slices.Clone(svc.Containers[i].Mounts)
+	}
+	return &cp
+}
+
+// stateMount says whether mount m of container c holds state that needs a volume: the key
+// that groups mounts of the same data (a host directory, or one service's anonymous volume)
+// and the volume's wanted name; "" when m stays as it is.
+func (b *builder) stateMount(svc *model.Service, c model.Container, m model.Mount) (string, keptState) {
+	switch m.Type {
+	case model.MountBind:
+		if !m.Missing || allowedHostPath(svc.Options.HostPaths, m.Source) || fileLike(m, m.NotRead) ||
+			hostSystemPath(m.Source) || !writtenBy(b.app, m.Source) {
+			return "", keptState{}
+		}
+		return "bind:" + filepath.Clean(m.Source), keptState{volume: pathVolume(b.app.Dir, m.Source), source: b.shownPath(m.Source)}
+	case model.MountAnon:
+		if info, ok := b.lookupImage(c.Image); !ok || !info.Stateful {
+			return "", keptState{}
+		}
+		return "anon:" + svc.Name + ":" + m.Target, keptState{volume: svc.Name + "-" + path.Base(m.Target),
+			source: "anonymous volume at " + m.Target, anonymous: true}
+	}
+	return "", keptState{}
+}
+
+// writtenBy reports whether some service mounts host path src writable: a directory only
+// read from holds no state (it stays an emptyDir, as Docker's would be empty too).
+func writtenBy(app *model.App, src string) bool {
+	for _, s := range app.Services {
+		for _, c := range s.Containers {
+			for _, m := range c.Mounts {
+				if m.Type == model.MountBind && filepath.Clean(m.Source) == filepath.Clean(src) && !m.ReadOnly {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// hostSystemPath reports whether a host path belongs to the host's system (kernel modules,
+// devices, runtime sockets), which no claim can stand in for: it stays as it is.
+func hostSystemPath(p string) bool {
+	for _, d := range []string{"/bin", "/boot", "/dev", "/lib", "/lib64", "/proc", "/run", "/sbin", "/sys", "/var/run",
+		"/usr/bin", "/usr/include", "/usr/lib", "/usr/lib64", "/usr/libexec", "/usr/sbin", "/usr/src"} {
+		if inside(d, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// pathVolume names the volume of host directory src: its path relative to the project
+// (./public/system → public-system), the absolute path's segments otherwise.
+func pathVolume(dir, src string) string {
+	p := filepath.Clean(src)
+	if inside(dir, p) {
+		if rel, err := filepath.Rel(filepath.Clean(dir), p); err == nil && rel != "." {
+			p = rel
+		}
+	}
+	return dnsLabel(strings.ReplaceAll(filepath.ToSlash(p), "/", "-"), maxLabel, "data")
+}
+
+// uniqueVolume returns want, or want-2, want-3, ... when an app volume already has the name.
+func uniqueVolume(want string, taken map[string]bool) string {
+	name := want
+	for i := 2; taken[name]; i++ {
+		name = want + "-" + strconv.Itoa(i)
+	}
+	taken[name] = true
+	return name
+}
+
+// keptState returns what persist.go made volume name of, or nil.
+func (b *builder) keptState(name string) *keptState {
+	for i := range b.kept {
+		if b.kept[i].volume == name {
+			return &b.kept[i]
+		}
+	}
+	return nil
+}
+
+// keptWarnings emits one warning per kept directory or anonymous volume, naming the first
+// service, the path and the claim it became (after the pods are built: the kind decides).
+func (b *builder) keptWarnings() {
+	st := b.config()
+	for _, k := range b.kept {
+		claim := "a claim template of StatefulSet " + b.name(k.users[0])
+		if st.claims.pvc[k.volume] {
+			claim = "PersistentVolumeClaim " + st.claims.names[k.volume]
+			if spec, ok := st.claims.specs[k.volume]; ok && spec.AccessModes[0] == corev1.ReadWriteMany && len(k.users) > 1 {
+				claim += " (ReadWriteMany, shared: the storage class must support it)"
+			}
+		}
+		if k.anonymous {
+			b.ledger.Warnf(k.users[0], k.field, "%s of data store %s became %s, as a named volume would: Compose keeps it when it "+
+				"re-creates the container, an emptyDir would lose the data with every pod", k.source, k.users[0], claim)
+			continue
+		}
+		b.ledger.Warnf(k.users[0], k.field, "bind mount of %s: the directory does not exist, so Docker would create it for %s "+
+			"to write into; it became %s, as a named volume would, not an emptyDir that loses the data with every pod; "+
+			"berth data push copies existing data into it", k.source, and(k.users), claim)
+	}
+}
+
+// and joins names as prose: "a", "a and b", "a, b and c".
+func and(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
