@@ -1,9 +1,10 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"os/exec"
-	"sort"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -34,11 +35,7 @@ func TestMethodsPruned(t *testing.T) {
 		t.Fatalf("the linker's dependency dump is %d bytes: -dumpdep did not work", len(out))
 	}
 	if len(culprits) > 0 {
-		names := make([]string, 0, len(culprits))
-		for n := range culprits {
-			names = append(names, n)
-		}
-		sort.Strings(names)
+		names := slices.Sorted(maps.Keys(culprits))
 		t.Errorf("reachable functions look methods up by a computed name, so no method is pruned:\n  %s",
 			strings.Join(names, "\n  "))
 	}

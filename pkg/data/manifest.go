@@ -5,8 +5,9 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"maps"
 	"path"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -35,12 +36,7 @@ func (m Manifest) Add(e *Entry) { m[e.Path] = e }
 
 // Paths are the manifest's paths, sorted.
 func (m Manifest) Paths() []string {
-	out := make([]string, 0, len(m))
-	for p := range m {
-		out = append(out, p)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(m))
 }
 
 // CleanPath turns a tar or find name ("./a/b", "a/b/") into a manifest path ("a/b"); "" for

@@ -2,7 +2,8 @@ package render
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -98,11 +99,7 @@ func writeSecretNotes(b *strings.Builder, secrets map[string]*valueNode) {
 	b.WriteString("\nSecrets: neither the templates nor values.yaml hold their data; it came at install time from\n")
 	b.WriteString("secret-values.yaml (-f), --set-file secrets.NAME.stringData.KEY=PATH, or an existing Secret\n")
 	b.WriteString("(--set secrets.NAME.existingSecret=SECRET):\n")
-	names := make([]string, 0, len(secrets))
-	for k := range secrets {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(secrets))
 	for _, k := range names {
 		fmt.Fprintf(b, "  %s: {{ with %s }}existing Secret {{ . }}{{ else }}created by the chart{{ end }}\n", k, secrets[k].field("existingSecret"))
 	}

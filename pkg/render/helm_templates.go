@@ -2,7 +2,8 @@ package render
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/convert"
@@ -248,11 +249,7 @@ func (b *chartBuilder) annotations(t *template, meta map[string]any, own string,
 
 // dictLiteral is a template expression building m.
 func dictLiteral(m map[string]any) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(m))
 	var b strings.Builder
 	b.WriteString("(dict")
 	for _, k := range keys {

@@ -3,7 +3,8 @@ package render
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 
 	goyaml "sigs.k8s.io/yaml/goyaml.v2"
@@ -107,12 +108,7 @@ func (n *valueNode) field(key string) string {
 
 // sortedFields returns n's field names in order.
 func (n *valueNode) sortedFields() []string {
-	keys := make([]string, 0, len(n.fields))
-	for k := range n.fields {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(n.fields))
 }
 
 // yamlText renders values.yaml: every key with its comment, keys sorted.

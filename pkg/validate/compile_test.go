@@ -7,6 +7,7 @@ import (
 	"github.com/berth-dev/berth/internal/golden"
 	"go/format"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"slices"
@@ -427,11 +428,7 @@ func (c *compiler) object(s map[string]any) cnode {
 	switch {
 	case hasProps && !hasAP:
 		nd := cnode{kind: nObject}
-		names := make([]string, 0, len(props))
-		for name := range props {
-			names = append(names, name)
-		}
-		sort.Strings(names)
+		names := slices.Sorted(maps.Keys(props))
 		for _, name := range names {
 			pm, ok := props[name].(map[string]any)
 			if !ok {

@@ -8,8 +8,10 @@ package golden
 import (
 	"bytes"
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"testing"
 
@@ -79,11 +81,7 @@ func TestGoldensPassServerDryRun(t *testing.T) {
 	}
 	c := cluster.APIServer.Get(t)
 	installCRDs(t, c)
-	names := make([]string, 0, len(cases))
-	for n := range cases {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(cases))
 	for _, name := range names {
 		t.Run(name, func(t *testing.T) {
 			objs, err := validate.ParseYAML(cases[name])

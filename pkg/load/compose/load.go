@@ -3,9 +3,10 @@ package compose
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/diag"
@@ -171,12 +172,7 @@ func (u *unsetVars) hook(lo *loader.Options) {
 }
 
 func (u *unsetVars) names() []string {
-	out := make([]string, 0, len(u.seen))
-	for k := range u.seen {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(u.seen))
 }
 
 // warnUnset emits one warning per unset variable, at the first field (in input order) that

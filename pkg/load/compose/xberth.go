@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/model"
@@ -70,11 +70,7 @@ func checkKeys(raw any, t reflect.Type, path string) error {
 			return &keyError{path, "must be a mapping, not " + kindOf(raw)}
 		}
 		fields := jsonFields(t)
-		keys := make([]string, 0, len(mp))
-		for k := range mp {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
+		keys := slices.Sorted(maps.Keys(mp))
 		for _, k := range keys {
 			ft, ok := fields[k]
 			if !ok {

@@ -7,8 +7,9 @@ package full
 import (
 	"encoding/base64"
 	"fmt"
+	"maps"
 	"path"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -186,11 +187,7 @@ func (f *fullValidators) check(obj *unstructured.Unstructured, formats strfmt.Re
 		r.Accepted = true
 		return r
 	}
-	lines := make([]string, 0, len(problems))
-	for p := range problems {
-		lines = append(lines, p)
-	}
-	sort.Strings(lines)
+	lines := slices.Sorted(maps.Keys(problems))
 	r.Message = strings.Join(lines, "\n")
 	return r
 }

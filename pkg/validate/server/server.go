@@ -7,7 +7,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -147,11 +148,7 @@ func (s *serverCheck) createNamespaces(ctx context.Context, objs []*unstructured
 		}
 		want[ns] = true
 	}
-	names := make([]string, 0, len(want))
-	for n := range want {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(want))
 	nsRes := s.dyn.Resource(schema.GroupVersionResource{Version: "v1", Resource: "namespaces"})
 	for _, n := range names {
 		ns := &unstructured.Unstructured{Object: map[string]any{
