@@ -2,9 +2,11 @@ package convert
 
 import (
 	"testing"
+	"time"
 
 	"github.com/berth-dev/berth/pkg/diag"
 	"github.com/berth-dev/berth/pkg/model"
+	"k8s.io/utils/ptr"
 )
 
 // service is a one-container Compose-style service for tests.
@@ -27,10 +29,10 @@ func stack() *model.App {
 	api.Main().Ports = []model.Port{{Target: 8000, Protocol: model.TCP, Source: model.FromExpose, Field: "services.api.expose[0]"}}
 	api.Main().Env = []model.EnvVar{{Name: "DATABASE_HOST", Value: "db", Field: "services.api.environment.DATABASE_HOST"}}
 	api.Main().Health = &model.Health{Type: model.HealthShell, Command: []string{"curl -fsS localhost:8000/health"},
-		Interval: dur("10s"), Timeout: dur("500ms"), Retries: i32(5), StartPeriod: dur("30s"), Field: "services.api.healthcheck"}
+		Interval: ptr.To(10 * time.Second), Timeout: ptr.To(500 * time.Millisecond), Retries: ptr.To[int32](5), StartPeriod: ptr.To(30 * time.Second), Field: "services.api.healthcheck"}
 	api.Main().Resources = model.Resources{CPULimit: 500, MemLimit: 256 << 20, MemRequest: 128 << 20, Field: "services.api.deploy.resources"}
 	api.Main().User = "1000:1000"
-	api.Replicas = i32(2)
+	api.Replicas = ptr.To[int32](2)
 	api.DependsOn = []model.Dependency{
 		{Service: "db", Condition: model.ConditionHealthy, Required: true, Field: "services.api.depends_on.db"},
 		{Service: "migrate", Condition: model.ConditionCompleted, Required: true, Field: "services.api.depends_on.migrate"},
@@ -51,7 +53,7 @@ func stack() *model.App {
 	db := service("db", "postgres:16", 50)
 	db.Main().Mounts = []model.Mount{{Type: model.MountVolume, Source: "pgdata", Target: "/var/lib/postgresql/data", Field: "services.db.volumes[0]"}}
 	db.Main().Health = &model.Health{Type: model.HealthExec, Command: []string{"pg_isready", "-U", "shop"}, Field: "services.db.healthcheck"}
-	db.StopGrace = dur("1m30s")
+	db.StopGrace = ptr.To(90 * time.Second)
 
 	redis := service("redis", "redis:7.4.1-alpine", 60)
 

@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/utils/ptr"
 )
 
 // objectNames lists "Kind/name" of the result's objects (without the Namespace).
@@ -306,7 +307,7 @@ func TestOddModels(t *testing.T) {
 	noCmd.Main().Health = &model.Health{Type: model.HealthShell, Field: "services.nocmd.healthcheck"}
 	zeroPort := withPorts(service("zero", "acme/x:1", 3), model.Port{Target: 0, Published: "80"})
 	neg := service("neg", "acme/x:1", 4)
-	neg.Replicas = i32(-1)
+	neg.Replicas = ptr.To[int32](-1)
 	weird := service("Weird_Name.1", "acme/x:1", 5)
 	weird.Hostname = "Not A Host"
 	weird.ExtraHosts = []model.HostAlias{{IP: "::1", Hostnames: []string{"b", "a"}}, {IP: "10.0.0.1", Hostnames: []string{"z"}}}

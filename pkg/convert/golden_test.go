@@ -6,7 +6,6 @@ import (
 	goldenfile "github.com/berth-dev/berth/internal/golden"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/berth-dev/berth/pkg/diag"
 	"github.com/berth-dev/berth/pkg/model"
@@ -96,16 +95,6 @@ func golden(t *testing.T, name string, app *model.App, opts Options) {
 	}
 	goldenfile.AssertBytes(t, filepath.Join("testdata", name, "want.yaml"), outs[0])
 }
-
-func dur(s string) *time.Duration {
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		panic(err)
-	}
-	return &d
-}
-
-func i32(v int32) *int32 { return &v }
 
 // fields lists the input fields of app for the ledger (a loader does this for real input).
 func fields(svcs ...*model.Service) []diag.Field {

@@ -10,15 +10,16 @@ import (
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
+	"k8s.io/utils/ptr"
 )
 
 // production is an app exercising the production pass: a scaled web, an autoscaled api, a
 // single-replica worker with its own requests and an autoscaled Job (not scalable).
 func productionApp() *model.App {
 	web := service("web", "nginx:1.27.3", 2)
-	web.Replicas = i32(3)
+	web.Replicas = ptr.To[int32](3)
 	api := service("api", "shop-api:1", 10)
-	api.Replicas = i32(2)
+	api.Replicas = ptr.To[int32](2)
 	api.Options.Autoscale = &model.Autoscale{Max: 10, Memory: 70}
 	worker := service("worker", "shop-api:1", 20)
 	worker.Main().Resources = model.Resources{CPURequest: 250, MemLimit: 512 << 20, Field: "services.worker.deploy.resources"}

@@ -6,18 +6,8 @@ import (
 
 	"github.com/berth-dev/berth/pkg/model"
 	"github.com/google/go-cmp/cmp"
+	"k8s.io/utils/ptr"
 )
-
-func dur(s string) *time.Duration {
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		panic(err)
-	}
-	return &d
-}
-
-func i32(v int32) *int32   { return &v }
-func u32(v uint32) *uint32 { return &v }
 
 // TestMapping checks one mapping rule per row against testdata/mapping/compose.yaml.
 func TestMapping(t *testing.T) {
@@ -37,8 +27,8 @@ func TestMapping(t *testing.T) {
 			return []bool{c.Command != nil, len(c.Command) == 0, c.Args != nil, len(c.Args) == 0}
 		}, []bool{true, true, true, true}},
 		{"healthcheck CMD", "health-cmd", func(s *model.Service) any { return s.Main().Health }, &model.Health{
-			Type: model.HealthExec, Command: []string{"pg_isready", "-U", "postgres"}, Interval: dur("5s"), Timeout: dur("3s"),
-			StartPeriod: dur("30s"), StartInterval: dur("1s"), Retries: i32(5), Field: "services.health-cmd.healthcheck",
+			Type: model.HealthExec, Command: []string{"pg_isready", "-U", "postgres"}, Interval: ptr.To(5 * time.Second), Timeout: ptr.To(3 * time.Second),
+			StartPeriod: ptr.To(30 * time.Second), StartInterval: ptr.To(1 * time.Second), Retries: ptr.To[int32](5), Field: "services.health-cmd.healthcheck",
 		}},
 		{"healthcheck CMD-SHELL", "health-shell", func(s *model.Service) any { return s.Main().Health }, &model.Health{
 			Type: model.HealthShell, Command: []string{"curl -f http://localhost/ || exit 1"}, Field: "services.health-shell.healthcheck",
@@ -97,7 +87,7 @@ func TestMapping(t *testing.T) {
 			{Type: model.MountTmpfs, Target: "/run", Field: "services.mounts.tmpfs[0]"},
 			{Type: model.MountTmpfs, Target: "/tmp", SizeLimit: 64 << 20, Field: "services.mounts.tmpfs[1]"},
 			{Type: model.MountSecret, Source: "token", Target: "/run/secrets/token", ReadOnly: true, Field: "services.mounts.secrets[0]"},
-			{Type: model.MountSecret, Source: "token", Target: "/etc/token", ReadOnly: true, UID: "100", GID: "101", Mode: u32(0o440), Field: "services.mounts.secrets[1]"},
+			{Type: model.MountSecret, Source: "token", Target: "/etc/token", ReadOnly: true, UID: "100", GID: "101", Mode: ptr.To[uint32](0o440), Field: "services.mounts.secrets[1]"},
 			{Type: model.MountConfig, Source: "app_conf", Target: "/app_conf", ReadOnly: true, Field: "services.mounts.configs[0]"},
 			{Type: model.MountConfig, Source: "app_conf", Target: "/etc/app.conf", ReadOnly: true, Field: "services.mounts.configs[1]"},
 		}},
