@@ -2,6 +2,7 @@ package data
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -97,20 +98,16 @@ func (v Volume) Services() []string {
 
 // Store returns the store of service svc, or nil.
 func (f *Facts) Store(svc string) *Store {
-	for i := range f.Stores {
-		if f.Stores[i].Service == svc {
-			return &f.Stores[i]
-		}
+	if i := slices.IndexFunc(f.Stores, func(s Store) bool { return s.Service == svc }); i >= 0 {
+		return &f.Stores[i]
 	}
 	return nil
 }
 
 // Volume returns the volume named name, or nil.
 func (f *Facts) Volume(name string) *Volume {
-	for i := range f.Volumes {
-		if f.Volumes[i].Name == name {
-			return &f.Volumes[i]
-		}
+	if i := slices.IndexFunc(f.Volumes, func(v Volume) bool { return v.Name == name }); i >= 0 {
+		return &f.Volumes[i]
 	}
 	return nil
 }

@@ -4,7 +4,11 @@
 // (Field paths and diag.Pos) so later stages can name it in errors and in the report.
 package model
 
-import "github.com/berth-dev/berth/pkg/diag"
+import (
+	"slices"
+
+	"github.com/berth-dev/berth/pkg/diag"
+)
 
 // Source names the input format an App was loaded from.
 type Source string
@@ -51,10 +55,8 @@ func (a *App) Service(name string) *Service {
 
 // Volume returns the top-level volume named name, or nil.
 func (a *App) Volume(name string) *Volume {
-	for i := range a.Volumes {
-		if a.Volumes[i].Name == name {
-			return &a.Volumes[i]
-		}
+	if i := slices.IndexFunc(a.Volumes, func(v Volume) bool { return v.Name == name }); i >= 0 {
+		return &a.Volumes[i]
 	}
 	return nil
 }
