@@ -44,81 +44,69 @@ func scalar(n *yaml.Node, key string, expand func(string) string) string {
 	return ""
 }
 
-func portKeys(expand func(string) string) keysFunc {
+// itemKeys is the keysFunc of a list whose items have a short form (a string, given
+// interpolated to short) and a long form (a mapping, given to long; nil: no identity).
+func itemKeys(expand func(string) string, short func(string) []string, long func(n *yaml.Node) []string) keysFunc {
 	return func(n *yaml.Node) []string {
-		n = deref(n)
-		if n == nil {
+		switch n = deref(n); {
+		case n == nil:
+			return nil
+		case n.Kind == yaml.ScalarNode:
+			return short(expand(n.Value))
+		case long == nil:
 			return nil
 		}
-		if n.Kind == yaml.ScalarNode {
-			ports, err := types.ParsePortConfig(expand(n.Value))
-			if err != nil {
-				return nil
-			}
-			keys := make([]string, 0, len(ports))
-			for _, p := range ports {
-				keys = append(keys, portKey(p.Target, p.Published, p.Protocol))
-			}
-			return keys
+		return long(n)
+	}
+}
+
+func portKeys(expand func(string) string) keysFunc {
+	return itemKeys(expand, func(s string) []string {
+		ports, err := types.ParsePortConfig(s)
+		if err != nil {
+			return nil
 		}
-		t := scalar(n, "target", expand)
-		pub := scalar(n, "published", expand)
+		keys := make([]string, 0, len(ports))
+		for _, p := range ports {
+			keys = append(keys, portKey(p.Target, p.Published, p.Protocol))
+		}
+		return keys
+	}, func(n *yaml.Node) []string {
 		proto := scalar(n, "protocol", expand)
 		if proto == "" {
 			proto = "tcp"
 		}
-		return []string{t + "/" + pub + "/" + strings.ToLower(proto)}
-	}
+		return []string{scalar(n, "target", expand) + "/" + scalar(n, "published", expand) + "/" + strings.ToLower(proto)}
+	})
 }
 
 func scalarKeys(expand func(string) string) keysFunc {
-	return func(n *yaml.Node) []string {
-		if n = deref(n); n != nil && n.Kind == yaml.ScalarNode {
-			return []string{expand(n.Value)}
-		}
-		return nil
-	}
+	return itemKeys(expand, func(s string) []string { return []string{s} }, nil)
 }
 
 // volumeKeys identifies a volume item by its target.
 func volumeKeys(expand func(string) string) keysFunc {
-	return func(n *yaml.Node) []string {
-		n = deref(n)
-		if n == nil {
+	return itemKeys(expand, func(s string) []string {
+		v, err := format.ParseVolume(s)
+		if err != nil {
 			return nil
 		}
-		if n.Kind == yaml.ScalarNode {
-			v, err := format.ParseVolume(expand(n.Value))
-			if err != nil {
-				return nil
-			}
-			return []string{v.Target}
-		}
-		return []string{scalar(n, "target", expand)}
-	}
+		return []string{v.Target}
+	}, func(n *yaml.Node) []string { return []string{scalar(n, "target", expand)} })
 }
 
 // refKeys identifies a secrets/configs item by its source and target as written.
 func refKeys(expand func(string) string) keysFunc {
-	return func(n *yaml.Node) []string {
-		n = deref(n)
-		if n == nil {
-			return nil
-		}
-		if n.Kind == yaml.ScalarNode {
-			return []string{expand(n.Value) + "|"}
-		}
-		return []string{scalar(n, "source", expand) + "|" + scalar(n, "target", expand)}
-	}
+	return itemKeys(expand, func(s string) []string { return []string{s + "|"} },
+		func(n *yaml.Node) []string {
+			return []string{scalar(n, "source", expand) + "|" + scalar(n, "target", expand)}
+		})
 }
 
 // tmpfsKeys identifies a tmpfs item by its target (the part before ':').
 func tmpfsKeys(expand func(string) string) keysFunc {
-	return func(n *yaml.Node) []string {
-		if n = deref(n); n != nil && n.Kind == yaml.ScalarNode {
-			t, _, _ := strings.Cut(expand(n.Value), ":")
-			return []string{t}
-		}
-		return nil
-	}
+	return itemKeys(expand, func(s string) []string {
+		t, _, _ := strings.Cut(s, ":")
+		return []string{t}
+	}, nil)
 }
