@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/podsecurity"
 	"github.com/berth-dev/berth/pkg/validate"
 	"github.com/berth-dev/berth/test/cluster"
@@ -116,48 +117,31 @@ func admitted(t *testing.T, ctx context.Context, cs *kubernetes.Clientset, ns st
 // ServiceAccount cleared: the test namespaces have only the default one), nil for others.
 // (StatefulSet's claim template volumes added.)
 func podOf(u *unstructured.Unstructured) (*corev1.Pod, error) {
-	var tmpl *corev1.PodTemplateSpec
-	conv := func(into any) error {
-		return runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, into)
-	}
+	var w convert.Object
 	switch u.GetKind() {
 	case "Deployment":
-		var w appsv1.Deployment
-		if err := conv(&w); err != nil {
-			return nil, fmt.Errorf("%s: %w", u.GetName(), err)
-		}
-		tmpl = &w.Spec.Template
+		w = &appsv1.Deployment{}
 	case "StatefulSet":
-		var w appsv1.StatefulSet
-		if err := conv(&w); err != nil {
-			return nil, fmt.Errorf("%s: %w", u.GetName(), err)
-		}
-		tmpl = &w.Spec.Template
-		// The controller adds a volume per claim template, as the pods it creates have.
-		for _, c := range w.Spec.VolumeClaimTemplates {
-			tmpl.Spec.Volumes = append(tmpl.Spec.Volumes, corev1.Volume{Name: c.Name, VolumeSource: corev1.VolumeSource{
-				PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: c.Name + "-" + w.Name + "-0"}}})
-		}
+		w = &appsv1.StatefulSet{}
 	case "DaemonSet":
-		var w appsv1.DaemonSet
-		if err := conv(&w); err != nil {
-			return nil, fmt.Errorf("%s: %w", u.GetName(), err)
-		}
-		tmpl = &w.Spec.Template
+		w = &appsv1.DaemonSet{}
 	case "Job":
-		var w batchv1.Job
-		if err := conv(&w); err != nil {
-			return nil, fmt.Errorf("%s: %w", u.GetName(), err)
-		}
-		tmpl = &w.Spec.Template
+		w = &batchv1.Job{}
 	case "CronJob":
-		var w batchv1.CronJob
-		if err := conv(&w); err != nil {
-			return nil, fmt.Errorf("%s: %w", u.GetName(), err)
-		}
-		tmpl = &w.Spec.JobTemplate.Spec.Template
+		w = &batchv1.CronJob{}
 	default:
 		return nil, nil
+	}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(u.Object, w); err != nil {
+		return nil, fmt.Errorf("%s: %w", u.GetName(), err)
+	}
+	tmpl := convert.PodTemplate(w)
+	if s, ok := w.(*appsv1.StatefulSet); ok {
+		// The controller adds a volume per claim template, as the pods it creates have.
+		for _, c := range s.Spec.VolumeClaimTemplates {
+			tmpl.Spec.Volumes = append(tmpl.Spec.Volumes, corev1.Volume{Name: c.Name, VolumeSource: corev1.VolumeSource{
+				PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: c.Name + "-" + s.Name + "-0"}}})
+		}
 	}
 	pod := &corev1.Pod{ObjectMeta: tmpl.ObjectMeta, Spec: tmpl.Spec}
 	pod.Name = strings.ToLower(u.GetKind()) + "-" + u.GetName()
