@@ -31,13 +31,64 @@ func passiveFields() map[string]passive {
 		"oom_score_adj":  dropped("the kubelet sets OOM scores from the pod's QoS class"),
 		"mac_address":    dropped("pods get addresses from the cluster network"),
 		"runtime":        dropped("runtime: select the runtime with spec.runtimeClassName and a RuntimeClass of the cluster (e.g. nvidia, gvisor)"),
+		// the rest of the compose-spec schema (TestEverySchemaFieldIsAccounted)
+		"attach":              ignored("attach only chooses whose logs docker compose up prints"),
+		"develop":             ignored("docker compose watch is for development: nothing syncs files into pods"),
+		"extends":             ignored("extends was resolved when loading: the merged service is converted"),
+		"label_file":          ignored("its labels were read into labels and are converted with them"),
+		"pull_refresh_after":  ignored("berth sets imagePullPolicy from the image tag"),
+		"annotations":         dropped("annotations is not converted: container annotations reach the container runtime, which Kubernetes has no field for: x-berth.annotations sets pod annotations"),
+		"blkio_config":        dropped("blkio_config is not converted: block IO weights and limits have no pod setting"),
+		"cgroup":              dropped("cgroup is not converted: the cgroup namespace is the container runtime's choice"),
+		"cpu_count":           dropped("cpu_count is not converted: Windows CPU count: use cpus (the CPU limit)"),
+		"cpu_percent":         dropped("cpu_percent is not converted: Windows CPU percent: use cpus (the CPU limit)"),
+		"cpu_period":          dropped("cpu_period is not converted: CFS period: use cpus, which becomes the CPU limit"),
+		"cpu_quota":           dropped("cpu_quota is not converted: CFS quota: use cpus, which becomes the CPU limit"),
+		"cpu_rt_period":       dropped("cpu_rt_period is not converted: realtime scheduling has no pod setting"),
+		"cpu_rt_runtime":      dropped("cpu_rt_runtime is not converted: realtime scheduling has no pod setting"),
+		"cpuset":              dropped("cpuset is not converted: CPU pinning: the kubelet's CPU manager (static policy) pins the CPUs of Guaranteed pods"),
+		"credential_spec":     dropped("credential_spec is not converted: Windows gMSA credential spec: set securityContext.windowsOptions.gmsaCredentialSpecName"),
+		"device_cgroup_rules": dropped("device_cgroup_rules is not converted: device cgroup rules: give the pod devices through a device plugin"),
+		"devices":             dropped("devices is not converted: host devices: give the pod devices through a device plugin (or a privileged container)"),
+		"external_links":      dropped("external_links is not converted: links to containers outside the app: make what they reach a Service of the namespace (e.g. ExternalName)"),
+		"group_add":           dropped("group_add is not converted: supplementary groups: set the pod's securityContext.supplementalGroups (numeric GIDs)"),
+		"isolation":           dropped("isolation is not converted: Windows isolation mode: the node's runtime decides"),
+		"mem_swappiness":      dropped("mem_swappiness is not converted: swap is a node setting (the kubelet's memorySwap)"),
+		"memswap_limit":       dropped("memswap_limit is not converted: swap is a node setting (the kubelet's memorySwap)"),
+		"oom_kill_disable":    dropped("oom_kill_disable is not converted: the kubelet handles out-of-memory by the pod's QoS class"),
+		"pids_limit":          dropped("pids_limit is not converted: the kubelet sets the pods' PID limit (podPidsLimit)"),
+		"pre_start":           dropped("pre_start is not converted: make its hooks (containers that run before the service) init containers"),
+		"post_start":          dropped("post_start is not converted: set the container's lifecycle.postStart"),
+		"pre_stop":            dropped("pre_stop is not converted: set the container's lifecycle.preStop"),
+		"storage_opt":         dropped("storage_opt is not converted: storage driver options: request ephemeral-storage instead"),
+		"umask":               dropped("umask is not converted: the umask has no container setting: set it in the entrypoint"),
+		"use_api_socket":      dropped("use_api_socket is not converted: a cluster has no Docker API socket to mount"),
+		"userns_mode":         dropped("userns_mode is not converted: user namespaces: set the pod's hostUsers: false"),
+		"uts":                 dropped("uts is not converted: pods have their own UTS namespace (hostname)"),
+	}
+}
+
+// passiveNested is passiveFields for fields below a service field berth maps in part
+// (deploy.X), keyed by the path after services.<name>.
+func passiveNested() map[string]passive {
+	ignored := func(r string) passive { return passive{diag.Ignored, r} }
+	dropped := func(r string) passive { return passive{diag.Dropped, r} }
+	return map[string]passive{
+		"deploy.endpoint_mode":                            ignored("vip and dnsrr: the ClusterIP Service balances connections"),
+		"deploy.labels":                                   ignored("swarm service labels belong to the service object: berth labels its objects itself"),
+		"deploy.rollback_config":                          dropped("deploy.rollback_config is not converted: Kubernetes does not roll back a failed update by itself (kubectl rollout undo does)"),
+		"deploy.placement.constraints":                    dropped("deploy.placement.constraints is not converted: placement constraints: select nodes with x-berth.nodeSelector (node labels)"),
+		"deploy.placement.preferences":                    dropped("deploy.placement.preferences is not converted: spread preferences: berth spreads replicas over zones and nodes (topologySpreadConstraints)"),
+		"deploy.placement.max_replicas_per_node":          dropped("deploy.placement.max_replicas_per_node is not converted: replicas per node: use a topology spread constraint (maxSkew) or pod anti-affinity"),
+		"deploy.resources.limits.pids":                    dropped("deploy.resources.limits.pids is not converted: the kubelet sets the pods' PID limit (podPidsLimit)"),
+		"deploy.resources.reservations.generic_resources": dropped("deploy.resources.reservations.generic_resources is not converted: swarm generic resources: request a device plugin's extended resource"),
 	}
 }
 
 // accountApp records the passive fields of every service and the project-level fields
 // convert consumes.
 func (b *builder) accountApp() {
-	table := passiveFields()
+	table, nested := passiveFields(), passiveNested()
 	seen := map[string]bool{}
 	for _, f := range b.app.Inputs {
 		if f.Service == "" {
@@ -45,7 +96,14 @@ func (b *builder) accountApp() {
 			continue
 		}
 		prefix := "services." + f.Service + "."
-		if f.Service == "" || !strings.HasPrefix(f.Path, prefix) {
+		if f.Service == "" || !strings.HasPrefix(f.Path, prefix) || b.providerPlans()[f.Service] != nil {
+			continue
+		}
+		if k, p, ok := nestedPassive(nested, strings.TrimPrefix(f.Path, prefix)); ok {
+			if field := prefix + k; !seen[field] {
+				seen[field] = true
+				b.recordPassive(f.Service, field, p)
+			}
 			continue
 		}
 		if strings.HasPrefix(f.Path, prefix+"deploy.restart_policy") {
@@ -70,14 +128,28 @@ func (b *builder) accountApp() {
 			continue
 		}
 		if p, ok := table[key]; ok {
-			if p.Outcome == diag.Ignored {
-				b.ledger.Ignored(f.Service, field, p.Reason)
-			} else {
-				b.ledger.Dropped(f.Service, field, p.Reason)
-			}
+			b.recordPassive(f.Service, field, p)
 		}
 	}
 	b.restartPrecedence(seen)
+}
+
+func (b *builder) recordPassive(service, field string, p passive) {
+	if p.Outcome == diag.Ignored {
+		b.ledger.Ignored(service, field, p.Reason)
+	} else {
+		b.ledger.Dropped(service, field, p.Reason)
+	}
+}
+
+// nestedPassive finds the entry of table that rest (a path below a service) is or lies under.
+func nestedPassive(table map[string]passive, rest string) (string, passive, bool) {
+	for k, p := range table {
+		if rest == k || strings.HasPrefix(rest, k+".") || strings.HasPrefix(rest, k+"[") {
+			return k, p, true
+		}
+	}
+	return "", passive{}, false
 }
 
 // restartPrecedence accounts deploy.restart_policy: restart wins when both are set, as in

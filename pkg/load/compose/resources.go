@@ -1,8 +1,10 @@
 package compose
 
 import (
+	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/berth-dev/berth/pkg/model"
 	"github.com/compose-spec/compose-go/v2/types"
@@ -66,8 +68,10 @@ func millis(cpus float64) int64 {
 // a Kubernetes request and becomes 1 with a warning.
 func (m *mapper) gpus(name, field string, devs []types.DeviceRequest) int64 {
 	var n int64
-	for _, d := range devs {
+	for i, d := range devs {
 		if !slices.Contains(d.Capabilities, "gpu") && d.Driver != "nvidia" {
+			m.warnAt(name, fmt.Sprintf("%s[%d]", field, i), "device request (capabilities %s, driver %q) is not converted: only GPUs become nvidia.com/gpu; "+
+				"other devices need a device plugin's extended resource", strings.Join(d.Capabilities, ","), d.Driver)
 			continue
 		}
 		switch {
