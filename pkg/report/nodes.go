@@ -6,11 +6,8 @@ import (
 	"sort"
 
 	"github.com/berth-dev/berth/pkg/convert"
-	appsv1 "k8s.io/api/apps/v1"
-	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
-	"k8s.io/utils/ptr"
 )
 
 // nodes.go answers "what nodes does this app need?" from its requests: with --provider aws
@@ -234,17 +231,10 @@ func bytesString(b int64) string { return resource.NewQuantity(b, resource.Binar
 
 // nodeGroup collects the pods of objs and sizes their nodes.
 func nodeGroup(objs []convert.Object, provider string) NodeGroup {
-	minReplicas := map[string]int32{}
-	for _, o := range objs {
-		if h, ok := o.(*autoscalingv2.HorizontalPodAutoscaler); ok {
-			ref := h.Spec.ScaleTargetRef
-			minReplicas[ref.Kind+"/"+ref.Name] = ptr.Deref(h.Spec.MinReplicas, 1)
-		}
-	}
 	var pods []podReq
 	var daemon podReq
 	daemonPods, minNodes := 0, 1
-	add := func(spec *corev1.PodSpec, n int64) {
+	steadyPods(objs, func(spec *corev1.PodSpec, n int64) {
 		p := podReq{cpu: milli(podRequest(spec, corev1.ResourceCPU)), mem: value(podRequest(spec, corev1.ResourceMemory))}
 		for range n {
 			pods = append(pods, p)
@@ -252,19 +242,11 @@ func nodeGroup(objs []convert.Object, provider string) NodeGroup {
 		if n > 1 {
 			minNodes = 2
 		}
-	}
-	for _, o := range objs {
-		switch w := o.(type) {
-		case *appsv1.Deployment:
-			add(&w.Spec.Template.Spec, replicas(w.Spec.Replicas, minReplicas["Deployment/"+w.Name]))
-		case *appsv1.StatefulSet:
-			add(&w.Spec.Template.Spec, replicas(w.Spec.Replicas, minReplicas["StatefulSet/"+w.Name]))
-		case *appsv1.DaemonSet:
-			daemon.cpu += milli(podRequest(&w.Spec.Template.Spec, corev1.ResourceCPU))
-			daemon.mem += value(podRequest(&w.Spec.Template.Spec, corev1.ResourceMemory))
-			daemonPods++
-		}
-	}
+	}, func(spec *corev1.PodSpec) {
+		daemon.cpu += milli(podRequest(spec, corev1.ResourceCPU))
+		daemon.mem += value(podRequest(spec, corev1.ResourceMemory))
+		daemonPods++
+	})
 	return sizeNodes(pods, daemon, daemonPods, minNodes, provider)
 }
 

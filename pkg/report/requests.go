@@ -26,6 +26,21 @@ type Requests struct {
 
 // requests totals the requests of the long-running workloads in objs.
 func requests(objs []convert.Object) Requests {
+	var cpu, mem, nodeCPU, nodeMem resource.Quantity
+	steadyPods(objs, func(spec *corev1.PodSpec, n int64) { addPod(&cpu, &mem, spec, n) },
+		func(spec *corev1.PodSpec) { addPod(&nodeCPU, &nodeMem, spec, 1) })
+	r := Requests{CPU: cpu.String(), Memory: mem.String()}
+	if !nodeCPU.IsZero() || !nodeMem.IsZero() {
+		r.PerNodeCPU, r.PerNodeMemory = nodeCPU.String(), nodeMem.String()
+	}
+	return r
+}
+
+// steadyPods calls pods with the pod spec and replica count of each Deployment and
+// StatefulSet in objs, at its declared scale (an autoscaled one at its minimum), and perNode
+// with the pod spec of each DaemonSet, in the order of objs. Jobs and CronJobs run now and then
+// and are left out.
+func steadyPods(objs []convert.Object, pods func(spec *corev1.PodSpec, n int64), perNode func(spec *corev1.PodSpec)) {
 	minReplicas := map[string]int32{}
 	for _, o := range objs {
 		if h, ok := o.(*autoscalingv2.HorizontalPodAutoscaler); ok {
@@ -33,24 +48,16 @@ func requests(objs []convert.Object) Requests {
 			minReplicas[ref.Kind+"/"+ref.Name] = ptr.Deref(h.Spec.MinReplicas, 1)
 		}
 	}
-	var cpu, mem, nodeCPU, nodeMem resource.Quantity
 	for _, o := range objs {
 		switch w := o.(type) {
 		case *appsv1.Deployment:
-			n := replicas(w.Spec.Replicas, minReplicas["Deployment/"+w.Name])
-			addPod(&cpu, &mem, &w.Spec.Template.Spec, n)
+			pods(&w.Spec.Template.Spec, replicas(w.Spec.Replicas, minReplicas["Deployment/"+w.Name]))
 		case *appsv1.StatefulSet:
-			n := replicas(w.Spec.Replicas, minReplicas["StatefulSet/"+w.Name])
-			addPod(&cpu, &mem, &w.Spec.Template.Spec, n)
+			pods(&w.Spec.Template.Spec, replicas(w.Spec.Replicas, minReplicas["StatefulSet/"+w.Name]))
 		case *appsv1.DaemonSet:
-			addPod(&nodeCPU, &nodeMem, &w.Spec.Template.Spec, 1)
+			perNode(&w.Spec.Template.Spec)
 		}
 	}
-	r := Requests{CPU: cpu.String(), Memory: mem.String()}
-	if !nodeCPU.IsZero() || !nodeMem.IsZero() {
-		r.PerNodeCPU, r.PerNodeMemory = nodeCPU.String(), nodeMem.String()
-	}
-	return r
 }
 
 // replicas is the workload's replica count: spec.replicas, else its autoscaler's minimum,
