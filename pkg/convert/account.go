@@ -185,6 +185,8 @@ func (b *builder) accountTop(path string) {
 		b.accountNetwork(path)
 	case top == "models":
 		b.accountModel(path)
+	case top == "jobs":
+		b.accountJob(path)
 	case top == "x-berth":
 		b.accountAppExt(path)
 	case strings.HasPrefix(top, "x-"):

@@ -55,6 +55,8 @@ type builder struct {
 	gw gatewayState
 	// prov are the provider services' plans by name (provided.go).
 	prov map[string]*providerPlan
+	// jobsSeen are the Compose jobs already reported (models.go).
+	jobsSeen map[string]bool
 }
 
 // Convert turns app into Kubernetes objects. It returns a *diag.Err for input that cannot be

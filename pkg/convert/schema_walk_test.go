@@ -18,7 +18,7 @@ import (
 
 // TestEverySchemaFieldIsAccounted walks the compose-spec JSON schema compose-go embeds (the one
 // it validates with) over every property path under services, volumes, networks, configs,
-// secrets and models, writes one Compose file per path that sets that field (a minimal valid
+// secrets, models and jobs, writes one Compose file per path that sets that field (a minimal valid
 // value of its JSON-schema type, with the object's required siblings; hand-written in
 // fixtureValues where the type says too little), loads and converts it, and fails on any
 // input field the report leaves `unhandled` with no warning about it: every field berth reads
@@ -33,9 +33,19 @@ func TestEverySchemaFieldIsAccounted(t *testing.T) {
 	props := root["properties"].(map[string]any)
 	for _, sec := range []struct{ section, entry string }{
 		{"services", "web"}, {"volumes", "data"}, {"networks", "front"}, {"configs", "cfg"}, {"secrets", "sec"}, {"models", "llm"},
+		{"jobs", "cleanup"},
 	} {
 		entry := firstPattern(g.resolve(props[sec.section].(map[string]any)))
 		g.walk(entry, sec.section+"."+sec.entry, nil)
+	}
+	walked := map[string]bool{}
+	for _, f := range g.fields {
+		walked[f.path] = true
+	}
+	for p := range schemaExceptions {
+		if !walked[p] {
+			t.Errorf("exception %s names no property path of the schema: remove it", p)
+		}
 	}
 	if len(g.fields) < 300 {
 		t.Fatalf("the walk found %d property paths: the schema walk is broken", len(g.fields))
@@ -162,6 +172,7 @@ var fixtureItems = map[string]map[string]any{
 // fixturePath is path as fixtureValues and fixtureItems key it: a pre_start hook's fields
 // are the service's.
 func fixturePath(path string) string {
+	path = strings.Replace(path, "jobs.cleanup.", "services.web.", 1)
 	return strings.Replace(path, ".pre_start[].", ".", 1)
 }
 
@@ -178,6 +189,7 @@ var schemaExceptions = map[string]string{
 	"services.web.env_file[].format": "compose-go reads only the formats a program registers (dotenv.RegisterFormat) and berth registers none: " +
 		"any value fails to load, with an error naming the field",
 	"services.web.pre_start[].env_file[].format": "as services.web.env_file[].format",
+	"jobs.cleanup.env_file[].format":             "as services.web.env_file[].format",
 }
 
 // schemaField is one property path and the objects it goes through.
@@ -246,6 +258,9 @@ func (g *schemaGen) resolve(s map[string]any) map[string]any {
 // alternatives are the resolved branches of a oneOf/anyOf, or the schema itself.
 func (g *schemaGen) alternatives(s map[string]any) []map[string]any {
 	s = g.resolve(s)
+	if _, ok := s["properties"]; ok {
+		return []map[string]any{s} // its anyOf only says which properties are required
+	}
 	var out []map[string]any
 	for _, key := range []string{"oneOf", "anyOf"} {
 		if alts, ok := s[key].([]any); ok {
@@ -395,6 +410,9 @@ func (g *schemaGen) document(f schemaField) map[string]any {
 		"models":   map[string]any{"llm": map[string]any{"model": "ai/smollm2"}},
 	}
 	parts := strings.Split(f.path, ".")
+	if parts[0] == "jobs" {
+		doc["jobs"] = map[string]any{"cleanup": map[string]any{"image": "busybox:1.36", "triggers": map[string]any{"manual": true}}}
+	}
 	section, key := parts[0], ""
 	if len(parts) > 2 {
 		key = parts[2]

@@ -101,16 +101,23 @@ func (m *mapper) models(app *model.App, legacy map[string]model.ModelServer) {
 		for _, ref := range sortedKeys(svc.Models) {
 			if srv := server[ref]; srv != nil {
 				m.modelEnv(s, ref, svc.Models[ref], srv)
+				joinNetworks(srv, s)
 			}
 		}
 		for _, d := range s.DependsOn {
 			if ms, ok := legacy[d.Service]; ok {
+				joinNetworks(app.Service(d.Service), s)
 				// the provider protocol's variables: NAME_ upper-cased, then URL and MODEL
 				prefix := strings.ToUpper(d.Service) + "_"
 				c := s.Main()
 				c.Env = setEnv(c.Env, model.EnvVar{Name: prefix + "URL", Value: modelURL(d.Service), Field: d.Field})
 				c.Env = setEnv(c.Env, model.EnvVar{Name: prefix + "MODEL", Value: ms.Ref, Field: d.Field})
 			}
+		}
+	}
+	for _, s := range app.Services {
+		if s.Model != nil && slices.Equal(s.Networks, []string{model.DefaultNetwork}) {
+			s.Networks = nil // the implicit default network
 		}
 	}
 	sort.Slice(app.Services, func(i, j int) bool { return app.Services[i].Name < app.Services[j].Name })
@@ -252,4 +259,23 @@ func gpuLayers(flags []string) bool {
 		}
 	}
 	return false
+}
+
+// joinNetworks puts model server srv on the networks of consumer c, so that under network
+// policies c reaches it as Compose's Model Runner endpoint is reached from every network.
+// models() leaves a server whose consumers are all on the default network with none.
+func joinNetworks(srv, c *model.Service) {
+	if srv == nil || c.NetworkMode != "" {
+		return
+	}
+	nets := c.Networks
+	if len(nets) == 0 {
+		nets = []string{model.DefaultNetwork}
+	}
+	for _, n := range nets {
+		if !slices.Contains(srv.Networks, n) {
+			srv.Networks = append(srv.Networks, n)
+		}
+	}
+	sort.Strings(srv.Networks)
 }

@@ -28,6 +28,7 @@ services:
     models: [llm, my-embed]
   helper:
     image: helper:1.0.0
+    networks: [back]
     depends_on: [assistant]
     models:
       llm: {endpoint_var: AI_URL, model_var: AI_MODEL}
@@ -39,6 +40,8 @@ services:
       options: {type: mysql, tags: [a, b]}
   assistant:
     provider: {type: model, options: {model: ai/qwen3}}
+networks:
+  back: {}
 models:
   llm: {model: ai/smollm2, context_size: 2048, runtime_flags: [-ngl, "99"]}
   my-embed: {model: hf.co/org/embed-GGUF}
@@ -100,6 +103,13 @@ models:
 	}
 	if e := app.Service("my-embed").Main(); e.Image != ModelImage || e.Resources.GPUs != 0 || e.Args[5] != "org/embed-GGUF" || e.Args[4] != "-hf" {
 		t.Errorf("my-embed: image %s, GPUs %d, args %q", e.Image, e.Resources.GPUs, e.Args)
+	}
+	// a server is on its consumers' networks: app on the default one, helper on back
+	if diff := cmp.Diff([]string{"back", "default"}, app.Service("llm-model").Networks); diff != "" {
+		t.Errorf("llm-model networks (-want +got):\n%s", diff)
+	}
+	if n := app.Service("my-embed").Networks; n != nil {
+		t.Errorf("my-embed networks %q, want none (the default network only)", n)
 	}
 	if v := app.Volume("llm-model-weights"); v == nil || !v.Cache {
 		t.Errorf("llm-model-weights volume: %+v, want a cache", v)
