@@ -162,7 +162,7 @@ func (b *builder) fileObjects() error {
 }
 
 func (b *builder) emitFileObj(f *fileObj) {
-	ann := b.kvAnnotations("", f.fd.Field+".labels", f.kind()+"/"+f.name, f.fd.Labels)
+	ann := b.kvAnnotations("", f.kind()+"/"+f.name, f.fd.Labels)
 	if f.secret {
 		s := b.secret(f.name, "", map[string][]byte{f.key: b.rewrittenContent(configKey(f.fd.Name), f.fd.Content)})
 		s.Annotations = ann

@@ -183,7 +183,7 @@ func (b *builder) claimTemplates(p *pod) []corev1.PersistentVolumeClaim {
 		v := b.volumeNamed(name)
 		out = append(out, corev1.PersistentVolumeClaim{
 			ObjectMeta: metav1.ObjectMeta{Name: st.pods[p].names["pvc:"+name], Labels: Labels(b.app.Name, p.Name),
-				Annotations: b.kvAnnotations(p.svc.Name, v.Field+".labels",
+				Annotations: b.kvAnnotations(p.svc.Name,
 					string(p.Kind)+"/"+p.Name+" spec.volumeClaimTemplates["+strconv.Itoa(len(out))+"]", v.Labels)},
 			Spec: st.claims.specs[name],
 		})
@@ -226,7 +226,7 @@ func (b *builder) claimObjects() error {
 
 func (b *builder) claimMeta(v *model.Volume) metav1.ObjectMeta {
 	m := objectMeta(b.config().claims.names[v.Name], b.ns, b.app.Name, "")
-	m.Annotations = b.kvAnnotations("", v.Field+".labels", "PersistentVolumeClaim/"+m.Name, v.Labels)
+	m.Annotations = b.kvAnnotations("", "PersistentVolumeClaim/"+m.Name, v.Labels)
 	return m
 }
 
@@ -240,11 +240,12 @@ func (b *builder) volumeDriver(v *model.Volume) {
 
 // kvAnnotations turns input labels into annotations (input label values are often not
 // label-safe); keys that are not valid annotation keys are dropped with a warning.
-// obj names the object for the ledger ("PersistentVolumeClaim/data").
-func (b *builder) kvAnnotations(svc, field, obj string, kvs []model.KV) map[string]string {
+// obj names the object for the ledger ("PersistentVolumeClaim/data"); each label is accounted
+// under the input path its loader recorded.
+func (b *builder) kvAnnotations(svc, obj string, kvs []model.KV) map[string]string {
 	var out map[string]string
 	for _, kv := range kvs {
-		f := firstOf(kv.Field, field)
+		f := kv.Field
 		if errs := validation.IsQualifiedName(kv.Key); len(errs) > 0 {
 			b.ledger.Dropped(svc, f, "label "+strconv.Quote(kv.Key)+" is not a valid annotation key: "+errs[0])
 			continue

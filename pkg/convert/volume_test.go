@@ -66,7 +66,7 @@ func fullApp() *model.App {
 	app := &model.App{Name: "shop", Source: model.Compose, Dir: "/proj", Services: []*model.Service{db, web, worker},
 		Volumes: []model.Volume{
 			{Name: "legacy", External: true, ExternalName: "legacy_data", Field: "volumes.legacy"},
-			{Name: "pgdata", Size: "10Gi", Field: "volumes.pgdata", Labels: []model.KV{{Key: "com.example.tier", Value: "db"}}},
+			{Name: "pgdata", Size: "10Gi", Field: "volumes.pgdata", Labels: []model.KV{{Key: "com.example.tier", Value: "db", Field: "volumes.pgdata.labels.com.example.tier"}}},
 			{Name: "unused", Field: "volumes.unused"},
 			{Name: "uploads", Driver: "rexray", Field: "volumes.uploads"},
 		},
