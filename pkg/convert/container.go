@@ -36,6 +36,7 @@ func (b *builder) container(pl *plan, p *pod, ci int, c *model.Container, name s
 		}
 	}
 	b.securityContext(p, x)
+	b.lifecycle(p, x)
 	b.resources(p, x)
 	b.containerWarnings(p, x)
 	return x

@@ -51,8 +51,24 @@ type Container struct {
 	// StopTimeout is the container's own stop timeout (ECS stopTimeout); the pod has one grace
 	// period, Service.StopGrace.
 	StopTimeout *time.Duration
+	// PostStart and PreStop are commands run in the container after it starts and before it
+	// stops, in order (Compose post_start and pre_stop hooks).
+	PostStart []Hook
+	PreStop   []Hook
 	// Paths are the input fields of the scalar values above (Image, WorkingDir, TTY, ...).
 	Paths Paths
+}
+
+// Hook is a command run inside a running container (Compose post_start, pre_stop).
+type Hook struct {
+	Command []string
+	// User, WorkingDir, Privileged and EnvNames are what the hook sets for itself (the values
+	// of its environment are not kept: they may be secret).
+	User       string
+	WorkingDir string
+	Privileged bool
+	EnvNames   []string
+	Field      string
 }
 
 // ContainerDep is an ECS dependsOn entry.

@@ -59,8 +59,20 @@ func (m *mapper) container(name, f string, svc types.ServiceConfig, opts *model.
 	}
 	c.Ports = ports
 	c.Mounts = m.mounts(name, f, svc)
+	c.PostStart = hooks(f+".post_start", svc.PostStart)
+	c.PreStop = hooks(f+".pre_stop", svc.PreStop)
 	m.containerPaths(&c, svc)
 	return c, nil
+}
+
+// hooks maps post_start or pre_stop hooks (field is their list).
+func hooks(field string, in []types.ServiceHook) []model.Hook {
+	var out []model.Hook
+	for i, h := range in {
+		out = append(out, model.Hook{Command: []string(h.Command), User: h.User, WorkingDir: h.WorkingDir, Privileged: h.Privileged,
+			EnvNames: sortedKeys(h.Environment), Field: field + "[" + strconv.Itoa(i) + "]"})
+	}
+	return out
 }
 
 // env lists variables in input order (environment first, then env_file-only ones by name).
