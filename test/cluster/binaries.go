@@ -12,8 +12,8 @@ import (
 // pinned by the modules in test/cluster/tools (a test checks this); build.sh writes them into
 // the <name>.version stamp next to each binary.
 const (
-	KubernetesVersion = "v1.33.13"
-	EtcdVersion       = "v3.5.21"
+	KubernetesVersion = "v1.37.2"
+	EtcdVersion       = "v3.7.0"
 	KwokVersion       = "v0.7.0"
 )
 
