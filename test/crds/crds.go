@@ -19,7 +19,7 @@ import (
 var dirs = []string{
 	filepath.Join("golden", "testdata", "gateway-api-v1.6.3-standard"),
 	filepath.Join("golden", "testdata", "aws-load-balancer-controller-v3.5.0"),
-	filepath.Join("ecs", "testdata", "eso-v0.20.4"),
+	filepath.Join("ecs", "testdata", "eso-v2.9.0"),
 }
 
 // Install installs every vendored CRD into c and waits until they are established.

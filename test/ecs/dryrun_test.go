@@ -89,7 +89,7 @@ func TestConvertedECSPassServerDryRun(t *testing.T) {
 	}
 	c := cluster.APIServer.Get(t)
 	ctx := context.Background()
-	crds, _ := filepath.Glob(filepath.Join("testdata", "eso-v0.20.4", "*.yaml"))
+	crds, _ := filepath.Glob(filepath.Join("testdata", "eso-v2.9.0", "*.yaml"))
 	for _, f := range crds {
 		data, err := os.ReadFile(f)
 		if err != nil {
