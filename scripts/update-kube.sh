@@ -5,8 +5,8 @@
 #
 #   scripts/update-kube.sh v1.38.1
 #
-# Afterwards it prints the edits left to a person (a new minor's case in compiledTable, the
-# kubectl release table, DefaultKubeVersion) and the tests to run. TestKubernetesVersionsAgree
+# Afterwards it prints what is left to a person (goldens to review, the real node's kubelet
+# notes, the suite). TestKubernetesVersionsAgree
 # (test/cluster) fails until every part names the same release.
 #
 # Env: GO (go command, default: go on PATH). Needs the Go module proxy; the harness build is
@@ -62,17 +62,26 @@ mods=$(cd "$root" && "$GO" list -m -f '{{if not .Main}}{{.Path}} {{.Version}}{{e
 log "berth go.mod: $(echo $mods | wc -w) k8s.io modules -> $staging"
 (cd "$root" && "$GO" get $(for m in $mods; do printf '%s@%s ' "$m" "$staging"; done) && "$GO" mod tidy)
 
-# 5. build the harness at v and capture the new minor's served schemas
+# 5. build the harness at v and capture the new minor's served schemas; compile the tables
 "$root/test/cluster/build.sh" >/dev/null
 (cd "$root/pkg/validate" && "$GO" run ./internal/capture -out schemas)
+(cd "$root" && "$GO" test ./pkg/validate -run TestCompiledSchemasAreCurrent -update >/dev/null)
+
+# 6. defaults that name the release: the newest schemas, the Job waits' kubectl of the minor
+sed -i -E "s/(const DefaultKubeVersion = )\"[^\"]*\"/\1\"1.$minor\"/" "$root/pkg/validate/schemas.go"
+wait=$root/pkg/convert/wait.go
+if grep -q "\"1.$minor\": \"v" "$wait"; then
+  sed -i -E "s/\"1\.$minor\": \"v[0-9.]+\"/\"1.$minor\": \"$v\"/" "$wait"
+else
+  sed -i -E "s/(var kubectlReleases = map\[string\]string\{.*)\}/\1, \"1.$minor\": \"$v\"}/" "$wait"
+fi
+gofmt -l "$root/pkg/convert" "$root/pkg/validate" >/dev/null
 
 cat >&2 <<MSG
-[update-kube] done: harness $v, etcd $etcd, k8s.io/* $staging, schemas/v1.$minor captured.
-Left to do by hand (docs/upgrading.md):
-  - pkg/validate/compiled.go: a case "1.$minor" in compiledTable (if the minor is new), then
-      go test ./pkg/validate -run TestCompiledSchemasAreCurrent -update
-  - pkg/validate/schemas.go: DefaultKubeVersion = "1.$minor"
-  - pkg/convert/wait.go: kubectlReleases["1.$minor"] = "$v"
-  - goldens: go test ./internal/cli ./pkg/... -update, review the diff
-  - the whole suite: make test
+[update-kube] done: harness $v, etcd $etcd, k8s.io/* $staging, schemas/v1.$minor captured and
+compiled, DefaultKubeVersion 1.$minor, Job waits' kubectl $v for 1.$minor.
+Left to a person (docs/upgrading.md):
+  - goldens: go test ./internal/cli ./pkg/... -update, and review the diff
+  - the release's urgent upgrade notes for the real node (test/cluster/realnode/kubelet.go)
+  - the whole suite: make test; then scripts/fresh-run.sh if the harness build grew
 MSG
