@@ -2,6 +2,8 @@ module github.com/berth-dev/berth/test/cluster/tools/kube
 
 go 1.26.0
 
+godebug default=go1.26
+
 replace k8s.io/api => k8s.io/api v0.37.2
 
 replace k8s.io/apiextensions-apiserver => k8s.io/apiextensions-apiserver v0.37.2
@@ -259,5 +261,3 @@ require (
 	sigs.k8s.io/structured-merge-diff/v6 v6.4.2 // indirect
 	sigs.k8s.io/yaml v1.6.0 // indirect
 )
-
-godebug default=go1.26
