@@ -85,7 +85,7 @@ func (b *builder) waits(pl *plan, p *pod) error {
 		p.Spec.InitContainers = append(p.Spec.InitContainers, *k)
 		b.ledger.Mapped(svc.Name, d.Field, p.target(fmt.Sprintf("initContainers[%d]", len(p.Spec.InitContainers)-1)))
 		if d.Restart {
-			b.ledger.Warnf(svc.Name, d.Field+".restart", "restart: true is not converted: Kubernetes does not restart dependents when %q restarts", d.Service)
+			b.ledger.Warnf(svc.Name, d.RestartField, "restart: true is not converted: Kubernetes does not restart dependents when %q restarts", d.Service)
 		}
 	}
 	for _, l := range svc.Links {

@@ -129,7 +129,10 @@ type Dependency struct {
 	Condition Condition
 	// Required false: start anyway when the dependency is missing.
 	Required bool
-	Restart  bool
+	// Restart asks to restart the dependent when the dependency restarts; RestartField is
+	// where the input says so.
+	Restart      bool
+	RestartField string
 	// Implicit: not written in depends_on but implied by another field (network_mode
 	// service:X, volumes_from, links); Field is that field. Its restart flag is compose-go's,
 	// not the user's, so it is not kept.

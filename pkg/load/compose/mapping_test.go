@@ -74,7 +74,8 @@ func TestMapping(t *testing.T) {
 		}},
 		{"depends_on", "deps", func(s *model.Service) any { return s.DependsOn }, []model.Dependency{
 			{Service: "cmd", Condition: model.ConditionCompleted, Required: false, Field: "services.deps.depends_on.cmd"},
-			{Service: "health-cmd", Condition: model.ConditionHealthy, Required: true, Restart: true, Field: "services.deps.depends_on.health-cmd"},
+			{Service: "health-cmd", Condition: model.ConditionHealthy, Required: true, Restart: true,
+				RestartField: "services.deps.depends_on.health-cmd.restart", Field: "services.deps.depends_on.health-cmd"},
 			{Service: "scaled", Condition: model.ConditionStarted, Required: true, Field: "services.deps.depends_on.scaled"},
 		}},
 		{"links", "deps", func(s *model.Service) any { return s.Links }, []string{"cmd:command"}},

@@ -61,6 +61,9 @@ func (m *mapper) service(name string, svc types.ServiceConfig) (*model.Service, 
 		if !m.idx.has(dd.Field) {
 			dd.Implicit, dd.Restart, dd.Field = true, false, impliedBy(f, svc, dep)
 		}
+		if dd.Restart {
+			dd.RestartField = dd.Field + ".restart"
+		}
 		s.DependsOn = append(s.DependsOn, dd)
 	}
 	c, err := m.container(name, f, svc, &s.Options)
