@@ -259,20 +259,10 @@ services:
 // depends_on's restart: true has no Kubernetes equivalent: one warning naming the flag (the
 // path the loader recorded), for the dependency that sets it.
 func TestDependsOnRestartWarns(t *testing.T) {
-	res := convertFiles(t, map[string]string{"compose.yaml": `
-services:
-  api:
-    image: acme/api:1.0.0
-    depends_on:
-      db:
-        condition: service_started
-        restart: true
-      cache:
-        condition: service_started
-  db:
-    image: postgres:16.4
-  cache:
-    image: redis:7.4
+	res := convertFiles(t, map[string]string{"compose.yaml": `services:
+  api: {image: acme/api:1.0.0, depends_on: {db: {condition: service_started, restart: true}, cache: {condition: service_started}}}
+  db: {image: postgres:16.4}
+  cache: {image: redis:7.4}
 `}, convert.Options{})
 	w := warnings(res, "restart: true is not converted")
 	if len(w) != 1 || w[0].Field != "services.api.depends_on.db.restart" || w[0].Pos.Line == 0 {
