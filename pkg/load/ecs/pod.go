@@ -20,12 +20,9 @@ func (l *taskLoader) dependencies(defs []containerDef, paths []string) error {
 		for j, dep := range defs[i].DependsOn {
 			p := fmt.Sprintf("%s[%d]", l.path(paths[i], "dependsOn"), j)
 			name := deref(dep.ContainerName)
-			k := l.index(defs, name)
-			switch {
-			case k < 0:
-				return l.errAt(l.path(p, "containerName"), "no container is named %q", name)
-			case k == i:
-				return l.errAt(l.path(p, "containerName"), "a container cannot depend on itself")
+			k, err := l.other(defs, i, name, l.path(p, "containerName"), "depend on")
+			if err != nil {
+				return err
 			}
 			cond := deref(dep.Condition)
 			switch cond {

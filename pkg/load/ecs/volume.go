@@ -217,18 +217,29 @@ func (l *taskLoader) volumesFrom(defs []containerDef, paths []string) error {
 		for j, vf := range defs[i].VolumesFrom {
 			p := fmt.Sprintf("%s[%d]", l.path(paths[i], "volumesFrom"), j)
 			src := deref(vf.SourceContainer)
-			switch k := l.index(defs, src); {
-			case src == "":
+			if src == "" {
 				return l.errAt(p, "sourceContainer is required")
-			case k < 0:
-				return l.errAt(l.path(p, "sourceContainer"), "no container is named %q", src)
-			case k == i:
-				return l.errAt(l.path(p, "sourceContainer"), "a container cannot take volumes from itself")
+			}
+			if _, err := l.other(defs, i, src, l.path(p, "sourceContainer"), "take volumes from"); err != nil {
+				return err
 			}
 			c.Mounts = append(c.Mounts, model.Mount{Type: model.MountFrom, FromContainer: l.names[src], ReadOnly: deref(vf.ReadOnly), Field: p})
 		}
 	}
 	return nil
+}
+
+// other returns the index of container name, which container i refers to at field: an error
+// when no container has that name, or when it is i itself (a container cannot <verb> itself).
+func (l *taskLoader) other(defs []containerDef, i int, name, field, verb string) (int, error) {
+	switch k := l.index(defs, name); {
+	case k < 0:
+		return k, l.errAt(field, "no container is named %q", name)
+	case k == i:
+		return k, l.errAt(field, "a container cannot %s itself", verb)
+	default:
+		return k, nil
+	}
 }
 
 func (l *taskLoader) index(defs []containerDef, name string) int {
