@@ -19,12 +19,8 @@ import (
 // cache was started before app started, app reads setup's file from the shared volume and
 // reaches cache on the task's localhost, and the Service answers through the API server.
 func checkECS(ctx context.Context, t *testing.T, n *realnode.Node, berth string) {
-	bin, err := realnode.GoBinary(ctx, "github.com/berth-dev/berth/test/realnode/cmd/ecs-app")
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := realnode.Image([]realnode.File{{Path: "/ecs-app", Mode: 0o755, Data: bin}},
-		realnode.ImageConfig{Entrypoint: []string{"/ecs-app"}, ExposedPorts: []string{"8080/tcp"}})
+	img, err := realnode.GoImage(ctx, "", "github.com/berth-dev/berth/test/realnode/cmd/ecs-app", "ecs-app",
+		realnode.ImageConfig{ExposedPorts: []string{"8080/tcp"}})
 	if err != nil {
 		t.Fatal(err)
 	}

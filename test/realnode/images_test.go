@@ -75,26 +75,11 @@ func shopImages(ctx context.Context, root string) (map[string]v1.Image, error) {
 
 // goImage builds one of the shop's programs (its own Go module) into /<name>.
 func goImage(ctx context.Context, src, name, port string) (v1.Image, error) {
-	dir, err := os.MkdirTemp("", "berth-shop-")
-	if err != nil {
-		return nil, err
-	}
-	defer os.RemoveAll(dir)
-	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", filepath.Join(dir, name), "./"+name)
-	cmd.Dir = src
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=-buildvcs=false")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("go build ./%s: %w\n%s", name, err, b)
-	}
-	bin, err := os.ReadFile(filepath.Join(dir, name))
-	if err != nil {
-		return nil, err
-	}
-	cfg := realnode.ImageConfig{Entrypoint: []string{"/" + name}}
+	var cfg realnode.ImageConfig
 	if port != "" {
 		cfg.ExposedPorts = []string{port}
 	}
-	return realnode.Image([]realnode.File{{Path: "/" + name, Mode: 0o755, Data: bin}}, cfg)
+	return realnode.GoImage(ctx, src, "./"+name, name, cfg)
 }
 
 func postgresImage(ctx context.Context) (v1.Image, error) {

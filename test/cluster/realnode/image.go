@@ -144,28 +144,40 @@ func Image(files []File, cfg ImageConfig) (v1.Image, error) {
 
 // GoBinary builds the main package pkg (an import path or a directory) into a static linux
 // binary and returns it. The Go build cache makes repeated builds cheap.
-func GoBinary(ctx context.Context, pkg string) ([]byte, error) {
-	dir, err := os.MkdirTemp("", "berth-gobin-")
+func GoBinary(ctx context.Context, pkg string) ([]byte, error) { return goBuild(ctx, "", pkg) }
+
+// goBuild is GoBinary in the module of directory dir ("": the current one).
+func goBuild(ctx context.Context, dir, pkg string) ([]byte, error) {
+	tmp, err := os.MkdirTemp("", "berth-gobin-")
 	if err != nil {
 		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	out := filepath.Join(dir, "bin")
+	defer os.RemoveAll(tmp)
+	out := filepath.Join(tmp, "bin")
 	cmd := exec.CommandContext(ctx, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", out, pkg)
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOFLAGS=-buildvcs=false")
+	cmd.Dir = dir
+	// GOWORK=off: a module of its own (examples/shop) builds as its go.mod says
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOWORK=off", "GOFLAGS=-buildvcs=false")
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("go build %s: %w\n%s", pkg, err, b)
 	}
 	return os.ReadFile(out)
 }
 
-// PauseImage builds the sandbox image: a static program that sleeps and reaps children.
-func PauseImage() (v1.Image, error) {
-	bin, err := GoBinary(context.Background(), "github.com/berth-dev/berth/test/cluster/realnode/pause")
+// GoImage is an image whose entrypoint is /name, the main package pkg built by go build in
+// the module of directory dir ("": the current one); cfg gives the rest of its configuration.
+func GoImage(ctx context.Context, dir, pkg, name string, cfg ImageConfig) (v1.Image, error) {
+	bin, err := goBuild(ctx, dir, pkg)
 	if err != nil {
 		return nil, err
 	}
-	return Image([]File{{Path: "/pause", Mode: 0o755, Data: bin}}, ImageConfig{Entrypoint: []string{"/pause"}})
+	cfg.Entrypoint = []string{"/" + name}
+	return Image([]File{{Path: "/" + name, Mode: 0o755, Data: bin}}, cfg)
+}
+
+// PauseImage builds the sandbox image: a static program that sleeps and reaps children.
+func PauseImage() (v1.Image, error) {
+	return GoImage(context.Background(), "", "github.com/berth-dev/berth/test/cluster/realnode/pause", "pause", ImageConfig{})
 }
 
 // HostFiles copies host files into image entries at the same paths, together with the

@@ -32,12 +32,7 @@ func TestSmoke(t *testing.T) {
 		t.Logf("  %-20s %s", tm.Step, tm.Elapsed.Round(time.Millisecond))
 	}
 
-	bin, err := realnode.GoBinary(ctx, "./testdata/hello")
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := realnode.Image([]realnode.File{{Path: "/hello", Mode: 0o755, Data: bin}},
-		realnode.ImageConfig{Entrypoint: []string{"/hello"}, Env: []string{"PORT=8080"}})
+	img, err := realnode.GoImage(ctx, "", "./testdata/hello", "hello", realnode.ImageConfig{Env: []string{"PORT=8080"}})
 	if err != nil {
 		t.Fatal(err)
 	}
