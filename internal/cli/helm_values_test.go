@@ -83,16 +83,16 @@ func TestHelmValuesChangeObjects(t *testing.T) {
 				{db, []string{"spec", "volumeClaimTemplates", "[0]", "spec", "storageClassName"}, "fast"}}},
 		{name: "no provisioning", sets: []string{"workloads.db.persistence.db-data.storageClass=-"},
 			edits: []edit{{db, []string{"spec", "volumeClaimTemplates", "[0]", "spec", "storageClassName"}, ""}}},
-		{name: "env", sets: []string{"workloads.db.env.POSTGRES_DB=other", "workloads.db.env.EXTRA=1", "sharedEnv.shop-shared-api-worker-env.LOG_LEVEL=debug"},
+		{name: "env", sets: []string{"workloads.db.env.POSTGRES_DB=other", "workloads.db.env.EXTRA=1", "sharedEnv.shop-dotenv-env.LOG_LEVEL=debug"},
 			edits: []edit{{"ConfigMap/shop/db-env", []string{"data", "POSTGRES_DB"}, "other"}, {"ConfigMap/shop/db-env", []string{"data", "EXTRA"}, "1"},
-				{"ConfigMap/shop/shop-shared-api-worker-env", []string{"data", "LOG_LEVEL"}, "debug"}}},
+				{"ConfigMap/shop/shop-dotenv-env", []string{"data", "LOG_LEVEL"}, "debug"}}},
 		{name: "pod labels and annotations", sets: []string{"workloads.web.podLabels.tier=front", "workloads.web.podAnnotations.note=hi"},
 			edits: []edit{{web, []string{"spec", "template", "metadata", "labels", "tier"}, "front"},
 				{web, []string{"spec", "template", "metadata", "annotations"}, map[string]any{"note": "hi"}}}},
 		{name: "existing secret", sets: []string{"secrets.db-password.existingSecret=prod-db"}, gone: []string{"Secret/shop/db-password"},
 			edits: secretVolume("prod-db", api, db, "Deployment/shop/worker", "Job/shop/migrate")},
-		{name: "secret data from --set", sets: []string{"secrets.shop-shared-secret-env.stringData.SESSION_SECRET=s3cret"},
-			edits: []edit{{"Secret/shop/shop-shared-secret-env", []string{"data", "SESSION_SECRET"}, base64.StdEncoding.EncodeToString([]byte("s3cret"))}}},
+		{name: "secret data from --set", sets: []string{"secrets.api-secret-env.stringData.SESSION_SECRET=s3cret"},
+			edits: []edit{{"Secret/shop/api-secret-env", []string{"data", "SESSION_SECRET"}, base64.StdEncoding.EncodeToString([]byte("s3cret"))}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

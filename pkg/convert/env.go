@@ -1,7 +1,8 @@
 package convert
 
 import (
-	"hash/fnv"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,10 +15,13 @@ import (
 // env.go turns each container's environment into ConfigMaps and Secrets consumed via envFrom.
 //
 // The unit is one container's environment (an "owner": <service>, or <service>-<container> for
-// ECS sidecars). A key=value pair that two or more owners set identically, with the same
-// secrecy, goes to a shared object; every other pair to the owner's own <owner>-env ConfigMap or
-// <owner>-secret-env Secret. Shared pairs are grouped by the exact set of owners that set them,
-// so envFrom of a shared object never gives a container a variable it did not have in the input.
+// ECS sidecars). Objects are named after where the variables come from, never after who shares
+// them, so that adding a variable to one service never renames another's objects: the
+// variables of an env_file that two or more owners read (and none of them overrides) go to one
+// object named after the file, <app>-<file>-env (<app>-<file>-secret-env for its secret ones);
+// every other variable to the owner's own <owner>-env ConfigMap or <owner>-secret-env Secret.
+// envFrom of a file's object never gives a container a variable it did not have in the input:
+// every owner that reads the file has all of them.
 //
 // Values reach the container through envFrom or valueFrom, which Kubernetes does not expand, so
 // a literal "$(X)" in a value stays literal (as in Compose, whose values are already
@@ -31,103 +35,129 @@ type envPlan struct {
 	shared []*envGroup
 }
 
-// envGroup is one shared ConfigMap or Secret: the pairs set identically by the same owners.
+// envGroup is one shared ConfigMap or Secret: the variables of one env file that every owner
+// reading it takes from it alike.
 type envGroup struct {
 	name   string
 	secret bool
-	owners []string
-	data   map[string]string
+	// file is the env file the variables come from.
+	file string
+	data map[string]string
 	// fields are the input fields the group's pairs came from (for the ledger).
 	fields []string
 }
 
-// pairID identifies an env pair with its secrecy.
-func pairID(name, value string, secret bool) string {
-	return strconv.FormatBool(secret) + "\x00" + name + "\x00" + value
+// pairID identifies an env pair with its source file and secrecy.
+func pairID(file, name, value string, secret bool) string {
+	return strconv.FormatBool(secret) + "\x00" + file + "\x00" + name + "\x00" + value
 }
 
 // envEligible reports whether e becomes a ConfigMap/Secret entry.
 func envEligible(e model.EnvVar) bool { return !e.Unset && e.From == nil }
 
-// planEnv partitions the app's environment. Services are sorted and containers ordered, so the
-// partition and its names are deterministic.
+// planEnv finds the env files two or more owners read and, of each, the variables every one of
+// them takes from it with the same value and secrecy, or overrides in environment (its own
+// object comes after the file's in envFrom, so the override wins as in Compose). A variable
+// some reader takes from another file, or with another secrecy, stays in the owners' own
+// objects. Services are sorted and containers ordered, so the plan is deterministic.
 func (b *builder) planEnv() *envPlan {
-	owners := map[string][]string{}
-	var order []string
+	readers := map[string][]string{}         // file -> owners that take some variable from it
+	pairs := map[string]map[string]int{}     // file -> pairID -> owners taking exactly that pair from it
+	overrides := map[string]map[string]int{} // file -> name -> readers that set it in environment
 	for _, svc := range b.app.Services {
 		for i := range svc.Containers {
 			owner := b.ownerName(svc, i)
+			var files, own []string
 			for _, e := range b.containerEnvOf(svc, i) {
 				if !envEligible(e) || !validKey(e.Name) {
 					continue
 				}
-				secret, _ := b.envSecret(svc, e)
-				id := pairID(e.Name, e.Value, secret)
-				if owners[id] == nil {
-					order = append(order, id)
+				if e.File == "" {
+					own = append(own, e.Name)
+					continue
 				}
-				owners[id] = append(owners[id], owner)
+				if !slices.Contains(files, e.File) {
+					files = append(files, e.File)
+					readers[e.File] = append(readers[e.File], owner)
+				}
+				secret, _ := b.envSecret(svc, e)
+				if pairs[e.File] == nil {
+					pairs[e.File] = map[string]int{}
+				}
+				pairs[e.File][pairID(e.File, e.Name, e.Value, secret)]++
+			}
+			for _, f := range files {
+				if overrides[f] == nil {
+					overrides[f] = map[string]int{}
+				}
+				for _, n := range own {
+					overrides[f][n]++
+				}
 			}
 		}
 	}
 	plan := &envPlan{groups: map[string]*envGroup{}}
-	bySet := map[string]*envGroup{}
-	for _, id := range order {
-		os := owners[id]
-		if len(os) < 2 {
+	byKey := map[string]*envGroup{}
+	for _, file := range sortedKeys(readers) {
+		if len(readers[file]) < 2 {
 			continue
 		}
-		secret, rest, _ := strings.Cut(id, "\x00")
-		name, value, _ := strings.Cut(rest, "\x00")
-		set := secret + "\x00" + strings.Join(os, "\x00")
-		g := bySet[set]
-		if g == nil {
-			g = &envGroup{secret: secret == "true", owners: os, data: map[string]string{}}
-			bySet[set] = g
-			plan.shared = append(plan.shared, g)
+		for _, id := range sortedKeys(pairs[file]) {
+			secret, rest, _ := strings.Cut(id, "\x00")
+			_, rest, _ = strings.Cut(rest, "\x00")
+			name, value, _ := strings.Cut(rest, "\x00")
+			if pairs[file][id]+overrides[file][name] != len(readers[file]) {
+				continue // some reader takes it from another file, or with another secrecy
+			}
+			key := secret + "\x00" + file
+			g := byKey[key]
+			if g == nil {
+				g = &envGroup{secret: secret == "true", file: file, data: map[string]string{}}
+				byKey[key] = g
+				plan.shared = append(plan.shared, g)
+			}
+			g.data[name] = value
+			plan.groups[id] = g
 		}
-		g.data[name] = value
-		plan.groups[id] = g
 	}
 	b.nameGroups(plan.shared)
 	return plan
 }
 
-// nameGroups names the shared objects: <app>-shared-env and <app>-shared-secret-env when there
-// is one group of a kind, else <app>-shared-<owners>-env, shortened to the first owners plus a
-// hash of all of them when longer than a DNS label.
+// nameGroups names the shared objects after their env file: <app>-<file>-env and
+// <app>-<file>-secret-env, <file> being the file's name without leading dots and without a
+// .env extension, as a DNS label (common.env → common, .env.production → env-production;
+// .env alone → dotenv). Files of the same name in different directories get -2, -3, ... in
+// path order.
 func (b *builder) nameGroups(groups []*envGroup) {
 	app := dnsLabel(b.app.Name, maxName, "app")
-	count := map[bool]int{}
+	sort.Slice(groups, func(i, j int) bool {
+		if groups[i].file != groups[j].file {
+			return groups[i].file < groups[j].file
+		}
+		return !groups[i].secret && groups[j].secret
+	})
 	for _, g := range groups {
-		count[g.secret]++
-	}
-	for _, g := range groups {
-		suffix := "-env"
+		kind, suffix := "ConfigMap", "-env"
 		if g.secret {
-			suffix = "-secret-env"
+			kind, suffix = "Secret", "-secret-env"
 		}
-		mid := ""
-		if count[g.secret] > 1 {
-			mid = "-" + strings.Join(g.owners, "-")
-			if room := maxLabel - len(app) - len("-shared") - len(suffix); len(mid) > room {
-				// too long to read whole: keep the first owners and add a hash of all of them
-				h := fnv.New32a()
-				h.Write([]byte(strings.Join(g.owners, "\x00")))
-				tag := "-" + strconv.FormatUint(uint64(h.Sum32()), 36)
-				mid = strings.TrimRight(mid[:max(0, room-len(tag))], "-") + tag
-			}
+		stem := envFileStem(g.file)
+		if room := maxLabel - len(app) - 1 - len(suffix); len(stem) > room {
+			stem = strings.TrimRight(stem[:max(0, room)], "-")
 		}
-		g.name = app + "-shared" + mid + suffix
+		g.name = b.cfg.allocate(kind, app+"-"+stem+suffix)
 	}
 	sort.Slice(groups, func(i, j int) bool { return groups[i].name < groups[j].name })
-	for _, g := range groups {
-		kind := "ConfigMap"
-		if g.secret {
-			kind = "Secret"
-		}
-		g.name = b.cfg.allocate(kind, g.name)
+}
+
+// envFileStem is the name part of env file f's objects.
+func envFileStem(f string) string {
+	base := strings.TrimLeft(filepath.Base(f), ".")
+	if base == "env" {
+		return "dotenv"
 	}
+	return dnsLabel(strings.TrimSuffix(base, ".env"), maxLabel, "dotenv")
 }
 
 // envEntry is one variable of a container, placed.
@@ -203,7 +233,7 @@ func (b *builder) splitEnv(p *pod, c *ctr) *envSplit {
 		en := envEntry{e: e}
 		if e.From == nil {
 			en.secret, en.why = b.envSecret(p.svc, e)
-			en.group = st.env.groups[pairID(e.Name, e.Value, en.secret)]
+			en.group = st.env.groups[pairID(e.File, e.Name, e.Value, en.secret)]
 		}
 		switch {
 		case en.group != nil:

@@ -131,75 +131,91 @@ func TestEnvSplit(t *testing.T) {
 	checkExactEnv(t, r)
 }
 
+// evf is a variable of service s read from env file f.
+func evf(s, f, name, value string) model.EnvVar {
+	return model.EnvVar{Name: name, Value: value, File: f, Field: "services." + s + ".env_file"}
+}
+
+// TestEnvShared: the variables of an env file several services read go to objects named after
+// the file; a service that overrides one in environment has the override in its own object,
+// which comes later in envFrom and wins.
 func TestEnvShared(t *testing.T) {
 	common := func(s string) []model.EnvVar {
-		return []model.EnvVar{ev(s, "NODE_ENV", "production"), ev(s, "DB_PASSWORD", "pw")}
+		return []model.EnvVar{evf(s, "/p/.env", "NODE_ENV", "production"), evf(s, "/p/.env", "DB_PASSWORD", "pw"),
+			evf(s, "/p/.env", "MODE", "file")}
 	}
+	web := common("web")
+	web[2] = ev("web", "MODE", "override")
 	app := &model.App{Name: "shop", Services: []*model.Service{
 		svc("api", append(common("api"), ev("api", "PORT", "8080"))),
-		svc("web", []model.EnvVar{ev("web", "NODE_ENV", "production"), ev("web", "DB_PASSWORD", "other")}),
-		svc("worker", append(common("worker"), ev("worker", "PORT", "9090"))),
+		svc("web", web),
+		svc("worker", append(common("worker"), ev("worker", "PORT", "8080"))),
 	}}
 	r := runConfig(app, Options{}, nil)
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	want := []string{"ConfigMap/api-env", "ConfigMap/shop-shared-env", "ConfigMap/worker-env",
-		"Secret/shop-shared-secret-env", "Secret/web-secret-env"}
+	want := []string{"ConfigMap/api-env", "ConfigMap/shop-dotenv-env", "ConfigMap/web-env", "ConfigMap/worker-env",
+		"Secret/shop-dotenv-secret-env"}
 	if diff := cmp.Diff(want, r.names()); diff != "" {
 		t.Errorf("objects (-want +got):\n%s", diff)
 	}
-	shared := r.object("ConfigMap", "shop-shared-env").(*corev1.ConfigMap)
-	if diff := cmp.Diff(map[string]string{"NODE_ENV": "production"}, shared.Data); diff != "" {
+	shared := r.object("ConfigMap", "shop-dotenv-env").(*corev1.ConfigMap)
+	if diff := cmp.Diff(map[string]string{"NODE_ENV": "production", "MODE": "file"}, shared.Data); diff != "" {
 		t.Errorf("shared data (-want +got):\n%s", diff)
 	}
 	if _, ok := shared.Labels[LabelApp]; ok {
 		t.Errorf("shared ConfigMap carries the app label of one service: %v", shared.Labels)
 	}
-	sec := r.object("Secret", "shop-shared-secret-env").(*corev1.Secret)
+	sec := r.object("Secret", "shop-dotenv-secret-env").(*corev1.Secret)
 	if diff := cmp.Diff(map[string][]byte{"DB_PASSWORD": []byte("pw")}, sec.Data); diff != "" {
 		t.Errorf("shared secret data (-want +got):\n%s", diff)
 	}
+	if got := r.object("ConfigMap", "web-env").(*corev1.ConfigMap).Data; !cmp.Equal(got, map[string]string{"MODE": "override"}) {
+		t.Errorf("web-env = %v, want the override MODE=override", got)
+	}
 	checkExactEnv(t, r)
 }
 
-func TestEnvSharedGroupsByOwners(t *testing.T) {
-	// X is set by a, b, c; Y by a and b only; Z by b and c only: three groups, so that no
-	// service receives a variable it does not have.
+// TestEnvSharedByFileNotByOwners: identical pairs set in environment are not shared (that
+// object would be named after who shares it); each file's object holds only what all of its
+// readers take from it.
+func TestEnvSharedByFileNotByOwners(t *testing.T) {
 	app := &model.App{Name: "p", Services: []*model.Service{
-		svc("a", []model.EnvVar{ev("a", "X", "1"), ev("a", "Y", "2")}),
-		svc("b", []model.EnvVar{ev("b", "X", "1"), ev("b", "Y", "2"), ev("b", "Z", "3")}),
-		svc("c", []model.EnvVar{ev("c", "X", "1"), ev("c", "Z", "3")}),
+		svc("a", []model.EnvVar{ev("a", "X", "1"), evf("a", "/p/a.env", "Y", "2")}),
+		svc("b", []model.EnvVar{ev("b", "X", "1"), evf("b", "/p/a.env", "Y", "2"), evf("b", "/p/conf/common.env", "Z", "3")}),
+		svc("c", []model.EnvVar{ev("c", "X", "1"), evf("c", "/p/conf/common.env", "Z", "3"), evf("c", "/p/conf/common.env", "W", "4")}),
+		svc("d", []model.EnvVar{evf("d", "/p/other/common.env", "Z", "3"), evf("d", "/p/other/common.env", "V", "5")}),
+		svc("e", []model.EnvVar{evf("e", "/p/other/common.env", "Z", "3")}),
 	}}
 	r := runConfig(app, Options{}, nil)
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	want := []string{"ConfigMap/p-shared-a-b-c-env", "ConfigMap/p-shared-a-b-env", "ConfigMap/p-shared-b-c-env"}
+	want := []string{"ConfigMap/a-env", "ConfigMap/b-env", "ConfigMap/c-env", "ConfigMap/d-env",
+		"ConfigMap/p-a-env", "ConfigMap/p-common-env", "ConfigMap/p-common-env-2"}
 	if diff := cmp.Diff(want, r.names()); diff != "" {
 		t.Errorf("objects (-want +got):\n%s", diff)
 	}
+	if got := r.object("ConfigMap", "p-common-env").(*corev1.ConfigMap).Data; !cmp.Equal(got, map[string]string{"Z": "3"}) {
+		t.Errorf("conf/common.env object = %v, want only Z (W is c's alone)", got)
+	}
 	checkExactEnv(t, r)
 }
 
-func TestEnvSharedLongOwnerNamesHashed(t *testing.T) {
-	long := strings.Repeat("service", 6)
+func TestEnvSharedLongFileNameCut(t *testing.T) {
+	long := "/p/" + strings.Repeat("settings", 10) + ".env"
 	app := &model.App{Name: "p", Services: []*model.Service{
-		svc(long+"a", []model.EnvVar{ev(long+"a", "X", "1"), ev(long+"a", "Y", "2")}),
-		svc(long+"b", []model.EnvVar{ev(long+"b", "X", "1"), ev(long+"b", "Y", "2")}),
-		svc(long+"c", []model.EnvVar{ev(long+"c", "X", "1")}),
+		svc("a", []model.EnvVar{evf("a", long, "X", "1")}),
+		svc("b", []model.EnvVar{evf("b", long, "X", "1")}),
 	}}
 	r := runConfig(app, Options{}, nil)
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	for _, n := range r.names() {
-		if len(n) > len("ConfigMap/")+maxLabel {
-			t.Errorf("object name %s is longer than %d", n, maxLabel)
-		}
-	}
-	if len(r.names()) != 2 {
-		t.Errorf("objects %v, want two shared groups", r.names())
+	names := r.names()
+	if len(names) != 1 || len(names[0]) > len("ConfigMap/")+maxLabel || !strings.HasPrefix(names[0], "ConfigMap/p-settingssettings") {
+		t.Errorf("objects %v, want one ConfigMap named after the file, at most %d characters", names, maxLabel)
 	}
 	checkExactEnv(t, r)
 }

@@ -89,7 +89,11 @@ type EnvVar struct {
 	// detects secret-looking names.
 	Secret bool
 	// From is an external secret reference (ECS secrets[].valueFrom); Value is empty then.
-	From  *SecretRef
+	From *SecretRef
+	// File is the env file the value came from (Compose env_file, absolute path; the last file
+	// that defines the name), "" when the input sets it directly. Variables of one file that
+	// several services share go to an object named after the file.
+	File  string `json:",omitempty"`
 	Field string
 }
 
@@ -208,7 +212,7 @@ type Mount struct {
 	// Missing: the bind source did not exist when the input was loaded, so Docker creates an
 	// empty directory there at start (create_host_path, Compose's default) and the container's
 	// writes land in it: state, not configuration.
-	Missing bool
+	Missing bool `json:",omitempty"`
 	// IsDir: the bind source is a directory (Files are its regular files, relative names).
 	IsDir bool
 	Field string

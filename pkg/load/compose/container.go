@@ -2,11 +2,14 @@ package compose
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/model"
+	"github.com/compose-spec/compose-go/v2/dotenv"
 	"github.com/compose-spec/compose-go/v2/types"
 )
 
@@ -44,6 +47,7 @@ func (m *mapper) container(name, f string, svc types.ServiceConfig, opts *model.
 		c.BuildOnly = true // convert warns that it must be built and pushed
 	}
 	c.Env = m.env(name, f, svc.Environment, opts)
+	m.envSources(c.Env, svc.EnvFiles)
 	ports, err := m.ports(name, f, svc, opts)
 	if err != nil {
 		return c, err
@@ -240,4 +244,46 @@ func proxyLabelPorts(labels types.Labels, field string) []model.Port {
 		out = append(out, model.Port{Target: int32(p), Protocol: model.TCP, Source: model.FromProxyLabel, Field: field + "." + k})
 	}
 	return out
+}
+
+// envSources sets File on the variables that came from an env_file (Field ends in .env_file):
+// the last of the service's env files that defines the name, as Compose reads them in order.
+func (m *mapper) envSources(env []model.EnvVar, files []types.EnvFile) {
+	keys := make([]map[string]string, len(files))
+	for i, ef := range files {
+		keys[i] = m.envFileKeys(ef)
+	}
+	for i := range env {
+		if !strings.HasSuffix(env[i].Field, ".env_file") {
+			continue
+		}
+		for j := len(files) - 1; j >= 0; j-- {
+			if _, ok := keys[j][env[i].Name]; ok {
+				env[i].File = filepath.Clean(files[j].Path)
+				break
+			}
+		}
+	}
+}
+
+// envFileKeys returns the names an env file defines (values unresolved), nil when it cannot
+// be read (an optional file that is absent).
+func (m *mapper) envFileKeys(ef types.EnvFile) map[string]string {
+	if m.envKeys == nil {
+		m.envKeys = map[string]map[string]string{}
+	}
+	if k, ok := m.envKeys[ef.Path]; ok {
+		return k
+	}
+	var keys map[string]string
+	if f, err := os.Open(ef.Path); err == nil {
+		vars := map[string]string{}
+		// every reference resolves: only the names matter here, and ${X:?} must not fail
+		if dotenv.ParseWithFormat(f, ef.Path, vars, func(string) (string, bool) { return "x", true }, ef.Format) == nil {
+			keys = vars
+		}
+		_ = f.Close()
+	}
+	m.envKeys[ef.Path] = keys
+	return keys
 }

@@ -18,6 +18,8 @@ type mapper struct {
 	// projectDir is the symlink-resolved project directory: nothing outside it is read.
 	projectDir string
 	diags      diag.List
+	// envKeys caches the names each env file defines (container.go).
+	envKeys map[string]map[string]string
 }
 
 func (m *mapper) warn(pos diag.Pos, service, field, format string, args ...any) {
