@@ -35,19 +35,27 @@ func RequireBinaries(t testing.TB) Bin {
 func ForTest(t testing.TB, opts Options) *Cluster {
 	t.Helper()
 	RequireBinaries(t)
-	if opts.Logf == nil {
-		opts.Logf = t.Logf
+	return StartForTest(t, "test cluster", &opts.Logf, func() (*Cluster, error) { return Start(context.Background(), opts) })
+}
+
+// StartForTest starts what (a cluster, a real node) with start, its progress going to
+// *logf, or to t.Logf when that is nil, and stops it in t.Cleanup, also when the test fails;
+// a failed start fails t.
+func StartForTest[T interface{ Stop() error }](t testing.TB, what string, logf *func(string, ...any), start func() (T, error)) T {
+	t.Helper()
+	if *logf == nil {
+		*logf = t.Logf
 	}
-	c, err := Start(context.Background(), opts)
+	x, err := start()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		if err := c.Stop(); err != nil {
-			t.Errorf("stopping test cluster: %v", err)
+		if err := x.Stop(); err != nil {
+			t.Errorf("stopping %s: %v", what, err)
 		}
 	})
-	return c
+	return x
 }
 
 // Shared is one cluster shared by all tests of a package. It is started by the first Get, so

@@ -56,19 +56,7 @@ func Require(t testing.TB) cluster.Bin {
 func ForTest(t testing.TB, opts Options) *Node {
 	t.Helper()
 	Require(t)
-	if opts.Logf == nil {
-		opts.Logf = t.Logf
-	}
-	n, err := Start(context.Background(), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := n.Stop(); err != nil {
-			t.Errorf("stopping real node: %v", err)
-		}
-	})
-	return n
+	return cluster.StartForTest(t, "real node", &opts.Logf, func() (*Node, error) { return Start(context.Background(), opts) })
 }
 
 // SkipOrFail skips t with a loud message, or fails it when CI=true.
