@@ -282,6 +282,9 @@ func (w *writer) composeCmd() string {
 // stores are the data-store services; apps the others (the app tier).
 func (w *writer) tiers() (stores, apps []string) {
 	for _, s := range w.f.app.Services {
+		if s.Model != nil {
+			continue // a model server is Model Runner's on the old side, not a container to stop
+		}
 		if w.f.data.Store(s.Name) != nil {
 			stores = append(stores, s.Name)
 		} else {

@@ -113,3 +113,27 @@ func runbookHas(t *testing.T, got string, wants ...string) {
 		}
 	}
 }
+
+// TestMarkdownModelServer: a model server (Compose models:) is no container of the old side:
+// the runbook never stops it there, and its weights claim moves no data.
+func TestMarkdownModelServer(t *testing.T) {
+	app := &model.App{Name: "a", Source: model.Compose, Files: []string{"compose.yaml"}, Services: []*model.Service{
+		svc("web", "nginx:1.27.0"),
+		{Name: "llm", Model: &model.ModelServer{Key: "llm", Ref: "ai/smollm2", Field: "models.llm"}, Containers: []model.Container{{Image: "ghcr.io/ggml-org/llama.cpp:server",
+			Mounts: []model.Mount{{Type: model.MountVolume, Source: "llm-weights", Target: "/models"}}}}},
+	}, Volumes: []model.Volume{{Name: "web-data"}, {Name: "llm-weights", Cache: true}}}
+	res := &convert.Result{Objects: []convert.Object{
+		&corev1.Namespace{TypeMeta: metav1.TypeMeta{Kind: "Namespace"}, ObjectMeta: metav1.ObjectMeta{Name: "ns"}},
+		&appsv1.Deployment{TypeMeta: metav1.TypeMeta{Kind: "Deployment"}, ObjectMeta: meta("web", "web")},
+		&appsv1.Deployment{TypeMeta: metav1.TypeMeta{Kind: "Deployment"}, ObjectMeta: meta("llm", "llm")},
+	}}
+	got := string(Markdown(app, res, Options{}))
+	if !strings.Contains(got, "docker compose -p a -f compose.yaml stop web\n") {
+		t.Errorf("runbook does not stop web alone:\n%s", got)
+	}
+	for _, bad := range []string{"stop web llm", "llm-weights.tar"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("runbook holds %q:\n%s", bad, got)
+		}
+	}
+}
