@@ -277,6 +277,7 @@ func (b *builder) reportConnections() {
 	type unresolved struct {
 		dialers []string
 		first   dial
+		fields  []string
 	}
 	bad := map[string]*unresolved{}
 	var badOrder []string
@@ -311,6 +312,7 @@ func (b *builder) reportConnections() {
 		}
 		u := bad[address]
 		u.dialers = append(u.dialers, d.From.Name+" ("+d.Field+")")
+		u.fields = append(u.fields, d.Field)
 		if u.first.Var == "" && d.Var != "" {
 			u.first.Var = d.Var
 		}
@@ -318,7 +320,7 @@ func (b *builder) reportConnections() {
 	for _, address := range badOrder {
 		u := bad[address]
 		b.ledger.Breakf(u.first.From.Name, u.first.Field, "address %s will not resolve in the cluster: %s; dialed by %s; %s",
-			address, b.badReason(u.first), strings.Join(distinct(u.dialers), ", "), b.fix(u.first))
+			address, b.badReason(u.first), strings.Join(distinct(u.dialers), ", "), b.fix(u.first, distinct(u.fields)))
 	}
 
 }
@@ -360,8 +362,10 @@ func (b *builder) badReason(d dial) string {
 	return ""
 }
 
-// fix says what to change for d's address to resolve.
-func (b *builder) fix(d dial) string {
+// fix says what to change for the address d (and the other dialers' fields) dials to resolve.
+// A name the input wrote as a Compose variable is fixed by setting the variable where the
+// fields read it, by editing the value where they name the host literally.
+func (b *builder) fix(d dial, fields []string) string {
 	n, ok := b.conn.names[strings.ToLower(d.addr.Host)]
 	if !ok {
 		return "add the service it names (or a network alias on the service that answers), or change the value"
@@ -370,7 +374,45 @@ func (b *builder) fix(d dial) string {
 	if d.Var != "" {
 		return fmt.Sprintf("set %s=%s", d.Var, want)
 	}
-	return fmt.Sprintf("use the host name %s in %s", want, d.Field)
+	v := b.nameVar(n.Svc, d.addr.Host)
+	var reading, literal []string
+	for _, f := range fields {
+		if v != "" && b.readsVar(f, v) {
+			reading = append(reading, f)
+		} else {
+			literal = append(literal, f)
+		}
+	}
+	var out []string
+	if len(reading) > 0 {
+		out = append(out, fmt.Sprintf("set %s=%s (in .env or the environment): ${%s} names both the %s of %s and the address in %s",
+			v, want, v, n.Via, n.Svc.Name, strings.Join(reading, ", ")))
+	}
+	if len(literal) > 0 {
+		out = append(out, fmt.Sprintf("use the host name %s in %s", want, strings.Join(literal, ", ")))
+	}
+	return strings.Join(out, "; ")
+}
+
+// nameVar returns the Compose variable the input wrote svc's DNS name name as
+// (hostname: ${CHAT_HOST:-chat.example.internal}), or "".
+func (b *builder) nameVar(svc *model.Service, name string) string {
+	for _, kv := range svc.NameVars {
+		if strings.EqualFold(kv.Key, name) {
+			return kv.Value
+		}
+	}
+	return ""
+}
+
+// readsVar reports whether the input value at field (or inside it) references variable v.
+func (b *builder) readsVar(field, v string) bool {
+	for _, r := range b.app.VarRefs {
+		if r.Var == v && (r.Field == field || strings.HasPrefix(r.Field, field+"[") || strings.HasPrefix(r.Field, field+".")) {
+			return true
+		}
+	}
+	return false
 }
 
 // servedAliases are the extra names of svc that need a Service: its aliases, and the

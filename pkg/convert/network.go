@@ -34,7 +34,7 @@ func (b *builder) network(p *pod) {
 		if h == svc.Hostname {
 			b.mappedAt(svc.Name, svc.Paths.All(model.KeyHostname), p.target("hostname"))
 		} else {
-			b.partialAt(svc.Name, svc.Paths.All(model.KeyHostname), fmt.Sprintf("hostname %q is not a DNS label: set to %q", svc.Hostname, h), p.target("hostname"))
+			b.partialAt(svc.Name, svc.Paths.All(model.KeyHostname), fmt.Sprintf("hostname %q is not a DNS label: set to %q%s", svc.Hostname, h, b.setVar(b.plans[svc.Name], svc.Hostname)), p.target("hostname"))
 		}
 	}
 	if svc.Domainname != "" {

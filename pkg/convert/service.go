@@ -78,10 +78,11 @@ func (b *builder) aliases(pl *plan, main *corev1.Service) {
 			continue
 		case len(validation.IsDNS1035Label(name)) > 0 && b.rewrittenAlias(a):
 			b.ledger.Infof(pl.Svc.Name, pl.Svc.Field, "alias %q is not a valid Service name (a DNS label): the mounted files that "+
-				"name it now name %s; other clients need that name too", a, pl.Name)
+				"name it now name %s; other clients need that name too%s", a, pl.Name, b.setVar(pl, a))
 			continue
 		case len(validation.IsDNS1035Label(name)) > 0:
-			b.ledger.Warnf(pl.Svc.Name, pl.Svc.Field, "alias %q is not a valid Service name (a DNS label): clients using it need another name", a)
+			b.ledger.Warnf(pl.Svc.Name, pl.Svc.Field, "alias %q is not a valid Service name (a DNS label): clients using it need another name%s",
+				a, b.setVar(pl, a))
 			continue
 		case b.index.taken[name]:
 			b.ledger.Warnf(pl.Svc.Name, pl.Svc.Field, "alias %q is already the name of another object: not created", a)
@@ -93,6 +94,16 @@ func (b *builder) aliases(pl *plan, main *corev1.Service) {
 		b.emit(s)
 		b.ledger.Infof(pl.Svc.Name, pl.Svc.Field, "alias %q: Service/%s selects the same pods", a, name)
 	}
+}
+
+// setVar is the advice for a name of pl's service the input wrote as a Compose variable: setting
+// it to the Service's name fixes the name and every value that reads the variable at once.
+func (b *builder) setVar(pl *plan, name string) string {
+	if v := b.nameVar(pl.Svc, name); v != "" {
+		return fmt.Sprintf("; it comes from ${%s}: set %s=%s (in .env or the environment) and every value that reads ${%s} names Service %s",
+			v, v, pl.Name, v, pl.Name)
+	}
+	return ""
 }
 
 // serviceObject is a Service selecting pl's pods.

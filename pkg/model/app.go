@@ -41,6 +41,17 @@ type App struct {
 	Options AppOptions
 	// Diagnostics are warnings the loader already found (e.g. unset variables).
 	Diagnostics diag.List
+	// VarRefs are the service values the input wrote with variable references (Compose
+	// ${NAME}), sorted by Field: advice can name the variable to set.
+	VarRefs []VarRef `json:",omitempty"`
+}
+
+// VarRef says that the input value at Field references variable Var.
+type VarRef struct {
+	Field string
+	Var   string
+	// Whole: the value is that one reference (${NAME:-default}): the variable alone decides it.
+	Whole bool
 }
 
 // Service returns the service named name, or nil.

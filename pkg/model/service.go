@@ -91,6 +91,9 @@ type Service struct {
 	Compatibilities []string
 	// Rollout is the update strategy the input asks for; nil = berth's default.
 	Rollout *Rollout
+	// NameVars are the DNS names of the service (hostname, container_name, aliases) the input
+	// wrote as one variable reference, Key the name and Value the variable, sorted by Key.
+	NameVars []KV `json:",omitempty"`
 	// Aliases are further DNS names clients use to reach the service (ECS Service Connect
 	// discovery names and client aliases), sorted.
 	Aliases []string

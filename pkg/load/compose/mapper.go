@@ -63,6 +63,8 @@ func (m *mapper) mapApp(app *model.App) error {
 		app.Services = append(app.Services, s)
 	}
 	aliases(app, m.project)
+	m.nameVars(app)
+	app.VarRefs = m.idx.varRefs()
 	vols, err := m.volumes(app)
 	if err != nil {
 		return err
