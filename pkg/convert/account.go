@@ -57,7 +57,6 @@ func passiveFields() map[string]passive {
 		"memswap_limit":       dropped("memswap_limit is not converted: swap is a node setting (the kubelet's memorySwap)"),
 		"oom_kill_disable":    dropped("oom_kill_disable is not converted: the kubelet handles out-of-memory by the pod's QoS class"),
 		"pids_limit":          dropped("pids_limit is not converted: the kubelet sets the pods' PID limit (podPidsLimit)"),
-		"pre_start":           dropped("pre_start is not converted: make its hooks (containers that run before the service) init containers"),
 		"storage_opt":         dropped("storage_opt is not converted: storage driver options: request ephemeral-storage instead"),
 		"umask":               dropped("umask is not converted: the umask has no container setting: set it in the entrypoint"),
 		"use_api_socket":      dropped("use_api_socket is not converted: a cluster has no Docker API socket to mount"),

@@ -182,6 +182,7 @@ func (b *builder) service(svc *model.Service) error {
 	if err := b.workload(pl, p); err != nil {
 		return err
 	}
+	b.preStartOnce(pl, p)
 	b.services(pl)
 	b.autoscale(pl, p)
 	return nil

@@ -2,6 +2,7 @@ package convert
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/model"
@@ -78,4 +79,53 @@ func (b *builder) hookHandler(p *pod, x *ctr, hooks []model.Hook, name string) *
 		b.ledger.Mapped(svc, h.Field, target)
 	}
 	return &corev1.LifecycleHandler{Exec: &corev1.ExecAction{Command: cmd}}
+}
+
+// preStartOnce accounts the pre_start hooks of a service (init containers, laid out by
+// sidecar.go): docker compose runs one once for the service unless it says per_replica, while
+// an init container runs in every pod. With one pod that is the same; with more it is
+// partial.
+func (b *builder) preStartOnce(pl *plan, p *pod) {
+	svc := pl.Svc
+	var n int32 = 1
+	switch {
+	case svc.Global || pl.Kind == model.KindDaemonSet:
+		n = 2 // one per node
+	case autoscaled(pl):
+		n = svc.Options.Autoscale.Max
+	case svc.Replicas != nil:
+		n = *svc.Replicas
+	case b.opts.Replicas > 0:
+		n = b.opts.Replicas
+	}
+	for i := range svc.Containers {
+		c := &svc.Containers[i]
+		if !c.RunOnce || n <= 1 || i >= len(p.Paths) {
+			continue
+		}
+		b.ledger.Partial(svc.Name, c.Field, "docker compose runs pre_start hook "+c.Field+" once for the service; as an init container it runs in every pod: "+
+			"make it safe to run concurrently, or set per_replica: true", p.target(p.Paths[i]))
+	}
+}
+
+// hasPreStart reports whether svc has Compose pre_start hooks (containers the loader named
+// pre-start-N under services.NAME.pre_start).
+func hasPreStart(svc *model.Service) bool {
+	for _, c := range svc.Containers[min(1, len(svc.Containers)):] {
+		if strings.HasPrefix(c.Field, svc.Field+".pre_start[") {
+			return true
+		}
+	}
+	return false
+}
+
+// shiftInits moves the init container paths of a layout n places down (after n waits).
+func shiftInits(paths []string, n int) []string {
+	for i, pth := range paths {
+		if rest, ok := strings.CutPrefix(pth, "initContainers["); ok && n > 0 {
+			k, _ := strconv.Atoi(strings.TrimSuffix(rest, "]"))
+			paths[i] = "initContainers[" + strconv.Itoa(k+n) + "]"
+		}
+	}
+	return paths
 }

@@ -30,6 +30,15 @@ func (b *builder) podTemplate(pl *plan) (*pod, error) {
 	}
 	names := uniqueNames(in, maxLabel, "app")
 	p.Paths = b.layout(svc)
+	// Compose runs pre_start hooks once the dependencies are up: their init containers
+	// follow the dependency waits (hooks.go)
+	waitsFirst := hasPreStart(svc)
+	if waitsFirst {
+		if err := b.waits(pl, p); err != nil {
+			return nil, err
+		}
+		p.Paths = shiftInits(p.Paths, len(p.Spec.InitContainers))
+	}
 	for ci := range svc.Containers {
 		c := &svc.Containers[ci]
 		x := b.container(pl, p, ci, c, names[in[ci]])
@@ -47,8 +56,10 @@ func (b *builder) podTemplate(pl *plan) (*pod, error) {
 	b.podFields(p)
 	b.network(p)
 	b.taskPod(p)
-	if err := b.waits(pl, p); err != nil {
-		return nil, err
+	if !waitsFirst {
+		if err := b.waits(pl, p); err != nil {
+			return nil, err
+		}
 	}
 	return p, nil
 }

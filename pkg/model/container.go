@@ -51,6 +51,9 @@ type Container struct {
 	// StopTimeout is the container's own stop timeout (ECS stopTimeout); the pod has one grace
 	// period, Service.StopGrace.
 	StopTimeout *time.Duration
+	// RunOnce: docker compose runs this container once per service, not once per replica (a
+	// Compose pre_start hook without per_replica).
+	RunOnce bool
 	// PostStart and PreStop are commands run in the container after it starts and before it
 	// stops, in order (Compose post_start and pre_stop hooks).
 	PostStart []Hook

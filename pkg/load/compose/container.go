@@ -287,3 +287,22 @@ func (m *mapper) envFileKeys(ef types.EnvFile) map[string]string {
 	m.envKeys[ef.Path] = keys
 	return keys
 }
+
+// preStart adds the service's pre_start hooks as containers that run to completion before the
+// main one (convert makes them init containers, in order): compose-go already merged what
+// each hook inherits from the service (image, environment).
+func (m *mapper) preStart(s *model.Service, svc types.ServiceConfig) error {
+	for i, h := range svc.PreStart {
+		hf := s.Field + ".pre_start[" + strconv.Itoa(i) + "]"
+		c, err := m.container(s.Name, hf, types.ServiceConfig{Name: svc.Name, ContainerSpec: h.ContainerSpec}, &model.ServiceOptions{})
+		if err != nil {
+			return err
+		}
+		c.Name = "pre-start-" + strconv.Itoa(i+1)
+		c.Essential = false
+		c.RunOnce = !h.PerReplica
+		s.Containers = append(s.Containers, c)
+		s.Main().DependsOn = append(s.Main().DependsOn, model.ContainerDep{Container: c.Name, Condition: "SUCCESS", Field: hf})
+	}
+	return nil
+}

@@ -115,3 +115,54 @@ models:
 		t.Errorf("llm-model-weights volume: %+v, want a cache", v)
 	}
 }
+
+// TestPreStartHooks: each pre_start hook is a container run once before the main one, with
+// what compose-go merged from the service, waited for with SUCCESS (an init container).
+func TestPreStartHooks(t *testing.T) {
+	dir := t.TempDir()
+	const src = `
+services:
+  web:
+    image: web:1.0.0
+    environment: {A: "1"}
+    pre_start:
+      - command: ["/app/migrate"]
+        environment: {B: "2"}
+      - image: busybox:1.36
+        command: echo done
+        per_replica: true
+`
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	app, err := Load(context.Background(), Options{WorkingDir: dir, Environ: []string{"PWD=" + dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := app.Service("web")
+	type got struct {
+		Name, Image, Field string
+		Args, Env          []string
+		Essential, Once    bool
+	}
+	var gots []got
+	for _, c := range web.Containers {
+		var env []string
+		for _, e := range c.Env {
+			env = append(env, e.Name+"="+e.Value)
+		}
+		gots = append(gots, got{c.Name, c.Image, c.Field, c.Args, env, c.Essential, c.RunOnce})
+	}
+	want := []got{
+		{"web", "web:1.0.0", "services.web", nil, []string{"A=1"}, true, false},
+		{"pre-start-1", "web:1.0.0", "services.web.pre_start[0]", []string{"/app/migrate"}, []string{"A=1", "B=2"}, false, true},
+		{"pre-start-2", "busybox:1.36", "services.web.pre_start[1]", []string{"echo", "done"}, []string{"A=1"}, false, false},
+	}
+	if diff := cmp.Diff(want, gots); diff != "" {
+		t.Errorf("containers (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]model.ContainerDep{{Container: "pre-start-1", Condition: "SUCCESS", Field: "services.web.pre_start[0]"},
+		{Container: "pre-start-2", Condition: "SUCCESS", Field: "services.web.pre_start[1]"}}, web.Main().DependsOn); diff != "" {
+		t.Errorf("main container waits (-want +got):\n%s", diff)
+	}
+}

@@ -71,6 +71,9 @@ func (m *mapper) service(name string, svc types.ServiceConfig) (*model.Service, 
 		return nil, err
 	}
 	s.Containers = []model.Container{c}
+	if err := m.preStart(s, svc); err != nil {
+		return nil, err
+	}
 	m.servicePaths(s, svc)
 	return s, nil
 }
