@@ -81,6 +81,8 @@ func (b *builder) podFields(p *pod) {
 	}
 	b.grace(p)
 	b.platform(p)
+	b.constraints(p)
+	b.supplementalGroups(p)
 	for _, k := range sortedKeys(svc.Options.NodeSelector) {
 		p.nodeSelect(k, svc.Options.NodeSelector[k])
 		b.ledger.Mapped(svc.Name, svc.Field+".x-berth.nodeSelector", p.target("nodeSelector"))

@@ -395,6 +395,11 @@ func inputForms(s, dir, path string) map[string]bool {
 	if k, v, ok := strings.Cut(s, "="); ok && k != "" {
 		f[v] = true
 	}
+	if _, v, ok := strings.Cut(s, "=="); ok && strings.Contains(path, ".placement.constraints[") {
+		v = strings.TrimSpace(v)
+		f[v] = true // a placement constraint ATTRIBUTE == VALUE selects VALUE (swarm's arch names as Go's)
+		f[map[string]string{"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm"}[v]] = true
+	}
 	// Compose short syntax: HOST:CONTAINER, SOURCE:TARGET:MODE, PATH:OPTIONS.
 	for _, part := range strings.Split(s, ":") {
 		if !strings.HasPrefix(part, "/") {

@@ -51,6 +51,10 @@ type Container struct {
 	// StopTimeout is the container's own stop timeout (ECS stopTimeout); the pod has one grace
 	// period, Service.StopGrace.
 	StopTimeout *time.Duration
+	// GroupAdd are supplementary groups of the container's process (Compose group_add),
+	// numbers or names; GroupAddField is their list's field.
+	GroupAdd      []string
+	GroupAddField string
 	// RunOnce: docker compose runs this container once per service, not once per replica (a
 	// Compose pre_start hook without per_replica).
 	RunOnce bool

@@ -98,6 +98,9 @@ type Service struct {
 	// discovery names and client aliases), sorted.
 	Aliases []string
 	Options ServiceOptions
+	// Constraints are swarm placement constraints (deploy.placement.constraints) as written:
+	// "node.labels.zone==eu"; Key holds the expression.
+	Constraints []KV
 	// Model is set on a service the loader made to serve a language model (Compose models:).
 	Model *ModelServer
 	// Paths are the input fields of the scalar values above (Hostname, DNS, StopGrace, ...).

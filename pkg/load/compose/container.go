@@ -63,6 +63,9 @@ func (m *mapper) container(name, f string, svc types.ServiceConfig, opts *model.
 	}
 	c.Ports = ports
 	c.Mounts = m.mounts(name, f, svc)
+	if len(svc.GroupAdd) > 0 {
+		c.GroupAdd, c.GroupAddField = svc.GroupAdd, f+".group_add"
+	}
 	c.PostStart = hooks(f+".post_start", svc.PostStart)
 	c.PreStop = hooks(f+".pre_stop", svc.PreStop)
 	m.containerPaths(&c, svc)

@@ -46,6 +46,11 @@ func (m *mapper) service(name string, svc types.ServiceConfig) (*model.Service, 
 	m.replicas(s, svc)
 	m.restart(s, svc)
 	s.Rollout = rollout(f, svc.Deploy)
+	if svc.Deploy != nil {
+		for i, c := range svc.Deploy.Placement.Constraints {
+			s.Constraints = append(s.Constraints, model.KV{Key: c, Field: f + ".deploy.placement.constraints[" + strconv.Itoa(i) + "]"})
+		}
+	}
 	for _, n := range sortedKeys(svc.Networks) {
 		if m.idx.has(f+".networks."+n) || m.idx.has("networks."+n) {
 			s.Networks = append(s.Networks, n) // not the implicit default network
