@@ -435,6 +435,11 @@ folder's SOURCE names the repository, commit, path and license), and the reposit
 fixtures (` + "`repo:`" + `), converted with default options. Without the realapps folder the test
 audits the rest and leaves this file alone.
 
+Three of the real apps also run on the real node as converted (` + "`TestRealApps`" + `, test/realnode:
+docmost, n8n with workers, NetBox; stand-in images keep their ports, environment and
+healthchecks): every pod becomes Ready, and each of their 17 connections is dialed from inside the
+dialer's pod and reaches its Service (docs/testing.md).
+
 - **connections**: addresses the app's containers dial (the connection audit, docs/mapping.md);
 - **unresolved**: of those, addresses no Service answers (each one warning);
 - **public data stores**: data-store ports reachable from outside (LoadBalancer, NodePort,
