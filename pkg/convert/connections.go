@@ -240,8 +240,8 @@ func (b *builder) auditDials() map[string][]portRef {
 			}
 			continue
 		}
-		if !ok && !singleLabel(d.addr.Host) {
-			continue // a public name: not the app's business
+		if !ok && (!singleLabel(d.addr.Host) || b.externalProvider(d.addr.Host)) {
+			continue // a public name, or a provider service's ExternalName Service: not the app's business
 		}
 		if ok && d.Health && n.Svc == d.From {
 			continue // probes dial localhost (probe.go)

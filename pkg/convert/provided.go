@@ -187,3 +187,19 @@ func providerHost(opts []model.KV) string {
 	}
 	return ""
 }
+
+// externalProvider reports whether host names a provider service that gets an ExternalName
+// Service of that very name (its options name an address): the cluster's DNS answers it.
+func (b *builder) externalProvider(host string) bool {
+	for _, p := range b.app.Providers {
+		if strings.EqualFold(p.Name, host) && dnsLabel(p.Name, maxName, "svc") == strings.ToLower(host) && providerHost(p.Options) != "" {
+			for _, n := range b.names { // a service's own Service would take the name
+				if n == strings.ToLower(host) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	return false
+}
