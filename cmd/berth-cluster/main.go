@@ -6,10 +6,16 @@ package main
 import (
 	"os"
 
+	"github.com/go-logr/logr"
+	"k8s.io/klog/v2"
+
 	"github.com/berth-dev/berth/internal/cli"
 	"github.com/berth-dev/berth/internal/cli/cluster"
 )
 
 func main() {
+	// client-go logs through klog to stderr (a failed WebSocket ping when the API server goes
+	// away mid-stream, retries): berth's own error already says what happened and what to do.
+	klog.SetLogger(logr.Discard())
 	os.Exit(cli.Main(cluster.Extension()))
 }

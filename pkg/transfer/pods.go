@@ -4,14 +4,18 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/utils/ptr"
 )
 
@@ -97,25 +101,56 @@ func (c *Client) why(ctx context.Context, p *corev1.Pod) string {
 	return strings.Join(parts, "; ")
 }
 
-// scaleDown scales o.Workloads to 0 and waits until no pod mounts the claim; the returned
-// function scales them back to what they had.
-func (c *Client) scaleDown(ctx context.Context, o PushOptions) (func() error, error) {
+// replicasAnnotation, on a workload berth data push scaled to 0, keeps the replicas it had, so
+// that a push that could not scale it back (the API server went away) is finished by the next.
+const replicasAnnotation = "berth.dev/replicas-before-data-push"
+
+// cleanupFor bounds the retries of what a push undoes after a failure: the API server may be
+// back within seconds (a control-plane restart).
+const cleanupFor = 15 * time.Second
+
+// retry calls f until it succeeds or the deadline has passed.
+func retry(deadline time.Time, f func(context.Context) error) error {
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err := f(ctx)
+		cancel()
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// scaleDown scales o.Workloads to 0 (recording their replicas in replicasAnnotation) and waits
+// until no pod mounts the claim. A workload already at 0 that carries the annotation (left by
+// an earlier push) is scaled back too. The returned function scales them back and says which
+// it did, which it could not, and what to do about those.
+func (c *Client) scaleDown(ctx context.Context, o PushOptions) (func(deadline time.Time) (scaled, left []string, note string), error) {
 	type was struct {
 		kind, name string
 		replicas   int32
 	}
 	var done []was
-	restore := func() error {
-		var errs []string
+	restore := func(deadline time.Time) (scaled, left []string, note string) {
+		var notes []string
 		for _, w := range done {
-			if err := c.setScale(context.WithoutCancel(ctx), o.Namespace, w.kind, w.name, w.replicas); err != nil {
-				errs = append(errs, err.Error())
+			wl := w.kind + "/" + w.name
+			err := retry(deadline, func(ctx context.Context) error {
+				if err := c.setScale(ctx, o.Namespace, w.kind, w.name, w.replicas); err != nil {
+					return err
+				}
+				return c.annotateReplicas(ctx, o.Namespace, w.kind, w.name, nil)
+			})
+			if err != nil {
+				left = append(left, wl)
+				notes = append(notes, fmt.Sprintf("%s is left at 0 replicas (it had %d; %v): berth data push --resume --scale-down scales it back after the copy, or kubectl scale -n %s %s --replicas=%d",
+					wl, w.replicas, err, o.Namespace, wl, w.replicas))
+				continue
 			}
+			scaled = append(scaled, wl)
 		}
-		if len(errs) > 0 {
-			return fmt.Errorf("scale back: %s", strings.Join(errs, "; "))
-		}
-		return nil
+		return scaled, left, strings.Join(notes, "; ")
 	}
 	for _, wl := range o.Workloads {
 		kind, name, _ := strings.Cut(wl, "/")
@@ -124,12 +159,19 @@ func (c *Client) scaleDown(ctx context.Context, o PushOptions) (func() error, er
 			return restore, err
 		}
 		if s.Spec.Replicas == 0 {
+			if n := c.recordedReplicas(ctx, o.Namespace, kind, name); n > 0 {
+				done = append(done, was{kind, name, n})
+			}
 			continue
+		}
+		n := s.Spec.Replicas
+		if err := c.annotateReplicas(ctx, o.Namespace, kind, name, &n); err != nil {
+			return restore, err
 		}
 		if err := c.setScale(ctx, o.Namespace, kind, name, 0); err != nil {
 			return restore, err
 		}
-		done = append(done, was{kind, name, s.Spec.Replicas})
+		done = append(done, was{kind, name, n})
 	}
 	deadline := time.Now().Add(o.Timeout)
 	for {
@@ -149,6 +191,83 @@ func (c *Client) scaleDown(ctx context.Context, o PushOptions) (func() error, er
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
+}
+
+// annotateReplicas sets replicasAnnotation to n, or removes it (nil).
+func (c *Client) annotateReplicas(ctx context.Context, ns, kind, name string, n *int32) error {
+	v := "null"
+	if n != nil {
+		v = strconv.Quote(strconv.Itoa(int(*n)))
+	}
+	patch := []byte(`{"metadata":{"annotations":{"` + replicasAnnotation + `":` + v + `}}}`)
+	var err error
+	switch kind {
+	case "deployment":
+		_, err = c.cs.AppsV1().Deployments(ns).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: "berth-data"})
+	case "statefulset":
+		_, err = c.cs.AppsV1().StatefulSets(ns).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{FieldManager: "berth-data"})
+	default:
+		return fmt.Errorf("%s/%s cannot be scaled", kind, name)
+	}
+	if err != nil {
+		return fmt.Errorf("annotate %s/%s: %w", kind, name, err)
+	}
+	return nil
+}
+
+// recordedReplicas is what replicasAnnotation says, 0 when absent.
+func (c *Client) recordedReplicas(ctx context.Context, ns, kind, name string) int32 {
+	var ann map[string]string
+	switch kind {
+	case "deployment":
+		if d, err := c.cs.AppsV1().Deployments(ns).Get(ctx, name, metav1.GetOptions{}); err == nil {
+			ann = d.Annotations
+		}
+	case "statefulset":
+		if s, err := c.cs.AppsV1().StatefulSets(ns).Get(ctx, name, metav1.GetOptions{}); err == nil {
+			ann = s.Annotations
+		}
+	}
+	n, err := strconv.Atoi(ann[replicasAnnotation])
+	if err != nil || n < 0 {
+		return 0
+	}
+	return int32(n)
+}
+
+// deleteHelper deletes a helper pod; when it cannot (the API server is gone), it says so and
+// how to do it.
+func (c *Client) deleteHelper(deadline time.Time, ns, pod string) string {
+	err := retry(deadline, func(ctx context.Context) error {
+		err := c.cs.CoreV1().Pods(ns).Delete(ctx, pod, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
+		if apierrors.IsNotFound(err) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Sprintf("helper pod %s/%s was not deleted (%v): the next berth data push into the claim deletes it, or kubectl delete pod -n %s %s", ns, pod, err, ns, pod)
+	}
+	return ""
+}
+
+// deleteStaleHelpers deletes the helper pods an earlier push into the same claim left behind
+// (it could not delete them: the API server was gone).
+func (c *Client) deleteStaleHelpers(ctx context.Context, o PushOptions) error {
+	pods, err := c.cs.CoreV1().Pods(o.Namespace).List(ctx, metav1.ListOptions{LabelSelector: labels.SelectorFromSet(labels.Set{helperLabel: o.Claim}).String()})
+	if err != nil {
+		return fmt.Errorf("list helper pods in %s: %w", o.Namespace, err)
+	}
+	for _, p := range pods.Items {
+		if p.DeletionTimestamp != nil {
+			continue
+		}
+		if err := c.cs.CoreV1().Pods(o.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)}); err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("delete helper pod %s an earlier push left: %w", p.Name, err)
+		}
+		o.Warn(fmt.Sprintf("deleted helper pod %s, left by an earlier push into claim %s", p.Name, o.Claim))
+	}
+	return nil
 }
 
 func (c *Client) getScale(ctx context.Context, ns, kind, name string) (*autoscalingv1.Scale, error) {

@@ -13,7 +13,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/utils/ptr"
 )
 
 // mountPath is where the helper pod mounts the claim.
@@ -49,7 +48,10 @@ type PushResult struct {
 	Copied
 	Verified int      // entries whose checksums and metadata the target matched
 	Scaled   []string // workloads scaled to 0 and back
-	Created  bool     // the claim was created from Template
+	// LeftDown are the workloads scaled to 0 that could not be scaled back (the API server
+	// went away): the error says so; the next push with ScaleDown scales them back.
+	LeftDown []string
+	Created  bool // the claim was created from Template
 	// Start, Copy and Verify are how long the helper pod took to run, the stream, and the
 	// listing and comparison after it.
 	Start, Copy, Verify time.Duration
@@ -67,27 +69,47 @@ func (c *Client) Push(ctx context.Context, o PushOptions) (res PushResult, err e
 	if err != nil {
 		return res, err
 	}
-	if len(users) > 0 {
-		if !o.ScaleDown {
+	// cleanups run whatever happens; what they could not do is added to the error
+	var cleanups []func(deadline time.Time) string
+	defer func() {
+		var notes []string
+		deadline := time.Now().Add(cleanupFor)
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			if n := cleanups[i](deadline); n != "" {
+				notes = append(notes, n)
+			}
+		}
+		switch {
+		case len(notes) == 0:
+		case err == nil:
+			err = errors.New(strings.Join(notes, "; "))
+		default:
+			err = fmt.Errorf("%w; %s", err, strings.Join(notes, "; "))
+		}
+	}()
+	if len(users) > 0 || o.ScaleDown {
+		if len(users) > 0 && !o.ScaleDown {
 			return res, fmt.Errorf("claim %s is in use by running pods (%s): stop them, or pass --scale-down to scale %s to 0 for the copy and back after",
 				o.Claim, strings.Join(users, ", "), strings.Join(o.Workloads, ", "))
 		}
 		restore, err := c.scaleDown(ctx, o)
-		defer func() {
-			if rerr := restore(); rerr != nil && err == nil {
-				err = rerr
-			}
-		}()
+		cleanups = append(cleanups, func(deadline time.Time) string {
+			scaled, left, note := restore(deadline)
+			res.Scaled, res.LeftDown = scaled, left
+			return note
+		})
 		if err != nil {
 			return res, err
 		}
-		res.Scaled = o.Workloads
+	}
+	if err := c.deleteStaleHelpers(ctx, o); err != nil {
+		return res, err
 	}
 	t0 := time.Now()
 	pod, err := c.helperPod(ctx, o)
 	res.Start = time.Since(t0)
 	if pod != "" {
-		defer c.cs.CoreV1().Pods(o.Namespace).Delete(context.WithoutCancel(ctx), pod, metav1.DeleteOptions{GracePeriodSeconds: ptr.To[int64](0)})
+		cleanups = append(cleanups, func(deadline time.Time) string { return c.deleteHelper(deadline, o.Namespace, pod) })
 	}
 	if err != nil {
 		return res, err
@@ -225,14 +247,52 @@ func (c *Client) stream(ctx context.Context, o PushOptions, pod string, have dat
 	}()
 	var stderr bytes.Buffer
 	execErr := c.Exec(ctx, o.Namespace, pod, "copy", []string{"tar", "-xf", "-", "-C", mountPath, "--numeric-owner"}, pr, io.Discard, &stderr)
-	pr.CloseWithError(errors.Join(execErr, errors.New("the copy stopped")))
+	pr.CloseWithError(errStopped)
 	r := <-done
 	prog.finish(r.c)
-	if r.err != nil {
-		return nil, r.c, fmt.Errorf("copy into claim %s: %w; the claim holds a partial copy: run again with --resume", o.Claim, r.err)
+	if r.err == nil && execErr == nil {
+		return r.m, r.c, nil
 	}
+	// the receiving side failed first unless the source did: say why, and what the claim holds
+	var cause string
+	switch {
+	case r.err != nil && !errors.Is(r.err, errStopped):
+		cause = r.err.Error()
+	case ctx.Err() != nil:
+		cause = "interrupted"
+	default:
+		cause = c.whyStopped(ctx, execErr, stderr.String())
+	}
+	at := mib(r.c.Bytes)
+	if o.Total > 0 {
+		at += " of " + mib(o.Total)
+	}
+	return nil, r.c, fmt.Errorf("copy into claim %s stopped after reading %s of the source: %s; the claim holds a partial copy (the last file may be half-written): run again with --resume to send only what is missing; the source was only read", o.Claim, at, cause)
+}
+
+// errStopped is what the source side sees when the receiving side ended.
+var errStopped = errors.New("the receiving side stopped")
+
+// whyStopped says why the stream into the helper pod ended early: the API server gone, or
+// the pod's tar failing (its stderr).
+func (c *Client) whyStopped(ctx context.Context, execErr error, stderr string) string {
+	if err := c.reachable(ctx); err != nil {
+		return fmt.Sprintf("the API server went away (%v)", err)
+	}
+	s := "the stream ended"
 	if execErr != nil {
-		return nil, r.c, fmt.Errorf("copy into claim %s interrupted: %w %s; the claim holds a partial copy: run again with --resume to send only what is missing", o.Claim, execErr, strings.TrimSpace(stderr.String()))
+		s = execErr.Error()
 	}
-	return r.m, r.c, nil
+	if t := strings.TrimSpace(stderr); t != "" {
+		s += ": " + t
+	}
+	return s
+}
+
+// reachable asks the API server for its version, briefly.
+func (c *Client) reachable(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	_, err := c.cs.Discovery().RESTClient().Get().AbsPath("/version").DoRaw(ctx)
+	return err
 }

@@ -110,6 +110,51 @@ func (c *Cluster) PIDs() map[string]int {
 // and starts it again with the same flags on the same port, then waits until it is ready.
 // Clients built from c.Config keep working across the restart.
 func (c *Cluster) RestartAPIServer(ctx context.Context) error {
+	// With controllers' watches open, kube-apiserver's graceful shutdown waits for them far
+	// longer than a test wants to; what matters here is that it goes away and comes back.
+	if err := c.StopAPIServer(restartGrace); err != nil {
+		return err
+	}
+	return c.StartAPIServer(ctx)
+}
+
+// StopAPIServer stops kube-apiserver: SIGTERM, then SIGKILL after grace (0: at once, as a
+// crash or a lost machine would). The other components keep running; StartAPIServer brings it
+// back.
+func (c *Cluster) StopAPIServer(grace time.Duration) error {
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return errors.New("cluster is stopped")
+	}
+	var old *Proc
+	for _, p := range c.procs {
+		if p.Name == "kube-apiserver" && !p.Exited() {
+			old = p
+		}
+	}
+	c.mu.Unlock()
+	if old == nil {
+		return errors.New("kube-apiserver is not running")
+	}
+	if grace == 0 {
+		if !old.Ours() {
+			return fmt.Errorf("kube-apiserver (pid %d) no longer runs %s: not signalled", old.PID(), old.Exe)
+		}
+		_ = old.Cmd.Process.Kill()
+		<-old.done
+		c.logf("killed kube-apiserver (pid %d)", old.PID())
+		return nil
+	}
+	if err := old.Stop(grace); err != nil {
+		return fmt.Errorf("stopping kube-apiserver: %w", err)
+	}
+	return nil
+}
+
+// StartAPIServer starts kube-apiserver again after StopAPIServer, with the same flags on the
+// same port, and waits until it is ready.
+func (c *Cluster) StartAPIServer(ctx context.Context) error {
 	c.mu.Lock()
 	if c.stopped {
 		c.mu.Unlock()
@@ -117,22 +162,17 @@ func (c *Cluster) RestartAPIServer(ctx context.Context) error {
 	}
 	idx := -1
 	for i, p := range c.procs {
-		if p.Name == "kube-apiserver" && !p.Exited() {
+		if p.Name == "kube-apiserver" {
+			if !p.Exited() {
+				c.mu.Unlock()
+				return fmt.Errorf("kube-apiserver is running (pid %d)", p.PID())
+			}
 			idx = i
 		}
 	}
-	var old *Proc
-	if idx >= 0 {
-		old = c.procs[idx]
-	}
 	c.mu.Unlock()
-	if old == nil {
-		return errors.New("kube-apiserver is not running")
-	}
-	// With controllers' watches open, kube-apiserver's graceful shutdown waits for them far
-	// longer than a test wants to; what matters here is that it goes away and comes back.
-	if err := old.Stop(restartGrace); err != nil {
-		return fmt.Errorf("stopping kube-apiserver: %w", err)
+	if idx < 0 {
+		return errors.New("this cluster has no kube-apiserver")
 	}
 	p, err := c.startProc("kube-apiserver", c.bin.KubeAPIServer, c.apiArgs)
 	if err != nil {
@@ -141,7 +181,7 @@ func (c *Cluster) RestartAPIServer(ctx context.Context) error {
 	c.mu.Lock()
 	c.procs[idx] = p
 	c.mu.Unlock()
-	c.logf("restarted kube-apiserver (pid %d)", p.PID())
+	c.logf("started kube-apiserver again (pid %d)", p.PID())
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	if err := c.waitFor(ctx, "kube-apiserver ready after restart", c.apiReady); err != nil {

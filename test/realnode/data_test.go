@@ -22,6 +22,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/golden"
 	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/test/cluster/realnode"
 )
 
 const (
@@ -43,7 +44,7 @@ func TestData(t *testing.T) {
 	ctx := context.Background()
 	s := startShopNode(ctx, t, "postgres:16-alpine", "redis:7-alpine", convert.DefaultWaitImage, convert.DefaultJobWaitImage)
 	root, berth, n, cs := s.root, s.berth, s.n, s.cs
-	d := &dataEnv{t: t, exe: berth, kubeconfig: n.Kubeconfig, kubectl: s.kubectl, cs: cs, dir: t.TempDir(),
+	d := &dataEnv{t: t, n: n, exe: berth, kubeconfig: n.Kubeconfig, kubectl: s.kubectl, cs: cs, dir: t.TempDir(),
 		compose: filepath.Join(root, "test", "realnode", "testdata", "data", "compose.yaml")}
 
 	start := time.Now()
@@ -74,6 +75,7 @@ func TestData(t *testing.T) {
 
 type dataEnv struct {
 	t                             *testing.T
+	n                             *realnode.Node
 	exe, kubeconfig, kubectl, dir string
 	compose                       string
 	cs                            kubernetes.Interface
@@ -233,12 +235,15 @@ func (d *dataEnv) push(ctx context.Context, t *testing.T) {
 	}
 	d.killAndResume(t)
 	d.compareKubectlCp(t, pushTime)
+	t.Run("the API server goes away mid-copy", func(t *testing.T) { d.t = t; d.apiServerGoesAway(ctx, t) })
 }
 
-// killAndResume interrupts a forced push (SIGINT, as Ctrl-C) once it has read 40 % of the
-// tree, then resumes: the resume must resend under 10 % of what the first run had sent.
-func (d *dataEnv) killAndResume(t *testing.T) {
-	cmd := exec.Command(d.exe, "data", "push", "uploads", "--from", d.tree, "--force", "--scale-down", "-f", d.compose, "--kubeconfig", d.kubeconfig)
+// interruptedPush runs berth data push with args and calls stop once its progress line shows
+// 40 % of the bytes read; it returns where it was, what berth said and its exit error. A push
+// that does not end within 3 minutes after stop is killed and fails the test.
+func (d *dataEnv) interruptedPush(t *testing.T, stop func(*exec.Cmd), args ...string) (at float64, said string, err error) {
+	t.Helper()
+	cmd := exec.Command(d.exe, append([]string{"data", "push", "uploads", "--from", d.tree, "-f", d.compose, "--kubeconfig", d.kubeconfig}, args...)...)
 	cmd.Env = append(os.Environ(), "KUBECONFIG=/nonexistent")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -248,32 +253,144 @@ func (d *dataEnv) killAndResume(t *testing.T) {
 		t.Fatal(err)
 	}
 	progress := regexp.MustCompile(`([0-9.]+) MiB of ([0-9.]+) MiB`)
-	var at float64
-	var said strings.Builder
+	var out strings.Builder
 	sc := bufio.NewScanner(stderr)
 	sc.Split(scanCR)
 	for sc.Scan() {
-		said.WriteString(sc.Text() + "\n")
+		out.WriteString(sc.Text() + "\n")
 		if m := progress.FindStringSubmatch(sc.Text()); m != nil {
 			done, _ := strconv.ParseFloat(m[1], 64)
 			total, _ := strconv.ParseFloat(m[2], 64)
 			if done >= 0.4*total {
 				at = done
-				cmd.Process.Signal(syscall.SIGINT)
+				stop(cmd)
 				break
 			}
 		}
 	}
+	timer := time.AfterFunc(3*time.Minute, func() { cmd.Process.Kill() })
+	defer timer.Stop()
 	for sc.Scan() {
-		said.WriteString(sc.Text() + "\n")
+		out.WriteString(sc.Text() + "\n")
 	}
 	err = cmd.Wait()
 	if at == 0 {
 		t.Fatalf("the push ended (%v) before 40 %% was read: the tree is too small to interrupt", err)
 	}
+	return at, out.String(), err
+}
+
+// apiServerGoesAway kills kube-apiserver (SIGKILL) while a --scale-down push streams: berth
+// must stop with one message that says the claim holds a partial copy and how to resume,
+// and that it could neither delete its helper pod nor scale the app back; the source tree
+// must be unchanged. With the API server back, --resume --scale-down deletes the old helper
+// pod, sends what is missing (under 10 % of what the claim held sent again) and scales the
+// app back.
+func (d *dataEnv) apiServerGoesAway(ctx context.Context, t *testing.T) {
+	before := treeDigest(t, d.tree)
+	d.kubeOK("-n", newNS, "rollout", "status", "deploy/files", "--timeout=120s")
+	killed := time.Time{}
+	at, said, err := d.interruptedPush(t, func(*exec.Cmd) {
+		if err := d.n.StopAPIServer(0); err != nil {
+			t.Fatalf("kill kube-apiserver: %v", err)
+		}
+		killed = time.Now()
+	}, "--force", "--scale-down")
+	t.Logf("kube-apiserver killed at %.1f MiB of %.1f MiB; berth exited %s later: %v\n%s", at, mib(d.treeBytes), since(killed), err, lastLines(said, 2))
+	if err := d.n.StartAPIServer(ctx); err != nil {
+		t.Fatalf("start kube-apiserver again: %v", err)
+	}
+	if err == nil {
+		t.Fatal("the push succeeded with the API server gone")
+	}
+	last := lastLines(said, 1)
+	for _, want := range []string{
+		"berth: copy into claim uploads stopped after reading ",
+		"the API server went away",
+		"the claim holds a partial copy (the last file may be half-written): run again with --resume",
+		"the source was only read",
+		"helper pod datamove/berth-data-",
+		"deployment/files is left at 0 replicas (it had 1",
+		"berth data push --resume --scale-down scales it back",
+	} {
+		if !strings.Contains(last, want) {
+			t.Errorf("berth's last line does not say %q:\n%s", want, last)
+		}
+	}
+	if klogLine.MatchString(said) {
+		t.Errorf("berth printed client-go log lines besides its message:\n%s", said)
+	}
+	if after := treeDigest(t, d.tree); after != before {
+		t.Error("the source tree changed")
+	}
+
+	out := d.berthOK("data", "push", "uploads", "--from", d.tree, "--resume", "--scale-down")
+	sent := sentMiB(t, out)
+	m := resentRe.FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("no resent count in:\n%s", out)
+	}
+	resent, _ := strconv.ParseFloat(m[1], 64)
+	had := mib(d.treeBytes) - sent + resent
+	t.Logf("resume after the API server came back: sent %.1f MiB, %.1f MiB of it again, of the %.1f MiB the claim held\n%s", sent, resent, had, lastLines(out, 3))
+	if resent > 0.1*had {
+		t.Errorf("the resume resent %.1f MiB of the %.1f MiB the claim held (over 10 %%)", resent, had)
+	}
+	for _, want := range []string{"deleted helper pod berth-data-", "scaled deployment/files to 0 for the copy, and back"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the resume does not say %q:\n%s", want, out)
+		}
+	}
+	dep, err := d.cs.AppsV1().Deployments(newNS).Get(ctx, "files", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dep.Spec.Replicas == nil || *dep.Spec.Replicas != 1 || dep.Annotations["berth.dev/replicas-before-data-push"] != "" {
+		t.Errorf("deployment/files after the resume: replicas %v, annotations %v; want 1 and no berth.dev/replicas-before-data-push", dep.Spec.Replicas, dep.Annotations)
+	}
+	if out, err := d.kube("", "-n", newNS, "wait", "--for=delete", "pod", "-l", "berth.dev/data-push", "--timeout=60s"); err != nil {
+		t.Errorf("helper pods left after the resume: %v\n%s", err, out)
+	}
+	if after := treeDigest(t, d.tree); after != before {
+		t.Error("the source tree changed")
+	}
+}
+
+// treeDigest hashes every entry of dir: path, mode, owner, size, time, content, link target.
+func treeDigest(t *testing.T, dir string) string {
+	t.Helper()
+	h := sha256.New()
+	err := filepath.Walk(dir, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		st := fi.Sys().(*syscall.Stat_t)
+		fmt.Fprintf(h, "%s %o %d %d %d %d\n", p, st.Mode, st.Uid, st.Gid, fi.Size(), fi.ModTime().UnixNano())
+		switch {
+		case fi.Mode().IsRegular():
+			fmt.Fprintln(h, fileSum(t, p))
+		case fi.Mode()&os.ModeSymlink != 0:
+			l, err := os.Readlink(p)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(h, l)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// killAndResume interrupts a forced push (SIGINT, as Ctrl-C) once it has read 40 % of the
+// tree, then resumes: the resume must resend under 10 % of what the first run had sent.
+func (d *dataEnv) killAndResume(t *testing.T) {
+	at, said, err := d.interruptedPush(t, func(cmd *exec.Cmd) { cmd.Process.Signal(syscall.SIGINT) }, "--force", "--scale-down")
 	t.Logf("interrupted at %.1f MiB of %.1f MiB: %v", at, mib(d.treeBytes), err)
-	if err != nil && !strings.Contains(said.String(), "holds a partial copy: run again with --resume") {
-		t.Errorf("the interrupted push does not say the claim holds a partial copy:\n%s", lastLines(said.String(), 3))
+	if err != nil && !strings.Contains(said, "holds a partial copy (the last file may be half-written): run again with --resume") {
+		t.Errorf("the interrupted push does not say the claim holds a partial copy:\n%s", lastLines(said, 3))
 	}
 	if out, err := d.kube("", "-n", newNS, "wait", "--for=delete", "pod", "-l", "berth.dev/data-push", "--timeout=60s"); err != nil {
 		t.Errorf("the interrupted push left its helper pod: %v\n%s", err, out)
@@ -310,6 +427,7 @@ func (d *dataEnv) compareKubectlCp(t *testing.T, push time.Duration) {
 func mib(n int64) float64 { return float64(n) / (1 << 20) }
 
 var (
+	klogLine = regexp.MustCompile(`(?m)^[IWEF]\d{4} \d\d:\d\d:\d\d`)
 	sentRe   = regexp.MustCompile(`sent \d+ entries, ([0-9.]+) MiB`)
 	resentRe = regexp.MustCompile(`\(([0-9.]+) MiB of files the claim had, not exactly\)`)
 )
