@@ -71,16 +71,34 @@ func FromHeader(h *tar.Header) (*Entry, error) {
 // then checksums, then symbolic link targets, in the format ParseList reads. It needs only
 // sh, find, stat, sha256sum and readlink (busybox or coreutils).
 func ListScript(dir string) string {
-	q := Quote(dir)
-	return `set -e; cd ` + q + `; echo '#stat'; find . -mindepth 1 -exec stat -c '%f %u %g %s %Y %i %n' {} +; ` +
-		`echo '#sum'; find . -type f -exec sha256sum {} +; ` +
-		`echo '#link'; find . -type l -exec sh -c 'for f do printf "%s\t%s\n" "$f" "$(readlink "$f")"; done' sh {} +`
+	return `set -e; cd ` + Quote(dir) + `; echo '#sum'; find . -type f -exec sha256sum {} +; ` + statLinks
 }
 
-// ParseList reads ListScript's output. lost+found at the root is left out: file systems
-// make it, no copy does.
+// statLinks lists the current directory's entries (stat) and symbolic link targets.
+const statLinks = `echo '#stat'; find . -mindepth 1 -exec stat -c '%f %u %g %s %Y %i %n' {} +; ` +
+	`echo '#link'; find . -type l -exec sh -c 'for f do printf "%s\t%s\n" "$f" "$(readlink "$f")"; done' sh {} +`
+
+// VerifyScript hashes, in the target container, the files of dir a copy writes while it
+// writes them, then lists dir as ListScript does but without hashing again. Each line on its
+// stdin is a batch: a marker name, then the batch's paths as shell words ("./a" './b c'). The
+// marker is a file the copy's tar stream creates in the directory marks after the batch's
+// files: tar extracts in order, so once it exists the batch's files are complete and are
+// hashed (sha256sum reads them back from the claim) while the copy goes on. At the end of its
+// stdin, once the copy has ended, it lists every entry's metadata. Hard links are hashed
+// under one of their paths: ParseList gives the others the same checksum (one inode, one
+// content).
+func VerifyScript(dir, marks string) string {
+	return `set -e; cd ` + Quote(dir) + `; echo '#sum'; ` +
+		`while IFS= read -r l; do m=${l%% *}; f=${l#* }; ` +
+		`while [ ! -e ` + Quote(marks) + `/"$m" ]; do sleep 0.05; done; eval "sha256sum $f"; done; ` + statLinks
+}
+
+// ParseList reads ListScript's (or VerifyScript's) output. lost+found at the root is left
+// out: file systems make it, no copy does. A regular file listed without a checksum takes the
+// one of a path with the same inode (its hard link).
 func ParseList(r io.Reader) (Manifest, error) {
 	m := Manifest{}
+	sums, links := map[string]string{}, map[string]string{}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	section := ""
@@ -93,12 +111,29 @@ func ParseList(r io.Reader) (Manifest, error) {
 		if line == "" {
 			continue
 		}
-		if err := parseLine(m, section, line); err != nil {
+		if err := parseLine(m, sums, links, section, line); err != nil {
 			return nil, err
 		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err
+	}
+	byInode := map[uint64]string{}
+	for p, e := range m {
+		if e.Type == 'f' {
+			e.SHA256 = sums[p]
+			if e.SHA256 != "" && e.Inode != 0 {
+				byInode[e.Inode] = e.SHA256
+			}
+		}
+		if e.Type == 'l' {
+			e.Link = links[p]
+		}
+	}
+	for _, e := range m {
+		if e.Type == 'f' && e.SHA256 == "" && e.Inode != 0 {
+			e.SHA256 = byInode[e.Inode]
+		}
 	}
 	for p := range m {
 		if p == "lost+found" || strings.HasPrefix(p, "lost+found/") {
@@ -108,7 +143,7 @@ func ParseList(r io.Reader) (Manifest, error) {
 	return m, nil
 }
 
-func parseLine(m Manifest, section, line string) error {
+func parseLine(m Manifest, sums, links map[string]string, section, line string) error {
 	bad := func() error { return fmt.Errorf("unexpected listing line %q", line) }
 	switch section {
 	case "#stat":
@@ -144,17 +179,13 @@ func parseLine(m Manifest, section, line string) error {
 		if !ok {
 			return bad()
 		}
-		if e := m[CleanPath(name)]; e != nil {
-			e.SHA256 = sum
-		}
+		sums[CleanPath(name)] = sum
 	case "#link":
 		name, target, ok := strings.Cut(line, "\t")
 		if !ok {
 			return bad()
 		}
-		if e := m[CleanPath(name)]; e != nil {
-			e.Link = target
-		}
+		links[CleanPath(name)] = target
 	default:
 		return bad()
 	}

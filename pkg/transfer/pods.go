@@ -22,9 +22,8 @@ import (
 // helperLabel marks berth's helper pods (its value is the claim).
 const helperLabel = "berth.dev/data-push"
 
-// helperPod starts the pod that mounts the claim and waits until it runs. It returns the
-// pod's name as soon as it exists, so the caller deletes it whatever happens.
-func (c *Client) helperPod(ctx context.Context, o PushOptions) (string, error) {
+// createHelper creates the pod that mounts the claim and returns its name.
+func (c *Client) createHelper(ctx context.Context, o PushOptions) (string, error) {
 	p := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{GenerateName: "berth-data-", Namespace: o.Namespace,
 			Labels: map[string]string{"app.kubernetes.io/managed-by": "berth", helperLabel: o.Claim}},
@@ -46,26 +45,30 @@ func (c *Client) helperPod(ctx context.Context, o PushOptions) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("create the helper pod for claim %s: %w", o.Claim, err)
 	}
-	name := created.Name
+	return created.Name, nil
+}
+
+// waitRunning waits until the helper pod runs.
+func (c *Client) waitRunning(ctx context.Context, o PushOptions, name string) error {
 	deadline := time.Now().Add(o.Timeout)
 	for {
 		got, err := c.cs.CoreV1().Pods(o.Namespace).Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
-			return name, fmt.Errorf("helper pod %s: %w", name, err)
+			return fmt.Errorf("helper pod %s: %w", name, err)
 		}
 		switch got.Status.Phase {
 		case corev1.PodRunning:
-			return name, nil
+			return nil
 		case corev1.PodFailed, corev1.PodSucceeded:
-			return name, fmt.Errorf("helper pod %s ended (%s) before the copy: %s", name, got.Status.Phase, c.why(ctx, got))
+			return fmt.Errorf("helper pod %s ended (%s) before the copy: %s", name, got.Status.Phase, c.why(ctx, got))
 		}
 		if time.Now().After(deadline) {
-			return name, fmt.Errorf("helper pod %s did not start within %s: %s", name, o.Timeout, c.why(ctx, got))
+			return fmt.Errorf("helper pod %s did not start within %s: %s", name, o.Timeout, c.why(ctx, got))
 		}
 		select {
 		case <-ctx.Done():
-			return name, ctx.Err()
-		case <-time.After(300 * time.Millisecond):
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
 		}
 	}
 }
@@ -188,7 +191,7 @@ func (c *Client) scaleDown(ctx context.Context, o PushOptions) (func(deadline ti
 		select {
 		case <-ctx.Done():
 			return restore, ctx.Err()
-		case <-time.After(500 * time.Millisecond):
+		case <-time.After(200 * time.Millisecond):
 		}
 	}
 }

@@ -52,8 +52,9 @@ type PushResult struct {
 	// went away): the error says so; the next push with ScaleDown scales them back.
 	LeftDown []string
 	Created  bool // the claim was created from Template
-	// Start, Copy and Verify are how long the helper pod took to run, the stream, and the
-	// listing and comparison after it.
+	// Start, Copy and Verify are how long the helper pod took to run, the stream (the pod
+	// hashes the files as they land meanwhile), and the rest of the verification after it:
+	// the last batch's hashes, the listing, the comparison.
 	Start, Copy, Verify time.Duration
 }
 
@@ -87,53 +88,70 @@ func (c *Client) Push(ctx context.Context, o PushOptions) (res PushResult, err e
 			err = fmt.Errorf("%w; %s", err, strings.Join(notes, "; "))
 		}
 	}()
-	if len(users) > 0 || o.ScaleDown {
-		if len(users) > 0 && !o.ScaleDown {
-			return res, fmt.Errorf("claim %s is in use by running pods (%s): stop them, or pass --scale-down to scale %s to 0 for the copy and back after",
-				o.Claim, strings.Join(users, ", "), strings.Join(o.Workloads, ", "))
-		}
-		restore, err := c.scaleDown(ctx, o)
-		cleanups = append(cleanups, func(deadline time.Time) string {
-			scaled, left, note := restore(deadline)
-			res.Scaled, res.LeftDown = scaled, left
-			return note
-		})
-		if err != nil {
-			return res, err
-		}
+	if len(users) > 0 && !o.ScaleDown {
+		return res, fmt.Errorf("claim %s is in use by running pods (%s): stop them, or pass --scale-down to scale %s to 0 for the copy and back after",
+			o.Claim, strings.Join(users, ", "), strings.Join(o.Workloads, ", "))
 	}
+	// the workloads are scaled back after the helper pod is deleted (cleanups run last first)
+	var restore func(time.Time) ([]string, []string, string)
+	cleanups = append(cleanups, func(deadline time.Time) string {
+		if restore == nil {
+			return ""
+		}
+		scaled, left, note := restore(deadline)
+		res.Scaled, res.LeftDown = scaled, left
+		return note
+	})
 	if err := c.deleteStaleHelpers(ctx, o); err != nil {
 		return res, err
 	}
 	t0 := time.Now()
-	pod, err := c.helperPod(ctx, o)
-	res.Start = time.Since(t0)
+	pod, err := c.createHelper(ctx, o)
 	if pod != "" {
 		cleanups = append(cleanups, func(deadline time.Time) string { return c.deleteHelper(deadline, o.Namespace, pod) })
 	}
 	if err != nil {
 		return res, err
 	}
-	have, err := c.prepare(ctx, o, pod)
+	// the helper pod starts while the workloads stop: it writes nothing before the copy
+	if o.ScaleDown {
+		if restore, err = c.scaleDown(ctx, o); err != nil {
+			return res, err
+		}
+	}
+	err = c.waitRunning(ctx, o, pod)
+	res.Start = time.Since(t0)
 	if err != nil {
 		return res, err
 	}
-	t1 := time.Now()
-	src, copied, err := c.stream(ctx, o, pod, have)
-	res.Copied, res.Copy = copied, time.Since(t1)
+	var have data.Manifest
+	if o.Resume {
+		if have, err = c.list(ctx, o.Namespace, pod); err != nil {
+			return res, fmt.Errorf("list claim %s: %w", o.Claim, err)
+		}
+	}
+	p := pipeline{
+		run: func(ctx context.Context, cmd []string, stdin io.Reader, stdout, stderr io.Writer) error {
+			return c.Exec(ctx, o.Namespace, pod, "copy", cmd, stdin, stdout, stderr)
+		},
+		root: "/", claim: strings.TrimPrefix(mountPath, "/"), name: o.Claim, stopped: c.whyStopped,
+	}
+	if !o.Resume {
+		p.prep = prepScript(mountPath, o.Force)
+	}
+	prog := newProgress(o.Progress, o.Total)
+	r, err := p.push(ctx, o.Source, have, o.Total, o.Warn, prog.update)
+	prog.finish(r.copied)
+	res.Copied, res.Copy, res.Verify = r.copied, r.stream, r.verify
 	if err != nil {
 		return res, err
 	}
-	t2 := time.Now()
-	target, err := c.list(ctx, o.Namespace, pod)
-	defer func() { res.Verify = time.Since(t2) }()
-	if err != nil {
-		return res, fmt.Errorf("list claim %s after the copy: %w", o.Claim, err)
-	}
-	if diff := data.Compare(src, target); len(diff) > 0 {
+	t := time.Now()
+	defer func() { res.Verify += time.Since(t) }()
+	if diff := data.Compare(r.src, r.target); len(diff) > 0 {
 		return res, mismatch(o.Claim, diff)
 	}
-	res.Verified = len(src)
+	res.Verified = len(r.src)
 	return res, nil
 }
 
@@ -198,30 +216,6 @@ func (c *Client) claimUsers(ctx context.Context, ns, claim string) ([]string, er
 	return out, nil
 }
 
-// prepare checks the claim is empty, or clears it (Force), or lists it (Resume).
-func (c *Client) prepare(ctx context.Context, o PushOptions, pod string) (data.Manifest, error) {
-	if o.Resume {
-		have, err := c.list(ctx, o.Namespace, pod)
-		if err != nil {
-			return nil, fmt.Errorf("list claim %s: %w", o.Claim, err)
-		}
-		return have, nil
-	}
-	out, err := c.output(ctx, o.Namespace, pod, "copy", "sh", "-c", "find "+mountPath+" -mindepth 1 -maxdepth 1 ! -name lost+found | wc -l")
-	if err != nil {
-		return nil, fmt.Errorf("look into claim %s: %w", o.Claim, err)
-	}
-	if n := strings.TrimSpace(string(out)); n != "0" {
-		if !o.Force {
-			return nil, fmt.Errorf("claim %s is not empty (%s entries at its root): pass --force to replace its content, or --resume to continue an interrupted copy", o.Claim, n)
-		}
-		if _, err := c.output(ctx, o.Namespace, pod, "copy", "sh", "-c", "find "+mountPath+" -mindepth 1 -maxdepth 1 ! -name lost+found -exec rm -rf {} +"); err != nil {
-			return nil, fmt.Errorf("clear claim %s: %w", o.Claim, err)
-		}
-	}
-	return nil, nil
-}
-
 func (c *Client) list(ctx context.Context, ns, pod string) (data.Manifest, error) {
 	out, err := c.output(ctx, ns, pod, "copy", "sh", "-c", data.ListScript(mountPath))
 	if err != nil {
@@ -230,52 +224,15 @@ func (c *Client) list(ctx context.Context, ns, pod string) (data.Manifest, error
 	return data.ParseList(bytes.NewReader(out))
 }
 
-// stream sends the source through tar -x in the helper pod.
-func (c *Client) stream(ctx context.Context, o PushOptions, pod string, have data.Manifest) (data.Manifest, Copied, error) {
-	pr, pw := io.Pipe()
-	type result struct {
-		m   data.Manifest
-		c   Copied
-		err error
-	}
-	done := make(chan result, 1)
-	prog := newProgress(o.Progress, o.Total)
-	go func() {
-		m, cp, err := Copy(pw, o.Source, have, o.Warn, prog.update)
-		pw.CloseWithError(err)
-		done <- result{m, cp, err}
-	}()
-	var stderr bytes.Buffer
-	execErr := c.Exec(ctx, o.Namespace, pod, "copy", []string{"tar", "-xf", "-", "-C", mountPath, "--numeric-owner"}, pr, io.Discard, &stderr)
-	pr.CloseWithError(errStopped)
-	r := <-done
-	prog.finish(r.c)
-	if r.err == nil && execErr == nil {
-		return r.m, r.c, nil
-	}
-	// the receiving side failed first unless the source did: say why, and what the claim holds
-	var cause string
-	switch {
-	case r.err != nil && !errors.Is(r.err, errStopped):
-		cause = r.err.Error()
-	case ctx.Err() != nil:
-		cause = "interrupted"
-	default:
-		cause = c.whyStopped(ctx, execErr, stderr.String())
-	}
-	at := mib(r.c.Bytes)
-	if o.Total > 0 {
-		at += " of " + mib(o.Total)
-	}
-	return nil, r.c, fmt.Errorf("copy into claim %s stopped after reading %s of the source: %s; the claim holds a partial copy (the last file may be half-written): run again with --resume to send only what is missing; the source was only read", o.Claim, at, cause)
-}
-
 // errStopped is what the source side sees when the receiving side ended.
 var errStopped = errors.New("the receiving side stopped")
 
 // whyStopped says why the stream into the helper pod ended early: the API server gone, or
 // the pod's tar failing (its stderr).
 func (c *Client) whyStopped(ctx context.Context, execErr error, stderr string) string {
+	if ctx.Err() != nil {
+		return "interrupted"
+	}
 	if err := c.reachable(ctx); err != nil {
 		return fmt.Sprintf("the API server went away (%v)", err)
 	}

@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/berth-dev/berth/pkg/data"
@@ -35,6 +37,12 @@ type Copied struct {
 // leaves out the entries have already holds exactly (resume). Devices, FIFOs and sockets are
 // skipped through warn. count, when set, sees the running totals.
 func Copy(dst io.Writer, src io.Reader, have data.Manifest, warn func(string), count func(Copied)) (data.Manifest, Copied, error) {
+	return copyStream(dst, src, have, warn, count, "", nil)
+}
+
+// copyStream is Copy with every name (and hard link target) under prefix ("claim/"), and,
+// with b, the files sent grouped into batches that the target hashes as they land.
+func copyStream(dst io.Writer, src io.Reader, have data.Manifest, warn func(string), count func(Copied), prefix string, b *batcher) (data.Manifest, Copied, error) {
 	tr := tar.NewReader(src)
 	tw := tar.NewWriter(dst)
 	m := data.Manifest{}
@@ -59,10 +67,19 @@ func Copy(dst io.Writer, src io.Reader, have data.Manifest, warn func(string), c
 			continue
 		}
 		out := normal(h, e)
+		out.Name = prefix + out.Name
+		if out.Typeflag == tar.TypeLink {
+			out.Linkname = prefix + out.Linkname
+		}
 		c.Files++
 		sent, n, err := copyEntry(tw, tr, out, e, m, have)
 		if err != nil {
 			return m, c, err
+		}
+		if sent && b != nil && e.Type == 'f' && e.HardLink == "" {
+			if err := b.add(tw, e); err != nil {
+				return m, c, err
+			}
 		}
 		c.Bytes += n
 		if sent {
@@ -79,10 +96,52 @@ func Copy(dst io.Writer, src io.Reader, have data.Manifest, warn func(string), c
 			count(c)
 		}
 	}
+	if b != nil {
+		if err := b.flush(tw); err != nil {
+			return m, c, err
+		}
+	}
 	if err := tw.Close(); err != nil {
 		return m, c, fmt.Errorf("send: %w", err)
 	}
 	return m, c, nil
+}
+
+// batcher groups the files a copy sends into batches for data.VerifyScript: after a batch's
+// files it puts a marker entry into the stream and hands send the batch's line.
+type batcher struct {
+	marks              string // the markers' directory in the stream's names ("tmp/.berth-push")
+	maxBytes, maxNames int64  // a batch ends at this many file bytes or bytes of names
+	send               func(line string)
+
+	names        []string
+	bytes, nameN int64
+	n            int
+}
+
+func (b *batcher) add(tw *tar.Writer, e *data.Entry) error {
+	q := data.Quote("./" + e.Path)
+	b.names = append(b.names, q)
+	b.bytes += e.Size
+	b.nameN += int64(len(q)) + 1
+	if b.bytes >= b.maxBytes || b.nameN >= b.maxNames {
+		return b.flush(tw)
+	}
+	return nil
+}
+
+func (b *batcher) flush(tw *tar.Writer) error {
+	if len(b.names) == 0 {
+		return nil
+	}
+	b.n++
+	mark := strconv.Itoa(b.n)
+	if err := writeHeader(tw, &tar.Header{Name: b.marks + "/" + mark, Typeflag: tar.TypeReg, Mode: 0o600, Format: tar.FormatUnknown}); err != nil {
+		return err
+	}
+	b.send(mark + " " + strings.Join(b.names, " "))
+	b.names, b.bytes, b.nameN = b.names[:0], 0, 0
+	return nil
 }
 
 // normal is the header berth sends: relative name, numeric owners, whole seconds, no PAX

@@ -228,6 +228,16 @@ func (d *dataEnv) push(ctx context.Context, t *testing.T) {
 		t.Errorf("the app sees:\n%s\nwant:\n%s", look, want)
 	}
 
+	// one file changed on the node, same size and time: the resume's listing hashes the claim,
+	// finds it and sends it again (and only it)
+	d.kubeOK("-n", newNS, "exec", "deploy/files", "--", "sh", "-c",
+		`cd /srv/uploads && cp -p big/3.bin /tmp/ref && printf X | dd of=big/3.bin bs=1 seek=1000 conv=notrunc 2>/dev/null && touch -r /tmp/ref big/3.bin && rm /tmp/ref`)
+	out = d.berthOK("data", "push", "uploads", "--from", d.tree, "--resume", "--scale-down")
+	if m := resentRe.FindStringSubmatch(out); sentMiB(t, out) != 8 || m == nil || m[1] != "8.0" {
+		t.Errorf("a resume after big/3.bin was changed on the node (same size and time) does not send it again, alone:\n%s", out)
+	}
+	d.kubeOK("-n", newNS, "rollout", "status", "deploy/files", "--timeout=120s")
+
 	// the app runs: a push needs --scale-down, which stops it and starts it again
 	out, err = d.berth("data", "push", "uploads", "--from", d.tree, "--force")
 	if err == nil || !strings.Contains(out, "in use by running pods") {
@@ -236,6 +246,59 @@ func (d *dataEnv) push(ctx context.Context, t *testing.T) {
 	d.killAndResume(t)
 	d.compareKubectlCp(t, pushTime)
 	t.Run("the API server goes away mid-copy", func(t *testing.T) { d.t = t; d.apiServerGoesAway(ctx, t) })
+	t.Run("berth data push and kubectl cp side by side", func(t *testing.T) { d.t = t; d.sideBySide(t) })
+}
+
+// sideBySide times, in rounds (BERTH_TEST_DATA_ROUNDS, default 3), berth data push of the tree
+// into the emptied claim (helper pod start and verification included) and kubectl cp of the
+// same tree into a pod that already mounts the claim (no verification, owners as kubectl's
+// tar gives them), alternately, so both see the same load. The kubectl cp pod is labelled as a
+// helper of another push, so berth does not count it as a user of the claim.
+func (d *dataEnv) sideBySide(t *testing.T) {
+	rounds := 3
+	if v, err := strconv.Atoi(os.Getenv("BERTH_TEST_DATA_ROUNDS")); err == nil && v > 0 {
+		rounds = v
+	}
+	d.kubeOK("-n", newNS, "scale", "deploy/files", "--replicas=0")
+	d.kubeOK("-n", newNS, "wait", "--for=delete", "pod", "-l", "app.kubernetes.io/name=files", "--timeout=120s")
+	pod := filepath.Join(d.dir, "bench-cp.yaml")
+	golden.WriteFile(t, pod, []byte(`apiVersion: v1
+kind: Pod
+metadata: {name: bench-cp, namespace: `+newNS+`, labels: {berth.dev/data-push: kubectl-cp-bench}}
+spec:
+  terminationGracePeriodSeconds: 0
+  containers: [{name: c, image: "busybox:1.36", command: [sleep, "100000"], volumeMounts: [{name: u, mountPath: /srv/uploads}]}]
+  volumes: [{name: u, persistentVolumeClaim: {claimName: uploads}}]
+`))
+	d.kubeOK("apply", "-f", pod)
+	d.kubeOK("-n", newNS, "wait", "--for=condition=Ready", "pod/bench-cp", "--timeout=120s")
+	clear := func() {
+		d.kubeOK("-n", newNS, "exec", "bench-cp", "--", "sh", "-c", "find /srv/uploads -mindepth 1 -maxdepth 1 -exec rm -rf {} +")
+	}
+	load := func() string {
+		b, _ := os.ReadFile("/proc/loadavg")
+		return strings.Join(strings.Fields(string(b))[:3], " ")
+	}
+	var berthSum, cpSum time.Duration
+	for i := 1; i <= rounds; i++ {
+		clear()
+		l0 := load()
+		start := time.Now()
+		out := d.berthOK("data", "push", "uploads", "--from", d.tree)
+		push := time.Since(start)
+		if !strings.Contains(out, "verified 10142 entries") {
+			t.Fatalf("round %d: the push did not verify every entry:\n%s", i, out)
+		}
+		start = time.Now()
+		d.kubeOK("-n", newNS, "cp", d.tree, "bench-cp:/srv/uploads/kubectl-cp")
+		cp := time.Since(start)
+		berthSum, cpSum = berthSum+push, cpSum+cp
+		t.Logf("round %d (load %s): berth data push %s (%.1f MiB/s; %s), kubectl cp %s (%.1f MiB/s): berth/kubectl cp time %.2f",
+			i, l0, push.Round(time.Millisecond), mib(d.treeBytes)/push.Seconds(), lastLines(out, 1), cp.Round(time.Millisecond), mib(d.treeBytes)/cp.Seconds(), push.Seconds()/cp.Seconds())
+	}
+	t.Logf("%d rounds, same tree (%d files, %.1f MiB): berth data push %.1f MiB/s, kubectl cp %.1f MiB/s on average (load %s at the end)",
+		rounds, countFiles(t, d.tree), mib(d.treeBytes), mib(d.treeBytes)*float64(rounds)/berthSum.Seconds(), mib(d.treeBytes)*float64(rounds)/cpSum.Seconds(), load())
+	d.kubeOK("-n", newNS, "delete", "pod", "bench-cp", "--wait=true")
 }
 
 // interruptedPush runs berth data push with args and calls stop once its progress line shows

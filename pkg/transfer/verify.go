@@ -1,0 +1,187 @@
+package transfer
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/berth-dev/berth/pkg/data"
+)
+
+// marks is where, under the extraction root, the stream's batch markers land (the helper
+// container's /tmp, never the claim).
+const marks = "tmp/.berth-push"
+
+// Batches end at this many file bytes or bytes of names (a shell command line).
+const (
+	batchBytes = 8 << 20
+	batchNames = 32 << 10
+)
+
+// runFunc runs a command on the target side: exec in the helper pod, or a local process in
+// tests.
+type runFunc func(ctx context.Context, cmd []string, stdin io.Reader, stdout, stderr io.Writer) error
+
+// pipeline is one push's target side: tar -x of the stream under root, and, running beside
+// it, data.VerifyScript hashing the files as they land, then listing the claim.
+type pipeline struct {
+	run   runFunc
+	root  string // where tar extracts ("/")
+	claim string // the claim's directory under root ("claim")
+	name  string // the claim's name, for messages
+	// prep runs before tar: the empty check, or --force's clearing; "" for a resume.
+	prep string
+	// stopped says why the receiving side ended early (the API server gone, tar's stderr).
+	stopped func(ctx context.Context, err error, stderr string) string
+}
+
+// pushed is what a pipeline did.
+type pushed struct {
+	src, target    data.Manifest
+	copied         Copied
+	stream, verify time.Duration // the stream, and the verification's tail after it
+}
+
+// notEmpty is what prep prints on stderr before it refuses a claim with content.
+const notEmpty = "berth-not-empty "
+
+// prepScript is the shell run before tar: refuse a claim with content, or clear it (force).
+func prepScript(dir string, force bool) string {
+	find := "find . -mindepth 1 -maxdepth 1 ! -name lost+found"
+	if force {
+		return "cd " + data.Quote(dir) + "; " + find + " -exec rm -rf {} +; "
+	}
+	return "cd " + data.Quote(dir) + "; n=$(" + find + " | wc -l); if [ \"$n\" -ne 0 ]; then echo " + notEmpty + "$n >&2; exit 3; fi; "
+}
+
+// push streams source into the claim and verifies it: the files are hashed on the target
+// while the stream goes on, the metadata listed once tar has ended.
+func (p pipeline) push(ctx context.Context, source io.Reader, have data.Manifest, total int64, warn func(string), count func(Copied)) (pushed, error) {
+	var res pushed
+	// this push's own marker directory: a marker left by an earlier push never counts
+	markRel := path.Join(marks, strconv.FormatInt(time.Now().UnixNano(), 36))
+	dir, markDir := path.Join(p.root, p.claim), path.Join(p.root, markRel)
+	vctx, cancelVerify := context.WithCancel(ctx)
+	defer cancelVerify()
+	queue := newLineQueue()
+	defer queue.close()
+	var vout, verr bytes.Buffer
+	verified := make(chan error, 1)
+	go func() {
+		verified <- p.run(vctx, []string{"sh", "-c", data.VerifyScript(dir, markDir)}, queue, &vout, &verr)
+	}()
+
+	t0 := time.Now()
+	pr, pw := io.Pipe()
+	type result struct {
+		m   data.Manifest
+		c   Copied
+		err error
+	}
+	done := make(chan result, 1)
+	b := &batcher{marks: markRel, maxBytes: batchBytes, maxNames: batchNames, send: queue.add}
+	go func() {
+		m, cp, err := copyStream(pw, source, have, warn, count, p.claim+"/", b)
+		pw.CloseWithError(err)
+		done <- result{m, cp, err}
+	}()
+	var stderr bytes.Buffer
+	script := "set -e; " + p.prep + "mkdir -p " + data.Quote(markDir) + "; exec tar -xf - -C " + data.Quote(p.root) + " --numeric-owner"
+	execErr := p.run(ctx, []string{"sh", "-c", script}, pr, io.Discard, &stderr)
+	pr.CloseWithError(errStopped)
+	r := <-done
+	res.copied, res.stream = r.c, time.Since(t0)
+	if r.err != nil || execErr != nil {
+		cancelVerify()
+		queue.close()
+		<-verified
+		if _, n, ok := strings.Cut(stderr.String(), notEmpty); ok {
+			return res, fmt.Errorf("claim %s is not empty (%s entries at its root): pass --force to replace its content, or --resume to continue an interrupted copy", p.name, strings.TrimSpace(n))
+		}
+		var cause string
+		switch {
+		case r.err != nil && !errors.Is(r.err, errStopped):
+			cause = r.err.Error()
+		case ctx.Err() != nil:
+			cause = "interrupted"
+		default:
+			cause = p.stopped(ctx, execErr, stderr.String())
+		}
+		at := mib(r.c.Bytes)
+		if total > 0 {
+			at += " of " + mib(total)
+		}
+		return res, fmt.Errorf("copy into claim %s stopped after reading %s of the source: %s; the claim holds a partial copy (the last file may be half-written): run again with --resume to send only what is missing; the source was only read", p.name, at, cause)
+	}
+	t1 := time.Now()
+	queue.close()
+	defer func() { res.verify = time.Since(t1) }()
+	if err := <-verified; err != nil {
+		return res, fmt.Errorf("verify claim %s after the copy: %s; the claim holds the whole copy, not verified: run again with --resume (it lists and hashes the claim, and sends what differs)",
+			p.name, p.stopped(ctx, err, verr.String()))
+	}
+	target, err := data.ParseList(&vout)
+	if err != nil {
+		return res, fmt.Errorf("verify claim %s after the copy: %w", p.name, err)
+	}
+	// files not sent (a resume) were hashed by the listing before the copy: tar left them as
+	// they were
+	for pth, t := range target {
+		if h := have[pth]; t.Type == 'f' && t.SHA256 == "" && h != nil && h.Type == 'f' && h.Size == t.Size && h.MTime == t.MTime && h.Inode == t.Inode {
+			t.SHA256 = h.SHA256
+		}
+	}
+	res.src, res.target = r.m, target
+	return res, nil
+}
+
+// lineQueue is an unbounded queue of lines read as a stream: the batches for VerifyScript,
+// which may hash more slowly than the copy sends.
+type lineQueue struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	buf    bytes.Buffer
+	closed bool
+}
+
+func newLineQueue() *lineQueue {
+	q := &lineQueue{}
+	q.cond = sync.NewCond(&q.mu)
+	return q
+}
+
+func (q *lineQueue) add(line string) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if !q.closed {
+		q.buf.WriteString(line)
+		q.buf.WriteByte('\n')
+		q.cond.Broadcast()
+	}
+}
+
+func (q *lineQueue) close() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.closed = true
+	q.cond.Broadcast()
+}
+
+func (q *lineQueue) Read(p []byte) (int, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.buf.Len() == 0 && !q.closed {
+		q.cond.Wait()
+	}
+	if q.buf.Len() == 0 {
+		return 0, io.EOF
+	}
+	return q.buf.Read(p)
+}
