@@ -1,11 +1,14 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -108,7 +111,8 @@ The rules and the runbook that uses them: docs/runbook.md.`,
 // dataPushOptions are `berth data push`'s flags.
 type dataPushOptions struct {
 	d                        dataApp
-	from, image              string
+	from, dockerVolume       string
+	image, dockerImage       string
 	force, resume, scaleDown bool
 	timeout                  time.Duration
 }
@@ -116,7 +120,7 @@ type dataPushOptions struct {
 func newDataPush(streams cli.IO) *cobra.Command {
 	o := &dataPushOptions{d: dataApp{input: cli.ConvertFlags{Environ: streams.Environ}}}
 	cmd := &cobra.Command{
-		Use:   "push VOLUME|SERVICE --from DIR|FILE.tar|-",
+		Use:   "push VOLUME|SERVICE --from DIR|FILE.tar|- | --from-docker-volume NAME",
 		Short: "Copy files into a volume's claim, verified file by file",
 		Long: `Push copies a directory, a tar file or a tar stream on stdin (--from -) into the claim berth made
 for the volume (a StatefulSet's claim included: created from its template if the StatefulSet has
@@ -126,11 +130,16 @@ server. Owners (numeric), modes, symbolic and hard links and modification times 
 Then both sides compute the per-file list (type, mode, owner, size, SHA-256, time, link) and
 berth compares them: any difference fails the command.
 
+--from-docker-volume reads a Docker volume of the Compose side where docker is on PATH: berth
+runs docker run --rm -v NAME:/v:ro busybox:1.36 tar -c -C /v . and streams its output (Compose
+names its volumes PROJECT_VOLUME: docker volume ls lists them).
+
 A claim that is not empty is refused unless --force (its content is replaced) or --resume
 (what already matches is not sent again: an interrupted copy continues). A claim that running
 pods mount is refused unless --scale-down, which scales the app's Deployments and StatefulSets
 that mount it to 0 for the copy and back after, and says so.`,
 		Example: `  berth data push uploads --from ./uploads -f compose.yaml
+  berth data push uploads --from-docker-volume shop_uploads -f compose.yaml
   docker run --rm -v shop_uploads:/from:ro busybox tar -C /from -cf - . | berth data push uploads --from - -f compose.yaml
   berth data push web --from uploads.tar --resume -f compose.yaml`,
 		Args: cobra.ExactArgs(1),
@@ -139,17 +148,22 @@ that mount it to 0 for the copy and back after, and says so.`,
 	o.d.bind(cmd, true)
 	fs := cmd.Flags()
 	fs.StringVar(&o.from, "from", "", "what to copy: a directory, a tar file, or - for a tar stream on stdin")
+	fs.StringVar(&o.dockerVolume, "from-docker-volume", "", "copy a Docker volume (needs docker on PATH): its content is read through docker run --rm -v NAME:/v:ro IMAGE tar -c -C /v .")
+	fs.StringVar(&o.dockerImage, "docker-image", data.HelperImage, "image that reads --from-docker-volume (needs tar)")
 	fs.BoolVar(&o.force, "force", false, "replace the content of a claim that is not empty")
 	fs.BoolVar(&o.resume, "resume", false, "keep what the claim already holds exactly and send the rest")
 	fs.BoolVar(&o.scaleDown, "scale-down", false, "scale the workloads that mount the claim to 0 for the copy, and back after")
-	fs.StringVar(&o.image, "helper-image", data.HelperImage, "image of the helper pod (needs sh, tar, find, stat, sha256sum, readlink)")
+	fs.StringVar(&o.image, "helper-image", data.HelperImage, "image of the helper pod (needs sh, tar, find, stat, sha256sum, readlink, wc, mkdir, rm, sleep)")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for the helper pod to start and for pods to stop")
 	return cmd
 }
 
 func (o *dataPushOptions) run(ctx context.Context, streams cli.IO, target string) error {
-	if o.from == "" {
-		return errors.New("--from is required: a directory, a tar file, or - for a tar stream on stdin")
+	switch {
+	case o.from == "" && o.dockerVolume == "":
+		return errors.New("--from or --from-docker-volume is required: a directory, a tar file, - for a tar stream on stdin, or a Docker volume's name")
+	case o.from != "" && o.dockerVolume != "":
+		return errors.New("--from and --from-docker-volume both say what to copy: pass one")
 	}
 	if o.force && o.resume {
 		return errors.New("--force replaces the claim's content and --resume keeps it: pass one")
@@ -226,8 +240,11 @@ func (o *dataPushOptions) volume(target string) (data.Volume, error) {
 	return data.Volume{}, fmt.Errorf("unknown volume or service %q (the app's persistent volumes: %s)", target, orNone(all))
 }
 
-// source opens --from as a tar stream.
+// source opens --from (or --from-docker-volume) as a tar stream.
 func (o *dataPushOptions) source(streams cli.IO) (io.Reader, int64, func(), error) {
+	if o.dockerVolume != "" {
+		return dockerVolume(streams.Environ, o.dockerVolume, o.dockerImage)
+	}
 	if o.from == "-" {
 		return streams.In, 0, func() {}, nil
 	}
@@ -418,4 +435,81 @@ func (d *dataApp) oldExec(svc string, env ...string) string {
 		parts = append(parts, "-e", e)
 	}
 	return strings.Join(append(parts, svc), " ") + " "
+}
+
+// dockerVolumeCommand reads a Docker volume as a tar stream on stdout, read-only.
+func dockerVolumeCommand(volume, image string) []string {
+	return []string{"docker", "run", "--rm", "-v", volume + ":/v:ro", image, "tar", "-c", "-C", "/v", "."}
+}
+
+// dockerVolume starts dockerVolumeCommand with the docker found on environ's PATH. A docker
+// that fails (no such volume, no daemon) fails the stream with its stderr: an empty stream
+// is never taken for an empty volume.
+func dockerVolume(environ []string, volume, image string) (io.Reader, int64, func(), error) {
+	argv := dockerVolumeCommand(volume, image)
+	docker := lookPath(environ, "docker")
+	if docker == "" {
+		return nil, 0, nil, fmt.Errorf("--from-docker-volume needs docker on PATH (berth runs %s); without docker, copy the volume's files to a directory and pass --from DIR, or a tar of them with --from FILE.tar or --from -",
+			strings.Join(argv, " "))
+	}
+	cmd := exec.Command(docker, argv[1:]...)
+	cmd.Env = environ
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, 0, nil, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
+	}
+	r := &commandReader{r: out, cmd: cmd, stderr: &stderr, what: strings.Join(argv, " ")}
+	return r, 0, func() {
+		if cmd.ProcessState == nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+		}
+	}, nil
+}
+
+// commandReader reads a command's stdout; at its end, a failed command is the read's error.
+type commandReader struct {
+	r      io.Reader
+	cmd    *exec.Cmd
+	stderr *bytes.Buffer
+	what   string
+	err    error // the command's end, once read
+	ended  bool
+}
+
+func (c *commandReader) Read(p []byte) (int, error) {
+	if c.ended {
+		return 0, c.err
+	}
+	n, err := c.r.Read(p)
+	if err == io.EOF {
+		c.ended, c.err = true, io.EOF
+		if werr := c.cmd.Wait(); werr != nil {
+			c.err = fmt.Errorf("%s: %w: %s", c.what, werr, strings.TrimSpace(c.stderr.String()))
+		}
+		return n, c.err
+	}
+	return n, err
+}
+
+// lookPath finds an executable on environ's PATH ("" when there is none).
+func lookPath(environ []string, name string) string {
+	for _, kv := range environ {
+		v, ok := strings.CutPrefix(kv, "PATH=")
+		if !ok {
+			continue
+		}
+		for _, dir := range filepath.SplitList(v) {
+			p := filepath.Join(dir, name)
+			if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+				return p
+			}
+		}
+	}
+	return ""
 }
