@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -88,7 +89,13 @@ func (p pipeline) push(ctx context.Context, source io.Reader, have data.Manifest
 	done := make(chan result, 1)
 	b := &batcher{marks: markRel, maxBytes: batchBytes, maxNames: batchNames, send: queue.add}
 	go func() {
-		m, cp, err := copyStream(pw, source, have, warn, count, p.claim+"/", b)
+		// whole 32 KiB reads for the exec's stdin, one WebSocket frame each, rather than a
+		// frame per tar header and per small file
+		bw := bufio.NewWriterSize(pw, 64<<10)
+		m, cp, err := copyStream(bw, source, have, warn, count, p.claim+"/", b)
+		if err == nil {
+			err = bw.Flush()
+		}
 		pw.CloseWithError(err)
 		done <- result{m, cp, err}
 	}()
