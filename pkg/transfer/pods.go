@@ -12,6 +12,7 @@ import (
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
@@ -35,6 +36,10 @@ func (c *Client) createHelper(ctx context.Context, o PushOptions) (string, error
 			SecurityContext:               &corev1.PodSecurityContext{RunAsUser: ptr.To[int64](0), RunAsGroup: ptr.To[int64](0), FSGroup: o.FSGroup},
 			Containers: []corev1.Container{{
 				Name: "copy", Image: o.Image, Command: []string{"sh", "-c", "trap 'exit 0' TERM; sleep 21600 & wait"},
+				// requests, no limits: a BestEffort pod gets the least CPU weight (cgroup cpu
+				// shares 2 against 102 for an app's 100m) and crawls on a busy node
+				Resources: corev1.ResourceRequirements{Requests: corev1.ResourceList{
+					corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("64Mi")}},
 				VolumeMounts: []corev1.VolumeMount{{Name: "claim", MountPath: mountPath}},
 			}},
 			Volumes: []corev1.Volume{{Name: "claim", VolumeSource: corev1.VolumeSource{
