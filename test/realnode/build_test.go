@@ -105,7 +105,7 @@ services:
 		t.Errorf("the kubelet ran image %v, want the digest berth pushed (%s)", p.Status.ContainerStatuses, digest)
 	}
 	t.Logf("web runs %s; the kubelet pulled %s", image, p.Status.ContainerStatuses[0].ImageID)
-	body, err := cs.CoreV1().Services("built").ProxyGet("http", "web", "8080", "/", nil).DoRaw(ctx)
+	body, err := realnode.ServiceGet(ctx, cs, "built", "web", "8080", "/", nil)
 	if err != nil || strings.TrimSpace(string(body)) != "built by berth" {
 		t.Errorf("GET web:8080/ = %q, %v; want the page the Dockerfile wrote", body, err)
 	}

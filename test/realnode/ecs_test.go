@@ -53,7 +53,7 @@ func checkECS(ctx context.Context, t *testing.T, n *realnode.Node, berth string)
 	}
 	checkECSOrder(t, &p)
 
-	body, err := cs.CoreV1().Services(ecsNS).ProxyGet("http", "ecsdemo", "http", "/", nil).DoRaw(ctx)
+	body, err := realnode.ServiceGet(ctx, cs, ecsNS, "ecsdemo", "http", "/", nil)
 	if err != nil {
 		t.Fatalf("GET / through the ecsdemo Service: %v", err)
 	}
@@ -138,7 +138,7 @@ func checkECSMore(ctx context.Context, t *testing.T, n *realnode.Node, berth str
 		t.Errorf("terminationGracePeriodSeconds = %v, want 30 (ECS's default for web, longer than side's 20)", g)
 	}
 	// Port 80, the task's host port, through the API server's Service proxy.
-	body, err := cs.CoreV1().Services(moreNS).ProxyGet("http", "ecsmore", "80", "/facts", nil).DoRaw(ctx)
+	body, err := realnode.ServiceGet(ctx, cs, moreNS, "ecsmore", "80", "/facts", nil)
 	if err != nil {
 		t.Fatalf("GET /facts through Service ecsmore port 80: %v", err)
 	}

@@ -330,7 +330,7 @@ func setEarliest(m map[string]time.Time, k string, v time.Time) {
 
 // webGet GETs path through web's Service with the API server's service proxy.
 func webGet(ctx context.Context, cs kubernetes.Interface, path string) ([]byte, error) {
-	return cs.CoreV1().Services(ns).ProxyGet("http", "web", "80", path, nil).DoRaw(ctx)
+	return realnode.ServiceGet(ctx, cs, ns, "web", "80", path, nil)
 }
 
 func webPost(ctx context.Context, cs kubernetes.Interface, path string, form url.Values) ([]byte, error) {
@@ -343,7 +343,7 @@ func webPost(ctx context.Context, cs kubernetes.Interface, path string, form url
 // what it was configured with and whether its backends answer.
 func checkInfo(ctx context.Context, t *testing.T, cs kubernetes.Interface, root string) {
 	challenge := strconv.FormatInt(time.Now().UnixNano(), 36)
-	body, err := cs.CoreV1().Services(ns).ProxyGet("http", "web", "80", "/api/info", map[string]string{"challenge": challenge}).DoRaw(ctx)
+	body, err := realnode.ServiceGet(ctx, cs, ns, "web", "80", "/api/info", map[string]string{"challenge": challenge})
 	if err != nil {
 		t.Fatalf("GET /api/info through web: %v", err)
 	}
