@@ -12,7 +12,6 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -88,27 +87,6 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("deployment hello not available: %v\n%s", err, podReport(ctx, t, n))
 	}
 	t.Logf("deployment available %s after create", time.Since(applied).Round(10*time.Millisecond))
-	// The Service routes to the pod once the EndpointSlice controller lists it as ready, which
-	// happens after the Deployment counts it available (two controllers, no order between them):
-	// dialing before that is a 503 from the apiserver's service proxy, not a failure of the node.
-	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
-		slices, err := cs.DiscoveryV1().EndpointSlices("default").List(ctx, metav1.ListOptions{LabelSelector: discoveryv1.LabelServiceName + "=hello"})
-		if err != nil {
-			return false, nil
-		}
-		for _, sl := range slices.Items {
-			for _, ep := range sl.Endpoints {
-				if ep.Conditions.Ready != nil && *ep.Conditions.Ready {
-					return true, nil
-				}
-			}
-		}
-		return false, nil
-	})
-	if err != nil {
-		t.Fatalf("service hello has no ready endpoint a minute after the deployment became available: %v", err)
-	}
-	t.Logf("service endpoint ready %s after create", time.Since(applied).Round(10*time.Millisecond))
 
 	body, err := realnode.ServiceGet(ctx, cs, "default", "hello", "http", "/", nil)
 	if err != nil {
