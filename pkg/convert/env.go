@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/berth-dev/berth/pkg/diag"
 	"github.com/berth-dev/berth/pkg/model"
@@ -459,14 +460,17 @@ func toBytes(m map[string]string) map[string][]byte {
 
 // escapeExpansion escapes s for a Kubernetes field that expands $(VAR) references (env[].value,
 // command, args), so the container sees s literally: every '$' that would start a reference or
-// an escape ("$(" or "$$") is doubled.
+// an escape ("$(" or "$$") is doubled, and so is every '$' before a non-ASCII byte: the
+// kubelet's expansion copies "$" and the one byte after it as string(byte), which re-encodes
+// that byte as a Latin-1 character ("$€" would reach the container as "$â\x82\xac"); after
+// "$$" it copies the bytes that follow unchanged.
 func escapeExpansion(s string) string {
 	if !strings.Contains(s, "$") {
 		return s
 	}
 	var sb strings.Builder
 	for i := 0; i < len(s); i++ {
-		if s[i] == '$' && i+1 < len(s) && (s[i+1] == '(' || s[i+1] == '$') {
+		if s[i] == '$' && i+1 < len(s) && (s[i+1] == '(' || s[i+1] == '$' || s[i+1] >= utf8.RuneSelf) {
 			sb.WriteString("$$")
 			continue
 		}

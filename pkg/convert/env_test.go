@@ -333,7 +333,7 @@ func TestEnvTooBig(t *testing.T) {
 }
 
 func TestEscapeExpansion(t *testing.T) {
-	for _, s := range []string{"", "plain", "$(HOME)", "$$", "$$(X)", "a$b", "$", "end$", "$(", "x$$$(Y)$", "${A}"} {
+	for _, s := range []string{"", "plain", "$(HOME)", "$$", "$$(X)", "a$b", "$", "end$", "$(", "x$$$(Y)$", "${A}", "price $€", "$é$ü", "$\xff0", "$$\xff"} {
 		got := expand(escapeExpansion(s), func(n string) string { return "EXPANDED" })
 		if got != s {
 			t.Errorf("expand(escapeExpansion(%q)) = %q, want the input back", s, got)
