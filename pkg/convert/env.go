@@ -460,10 +460,10 @@ func toBytes(m map[string]string) map[string][]byte {
 
 // escapeExpansion escapes s for a Kubernetes field that expands $(VAR) references (env[].value,
 // command, args), so the container sees s literally: every '$' that would start a reference or
-// an escape ("$(" or "$$") is doubled, and so is every '$' before a non-ASCII byte: the
-// kubelet's expansion copies "$" and the one byte after it as string(byte), which re-encodes
-// that byte as a Latin-1 character ("$€" would reach the container as "$â\x82\xac"); after
-// "$$" it copies the bytes that follow unchanged.
+// an escape ("$(" or "$$") is doubled, and so is every '$' before a non-ASCII byte: kubelets
+// before 1.34 copy "$" and the one byte after it as string(byte), which re-encodes that byte as
+// a Latin-1 character ("$€" reached the container as "$â\x82\xac"), and 1.34+ turn a '$'
+// before invalid UTF-8 into "$\uFFFD"; after "$$" every kubelet copies the bytes unchanged.
 func escapeExpansion(s string) string {
 	if !strings.Contains(s, "$") {
 		return s

@@ -55,7 +55,12 @@ func TestSmoke(t *testing.T) {
 				Spec: corev1.PodSpec{Containers: []corev1.Container{{
 					Name:  "hello",
 					Image: "example/hello",
-					Env:   []corev1.EnvVar{{Name: "MESSAGE", Value: "realnode"}},
+					Env: []corev1.EnvVar{{Name: "MESSAGE", Value: "realnode"},
+						// the kubelet's $(VAR) expansion, which berth's escaping (pkg/convert
+						// escapeExpansion, checked there against 1.33's and 1.37's code) relies
+						// on: "$$" is one "$" and keeps the bytes after it; a "$" before a
+						// non-ASCII character keeps it since 1.34 (1.33 re-encoded its first byte).
+						{Name: "DOLLAR_RAW", Value: "price $€"}, {Name: "DOLLAR_ESCAPED", Value: "price $$€"}},
 					Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}},
 					ReadinessProbe: &corev1.Probe{
 						ProbeHandler:  corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromString("http")}},
@@ -94,6 +99,12 @@ func TestSmoke(t *testing.T) {
 	}
 	if got := string(body); !strings.HasPrefix(got, "hello realnode from hello-") {
 		t.Errorf("service proxy answered %q, want hello realnode from hello-...", got)
+	}
+	for name, want := range map[string]string{"DOLLAR_RAW": "price $€", "DOLLAR_ESCAPED": "price $€"} {
+		body, err := realnode.ServiceGet(ctx, cs, "default", "hello", "http", "/env/"+name, nil)
+		if err != nil || string(body) != want {
+			t.Errorf("%s in the container = %q, %v; want %q", name, body, err, want)
+		}
 	}
 	checkStopLeavesNothing(t, n)
 }

@@ -1,5 +1,6 @@
 // Command hello is the smoke test's workload: an HTTP server on $PORT that answers
-// "hello <$MESSAGE> from <hostname>" and serves /healthz.
+// "hello <$MESSAGE> from <hostname>", serves /healthz, and /env/NAME answers the bytes of the
+// variable NAME exactly as the container received them.
 package main
 
 import (
@@ -12,6 +13,9 @@ import (
 func main() {
 	host, _ := os.Hostname()
 	http.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	http.HandleFunc("/env/{name}", func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(os.Getenv(r.PathValue("name"))))
+	})
 	http.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "hello %s from %s\n", os.Getenv("MESSAGE"), host)
 	})
