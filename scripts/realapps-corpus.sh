@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# realapps-corpus.sh - rebuild the real-apps corpus (../shared/corpus/realapps, outside the
+# repository) from its manifest test/corpus/realapps.tsv, deterministically: every file comes
+# from the commit the manifest names and must match its sha256; each app folder gets a SOURCE
+# written from the manifest (repository, commit, compose path, license, files, hand steps).
+#
+#   scripts/realapps-corpus.sh            rebuild into ../shared/corpus/realapps
+#   scripts/realapps-corpus.sh --check    compare the folder with the manifest, change nothing
+#   scripts/realapps-corpus.sh [--check] DIR    another folder
+#
+# Where a file is taken from, first that works:
+#   1. the git snapshot $MIRROR/<owner>+<name>/repo (MIRROR defaults to /work/.mirror; bring
+#      one with the agent tool `fetch github:<owner>/<name>`), git show <commit>:<path>;
+#   2. a copy of the folder made earlier, $REALAPPS_BACKUP/<app>/<dest> (defaults to
+#      /work/notes/realapps-backup), when its sha256 matches;
+#   3. rows "generated" are written by this script (gen_file below).
+# Files none of these give are listed with the fetch or read_file call that brings them, and
+# the script fails without touching the folder. Rows "read_file" come from snapshots too large
+# to fetch: only the backup (or a read_file by hand, checked against the sha256) has them.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+check=0
+if [[ "${1:-}" == "--check" ]]; then
+  check=1
+  shift
+fi
+out=${1:-../shared/corpus/realapps}
+manifest=test/corpus/realapps.tsv
+mirror=${MIRROR:-/work/.mirror}
+backup=${REALAPPS_BACKUP:-/work/notes/realapps-backup}
+
+sha() { sha256sum "$1" | cut -d' ' -f1; }
+
+# gen_file APP DEST FILE writes a generated file: the step the app's install docs ask for,
+# with fixed values (sha256 of a fixed string, so every rebuild is byte-identical).
+gen_file() {
+  case "$1/$2" in
+  authentik/.env)
+    printf 'PG_PASS=%s\nAUTHENTIK_SECRET_KEY=%s\n' \
+      "$(printf 'berth-corpus authentik PG_PASS' | sha256sum | cut -c1-36)" \
+      "$(printf 'berth-corpus authentik AUTHENTIK_SECRET_KEY' | sha256sum | cut -c1-60)" >"$3"
+    ;;
+  *) return 1 ;;
+  esac
+}
+
+if ((check)); then
+  bad=0
+  declare -A want=()
+  while IFS=$'\t' read -r app _ _ _ dest sum _ _ _; do
+    [[ "$app" == "#"* || "$app" == app ]] && continue
+    want["$app/$dest"]=1
+    f=$out/$app/$dest
+    if [[ ! -f "$f" ]]; then
+      echo "missing: $app/$dest"
+      bad=1
+    elif [[ "$(sha "$f")" != "$sum" ]]; then
+      echo "differs: $app/$dest"
+      bad=1
+    fi
+  done <"$manifest"
+  while IFS= read -r f; do
+    rel=${f#"$out"/}
+    [[ "$rel" == */SOURCE || -n "${want[$rel]:-}" ]] || {
+      echo "not in the manifest: $rel"
+      bad=1
+    }
+  done < <(find "$out" -type f | sort)
+  ((bad == 0)) && echo "$out matches $manifest (${#want[@]} files)"
+  exit $bad
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/realapps.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+missing=()
+files=0
+while IFS=$'\t' read -r app repo commit path dest sum license how note; do
+  [[ "$app" == "#"* || "$app" == app ]] && continue
+  target=$tmp/$app/$dest
+  mkdir -p "$(dirname "$target")"
+  git_dir=$mirror/${repo/\//+}/repo
+  got=""
+  if [[ "$how" == generated ]]; then
+    gen_file "$app" "$dest" "$target" && got="generated"
+  elif git -C "$git_dir" cat-file -e "$commit:$path" 2>/dev/null; then
+    git -C "$git_dir" show "$commit:$path" >"$target" && got="mirror"
+  fi
+  if [[ -z "$got" && -f "$backup/$app/$dest" && "$(sha "$backup/$app/$dest")" == "$sum" ]]; then
+    cp "$backup/$app/$dest" "$target" && got="backup"
+  fi
+  if [[ -z "$got" ]]; then
+    case "$how" in
+    read_file) missing+=("$app/$dest: read_file repo=$repo path=$path commit=$commit, its text saved as $backup/$app/$dest") ;;
+    *) missing+=("$app/$dest: fetch github:$repo (commit $commit)") ;;
+    esac
+    continue
+  fi
+  if [[ "$(sha "$target")" != "$sum" ]]; then
+    echo "realapps-corpus: $app/$dest from $got has sha256 $(sha "$target"), the manifest says $sum" >&2
+    exit 1
+  fi
+  files=$((files + 1))
+  # SOURCE: the first row of an app is its Compose file.
+  src=$tmp/$app/SOURCE
+  if [[ ! -f "$src" ]]; then
+    printf 'repository: https://github.com/%s\ncommit: %s\npath: %s\nlicense: %s\nfiles:\n' \
+      "$repo" "$commit" "$dest" "$license" >"$src"
+  fi
+  line="  - $path"
+  [[ "$dest" == "$path" ]] || line+=" (as $dest)"
+  [[ "$path" != - ]] || line="  - $dest"
+  if [[ "$how" == generated ]]; then
+    line+=" [generated]"
+  elif [[ "$how" != mirror ]]; then
+    line+=" [$how $commit]"
+  fi
+  [[ -z "$note" ]] || line+=": $note"
+  printf '%s\n' "$line" >>"$src"
+done <"$manifest"
+
+if ((${#missing[@]})); then
+  echo "realapps-corpus: ${#missing[@]} files are not at hand (folder left as it was):" >&2
+  printf '  %s\n' "${missing[@]}" >&2
+  exit 1
+fi
+mkdir -p "$(dirname "$out")"
+rm -rf "$out"
+mv "$tmp" "$out"
+trap - EXIT
+chmod -R u+rwX,go+rX "$out"
+echo "realapps-corpus: $files files in $(find "$out" -mindepth 1 -maxdepth 1 -type d | wc -l) apps at $out"
