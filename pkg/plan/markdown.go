@@ -275,6 +275,13 @@ func (w *writer) oldExec(svc string, env ...string) string {
 	return w.composeCmd() + " exec -T " + e + svc + " "
 }
 
+// OneOffTask is the placeholder an ECS runbook puts before a command that runs in a one-off
+// task of a copy of svc's old task definition whose container runs data.HelperImage, with the
+// same volumes at the same paths.
+func OneOffTask(svc string) string {
+	return "<in a one-off task of the old " + svc + " task definition, image " + data.HelperImage + "> "
+}
+
 func (w *writer) composeCmd() string {
 	return "docker compose -p " + data.Quote(w.f.app.Name) + " " + defaultArgs(w.f.app)
 }
@@ -317,7 +324,7 @@ func (w *writer) freezeAndDump() {
 	if w.compose() {
 		w.para("Run the `docker compose` commands in the project directory.")
 	} else {
-		w.para("The commands below run in the old task's container (ECS Exec: `aws ecs execute-command --interactive --command ...`); stop a service by scaling it to 0 (`aws ecs update-service --desired-count 0`).")
+		w.para("The commands below run in the old task's container (ECS Exec: `aws ecs execute-command --interactive --command ...`); a service stops when it is scaled to 0 (note each one's desired count first, to scale it back).")
 	}
 	if len(apps) > 0 {
 		w.stop(apps)
@@ -335,6 +342,9 @@ func (w *writer) freezeAndDump() {
 	}
 	if mem := w.memoryStores(); len(mem) > 0 {
 		w.para("%s: data stores without a volume: what they hold in memory is not moved (they start empty on the cluster).", strings.Join(code(mem), ", "))
+	}
+	if len(files) > 0 && !w.compose() {
+		w.para("A stopped task cannot be exec'd into: copy each volume in a one-off task, from a copy of the old task definition whose container runs `%s` (`sleep 3600`) with the same volumes and mount points (`aws ecs register-task-definition`, then `aws ecs run-task`), and remove it after the copy.", data.HelperImage)
 	}
 	for _, i := range files {
 		v := w.f.data.Volumes[i]
@@ -360,7 +370,17 @@ func (w *writer) stop(svcs []string) {
 		w.shell(w.composeCmd() + " stop " + strings.Join(svcs, " "))
 		return
 	}
-	w.para("Stop (scale to 0): %s.", strings.Join(code(svcs), ", "))
+	var lines []string
+	for _, s := range svcs {
+		lines = append(lines, ECSStop(s))
+	}
+	w.shell(lines...)
+}
+
+// ECSStop is the line of an ECS runbook that scales the old ECS service running svc's task
+// definition to 0 (the cluster and service names are not in a task definition).
+func ECSStop(svc string) string {
+	return "aws ecs update-service --cluster <cluster> --service <the old " + svc + " service> --desired-count 0"
 }
 
 // startOld is how the old app starts again, as Markdown.
@@ -372,7 +392,9 @@ func (w *writer) startOld() string {
 }
 
 // copyOut reads a stopped volume into <name>.tar: on Compose through a throwaway container
-// mounting the volume read-only, on ECS in a task that mounts it.
+// mounting the volume read-only, on ECS in a one-off task of a copy of the old task
+// definition with a helper image (the app's own task is stopped, and its image may have no
+// tar).
 func (w *writer) copyOut(v data.Volume) string {
 	if w.compose() && v.EngineName != "" {
 		return fmt.Sprintf("docker run --rm -v %s:/from:ro %s tar -C /from -cf - . > %s.tar", data.Quote(v.EngineName), data.HelperImage, v.Name)
@@ -381,7 +403,7 @@ func (w *writer) copyOut(v data.Volume) string {
 	if w.compose() {
 		return fmt.Sprintf("%s run --rm --no-deps -T --entrypoint tar %s -C %s -cf - . > %s.tar", w.composeCmd(), m.Service, data.Quote(m.Target), v.Name)
 	}
-	return fmt.Sprintf("%star -C %s -cf - . > %s.tar", w.oldExec(m.Service), data.Quote(m.Target), v.Name)
+	return fmt.Sprintf("%star -C %s -cf - . > %s.tar", OneOffTask(m.Service), data.Quote(m.Target), v.Name)
 }
 
 func (w *writer) applyData() {

@@ -137,3 +137,25 @@ func TestMarkdownModelServer(t *testing.T) {
 		}
 	}
 }
+
+// TestMarkdownECSFilesCopy: an ECS task's files volume is copied after its task stopped, so
+// never by exec into that task: in a one-off task of a copy of its definition with a helper
+// image, at the same path.
+func TestMarkdownECSFilesCopy(t *testing.T) {
+	app := &model.App{Name: "a", Source: model.ECS, Files: []string{"task.json"}, Services: []*model.Service{svc("notes", "notes:1")},
+		Volumes: []model.Volume{{Name: "notes-data"}}}
+	res := &convert.Result{Objects: []convert.Object{
+		&corev1.Namespace{TypeMeta: metav1.TypeMeta{Kind: "Namespace"}, ObjectMeta: metav1.ObjectMeta{Name: "ns"}},
+		&appsv1.Deployment{TypeMeta: metav1.TypeMeta{Kind: "Deployment"}, ObjectMeta: meta("notes", "notes")},
+	}}
+	got := string(Markdown(app, res, Options{}))
+	runbookHas(t, got,
+		"```sh\naws ecs update-service --cluster <cluster> --service <the old notes service> --desired-count 0\n```",
+		"A stopped task cannot be exec'd into",
+		"```sh\n<in a one-off task of the old notes task definition, image busybox:1.36> tar -C /data -cf - . > notes-data.tar\n```",
+		"berth data push notes-data --from notes-data.tar",
+	)
+	if strings.Contains(got, "<exec into the old notes task> tar") {
+		t.Errorf("the runbook copies the volume by exec into the stopped task:\n%s", got)
+	}
+}

@@ -200,7 +200,7 @@ func (d *dataEnv) redis(ctx context.Context, t *testing.T) {
 // push copies a tree into uploads (Deployment files is not running: held by --only).
 func (d *dataEnv) push(ctx context.Context, t *testing.T) {
 	d.tree = filepath.Join(d.dir, "tree")
-	d.treeBytes = makeTree(t, d.tree, 10000)
+	d.treeBytes = makeTree(t, d.tree, 10000, 30)
 	start := time.Now()
 	out := d.berthOK("data", "push", "uploads", "--from", d.tree)
 	pushTime := time.Since(start)
@@ -525,9 +525,9 @@ func scanCR(data []byte, atEOF bool) (int, []byte, error) {
 	return 0, nil, nil
 }
 
-// makeTree writes n small files plus the odd cases (modes, owners, links) and a few large
-// files, and returns the bytes of its regular files.
-func makeTree(t *testing.T, dir string, n int) int64 {
+// makeTree writes n small files plus the odd cases (modes, owners, links) and big files of
+// 8 MiB, and returns the bytes of its regular files.
+func makeTree(t *testing.T, dir string, n, big int) int64 {
 	t.Helper()
 	var total int64
 	write := func(rel string, data []byte, mode os.FileMode, uid, gid int) {
@@ -553,7 +553,7 @@ func makeTree(t *testing.T, dir string, n int) int64 {
 		write(fmt.Sprintf("many/%03d/f%d.txt", i%100, i), []byte(fmt.Sprintf("file %d\n", i)), 0o644, 1000, 1000)
 	}
 	rnd := rand.New(rand.NewSource(1))
-	for i := 0; i < 30; i++ {
+	for i := 0; i < big; i++ {
 		b := make([]byte, 8<<20)
 		rnd.Read(b)
 		write(fmt.Sprintf("big/%d.bin", i), b, 0o644, 999, 999)

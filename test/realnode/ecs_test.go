@@ -19,14 +19,7 @@ import (
 // cache was started before app started, app reads setup's file from the shared volume and
 // reaches cache on the task's localhost, and the Service answers through the API server.
 func checkECS(ctx context.Context, t *testing.T, n *realnode.Node, berth string) {
-	img, err := realnode.GoImage(ctx, "", "github.com/berth-dev/berth/test/realnode/cmd/ecs-app", "ecs-app",
-		realnode.ImageConfig{ExposedPorts: []string{"8080/tcp"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := n.Push(ctx, "berth-example/ecs-app:1.0", img); err != nil {
-		t.Fatal(err)
-	}
+	pushECSApp(ctx, t, n)
 	cs, err := n.Client()
 	if err != nil {
 		t.Fatal(err)
@@ -162,5 +155,18 @@ func checkECSMore(ctx context.Context, t *testing.T, n *realnode.Node, berth str
 		if got != want {
 			t.Errorf("%s = %q, want %q", k, facts[k], want)
 		}
+	}
+}
+
+// pushECSApp builds test/realnode/cmd/ecs-app into berth-example/ecs-app:1.0 on n.
+func pushECSApp(ctx context.Context, t *testing.T, n *realnode.Node) {
+	t.Helper()
+	img, err := realnode.GoImage(ctx, "", "github.com/berth-dev/berth/test/realnode/cmd/ecs-app", "ecs-app",
+		realnode.ImageConfig{ExposedPorts: []string{"8080/tcp"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Push(ctx, "berth-example/ecs-app:1.0", img); err != nil {
+		t.Fatal(err)
 	}
 }
