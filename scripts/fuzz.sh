@@ -55,7 +55,13 @@ while read -r dir name; do
 	# The last progress line: "fuzz: elapsed: 30s, execs: 123456 (4115/sec), new interesting: ..."
 	execs=$(grep -o 'execs: [0-9]*' "$out" | tail -1 | awk '{print $2}')
 	execs=${execs:-0}
-	fuzzs=$(grep -o 'elapsed: [0-9]*s' "$out" | tail -1 | tr -dc 0-9)
+	# elapsed is Go's duration text: 57s, 14m57s, 1h2m3s
+	fuzzs=$(grep -o 'elapsed: [0-9hms]*' "$out" | tail -1 | awk '{
+		t = $2; s = 0
+		if (match(t, /[0-9]+h/)) s += 3600 * substr(t, RSTART, RLENGTH - 1)
+		if (match(t, /[0-9]+m/)) s += 60 * substr(t, RSTART, RLENGTH - 1)
+		if (match(t, /[0-9]+s/)) s += substr(t, RSTART, RLENGTH - 1)
+		print s }')
 	fuzzs=${fuzzs:-0}
 	result=ok
 	if [ $rc -ne 0 ] && [ "$after" -eq "$before" ] && grep -q 'context deadline exceeded' "$out"; then
