@@ -78,6 +78,14 @@ func NewClient(cfg *rest.Config) (*Client, error) {
 	return &Client{Dynamic: dyn, Typed: typed, Mapper: mapper, Backoff: DefaultBackoff()}, nil
 }
 
+// Warm reads the cluster's discovery (the kinds it serves) in the background, so that it
+// overlaps with work that needs no cluster, such as reading the objects to apply; the first
+// mapping waits for it (the mapper is safe for concurrent use). A failure here is not
+// reported: mapping asks again, with retries.
+func (c *Client) Warm() {
+	go func() { _, _ = c.Mapper.RESTMapping(schema.GroupKind{Kind: "Namespace"}, "v1") }()
+}
+
 // mapping resolves gvk to its resource, retrying transient discovery failures. An unknown
 // kind resets the discovery cache once (a CRD applied in an earlier wave).
 func (c *Client) mapping(ctx context.Context, gvk schema.GroupVersionKind) (*meta.RESTMapping, error) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -260,6 +262,46 @@ func TestBarProgress(t *testing.T) {
 	for _, want := range []string{"Deployment shop/web", "2/2", "ready", "Job shop/migrate", "job failed"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("progress output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// TestReadDirOrder: files are decoded on every core, but the objects come back in file order
+// (documents in their order within a file) and, of several broken files, the first in file
+// order is the one reported, whatever the scheduling.
+func TestReadDirOrder(t *testing.T) {
+	dir := t.TempDir()
+	var want []string
+	for i := range 200 {
+		name := fmt.Sprintf("cm-%03d", i)
+		doc := fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s-a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: %s-b\n", name, name)
+		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(doc), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, name+"-a", name+"-b")
+	}
+	for range 5 {
+		objs, err := ReadDir(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, o := range objs {
+			got = append(got, o.GetName())
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("objects out of file order (-want +got):\n%s", diff)
+		}
+	}
+	for _, bad := range []string{"cm-150.yaml", "cm-042.yaml", "cm-199.yaml"} {
+		if err := os.WriteFile(filepath.Join(dir, bad), []byte("kind: ConfigMap\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 5 {
+		_, err := ReadDir(dir)
+		if err == nil || !strings.Contains(err.Error(), "cm-042.yaml: document 1: not a Kubernetes object") {
+			t.Fatalf("ReadDir error = %v, want the first broken file in order (cm-042.yaml)", err)
 		}
 	}
 }

@@ -137,6 +137,7 @@ func (o *applyOptions) run(ctx context.Context, streams cli.IO, fs *pflag.FlagSe
 	if err != nil {
 		return err
 	}
+	c.Warm() // discovery while the objects are read or converted
 	objs, set, err := o.source.load(ctx, streams, ns)
 	if err != nil {
 		return err
