@@ -38,12 +38,14 @@ const ns = "shop" // the example's project name
 func TestMain(m *testing.M) { os.Exit(berthexe.Main(m)) }
 
 // TestShop converts and applies examples/shop on a real node and checks that it works; on
-// the same node it then checks a broken healthcheck, a secret in args and probes, and an ECS
+// the same node it first runs a Compose model with its consumers (checkModels), then checks a broken healthcheck, a secret in args and probes, and an ECS
 // multi-container task.
 func TestShop(t *testing.T) {
 	ctx := context.Background()
 	s := startShopNode(ctx, t)
 	root, berth, n, cs := s.root, s.berth, s.n, s.cs
+	// first, while the node is empty: the model server requests a whole CPU of the node's two
+	t.Run("a Compose model served by llama.cpp's server", func(t *testing.T) { checkModels(ctx, t, s) })
 
 	out := filepath.Join(t.TempDir(), "out")
 	run(t, berth, "convert", "-f", filepath.Join(root, "examples", "shop", "compose.yaml"), "-o", out)

@@ -145,11 +145,13 @@ func (n *Node) createStorage(ctx context.Context) error {
 		if err := os.Chmod(dir, 0o777); err != nil { // any container user may write
 			return err
 		}
+		// The capacity is nominal (hostPath enforces no size): room for any claim berth
+		// makes, the 20Gi of a model's weights included.
 		_, err := cs.CoreV1().PersistentVolumes().Create(ctx, &corev1.PersistentVolume{
 			ObjectMeta: metav1.ObjectMeta{Name: "realnode-pv-" + strconv.Itoa(i)},
 			Spec: corev1.PersistentVolumeSpec{
 				StorageClassName:              StorageClassName,
-				Capacity:                      corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("10Gi")},
+				Capacity:                      corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("100Gi")},
 				AccessModes:                   []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce, corev1.ReadOnlyMany, corev1.ReadWriteMany},
 				PersistentVolumeReclaimPolicy: corev1.PersistentVolumeReclaimRetain,
 				PersistentVolumeSource: corev1.PersistentVolumeSource{
