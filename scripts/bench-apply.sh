@@ -9,7 +9,8 @@
 # Needs the test control plane binaries (test/cluster/build.sh builds them, ~5 min once).
 # Each tool gets its own namespace; berth applies without --wait (kubectl apply does not
 # wait either). Between the cold applies the script waits for the first rollout to finish so
-# both tools see the same quiet cluster. Prints a table and the ratios kubectl/berth.
+# both tools see the same quiet cluster. Prints a table, the ratios kubectl/berth, and the CPU
+# seconds the control plane spent during each cold apply and no-op run (the server's share).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -71,21 +72,44 @@ timed() {
   awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f\n", b - a }'
 }
 median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# cpcpu: CPU seconds (user + system) the control plane (kube-up's processes: etcd, apiserver,
+# controller-manager, scheduler, kwok) has used so far; cpd A B: the difference
+tck=$(getconf CLK_TCK)
+cpcpu() {
+  local p sum=0 f
+  for p in $(ps -o pid= --ppid "$kpid"); do
+    read -r -a f <"/proc/$p/stat" 2>/dev/null || continue
+    sum=$((sum + f[13] + f[14]))
+  done
+  awk -v s="$sum" -v t="$tck" 'BEGIN { printf "%.2f\n", s / t }'
+}
+cpd() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 rollout() { "$kubectl" wait --for=condition=Available deploy --all -n "$1" --timeout=300s >/dev/null; }
 
 k_apply() { "$kubectl" apply --server-side -f "$work/kubectl-out"; }
 b_apply() { "$berth" apply --from "$work/berth-out" --wait=false; }
 
+c0=$(cpcpu)
 k_cold=$(timed kubectl-cold k_apply)
+c1=$(cpcpu)
 rollout bench-kubectl
+c2=$(cpcpu)
 b_cold=$(timed berth-cold b_apply)
+c3=$(cpcpu)
 rollout bench-berth
-log "cold: kubectl ${k_cold}s, berth ${b_cold}s"
+c4=$(cpcpu)
+k_cold_cp=$(cpd "$c0" "$c1") b_cold_cp=$(cpd "$c2" "$c3")
+log "cold: kubectl ${k_cold}s, berth ${b_cold}s; control plane CPU during them: ${k_cold_cp}s, ${b_cold_cp}s (until rolled out: $(cpd "$c0" "$c2")s, $(cpd "$c2" "$c4")s)"
 
-k_noops=() b_noops=()
+k_noops=() b_noops=() k_noop_cp=0 b_noop_cp=0
 for ((r = 0; r < runs; r++)); do
+  c0=$(cpcpu)
   k_noops+=("$(timed "kubectl-noop-$r" k_apply)")
+  c1=$(cpcpu)
   b_noops+=("$(timed "berth-noop-$r" b_apply)")
+  c2=$(cpcpu)
+  k_noop_cp=$(awk -v s="$k_noop_cp" -v d="$(cpd "$c0" "$c1")" -v n="$runs" 'BEGIN { printf "%.3f", s + d / n }')
+  b_noop_cp=$(awk -v s="$b_noop_cp" -v d="$(cpd "$c1" "$c2")" -v n="$runs" 'BEGIN { printf "%.3f", s + d / n }')
 done
 k_noop=$(printf '%s\n' "${k_noops[@]}" | median)
 b_noop=$(printf '%s\n' "${b_noops[@]}" | median)
@@ -113,3 +137,5 @@ printf '| %-28s | %9ss | %9ss | %13s |\n' "cold apply" "$k_cold" "$b_cold" "$(ra
 printf '| %-28s | %9ss | %9ss | %13s |\n' "re-apply, unchanged" "$k_noop" "$b_noop" "$(ratio "$k_noop" "$b_noop")"
 printf '| %-28s | %10s | %9ss | %13s |\n' "re-apply after 2 live edits" "-" "$b_drift" "edits put back"
 printf '\nno-op runs: kubectl %s; berth %s\n' "${k_noops[*]}" "${b_noops[*]}"
+printf 'control plane CPU (s) during cold apply: kubectl %s, berth %s; per no-op run (mean): kubectl %s, berth %s; %s cores, load %s\n' \
+  "$k_cold_cp" "$b_cold_cp" "$k_noop_cp" "$b_noop_cp" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
