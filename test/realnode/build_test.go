@@ -2,8 +2,8 @@ package realnode_test
 
 import (
 	"context"
+	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -11,32 +11,99 @@ import (
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
-	"github.com/berth-dev/berth/internal/golden"
-	"github.com/berth-dev/berth/test/berthexe"
+	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/test/cluster/buildkit"
 	"github.com/berth-dev/berth/test/cluster/realnode"
 )
 
-// TestApplyBuild: berth apply --build builds a Compose service's image with buildkitd (run
-// inside the node's namespaces), pushes it to the node's registry, and applies it pinned by
-// digest; the kubelet pulls exactly that digest and the container serves what the Dockerfile
-// wrote.
+// TestApplyBuild: examples/shop's own services (api, worker, migrate) are built from their
+// Dockerfile (a Go build stage, then one image each) by buildkitd running inside the real
+// node's namespaces. `berth build --push` is run twice: the second, with nothing changed, is
+// served from the builder's cache (at most a tenth of the first's time, the same digests).
+// Then `berth apply --build` pushes them to the node's registry and applies them pinned by
+// digest; the kubelet pulls exactly those digests and the shop serves web -> api -> db.
+// The base images are build arguments (GO_IMAGE, BASE_IMAGE) pointing at the node's
+// registry: this host's Go toolchain as an image (goToolchainImage) and the test busybox.
 func TestApplyBuild(t *testing.T) {
 	realnode.Require(t)
 	bkd := buildkit.Binary(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
-	berth := berthexe.Path(t)
-	base, err := busyboxImage()
+	s := startShopNode(ctx, t, "postgres:16-alpine", "redis:7-alpine", "nginx:1.27-alpine",
+		convert.DefaultWaitImage, convert.DefaultJobWaitImage)
+	t0 := time.Now()
+	goImg, err := goToolchain()
 	if err != nil {
 		t.Fatal(err)
 	}
-	t0 := time.Now()
-	n := realnode.ForTest(t, realnode.Options{})
-	t.Logf("real node up in %s", since(t0))
-	if err := n.Push(ctx, "base/busybox:1", base); err != nil {
+	if err := s.n.Push(ctx, "berth-test/go:local", goImg); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("Go toolchain image made and pushed in %s", since(t0))
+	sock := startNodeBuilder(t, s.n, bkd)
+
+	compose := filepath.Join(s.root, "examples", "shop", "compose.yaml")
+	registry := realnode.RegistryAddr + "/shop"
+	env := []string{"BUILDKIT_HOST=unix://" + sock, "DOCKER_CONFIG=" + t.TempDir(), "CI=true",
+		"GO_IMAGE=" + realnode.RegistryAddr + "/berth-test/go:local",
+		"BASE_IMAGE=" + realnode.RegistryAddr + "/library/" + convert.DefaultWaitImage}
+	buildArgs := []string{"build", "-f", compose, "--registry", registry, "--tag", "t1", "--push"}
+
+	t1 := time.Now()
+	out, err := runBerthEnv(env, s.berth, buildArgs...)
+	first := time.Since(t1)
+	if err != nil {
+		t.Fatalf("berth build: %v\n%s", err, out)
+	}
+	digests := builtDigests(t, out, registry)
+	t2 := time.Now()
+	out2, err := runBerthEnv(env, s.berth, buildArgs...)
+	second := time.Since(t2)
+	if err != nil {
+		t.Fatalf("second berth build: %v\n%s", err, out2)
+	}
+	t.Logf("berth build --push of api, worker, migrate: first %s, second (nothing changed) %s (%.1f %%)",
+		first.Round(10*time.Millisecond), second.Round(10*time.Millisecond), 100*second.Seconds()/first.Seconds())
+	if again := builtDigests(t, out2, registry); fmt.Sprint(again) != fmt.Sprint(digests) {
+		t.Errorf("the second build made other images: %v, first %v", again, digests)
+	}
+	if !cachedStep(out2, "go build -trimpath") {
+		t.Errorf("the second build's go build step was not served from the cache:\n%s", out2)
+	}
+	if second*10 > first {
+		t.Errorf("the second build took %s, more than a tenth of the first (%s)", second, first)
+	}
+
+	t3 := time.Now()
+	out, err = runBerthEnv(env, s.berth, "apply", "-f", compose, "--build", "--registry", registry, "--tag", "t1",
+		"--kubeconfig", s.n.Kubeconfig, "--wait", "--timeout", applyTimeout())
+	if err != nil {
+		dumpPods(ctx, t, s.cs)
+		t.Fatalf("berth apply --build: %v\n%s", err, out)
+	}
+	t.Logf("berth apply --build --wait finished in %s", since(t3))
+
+	for svc, digest := range digests {
+		pods, err := s.cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app.kubernetes.io/name=" + svc})
+		if err != nil || len(pods.Items) == 0 {
+			t.Fatalf("%s pods: %v (%d)", svc, err, len(pods.Items))
+		}
+		p := pods.Items[0]
+		want := registry + "/" + svc + ":t1@" + digest
+		if got := p.Spec.Containers[0].Image; got != want {
+			t.Errorf("%s runs %s, want %s", svc, got, want)
+		}
+		if st := p.Status.ContainerStatuses; len(st) == 0 || !strings.HasSuffix(st[0].ImageID, digest) {
+			t.Errorf("the kubelet ran %s image %v, want the digest berth pushed (%s)", svc, st, digest)
+		}
+	}
+	t.Run("web to api to db and redis", func(t *testing.T) { checkInfo(ctx, t, s.cs, s.root) })
+}
+
+// startNodeBuilder runs buildkitd inside n's namespaces, pushing to the node's registry over
+// plain HTTP, and returns its socket.
+func startNodeBuilder(t *testing.T, n *realnode.Node, buildkitd string) string {
+	t.Helper()
 	dir := filepath.Join(n.Dir, "buildkit")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -45,68 +112,51 @@ func TestApplyBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.StartProcess("buildkitd", bkd, "--config", cfg); err != nil {
+	if err := n.StartProcess("buildkitd", buildkitd, "--config", cfg); err != nil {
 		t.Fatal(err)
 	}
 	for deadline := time.Now().Add(time.Minute); ; time.Sleep(100 * time.Millisecond) {
 		if _, err := os.Stat(sock); err == nil {
-			break
+			return sock
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("buildkitd did not listen within a minute (log: %s)", filepath.Join(n.Dir, "logs"))
 		}
 	}
+}
 
-	project := t.TempDir()
-	files := map[string]string{
-		"compose.yaml": `name: built
-services:
-  web:
-    build:
-      context: ./web
-      args:
-        BASE: ` + realnode.RegistryAddr + `/base/busybox:1
-    pull_policy: build
-    ports: ["8080:8080"]
-    healthcheck:
-      test: ["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"]
-      interval: 2s
-`,
-		"web/Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN mkdir /www && echo 'built by berth' > /www/index.html\n" +
-			"EXPOSE 8080\nCMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/www\"]\n",
+// builtDigests reads berth build's table: the digest of each service's pushed image.
+func builtDigests(t *testing.T, out, registry string) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) == 5 && strings.HasPrefix(f[2], registry+"/") && f[4] == "true" {
+			got[f[0]] = f[3]
+		}
 	}
-	golden.WriteTree(t, project, files)
-	t1 := time.Now()
-	cmd := exec.CommandContext(ctx, berth, "apply", "-f", filepath.Join(project, "compose.yaml"), "--build",
-		"--registry", realnode.RegistryAddr+"/built", "--tag", "v1", "--expose", "none",
-		"--kubeconfig", n.Kubeconfig, "--wait", "--timeout", applyTimeout())
-	cmd.Env = append(os.Environ(), "BUILDKIT_HOST=unix://"+sock, "DOCKER_CONFIG="+t.TempDir(), "CI=true")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("berth apply --build: %v\n%s", err, out)
+	for _, svc := range []string{"api", "worker", "migrate"} {
+		if !strings.HasPrefix(got[svc], "sha256:") {
+			t.Fatalf("berth build pushed no image of %s:\n%s", svc, out)
+		}
 	}
-	t.Logf("berth apply --build --wait finished in %s", since(t1))
+	return got
+}
 
-	cs, err := n.Client()
-	if err != nil {
-		t.Fatal(err)
+// cachedStep reports whether BuildKit's plain progress says the step whose command contains
+// cmd was served from the cache ("#N [build 3/3] RUN ... cmd ..." then "#N CACHED").
+func cachedStep(out, cmd string) bool {
+	ids := map[string]bool{}
+	for _, line := range strings.Split(out, "\n") {
+		id, rest, ok := strings.Cut(line, " ")
+		if !ok || !strings.HasPrefix(id, "#") {
+			continue
+		}
+		if strings.Contains(rest, cmd) {
+			ids[id] = true
+		} else if rest == "CACHED" && ids[id] {
+			return true
+		}
 	}
-	pods, err := cs.CoreV1().Pods("built").List(ctx, metav1.ListOptions{LabelSelector: "app=web"})
-	if err != nil || len(pods.Items) == 0 {
-		t.Fatalf("web pods: %v (%d)", err, len(pods.Items))
-	}
-	p := pods.Items[0]
-	image := p.Spec.Containers[0].Image
-	_, digest, ok := strings.Cut(image, "@")
-	if !ok || !strings.HasPrefix(image, realnode.RegistryAddr+"/built/web:v1@sha256:") {
-		t.Fatalf("web runs %s, want %s/built/web:v1@sha256:...", image, realnode.RegistryAddr)
-	}
-	if len(p.Status.ContainerStatuses) == 0 || !strings.HasSuffix(p.Status.ContainerStatuses[0].ImageID, digest) {
-		t.Errorf("the kubelet ran image %v, want the digest berth pushed (%s)", p.Status.ContainerStatuses, digest)
-	}
-	t.Logf("web runs %s; the kubelet pulled %s", image, p.Status.ContainerStatuses[0].ImageID)
-	body, err := realnode.ServiceGet(ctx, cs, "built", "web", "8080", "/", nil)
-	if err != nil || strings.TrimSpace(string(body)) != "built by berth" {
-		t.Errorf("GET web:8080/ = %q, %v; want the page the Dockerfile wrote", body, err)
-	}
+	return false
 }

@@ -1,15 +1,23 @@
 package realnode_test
 
 import (
+	"archive/tar"
+	"bytes"
 	"context"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/test/cluster"
@@ -225,4 +233,113 @@ func kubectlImage() (v1.Image, error) {
 	}
 	return realnode.Image([]realnode.File{{Path: "/bin/kubectl", Mode: 0o755, Data: b}},
 		realnode.ImageConfig{Entrypoint: []string{"kubectl"}})
+}
+
+// goToolchain is goToolchainImage, made once per test binary (its layer is about 150 MB).
+var goToolchain = sync.OnceValues(goToolchainImage)
+
+// goToolchainImage stands in for golang:<version>-alpine where there is no Docker Hub: this
+// host's Go toolchain at /usr/local/go (its GOROOT without tests, testdata and the sources of
+// the toolchain's own commands, which building a program never reads) with go on PATH and
+// GOTOOLCHAIN=local, over busyboxImage's files (a shell for RUN). The GOROOT layer is stored
+// uncompressed: pushing it to the node's registry then costs no gzip pass over 150 MB.
+func goToolchainImage() (v1.Image, error) {
+	out, err := exec.Command("go", "env", "GOROOT", "GOVERSION").Output()
+	if err != nil {
+		return nil, fmt.Errorf("go env: %w", err)
+	}
+	f := strings.Fields(string(out))
+	if len(f) != 2 {
+		return nil, fmt.Errorf("go env GOROOT GOVERSION: %q", out)
+	}
+	layer, err := gorootLayer(f[0])
+	if err != nil {
+		return nil, err
+	}
+	base, err := busyboxImage()
+	if err != nil {
+		return nil, err
+	}
+	img, err := mutate.AppendLayers(base, layer)
+	if err != nil {
+		return nil, err
+	}
+	cf, err := img.ConfigFile()
+	if err != nil {
+		return nil, err
+	}
+	cf = cf.DeepCopy()
+	cf.Config.Env = []string{"PATH=/usr/local/go/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		"GOLANG_VERSION=" + strings.TrimPrefix(f[1], "go"), "GOTOOLCHAIN=local", "GOPATH=/go"}
+	return mutate.ConfigFile(img, cf)
+}
+
+// gorootLayer is an uncompressed layer holding goroot at /usr/local/go (files, links and
+// modes kept, times zeroed), without what `go build` of a program never reads.
+func gorootLayer(goroot string) (v1.Layer, error) {
+	skip := func(rel string, d fs.DirEntry) bool {
+		switch {
+		case rel == "test", rel == "doc", rel == "api", rel == "misc", rel == "lib", rel == "src/cmd":
+			return true
+		case d.IsDir() && d.Name() == "testdata":
+			return true
+		}
+		return !d.IsDir() && strings.HasSuffix(d.Name(), "_test.go")
+	}
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	epoch := time.Unix(0, 0).UTC()
+	err := filepath.WalkDir(goroot, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(goroot, p)
+		if err != nil {
+			return err
+		}
+		if rel != "." && skip(filepath.ToSlash(rel), d) {
+			if d.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		link := ""
+		if fi.Mode()&fs.ModeSymlink != 0 {
+			if link, err = os.Readlink(p); err != nil {
+				return err
+			}
+		}
+		h, err := tar.FileInfoHeader(fi, link)
+		if err != nil {
+			return err
+		}
+		h.Name = path.Join("usr/local/go", filepath.ToSlash(rel))
+		if d.IsDir() {
+			h.Name += "/"
+		}
+		h.ModTime, h.Uid, h.Gid, h.Uname, h.Gname = epoch, 0, 0, "", ""
+		if err := tw.WriteHeader(h); err != nil {
+			return err
+		}
+		if !fi.Mode().IsRegular() {
+			return nil
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		_, err = tw.Write(b)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("the Go toolchain layer: %w", err)
+	}
+	if err := tw.Close(); err != nil {
+		return nil, err
+	}
+	return static.NewLayer(buf.Bytes(), types.DockerUncompressedLayer), nil
 }

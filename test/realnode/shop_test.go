@@ -210,9 +210,12 @@ func run(t *testing.T, berth string, args ...string) string {
 	return out
 }
 
-func runBerth(berth string, args ...string) (string, error) {
+func runBerth(berth string, args ...string) (string, error) { return runBerthEnv(nil, berth, args...) }
+
+// runBerthEnv is runBerth with env added to the environment.
+func runBerthEnv(env []string, berth string, args ...string) (string, error) {
 	cmd := exec.Command(berth, args...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG=/nonexistent", "NO_COLOR=1")
+	cmd.Env = append(append(os.Environ(), "KUBECONFIG=/nonexistent", "NO_COLOR=1"), env...)
 	b, err := cmd.CombinedOutput()
 	return string(b), err
 }
