@@ -1,6 +1,7 @@
 package build
 
 import (
+	"errors"
 	"strings"
 	"testing"
 
@@ -69,6 +70,24 @@ func TestBuilderAddress(t *testing.T) {
 	} {
 		if got := BuilderAddress(tc.opts); got != tc.want {
 			t.Errorf("BuilderAddress(%+v) = %q, want %q", tc.opts, got, tc.want)
+		}
+	}
+}
+
+func TestNoBuilderErrorTLS(t *testing.T) {
+	for _, tc := range []struct {
+		addr, tlsDir, err, want string
+	}{
+		{"tcp://b:1234", "", `connection error: desc = "error reading server preface: EOF"`, "the builder speaks TLS: give --builder-tls-dir DIR"},
+		{"tcp://b:1234", "/t", `authentication handshake failed: tls: failed to verify certificate: x509: certificate signed by unknown authority`, "its certificate is not signed by ca.pem in --builder-tls-dir /t"},
+		{"tcp://b:1234", "/t", `error reading server preface: remote error: tls: certificate required`, "check cert.pem and key.pem in --builder-tls-dir /t"},
+		{"tcp://b:1234", "/t", `write tcp 127.0.0.1:1->127.0.0.1:2: write: broken pipe`, "check cert.pem and key.pem in --builder-tls-dir /t"},
+		{"tcp://b:1234", "", `dial tcp 127.0.0.1:1234: connect: connection refused`, "no BuildKit builder answers at tcp://b:1234"},
+		{"unix:///x.sock", "", `error reading server preface: EOF`, "no BuildKit builder answers at unix:///x.sock"},
+	} {
+		err := &NoBuilderError{Addr: tc.addr, TLSDir: tc.tlsDir, Err: errors.New(tc.err)}
+		if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), tc.addr) {
+			t.Errorf("NoBuilderError(%s, %q) = %q, want it to name the address and say %q", tc.addr, tc.err, err, tc.want)
 		}
 	}
 }

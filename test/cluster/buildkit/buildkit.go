@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -179,15 +180,25 @@ func (e *Env) StartBuilder(t testing.TB) string {
 // collection), and registry reached over TLS trusting caFile, or over plain HTTP when caFile is
 // "". It returns the paths of the file and of the socket.
 func WriteConfig(dir, registry, caFile string) (cfgPath, sock string, err error) {
+	return writeConfig(dir, registry, caFile, "")
+}
+
+// writeConfig is WriteConfig; with grpcTCP (host:port) buildkitd also listens there, over
+// TLS with dir/tls's server certificate, and asks its clients for a certificate of that CA.
+func writeConfig(dir, registry, caFile, grpcTCP string) (cfgPath, sock string, err error) {
 	sock = filepath.Join(dir, "buildkitd.sock")
+	grpc := fmt.Sprintf("[grpc]\n  address = [%q]\n", "unix://"+sock)
+	if grpcTCP != "" {
+		grpc = fmt.Sprintf("[grpc]\n  address = [%q, %q]\n[grpc.tls]\n  cert = %q\n  key = %q\n  ca = %q\n",
+			"unix://"+sock, "tcp://"+grpcTCP, filepath.Join(dir, "tls", "server.pem"),
+			filepath.Join(dir, "tls", "server-key.pem"), filepath.Join(dir, "tls", "ca.pem"))
+	}
 	tls := "  http = true\n"
 	if caFile != "" {
 		tls = fmt.Sprintf("  http = false\n  ca = [%q]\n", caFile)
 	}
 	conf := fmt.Sprintf(`root = %q
-[grpc]
-  address = [%q]
-[worker.oci]
+%s[worker.oci]
   enabled = true
   binary = "/usr/sbin/runc"
   snapshotter = "overlayfs"
@@ -196,15 +207,57 @@ func WriteConfig(dir, registry, caFile string) (cfgPath, sock string, err error)
 [worker.containerd]
   enabled = false
 [registry.%q]
-`, filepath.Join(dir, "root"), "unix://"+sock, registry) + tls
+`, filepath.Join(dir, "root"), grpc, registry) + tls
 	cfgPath = filepath.Join(dir, "buildkitd.toml")
 	return cfgPath, sock, os.WriteFile(cfgPath, []byte(conf), 0o644)
+}
+
+// StartTLSBuilder runs another buildkitd, with an empty cache, against the same registry,
+// listening on tcp://127.0.0.1:PORT with TLS that requires a client certificate; it stops when
+// t ends. It returns the address and a directory with ca.pem, cert.pem and key.pem (a client's
+// credentials, buildctl's --tlsdir layout).
+func (e *Env) StartTLSBuilder(t testing.TB) (addr, tlsDir string) {
+	t.Helper()
+	dir, err := os.MkdirTemp(e.Dir, "tls-builder-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := cluster.WriteMutualTLS(filepath.Join(dir, "tls"), "berth-test-buildkitd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := filepath.Join(dir, "client")
+	if err := os.MkdirAll(client, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for src, dst := range map[string]string{m.CA: "ca.pem", m.ClientCert: "cert.pem", m.ClientKey: "key.pem"} {
+		b, err := os.ReadFile(src)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(client, dst), b, 0o600)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostPort := l.Addr().String()
+	l.Close()
+	e.startBuildkitdTCP(t, e.bin, dir, hostPort)
+	return "tcp://" + hostPort, client
 }
 
 // startBuildkitd runs buildkitd in dir with the OCI worker (Debian's runc, overlayfs, host
 // network) trusting the registry's certificate, and returns its address.
 func (e *Env) startBuildkitd(t testing.TB, bin, dir string) string {
-	cfgPath, sock, err := WriteConfig(dir, e.Registry, filepath.Join(e.Dir, "registry-ca.pem"))
+	return e.startBuildkitdTCP(t, bin, dir, "")
+}
+
+// startBuildkitdTCP is startBuildkitd, also listening on grpcTCP with TLS when it is set.
+func (e *Env) startBuildkitdTCP(t testing.TB, bin, dir, grpcTCP string) string {
+	cfgPath, sock, err := writeConfig(dir, e.Registry, filepath.Join(e.Dir, "registry-ca.pem"), grpcTCP)
 	if err != nil {
 		t.Fatal(err)
 	}
