@@ -54,6 +54,8 @@ type Image struct {
 	// the Dockerfile ("inline" for dockerfile_inline).
 	Context    string
 	Dockerfile string
+	// Target is the stage built (build.target; "" for the last one).
+	Target string
 	// Ref is Registry/<service>:<tag>; Digest the manifest (or index) digest the builder
 	// reported for it.
 	Ref    string

@@ -77,7 +77,7 @@ func (j *job) solve(ctx context.Context, c *client.Client, opts Options, push bo
 // image is the result of a solve.
 func (j *job) image(digest string, pushed bool) Image {
 	return Image{
-		Service: j.service, Field: j.build.Field, Context: j.build.Context, Dockerfile: j.dockerfile,
+		Service: j.service, Field: j.build.Field, Context: j.build.Context, Dockerfile: j.dockerfile, Target: j.build.Target,
 		Ref: j.ref, Digest: digest, Pushed: pushed,
 	}
 }

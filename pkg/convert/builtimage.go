@@ -58,7 +58,7 @@ func (b *builder) imageList() []Image {
 		}
 		im := Image{Service: s.Name, Ref: c.Image}
 		if c.Build != nil {
-			im.Context, im.Dockerfile = c.Build.Context, c.Build.Dockerfile
+			im.Context, im.Dockerfile, im.Target = c.Build.Context, c.Build.Dockerfile, c.Build.Target
 			if c.Build.DockerfileInline != "" {
 				im.Dockerfile = "inline"
 			} else if im.Dockerfile == "" {

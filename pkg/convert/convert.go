@@ -60,6 +60,8 @@ type Image struct {
 	// is "inline" for dockerfile_inline.
 	Context    string
 	Dockerfile string
+	// Target is the build stage (build.target; "" for the last one).
+	Target string
 	// By is how Ref was chosen: "registry" (Options.Registry and Tag), "image" (--image),
 	// or "" (not rewritten).
 	By string

@@ -211,6 +211,9 @@ func (w *writer) images() {
 			if im.Dockerfile != "" && im.Dockerfile != "Dockerfile" {
 				from += " (`" + relTo(w.f.app.Dir, im.Dockerfile) + "`)"
 			}
+			if im.Target != "" {
+				from += " target `" + im.Target + "`"
+			}
 		}
 		ref := "`" + im.Ref + "`"
 		switch {

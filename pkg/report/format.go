@@ -83,6 +83,9 @@ func markdown(r *Report) []byte {
 				if im.Dockerfile != "" && im.Dockerfile != "Dockerfile" {
 					from += " (`" + cell(im.Dockerfile) + "`)"
 				}
+				if im.Target != "" {
+					from += " target `" + cell(im.Target) + "`"
+				}
 			}
 			ref := "none: build and push it (berth build, berth apply --build)"
 			if im.Ref != "" {

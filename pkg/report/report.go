@@ -60,6 +60,8 @@ type Image struct {
 	// dockerfile_inline); empty for an image set by --image.
 	Context    string `json:"context,omitempty"`
 	Dockerfile string `json:"dockerfile,omitempty"`
+	// Target is the build stage (build.target; empty for the last one).
+	Target string `json:"target,omitempty"`
 	// Ref is the image the pods run; empty when a build-only service has no registry yet.
 	Ref string `json:"image,omitempty"`
 	// By is "registry" (--registry and --tag), "image" (--image) or empty.
@@ -135,7 +137,7 @@ func Build(app *model.App, res *convert.Result, red *Redactor) *Report {
 	}
 	for _, im := range res.Images {
 		r.Images = append(r.Images, Image{Service: im.Service, Context: relPath(app.Dir, im.Context),
-			Dockerfile: relPath(app.Dir, im.Dockerfile), Ref: im.Ref, By: im.By})
+			Dockerfile: relPath(app.Dir, im.Dockerfile), Target: im.Target, Ref: im.Ref, By: im.By})
 	}
 	r.Totals = totals(res)
 	r.Graph = BuildGraph(app, res)

@@ -130,9 +130,10 @@ func builtDigests(t *testing.T, out, registry string) map[string]string {
 	t.Helper()
 	got := map[string]string{}
 	for _, line := range strings.Split(out, "\n") {
+		// SERVICE  BUILT FROM (words)  IMAGE  DIGEST  PUSHED
 		f := strings.Fields(line)
-		if len(f) == 5 && strings.HasPrefix(f[2], registry+"/") && f[4] == "true" {
-			got[f[0]] = f[3]
+		if n := len(f); n >= 5 && strings.HasPrefix(f[n-3], registry+"/") && f[n-1] == "true" {
+			got[f[0]] = f[n-2]
 		}
 	}
 	for _, svc := range []string{"api", "worker", "migrate"} {

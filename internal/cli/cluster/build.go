@@ -122,13 +122,22 @@ func printImages(w io.Writer, app *model.App, imgs []build.Image) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "SERVICE\tBUILT FROM\tIMAGE\tDIGEST\tPUSHED")
 	for _, im := range imgs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\n", im.Service, builtFrom(app.Dir, im.Context, im.Dockerfile), im.Ref, im.Digest, im.Pushed)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%v\n", im.Service, builtFrom(app.Dir, im.Context, im.Dockerfile, im.Target), im.Ref, im.Digest, im.Pushed)
 	}
 	return tw.Flush()
 }
 
-// builtFrom is the context (relative to the project) and the Dockerfile.
-func builtFrom(dir, context, dockerfile string) string {
+// builtFrom is the context (relative to the project), the Dockerfile and the target stage.
+func builtFrom(dir, context, dockerfile, target string) string {
+	from := contextDockerfile(dir, context, dockerfile)
+	if target != "" {
+		from += " target " + target
+	}
+	return from
+}
+
+// contextDockerfile is the context (relative to the project) and the Dockerfile.
+func contextDockerfile(dir, context, dockerfile string) string {
 	rel := func(p string) string {
 		if r, err := filepath.Rel(dir, p); err == nil && filepath.IsLocal(r) || r == "." {
 			return r
