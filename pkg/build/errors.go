@@ -10,8 +10,8 @@ import (
 )
 
 // solveError names the service, the field and, for a failing Dockerfile instruction, the
-// Dockerfile line (the step's log lines are in the progress output above it).
-func (j *job) solveError(err error, push bool) error {
+// Dockerfile line; tail (stepLogs.tail) adds the failing step's last output lines.
+func (j *job) solveError(err error, push bool, tail string) error {
 	what := "building"
 	if push {
 		what = "building and pushing " + j.ref
@@ -46,9 +46,9 @@ func (j *job) solveError(err error, push bool) error {
 	}
 	field := j.build.Field
 	if len(where) > 0 {
-		return fmt.Errorf("%s: service %s: %s failed at %s: %w", field, j.service, what, strings.Join(where, "; "), plain(msg))
+		return fmt.Errorf("%s: service %s: %s failed at %s: %w", field, j.service, what, strings.Join(where, "; "), plain(msg+tail))
 	}
-	return fmt.Errorf("%s: service %s: %s failed: %w", field, j.service, what, plain(msg))
+	return fmt.Errorf("%s: service %s: %s failed: %w", field, j.service, what, plain(msg+tail))
 }
 
 // plainError carries the builder's message without its gRPC wrapping.

@@ -30,6 +30,8 @@ type job struct {
 	cacheFrom  []string
 	cacheTo    []string
 	tmp        string
+	// secretValues are the build secrets' values, kept out of what errors show.
+	secretValues []string
 	// builderRuns are the os/arch platforms the builder runs programs of.
 	builderRuns []string
 	// platformFrom names where the platforms come from (build.platforms or --platform).
@@ -232,18 +234,29 @@ func (j *job) secrets(_ *model.App, fail func(string, string, ...any) error, env
 				return fail(s.Field, "build secret %q: %v", s.ID, err)
 			}
 			m[s.ID] = data
+			j.keepSecret(string(data))
 		case s.Env != "":
 			v, ok := env[s.Env]
 			if !ok {
 				return fail(s.Field, "build secret %q: environment variable %s is not set", s.ID, s.Env)
 			}
 			m[s.ID] = []byte(v)
+			j.keepSecret(v)
 		default:
 			return fail(s.Field, "build secret %q: its top-level secret has neither file nor environment (an external secret cannot be read at build time)", s.ID)
 		}
 	}
 	j.attach = append(j.attach, secretsprovider.FromMap(m))
 	return nil
+}
+
+// keepSecret remembers a secret value (and its lines) to redact from errors.
+func (j *job) keepSecret(v string) {
+	for _, s := range append([]string{v}, strings.Split(v, "\n")...) {
+		if s = strings.TrimSpace(s); len(s) >= 4 {
+			j.secretValues = append(j.secretValues, s)
+		}
+	}
 }
 
 // ssh forwards agent sockets or keys; "default" without a path is $SSH_AUTH_SOCK.

@@ -48,11 +48,12 @@ func (j *job) solve(ctx context.Context, c *client.Client, opts Options, push bo
 		CacheExports:  to,
 		Session:       append([]session.Attachable{auth}, j.attach...),
 	}
-	ch := make(chan *client.SolveStatus)
+	ch, shown := make(chan *client.SolveStatus), make(chan *client.SolveStatus)
 	display, err := newDisplay(opts, j.service, push)
 	if err != nil {
 		return "", err
 	}
+	logs := newStepLogs(j.secretValues)
 	var resp *client.SolveResponse
 	eg, gctx := errgroup.WithContext(ctx)
 	eg.Go(func() error {
@@ -60,12 +61,25 @@ func (j *job) solve(ctx context.Context, c *client.Client, opts Options, push bo
 		resp, err = c.Solve(gctx, nil, so, ch)
 		return err
 	})
+	displayed := make(chan struct{})
+	eg.Go(func() error { // Solve closes ch when it returns; ch is drained even if the display stops
+		defer close(shown)
+		for st := range ch {
+			logs.add(st)
+			select {
+			case shown <- logs.redacted(st):
+			case <-displayed:
+			}
+		}
+		return nil
+	})
 	eg.Go(func() error {
-		_, err := display.UpdateFrom(context.WithoutCancel(gctx), ch)
+		defer close(displayed)
+		_, err := display.UpdateFrom(context.WithoutCancel(gctx), shown)
 		return err
 	})
 	if err := eg.Wait(); err != nil {
-		return "", j.solveError(err, push)
+		return "", j.solveError(err, push, logs.tail())
 	}
 	d := resp.ExporterResponse[exptypes.ExporterImageDigestKey]
 	if d == "" {

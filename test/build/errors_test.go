@@ -31,6 +31,7 @@ func TestBuildErrors(t *testing.T) {
 		opts    func(*build.Options)
 		want    []string // substrings of the error
 		logWant string   // substring of the progress output
+		absent  string   // neither in the error nor in the progress output
 	}{{
 		name: "missing Dockerfile",
 		files: map[string]string{
@@ -55,10 +56,23 @@ func TestBuildErrors(t *testing.T) {
 		name: "failing RUN",
 		files: map[string]string{
 			"compose.yaml":   "services:\n  web:\n    build:\n      context: ./web\n      args: {BASE: " + base + "}\n",
-			"web/Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo step-log-line-7f3 && exit 3\n",
+			"web/Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN echo step-log-line-7f3 && echo out-$((6*7))-put && exit 3\n",
 		},
-		want:    []string{"services.web.build: service web: building and pushing " + env.Registry + "/shop/web:t1 failed at ", "Dockerfile:3: RUN echo step-log-line-7f3 && exit 3", "exit code: 3"},
-		logWant: "step-log-line-7f3",
+		want: []string{"services.web.build: service web: building and pushing " + env.Registry + "/shop/web:t1 failed at ",
+			"Dockerfile:3: RUN echo step-log-line-7f3 && echo out-$((6*7))-put && exit 3", "exit code: 3",
+			// the step's own output (not in the command): its last lines are in the error
+			"last lines of [2/2] RUN echo", "\n  | step-log-line-7f3\n  | out-42-put"},
+		logWant: "out-42-put",
+	}, {
+		name: "failing RUN that prints a build secret",
+		files: map[string]string{
+			"compose.yaml": "services:\n  web:\n    build:\n      context: ./web\n      args: {BASE: " + base + "}\n      secrets: [token]\n" +
+				"secrets:\n  token:\n    file: ./token.txt\n",
+			"token.txt":      secretValue + "\n",
+			"web/Dockerfile": "ARG BASE\nFROM ${BASE}\nRUN --mount=type=secret,id=token cat /run/secrets/token && exit 4\n",
+		},
+		want:   []string{"exit code: 4", "\n  | ***"},
+		absent: secretValue,
 	}, {
 		name: "missing build secret file",
 		files: map[string]string{
@@ -118,6 +132,9 @@ func TestBuildErrors(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not contain %q", err, w)
 				}
+			}
+			if tc.absent != "" && (strings.Contains(err.Error(), tc.absent) || strings.Contains(progress.String(), tc.absent)) {
+				t.Errorf("the error or the progress shows %q: %v\n%s", tc.absent, err, progress.String())
 			}
 			if tc.logWant != "" && !strings.Contains(progress.String(), tc.logWant) {
 				t.Errorf("progress does not show the step's log line %q:\n%s", tc.logWant, progress.String())
