@@ -5,6 +5,7 @@ import (
 	"github.com/berth-dev/berth/internal/golden"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -208,26 +209,122 @@ func TestPlanRules(t *testing.T) {
 	})
 }
 
-// TestPlanCorpus writes the runbooks of the corpus apps that keep data in volumes and
-// compares them with testdata/plan/corpus/<app>.md (rewrite with -update and review).
+// TestPlanCorpus writes the runbook of every corpus app that moves data (../shared/corpus:
+// compose/ and realapps/, every project file, read in place) and compares it with
+// testdata/plan/corpus/<source>_<app>.md (rewrite with -update and review); each also has to
+// keep the data rules that hold for any app (runbookDataRules).
 func TestPlanCorpus(t *testing.T) {
-	dir := corpus.Dir(t, "compose")
-	for _, app := range []string{
-		"awesome-compose/gitea-postgres", "awesome-compose/nextcloud-redis-mariadb", "awesome-compose/react-express-mongodb",
-		"awesome-compose/wordpress-mysql", "awesome-compose/nextcloud-postgres", "awesome-compose/flask-redis",
-		"example-voting-app/example-voting-app",
-	} {
-		t.Run(app, func(t *testing.T) {
-			files, err := filepath.Glob(filepath.Join(dir, app, "*compose.y*ml"))
-			if err != nil || len(files) == 0 {
-				t.Fatalf("no compose file in %s", app)
+	type app struct{ name, file string }
+	var apps []app
+	for _, sub := range []string{"compose", "realapps"} {
+		dir := corpus.Path(t, sub)
+		if !isDir(dir) {
+			continue
+		}
+		for _, f := range corpus.ProjectFiles(t, dir) {
+			rel, _ := filepath.Rel(dir, filepath.Dir(f))
+			name := filepath.ToSlash(rel)
+			if sub == "realapps" {
+				name = "realapps/" + name
 			}
-			got := runPlan(t, "-f", files[0])
-			if again := runPlan(t, "-f", files[0]); again != got {
+			if b := filepath.Base(f); !regexp.MustCompile(`^(docker-)?compose\.ya?ml$`).MatchString(b) {
+				name += "/" + strings.TrimSuffix(b, filepath.Ext(b))
+			}
+			apps = append(apps, app{name, f})
+		}
+	}
+	if len(apps) == 0 {
+		t.Skip("corpus not present (it lives next to the repository, not in it)")
+	}
+	moving := 0
+	for _, a := range apps {
+		t.Run(a.name, func(t *testing.T) {
+			got, stderr, err := runBerth(t, "plan", "-f", a.file)
+			if err != nil {
+				// a fragment that loads only with other files (an override, an empty extras file)
+				t.Skipf("berth plan alone: %v: %s", err, strings.TrimSpace(stderr))
+			}
+			if !strings.Contains(got, ". Restore the data\n") {
+				return // nothing to move: the golden cases above cover those runbooks
+			}
+			moving++
+			if again := runPlan(t, "-f", a.file); again != got {
 				t.Fatal("two runs differ")
 			}
-			got = strings.ReplaceAll(got, files[0], "compose.yaml")
-			golden.AssertBytes(t, filepath.Join("testdata", "plan", "corpus", strings.ReplaceAll(app, "/", "_")+".md"), []byte(got))
+			got = strings.ReplaceAll(got, a.file, "compose.yaml")
+			runbookDataRules(t, got)
+			golden.AssertBytes(t, filepath.Join("testdata", "plan", "corpus", strings.ReplaceAll(a.name, "/", "_")+".md"), []byte(got))
 		})
+	}
+	t.Logf("%d corpus apps, %d of them move data", len(apps), moving)
+}
+
+// runbookDataRules checks what holds for the runbook of any app that moves data: every dump
+// (a "> FILE" line) is written once and restored once, by berth data restore or push, after
+// the data tier is applied alone (berth apply --only) and before the app tier is applied; a
+// files volume is copied only after the services are stopped; every claim names the services
+// that mount it; every step says how to undo it.
+func runbookDataRules(t *testing.T, md string) {
+	t.Helper()
+	sh := plan.Commands(md)
+	only, full := first(sh, "berth apply --only "), -1
+	for i, l := range sh {
+		if strings.HasPrefix(l, "berth apply ") && !strings.HasPrefix(l, "berth apply --only ") {
+			full = i
+			break
+		}
+	}
+	if only < 0 || full < only {
+		t.Errorf("the data tier is not applied alone before the app tier (apply --only at %d, apply at %d)", only, full)
+	}
+	dumped := map[string]int{}
+	lastStop := -1
+	for i, l := range sh {
+		if strings.Contains(l, " stop ") {
+			lastStop = i
+		}
+		if _, f, ok := strings.Cut(l, " > "); ok {
+			dumped[f]++
+			if strings.HasSuffix(f, ".tar") && i < lastStop {
+				t.Errorf("volume copied before the last stop: %s", l)
+			}
+		}
+	}
+	restore := regexp.MustCompile(`^berth data (restore \S+ --dump|push \S+ --from) (\S+)`)
+	restored := map[string]int{}
+	for i, l := range sh {
+		if m := restore.FindStringSubmatch(l); m != nil {
+			restored[m[2]]++
+			if i < only || i > full {
+				t.Errorf("%s runs outside the data tier's window (apply --only at %d, apply at %d, this at %d)", m[2], only, full, i)
+			}
+		}
+	}
+	if strings.Contains(md, "| `` |") {
+		t.Error("a claim in the claims table names no service")
+	}
+	if len(dumped) == 0 {
+		t.Error("the runbook restores data but dumps none")
+	}
+	for f, n := range dumped {
+		if n != 1 || restored[f] != 1 {
+			t.Errorf("%s: written %d times, restored %d times; want once each", f, n, restored[f])
+		}
+	}
+	for f := range restored {
+		if dumped[f] == 0 {
+			t.Errorf("%s is restored but no step writes it", f)
+		}
+	}
+	for _, s := range strings.Split(md, "\n## ")[1:] {
+		title := s[:strings.Index(s, "\n")]
+		if strings.Contains(title, "Rollback") || strings.Contains(title, "Check readiness") || strings.Contains(title, "Resume scheduled jobs") && strings.Contains(s, "no CronJobs") ||
+			strings.Contains(title, "Switch DNS") && strings.Contains(s, "Nothing to switch") ||
+			strings.Contains(title, "lower the DNS TTLs") && strings.Contains(s, "there is no DNS to switch") {
+			continue
+		}
+		if !strings.Contains(s, "Undo: ") {
+			t.Errorf("step %q has no undo", title)
+		}
 	}
 }

@@ -94,31 +94,22 @@ func gather(app *model.App, res *convert.Result, opts Options) *facts {
 			}
 		}
 	}
+	sort.SliceStable(f.hosts, func(i, j int) bool { return f.hosts[i].name < f.hosts[j].name })
+	// the app as converted: a bind mount berth turned into a claim is a volume mount there,
+	// and a volume's claim has a DNS-label name (git_data → git-data)
+	f.data = data.Analyze(res.Converted(app), res.Objects)
 	for i := range f.volumes {
-		if f.volumes[i].service == "" {
-			f.volumes[i].service = strings.Join(mountedBy(app, f.volumes[i].claim), ", ")
+		if f.volumes[i].service != "" {
+			continue
+		}
+		if j := slices.IndexFunc(f.data.Volumes, func(v data.Volume) bool { return v.Claim == f.volumes[i].claim }); j >= 0 {
+			f.volumes[i].service = strings.Join(f.data.Volumes[j].Services(), ", ")
 		}
 	}
-	sort.SliceStable(f.hosts, func(i, j int) bool { return f.hosts[i].name < f.hosts[j].name })
-	f.data = data.Analyze(res.Converted(app), res.Objects)
 	return f
 }
 
 // mountedBy lists the services that mount the named volume.
-func mountedBy(app *model.App, vol string) []string {
-	var out []string
-	for _, s := range app.Services {
-		for _, c := range s.Containers {
-			for _, m := range c.Mounts {
-				if m.Type == model.MountVolume && m.Source == vol && !slices.Contains(out, s.Name) {
-					out = append(out, s.Name)
-				}
-			}
-		}
-	}
-	return out
-}
-
 func ingressHosts(ing *networkingv1.Ingress) []host {
 	var out []host
 	seen := map[string]bool{}
