@@ -79,18 +79,22 @@ const statLinks = `echo '#stat'; find . -mindepth 1 -exec stat -c '%f %u %g %s %
 	`echo '#link'; find . -type l -exec sh -c 'for f do printf "%s\t%s\n" "$f" "$(readlink "$f")"; done' sh {} +`
 
 // VerifyScript hashes, in the target container, the files of dir a copy writes while it
-// writes them, then lists dir as ListScript does but without hashing again. Each line on its
-// stdin is a batch: a marker name, then the batch's paths as shell words ("./a" './b c'). The
-// marker is a file the copy's tar stream creates in the directory marks after the batch's
-// files: tar extracts in order, so once it exists the batch's files are complete and are
-// hashed (sha256sum reads them back from the claim) while the copy goes on. At the end of its
-// stdin, once the copy has ended, it lists every entry's metadata. Hard links are hashed
-// under one of their paths: ParseList gives the others the same checksum (one inode, one
-// content).
+// writes them, then lists dir as ListScript does but without hashing again. The copy's tar
+// stream carries the batches, in the directory marks: after a batch's files, a file N.names
+// (the batch's paths as shell words: "./a" './b c') and an empty marker N, for N = 1, 2, ...;
+// after the last, a marker "end". tar extracts in order, so once N exists N.names and the
+// batch's files are complete and are hashed (sha256sum reads them back from the claim) while
+// the copy goes on; once "end" exists and the next marker does not, every batch has been
+// hashed, and it lists every entry's metadata. It reads nothing from its stdin: a stdin that
+// fills while hashing lags would stall the exec stream (and its heartbeat) at the API server.
+// Hard links are hashed under one of their paths: ParseList gives the others the same
+// checksum (one inode, one content).
 func VerifyScript(dir, marks string) string {
-	return `set -e; cd ` + Quote(dir) + `; echo '#sum'; ` +
-		`while IFS= read -r l; do m=${l%% *}; f=${l#* }; ` +
-		`while [ ! -e ` + Quote(marks) + `/"$m" ]; do sleep 0.05; done; eval "sha256sum $f"; done; ` + statLinks
+	m := Quote(marks)
+	return `set -e; cd ` + Quote(dir) + `; echo '#sum'; i=1; ` +
+		`while :; do if [ -e ` + m + `/end ] && [ ! -e ` + m + `/$i ]; then break; ` +
+		`elif [ -e ` + m + `/$i ]; then eval "sha256sum $(cat ` + m + `/$i.names)"; i=$((i+1)); ` +
+		`else sleep 0.05; fi; done; ` + statLinks
 }
 
 // ParseList reads ListScript's (or VerifyScript's) output. lost+found at the root is left

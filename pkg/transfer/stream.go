@@ -97,7 +97,7 @@ func copyStream(dst io.Writer, src io.Reader, have data.Manifest, warn func(stri
 		}
 	}
 	if b != nil {
-		if err := b.flush(tw); err != nil {
+		if err := b.end(tw); err != nil {
 			return m, c, err
 		}
 	}
@@ -108,11 +108,11 @@ func copyStream(dst io.Writer, src io.Reader, have data.Manifest, warn func(stri
 }
 
 // batcher groups the files a copy sends into batches for data.VerifyScript: after a batch's
-// files it puts a marker entry into the stream and hands send the batch's line.
+// files it puts the batch's names (N.names) and a marker (N) into the stream, and a marker
+// "end" after the last batch.
 type batcher struct {
 	marks              string // the markers' directory in the stream's names ("tmp/.berth-push")
 	maxBytes, maxNames int64  // a batch ends at this many file bytes or bytes of names
-	send               func(line string)
 
 	names        []string
 	bytes, nameN int64
@@ -136,12 +136,30 @@ func (b *batcher) flush(tw *tar.Writer) error {
 	}
 	b.n++
 	mark := strconv.Itoa(b.n)
-	if err := writeHeader(tw, &tar.Header{Name: b.marks + "/" + mark, Typeflag: tar.TypeReg, Mode: 0o600, Format: tar.FormatUnknown}); err != nil {
+	names := []byte(strings.Join(b.names, " "))
+	if err := writeHeader(tw, &tar.Header{Name: b.marks + "/" + mark + ".names", Typeflag: tar.TypeReg, Mode: 0o600, Size: int64(len(names)), Format: tar.FormatUnknown}); err != nil {
 		return err
 	}
-	b.send(mark + " " + strings.Join(b.names, " "))
+	if _, err := tw.Write(names); err != nil {
+		return fmt.Errorf("send: %w", err)
+	}
+	if err := b.marker(tw, mark); err != nil {
+		return err
+	}
 	b.names, b.bytes, b.nameN = b.names[:0], 0, 0
 	return nil
+}
+
+// end sends the last batch and the marker that says there is no other.
+func (b *batcher) end(tw *tar.Writer) error {
+	if err := b.flush(tw); err != nil {
+		return err
+	}
+	return b.marker(tw, "end")
+}
+
+func (b *batcher) marker(tw *tar.Writer, name string) error {
+	return writeHeader(tw, &tar.Header{Name: b.marks + "/" + name, Typeflag: tar.TypeReg, Mode: 0o600, Format: tar.FormatUnknown})
 }
 
 // normal is the header berth sends: relative name, numeric owners, whole seconds, no PAX

@@ -10,7 +10,6 @@ import (
 	"path"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/berth-dev/berth/pkg/data"
@@ -71,12 +70,10 @@ func (p pipeline) push(ctx context.Context, source io.Reader, have data.Manifest
 	dir, markDir := path.Join(p.root, p.claim), path.Join(p.root, markRel)
 	vctx, cancelVerify := context.WithCancel(ctx)
 	defer cancelVerify()
-	queue := newLineQueue()
-	defer queue.close()
 	var vout, verr bytes.Buffer
 	verified := make(chan error, 1)
 	go func() {
-		verified <- p.run(vctx, []string{"sh", "-c", data.VerifyScript(dir, markDir)}, queue, &vout, &verr)
+		verified <- p.run(vctx, []string{"sh", "-c", data.VerifyScript(dir, markDir)}, nil, &vout, &verr)
 	}()
 
 	t0 := time.Now()
@@ -87,7 +84,7 @@ func (p pipeline) push(ctx context.Context, source io.Reader, have data.Manifest
 		err error
 	}
 	done := make(chan result, 1)
-	b := &batcher{marks: markRel, maxBytes: batchBytes, maxNames: batchNames, send: queue.add}
+	b := &batcher{marks: markRel, maxBytes: batchBytes, maxNames: batchNames}
 	go func() {
 		// whole 32 KiB reads for the exec's stdin, one WebSocket frame each, rather than a
 		// frame per tar header and per small file
@@ -107,7 +104,6 @@ func (p pipeline) push(ctx context.Context, source io.Reader, have data.Manifest
 	res.copied, res.stream = r.c, time.Since(t0)
 	if r.err != nil || execErr != nil {
 		cancelVerify()
-		queue.close()
 		<-verified
 		if _, n, ok := strings.Cut(stderr.String(), notEmpty); ok {
 			return res, fmt.Errorf("claim %s is not empty (%s entries at its root): pass --force to replace its content, or --resume to continue an interrupted copy", p.name, strings.TrimSpace(n))
@@ -128,7 +124,6 @@ func (p pipeline) push(ctx context.Context, source io.Reader, have data.Manifest
 		return res, fmt.Errorf("copy into claim %s stopped after reading %s of the source: %s; the claim holds a partial copy (the last file may be half-written): run again with --resume to send only what is missing; the source was only read", p.name, at, cause)
 	}
 	t1 := time.Now()
-	queue.close()
 	defer func() { res.verify = time.Since(t1) }()
 	if err := <-verified; err != nil {
 		return res, fmt.Errorf("verify claim %s after the copy: %s; the claim holds the whole copy, not verified: run again with --resume (it lists and hashes the claim, and sends what differs)",
@@ -147,48 +142,4 @@ func (p pipeline) push(ctx context.Context, source io.Reader, have data.Manifest
 	}
 	res.src, res.target = r.m, target
 	return res, nil
-}
-
-// lineQueue is an unbounded queue of lines read as a stream: the batches for VerifyScript,
-// which may hash more slowly than the copy sends.
-type lineQueue struct {
-	mu     sync.Mutex
-	cond   *sync.Cond
-	buf    bytes.Buffer
-	closed bool
-}
-
-func newLineQueue() *lineQueue {
-	q := &lineQueue{}
-	q.cond = sync.NewCond(&q.mu)
-	return q
-}
-
-func (q *lineQueue) add(line string) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	if !q.closed {
-		q.buf.WriteString(line)
-		q.buf.WriteByte('\n')
-		q.cond.Broadcast()
-	}
-}
-
-func (q *lineQueue) close() {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.closed = true
-	q.cond.Broadcast()
-}
-
-func (q *lineQueue) Read(p []byte) (int, error) {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	for q.buf.Len() == 0 && !q.closed {
-		q.cond.Wait()
-	}
-	if q.buf.Len() == 0 {
-		return 0, io.EOF
-	}
-	return q.buf.Read(p)
 }

@@ -3,6 +3,7 @@ package transfer
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"os/exec"
@@ -36,6 +37,11 @@ func toolsets(t *testing.T) map[string]string {
 // set; tamper, when set, sees (and may change) tar's input.
 func localRun(bin string, tamper func([]byte) []byte) runFunc {
 	return func(ctx context.Context, cmd []string, stdin io.Reader, stdout, stderr io.Writer) error {
+		if strings.Contains(cmd[len(cmd)-1], "echo '#sum'; i=1;") && stdin != nil {
+			// its batches come in the tar stream: a stdin that fills while hashing lags
+			// stalls an exec stream at the API server
+			return errors.New("the verify script is given a stdin")
+		}
 		c := exec.CommandContext(ctx, cmd[0], cmd[1:]...)
 		c.Stdout, c.Stderr = stdout, stderr
 		if bin != "" {
