@@ -36,7 +36,7 @@ func DumpCommand(ex Exec, s Store) (pre []string, cmd string) {
 		}
 		return nil, fmt.Sprintf("%spg_dump -U %s -d %s -Fc", exec, Quote(s.User), Quote(s.DB))
 	case MySQL:
-		return nil, fmt.Sprintf(`%ssh -c 'MYSQL_PWD="${MYSQL_ROOT_PASSWORD:-$MARIADB_ROOT_PASSWORD}" exec mysqldump --single-transaction --routines --triggers -uroot %s'`, exec, mysqlDatabases(s))
+		return nil, fmt.Sprintf(`%ssh -c '%s exec "$(command -v mariadb-dump || echo mysqldump)" --single-transaction --routines --triggers -uroot %s'`, exec, mysqlPwd, mysqlDatabases(s))
 	case Redis:
 		switch {
 		case s.PasswordVar != "" && s.PasswordVarOld:
@@ -62,6 +62,12 @@ const rdbToStdout = `f=/tmp/berth-dump.rdb; redis-cli --rdb "$f" >&2 && cat "$f"
 // mongoAuth authenticates mongodump and mongorestore as the root user the official image
 // creates, when the container has one.
 const mongoAuth = ` ${MONGO_INITDB_ROOT_USERNAME:+--authenticationDatabase admin --username "$MONGO_INITDB_ROOT_USERNAME" --password "$MONGO_INITDB_ROOT_PASSWORD"}`
+
+// mysqlPwd passes the root password the official MySQL and MariaDB images set up to the
+// client, from their variables or the files their _FILE variants name. The clients run by
+// their MariaDB names where the image has them (MariaDB 11 images have no mysql or
+// mysqldump), else by the MySQL ones.
+const mysqlPwd = `export MYSQL_PWD="${MYSQL_ROOT_PASSWORD:-${MARIADB_ROOT_PASSWORD:-$(cat "${MYSQL_ROOT_PASSWORD_FILE:-${MARIADB_ROOT_PASSWORD_FILE:-/dev/null}}" 2>/dev/null)}}";`
 
 func mysqlDatabases(s Store) string {
 	if s.DB == "" && s.DBVar == "" {
@@ -94,7 +100,7 @@ func RestoreScript(s Store, kind string, port int) (string, error) {
 		if s.DB != "" || s.DBVar != "" {
 			db = " " + Word(s.DB, s.DBVar)
 		}
-		return `MYSQL_PWD="${MYSQL_ROOT_PASSWORD:-$MARIADB_ROOT_PASSWORD}" exec mysql -uroot` + db, nil
+		return mysqlPwd + ` exec "$(command -v mariadb || echo mysql)" -uroot` + db, nil
 	case Mongo:
 		return "exec mongorestore --archive --drop" + mongoAuth, nil
 	case Redis:

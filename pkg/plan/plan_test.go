@@ -55,7 +55,7 @@ func TestMarkdownEngines(t *testing.T) {
 		t.Error("two renders differ")
 	}
 	runbookHas(t, got,
-		"exec -T sql sh -c 'MYSQL_PWD=\"${MYSQL_ROOT_PASSWORD:-$MARIADB_ROOT_PASSWORD}\" exec mysqldump --single-transaction --routines --triggers -uroot --databases shop' > sql.sql",
+		"exec -T sql sh -c 'export MYSQL_PWD=\"${MYSQL_ROOT_PASSWORD:-${MARIADB_ROOT_PASSWORD:-$(cat \"${MYSQL_ROOT_PASSWORD_FILE:-${MARIADB_ROOT_PASSWORD_FILE:-/dev/null}}\" 2>/dev/null)}}\"; exec \"$(command -v mariadb-dump || echo mysqldump)\" --single-transaction --routines --triggers -uroot --databases shop' > sql.sql",
 		"berth data restore sql --dump sql.sql -f compose.yaml",
 		"exec -T docs sh -c 'exec mongodump --archive --db docs ${MONGO_INITDB_ROOT_USERNAME:+--authenticationDatabase admin",
 		"berth data restore docs --dump docs.archive -f compose.yaml",

@@ -46,12 +46,15 @@ var Node = Group{Name: "real node", Packages: []Package{
 }}
 
 // Images are the packages whose programs the real-node images of examples/shop's
-// dependencies are assembled from (test/realnode: Postgres and its client tools, Redis,
+// dependencies are assembled from (test/realnode: Postgres and its client tools, MariaDB, Redis,
 // nginx, busybox, nc, sh).
 var Images = Group{Name: "real-node images", Packages: []Package{
 	{"postgresql-15", []string{"/usr/lib/postgresql/15/bin/postgres"}},
 	// the store's own dump and restore tools, which berth data restore runs in the pod
 	{"postgresql-client-15", []string{"/usr/lib/postgresql/15/bin/pg_dump", "/usr/lib/postgresql/15/bin/pg_restore", "/usr/lib/postgresql/15/bin/psql"}},
+	// MariaDB, whose image stands in for mariadb:11 (berth data restore of a mysqldump file)
+	{"mariadb-server", []string{"/usr/sbin/mariadbd", "/usr/bin/mariadb-install-db"}},
+	{"mariadb-client", []string{"/usr/bin/mariadb", "/usr/bin/mariadb-dump"}},
 	{"redis-server", []string{"/usr/bin/redis-server"}},
 	{"redis-tools", []string{"/usr/bin/redis-cli"}},
 	{"nginx", []string{"/usr/sbin/nginx"}},

@@ -66,7 +66,7 @@ func TestEnsureInstallsBeforeCheckingPrograms(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Ensure: %v", err)
 	}
-	want := "containerd runc containernetworking-plugins iptables postgresql-15 postgresql-client-15 redis-server redis-tools nginx busybox-static netcat-openbsd chromium"
+	want := "containerd runc containernetworking-plugins iptables postgresql-15 postgresql-client-15 mariadb-server mariadb-client redis-server redis-tools nginx busybox-static netcat-openbsd chromium"
 	if strings.Join(got, " ") != want {
 		t.Errorf("installed %q, want %q", strings.Join(got, " "), want)
 	}

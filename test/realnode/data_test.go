@@ -28,12 +28,13 @@ import (
 const (
 	oldNS, newNS = "datamove-old", "datamove"
 	pgPassword   = "Pg-Data-Pw-4471"
+	sqlPassword  = "Maria-Root-Pw-3318"
 	redisPW      = "Redis-Data-Pw-9902"
 	orders       = 1000
 )
 
-// TestData moves the data of testdata/data (PostgreSQL, an append-only Redis with a password,
-// a files volume) the way the runbook says, on a real node: the same Compose file applied in
+// TestData moves the data of testdata/data (PostgreSQL, MariaDB, an append-only Redis with a
+// password, a files volume) the way the runbook says, on a real node: the same Compose file applied in
 // namespace datamove-old stands in for the Compose side and is filled with rows and keys;
 // the dump commands berth data dump prints run against it (with kubectl exec in place of
 // docker compose exec); berth apply --only runs the stores alone; berth data restore loads
@@ -42,7 +43,7 @@ const (
 // beside it.
 func TestData(t *testing.T) {
 	ctx := context.Background()
-	s := startShopNode(ctx, t, "postgres:16-alpine", "redis:7-alpine", convert.DefaultWaitImage, convert.DefaultJobWaitImage)
+	s := startShopNode(ctx, t, "postgres:16-alpine", "mariadb:11", "redis:7-alpine", convert.DefaultWaitImage, convert.DefaultJobWaitImage)
 	root, berth, n, cs := s.root, s.berth, s.n, s.cs
 	d := &dataEnv{t: t, n: n, exe: berth, kubeconfig: n.Kubeconfig, kubectl: s.kubectl, cs: cs, dir: t.TempDir(),
 		compose: filepath.Join(root, "test", "realnode", "testdata", "data", "compose.yaml")}
@@ -53,21 +54,26 @@ func TestData(t *testing.T) {
 	d.seed(ctx)
 
 	start = time.Now()
-	out := d.berthOK("apply", "-f", d.compose, "--only", "db,cache", "--wait", "--timeout", applyTimeout())
+	out := d.berthOK("apply", "-f", d.compose, "--only", "db,cache,sql", "--wait", "--timeout", applyTimeout())
 	t.Logf("data tier applied in %s:\n%s", since(start), out)
 	if !strings.Contains(out, "not applied: Deployment/files") {
-		t.Errorf("berth apply --only db,cache does not say it holds Deployment/files back:\n%s", out)
+		t.Errorf("berth apply --only db,cache,sql does not say it holds Deployment/files back:\n%s", out)
 	}
 	if _, err := cs.AppsV1().Deployments(newNS).Get(ctx, "files", metav1.GetOptions{}); err == nil {
-		t.Error("berth apply --only db,cache applied Deployment/files")
+		t.Error("berth apply --only db,cache,sql applied Deployment/files")
 	}
 
 	t.Run("postgres dump and restore", func(t *testing.T) { d.t = t; d.postgres(ctx, t) })
+	t.Run("mariadb dump and restore", func(t *testing.T) { d.t = t; d.mariadb(ctx, t) })
 	t.Run("redis dump and restore with auth, append-only", func(t *testing.T) { d.t = t; d.redis(ctx, t) })
 	t.Run("a dump of the wrong kind is refused", func(t *testing.T) {
 		out, err := d.berth("data", "restore", "db", "--dump", filepath.Join(d.dir, "cache.rdb"))
 		if err == nil || !strings.Contains(out, "is a Redis RDB file, not a dump PostgreSQL") {
 			t.Errorf("restoring an RDB into PostgreSQL: %v\n%s", err, out)
+		}
+		out, err = d.berth("data", "restore", "sql", "--dump", filepath.Join(d.dir, "db.dump"))
+		if err == nil || !strings.Contains(out, "is a PostgreSQL custom-format dump (pg_dump -Fc), not a dump MySQL/MariaDB") {
+			t.Errorf("restoring a pg_dump file into MariaDB: %v\n%s", err, out)
 		}
 	})
 	t.Run("push a tree and verify it", func(t *testing.T) { d.t = t; d.push(ctx, t) })
@@ -150,6 +156,10 @@ func (d *dataEnv) oldRun(printed, svc string) {
 func (d *dataEnv) seed(ctx context.Context) {
 	d.kubeOK("-n", oldNS, "exec", "statefulset/db", "--", "psql", "-U", "shop", "-d", "shop", "-v", "ON_ERROR_STOP=1", "-c",
 		fmt.Sprintf("CREATE TABLE orders (id int PRIMARY KEY, item text); INSERT INTO orders SELECT g, 'item-' || g FROM generate_series(1, %d) g;", orders))
+	d.kubeOK("-n", oldNS, "exec", "statefulset/sql", "--", "sh", "-c", `MYSQL_PWD="$MARIADB_ROOT_PASSWORD" mariadb -uroot shop -e "`+
+		`CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(40) CHARACTER SET utf8mb4); `+
+		fmt.Sprintf(`INSERT INTO items WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n+1 FROM s WHERE n < %d) SELECT n, CONCAT('item-', n, ' ✓') FROM s; `, orders)+
+		`CREATE FUNCTION twice(x INT) RETURNS INT DETERMINISTIC RETURN 2 * x;"`)
 	d.kubeOK("-n", oldNS, "exec", "statefulset/cache", "--", "sh", "-c",
 		`export REDISCLI_AUTH="$REDIS_PASSWORD"; redis-cli SET order:1 paid >/dev/null && redis-cli HSET cart:9 sku 42 >/dev/null && redis-cli RPUSH queue a b c >/dev/null`)
 }
@@ -170,6 +180,33 @@ func (d *dataEnv) postgres(ctx context.Context, t *testing.T) {
 	d.berthOK("data", "restore", "db", "--dump", filepath.Join(d.dir, "db.dump"))
 }
 
+// mariadb dumps the old side's MariaDB with the command berth data dump prints (the root
+// password read from the container's environment, the clients by their mariadb-* names: the
+// image has no mysqldump) and restores it, twice, into the converted StatefulSet.
+func (d *dataEnv) mariadb(ctx context.Context, t *testing.T) {
+	printed := strings.TrimSpace(d.berthOK("data", "dump", "sql"))
+	t.Logf("berth data dump sql: %s", printed)
+	if strings.Contains(printed, sqlPassword) || !strings.Contains(printed, `export MYSQL_PWD="${MYSQL_ROOT_PASSWORD:-${MARIADB_ROOT_PASSWORD:-`) {
+		t.Errorf("the MariaDB dump command does not read its password from the environment: %s", printed)
+	}
+	d.oldRun(printed, "sql")
+	dump := filepath.Join(d.dir, "sql.sql")
+	if b, err := os.ReadFile(dump); err != nil || !strings.Contains(string(b), "-- MariaDB dump") || strings.Contains(string(b), sqlPassword) {
+		t.Fatalf("%s: not a MariaDB dump, or it holds the password (%v)", dump, err)
+	}
+	for i := range 2 { // a second restore replaces, it does not fail on existing tables
+		out := d.berthOK("data", "restore", "sql", "--dump", dump)
+		if strings.Contains(out, sqlPassword) {
+			t.Error("berth data restore printed the password")
+		}
+		got := d.kubeOK("-n", newNS, "exec", "statefulset/sql", "--", "sh", "-c",
+			`MYSQL_PWD="$MARIADB_ROOT_PASSWORD" mariadb -uroot shop -N -e "SELECT COUNT(*), MAX(id), twice(21) FROM items; SELECT name FROM items WHERE id = 7"`)
+		if want := fmt.Sprintf("%d\t%d\t42\nitem-7 ✓", orders, orders); got != want {
+			t.Errorf("restore %d: items %q, want %q", i+1, got, want)
+		}
+	}
+}
+
 func (d *dataEnv) redis(ctx context.Context, t *testing.T) {
 	printed := strings.TrimSpace(d.berthOK("data", "dump", "cache"))
 	t.Logf("berth data dump cache: %s", printed)
@@ -184,8 +221,9 @@ func (d *dataEnv) redis(ctx context.Context, t *testing.T) {
 		t.Error("berth data restore printed the password")
 	}
 	check := func(when string) {
+		// the store has no readiness probe: its pod is Ready before redis-server listens
 		got := d.kubeOK("-n", newNS, "exec", "statefulset/cache", "--", "sh", "-c",
-			`export REDISCLI_AUTH="$REDIS_PASSWORD"; echo $(redis-cli GET order:1) $(redis-cli HGET cart:9 sku) $(redis-cli LRANGE queue 0 -1) $(redis-cli EXISTS stale)`)
+			`export REDISCLI_AUTH="$REDIS_PASSWORD"; i=0; until redis-cli PING >/dev/null 2>&1; do i=$((i+1)); [ $i -lt 600 ] || break; sleep 0.1; done; echo $(redis-cli GET order:1) $(redis-cli HGET cart:9 sku) $(redis-cli LRANGE queue 0 -1) $(redis-cli EXISTS stale)`)
 		if got != "paid 42 a b c 0" {
 			t.Errorf("%s: keys %q, want %q", when, got, "paid 42 a b c 0")
 		}

@@ -28,9 +28,9 @@ import (
 // shopImages builds every image examples/shop/compose.yaml names (and the images berth's
 // converted start-up waits use), keyed by the reference the manifests say:
 //   - the shop's own programs (examples/shop/src) as static Go binaries;
-//   - postgres, redis and nginx from Debian's binaries plus the shared libraries they load on
-//     this machine (PostgreSQL 15 and nginx 1.22 are what Debian 12 has; the tags say what the
-//     Compose file asks for);
+//   - postgres, mariadb, redis and nginx from Debian's binaries plus the shared libraries they
+//     load on this machine (PostgreSQL 15, MariaDB 10.11 and nginx 1.22 are what Debian 12 has;
+//     the tags say what the Compose files ask for);
 //   - busybox: Debian's busybox-static, except nc, which is netcat-openbsd's (Debian's busybox
 //     nc has no -z, which the converted waits use), and sh, which is dash (busybox sh would
 //     run its own nc);
@@ -49,6 +49,7 @@ func shopImages(ctx context.Context, root string) (map[string]v1.Image, error) {
 		{"berth-example/worker:1.0", func() (v1.Image, error) { return goImage(ctx, src, "worker", "") }},
 		{"berth-example/migrate:1.0", func() (v1.Image, error) { return goImage(ctx, src, "migrate", "") }},
 		{"postgres:16-alpine", func() (v1.Image, error) { return postgresImage(ctx) }},
+		{"mariadb:11", func() (v1.Image, error) { return mariadbImage(ctx) }},
 		{"redis:7-alpine", redisImage},
 		{"nginx:1.27-alpine", nginxImage},
 		{convert.DefaultWaitImage, busyboxImage},
@@ -125,6 +126,33 @@ func postgresImage(ctx context.Context) (v1.Image, error) {
 		// as the official image: SIGTERM would be a "smart" shutdown that waits for every
 		// client (api's pool) to disconnect, until the grace period ends in SIGKILL
 		StopSignal: "SIGINT",
+	})
+}
+
+// mariadbImage runs Debian's MariaDB (10.11; the tag says what testdata/data asks for) with
+// only the programs' mariadb-* names, as the official images have since 11.0 (no mysql,
+// mysqldump): berth data's commands must find them by those names.
+func mariadbImage(ctx context.Context) (v1.Image, error) {
+	entry, err := realnode.GoBinary(ctx, "github.com/berth-dev/berth/test/realnode/cmd/mariadb-entrypoint")
+	if err != nil {
+		return nil, err
+	}
+	const share = "/usr/share/mysql"
+	files, err := realnode.HostFiles("/usr/sbin/mariadbd", "/usr/bin/mariadb", "/usr/bin/mariadb-dump", "/usr/bin/mariadb-admin", "/bin/sh",
+		share+"/english", share+"/charsets", share+"/mysql_system_tables.sql", share+"/mysql_performance_tables.sql", share+"/mysql_system_tables_data.sql")
+	if err != nil {
+		return nil, err
+	}
+	files = append(files,
+		realnode.File{Path: "/usr/local/bin/docker-entrypoint", Mode: 0o755, Data: entry},
+		realnode.File{Path: "/etc/passwd", Data: []byte("root:x:0:0:root:/root:/bin/sh\nmysql:x:999:999:MariaDB:/var/lib/mysql:/bin/false\n")},
+		realnode.File{Path: "/etc/group", Data: []byte("root:x:0:\nmysql:x:999:\n")},
+	)
+	files = append(files, shellTools()...)
+	return realnode.Image(files, realnode.ImageConfig{
+		Entrypoint:   []string{"/usr/local/bin/docker-entrypoint"},
+		Env:          []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TZ=UTC"},
+		ExposedPorts: []string{"3306/tcp"},
 	})
 }
 
