@@ -19,9 +19,7 @@ import (
 
 func optionsError(err error, dir string) error {
 	if m := envReadError(err.Error()); m != nil {
-		if dir == "" {
-			dir, _ = os.Getwd()
-		}
+		dir, _ = filepath.Abs(dir) // "" is the working directory
 		return envSyntaxError(err, m, newFileSet(dir).display)
 	}
 	return userErr(diag.Pos{}, "", "", err, "compose options: %v", err)
@@ -40,6 +38,14 @@ func envReadError(msg string) []string {
 // an env_file) at the file's line, without the text compose-go quotes: it may be a secret.
 func envSyntaxError(err error, m []string, display func(string) string) error {
 	pos := diag.Pos{File: display(m[1])}
+	var req *template.MissingRequiredError
+	if errors.As(err, &req) {
+		// the project's env file interpolates a ${VAR?} that is not set
+		if p, ok := lineMatching(m[1], requiredVar(req.Variable), display); ok {
+			pos = p
+		}
+		return userErr(pos, "", "", err, "%s", requiredVarMessage(req))
+	}
 	msg := m[2]
 	if l := reEnvLine().FindStringSubmatch(msg); l != nil {
 		pos.Line, _ = strconv.Atoi(l[1])
@@ -75,11 +81,14 @@ func userErr(pos diag.Pos, service, field string, cause error, format string, ar
 // explainer positions a compose-go load error. compose-go's messages carry a field path at
 // best; the position comes from the YAML nodes of the same files.
 type explainer struct {
-	err    error
-	fs     *fileSet
-	files  []string
-	expand func(string) string
-	idx    *index
+	err   error
+	fs    *fileSet
+	files []string
+	// envFiles are the project's env files (.env or --env-file), which compose-go also
+	// interpolates.
+	envFiles []string
+	expand   func(string) string
+	idx      *index
 }
 
 var (
@@ -105,7 +114,7 @@ var (
 )
 
 // explain turns a compose-go load error into one positioned diagnostic.
-func explain(err error, fs *fileSet, files []string, lookup func(string) (string, bool), reload func() (*types.Project, error)) error {
+func explain(err error, fs *fileSet, files, envFiles []string, lookup func(string) (string, bool), reload func() (*types.Project, error)) error {
 	var de *diag.Err
 	if errors.As(err, &de) {
 		return err
@@ -123,7 +132,7 @@ func explain(err error, fs *fileSet, files []string, lookup func(string) (string
 			return userErr(pos, "", "", err, "invalid YAML: %s", msg)
 		}
 	}
-	x := &explainer{err: err, fs: fs, files: files, expand: expander(lookup)}
+	x := &explainer{err: err, fs: fs, files: files, envFiles: envFiles, expand: expander(lookup)}
 	x.idx = buildIndex(fs, files, x.expand)
 	if x.idx.err != nil {
 		return x.idx.err
@@ -142,7 +151,7 @@ func (x *explainer) explain() error {
 	msg := strings.TrimSpace(x.err.Error())
 	var req *template.MissingRequiredError
 	if errors.As(x.err, &req) {
-		return x.missingVar(*req)
+		return x.missingVar(req)
 	}
 	if m := envReadError(msg); m != nil {
 		return envSyntaxError(x.err, m, x.fs.display)
@@ -318,14 +327,92 @@ func (x *explainer) rewordCast(msg string) string {
 }
 
 // missingVar finds the first ${VAR:?...} or ${VAR?...} in the input.
-func (x *explainer) missingVar(req template.MissingRequiredError) error {
-	re := regexp.MustCompile(`\$\{` + regexp.QuoteMeta(req.Variable) + `:?\?`)
+func (x *explainer) missingVar(req *template.MissingRequiredError) error {
+	re := requiredVar(req.Variable)
 	path, pos := findScalar(x.idx.root, func(v string) bool { return re.MatchString(v) })
-	reason := ""
-	if req.Reason != "" {
-		reason = ": " + req.Reason
+	service := x.idx.serviceOf(path)
+	if pos.File == "" {
+		// not in a compose file: compose-go interpolates env files too
+		service, path, pos = x.inEnvFiles(re)
 	}
-	return userErr(pos, x.idx.serviceOf(path), path, x.err, "required variable %s is not set%s", req.Variable, reason)
+	return userErr(pos, service, path, x.err, "%s", requiredVarMessage(req))
+}
+
+// inEnvFiles finds the first line matching re in the services' env_file files (in input order,
+// with the service and field) and then in the project's env files. Nothing found: the first
+// compose file, unpositioned within it.
+func (x *explainer) inEnvFiles(re *regexp.Regexp) (service, field string, pos diag.Pos) {
+	for _, s := range x.idx.root.get(".services").kidsOrNil() {
+		ef := s.get(".env_file")
+		if ef == nil {
+			continue
+		}
+		items := ef.kids
+		if len(items) == 0 {
+			items = []*inode{ef} // env_file: one string
+		}
+		for _, it := range items {
+			file, _ := envFileRef(it.node)
+			if file == "" {
+				continue
+			}
+			if p, ok := lineMatching(x.resolve(file, it.pos.File), re, x.fs.display); ok {
+				field = "services" + s.seg + ".env_file"
+				if it != ef {
+					field += it.seg
+				}
+				return x.idx.serviceOf(field), field, p
+			}
+		}
+	}
+	for _, f := range x.envFiles {
+		if p, ok := lineMatching(f, re, x.fs.display); ok {
+			return "", "", p
+		}
+	}
+	return "", "", diag.Pos{File: x.fs.display(x.files[0])}
+}
+
+// resolve is the path of file as fileExists finds it: from the project directory, else from
+// the directory of the file that wrote it.
+func (x *explainer) resolve(p, writtenIn string) string {
+	p = x.expand(p)
+	if filepath.IsAbs(p) {
+		return p
+	}
+	for _, dir := range []string{x.fs.dir, filepath.Dir(filepath.Join(x.fs.dir, writtenIn))} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
+			return filepath.Join(dir, p)
+		}
+	}
+	return filepath.Join(x.fs.dir, p)
+}
+
+// lineMatching returns the position (line, byte column) of re's first match in file.
+func lineMatching(file string, re *regexp.Regexp, display func(string) string) (diag.Pos, bool) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return diag.Pos{}, false
+	}
+	for i, line := range strings.Split(string(data), "\n") {
+		if loc := re.FindStringIndex(line); loc != nil {
+			return diag.Pos{File: display(file), Line: i + 1, Column: loc[0] + 1}, true
+		}
+	}
+	return diag.Pos{}, false
+}
+
+// requiredVar matches the first ${VAR:?...} or ${VAR?...} of a variable.
+func requiredVar(name string) *regexp.Regexp {
+	return regexp.MustCompile(`\$\{` + regexp.QuoteMeta(name) + `:?\?`)
+}
+
+// requiredVarMessage is the words for a required variable that is not set.
+func requiredVarMessage(req *template.MissingRequiredError) string {
+	if req.Reason != "" {
+		return fmt.Sprintf("required variable %s is not set: %s", req.Variable, req.Reason)
+	}
+	return fmt.Sprintf("required variable %s is not set", req.Variable)
 }
 
 // findScalar returns the path and position of the first scalar (in input order) matching ok.
@@ -438,17 +525,8 @@ func (x *explainer) firstMissingEnvFile() (string, diag.Pos, string) {
 // fileExists says whether a relative path exists from the project directory, or from the
 // directory of the file that wrote it (included projects resolve from their own directory).
 func (x *explainer) fileExists(p, writtenIn string) bool {
-	p = x.expand(p)
-	if filepath.IsAbs(p) {
-		_, err := os.Stat(p)
-		return err == nil
-	}
-	for _, dir := range []string{x.fs.dir, filepath.Dir(filepath.Join(x.fs.dir, writtenIn))} {
-		if _, err := os.Stat(filepath.Join(dir, p)); err == nil {
-			return true
-		}
-	}
-	return false
+	_, err := os.Stat(x.resolve(p, writtenIn))
+	return err == nil
 }
 
 // envFileRef reads an env_file item: a path, or {path, required}.

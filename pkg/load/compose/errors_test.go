@@ -34,6 +34,9 @@ func TestLoadErrors(t *testing.T) {
 		{"deponundef", nil, `compose.yaml:4:18: services.web.depends_on.db: depends on "db", which is not a service in this project`},
 		{"dotdot", nil, `compose.yaml:2:3: services.../../x: invalid service name "../../x": use only letters, digits, '.', '_' and '-'`},
 		{"required", nil, "compose.yaml:3:12: services.web.image: required variable TAG is not set: TAG must be set"},
+		// compose-go interpolates env files too: the error names the env file's line
+		{"required-envfile", nil, "app.env:2:7: services.api.env_file[1]: required variable API_TOKEN is not set: set API_TOKEN"},
+		{"required-dotenv", nil, ".env:2:6: required variable VERSION is not set"},
 		{"undefvol", nil, `compose.yaml:4:15: services.web.volumes[0]: volume "data" is not defined in the top-level volumes section`},
 		{"noimage", nil, "compose.yaml:2:3: services.web: needs an image or a build section"},
 		{"extendsmissing", nil, "compose.yaml:5:13: services.web.extends.file: nope.yaml does not exist"},

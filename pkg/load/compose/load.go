@@ -58,7 +58,7 @@ func Load(ctx context.Context, o Options) (*model.App, error) {
 			}
 			return loadProject(ctx, po)
 		}
-		return nil, explain(err, fs, po.ConfigPaths, lookupIn(po.Environment), reload)
+		return nil, explain(err, fs, po.ConfigPaths, po.EnvFiles, lookupIn(po.Environment), reload)
 	}
 	if project.WorkingDir != dir {
 		fs = newFileSet(project.WorkingDir)
