@@ -21,8 +21,14 @@ var update = golden.Update
 // runBerth runs the berth command tree with args and a hermetic environment.
 func runBerth(t testing.TB, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	return runBerthEnv(t, []string{}, args...)
+}
+
+// runBerthEnv is runBerth in the environment environ (KEY=value pairs).
+func runBerthEnv(t testing.TB, environ []string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	root := NewRoot(IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Environ: []string{}}, Cluster{})
+	root := NewRoot(IO{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Environ: environ}, Cluster{})
 	root.SetArgs(args)
 	err = root.ExecuteContext(context.Background())
 	return out.String(), errOut.String(), err

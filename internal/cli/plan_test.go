@@ -239,7 +239,10 @@ func TestPlanCorpus(t *testing.T) {
 	moving := 0
 	for _, a := range apps {
 		t.Run(a.name, func(t *testing.T) {
-			got, stderr, err := runBerth(t, "plan", "-f", a.file)
+			// $PWD is the project directory, as for a user who runs docker compose there
+			// (else a file such as $PWD/Caddyfile would name this test's directory)
+			env := []string{"PWD=" + filepath.Dir(a.file)}
+			got, stderr, err := runBerthEnv(t, env, "plan", "-f", a.file)
 			if err != nil {
 				// a fragment that loads only with other files (an override, an empty extras file)
 				t.Skipf("berth plan alone: %v: %s", err, strings.TrimSpace(stderr))
@@ -248,7 +251,7 @@ func TestPlanCorpus(t *testing.T) {
 				return // nothing to move: the golden cases above cover those runbooks
 			}
 			moving++
-			if again := runPlan(t, "-f", a.file); again != got {
+			if again, _, _ := runBerthEnv(t, env, "plan", "-f", a.file); again != got {
 				t.Fatal("two runs differ")
 			}
 			got = strings.ReplaceAll(got, a.file, "compose.yaml")
