@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/test/cluster/buildkit"
@@ -98,6 +100,63 @@ func TestApplyBuild(t *testing.T) {
 		}
 	}
 	t.Run("web to api to db and redis", func(t *testing.T) { checkInfo(ctx, t, s.cs, s.root) })
+	t.Run("a kube-pod:// builder", func(t *testing.T) {
+		checkKubePodBuilder(ctx, t, s, filepath.Dir(sock), env, buildArgs, digests)
+	})
+}
+
+// checkKubePodBuilder builds again through a kube-pod:// address: BuildKit's helper runs
+// `kubectl exec -i POD -- buildctl dial-stdio`; the pod's buildctl is a relay
+// (cmd/buildctl-relay) to the node's buildkitd socket, mounted from the node (hostPath), so
+// what is tested is berth's build session over kubectl exec, not a daemon inside the pod.
+// The images are served from the cache: the same digests.
+func checkKubePodBuilder(ctx context.Context, t *testing.T, s *shopNode, sockDir string, env, args []string, digests map[string]string) {
+	bin, err := realnode.GoBinary(ctx, "github.com/berth-dev/berth/test/realnode/cmd/buildctl-relay")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := realnode.Image([]realnode.File{{Path: "/usr/bin/buildctl", Mode: 0o755, Data: bin}},
+		realnode.ImageConfig{Entrypoint: []string{"/usr/bin/buildctl"}, Cmd: []string{"wait"}})
+	if err == nil {
+		err = s.n.Push(ctx, "berth-test/buildctl-relay:1", img)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirType := corev1.HostPathDirectory
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "buildkit-relay", Namespace: ns},
+		Spec: corev1.PodSpec{
+			Containers: []corev1.Container{{Name: "buildkit", Image: "berth-test/buildctl-relay:1",
+				VolumeMounts: []corev1.VolumeMount{{Name: "sock", MountPath: "/run/buildkit"}}}},
+			Volumes: []corev1.Volume{{Name: "sock", VolumeSource: corev1.VolumeSource{
+				HostPath: &corev1.HostPathVolumeSource{Path: sockDir, Type: &dirType}}}},
+			TerminationGracePeriodSeconds: new(int64),
+		},
+	}
+	if _, err := s.cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+		p, err := s.cs.CoreV1().Pods(ns).Get(ctx, pod.Name, metav1.GetOptions{})
+		return err == nil && p.Status.Phase == corev1.PodRunning, nil
+	})
+	if err != nil {
+		t.Fatalf("pod %s not running: %v", pod.Name, err)
+	}
+	// later entries win: the builder is the pod, kubectl finds the node's cluster
+	env = append(env[:len(env):len(env)], "BUILDKIT_HOST=kube-pod://"+pod.Name+"?namespace="+ns,
+		"KUBECONFIG="+s.n.Kubeconfig, "PATH="+filepath.Dir(s.kubectl)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	t0 := time.Now()
+	out, err := runBerthEnv(env, s.berth, args...)
+	if err != nil {
+		t.Fatalf("berth build through kube-pod://%s: %v\n%s", pod.Name, err, out)
+	}
+	t.Logf("berth build --push through kube-pod://%s?namespace=%s (kubectl exec): %s", pod.Name, ns, since(t0))
+	if got := builtDigests(t, out, realnode.RegistryAddr+"/shop"); fmt.Sprint(got) != fmt.Sprint(digests) {
+		t.Errorf("through kube-pod:// the images are %v, want the first build's %v", got, digests)
+	}
+	_ = s.cs.CoreV1().Pods(ns).Delete(ctx, pod.Name, metav1.DeleteOptions{})
 }
 
 // startNodeBuilder runs buildkitd inside n's namespaces, pushing to the node's registry over
