@@ -2,13 +2,13 @@ package build_test
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/berth-dev/berth/pkg/build"
 	"github.com/berth-dev/berth/test/cluster"
+	"github.com/berth-dev/berth/test/cluster/buildkit"
 )
 
 // TestTLSBuilder: a builder at tcp://HOST:PORT with TLS that requires a client certificate
@@ -32,16 +32,7 @@ func TestTLSBuilder(t *testing.T) {
 		t.Fatal(err)
 	}
 	// the builder's CA, but a client certificate another CA signed
-	foreignClient := t.TempDir()
-	for src, dst := range map[string]string{filepath.Join(tlsDir, "ca.pem"): "ca.pem", other.ClientCert: "cert.pem", other.ClientKey: "key.pem"} {
-		b, err := os.ReadFile(src)
-		if err == nil {
-			err = os.WriteFile(filepath.Join(foreignClient, dst), b, 0o600)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	foreignClient := buildkit.ClientTLSDir(t, filepath.Join(tlsDir, "ca.pem"), other.ClientCert, other.ClientKey)
 	for _, tc := range []struct {
 		name, dir, want string
 	}{

@@ -226,19 +226,7 @@ func (e *Env) StartTLSBuilder(t testing.TB) (addr, tlsDir string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	client := filepath.Join(dir, "client")
-	if err := os.MkdirAll(client, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	for src, dst := range map[string]string{m.CA: "ca.pem", m.ClientCert: "cert.pem", m.ClientKey: "key.pem"} {
-		b, err := os.ReadFile(src)
-		if err == nil {
-			err = os.WriteFile(filepath.Join(client, dst), b, 0o600)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
+	client := ClientTLSDir(t, m.CA, m.ClientCert, m.ClientKey)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -247,6 +235,23 @@ func (e *Env) StartTLSBuilder(t testing.TB) (addr, tlsDir string) {
 	l.Close()
 	e.startBuildkitdTCP(t, e.bin, dir, hostPort)
 	return "tcp://" + hostPort, client
+}
+
+// ClientTLSDir is a new directory holding copies of ca, cert and key as ca.pem, cert.pem and
+// key.pem (buildctl's --tlsdir layout, berth's --builder-tls-dir).
+func ClientTLSDir(t testing.TB, ca, cert, key string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for src, dst := range map[string]string{ca: "ca.pem", cert: "cert.pem", key: "key.pem"} {
+		b, err := os.ReadFile(src)
+		if err == nil {
+			err = os.WriteFile(filepath.Join(dir, dst), b, 0o600)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }
 
 // startBuildkitd runs buildkitd in dir with the OCI worker (Debian's runc, overlayfs, host
