@@ -393,13 +393,18 @@ func (o *dataRestoreOptions) run(ctx context.Context, streams cli.IO, svc string
 
 func newDataDump(streams cli.IO) *cobra.Command {
 	d := &dataApp{input: cli.ConvertFlags{Environ: streams.Environ}}
+	var runIt bool
 	cmd := &cobra.Command{
 		Use:   "dump SERVICE",
-		Short: "Print the command that dumps a data store on the old side",
+		Short: "Print (or run) the command that dumps a data store on the old side",
 		Long: `Dump prints the command that dumps a data store of the Compose app (docker compose exec, with
 the project's real names and the store's own tool) into the file berth data restore reads.
-Credentials are read in the container from its environment, never written out.`,
-		Example: `  berth data dump db -f compose.yaml | sh`,
+Credentials are read in the container from its environment, never written out.
+
+With --run, where docker is on PATH, berth runs it (sh, in the current directory) and checks
+that the file it wrote is a dump of the store's kind; a failed or wrong dump is removed.`,
+		Example: `  berth data dump db -f compose.yaml | sh
+  berth data dump db -f compose.yaml --run`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := d.load(cmd.Context(), streams); err != nil {
@@ -410,15 +415,55 @@ Credentials are read in the container from its environment, never written out.`,
 				return err
 			}
 			pre, line := data.DumpCommand(d.oldExec, s)
+			file := s.Service + s.Engine.DumpExt()
+			if runIt {
+				return runDump(cmd.Context(), streams, s, append(pre, line+" > "+data.Quote(file)), file)
+			}
 			for _, p := range pre {
 				fmt.Fprintln(streams.Out, p)
 			}
-			fmt.Fprintln(streams.Out, line+" > "+s.Service+s.Engine.DumpExt())
+			fmt.Fprintln(streams.Out, line+" > "+file)
 			return nil
 		},
 	}
 	d.bind(cmd, false)
+	cmd.Flags().BoolVar(&runIt, "run", false, "run the dump command (needs docker on PATH) and check the file it writes")
 	return cmd
+}
+
+// runDump runs a dump command's lines in one sh where docker is on PATH, then checks that
+// file holds a dump of s's kind; a failed or wrong dump is removed, so it is never restored.
+func runDump(ctx context.Context, streams cli.IO, s data.Store, lines []string, file string) error {
+	script := strings.Join(lines, "\n")
+	if lookPath(streams.Environ, "docker") == "" {
+		return fmt.Errorf("--run needs docker on PATH (berth runs: %s); without docker, run the command berth data dump prints without --run where the Compose app runs", script)
+	}
+	c := exec.CommandContext(ctx, "sh", "-c", script)
+	c.Env, c.Stdin, c.Stdout, c.Stderr = streams.Environ, streams.In, streams.ErrOut, streams.ErrOut
+	if err := c.Run(); err != nil {
+		os.Remove(file)
+		return fmt.Errorf("dump %s: %s: %w; %s removed", s.Service, script, err, file)
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	fi, err := f.Stat()
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if kind, what := data.Sniff(head[:n]); kind != s.Engine {
+		os.Remove(file)
+		if what == "" {
+			what = fmt.Sprintf("not a dump (%d bytes)", fi.Size())
+		}
+		return fmt.Errorf("dump %s: %s is %s, not a dump of %s; %s removed", s.Service, file, what, s.Engine.Title(), file)
+	}
+	fmt.Fprintf(streams.ErrOut, "wrote %s: %s, %d bytes\n", file, s.Engine.Title(), fi.Size())
+	return nil
 }
 
 // oldExec runs a command in a service's container on the Compose side.

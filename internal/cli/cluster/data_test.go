@@ -96,3 +96,60 @@ func TestFromDockerVolume(t *testing.T) {
 func cliIO(environ []string) cli.IO {
 	return cli.IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard, Environ: environ}
 }
+
+// TestDumpRun: berth data dump --run runs the printed command with the docker on PATH and
+// keeps the file only when it is a dump of the store's kind.
+func TestDumpRun(t *testing.T) {
+	compose, err := filepath.Abs("../testdata/plan/rules/compose.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func(env []string) (string, error) {
+		var errOut strings.Builder
+		cmd := newDataDump(cli.IO{In: strings.NewReader(""), Out: io.Discard, ErrOut: &errOut, Environ: env})
+		cmd.SetArgs([]string{"db", "-f", compose, "--run"})
+		cmd.SetOut(io.Discard)
+		cmd.SetErr(io.Discard)
+		err := cmd.Execute()
+		return errOut.String(), err
+	}
+	t.Run("no docker on PATH", func(t *testing.T) {
+		t.Chdir(t.TempDir())
+		_, err := run([]string{"PATH=" + t.TempDir()})
+		if err == nil || !strings.Contains(err.Error(), "--run needs docker on PATH (berth runs: docker compose -p rules") {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("a PostgreSQL dump is kept", func(t *testing.T) {
+		t.Chdir(t.TempDir())
+		args := filepath.Join(t.TempDir(), "args")
+		said, err := run(fakeDocker(t, `echo "$@" > `+args+`; printf 'PGDMP\001\016\000'`))
+		if err != nil {
+			t.Fatalf("%v\n%s", err, said)
+		}
+		if b, err := os.ReadFile("db.dump"); err != nil || !strings.HasPrefix(string(b), "PGDMP") {
+			t.Errorf("db.dump = %q, %v", b, err)
+		}
+		if b, _ := os.ReadFile(args); !strings.Contains(string(b), "compose -p rules") || !strings.Contains(string(b), "exec -T db pg_dump") {
+			t.Errorf("docker ran with %q", b)
+		}
+		if !strings.Contains(said, "wrote db.dump: PostgreSQL") {
+			t.Errorf("berth said %q", said)
+		}
+	})
+	for name, script := range map[string]string{
+		"docker fails":           `echo "service db is not running" >&2; exit 1`,
+		"not a dump of its kind": `printf 'REDIS0011'`,
+	} {
+		t.Run(name+": no file is left", func(t *testing.T) {
+			t.Chdir(t.TempDir())
+			_, err := run(fakeDocker(t, script))
+			if err == nil || !strings.Contains(err.Error(), "db.dump removed") {
+				t.Errorf("err = %v", err)
+			}
+			if _, err := os.Stat("db.dump"); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("db.dump left behind: %v", err)
+			}
+		})
+	}
+}
