@@ -91,7 +91,14 @@ func (b *builder) accountApp() {
 			continue
 		}
 		prefix := "services." + f.Service + "."
+		if svc := b.serviceNamed(f.Service); svc != nil && svc.Trigger != nil {
+			prefix = svc.Field + "." // a job: jobs.NAME
+		}
 		if f.Service == "" || !strings.HasPrefix(f.Path, prefix) || b.providerPlans()[f.Service] != nil {
+			continue
+		}
+		if strings.HasPrefix(f.Path, prefix+"triggers") {
+			b.accountTrigger(f.Service, f.Path)
 			continue
 		}
 		if k, p, ok := nestedPassive(nested, strings.TrimPrefix(f.Path, prefix)); ok {
@@ -180,8 +187,6 @@ func (b *builder) accountTop(path string) {
 		b.accountNetwork(path)
 	case top == "models":
 		b.accountModel(path)
-	case top == "jobs":
-		b.accountJob(path)
 	case top == "x-berth":
 		b.accountAppExt(path)
 	case strings.HasPrefix(top, "x-"):

@@ -55,7 +55,7 @@ type builder struct {
 	gw gatewayState
 	// prov are the provider services' plans by name (provided.go).
 	prov map[string]*providerPlan
-	// jobsSeen are the Compose jobs already reported (models.go).
+	// jobsSeen are the further schedules of Compose jobs already reported (jobs.go).
 	jobsSeen map[string]bool
 }
 

@@ -106,22 +106,3 @@ func (b *builder) accountLegacyModel(svc *model.Service) {
 		b.ledger.Dropped(svc.Name, prefix+key, "option "+key+" of a provider of type model is not converted: declare the model under models: (context_size, runtime_flags)")
 	}
 }
-
-// accountJob accounts a field of a Compose job (top-level jobs:, containers run to
-// completion on triggers), which berth does not convert: one warning per job, at its first
-// field.
-func (b *builder) accountJob(path string) {
-	parts := strings.SplitN(path, ".", 3)
-	if len(parts) < 2 {
-		return
-	}
-	job := parts[0] + "." + parts[1]
-	if b.jobsSeen == nil {
-		b.jobsSeen = map[string]bool{}
-	}
-	if b.jobsSeen[job] {
-		return
-	}
-	b.jobsSeen[job] = true
-	b.ledger.Dropped("", job, "job "+parts[1]+" is not converted: write it as a service with x-berth.kind: Job (run once) or x-berth.schedule (a CronJob)")
-}

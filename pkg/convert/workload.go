@@ -80,6 +80,8 @@ func (b *builder) decideKind(svc *model.Service, listens, awaited bool) (model.K
 	switch {
 	case svc.Options.Schedule != "":
 		return model.KindCronJob, "x-berth.schedule"
+	case svc.Trigger != nil:
+		return model.KindCronJob, "a Compose job"
 	case svc.Options.Kind != model.KindAuto:
 		return svc.Options.Kind, "x-berth.kind"
 	case svc.Kind != model.KindAuto:
@@ -367,7 +369,7 @@ func (b *builder) jobSpec(pl *plan, tmpl corev1.PodTemplateSpec) batchv1.JobSpec
 // cronJob wraps the job spec in a CronJob. Runs never overlap (Compose never runs two copies
 // of a one-shot at once) and a few finished Jobs are kept for their logs.
 func (b *builder) cronJob(pl *plan, meta metav1.ObjectMeta, tmpl corev1.PodTemplateSpec) *batchv1.CronJob {
-	return &batchv1.CronJob{TypeMeta: typeMeta("batch/v1", "CronJob"), ObjectMeta: meta,
+	cj := &batchv1.CronJob{TypeMeta: typeMeta("batch/v1", "CronJob"), ObjectMeta: meta,
 		Spec: batchv1.CronJobSpec{
 			Schedule:                   pl.Svc.Options.Schedule,
 			ConcurrencyPolicy:          batchv1.ForbidConcurrent,
@@ -378,6 +380,10 @@ func (b *builder) cronJob(pl *plan, meta metav1.ObjectMeta, tmpl corev1.PodTempl
 				Spec:       b.jobSpec(pl, tmpl),
 			},
 		}}
+	if t := pl.Svc.Trigger; t != nil && pl.Svc.Options.Schedule == "" {
+		b.jobTrigger(cj, t)
+	}
+	return cj
 }
 
 // gracePeriod converts a stop grace period to whole seconds, rounding up.

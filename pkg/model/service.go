@@ -103,6 +103,9 @@ type Service struct {
 	Constraints []KV
 	// Model is set on a service the loader made to serve a language model (Compose models:).
 	Model *ModelServer
+	// Trigger is set on a Compose job (top-level jobs:): a container run to completion on a
+	// schedule or by hand.
+	Trigger *JobTrigger
 	// Paths are the input fields of the scalar values above (Hostname, DNS, StopGrace, ...).
 	Paths Paths
 }
@@ -151,4 +154,21 @@ type HostAlias struct {
 	IP        string
 	Hostnames []string
 	Field     string
+}
+
+// JobTrigger is when a Compose job runs (jobs.NAME.triggers): on Schedule (cron syntax, in
+// TimeZone when set), or, without a schedule, only when started by hand (Manual).
+type JobTrigger struct {
+	Schedule, TimeZone string
+	// Queue: a fire while a run goes on waits for it (concurrency: queue); Kubernetes has
+	// no queue, the CronJob skips such a fire (Compose's default, forbid).
+	Queue bool
+	// SkipMissed: fires missed while the platform was unavailable are skipped (missed_fires:
+	// skip); Compose's default runs one catch-up.
+	SkipMissed bool
+	// Manual: no schedule; the job runs only when started by hand.
+	Manual bool
+	// Field is the input path of the schedule used (jobs.NAME.triggers.schedule[0]), or of
+	// triggers when there is none.
+	Field string
 }

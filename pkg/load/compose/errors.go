@@ -442,7 +442,7 @@ func findScalar(root *inode, ok func(string) bool) (string, diag.Pos) {
 
 func (x *explainer) undefined(service, kind, name string) error {
 	list := map[string]string{"volume": "volumes", "network": "networks", "secret": "secrets", "config": "configs", "build secret": "build.secrets"}[kind]
-	f := "services." + service + "." + list
+	f := x.idx.serviceField(service) + "." + list
 	if p := f + "." + name; x.idx.has(p) {
 		f = p
 	} else if n := x.idx.service(service).get("." + list); n != nil {

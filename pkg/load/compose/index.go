@@ -50,9 +50,20 @@ func (x *index) has(path string) bool {
 	return ok
 }
 
-// node returns the merged input node at services.<svc> (nil if absent).
+// node returns the merged input node at services.<svc>, or jobs.<svc> for a job (nil if absent).
 func (x *index) service(name string) *inode {
-	return x.root.get(".services").get("." + name)
+	if n := x.root.get(".services").get("." + name); n != nil {
+		return n
+	}
+	return x.root.get(".jobs").get("." + name)
+}
+
+// serviceField is the input path of service (or job) name: services.<name> or jobs.<name>.
+func (x *index) serviceField(name string) string {
+	if x.root.get(".services").get("."+name) == nil && x.root.get(".jobs").get("."+name) != nil {
+		return "jobs." + name
+	}
+	return "services." + name
 }
 
 func parentPath(p string) string {

@@ -223,7 +223,7 @@ func flatten(root *inode) (map[string]diag.Pos, []diag.Field) {
 			switch path {
 			case "":
 				p = c.seg[1:]
-			case "services":
+			case "services", "jobs": // a job's fields belong to it as a service's to the service
 				s = c.seg[1:]
 			}
 			rec(c, p, s, inLeaf || n.leaf)

@@ -125,7 +125,9 @@ func fromProject(p *types.Project, fs *fileSet, unset []string) (*model.App, err
 func (m *mapper) inputs(app *model.App) {
 	for _, f := range m.idx.fields {
 		if f.Service != "" {
-			if _, ok := m.project.Services[f.Service]; !ok {
+			_, svc := m.project.Services[f.Service]
+			_, job := m.project.Jobs[f.Service]
+			if !svc && !job {
 				continue
 			}
 		}
@@ -135,6 +137,12 @@ func (m *mapper) inputs(app *model.App) {
 		m.diags = append(m.diags, diag.Diagnostic{
 			Severity: diag.Info, Pos: m.idx.at("services." + name), Service: name,
 			Field: "services." + name, Message: "not converted: its profiles are not active",
+		})
+	}
+	for name := range m.project.DisabledJobs {
+		m.diags = append(m.diags, diag.Diagnostic{
+			Severity: diag.Info, Pos: m.idx.at("jobs." + name), Service: name,
+			Field: "jobs." + name, Message: "not converted: its profiles are not active",
 		})
 	}
 }
@@ -234,15 +242,19 @@ func expander(lookup func(string) (string, bool)) func(string) string {
 	}
 }
 
-// serviceOf returns the service a services.<name>... path belongs to. Service names may
-// contain dots, so the longest service name of the input that prefixes the path wins.
+// serviceOf returns the service (or job) a services.<name>... (jobs.<name>...) path belongs
+// to. Names may contain dots, so the longest name of the input that prefixes the path wins.
 func (x *index) serviceOf(path string) string {
+	section := "services"
 	rest, ok := strings.CutPrefix(path, "services.")
 	if !ok {
-		return ""
+		if rest, ok = strings.CutPrefix(path, "jobs."); !ok {
+			return ""
+		}
+		section = "jobs"
 	}
 	best := ""
-	for _, s := range x.root.get(".services").kidsOrNil() {
+	for _, s := range x.root.get("." + section).kidsOrNil() {
 		name := s.seg[1:]
 		if len(name) > len(best) && strings.HasPrefix(rest, name) &&
 			(len(rest) == len(name) || rest[len(name)] == '.' || rest[len(name)] == '[') {

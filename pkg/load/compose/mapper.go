@@ -62,6 +62,13 @@ func (m *mapper) mapApp(app *model.App) error {
 		}
 		app.Services = append(app.Services, s)
 	}
+	for _, name := range sortedKeys(m.project.Jobs) {
+		s, err := m.job(name, m.project.Jobs[name])
+		if err != nil {
+			return err
+		}
+		app.Services = append(app.Services, s)
+	}
 	aliases(app, m.project)
 	m.nameVars(app)
 	app.VarRefs = m.idx.varRefs()

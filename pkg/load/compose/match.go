@@ -18,7 +18,7 @@ type keysFunc func(n *yaml.Node) []string
 func (m *mapper) matcher(service, list string, keys keysFunc) func(key, fallback string) string {
 	table := map[string]string{}
 	if n := m.idx.service(service).get("." + list); n != nil {
-		base := "services." + service + "." + list
+		base := m.idx.serviceField(service) + "." + list
 		for _, kid := range n.kids {
 			for _, k := range keys(kid.node) {
 				table[k] = base + kid.seg

@@ -73,6 +73,9 @@ func (m *mapper) models(app *model.App, legacy map[string]model.ModelServer) {
 	for n := range m.project.Services {
 		taken[n] = true
 	}
+	for n := range m.project.Jobs {
+		taken[n] = true
+	}
 	for _, v := range app.Volumes {
 		taken["volume:"+v.Name] = true
 	}
@@ -94,13 +97,20 @@ func (m *mapper) models(app *model.App, legacy map[string]model.ModelServer) {
 		m.modelServer(app, name, legacy[name], taken)
 	}
 	for _, s := range app.Services {
-		svc, ok := m.project.Services[s.Name]
-		if !ok || s.Model != nil {
+		var uses map[string]*types.ServiceModelConfig
+		if svc, ok := m.project.Services[s.Name]; ok {
+			uses = svc.Models
+		} else if j, ok := m.project.Jobs[s.Name]; ok {
+			uses = j.Models
+		} else {
 			continue
 		}
-		for _, ref := range sortedKeys(svc.Models) {
+		if s.Model != nil {
+			continue
+		}
+		for _, ref := range sortedKeys(uses) {
 			if srv := server[ref]; srv != nil {
-				m.modelEnv(s, ref, svc.Models[ref], srv)
+				m.modelEnv(s, ref, uses[ref], srv)
 				joinNetworks(srv, s)
 			}
 		}
@@ -159,7 +169,7 @@ func modelURL(service string) string {
 // listItem is the path of the item of service svc's list key whose value is v
 // (services.svc.key when none is).
 func (m *mapper) listItem(svc, key, v string) string {
-	f := "services." + svc + "." + key
+	f := m.idx.serviceField(svc) + "." + key
 	for _, n := range m.idx.service(svc).get("." + key).kidsOrNil() {
 		if n.node != nil && n.node.Value == v {
 			return f + n.seg

@@ -13,7 +13,12 @@ import (
 )
 
 func (m *mapper) service(name string, svc types.ServiceConfig) (*model.Service, error) {
-	f := "services." + name
+	return m.workload("services."+name, name, svc)
+}
+
+// workload maps a service, or a job (a container run to completion: the same attributes
+// under jobs.NAME), whose input path is f.
+func (m *mapper) workload(f, name string, svc types.ServiceConfig) (*model.Service, error) {
 	s := &model.Service{
 		Name:  name,
 		Field: f,
