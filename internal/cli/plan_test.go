@@ -280,12 +280,14 @@ func runbookDataRules(t *testing.T, md string) {
 	if only < 0 || full < only {
 		t.Errorf("the data tier is not applied alone before the app tier (apply --only at %d, apply at %d)", only, full)
 	}
-	dumped := map[string]int{}
-	lastStop := -1
-	for i, l := range sh {
-		if strings.Contains(l, " stop ") {
+	lastStop := -1 // of the switch-over window, before anything is applied
+	for i, l := range sh[:max(only, 0)] {
+		if strings.Contains(l, " stop ") || strings.Contains(l, "--desired-count 0") {
 			lastStop = i
 		}
+	}
+	dumped := map[string]int{}
+	for i, l := range sh {
 		if _, f, ok := strings.Cut(l, " > "); ok {
 			dumped[f]++
 			if strings.HasSuffix(f, ".tar") && i < lastStop {
