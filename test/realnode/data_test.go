@@ -376,7 +376,7 @@ func (d *dataEnv) interruptedPush(t *testing.T, stop func(*exec.Cmd), args ...st
 	}
 	err = cmd.Wait()
 	if at == 0 {
-		t.Fatalf("the push ended (%v) before 40 %% was read: the tree is too small to interrupt", err)
+		t.Fatalf("the push ended (%v) before 40 %% was read (the tree too small to interrupt, or the push failed):\n%s", err, lastLines(out.String(), 3))
 	}
 	return at, out.String(), err
 }
