@@ -405,7 +405,7 @@ With --run, where docker is on PATH, berth runs it (sh, in the current directory
 that the file it wrote is a dump of the store's kind; a failed or wrong dump is removed.`,
 		Example: `  berth data dump db -f compose.yaml | sh
   berth data dump db -f compose.yaml --run`,
-		Args:    cobra.ExactArgs(1),
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := d.load(cmd.Context(), streams); err != nil {
 				return err
