@@ -7,11 +7,15 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
 	"sort"
 	"strings"
+	"unicode/utf8"
+
+	"go.yaml.in/yaml/v2"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -108,9 +112,11 @@ func Parse(source string, data []byte) ([]*unstructured.Unstructured, error) {
 		if len(bytes.TrimSpace(raw)) == 0 {
 			continue
 		}
-		u := &unstructured.Unstructured{}
-		if err := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(raw), 4096).Decode(&u.Object); err != nil {
-			return nil, fmt.Errorf("%s: document %d: %w", path, doc, err)
+		u := &unstructured.Unstructured{Object: decodeYAMLDirect(raw)}
+		if u.Object == nil {
+			if err := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(raw), 4096).Decode(&u.Object); err != nil {
+				return nil, fmt.Errorf("%s: document %d: %w", path, doc, err)
+			}
 		}
 		if len(u.Object) == 0 {
 			continue
@@ -130,6 +136,80 @@ func Parse(source string, data []byte) ([]*unstructured.Unstructured, error) {
 		}
 		out = append(out, u)
 	}
+}
+
+// decodeYAMLDirect decodes one YAML document into the map utilyaml's YAMLOrJSONDecoder would
+// produce, without its detour through JSON: that decoder parses the YAML (go-yaml v2), converts
+// the result to JSON bytes and parses those again (sigs.k8s.io/yaml), which on an unchanged
+// re-apply of 501 objects was half of berth's decoding CPU. The tree go-yaml returns is
+// converted in place of the round trip, giving what it would give: string keys, numbers as
+// float64 (encoding/json's default, which the round trip uses), strings, booleans and nulls as
+// they are. It returns nil, and the caller takes the round trip, for everything else: a JSON
+// document (decoded with int64 numbers by the JSON path), a YAML error (whose message the round
+// trip words), a document that is not a mapping, a key that is not a string, a string that is
+// not valid UTF-8 (JSON would replace bytes), a NaN or infinite number (JSON has none), or any
+// other type go-yaml may return. TestDecodeYAMLDirect holds the two paths equal.
+func decodeYAMLDirect(raw []byte) map[string]any {
+	if utilyaml.IsJSONBuffer(raw) {
+		return nil
+	}
+	var v any
+	if yaml.Unmarshal(raw, &v) != nil {
+		return nil
+	}
+	m, ok := v.(map[any]any)
+	if !ok {
+		return nil
+	}
+	out, ok := jsonable(m)
+	if !ok {
+		return nil
+	}
+	return out.(map[string]any)
+}
+
+// jsonable converts a go-yaml v2 value as a YAML → JSON → Go round trip would; ok is false
+// where the round trip could differ (see decodeYAMLDirect).
+func jsonable(v any) (any, bool) {
+	switch t := v.(type) {
+	case map[any]any:
+		out := make(map[string]any, len(t))
+		for k, e := range t {
+			ks, ok := k.(string)
+			if !ok || !utf8.ValidString(ks) {
+				return nil, false
+			}
+			c, ok := jsonable(e)
+			if !ok {
+				return nil, false
+			}
+			out[ks] = c
+		}
+		return out, true
+	case []any:
+		out := make([]any, len(t))
+		for i, e := range t {
+			c, ok := jsonable(e)
+			if !ok {
+				return nil, false
+			}
+			out[i] = c
+		}
+		return out, true
+	case string:
+		return t, utf8.ValidString(t)
+	case bool, nil:
+		return t, true
+	case int:
+		return float64(t), true
+	case int64:
+		return float64(t), true
+	case uint64:
+		return float64(t), true
+	case float64:
+		return t, !math.IsNaN(t) && !math.IsInf(t, 0)
+	}
+	return nil, false
 }
 
 // AppName returns the application the objects belong to: the value of their
