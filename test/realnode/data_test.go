@@ -297,7 +297,11 @@ func (d *dataEnv) sideBySide(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv("BERTH_TEST_DATA_ROUNDS")); err == nil && v > 0 {
 		rounds = v
 	}
+	// settle first: the resume before this has just scaled the Deployment back to 1, and a pod
+	// its ReplicaSet creates after the scale to 0 would escape a wait that listed none yet
+	d.kubeOK("-n", newNS, "rollout", "status", "deploy/files", "--timeout=120s")
 	d.kubeOK("-n", newNS, "scale", "deploy/files", "--replicas=0")
+	d.kubeOK("-n", newNS, "rollout", "status", "deploy/files", "--timeout=120s")
 	d.kubeOK("-n", newNS, "wait", "--for=delete", "pod", "-l", "app.kubernetes.io/name=files", "--timeout=120s")
 	pod := filepath.Join(d.dir, "bench-cp.yaml")
 	golden.WriteFile(t, pod, []byte(`apiVersion: v1
