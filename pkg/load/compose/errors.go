@@ -342,28 +342,17 @@ func (x *explainer) missingVar(req *template.MissingRequiredError) error {
 // with the service and field) and then in the project's env files. Nothing found: the first
 // compose file, unpositioned within it.
 func (x *explainer) inEnvFiles(re *regexp.Regexp) (service, field string, pos diag.Pos) {
-	for _, s := range x.idx.root.get(".services").kidsOrNil() {
-		ef := s.get(".env_file")
-		if ef == nil {
-			continue
+	found := false
+	x.eachEnvFile(func(e envFileEntry) bool {
+		if e.file == "" {
+			return false
 		}
-		items := ef.kids
-		if len(items) == 0 {
-			items = []*inode{ef} // env_file: one string
-		}
-		for _, it := range items {
-			file, _ := envFileRef(it.node)
-			if file == "" {
-				continue
-			}
-			if p, ok := lineMatching(x.resolve(file, it.pos.File), re, x.fs.display); ok {
-				field = "services" + s.seg + ".env_file"
-				if it != ef {
-					field += it.seg
-				}
-				return x.idx.serviceOf(field), field, p
-			}
-		}
+		pos, found = lineMatching(x.resolve(e.file, e.item.pos.File), re, x.fs.display)
+		field = e.field
+		return found
+	})
+	if found {
+		return x.idx.serviceOf(field), field, pos
 	}
 	for _, f := range x.envFiles {
 		if p, ok := lineMatching(f, re, x.fs.display); ok {
@@ -491,6 +480,32 @@ func (x *explainer) missingFile(abs, format string) error {
 // firstMissingEnvFile returns the first required env_file entry (in input order) whose file
 // does not exist, with its resolved path.
 func (x *explainer) firstMissingEnvFile() (string, diag.Pos, string) {
+	var missing envFileEntry
+	if !x.eachEnvFile(func(e envFileEntry) bool {
+		missing = e
+		return e.file != "" && e.required && !x.fileExists(e.file, e.item.pos.File)
+	}) {
+		return "", diag.Pos{}, ""
+	}
+	abs := x.expand(missing.file)
+	if !filepath.IsAbs(abs) {
+		abs = filepath.Join(x.fs.dir, abs)
+	}
+	return missing.field, missing.item.pos, abs
+}
+
+// envFileEntry is one env_file entry of a service: its path and required flag as written, the
+// field that names it (services.web.env_file or services.web.env_file[1]) and its node.
+type envFileEntry struct {
+	file     string
+	required bool
+	field    string
+	item     *inode
+}
+
+// eachEnvFile calls fn for every env_file entry in input order until fn returns true, and says
+// whether one did.
+func (x *explainer) eachEnvFile(fn func(envFileEntry) bool) bool {
 	for _, s := range x.idx.root.get(".services").kidsOrNil() {
 		ef := s.get(".env_file")
 		if ef == nil {
@@ -501,25 +516,17 @@ func (x *explainer) firstMissingEnvFile() (string, diag.Pos, string) {
 			items = []*inode{ef} // env_file: one string
 		}
 		for _, it := range items {
-			file, required := envFileRef(it.node)
-			if file == "" || !required {
-				continue
-			}
-			if x.fileExists(file, it.pos.File) {
-				continue
-			}
-			abs := x.expand(file)
-			if !filepath.IsAbs(abs) {
-				abs = filepath.Join(x.fs.dir, abs)
-			}
-			path := "services" + s.seg + ".env_file"
+			e := envFileEntry{item: it, field: "services" + s.seg + ".env_file"}
 			if it != ef {
-				path += it.seg
+				e.field += it.seg
 			}
-			return path, it.pos, abs
+			e.file, e.required = envFileRef(it.node)
+			if fn(e) {
+				return true
+			}
 		}
 	}
-	return "", diag.Pos{}, ""
+	return false
 }
 
 // fileExists says whether a relative path exists from the project directory, or from the
