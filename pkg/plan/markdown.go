@@ -537,13 +537,12 @@ func (w *writer) rollback() {
 	fmt.Fprintf(&w.b, "3. `%s` removes the app from the cluster and keeps its PersistentVolumeClaims (add `--volumes` only when the data is no longer needed).\n", w.berth("down"))
 }
 
-// relTo is p relative to dir when inside it, else p.
+// relTo names p as the runbook's reader types it: relative to the project directory, where the
+// runbook's commands run ("../vote" for a context beside it, as Compose files write it), and
+// absolute only when no relative path exists (another volume on Windows).
 func relTo(dir, p string) string {
-	if r, err := filepath.Rel(dir, p); err == nil && filepath.IsLocal(r) {
-		return r
-	}
-	if p == dir {
-		return "."
+	if r, err := filepath.Rel(dir, p); err == nil {
+		return filepath.ToSlash(r)
 	}
 	return p
 }
