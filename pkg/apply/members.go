@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
@@ -88,10 +87,10 @@ func (c *Client) listScopes(ctx context.Context, s Set, scs []scope) (*members, 
 	errs := make([]error, len(scs))
 	forEach(len(scs), 16, func(i int) {
 		sc := scs[i]
-		var list *unstructured.UnstructuredList
+		var items []unstructured.Unstructured
 		err := c.retry(ctx, func() error {
 			var err error
-			list, err = c.resource(sc.m, sc.ns).List(ctx, metav1.ListOptions{LabelSelector: s.selector()})
+			items, err = c.list(ctx, sc.m, sc.ns, s.selector())
 			return err
 		})
 		if err != nil {
@@ -100,8 +99,8 @@ func (c *Client) listScopes(ctx context.Context, s Set, scs []scope) (*members, 
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		for j := range list.Items {
-			u := &list.Items[j]
+		for j := range items {
+			u := &items[j]
 			if u.GetKind() == "" {
 				u.SetGroupVersionKind(sc.m.GroupVersionKind)
 			}
