@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -53,29 +54,65 @@ func (c *Client) createHelper(ctx context.Context, o PushOptions) (string, error
 	return created.Name, nil
 }
 
-// waitRunning waits until the helper pod runs.
+// waitRunning waits until the helper pod runs. It watches the pod (the copy starts as soon as
+// the kubelet reports it running, not at the next poll) and reads it again whenever the watch
+// ends early.
 func (c *Client) waitRunning(ctx context.Context, o PushOptions, name string) error {
-	deadline := time.Now().Add(o.Timeout)
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	pods := c.cs.CoreV1().Pods(o.Namespace)
+	var last *corev1.Pod
 	for {
-		got, err := c.cs.CoreV1().Pods(o.Namespace).Get(ctx, name, metav1.GetOptions{})
+		got, err := pods.Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
-			return fmt.Errorf("helper pod %s: %w", name, err)
+			return c.notRunning(ctx, o, name, last, err)
 		}
-		switch got.Status.Phase {
-		case corev1.PodRunning:
-			return nil
-		case corev1.PodFailed, corev1.PodSucceeded:
-			return fmt.Errorf("helper pod %s ended (%s) before the copy: %s", name, got.Status.Phase, c.why(ctx, got))
+		last = got
+		if done, err := c.running(ctx, got); done {
+			return err
 		}
-		if time.Now().After(deadline) {
-			return fmt.Errorf("helper pod %s did not start within %s: %s", name, o.Timeout, c.why(ctx, got))
+		w, err := pods.Watch(ctx, metav1.ListOptions{FieldSelector: fields.OneTermEqualSelector("metadata.name", name).String(), ResourceVersion: got.ResourceVersion})
+		if err != nil {
+			return c.notRunning(ctx, o, name, last, err)
 		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(100 * time.Millisecond):
+		for ev := range w.ResultChan() {
+			p, ok := ev.Object.(*corev1.Pod)
+			if !ok {
+				break // an error event (the resource version expired): read the pod again
+			}
+			last = p
+			if done, err := c.running(ctx, p); done {
+				w.Stop()
+				return err
+			}
+		}
+		w.Stop()
+		if ctx.Err() != nil {
+			return c.notRunning(ctx, o, name, last, ctx.Err())
 		}
 	}
+}
+
+// running says whether the wait for p is over: it runs (nil), or it ended before the copy.
+func (c *Client) running(ctx context.Context, p *corev1.Pod) (bool, error) {
+	switch p.Status.Phase {
+	case corev1.PodRunning:
+		return true, nil
+	case corev1.PodFailed, corev1.PodSucceeded:
+		return true, fmt.Errorf("helper pod %s ended (%s) before the copy: %s", p.Name, p.Status.Phase, c.why(ctx, p))
+	}
+	return false, nil
+}
+
+// notRunning is the error of a wait that ended before the pod ran: the timeout (with what
+// the pod waits for), or the request's own error.
+func (c *Client) notRunning(ctx context.Context, o PushOptions, name string, last *corev1.Pod, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) && last != nil {
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		return fmt.Errorf("helper pod %s did not start within %s: %s", name, o.Timeout, c.why(wctx, last))
+	}
+	return fmt.Errorf("helper pod %s: %w", name, err)
 }
 
 // why explains a pod that does not run: the claim not bound, scheduling, image pulls.
