@@ -8,6 +8,7 @@
 #   FUZZTIME=10m scripts/fuzz.sh         # a longer campaign
 #   FUZZTIME=1000000x scripts/fuzz.sh    # a number of executions per target instead of a time
 #   scripts/fuzz.sh FuzzLoad FuzzConfig  # only these targets (all packages that have them)
+#   scripts/fuzz.sh pkg/load/ecs:FuzzLoad # a target of one package
 #   PARALLEL=1 scripts/fuzz.sh           # fuzzing workers per target (default: go's, GOMAXPROCS)
 #   MINIMIZE=60s scripts/fuzz.sh         # time to minimize each new input (default 10s; go's is 60s,
 #                                        # which starves short runs of targets with slow executions)
@@ -29,7 +30,9 @@ targets=$(grep -rl --include='*_test.go' '^func Fuzz' . | sort | while read -r f
 done | sort -u)
 if [ $# -gt 0 ]; then
 	want=" $* "
-	targets=$(while read -r dir name; do [[ "$want" == *" $name "* ]] && echo "$dir $name"; done <<<"$targets")
+	targets=$(while read -r dir name; do
+		[[ "$want" == *" $name "* || "$want" == *" ${dir#./}:$name "* ]] && echo "$dir $name"
+	done <<<"$targets")
 fi
 if [ -z "$targets" ]; then
 	echo "fuzz.sh: no fuzz targets match" >&2
