@@ -104,17 +104,20 @@ func RestoreScript(s Store, kind string, port int) (string, error) {
 	case Mongo:
 		return "exec mongorestore --archive --drop" + mongoAuth, nil
 	case Redis:
-		return redisRestore(s, kind, port), nil
+		return redisRestore(s, port), nil
 	}
 	return "", fmt.Errorf("service %s is not a known data store", s.Service)
 }
 
-// redisRestore loads an RDB into a running Redis whatever its persistence: a second
+// redisRestore loads a dump into a running Redis whatever its persistence: a second
 // redis-server in the same container loads the file on a local port, the store replicates
 // from it (a full sync replaces its data set, and an append-only store rewrites its AOF from
-// it), then stops replicating and saves. An AOF is replayed with redis-cli --pipe after
-// FLUSHALL.
-func redisRestore(s Store, kind string, port int) string {
+// it), then stops replicating and saves. The second server reads the dump as its
+// append-only file, which takes all three forms a user may bring: an RDB (Redis reads an AOF
+// that begins with "REDIS" as an RDB preamble), an AOF with an RDB preamble (Redis 4+'s
+// default; Redis 7's appendonlydir base and incr files, concatenated), and a plain AOF. Read
+// as an RDB, a preamble AOF would lose every command after its preamble without a word.
+func redisRestore(s Store, port int) string {
 	if port == 0 {
 		port = 6379
 	}
@@ -123,18 +126,15 @@ func redisRestore(s Store, kind string, port int) string {
 		auth = fmt.Sprintf(`export REDISCLI_AUTH="$%s"; `, s.PasswordVar)
 	}
 	cli := fmt.Sprintf("redis-cli -p %d", port)
-	if strings.Contains(kind, "append-only") {
-		return "set -e; " + auth + cli + " FLUSHALL >/dev/null; " + cli + " --pipe"
-	}
 	tmp := 16379 // the port of the server that loads the RDB
 	if port == tmp {
 		tmp++
 	}
 	tcli := fmt.Sprintf("REDISCLI_AUTH= redis-cli -p %d", tmp)
 	return "set -e; " + auth + `d=$(mktemp -d); trap '` + tcli + ` SHUTDOWN NOSAVE >/dev/null 2>&1; rm -rf "$d"' EXIT; ` +
-		`nap='sleep 1'; sleep 0.1 2>/dev/null && nap='sleep 0.1'; cat > "$d/dump.rdb"; ` +
-		fmt.Sprintf(`redis-server --port %d --bind 127.0.0.1 --dir "$d" --dbfilename dump.rdb --appendonly no --save '' --repl-diskless-sync-delay 0 --daemonize yes --logfile "$d/log" --pidfile "$d/pid"; `, tmp) +
-		`i=0; until [ "$(` + tcli + ` PING 2>/dev/null)" = PONG ]; do i=$((i+1)); [ $i -lt 3000 ] || { cat "$d/log" >&2; echo "the RDB did not load" >&2; exit 1; }; $nap; done; ` +
+		`nap='sleep 1'; sleep 0.1 2>/dev/null && nap='sleep 0.1'; cat > "$d/appendonly.aof"; ` +
+		fmt.Sprintf(`redis-server --port %d --bind 127.0.0.1 --dir "$d" --appendonly yes --appendfilename appendonly.aof --dbfilename none.rdb --save '' --repl-diskless-sync-delay 0 --daemonize yes --logfile "$d/log" --pidfile "$d/pid"; `, tmp) +
+		`i=0; until [ "$(` + tcli + ` PING 2>/dev/null)" = PONG ]; do i=$((i+1)); [ $i -lt 3000 ] || { cat "$d/log" >&2; echo "the dump did not load" >&2; exit 1; }; $nap; done; ` +
 		cli + fmt.Sprintf(` REPLICAOF 127.0.0.1 %d >/dev/null; `, tmp) +
 		`i=0; until ` + cli + ` INFO replication | tr -d '\r' | grep -q '^master_link_status:up'; do i=$((i+1)); [ $i -lt 6000 ] || { echo "the store did not sync from the RDB" >&2; exit 1; }; $nap; done; ` +
 		cli + ` REPLICAOF NO ONE >/dev/null; ` +

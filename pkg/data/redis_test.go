@@ -6,24 +6,33 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 )
 
 // TestRedisRestore runs the dump and restore commands against real redis-servers on this
-// machine (Debian's redis-server; skipped where it is absent): an RDB taken from a
-// password-protected server is loaded into an append-only, password-protected one that holds
-// other keys; after the restore it holds exactly the dumped keys, and still does after a
-// restart from its own AOF.
+// machine (Debian's redis-server; skipped where it is absent). The old side is an
+// append-only, password-protected server, written to before and after an AOF rewrite (and in
+// database 3); from it come the three dumps a user may bring: the RDB berth data dump takes,
+// its AOF with an RDB preamble (Redis 7's appendonlydir base and incr files, concatenated: the
+// single appendonly.aof of Redis 4-6), and a plain AOF. Each is restored into a
+// password-protected server, append-only or not, that holds another key; after the restore it
+// holds exactly the old side's keys, and still does after a restart from its own files.
 func TestRedisRestore(t *testing.T) {
 	if _, err := exec.LookPath("redis-server"); err != nil {
 		t.Skip("redis-server not installed")
 	}
 	const pw = "old-side-Pw-7q"
-	src := startRedis(t, "--requirepass", pw, "--appendonly", "no")
+	src := startRedis(t, "--requirepass", pw, "--appendonly", "yes")
 	cli(t, src, pw, "SET", "order:1", "paid")
 	cli(t, src, pw, "HSET", "cart:9", "sku", "42")
+	rewriteAOF(t, src, pw)
+	cli(t, src, pw, "SET", "after:rewrite", "2")
+	cli(t, src, pw, "-n", "3", "SET", "db3", "yes")
+	preamble := aofFiles(t, src)
+
 	ex := func(svc string, env ...string) string { return "" }
 	s := Store{Service: "cache", Engine: Redis, PasswordVar: "REDIS_PASSWORD", PasswordVarOld: true}
 	_, dump := DumpCommand(ex, s)
@@ -34,44 +43,95 @@ func TestRedisRestore(t *testing.T) {
 	if err := cmd.Run(); err != nil {
 		t.Fatalf("dump: %v\n%s", err, stderr.String())
 	}
-	if kind, what := Sniff(rdb.Bytes()); kind != Redis {
-		t.Fatalf("the dump is %q, not an RDB", what)
-	}
+	cli(t, src, pw, "CONFIG", "SET", "aof-use-rdb-preamble", "no")
+	rewriteAOF(t, src, pw)
+	plain := aofFiles(t, src)
 
-	const pw2 = "new-side-Pw-3k"
-	dst := startRedis(t, "--requirepass", pw2, "--appendonly", "yes")
-	cli(t, dst, pw2, "SET", "stale", "1")
-	port := 0
-	fmt.Sscan(dst.port, &port)
-	script, err := RestoreScript(s, "a Redis RDB file", port)
+	for i, tc := range []struct {
+		name, kind string
+		dump       []byte
+	}{
+		{"RDB (berth data dump)", "a Redis RDB file", rdb.Bytes()},
+		{"AOF with an RDB preamble", "a Redis RDB file", preamble},
+		{"plain AOF", "a Redis append-only file", plain},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if kind, what := Sniff(tc.dump); kind != Redis || what != tc.kind {
+				t.Fatalf("the dump is %q (%s), want %q", what, kind, tc.kind)
+			}
+			const pw2 = "new-side-Pw-3k"
+			appendOnly := []string{"yes", "no"}[i%2]
+			dst := startRedis(t, "--requirepass", pw2, "--appendonly", appendOnly)
+			cli(t, dst, pw2, "SET", "stale", "1")
+			port := 0
+			fmt.Sscan(dst.port, &port)
+			script, err := RestoreScript(s, tc.kind, port)
+			if err != nil {
+				t.Fatal(err)
+			}
+			restore := exec.Command("sh", "-c", script)
+			restore.Env = append(os.Environ(), "REDIS_PASSWORD="+pw2)
+			restore.Stdin = bytes.NewReader(tc.dump)
+			out, err := restore.CombinedOutput()
+			if err != nil {
+				t.Fatalf("restore: %v\n%s", err, out)
+			}
+			if bytes.Contains(out, []byte(pw2)) {
+				t.Error("the restore printed the password")
+			}
+			check := func(when string) {
+				t.Helper()
+				got := strings.Join([]string{cli(t, dst, pw2, "GET", "order:1"), cli(t, dst, pw2, "HGET", "cart:9", "sku"),
+					cli(t, dst, pw2, "GET", "after:rewrite"), cli(t, dst, pw2, "-n", "3", "GET", "db3"), cli(t, dst, pw2, "EXISTS", "stale")}, " ")
+				if want := "paid 42 2 yes 0"; got != want {
+					t.Errorf("%s (appendonly %s): order:1, cart:9 sku, after:rewrite, db3 in db 3, EXISTS stale = %q, want %q", when, appendOnly, got, want)
+				}
+			}
+			check("after the restore")
+			dst.restart(t)
+			check("after a restart")
+		})
+	}
+}
+
+// rewriteAOF has r rewrite its append-only file and waits until it has.
+func rewriteAOF(t *testing.T, r *redisProc, pw string) {
+	t.Helper()
+	cli(t, r, pw, "BGREWRITEAOF")
+	for i := 0; ; i++ {
+		info := cli(t, r, pw, "INFO", "persistence")
+		if strings.Contains(info, "aof_rewrite_in_progress:0") && strings.Contains(info, "aof_rewrite_scheduled:0") {
+			return
+		}
+		if i == 200 {
+			t.Fatalf("the AOF rewrite did not end:\n%s", info)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// aofFiles is r's append-only file as one file: Redis 7's appendonlydir files in the order
+// of its manifest (base, then incr), concatenated.
+func aofFiles(t *testing.T, r *redisProc) []byte {
+	t.Helper()
+	dir := filepath.Join(r.dir, "appendonlydir")
+	manifest, err := os.ReadFile(filepath.Join(dir, "appendonly.aof.manifest"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	restore := exec.Command("sh", "-c", script)
-	restore.Env = append(os.Environ(), "REDIS_PASSWORD="+pw2)
-	restore.Stdin = bytes.NewReader(rdb.Bytes())
-	out, err := restore.CombinedOutput()
-	if err != nil {
-		t.Fatalf("restore: %v\n%s", err, out)
-	}
-	if bytes.Contains(out, []byte(pw2)) {
-		t.Error("the restore printed the password")
-	}
-	check := func() {
-		t.Helper()
-		if got := cli(t, dst, pw2, "GET", "order:1"); got != "paid" {
-			t.Errorf("order:1 = %q after the restore", got)
+	var out []byte
+	for _, l := range strings.Split(strings.TrimSpace(string(manifest)), "\n") {
+		f := strings.Fields(l) // file NAME seq N type b|i|h
+		if len(f) < 6 || f[5] == "h" {
+			continue
 		}
-		if got := cli(t, dst, pw2, "EXISTS", "stale"); got != "0" {
-			t.Errorf("the key the restore replaces survived (EXISTS stale = %s)", got)
+		b, err := os.ReadFile(filepath.Join(dir, f[1]))
+		if err != nil {
+			t.Fatal(err)
 		}
-		if got := cli(t, dst, pw2, "HGET", "cart:9", "sku"); got != "42" {
-			t.Errorf("cart:9 sku = %q", got)
-		}
+		out = append(out, b...)
 	}
-	check()
-	dst.restart(t)
-	check()
+	return out
 }
 
 type redisProc struct {

@@ -335,9 +335,10 @@ func newDataRestore(streams cli.IO) *cobra.Command {
 		Short: "Restore a dump into a data store with the store's own tool",
 		Long: `Restore streams a dump into the running pod of a data store berth converted (PostgreSQL,
 MySQL/MariaDB, MongoDB, Redis), where the store's own tool reads it: pg_restore (custom format)
-or psql (plain SQL) in one transaction, mysql, mongorestore --drop, and for Redis an RDB loaded
-by a second redis-server in the pod and replicated into the store (append-only or not), or an
-AOF replayed. Credentials come from the container's environment (its Secret), never from the
+or psql (plain SQL) in one transaction, mysql, mongorestore --drop, and for Redis a dump loaded
+by a second redis-server in the pod and replicated into the store (append-only or not): an RDB,
+an append-only file with an RDB preamble (Redis 7: cat the appendonlydir's base and incr files
+in the manifest's order), or a plain AOF. Credentials come from the container's environment (its Secret), never from the
 command line. The dump's first bytes must match the store: a Redis RDB is not restored into
 PostgreSQL. Apply the data tier first (berth apply --only SERVICE).`,
 		Example: `  berth data restore db --dump db.dump -f compose.yaml
