@@ -2,6 +2,7 @@ package transfer_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"os"
 	"strings"
@@ -123,6 +124,9 @@ func TestRestoreRefusesTheWrongDump(t *testing.T) {
 		{data.Postgres, "REDIS0011\xfa\x09redis-ver", "x.rdb is a Redis RDB file, not a dump PostgreSQL: pg_dump / pg_restore reads"},
 		{data.Redis, "PGDMP\x01\x0e\x00", "x.rdb is a PostgreSQL custom-format dump (pg_dump -Fc), not a dump Redis"},
 		{data.MySQL, "not a dump at all", "x.rdb is no dump berth knows"},
+		{data.Postgres, gzipped("REDIS0011\xfa\x09redis-ver"), "x.rdb is a gzip-compressed Redis RDB file, not a dump PostgreSQL"},
+		{data.MySQL, gzipped("not a dump at all"), "x.rdb is a gzip-compressed file that holds no dump berth knows"},
+		{data.Redis, "\x1f\x8b\x08 truncated", "x.rdb: not a readable gzip file"},
 	} {
 		err := c.Restore(context.Background(), transfer.RestoreOptions{Namespace: "restore-refuses", Name: "x.rdb",
 			Store: data.Store{Service: "s", Engine: tc.engine, Workload: "statefulset/s"}, Dump: bytes.NewReader([]byte(tc.dump)), Timeout: time.Second})
@@ -162,4 +166,12 @@ func TestRunningServices(t *testing.T) {
 	if strings.Join(got, ",") != "web,worker" {
 		t.Errorf("running services but db = %v, want web, worker", got)
 	}
+}
+
+func gzipped(s string) string {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write([]byte(s))
+	zw.Close()
+	return b.String()
 }

@@ -2,6 +2,7 @@ package transfer
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
@@ -33,12 +34,34 @@ type RestoreOptions struct {
 func (c *Client) Restore(ctx context.Context, o RestoreOptions) error {
 	br := bufio.NewReaderSize(o.Dump, 4096)
 	head, _ := br.Peek(512)
+	var dump io.Reader = br
+	gz := ""
+	if len(head) >= 2 && head[0] == 0x1f && head[1] == 0x8b {
+		// a gzip-compressed dump (db.sql.gz, dump.rdb.gz): berth decompresses it on its way
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return fmt.Errorf("%s: not a readable gzip file (%v): nothing was restored", o.Name, err)
+		}
+		defer zr.Close()
+		inner := bufio.NewReaderSize(zr, 4096)
+		var perr error
+		if head, perr = inner.Peek(512); perr != nil && perr != io.EOF && perr != bufio.ErrBufferFull {
+			return fmt.Errorf("%s: not a readable gzip file (%v): nothing was restored", o.Name, perr)
+		}
+		dump, gz = inner, "gzip-compressed "
+	}
 	kind, what := data.Sniff(head)
 	if kind != o.Store.Engine {
-		if what == "" {
-			what = "no dump berth knows"
+		desc := "no dump berth knows"
+		switch {
+		case gz != "" && what == "":
+			desc = "a gzip-compressed file that holds no dump berth knows"
+		case gz != "":
+			desc = "a " + gz + strings.TrimPrefix(what, "a ")
+		case what != "":
+			desc = what
 		}
-		return fmt.Errorf("%s is %s, not a dump %s reads (service %s): nothing was restored", o.Name, what, o.Store.Engine.Title(), o.Store.Service)
+		return fmt.Errorf("%s is %s, not a dump %s reads (service %s): nothing was restored", o.Name, desc, o.Store.Engine.Title(), o.Store.Service)
 	}
 	script, err := data.RestoreScript(o.Store, what, o.Port)
 	if err != nil {
@@ -49,7 +72,7 @@ func (c *Client) Restore(ctx context.Context, o RestoreOptions) error {
 		return err
 	}
 	var stderr strings.Builder
-	err = c.Exec(ctx, o.Namespace, pod, o.Store.Container, []string{"sh", "-c", script}, br, o.Out, &stderr)
+	err = c.Exec(ctx, o.Namespace, pod, o.Store.Container, []string{"sh", "-c", script}, dump, o.Out, &stderr)
 	if err != nil {
 		return fmt.Errorf("restore %s into %s (pod %s): %w: %s", o.Name, o.Store.Service, pod, err, strings.TrimSpace(stderr.String()))
 	}

@@ -2,6 +2,8 @@ package realnode_test
 
 import (
 	"bufio"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -194,8 +196,12 @@ func (d *dataEnv) mariadb(ctx context.Context, t *testing.T) {
 	if b, err := os.ReadFile(dump); err != nil || !strings.Contains(string(b), "-- MariaDB dump") || strings.Contains(string(b), sqlPassword) {
 		t.Fatalf("%s: not a MariaDB dump, or it holds the password (%v)", dump, err)
 	}
-	for i := range 2 { // a second restore replaces, it does not fail on existing tables
-		out := d.berthOK("data", "restore", "sql", "--dump", dump)
+	// the second restore, of the same dump gzip-compressed (as backups often are), replaces:
+	// it does not fail on existing tables
+	gz := dump + ".gz"
+	gzipFile(t, dump, gz)
+	for i, f := range []string{dump, gz} {
+		out := d.berthOK("data", "restore", "sql", "--dump", f)
 		if strings.Contains(out, sqlPassword) {
 			t.Error("berth data restore printed the password")
 		}
@@ -382,7 +388,6 @@ spec:
 		rounds, countFiles(t, d.tree), mib(d.treeBytes), mib(d.treeBytes)*float64(rounds)/berthSum.Seconds(), mib(d.treeBytes)*float64(rounds)/cpSum.Seconds(), load())
 	d.kubeOK("-n", newNS, "delete", "pod", "bench-cp", "--wait=true")
 }
-
 
 // interruptedPush runs berth data push with args and calls stop once its progress line shows
 // 40 % of the bytes read; it returns where it was, what berth said and its exit error. A push
@@ -676,4 +681,22 @@ func countFiles(t *testing.T, dir string) int {
 		return nil
 	})
 	return n
+}
+
+// gzipFile writes src gzip-compressed to dst.
+func gzipFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var z bytes.Buffer
+	zw := gzip.NewWriter(&z)
+	zw.Write(b)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, z.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
 }

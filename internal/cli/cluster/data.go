@@ -338,7 +338,7 @@ MySQL/MariaDB, MongoDB, Redis), where the store's own tool reads it: pg_restore 
 or psql (plain SQL) in one transaction, mysql, mongorestore --drop, and for Redis a dump loaded
 by a second redis-server in the pod and replicated into the store (append-only or not): an RDB,
 an append-only file with an RDB preamble (Redis 7: cat the appendonlydir's base and incr files
-in the manifest's order), or a plain AOF. Credentials come from the container's environment (its Secret), never from the
+in the manifest's order), or a plain AOF. A gzip-compressed dump (.gz) is decompressed on its way. Credentials come from the container's environment (its Secret), never from the
 command line. The dump's first bytes must match the store: a Redis RDB is not restored into
 PostgreSQL. Apply the data tier first (berth apply --only SERVICE).`,
 		Example: `  berth data restore db --dump db.dump -f compose.yaml
