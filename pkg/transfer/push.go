@@ -52,10 +52,12 @@ type PushResult struct {
 	// went away): the error says so; the next push with ScaleDown scales them back.
 	LeftDown []string
 	Created  bool // the claim was created from Template
-	// Start, Copy and Verify are how long the helper pod took to run, the stream (the pod
-	// hashes the files as they land meanwhile), and the rest of the verification after it:
-	// the last batch's hashes, the listing, the comparison.
-	Start, Copy, Verify time.Duration
+	// Check, Start, Copy, Verify and Cleanup are how long the checks before the copy took
+	// (the claim, its users, helper pods left behind), the helper pod to run, the stream (the
+	// pod hashes the files as they land meanwhile), the rest of the verification after it (the
+	// last batch's hashes, the listing, the comparison), and deleting the helper pod and
+	// scaling the workloads back.
+	Check, Start, Copy, Verify, Cleanup time.Duration
 }
 
 // Push copies o.Source into the claim through a helper pod and verifies the copy.
@@ -63,6 +65,7 @@ func (c *Client) Push(ctx context.Context, o PushOptions) (res PushResult, err e
 	if o.Warn == nil {
 		o.Warn = func(string) {}
 	}
+	tc := time.Now()
 	if res.Created, err = c.ensureClaim(ctx, o); err != nil {
 		return res, err
 	}
@@ -74,7 +77,9 @@ func (c *Client) Push(ctx context.Context, o PushOptions) (res PushResult, err e
 	var cleanups []func(deadline time.Time) string
 	defer func() {
 		var notes []string
-		deadline := time.Now().Add(cleanupFor)
+		start := time.Now()
+		defer func() { res.Cleanup = time.Since(start) }()
+		deadline := start.Add(cleanupFor)
 		for i := len(cleanups) - 1; i >= 0; i-- {
 			if n := cleanups[i](deadline); n != "" {
 				notes = append(notes, n)
@@ -106,6 +111,7 @@ func (c *Client) Push(ctx context.Context, o PushOptions) (res PushResult, err e
 		return res, err
 	}
 	t0 := time.Now()
+	res.Check = t0.Sub(tc)
 	pod, err := c.createHelper(ctx, o)
 	if pod != "" {
 		cleanups = append(cleanups, func(deadline time.Time) string { return c.deleteHelper(deadline, o.Namespace, pod) })

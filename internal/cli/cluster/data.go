@@ -202,7 +202,8 @@ func (o *dataPushOptions) run(ctx context.Context, streams cli.IO, target string
 	}
 	fmt.Fprintf(streams.Out, "claim %s/%s: %d entries, %.1f MiB; sent %d entries, %.1f MiB (%.1f MiB of files the claim had, not exactly); verified %d entries (SHA-256, mode, owner, time, links) on both sides\n",
 		o.d.ns, v.Claim, res.Files, float64(res.Bytes)/(1<<20), res.SentFiles, float64(res.SentBytes)/(1<<20), float64(res.ResentBytes)/(1<<20), res.Verified)
-	fmt.Fprintf(streams.ErrOut, "helper pod %s, copy %s, verification %s\n", res.Start.Round(time.Millisecond), res.Copy.Round(time.Millisecond), res.Verify.Round(time.Millisecond))
+	fmt.Fprintf(streams.ErrOut, "checks %s, helper pod %s, copy %s, verification %s, clean-up %s\n", res.Check.Round(time.Millisecond),
+		res.Start.Round(time.Millisecond), res.Copy.Round(time.Millisecond), res.Verify.Round(time.Millisecond), res.Cleanup.Round(time.Millisecond))
 	return nil
 }
 
