@@ -47,3 +47,23 @@ func TestVersionText(t *testing.T) {
 		t.Errorf("versionText:\n%s\nwant:\n%s", got, want)
 	}
 }
+
+// TestVersionTextCluster names the berth-cluster executable the cluster commands run, and
+// says so when it is another build.
+func TestVersionTextCluster(t *testing.T) {
+	base := versionInfo{Version: "v1.2.3", Go: "go1.26", Platform: "linux/amd64", KubeVersions: []string{"1.37"}, KubeDefault: "1.37", Libraries: map[string]string{}}
+	same, other := base, base
+	same.Cluster = &clusterBuild{Path: "/usr/local/bin/berth-cluster", Version: "v1.2.3", Same: true}
+	other.Cluster = &clusterBuild{Path: "/usr/local/bin/berth-cluster", Version: "v1.1.0", Commit: "abc", Modified: true}
+	for _, tc := range []struct {
+		v    versionInfo
+		want string
+	}{
+		{same, "cluster commands: /usr/local/bin/berth-cluster (the same build)\n"},
+		{other, "cluster commands: /usr/local/bin/berth-cluster is another build (v1.1.0 abc (modified)): install berth and berth-cluster from one version\n"},
+	} {
+		if got := versionText(tc.v); !strings.HasSuffix(got, tc.want) {
+			t.Errorf("versionText ends:\n%s\nwant:\n%s", got, tc.want)
+		}
+	}
+}
