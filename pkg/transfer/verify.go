@@ -121,7 +121,16 @@ func (p pipeline) push(ctx context.Context, source io.Reader, have data.Manifest
 		if total > 0 {
 			at += " of " + mib(total)
 		}
-		return res, fmt.Errorf("copy into claim %s stopped after reading %s of the source: %s; the claim holds a partial copy (the last file may be half-written): run again with --resume to send only what is missing; the source was only read", p.name, at, cause)
+		next := "run again with --resume to send only what is missing"
+		if strings.Contains(cause, "No space left on device") {
+			// a resume alone would fill it again
+			src := "the source"
+			if total > 0 {
+				src += " (" + mib(total) + ")"
+			}
+			next = "the claim is too small for " + src + ": give the volume a larger size (its x-berth size, or --volume-size) or expand the claim, then run again with --resume"
+		}
+		return res, fmt.Errorf("copy into claim %s stopped after reading %s of the source: %s; the claim holds a partial copy (the last file may be half-written): %s; the source was only read", p.name, at, cause, next)
 	}
 	t1 := time.Now()
 	defer func() { res.verify = time.Since(t1) }()

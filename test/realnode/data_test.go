@@ -291,6 +291,7 @@ func (d *dataEnv) push(ctx context.Context, t *testing.T) {
 	d.compareKubectlCp(t, pushTime)
 	t.Run("the API server goes away mid-copy", func(t *testing.T) { d.t = t; d.apiServerGoesAway(ctx, t) })
 	t.Run("berth data push and kubectl cp side by side", func(t *testing.T) { d.t = t; d.sideBySide(t) })
+	t.Run("a claim that fills up", func(t *testing.T) { d.t = t; d.fillUp(t) })
 }
 
 // sideBySide times, in rounds (BERTH_TEST_DATA_ROUNDS, default 3), berth data push of the tree
@@ -387,6 +388,42 @@ spec:
 	t.Logf("%d rounds, same tree (%d files, %.1f MiB): berth data push %.1f MiB/s, kubectl cp %.1f MiB/s on average (load %s at the end)",
 		rounds, countFiles(t, d.tree), mib(d.treeBytes), mib(d.treeBytes)*float64(rounds)/berthSum.Seconds(), mib(d.treeBytes)*float64(rounds)/cpSum.Seconds(), load())
 	d.kubeOK("-n", newNS, "delete", "pod", "bench-cp", "--wait=true")
+}
+
+// fillUp pushes the tree into a claim too small for it (a 64 MiB tmpfs mounted over the
+// claim's hostPath directory in the node's mount namespace): tar fails on the node mid-stream, and
+// berth must end at once with one error that says the node ran out of space and that the claim
+// holds a partial copy, exit non-zero, and leave no helper pod.
+func (d *dataEnv) fillUp(t *testing.T) {
+	dir := d.kubeOK("get", "pv", d.kubeOK("-n", newNS, "get", "pvc", "uploads", "-o", "jsonpath={.spec.volumeName}"), "-o", "jsonpath={.spec.hostPath.path}")
+	// in the node's mount namespace, where the kubelet and containerd mount volumes
+	ns := []string{"-t", strconv.Itoa(d.n.HolderPID), "--mount", "--"}
+	if out, err := exec.Command("nsenter", append(ns, "mount", "-t", "tmpfs", "-o", "size=64m,mode=0777", "tmpfs", dir)...).CombinedOutput(); err != nil {
+		t.Fatalf("mount a small tmpfs over the claim: %v\n%s", err, out)
+	}
+	defer func() {
+		if out, err := exec.Command("nsenter", append(ns, "umount", "-l", dir)...).CombinedOutput(); err != nil {
+			t.Errorf("umount %s: %v\n%s", dir, err, out)
+		}
+	}()
+	start := time.Now()
+	out, err := d.berth("data", "push", "uploads", "--from", d.tree, "--force", "--scale-down")
+	took := time.Since(start)
+	t.Logf("push of %.1f MiB into a 64 MiB claim: %v after %s\n%s", mib(d.treeBytes), err, took.Round(time.Millisecond), lastLines(out, 2))
+	if err == nil {
+		t.Fatal("the push into a full claim succeeded")
+	}
+	for _, want := range []string{"No space left on device", "the claim holds a partial copy", "the claim is too small for the source (240.1 MiB)", "the source was only read"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the error does not say %q:\n%s", want, lastLines(out, 3))
+		}
+	}
+	if took > 2*time.Minute {
+		t.Errorf("the push took %s to fail", took)
+	}
+	if out, err := d.kube("", "-n", newNS, "wait", "--for=delete", "pod", "-l", "berth.dev/data-push", "--timeout=60s"); err != nil {
+		t.Errorf("the failed push left its helper pod: %v\n%s", err, out)
+	}
 }
 
 // interruptedPush runs berth data push with args and calls stop once its progress line shows
