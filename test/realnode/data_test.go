@@ -327,7 +327,7 @@ spec:
 	// when it allocates new ones (fs/ext4/ialloc.c, recently_deleted), and creating the tree's
 	// 10 032 files after a delete of 20 000 took 7.5 s of system CPU on this machine against
 	// 0.5 s into a quiet file system; berth, always right after the delete, paid it every round.
-	dir := d.kubeOK("get", "pv", d.kubeOK("-n", newNS, "get", "pvc", "uploads", "-o", "jsonpath={.spec.volumeName}"), "-o", "jsonpath={.spec.hostPath.path}")
+	dir := d.claimDir()
 	aside := dir + ".aside"
 	if err := os.MkdirAll(aside, 0o700); err != nil {
 		t.Fatal(err)
@@ -390,12 +390,17 @@ spec:
 	d.kubeOK("-n", newNS, "delete", "pod", "bench-cp", "--wait=true")
 }
 
+// claimDir is the hostPath directory of the uploads claim's volume on this machine.
+func (d *dataEnv) claimDir() string {
+	return d.kubeOK("get", "pv", d.kubeOK("-n", newNS, "get", "pvc", "uploads", "-o", "jsonpath={.spec.volumeName}"), "-o", "jsonpath={.spec.hostPath.path}")
+}
+
 // fillUp pushes the tree into a claim too small for it (a 64 MiB tmpfs mounted over the
 // claim's hostPath directory in the node's mount namespace): tar fails on the node mid-stream, and
 // berth must end at once with one error that says the node ran out of space and that the claim
 // holds a partial copy, exit non-zero, and leave no helper pod.
 func (d *dataEnv) fillUp(t *testing.T) {
-	dir := d.kubeOK("get", "pv", d.kubeOK("-n", newNS, "get", "pvc", "uploads", "-o", "jsonpath={.spec.volumeName}"), "-o", "jsonpath={.spec.hostPath.path}")
+	dir := d.claimDir()
 	// in the node's mount namespace, where the kubelet and containerd mount volumes
 	ns := []string{"-t", strconv.Itoa(d.n.HolderPID), "--mount", "--"}
 	if out, err := exec.Command("nsenter", append(ns, "mount", "-t", "tmpfs", "-o", "size=64m,mode=0777", "tmpfs", dir)...).CombinedOutput(); err != nil {
