@@ -89,12 +89,59 @@ const statLinks = `echo '#stat'; find . -mindepth 1 -exec stat -c '%f %u %g %s %
 // fills while hashing lags would stall the exec stream (and its heartbeat) at the API server.
 // Hard links are hashed under one of their paths: ParseList gives the others the same
 // checksum (one inode, one content).
+//
+// It also watches the copy's own script (TarScript): when that ends with an error before the
+// last batch, it prints a line "#failed CODE" and the script's stderr, and exits. The copy's
+// exec does not always end by itself when its command stops reading (over SPDY it waits while
+// the sender still writes); this line is how the sender learns why to stop.
 func VerifyScript(dir, marks string) string {
 	m := Quote(marks)
-	return `set -e; cd ` + Quote(dir) + `; echo '#sum'; i=1; ` +
+	return `set -e; mkdir -p ` + m + `; cd ` + Quote(dir) + `; echo '#sum'; i=1; ` +
 		`while :; do if [ -e ` + m + `/end ] && [ ! -e ` + m + `/$i ]; then break; ` +
 		`elif [ -e ` + m + `/$i ]; then eval "sha256sum $(cat ` + m + `/$i.names)"; i=$((i+1)); ` +
+		`elif [ -s ` + m + `/exit ] && [ "$(cat ` + m + `/exit)" != 0 ]; then echo "` + FailedLine + `$(cat ` + m + `/exit)"; cat ` + m + `/err; exit 0; ` +
 		`else sleep 0.05; fi; done; ` + statLinks
+}
+
+// FailedLine begins VerifyScript's report of a copy script that ended with an error.
+const FailedLine = "#failed "
+
+// TarScript is the copy's script in the target container: prep (shell commands that may refuse
+// with exit), then tar -x of its stdin under root. Its exit status and stderr are kept in the
+// directory marks ("exit", "err") for VerifyScript, and its stderr also goes to its own.
+func TarScript(marks, prep, root string) string {
+	m := Quote(marks)
+	return `mkdir -p ` + m + ` && exec 3>&2 2>` + m + `/err && trap 'rc=$?; cat ` + m + `/err >&3; echo $rc > ` + m + `/exit' EXIT && set -e; ` +
+		prep + `tar -xf - -C ` + Quote(root) + ` --numeric-owner`
+}
+
+// SumsFrom gives the regular files of m listed without a checksum the one of an earlier listing,
+// before, where that listed the same file (same inode, size and time: a resume's copy left it
+// as it was), and then the one of a path with the same inode (a hard link the copy made to
+// such a file).
+func (m Manifest) SumsFrom(before Manifest) {
+	for p, e := range m {
+		if b := before[p]; e.Type == 'f' && e.SHA256 == "" && b != nil && b.Type == 'f' && b.Size == e.Size && b.MTime == e.MTime && b.Inode == e.Inode {
+			e.SHA256 = b.SHA256
+		}
+	}
+	m.linkSums()
+}
+
+// linkSums gives a regular file listed without a checksum the one of a path with the same
+// inode (one inode, one content).
+func (m Manifest) linkSums() {
+	byInode := map[uint64]string{}
+	for _, e := range m {
+		if e.Type == 'f' && e.SHA256 != "" && e.Inode != 0 {
+			byInode[e.Inode] = e.SHA256
+		}
+	}
+	for _, e := range m {
+		if e.Type == 'f' && e.SHA256 == "" && e.Inode != 0 {
+			e.SHA256 = byInode[e.Inode]
+		}
+	}
 }
 
 // ParseList reads ListScript's (or VerifyScript's) output. lost+found at the root is left
@@ -122,23 +169,15 @@ func ParseList(r io.Reader) (Manifest, error) {
 	if err := sc.Err(); err != nil {
 		return nil, err
 	}
-	byInode := map[uint64]string{}
 	for p, e := range m {
 		if e.Type == 'f' {
 			e.SHA256 = sums[p]
-			if e.SHA256 != "" && e.Inode != 0 {
-				byInode[e.Inode] = e.SHA256
-			}
 		}
 		if e.Type == 'l' {
 			e.Link = links[p]
 		}
 	}
-	for _, e := range m {
-		if e.Type == 'f' && e.SHA256 == "" && e.Inode != 0 {
-			e.SHA256 = byInode[e.Inode]
-		}
-	}
+	m.linkSums()
 	for p := range m {
 		if p == "lost+found" || strings.HasPrefix(p, "lost+found/") {
 			delete(m, p)

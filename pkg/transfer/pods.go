@@ -342,7 +342,7 @@ func (c *Client) setScale(ctx context.Context, ns, kind, name string, n int32) e
 	return nil
 }
 
-// progress prints one line, rewritten at most once a second: bytes, files, rate, ETA.
+// progress prints one line, rewritten at most every progressEvery: bytes, files, rate, ETA.
 type progress struct {
 	w     io.Writer
 	total int64
@@ -350,6 +350,10 @@ type progress struct {
 	mu    sync.Mutex
 	last  time.Time
 }
+
+// progressEvery is the progress line's pace: at 100 MiB/s a line a second would jump by
+// 100 MiB (and tell an interrupting test where the copy was a second ago).
+const progressEvery = 200 * time.Millisecond
 
 func newProgress(w io.Writer, total int64) *progress {
 	return &progress{w: w, total: total, start: time.Now()}
@@ -361,7 +365,7 @@ func (p *progress) update(c Copied) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if time.Since(p.last) < time.Second {
+	if time.Since(p.last) < progressEvery {
 		return
 	}
 	p.last = time.Now()

@@ -36,9 +36,10 @@ type PushOptions struct {
 	// the rest; ScaleDown stops the claim's workloads for the copy instead of refusing.
 	Force, Resume, ScaleDown bool
 	Source                   io.Reader // a tar stream
-	Total                    int64     // the source's file bytes, 0 when unknown (no ETA)
-	Progress                 io.Writer // nil: no progress line
-	Warn                     func(string)
+	// Total is the source's file bytes (0: unknown, no ETA), asked once the copy begins.
+	Total    func() int64
+	Progress io.Writer // nil: no progress line
+	Warn     func(string)
 	// Timeout bounds waiting for the helper pod to start and for pods to stop.
 	Timeout time.Duration
 }
@@ -140,13 +141,20 @@ func (c *Client) Push(ctx context.Context, o PushOptions) (res PushResult, err e
 		run: func(ctx context.Context, cmd []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return c.Exec(ctx, o.Namespace, pod, "copy", cmd, stdin, stdout, stderr)
 		},
+		stream: func(ctx context.Context, cmd []string, stdin io.Reader, stdout, stderr io.Writer) error {
+			return c.execSPDYFirst(ctx, o.Namespace, pod, "copy", cmd, stdin, stdout, stderr)
+		},
 		root: "/", claim: strings.TrimPrefix(mountPath, "/"), name: o.Claim, stopped: c.whyStopped,
 	}
 	if !o.Resume {
 		p.prep = prepScript(mountPath, o.Force)
 	}
-	prog := newProgress(o.Progress, o.Total)
-	r, err := p.push(ctx, o.Source, have, o.Total, o.Warn, prog.update)
+	var total int64
+	if o.Total != nil {
+		total = o.Total()
+	}
+	prog := newProgress(o.Progress, total)
+	r, err := p.push(ctx, o.Source, have, total, o.Warn, prog.update)
 	prog.finish(r.copied)
 	res.Copied, res.Copy, res.Verify = r.copied, r.stream, r.verify
 	if err != nil {

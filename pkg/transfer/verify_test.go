@@ -59,12 +59,51 @@ func localRun(bin string, tamper func([]byte) []byte) runFunc {
 	}
 }
 
+// hangsLikeSPDY is a stream that, like an exec over SPDY whose command ended before it read
+// all of its stdin, does not end (nor deliver the command's stderr) until ctx ends it.
+func hangsLikeSPDY(run runFunc) runFunc {
+	return func(ctx context.Context, cmd []string, stdin io.Reader, stdout, stderr io.Writer) error {
+		var lost bytes.Buffer
+		in := &eofReader{r: stdin}
+		err := run(ctx, cmd, in, stdout, &lost)
+		if err == nil || in.eof {
+			stderr.Write(lost.Bytes())
+			return err
+		}
+		<-ctx.Done()
+		return ctx.Err()
+	}
+}
+
+// eofReader notes whether its reader was read to the end.
+type eofReader struct {
+	r   io.Reader
+	eof bool
+}
+
+func (e *eofReader) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err == io.EOF {
+		e.eof = true
+	}
+	return n, err
+}
+
 func pushLocal(t *testing.T, bin string, src, root string, have data.Manifest, force bool, tamper func([]byte) []byte) (pushed, error) {
+	t.Helper()
+	return pushLocalWith(t, bin, src, root, have, force, tamper, nil)
+}
+
+// pushLocalWith is pushLocal with the stream's runFunc wrapped by wrap (nil: as run).
+func pushLocalWith(t *testing.T, bin string, src, root string, have data.Manifest, force bool, tamper func([]byte) []byte, wrap func(runFunc) runFunc) (pushed, error) {
 	t.Helper()
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(TarDir(src, pw, func(w string) { t.Log(w) })) }()
 	p := pipeline{run: localRun(bin, tamper), root: root, claim: "claim", name: "uploads",
 		stopped: func(_ context.Context, err error, stderr string) string { return err.Error() + ": " + stderr }}
+	if wrap != nil {
+		p.stream = wrap(localRun(bin, tamper))
+	}
 	if have == nil {
 		p.prep = prepScript(filepath.Join(root, "claim"), force)
 	}
@@ -104,6 +143,27 @@ func TestPipeline(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), "claim uploads is not empty (") {
 				t.Errorf("a push into a claim with content: %v", err)
 			}
+			// the same over a stream that does not end by itself when the node's script
+			// stops reading (SPDY): the verify exec's report of the script's failure ends it
+			_, err = pushLocalWith(t, bin, src, root, nil, false, nil, hangsLikeSPDY)
+			if err == nil || !strings.Contains(err.Error(), "claim uploads is not empty (") {
+				t.Errorf("a push into a claim with content, over a stream that does not end: %v", err)
+			}
+			// tar failing mid-stream (the claim full), over such a stream: one error with
+			// tar's own words (busybox tar stops reading at its first error, GNU tar reads on)
+			other := t.TempDir()
+			full := filepath.Join(other, "claim")
+			os.Mkdir(full, 0o755)
+			if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", full).CombinedOutput(); err != nil {
+				t.Fatalf("mount a 1 MiB tmpfs: %v\n%s", err, out)
+			}
+			defer exec.Command("umount", full).Run()
+			_, err = pushLocalWith(t, bin, src, other, nil, false, nil, hangsLikeSPDY)
+			if err == nil || !strings.Contains(err.Error(), "No space left on device") || !strings.Contains(err.Error(), "the claim holds a partial copy") {
+				t.Errorf("tar failing mid-stream, over a stream that does not end: %v", err)
+			} else {
+				t.Log(err)
+			}
 
 			// a resume after one file was truncated sends that file and verifies the rest
 			// with the listing made before it
@@ -118,6 +178,27 @@ func TestPipeline(t *testing.T) {
 			}
 			if diff := data.Compare(r.src, r.target); len(diff) > 0 {
 				t.Fatalf("after the resume: %v", diff)
+			}
+
+			// a copy interrupted after a file but before its hard links: the resume sends
+			// the links alone, and they are verified with the file's checksum from the listing
+			os.Remove(filepath.Join(root, "claim/links/hard1"))
+			have = listLocal(t, filepath.Join(root, "claim"))
+			r, err = pushLocal(t, bin, src, root, have, false, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dirs := 0 // directories are always sent again (their times and modes)
+			for _, e := range r.src {
+				if e.Type == 'd' {
+					dirs++
+				}
+			}
+			if r.copied.SentFiles != int64(dirs)+1 || r.copied.SentBytes != 0 {
+				t.Errorf("the resume sent %d entries (%d directories), %d bytes; want the directories and the hard link alone", r.copied.SentFiles, dirs, r.copied.SentBytes)
+			}
+			if diff := data.Compare(r.src, r.target); len(diff) > 0 {
+				t.Fatalf("after the resume that sent a hard link alone: %v", diff)
 			}
 
 			// --force, and one file's bytes changed between berth and the target's disk

@@ -582,7 +582,9 @@ func treeDigest(t *testing.T, dir string) string {
 func (d *dataEnv) killAndResume(t *testing.T) {
 	at, said, err := d.interruptedPush(t, func(cmd *exec.Cmd) { cmd.Process.Signal(syscall.SIGINT) }, "--force", "--scale-down")
 	t.Logf("interrupted at %.1f MiB of %.1f MiB: %v", at, mib(d.treeBytes), err)
-	if err != nil && !strings.Contains(said, "holds a partial copy (the last file may be half-written): run again with --resume") {
+	if err == nil {
+		t.Errorf("the push interrupted at %.1f MiB of %.1f MiB ended without an error: the interruption came too late to test a resume\n%s", at, mib(d.treeBytes), lastLines(said, 3))
+	} else if !strings.Contains(said, "holds a partial copy (the last file may be half-written): run again with --resume") {
 		t.Errorf("the interrupted push does not say the claim holds a partial copy:\n%s", lastLines(said, 3))
 	}
 	if out, err := d.kube("", "-n", newNS, "wait", "--for=delete", "pod", "-l", "berth.dev/data-push", "--timeout=60s"); err != nil {

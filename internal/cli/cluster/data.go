@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/berth-dev/berth/internal/cli"
@@ -241,31 +242,37 @@ func (o *dataPushOptions) volume(target string) (data.Volume, error) {
 	return data.Volume{}, fmt.Errorf("unknown volume or service %q (the app's persistent volumes: %s)", target, orNone(all))
 }
 
-// source opens --from (or --from-docker-volume) as a tar stream.
-func (o *dataPushOptions) source(streams cli.IO) (io.Reader, int64, func(), error) {
+// source opens --from (or --from-docker-volume) as a tar stream, and says how to know its
+// size (0: unknown). A directory's size is a walk of its own, run while the helper pod starts.
+func (o *dataPushOptions) source(streams cli.IO) (io.Reader, func() int64, func(), error) {
 	if o.dockerVolume != "" {
-		return dockerVolume(streams.Environ, o.dockerVolume, o.dockerImage)
+		r, closeSrc, err := dockerVolume(streams.Environ, o.dockerVolume, o.dockerImage)
+		return r, sized(0), closeSrc, err
 	}
 	if o.from == "-" {
-		return streams.In, 0, func() {}, nil
+		return streams.In, sized(0), func() {}, nil
 	}
 	fi, err := os.Stat(o.from)
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("--from: %w", err)
+		return nil, nil, nil, fmt.Errorf("--from: %w", err)
 	}
 	if fi.IsDir() {
 		pr, pw := io.Pipe()
 		go func() {
 			pw.CloseWithError(transfer.TarDir(o.from, pw, func(w string) { fmt.Fprintln(streams.ErrOut, "warning: "+w) }))
 		}()
-		return pr, transfer.DirSize(o.from), func() { pr.Close() }, nil
+		size := make(chan int64, 1)
+		go func() { size <- transfer.DirSize(o.from) }()
+		return pr, sync.OnceValue(func() int64 { return <-size }), func() { pr.Close() }, nil
 	}
 	f, err := os.Open(o.from)
 	if err != nil {
-		return nil, 0, nil, fmt.Errorf("--from: %w", err)
+		return nil, nil, nil, fmt.Errorf("--from: %w", err)
 	}
-	return f, fi.Size(), func() { f.Close() }, nil
+	return f, sized(fi.Size()), func() { f.Close() }, nil
 }
+
+func sized(n int64) func() int64 { return func() int64 { return n } }
 
 // template is the claim of a StatefulSet's pod 0 as its controller would make it.
 func (o *dataPushOptions) template(v data.Volume) *corev1.PersistentVolumeClaim {
@@ -492,11 +499,11 @@ func dockerVolumeCommand(volume, image string) []string {
 // dockerVolume starts dockerVolumeCommand with the docker found on environ's PATH. A docker
 // that fails (no such volume, no daemon) fails the stream with its stderr: an empty stream
 // is never taken for an empty volume.
-func dockerVolume(environ []string, volume, image string) (io.Reader, int64, func(), error) {
+func dockerVolume(environ []string, volume, image string) (io.Reader, func(), error) {
 	argv := dockerVolumeCommand(volume, image)
 	docker := lookPath(environ, "docker")
 	if docker == "" {
-		return nil, 0, nil, fmt.Errorf("--from-docker-volume needs docker on PATH (berth runs %s); without docker, copy the volume's files to a directory and pass --from DIR, or a tar of them with --from FILE.tar or --from -",
+		return nil, nil, fmt.Errorf("--from-docker-volume needs docker on PATH (berth runs %s); without docker, copy the volume's files to a directory and pass --from DIR, or a tar of them with --from FILE.tar or --from -",
 			strings.Join(argv, " "))
 	}
 	cmd := exec.Command(docker, argv[1:]...)
@@ -505,13 +512,13 @@ func dockerVolume(environ []string, volume, image string) (io.Reader, int64, fun
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, 0, nil, err
+		return nil, nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, 0, nil, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
+		return nil, nil, fmt.Errorf("%s: %w", strings.Join(argv, " "), err)
 	}
 	r := &commandReader{r: out, cmd: cmd, stderr: &stderr, what: strings.Join(argv, " ")}
-	return r, 0, func() {
+	return r, func() {
 		if cmd.ProcessState == nil {
 			cmd.Process.Kill()
 			cmd.Wait()
