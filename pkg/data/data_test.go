@@ -2,6 +2,14 @@ package data
 
 import (
 	"archive/tar"
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -149,5 +157,58 @@ func TestRestoreScriptCredentials(t *testing.T) {
 	}
 	if _, err := RestoreScript(Store{Service: "web", Engine: Files}, "", 0); err == nil {
 		t.Error("a restore into a service that is no store succeeded")
+	}
+}
+
+// TestVerifyScriptAfterTheStream runs VerifyScript where the stream has already ended (every
+// batch and the end marker are there when it starts), the way it finds a node whose hashing
+// lags behind tar: it hashes the batches left several at a time and prints them in order,
+// and it fails when a batch's file cannot be read.
+func TestVerifyScriptAfterTheStream(t *testing.T) {
+	dir, marks := t.TempDir(), t.TempDir()
+	want := map[string]string{}
+	for b := 1; b <= 5; b++ {
+		var names []string
+		for f := 0; f < 3; f++ {
+			name := fmt.Sprintf("b%d-f%d", b, f)
+			content := []byte(strings.Repeat(name, 1000*b))
+			if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(content)
+			want[name] = hex.EncodeToString(sum[:])
+			names = append(names, Quote("./"+name))
+		}
+		os.WriteFile(filepath.Join(marks, fmt.Sprintf("%d.names", b)), []byte(strings.Join(names, " ")), 0o600)
+		os.WriteFile(filepath.Join(marks, strconv.Itoa(b)), nil, 0o600)
+	}
+	os.WriteFile(filepath.Join(marks, "end"), nil, 0o600)
+	out, err := exec.Command("sh", "-c", VerifyScript(dir, marks)).Output()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	got, err := ParseList(bytes.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d entries listed, want %d:\n%s", len(got), len(want), out)
+	}
+	for name, sum := range want {
+		if e := got[name]; e == nil || e.SHA256 != sum {
+			t.Errorf("%s: listed %+v, want checksum %s", name, e, sum)
+		}
+	}
+	// the listing's checksums come in batch order (the parallel hashing is not seen in it)
+	sums := strings.SplitN(strings.SplitN(string(out), "#stat", 2)[0], "\n", 17)
+	for i, line := range sums[1:16] {
+		if name := fmt.Sprintf("b%d-f%d", i/3+1, i%3); !strings.HasSuffix(line, "./"+name) {
+			t.Fatalf("checksum line %d is %q, want %s's", i+1, line, name)
+		}
+	}
+
+	os.Remove(filepath.Join(dir, "b4-f1"))
+	if out, err := exec.Command("sh", "-c", VerifyScript(dir, marks)).CombinedOutput(); err == nil {
+		t.Errorf("a batch whose file is missing verified:\n%s", out)
 	}
 }

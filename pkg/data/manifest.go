@@ -85,7 +85,9 @@ const statLinks = `echo '#stat'; find . -mindepth 1 -exec stat -c '%f %u %g %s %
 // after the last, a marker "end". tar extracts in order, so once N exists N.names and the
 // batch's files are complete and are hashed (sha256sum reads them back from the claim) while
 // the copy goes on; once "end" exists and the next marker does not, every batch has been
-// hashed, and it lists every entry's metadata. It reads nothing from its stdin: a stdin that
+// hashed, and it lists every entry's metadata. Batches still to hash once "end" exists (the
+// node hashed more slowly than the stream came) are hashed nproc at a time: the stream's work
+// is over, and the CPUs it used are free. It reads nothing from its stdin: a stdin that
 // fills while hashing lags would stall the exec stream (and its heartbeat) at the API server.
 // Hard links are hashed under one of their paths: ParseList gives the others the same
 // checksum (one inode, one content).
@@ -96,8 +98,12 @@ const statLinks = `echo '#stat'; find . -mindepth 1 -exec stat -c '%f %u %g %s %
 // the sender still writes); this line is how the sender learns why to stop.
 func VerifyScript(dir, marks string) string {
 	m := Quote(marks)
-	return `set -e; mkdir -p ` + m + `; cd ` + Quote(dir) + `; echo '#sum'; i=1; ` +
+	return `set -e; mkdir -p ` + m + `; cd ` + Quote(dir) + `; n=$(nproc 2>/dev/null || echo 1); echo '#sum'; i=1; ` +
 		`while :; do if [ -e ` + m + `/end ] && [ ! -e ` + m + `/$i ]; then break; ` +
+		// the stream has ended: the batches left are hashed n at a time
+		`elif [ -e ` + m + `/end ] && [ "$n" -gt 1 ]; then k=$i; ` +
+		`while [ -e ` + m + `/$k ] && [ $((k-i)) -lt "$n" ]; do (set +e; eval "sha256sum $(cat ` + m + `/$k.names)" > ` + m + `/$k.sum; echo $? > ` + m + `/$k.rc) & k=$((k+1)); done; wait; ` +
+		`while [ $i -lt $k ]; do cat ` + m + `/$i.sum; [ "$(cat ` + m + `/$i.rc)" = 0 ] || exit 1; i=$((i+1)); done; ` +
 		`elif [ -e ` + m + `/$i ]; then eval "sha256sum $(cat ` + m + `/$i.names)"; i=$((i+1)); ` +
 		`elif [ -s ` + m + `/exit ] && [ "$(cat ` + m + `/exit)" != 0 ]; then echo "` + FailedLine + `$(cat ` + m + `/exit)"; cat ` + m + `/err; exit 0; ` +
 		`else sleep 0.05; fi; done; ` + statLinks

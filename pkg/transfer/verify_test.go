@@ -24,7 +24,7 @@ func toolsets(t *testing.T) map[string]string {
 		return sets
 	}
 	bin := t.TempDir()
-	for _, a := range []string{"sh", "tar", "find", "stat", "sha256sum", "readlink", "wc", "mkdir", "rm", "sleep"} {
+	for _, a := range []string{"sh", "tar", "find", "stat", "sha256sum", "readlink", "wc", "mkdir", "rm", "sleep", "nproc", "cat"} {
 		if err := os.Symlink(bb, filepath.Join(bin, a)); err != nil {
 			t.Fatal(err)
 		}
