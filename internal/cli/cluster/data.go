@@ -154,7 +154,7 @@ that mount it to 0 for the copy and back after, and says so.`,
 	fs.BoolVar(&o.force, "force", false, "replace the content of a claim that is not empty")
 	fs.BoolVar(&o.resume, "resume", false, "keep what the claim already holds exactly and send the rest")
 	fs.BoolVar(&o.scaleDown, "scale-down", false, "scale the workloads that mount the claim to 0 for the copy, and back after")
-	fs.StringVar(&o.image, "helper-image", data.HelperImage, "image of the helper pod (needs sh, tar, find, stat, sha256sum, readlink, wc, mkdir, rm, sleep)")
+	fs.StringVar(&o.image, "helper-image", data.HelperImage, "image of the helper pod (needs sh, tar, find, stat, sha256sum, readlink, cat, wc, mkdir, rm, sleep; nproc where it has it)")
 	fs.DurationVar(&o.timeout, "timeout", 5*time.Minute, "how long to wait for the helper pod to start and for pods to stop")
 	return cmd
 }
