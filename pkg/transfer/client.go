@@ -57,20 +57,20 @@ func (c *Client) execSPDYFirst(ctx context.Context, ns, pod, container string, c
 func (c *Client) exec(ctx context.Context, ns, pod, container string, cmd []string, stdin io.Reader, stdout, stderr io.Writer, spdyFirst bool) error {
 	req := c.cs.CoreV1().RESTClient().Post().Resource("pods").Namespace(ns).Name(pod).SubResource("exec").
 		VersionedParams(&corev1.PodExecOptions{Container: container, Command: cmd, Stdin: stdin != nil, Stdout: stdout != nil, Stderr: stderr != nil}, scheme.ParameterCodec)
-	spdy, err := remotecommand.NewSPDYExecutor(c.cfg, "POST", req.URL())
-	if err != nil {
-		return fmt.Errorf("exec in pod %s/%s: %w", ns, pod, err)
-	}
 	ws, err := remotecommand.NewWebSocketExecutor(c.cfg, "GET", req.URL().String())
 	if err != nil {
 		return fmt.Errorf("exec in pod %s/%s: %w", ns, pod, err)
 	}
-	first, second := remotecommand.Executor(ws), remotecommand.Executor(spdy)
+	var first, second remotecommand.Executor
 	if spdyFirst && !c.proxied(req.URL()) {
-		if first, err = spdyExecutor(c.cfg, req.URL()); err != nil {
-			return fmt.Errorf("exec in pod %s/%s: %w", ns, pod, err)
-		}
+		first, err = spdyExecutor(c.cfg, req.URL())
 		second = ws
+	} else {
+		first = ws
+		second, err = remotecommand.NewSPDYExecutor(c.cfg, "POST", req.URL())
+	}
+	if err != nil {
+		return fmt.Errorf("exec in pod %s/%s: %w", ns, pod, err)
 	}
 	ex, err := remotecommand.NewFallbackExecutor(first, second, func(err error) bool {
 		return httpstream.IsUpgradeFailure(err) || httpstream.IsHTTPSProxyError(err)
