@@ -20,6 +20,7 @@ import (
 
 	"github.com/berth-dev/berth/internal/corpus"
 	"github.com/berth-dev/berth/pkg/convert"
+	"github.com/berth-dev/berth/pkg/convert/secretrule"
 	"github.com/berth-dev/berth/pkg/model"
 	"github.com/berth-dev/berth/pkg/plan"
 	"github.com/berth-dev/berth/pkg/render"
@@ -34,7 +35,7 @@ import (
 // plan and stderr.
 //
 // Which values are secret is decided twice, independently: the values berth put into Secrets
-// in a first conversion, and the values of variables whose names testdata/secret-names.tsv
+// in a first conversion, and the values of variables whose names pkg/convert/secretrule/testdata/secret-names.tsv
 // labels secret (so a rule weakened in berth still leaves its names secret here). Each such
 // value is replaced, in the loaded model, by a random canary wherever Compose's interpolation
 // would have put it (variables, command, args, healthchecks, secret/config/bind file content);
@@ -130,7 +131,7 @@ func checkNoLeak(t *testing.T, c leakCase, labels map[string]string) (int, int) 
 	canaries := map[string]string{}
 	var shaped []string // secret by their shape: checked as they are, a canary would lose it
 	for _, v := range sortedKeys(secretish) {
-		if convert.SecretByValue(v) {
+		if secretrule.Value(v) {
 			shaped = append(shaped, v)
 		} else {
 			canaries[v] = canary(rng)
@@ -357,7 +358,7 @@ func weighty(v string) bool {
 // agree and none is secret by its value's shape) to "secret" or "plain".
 func secretNameLabels(t *testing.T) map[string]string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("..", "..", "pkg", "convert", "testdata", "secret-names.tsv"))
+	data, err := os.ReadFile(filepath.Join("..", "..", "pkg", "convert", "secretrule", "testdata", "secret-names.tsv"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +369,7 @@ func secretNameLabels(t *testing.T) map[string]string {
 			continue
 		}
 		out[f[0]+"\x00"+f[1]] = f[2]
-		if convert.SecretByValue(f[1]) {
+		if secretrule.Value(f[1]) {
 			out[f[0]] = "mixed" // secret by its value, not its name: other values may be plain
 			continue
 		}

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/berth-dev/berth/pkg/convert/connaddr"
+	"github.com/berth-dev/berth/pkg/convert/secretrule"
 	"github.com/berth-dev/berth/pkg/model"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
@@ -36,7 +38,7 @@ type Connection struct {
 // dial is one address found in the input, before resolution.
 type dial struct {
 	From  *model.Service
-	addr  addr
+	addr  connaddr.Addr
 	Field string
 	// Var is the environment variable holding the host, to name in a fix.
 	Var string
@@ -109,12 +111,12 @@ func (b *builder) collectDials() []dial {
 		for ci := range s.Containers {
 			c := &s.Containers[ci]
 			out = append(out, b.envDials(s, c)...)
-			for _, a := range argAddrs(append(append([]string(nil), c.Command...), c.Args...)) {
+			for _, a := range connaddr.InArgs(append(append([]string(nil), c.Command...), c.Args...)) {
 				out = append(out, dial{From: s, addr: a, Field: commandField(c)})
 			}
 			if h := c.Health; h != nil && h.Type != model.HealthNone {
 				for _, argv := range healthArgvs(h) {
-					for _, a := range argAddrs(argv) {
+					for _, a := range connaddr.InArgs(argv) {
 						out = append(out, dial{From: s, addr: a, Field: h.Field, Health: true})
 					}
 				}
@@ -131,7 +133,7 @@ func healthArgvs(h *model.Health) [][]string {
 		return nil
 	}
 	if h.Type == model.HealthShell {
-		return shellCommands(h.Command[0])
+		return connaddr.ShellCommands(h.Command[0])
 	}
 	return [][]string{h.Command}
 }
@@ -151,22 +153,22 @@ func (b *builder) envDials(s *model.Service, c *model.Container) []dial {
 		if e.Unset || e.From != nil {
 			continue
 		}
-		if notDialVar(e.Name) {
-			if listenVar(e.Name) {
-				for _, a := range addrsIn(e.Value) {
+		if connaddr.NotDialVar(e.Name) {
+			if connaddr.ListenVar(e.Name) {
+				for _, a := range connaddr.In(e.Value) {
 					out = append(out, dial{From: s, addr: a, Field: e.Field, Listen: true})
 				}
 			}
 			continue
 		}
-		addrs := addrsIn(e.Value)
-		if secretEnv(s, e) && !strings.Contains(e.Value, "://") {
+		addrs := connaddr.In(e.Value)
+		if secretrule.Env(s, e) && !strings.Contains(e.Value, "://") {
 			addrs = nil
 		}
 		for _, a := range addrs {
 			out = append(out, dial{From: s, addr: a, Field: e.Field})
 		}
-		portVar, ok := hostVar(e.Name)
+		portVar, ok := connaddr.HostVar(e.Name)
 		if !ok || strings.ContainsAny(e.Value, ":/") {
 			continue
 		}
@@ -174,8 +176,8 @@ func (b *builder) envDials(s *model.Service, c *model.Container) []dial {
 		if n, err := strconv.Atoi(values[strings.ToUpper(portVar)]); err == nil && n > 0 && n < 65536 {
 			port = int32(n)
 		}
-		for _, h := range hostValue(e.Value) {
-			out = append(out, dial{From: s, addr: addr{Host: h, Port: port}, Field: e.Field, Var: e.Name})
+		for _, h := range connaddr.HostValue(e.Value) {
+			out = append(out, dial{From: s, addr: connaddr.Addr{Host: h, Port: port}, Field: e.Field, Var: e.Name})
 		}
 	}
 	return out
@@ -187,7 +189,7 @@ func (b *builder) fileDials(s *model.Service, c *model.Container) []dial {
 	var out []dial
 	scan := func(target, field, file string, content []byte) {
 		for _, fa := range fileAddrs(target, content) {
-			out = append(out, dial{From: s, addr: fa.addr, Field: fmt.Sprintf("%s (%s line %d)", field, target, fa.Line), File: file})
+			out = append(out, dial{From: s, addr: fa.Addr, Field: fmt.Sprintf("%s (%s line %d)", field, target, fa.Line), File: file})
 		}
 	}
 	for _, m := range c.Mounts {
@@ -226,11 +228,11 @@ func (b *builder) auditDials() map[string][]portRef {
 		}
 	}
 	for _, d := range b.collectDials() {
-		if d.Health && localHost(d.addr.Host) {
+		if d.Health && connaddr.Local(d.addr.Host) {
 			addRef(st.health, d.From.Name, d.addr.Port, d.Field)
 			continue
 		}
-		if !dialable(d.addr.Host) || b.podLocal(d) {
+		if !connaddr.Dialable(d.addr.Host) || b.podLocal(d) {
 			continue
 		}
 		n, ok := st.names[strings.ToLower(d.addr.Host)]
@@ -240,7 +242,7 @@ func (b *builder) auditDials() map[string][]portRef {
 			}
 			continue
 		}
-		if !ok && (!singleLabel(d.addr.Host) || b.externalProvider(d.addr.Host)) {
+		if !ok && (!connaddr.SingleLabel(d.addr.Host) || b.externalProvider(d.addr.Host)) {
 			continue // a public name, or a provider service's ExternalName Service: not the app's business
 		}
 		if ok && d.Health && n.Svc == d.From {

@@ -4,6 +4,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"github.com/berth-dev/berth/pkg/convert/connaddr"
 )
 
 // connfiles.go reads the addresses a mounted configuration file makes its container dial:
@@ -15,7 +17,7 @@ import (
 
 // fileAddr is an address found in a file, with the line it is on (1-based).
 type fileAddr struct {
-	addr
+	connaddr.Addr
 	Line int
 }
 
@@ -74,7 +76,7 @@ func fileAddrs(name string, content []byte) []fileAddr {
 		}
 		for _, a := range lineAddrs(kind, line) {
 			if !upstreams[strings.ToLower(a.Host)] && !strings.Contains(a.Host, "$") {
-				out = append(out, fileAddr{addr: a, Line: i + 1})
+				out = append(out, fileAddr{Addr: a, Line: i + 1})
 			}
 		}
 	}
@@ -82,10 +84,10 @@ func fileAddrs(name string, content []byte) []fileAddr {
 }
 
 // lineAddrs returns the addresses on one line of a file of kind.
-func lineAddrs(kind, line string) []addr {
+func lineAddrs(kind, line string) []connaddr.Addr {
 	switch kind {
 	case "nginx":
-		var out []addr
+		var out []connaddr.Addr
 		for _, st := range nginxStatements(line) {
 			if m := first(nginxPass(), st); m != "" {
 				out = append(out, valueAddrs(m, 80)...)
@@ -96,7 +98,7 @@ func lineAddrs(kind, line string) []addr {
 		return out
 	case "caddy":
 		if m := first(caddyProxy(), line); m != "" {
-			var out []addr
+			var out []connaddr.Addr
 			for _, w := range strings.Fields(m) {
 				if strings.HasPrefix(w, "@") || strings.HasPrefix(w, "/") || strings.HasPrefix(w, "*") {
 					continue // a matcher
@@ -115,7 +117,7 @@ func lineAddrs(kind, line string) []addr {
 			if k := strings.Index(line, "="); k >= 0 && (!strings.Contains(line, ":") || k < strings.Index(line, ":")) {
 				v = line[k+1:]
 			}
-			return addrsIn(v)
+			return connaddr.In(v)
 		}
 	}
 	return nil
@@ -130,13 +132,13 @@ func nginxStatements(line string) []string {
 }
 
 // valueAddrs reads one directive value: a URL, host:port, or a bare host (on port def).
-func valueAddrs(v string, def int32) []addr {
-	if a := addrsIn(v); len(a) > 0 {
+func valueAddrs(v string, def int32) []connaddr.Addr {
+	if a := connaddr.In(v); len(a) > 0 {
 		return a
 	}
 	v = strings.Trim(v, `"'`)
-	if hostLike(v) && dialable(v) && def > 0 {
-		return []addr{{Host: v, Port: def}}
+	if connaddr.HostLike(v) && connaddr.Dialable(v) && def > 0 {
+		return []connaddr.Addr{{Host: v, Port: def}}
 	}
 	return nil
 }

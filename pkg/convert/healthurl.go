@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/berth-dev/berth/pkg/convert/connaddr"
 	"github.com/berth-dev/berth/pkg/model"
 )
 
@@ -30,15 +31,6 @@ func takesValue(opt string) bool {
 	case "-H", "--header", "-o", "--output", "-w", "--write-out", "-u", "--user", "-m", "--max-time",
 		"--connect-timeout", "-A", "--user-agent", "--retry", "-O", "-T", "-U", "-t", "--tries", "--timeout",
 		"-e", "--referer", "-r", "--range":
-		return true
-	}
-	return false
-}
-
-// localHost reports whether host names the container itself.
-func localHost(host string) bool {
-	switch host {
-	case "localhost", "127.0.0.1", "0.0.0.0", "::1":
 		return true
 	}
 	return false
@@ -111,7 +103,7 @@ func parseHealthURL(s string) (httpHealth, bool) {
 		s = "http://" + s
 	}
 	u, err := url.Parse(s)
-	if err != nil || u.Scheme != "http" || !localHost(u.Hostname()) || u.User != nil {
+	if err != nil || u.Scheme != "http" || !connaddr.Local(u.Hostname()) || u.User != nil {
 		return httpHealth{}, false
 	}
 	port := int64(80)

@@ -4,6 +4,7 @@ import (
 	"path"
 	"strings"
 
+	"github.com/berth-dev/berth/pkg/convert/connaddr"
 	"github.com/berth-dev/berth/pkg/model"
 )
 
@@ -29,13 +30,13 @@ func oneShotCommand(c *model.Container) (string, bool) {
 	}
 	last := argv
 	if len(argv) >= 3 && (path.Base(argv[0]) == "sh" || path.Base(argv[0]) == "bash" || path.Base(argv[0]) == "ash") && strings.HasPrefix(argv[1], "-") && strings.Contains(argv[1], "c") {
-		cmds := shellCommands(strings.Join(argv[2:], " "))
+		cmds := connaddr.ShellCommands(strings.Join(argv[2:], " "))
 		if len(cmds) == 0 {
 			return "", false
 		}
 		last = cmds[len(cmds)-1]
 	} else if len(argv) == 1 {
-		if cmds := shellCommands(argv[0]); len(cmds) > 0 {
+		if cmds := connaddr.ShellCommands(argv[0]); len(cmds) > 0 {
 			last = cmds[len(cmds)-1] // a string command (Compose splits it, ECS may not)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/berth-dev/berth/pkg/convert/connaddr"
 	"github.com/berth-dev/berth/pkg/model"
 	"k8s.io/apimachinery/pkg/util/validation"
 )
@@ -142,7 +143,7 @@ func (b *builder) rewriteEnv() {
 		for ci := range s.Containers {
 			for _, d := range b.envDials(s, &s.Containers[ci]) {
 				n, ok := names[strings.ToLower(d.addr.Host)]
-				if d.Listen || !ok || !dialable(d.addr.Host) || len(validation.IsDNS1035Label(strings.ToLower(d.addr.Host))) == 0 {
+				if d.Listen || !ok || !connaddr.Dialable(d.addr.Host) || len(validation.IsDNS1035Label(strings.ToLower(d.addr.Host))) == 0 {
 					continue
 				}
 				to := b.name(n.Svc.Name)

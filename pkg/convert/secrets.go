@@ -8,12 +8,13 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/berth-dev/berth/pkg/convert/secretrule"
 	"github.com/berth-dev/berth/pkg/model"
 )
 
 // secrets.go keeps the app's secret values out of everything that is not a Secret. It runs
 // over the model once: it collects every value classified secret (env variables by the rules of
-// sensitive.go, the content of Compose secrets), then finds where Compose's interpolation put
+// secretrule/names.go, the content of Compose secrets), then finds where Compose's interpolation put
 // those values in command, args and healthchecks, so that the container reads them from a
 // Secret instead (docs/secrets.md).
 
@@ -61,7 +62,7 @@ func (st *secretState) rule(svc *model.Service, e model.EnvVar) (bool, string) {
 	}
 	r, ok := st.rules[key]
 	if !ok {
-		r.secret, r.why = envRule(svc, e)
+		r.secret, r.why = secretrule.EnvRule(svc, e)
 		st.rules[key] = r
 	}
 	return r.secret, r.why
@@ -102,7 +103,7 @@ func (b *builder) secretInfo() *secretState {
 }
 
 func (st *secretState) add(v, holder string) {
-	if len(v) < minSecretValue || booleanValue(v) {
+	if len(v) < minSecretValue || secretrule.BooleanValue(v) {
 		return
 	}
 	if _, ok := st.values[v]; !ok {
@@ -187,7 +188,7 @@ func TokenChar(c rune) bool {
 }
 
 // envSecret decides whether variable e of svc is secret, with the rule: the variable's own
-// rules (sensitive.go), else a value equal to a secret value, or containing one as a token.
+// rules (secretrule/names.go), else a value equal to a secret value, or containing one as a token.
 // x-berth.plainEnv wins over both.
 func (b *builder) envSecret(svc *model.Service, e model.EnvVar) (bool, string) {
 	st := b.secretInfo()
@@ -520,7 +521,7 @@ func (b *builder) secretContent(content []byte) (string, bool) {
 // secretFileContent reports whether a file berth builds into an object must be a Secret: it
 // looks like credentials (secretFile), or it holds a secret value of the app.
 func (b *builder) secretFileContent(name string, content []byte) bool {
-	if secretFile(name, content) {
+	if secretrule.File(name, content) {
 		return true
 	}
 	_, ok := b.secretContent(content)

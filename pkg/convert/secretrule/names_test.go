@@ -1,4 +1,4 @@
-package convert
+package secretrule
 
 import (
 	"testing"
@@ -61,8 +61,8 @@ func TestSecretName(t *testing.T) {
 		{"MYSQL_PWD", "x", true},
 	}
 	for _, tt := range tests {
-		if got := secretName(tt.name, tt.value); got != tt.want {
-			t.Errorf("secretName(%q, %q) = %v, want %v", tt.name, tt.value, got, tt.want)
+		if got := Name(tt.name, tt.value); got != tt.want {
+			t.Errorf("Name(%q, %q) = %v, want %v", tt.name, tt.value, got, tt.want)
 		}
 	}
 }
@@ -110,8 +110,8 @@ func TestSecretValue(t *testing.T) {
 		{"AccountName=x;AccountKey=abc==", true},
 	}
 	for _, tt := range tests {
-		if got := secretValue(tt.value); got != tt.want {
-			t.Errorf("secretValue(%q) = %v, want %v", tt.value, got, tt.want)
+		if got := Value(tt.value); got != tt.want {
+			t.Errorf("Value(%q) = %v, want %v", tt.value, got, tt.want)
 		}
 	}
 }
@@ -131,8 +131,8 @@ func TestSecretEnvOverrides(t *testing.T) {
 		{model.EnvVar{Name: "PLAIN", Value: "x"}, false},
 	}
 	for _, tt := range tests {
-		if got := secretEnv(s, tt.e); got != tt.want {
-			t.Errorf("secretEnv(%s) = %v, want %v", tt.e.Name, got, tt.want)
+		if got := Env(s, tt.e); got != tt.want {
+			t.Errorf("Env(%s) = %v, want %v", tt.e.Name, got, tt.want)
 		}
 	}
 }
@@ -183,8 +183,8 @@ func TestSecretFile(t *testing.T) {
 		{"app.json", `{"password": "{{ .Values.pw }}"}`, false},
 	}
 	for _, tt := range tests {
-		if got := secretFile(tt.name, []byte(tt.content)); got != tt.want {
-			t.Errorf("secretFile(%q, %q) = %v, want %v", tt.name, tt.content, got, tt.want)
+		if got := File(tt.name, []byte(tt.content)); got != tt.want {
+			t.Errorf("File(%q, %q) = %v, want %v", tt.name, tt.content, got, tt.want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package convert
+package secretrule
 
 import (
 	"bytes"
@@ -70,18 +70,18 @@ var keyFileExt = lazyRegexp(`^[A-Za-z0-9_./~-]*[A-Za-z0-9_-]\.(key|pem|crt|cer|c
 // "Host=db;Password=x", "?password=x", "&access_token=x", "AccountName=a;AccountKey=x".
 var credentialParam = lazyRegexp(`(?i)(^|[;?&\s])(password|passwd|pwd|pass|secret|token|access_token|auth_token|api_key|apikey|client_secret|accountkey|sharedaccesskey|sharedaccesssignature)=[^;&\s]`)
 
-// secretEnv reports whether variable e of svc belongs in a Secret by the rules that need only
-// the variable itself (see envRule); the builder adds "same value as a secret" (secrets.go).
-func secretEnv(svc *model.Service, e model.EnvVar) bool {
-	secret, _ := envRule(svc, e)
+// Env reports whether variable e of svc belongs in a Secret by the rules that need only
+// the variable itself (see EnvRule); the builder adds "same value as a secret" (secrets.go).
+func Env(svc *model.Service, e model.EnvVar) bool {
+	secret, _ := EnvRule(svc, e)
 	return secret
 }
 
-// envRule decides whether variable e of svc is secret and names the rule that decided ("" when
+// EnvRule decides whether variable e of svc is secret and names the rule that decided ("" when
 // no rule fired and the variable is plain by default). Explicit x-berth settings win:
-// plainEnv (or configEnv) keeps a variable plain, secretEnv (or e.Secret) makes it secret; then the value's
+// plainEnv (or configEnv) keeps a variable plain, Env (or e.Secret) makes it secret; then the value's
 // shape, then the name. The rule never includes the value.
-func envRule(svc *model.Service, e model.EnvVar) (bool, string) {
+func EnvRule(svc *model.Service, e model.EnvVar) (bool, string) {
 	if slices.Contains(svc.Options.PlainEnv, e.Name) {
 		return false, "x-berth.plainEnv"
 	}
@@ -109,8 +109,8 @@ func publicName(name string) bool {
 	return false
 }
 
-// secretName reports whether a variable named name (with value value) looks secret by name.
-func secretName(name, value string) bool {
+// Name reports whether a variable named name (with value value) looks secret by name.
+func Name(name, value string) bool {
 	secret, _ := nameRule(name, value)
 	return secret
 }
@@ -137,7 +137,7 @@ func nameRule(name, value string) (bool, string) {
 	if last > 0 && slices.Contains(settingWords, words[last]) {
 		return false, "the name ends in " + words[last] + ": a setting about a secret, not one"
 	}
-	if booleanValue(value) {
+	if BooleanValue(value) {
 		return false, "the value is a boolean"
 	}
 	if words[last] == "DSN" && value != "" && !dsnCredentials(value) {
@@ -177,8 +177,8 @@ func secretByName(words []string, last int) string {
 	return ""
 }
 
-// booleanValue reports a value that is a switch, never a credential.
-func booleanValue(v string) bool {
+// BooleanValue reports a value that is a switch, never a credential.
+func BooleanValue(v string) bool {
 	switch strings.ToLower(v) {
 	case "true", "false", "yes", "no", "on", "off", "enabled", "disabled":
 		return true
@@ -189,7 +189,7 @@ func booleanValue(v string) bool {
 // dsnCredentials reports whether a DSN carries credentials: a user in a URL's userinfo
 // (https://key@sentry.io/1 carries the key as the user), or a password parameter.
 func dsnCredentials(v string) bool {
-	if credentialValue(v) {
+	if CredentialValue(v) {
 		return true
 	}
 	if i := strings.Index(v, "://"); i >= 0 {
@@ -249,9 +249,9 @@ func nameWords(name string) []string {
 	return words
 }
 
-// credentialValue reports whether v holds a URL with a password or a password or token
+// CredentialValue reports whether v holds a URL with a password or a password or token
 // parameter.
-func credentialValue(v string) bool {
+func CredentialValue(v string) bool {
 	if strings.IndexByte(v, '=') >= 0 && credentialParam().MatchString(v) { // the '=' test is a cheap filter
 		return true
 	}
@@ -289,17 +289,17 @@ func literalSecret(key, value string) bool {
 	if value == "" || strings.HasPrefix(value, "$") || strings.HasPrefix(value, "{{") || strings.HasPrefix(value, "%(") {
 		return false
 	}
-	return secretName(key, value)
+	return Name(key, value)
 }
 
 // jsonSetting matches "key": "value" pairs anywhere in a line (JSON on one line).
 var jsonSetting = lazyRegexp(`"([A-Za-z0-9_.-]+)"\s*:\s*"([^"]*)"`)
 
-// secretFile reports whether a bind-mounted file holds key material or credentials: private
+// File reports whether a bind-mounted file holds key material or credentials: private
 // keys, keystores, env and password files by name, or text whose settings look secret by the
 // rules for environment variables (password: x, API_KEY=x, a URL with a password). Public
 // certificates stay in ConfigMaps. Such files go to a Secret.
-func secretFile(name string, content []byte) bool {
+func File(name string, content []byte) bool {
 	base := strings.ToLower(path.Base(name))
 	for _, ext := range secretFileExts {
 		if strings.HasSuffix(base, ext) || base == strings.TrimPrefix(ext, ".") {
@@ -319,7 +319,7 @@ func secretFile(name string, content []byte) bool {
 		return true
 	}
 	for line := range strings.Lines(text) {
-		if credentialValue(line) {
+		if CredentialValue(line) {
 			return true
 		}
 		if m := settingLine().FindStringSubmatch(line); m != nil && literalSecret(m[1], m[2]) {

@@ -1,4 +1,4 @@
-package convert
+package secretrule
 
 import (
 	"os"
@@ -28,7 +28,7 @@ func TestSecretNameTable(t *testing.T) {
 			t.Fatalf("secret-names.tsv:%d: want name, value, secret|plain, source: %q", i+1, line)
 		}
 		want := f[2] == "secret"
-		got, why := envRule(svc, model.EnvVar{Name: f[0], Value: f[1]})
+		got, why := EnvRule(svc, model.EnvVar{Name: f[0], Value: f[1]})
 		switch {
 		case got && want:
 			tp++

@@ -1,19 +1,24 @@
-package convert
+// Package connaddr finds the network addresses in one value: URLs and DSNs (postgres://u@db:5432/x,
+// redis://cache, amqp://mq, PLAINTEXT://kafka:9092,kafka2:9092), bare host:port pairs
+// (kafka:9092), and the -h HOST -p PORT flags of database clients. It only reads host and port:
+// the rest of a value (a password in a DSN) never leaves these functions.
+//
+// It is its own package, importing nothing of berth's, so that its fuzz target (FuzzConnAddr)
+// runs in a small test binary: Go's fuzzer scans every coverage counter of the binary after each
+// input, and pkg/convert links the Kubernetes API types.
+package connaddr
 
 import (
 	"net"
 	"path"
+	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
-// connaddr.go finds the network addresses in one value: URLs and DSNs (postgres://u@db:5432/x,
-// redis://cache, amqp://mq, PLAINTEXT://kafka:9092,kafka2:9092), bare host:port pairs
-// (kafka:9092), and the -h HOST -p PORT flags of database clients. It only reads host and port:
-// the rest of a value (a password in a DSN) never leaves these functions.
-
-// addr is one address found in a value. Port 0: the value names the host only.
-type addr struct {
+// Addr is one address found in a value. Port 0: the value names the host only.
+type Addr struct {
 	Host string
 	Port int32
 }
@@ -40,11 +45,11 @@ var localSchemes = map[string]bool{"file": true, "s3": true, "s3a": true, "gs": 
 // urlStart finds the start of URLs: scheme://.
 var urlStart = lazyRegexp(`([A-Za-z][A-Za-z0-9+._-]*)://`)
 
-// addrsIn returns the addresses value names, in order of appearance, without duplicates.
-func addrsIn(value string) []addr {
-	var out []addr
-	seen := map[addr]bool{}
-	add := func(a addr) {
+// In returns the addresses value names, in order of appearance, without duplicates.
+func In(value string) []Addr {
+	var out []Addr
+	seen := map[Addr]bool{}
+	add := func(a Addr) {
 		if a.Host != "" && !seen[a] {
 			seen[a] = true
 			out = append(out, a)
@@ -66,7 +71,7 @@ func addrsIn(value string) []addr {
 	}
 	for _, m := range bareHostPort().FindAllStringSubmatch(string(rest), -1) {
 		if n, err := strconv.Atoi(m[2]); err == nil && n > 0 && n < 65536 {
-			add(addr{Host: m[1], Port: int32(n)})
+			add(Addr{Host: m[1], Port: int32(n)})
 		}
 	}
 	return out
@@ -74,17 +79,17 @@ func addrsIn(value string) []addr {
 
 // authority parses the authority of a URL: [userinfo@]host[:port][,host[:port]...]. An element
 // ending in ':' is the scheme of the next URL in a list (PLAINTEXT://a:1,SSL://b:2).
-func authority(scheme, s string) []addr {
+func authority(scheme, s string) []Addr {
 	if i := strings.LastIndex(s, "@"); i >= 0 {
 		s = s[i+1:]
 	}
-	var out []addr
+	var out []Addr
 	for _, el := range strings.Split(s, ",") {
 		if el == "" || strings.HasSuffix(el, ":") || strings.HasPrefix(el, "[") {
 			continue
 		}
 		host, port, found := strings.Cut(el, ":")
-		a := addr{Host: host, Port: schemePorts[scheme]}
+		a := Addr{Host: host, Port: schemePorts[scheme]}
 		if found {
 			n, err := strconv.Atoi(port)
 			if err != nil || n < 1 || n > 65535 {
@@ -92,15 +97,15 @@ func authority(scheme, s string) []addr {
 			}
 			a.Port = int32(n)
 		}
-		if hostLike(host) {
+		if HostLike(host) {
 			out = append(out, a)
 		}
 	}
 	return out
 }
 
-// hostLike reports whether s can be a host name or an IPv4 address as written in a value.
-func hostLike(s string) bool {
+// HostLike reports whether s can be a host name or an IPv4 address as written in a value.
+func HostLike(s string) bool {
 	if s == "" || len(s) > 253 {
 		return false
 	}
@@ -112,20 +117,20 @@ func hostLike(s string) bool {
 	return true
 }
 
-// dialable reports whether host is a name berth should resolve among the app's services: not
+// Dialable reports whether host is a name berth should resolve among the app's services: not
 // the container itself, not an IP address, not a variable left in place, starting with a letter.
-func dialable(host string) bool {
-	if localHost(host) || net.ParseIP(host) != nil || host == "" {
+func Dialable(host string) bool {
+	if Local(host) || net.ParseIP(host) != nil || host == "" {
 		return false
 	}
 	c := host[0]
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-// singleLabel reports whether host has no dot: a name only a local resolver (Compose's DNS, a
+// SingleLabel reports whether host has no dot: a name only a local resolver (Compose's DNS, a
 // Kubernetes Service) can answer. Dotted names are usually public (api.stripe.com) and are
 // only checked when the app itself serves them (a network alias).
-func singleLabel(host string) bool { return !strings.Contains(strings.TrimSuffix(host, "."), ".") }
+func SingleLabel(host string) bool { return !strings.Contains(strings.TrimSuffix(host, "."), ".") }
 
 // notHostWords are values of *_HOST variables that are settings, not host names.
 var notHostWords = map[string]bool{
@@ -146,9 +151,9 @@ var hostVarSuffixes = []struct{ suffix, port string }{
 var notDialWords = []string{"LISTEN", "BIND", "ALLOWED", "TRUSTED", "PUBLIC", "EXTERNAL", "VIRTUAL", "ADVERTISE",
 	"CALLBACK", "REDIRECT", "ORIGIN", "CORS", "COOKIE", "DOMAIN", "WEBHOOK", "VHOST"}
 
-// notDialVar reports whether a variable describes the container's own listener or its public
+// NotDialVar reports whether a variable describes the container's own listener or its public
 // face (KAFKA_LISTENERS, VIRTUAL_HOST, APP_BASE_URL) rather than an address it dials.
-func notDialVar(name string) bool {
+func NotDialVar(name string) bool {
 	n := strings.ToUpper(name)
 	if n == "HOSTNAME" {
 		return true
@@ -167,8 +172,8 @@ func notDialVar(name string) bool {
 	return false
 }
 
-// listenVar reports whether a variable configures the container's own listeners.
-func listenVar(name string) bool {
+// ListenVar reports whether a variable configures the container's own listeners.
+func ListenVar(name string) bool {
 	for _, w := range strings.Split(strings.ToUpper(name), "_") {
 		if strings.HasPrefix(w, "LISTEN") || strings.HasPrefix(w, "ADVERTISE") {
 			return true
@@ -177,9 +182,9 @@ func listenVar(name string) bool {
 	return false
 }
 
-// hostVar splits a host variable's name into its port variable's name; ok false when name is
+// HostVar splits a host variable's name into its port variable's name; ok false when name is
 // not a host variable.
-func hostVar(name string) (portVar string, ok bool) {
+func HostVar(name string) (portVar string, ok bool) {
 	n := strings.ToUpper(name)
 	for _, s := range hostVarSuffixes {
 		if strings.HasSuffix(n, s.suffix) && (s.suffix == "HOST" || len(n) > len(s.suffix)) {
@@ -189,13 +194,13 @@ func hostVar(name string) (portVar string, ok bool) {
 	return "", false
 }
 
-// hostValue returns the host names in a host variable's value (one name, or a comma list
+// HostValue returns the host names in a host variable's value (one name, or a comma list
 // without ports), nil when it is not such a value.
-func hostValue(v string) []string {
+func HostValue(v string) []string {
 	var out []string
 	for _, h := range strings.Split(strings.TrimSpace(v), ",") {
 		h = strings.TrimSpace(h)
-		if !hostLike(h) || notHostWords[strings.ToLower(h)] || !dialable(h) {
+		if !HostLike(h) || notHostWords[strings.ToLower(h)] || !Dialable(h) {
 			return nil
 		}
 		out = append(out, h)
@@ -203,13 +208,13 @@ func hostValue(v string) []string {
 	return out
 }
 
-// argAddrs returns the addresses an argv names: URLs and host:port anywhere, and the host and
+// InArgs returns the addresses an argv names: URLs and host:port anywhere, and the host and
 // port flags of database clients (pg_isready -h db -p 5432, redis-cli -h cache, mysqladmin -h db
 // -P 3306). curl and wget use -h/-H and -p for other things and are left to the URL scan.
-func argAddrs(argv []string) []addr {
-	var out []addr
+func InArgs(argv []string) []Addr {
+	var out []Addr
 	for _, a := range argv {
-		out = append(out, addrsIn(a)...)
+		out = append(out, In(a)...)
 	}
 	if len(argv) == 0 {
 		return out
@@ -233,7 +238,7 @@ func argAddrs(argv []string) []addr {
 		}
 		switch flag {
 		case "-h", "--host", "--hostname":
-			if hostLike(val) {
+			if HostLike(val) {
 				host = val
 			}
 		case portFlag, "--port":
@@ -243,14 +248,14 @@ func argAddrs(argv []string) []addr {
 		}
 	}
 	if host != "" {
-		out = append(out, addr{Host: host, Port: port})
+		out = append(out, Addr{Host: host, Port: port})
 	}
 	return out
 }
 
-// shellCommands splits a shell line into its simple commands' argv (at ; | && ||), quotes
+// ShellCommands splits a shell line into its simple commands' argv (at ; | && ||), quotes
 // removed from words.
-func shellCommands(line string) [][]string {
+func ShellCommands(line string) [][]string {
 	var out [][]string
 	for _, part := range strings.FieldsFunc(line, func(r rune) bool { return strings.ContainsRune(";|&\n", r) }) {
 		var argv []string
@@ -262,4 +267,18 @@ func shellCommands(line string) [][]string {
 		}
 	}
 	return out
+}
+
+// Local reports whether host names the container itself.
+func Local(host string) bool {
+	switch host {
+	case "localhost", "127.0.0.1", "0.0.0.0", "::1":
+		return true
+	}
+	return false
+}
+
+// lazyRegexp compiles expr on first use, so that berth starts without compiling every pattern.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
 }

@@ -1,9 +1,10 @@
-package convert
+package secretrule
 
 import (
 	"math"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Secret detection by value: whatever a variable is called, some values are credentials by
@@ -34,8 +35,8 @@ var tokenShapeRes = func() []func() *regexp.Regexp {
 // entropyRule is the reason of the high-entropy rule, the one public names override.
 const entropyRule = "the value is a high-entropy string"
 
-// secretValue reports whether a value looks like a credential whatever its name.
-func secretValue(v string) bool { return secretValueRule(v) != "" }
+// Value reports whether a value looks like a credential whatever its name.
+func Value(v string) bool { return secretValueRule(v) != "" }
 
 // secretValueRule names the value rule v matches, or "": a URL with a password
 // (postgres://u:p@db/x, redis://:p@cache), a connection or query string with a password or
@@ -45,7 +46,7 @@ func secretValueRule(v string) string {
 	if pemSecret(v) {
 		return "the value is PEM key material"
 	}
-	if credentialValue(v) {
+	if CredentialValue(v) {
 		return "the value holds a password or token (URL userinfo or parameter)"
 	}
 	t := strings.TrimSpace(v)
@@ -149,7 +150,7 @@ func classChanges(v string) int {
 	return n
 }
 
-// SecretByValue reports whether v is a credential by its shape alone, whatever variable holds
-// it (the value rules of docs/secrets.md). The leak test uses it to keep such values as they
-// are instead of replacing them with canaries that would lose the shape.
-func SecretByValue(v string) bool { return secretValue(v) }
+// lazyRegexp compiles expr on first use, so that berth starts without compiling every pattern.
+func lazyRegexp(expr string) func() *regexp.Regexp {
+	return sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })
+}
