@@ -49,7 +49,7 @@ func DumpCommand(ex Exec, s Store) (pre []string, cmd string) {
 		}
 		return nil, exec + "sh -c '" + rdbToStdout + "'"
 	case Mongo:
-		return nil, fmt.Sprintf(`%ssh -c 'exec mongodump --archive%s%s'`, exec, mongoDB(s), mongoAuth)
+		return nil, exec + "sh -c '" + mongoTool("mongodump", " --archive"+mongoDB(s)) + "'"
 	}
 	return nil, ""
 }
@@ -59,9 +59,21 @@ func DumpCommand(ex Exec, s Store) (pre []string, cmd string) {
 // /tmp and writes it to stdout: redis-cli before 7.0 cannot write it to stdout itself.
 const rdbToStdout = `f=/tmp/berth-dump.rdb; redis-cli --rdb "$f" >&2 && cat "$f" && rm -f "$f"`
 
-// mongoAuth authenticates mongodump and mongorestore as the root user the official image
-// creates, when the container has one.
-const mongoAuth = ` ${MONGO_INITDB_ROOT_USERNAME:+--authenticationDatabase admin --username "$MONGO_INITDB_ROOT_USERNAME" --password "$MONGO_INITDB_ROOT_PASSWORD"}`
+// mongoTool is the script that runs a MongoDB database tool (tool, then args) as the root user
+// the official image creates, when the container has one (MONGO_INITDB_ROOT_USERNAME or its
+// _FILE variant). The password reaches the tool in a --config file that only the container's
+// user can read (mktemp; database tools 100.3.0 and later read a password there), never on its
+// command line, where every process on the node could read it; an older tool is refused. The
+// file holds the password as a YAML literal block, which takes every character as it is. The
+// script has no single quote: the dump command wraps it in sh -c '...'.
+func mongoTool(tool, args string) string {
+	return `u="${MONGO_INITDB_ROOT_USERNAME:-$(cat "${MONGO_INITDB_ROOT_USERNAME_FILE:-/dev/null}" 2>/dev/null)}"; ` +
+		`[ -n "$u" ] || exec ` + tool + args + `; ` +
+		tool + ` --help 2>&1 | grep -q -e --config || { echo "berth: this ` + tool + ` has no --config (MongoDB database tools before 100.3.0); berth never puts a password on a command line" >&2; exit 1; }; ` +
+		`c=$(mktemp) && trap "rm -f \"$c\"" EXIT && ` +
+		`printf "password: |2-\n  %s\n" "${MONGO_INITDB_ROOT_PASSWORD:-$(cat "${MONGO_INITDB_ROOT_PASSWORD_FILE:-/dev/null}" 2>/dev/null)}" >"$c" && ` +
+		tool + args + ` --authenticationDatabase admin --username "$u" --config "$c"`
+}
 
 // mysqlPwd passes the root password the official MySQL and MariaDB images set up to the
 // client, from their variables or the files their _FILE variants name. The clients run by
@@ -102,7 +114,7 @@ func RestoreScript(s Store, kind string, port int) (string, error) {
 		}
 		return mysqlPwd + ` exec "$(command -v mariadb || echo mysql)" -uroot` + db, nil
 	case Mongo:
-		return "exec mongorestore --archive --drop" + mongoAuth, nil
+		return mongoTool("mongorestore", " --archive --drop"), nil
 	case Redis:
 		return redisRestore(s, port), nil
 	}
