@@ -32,24 +32,24 @@ func DumpCommand(ex Exec, s Store) (pre []string, cmd string) {
 	switch s.Engine {
 	case Postgres:
 		if s.UserVar != "" || s.DBVar != "" {
-			return nil, fmt.Sprintf("%ssh -c 'exec pg_dump -U %s -d %s -Fc'", exec, Word(s.User, s.UserVar), Word(s.DB, s.DBVar))
+			return nil, exec + shC(fmt.Sprintf("exec pg_dump -U %s -d %s -Fc", Word(s.User, s.UserVar), Word(s.DB, s.DBVar)))
 		}
 		return nil, fmt.Sprintf("%spg_dump -U %s -d %s -Fc", exec, Quote(s.User), Quote(s.DB))
 	case MySQL:
-		return nil, fmt.Sprintf(`%ssh -c '%s exec "$(command -v mariadb-dump || echo mysqldump)" --single-transaction --routines --triggers -uroot %s'`, exec, mysqlPwd, mysqlDatabases(s))
+		return nil, exec + shC(mysqlPwd+` exec "$(command -v mariadb-dump || echo mysqldump)" --single-transaction --routines --triggers -uroot `+mysqlDatabases(s))
 	case Redis:
 		switch {
 		case s.PasswordVar != "" && s.PasswordVarOld:
-			return nil, fmt.Sprintf(`%ssh -c 'export REDISCLI_AUTH="$%s"; %s'`, exec, s.PasswordVar, rdbToStdout)
+			return nil, exec + shC(`export REDISCLI_AUTH="$`+s.PasswordVar+`"; `+rdbToStdout)
 		case s.PasswordVar != "":
 			// the old container does not have the variable: the user types the password
 			// once, unechoed, into the environment docker passes on (-e NAME)
 			return []string{"read -rs REDISCLI_AUTH && export REDISCLI_AUTH   # type the Redis password (requirepass), not echoed"},
-				ex(s.Service, "REDISCLI_AUTH") + "sh -c '" + rdbToStdout + "'"
+				ex(s.Service, "REDISCLI_AUTH") + shC(rdbToStdout)
 		}
-		return nil, exec + "sh -c '" + rdbToStdout + "'"
+		return nil, exec + shC(rdbToStdout)
 	case Mongo:
-		return nil, exec + "sh -c '" + mongoTool("mongodump", " --archive"+mongoDB(s)) + "'"
+		return nil, exec + shC(mongoTool("mongodump", " --archive"+mongoDB(s)))
 	}
 	return nil, ""
 }
@@ -59,13 +59,16 @@ func DumpCommand(ex Exec, s Store) (pre []string, cmd string) {
 // /tmp and writes it to stdout: redis-cli before 7.0 cannot write it to stdout itself.
 const rdbToStdout = `f=/tmp/berth-dump.rdb; redis-cli --rdb "$f" >&2 && cat "$f" && rm -f "$f"`
 
+// shC is the command that runs script with sh -c, quoted once as a whole: the names inside it
+// (Word, Quote) may carry quotes of their own.
+func shC(script string) string { return "sh -c " + Quote(script) }
+
 // mongoTool is the script that runs a MongoDB database tool (tool, then args) as the root user
 // the official image creates, when the container has one (MONGO_INITDB_ROOT_USERNAME or its
 // _FILE variant). The password reaches the tool in a --config file that only the container's
 // user can read (mktemp; database tools 100.3.0 and later read a password there), never on its
 // command line, where every process on the node could read it; an older tool is refused. The
-// file holds the password as a YAML literal block, which takes every character as it is. The
-// script has no single quote: the dump command wraps it in sh -c '...'.
+// file holds the password as a YAML literal block, which takes every character as it is.
 func mongoTool(tool, args string) string {
 	return `u="${MONGO_INITDB_ROOT_USERNAME:-$(cat "${MONGO_INITDB_ROOT_USERNAME_FILE:-/dev/null}" 2>/dev/null)}"; ` +
 		`[ -n "$u" ] || exec ` + tool + args + `; ` +
