@@ -119,6 +119,15 @@ func (b *builder) assignNames() {
 	}
 }
 
+// ObjectNames maps the app's service names to their object names (the pods'
+// app.kubernetes.io/name label): what reads the objects next to the app (berth data, the
+// runbook) finds a service's workload by it (app_db's is app-db).
+func ObjectNames(app *model.App) map[string]string {
+	b := &builder{app: app}
+	b.assignNames()
+	return b.names
+}
+
 // serviceNamed returns the service named name, or nil.
 func (b *builder) serviceNamed(name string) *model.Service { return b.index.services[name] }
 

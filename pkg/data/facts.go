@@ -115,6 +115,7 @@ func (f *Facts) Volume(name string) *Volume {
 // Analyze finds the stores and persistent volumes of app, converted into objs.
 func Analyze(app *model.App, objs []convert.Object) Facts {
 	wl := workloads(objs)
+	objName := convert.ObjectNames(app) // app_db's workload is app-db
 	secret := secretValues(objs)
 	var f Facts
 	vols := map[string]*Volume{}
@@ -125,7 +126,7 @@ func Analyze(app *model.App, objs []convert.Object) Facts {
 		vols[v.Name] = &Volume{Name: v.Name, External: v.External, EngineName: v.EngineName}
 	}
 	for _, svc := range app.Services {
-		w := wl[svc.Name]
+		w := wl[objName[svc.Name]]
 		for ci, c := range svc.Containers {
 			pgdata := envValue(c.Env, "PGDATA")
 			engine := Files
