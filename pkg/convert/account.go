@@ -185,12 +185,28 @@ func (b *builder) accountTop(path string) {
 		b.ledger.Ignored("", path, "version is obsolete in the Compose specification")
 	case top == "networks":
 		b.accountNetwork(path)
+	case top == "volumes":
+		b.accountVolumeName(path)
 	case top == "models":
 		b.accountModel(path)
 	case top == "x-berth":
 		b.accountAppExt(path)
 	case strings.HasPrefix(top, "x-"):
 		b.ledger.Ignored("", path, "extension field: its values count where YAML anchors use them")
+	}
+}
+
+// accountVolumeName accounts a volume's own name (Compose `name:`) when it differs from the
+// volume's key: it names the container engine's volume, which the migration plan copies the
+// data out of (pkg/plan); the claims are named after the key. An external volume's name is
+// its claim's name (volume.go), so it is not this rule's.
+func (b *builder) accountVolumeName(path string) {
+	for _, v := range b.app.Volumes {
+		if path == v.Field+".name" && !v.External && v.EngineName != "" && v.EngineName != v.Name {
+			b.ledger.Ignored("", path, "the container engine's name of volume "+v.Name+" (the migration plan copies the data out of it); "+
+				"its claim is named after the key, "+v.Name)
+			return
+		}
 	}
 }
 
