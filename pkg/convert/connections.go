@@ -187,11 +187,17 @@ func (b *builder) envDials(s *model.Service, c *model.Container) []dial {
 // the loader read and Compose configs with content.
 func (b *builder) fileDials(s *model.Service, c *model.Container) []dial {
 	var out []dial
-	scan := func(target, field, file string, content []byte) {
+	b.eachFile(c, func(target, field, file string, content []byte) {
 		for _, fa := range fileAddrs(target, content) {
 			out = append(out, dial{From: s, addr: fa.Addr, Field: fmt.Sprintf("%s (%s line %d)", field, target, fa.Line), File: file})
 		}
-	}
+	})
+	return out
+}
+
+// eachFile calls scan with each configuration file mounted into c that berth read: its path in
+// the container, the mount's field, its rewrite key and its content.
+func (b *builder) eachFile(c *model.Container, scan func(target, field, key string, content []byte)) {
 	for _, m := range c.Mounts {
 		switch m.Type {
 		case model.MountBind:
@@ -210,7 +216,6 @@ func (b *builder) fileDials(s *model.Service, c *model.Container) []dial {
 			}
 		}
 	}
-	return out
 }
 
 // auditDials resolves the app's dials before ports are planned: it returns the ports each
@@ -227,7 +232,11 @@ func (b *builder) auditDials() map[string][]portRef {
 			m[svc] = append(m[svc], portRef{Port: p, Field: field})
 		}
 	}
+	loopback := map[string]bool{}
 	for _, d := range b.collectDials() {
+		if b.warnHostLoopback(d, loopback) {
+			continue
+		}
 		if d.Health && connaddr.Local(d.addr.Host) {
 			addRef(st.health, d.From.Name, d.addr.Port, d.Field)
 			continue

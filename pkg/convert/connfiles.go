@@ -9,7 +9,8 @@ import (
 )
 
 // connfiles.go reads the addresses a mounted configuration file makes its container dial:
-// nginx (proxy_pass, fastcgi_pass, grpc_pass, upstream server lines), Caddy (reverse_proxy,
+// nginx (proxy_pass, fastcgi_pass, grpc_pass, upstream server lines; a pass through a variable
+// takes the value a `set` statement gives it), Caddy (reverse_proxy,
 // php_fastcgi), HAProxy (server lines) and, in YAML/TOML/JSON/INI files (Traefik, Prometheus,
 // Grafana data sources, OpenTelemetry Collector, ...), the values of address-like keys (url,
 // endpoint, targets, address, host, brokers, servers). Other text is not read: a free-form
@@ -26,6 +27,8 @@ var (
 	nginxPass     = lazyRegexp(`^\s*(?:proxy_pass|fastcgi_pass|uwsgi_pass|scgi_pass|grpc_pass|memcached_pass)\s+(\S+)`)
 	nginxUpstream = lazyRegexp(`^\s*upstream\s+([A-Za-z0-9_.-]+)\s*$`)
 	nginxServer   = lazyRegexp(`^\s*server\s+(\S+)`)
+	nginxSet      = lazyRegexp(`^\s*set\s+\$([A-Za-z0-9_]+)\s+(\S+)\s*$`)
+	nginxVar      = lazyRegexp(`\$\{?([A-Za-z0-9_]+)\}?`)
 	caddyProxy    = lazyRegexp(`^\s*(?:reverse_proxy|php_fastcgi)\s+(.*?)\s*\{?\s*$`)
 	haproxyServer = lazyRegexp(`^\s*(?:server|default-server)\s+\S+\s+([^\s]+)`)
 	// addressKey matches lines of structured config files whose key names an address.
@@ -59,11 +62,15 @@ func fileAddrs(name string, content []byte) []fileAddr {
 	}
 	text := string(content)
 	upstreams := map[string]bool{}
+	vars := map[string]string{} // nginx set $name value
 	if kind == "nginx" {
 		for _, line := range strings.Split(text, "\n") {
 			for _, st := range nginxStatements(line) {
 				if m := nginxUpstream().FindStringSubmatch(st); m != nil {
 					upstreams[strings.ToLower(m[1])] = true
+				}
+				if m := nginxSet().FindStringSubmatch(st); m != nil {
+					vars[m[1]] = strings.Trim(m[2], `"'`)
 				}
 			}
 		}
@@ -74,7 +81,7 @@ func fileAddrs(name string, content []byte) []fileAddr {
 		if strings.HasPrefix(t, "#") || strings.HasPrefix(t, "//") || strings.HasPrefix(t, ";") {
 			continue
 		}
-		for _, a := range lineAddrs(kind, line) {
+		for _, a := range lineAddrs(kind, line, vars) {
 			if !upstreams[strings.ToLower(a.Host)] && !strings.Contains(a.Host, "$") {
 				out = append(out, fileAddr{Addr: a, Line: i + 1})
 			}
@@ -83,14 +90,15 @@ func fileAddrs(name string, content []byte) []fileAddr {
 	return out
 }
 
-// lineAddrs returns the addresses on one line of a file of kind.
-func lineAddrs(kind, line string) []connaddr.Addr {
+// lineAddrs returns the addresses on one line of a file of kind; vars are the values nginx
+// set statements give variables.
+func lineAddrs(kind, line string, vars map[string]string) []connaddr.Addr {
 	switch kind {
 	case "nginx":
 		var out []connaddr.Addr
 		for _, st := range nginxStatements(line) {
 			if m := first(nginxPass(), st); m != "" {
-				out = append(out, valueAddrs(m, 80)...)
+				out = append(out, valueAddrs(nginxExpand(m, vars), 80)...)
 			} else if m := first(nginxServer(), st); m != "" && !strings.HasPrefix(m, "unix:") {
 				out = append(out, valueAddrs(m, 80)...)
 			}
@@ -121,6 +129,24 @@ func lineAddrs(kind, line string) []connaddr.Addr {
 		}
 	}
 	return nil
+}
+
+// nginxExpand replaces the variables of an nginx value that set statements define
+// (`set $api "http://api:3000"; proxy_pass $api$request_uri;`, nginx's way to start before
+// its upstreams resolve) and cuts the value at the first variable left (the request's URI, or a
+// host only known per request: `http://$host` names no address).
+func nginxExpand(v string, vars map[string]string) string {
+	if !strings.Contains(v, "$") {
+		return v
+	}
+	v = nginxVar().ReplaceAllStringFunc(v, func(ref string) string {
+		if val, ok := vars[nginxVar().FindStringSubmatch(ref)[1]]; ok && !strings.Contains(val, "$") {
+			return val
+		}
+		return ref
+	})
+	v, _, _ = strings.Cut(v, "$")
+	return v
 }
 
 // nginxStatements splits a line of nginx configuration into statements, dropping a comment.

@@ -23,6 +23,12 @@ server {
     location /php { fastcgi_pass php:9000; }
     location /direct { proxy_pass http://dashboard:3001; }
     location /var { proxy_pass http://$host$uri; }
+    set $admin_backend "http://admin:3000";
+    set $web_backend http://web-app;
+    set $dyn http://$host;
+    location /admin { proxy_pass $admin_backend; }
+    location /web { proxy_pass $web_backend$request_uri; }
+    location /dyn { proxy_pass $dyn; }
 }`
 	caddy := `example.com {
 	reverse_proxy /api/* api:8080
@@ -45,7 +51,8 @@ datasources:
 		name, text string
 		want       []connaddr.Addr
 	}{
-		{"/etc/nginx/conf.d/default.conf", nginx, []connaddr.Addr{{Host: "api", Port: 3000}, {Host: "api2", Port: 3000}, {Host: "web", Port: 8080}, {Host: "php", Port: 9000}, {Host: "dashboard", Port: 3001}}},
+		{"/etc/nginx/conf.d/default.conf", nginx, []connaddr.Addr{{Host: "api", Port: 3000}, {Host: "api2", Port: 3000}, {Host: "web", Port: 8080}, {Host: "php", Port: 9000}, {Host: "dashboard", Port: 3001},
+			{Host: "admin", Port: 3000}, {Host: "web-app", Port: 80}}},
 		{"/etc/caddy/Caddyfile", caddy, []connaddr.Addr{{Host: "api", Port: 8080}, {Host: "dashboard", Port: 80}, {Host: "php", Port: 9000}}},
 		{"/usr/local/etc/haproxy/haproxy.cfg", haproxy, []connaddr.Addr{{Host: "app1", Port: 8080}, {Host: "app2", Port: 8080}}},
 		{"/etc/prometheus/prometheus.yml", prom, []connaddr.Addr{{Host: "api", Port: 9100}, {Host: "worker", Port: 9100}, {Host: "prometheus", Port: 9090}}},

@@ -72,6 +72,7 @@ func (b *builder) planAll() error {
 		b.plans[s.Name] = pl
 	}
 	b.reportConnections()
+	b.warnDockerDNS()
 	return nil
 }
 
