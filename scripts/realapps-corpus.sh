@@ -41,9 +41,32 @@ gen_file() {
       "$(printf 'berth-corpus authentik PG_PASS' | sha256sum | cut -c1-36)" \
       "$(printf 'berth-corpus authentik AUTHENTIK_SECRET_KEY' | sha256sum | cut -c1-60)" >"$3"
     ;;
+  documenso/docker/production/.env)
+    local pw
+    pw=$(fixed documenso POSTGRES_PASSWORD 32)
+    {
+      printf 'POSTGRES_USER=documenso\nPOSTGRES_PASSWORD=%s\nPOSTGRES_DB=documenso\n' "$pw"
+      printf 'NEXTAUTH_SECRET=%s\n' "$(fixed documenso NEXTAUTH_SECRET 44)"
+      printf 'NEXT_PRIVATE_ENCRYPTION_KEY=%s\n' "$(fixed documenso NEXT_PRIVATE_ENCRYPTION_KEY 44)"
+      printf 'NEXT_PRIVATE_ENCRYPTION_SECONDARY_KEY=%s\n' "$(fixed documenso NEXT_PRIVATE_ENCRYPTION_SECONDARY_KEY 44)"
+      printf 'NEXT_PUBLIC_WEBAPP_URL=https://sign.example.com\nNEXT_PRIVATE_INTERNAL_WEBAPP_URL=http://localhost:3000\n'
+      printf 'NEXT_PRIVATE_DATABASE_URL=postgresql://documenso:%s@database:5432/documenso\n' "$pw"
+      printf 'NEXT_PRIVATE_SMTP_TRANSPORT=smtp-auth\nNEXT_PRIVATE_SMTP_HOST=smtp.example.com\nNEXT_PRIVATE_SMTP_PORT=587\n'
+      printf 'NEXT_PRIVATE_SMTP_USERNAME=your-smtp-username\nNEXT_PRIVATE_SMTP_PASSWORD=%s\n' "$(fixed documenso NEXT_PRIVATE_SMTP_PASSWORD 24)"
+      printf 'NEXT_PRIVATE_SMTP_FROM_NAME=Documenso\nNEXT_PRIVATE_SMTP_FROM_ADDRESS=noreply@example.com\n'
+    } >"$3"
+    ;;
+  karakeep/.env)
+    printf 'KARAKEEP_VERSION=release\nNEXTAUTH_SECRET=%s\nMEILI_MASTER_KEY=%s\nNEXTAUTH_URL=http://localhost:3000\n' \
+      "$(fixed karakeep NEXTAUTH_SECRET 48)" "$(fixed karakeep MEILI_MASTER_KEY 48)" >"$3"
+    ;;
   *) return 1 ;;
   esac
 }
+
+# fixed APP NAME LEN is a secret value for a generated file: the first LEN hex digits of the
+# sha256 of "berth-corpus APP NAME" (the install docs ask for openssl rand; this is reproducible).
+fixed() { printf 'berth-corpus %s %s' "$1" "$2" | sha256sum | cut -c1-"$3"; }
 
 if ((check)); then
   bad=0

@@ -73,7 +73,11 @@ func leakCases(t *testing.T) []leakCase {
 	if real := corpus.Path(t, "realapps"); isDir(real) {
 		for _, f := range corpus.ProjectFiles(t, real) {
 			rel, _ := filepath.Rel(real, f)
-			cases = append(cases, leakCase{"realapps/" + filepath.ToSlash(rel), []string{"-f", f}})
+			args := []string{"-f", f}
+			if ov := corpus.Override(f); ov != "" {
+				args = append(args, "-f", ov) // as docker compose up loads them
+			}
+			cases = append(cases, leakCase{"realapps/" + filepath.ToSlash(rel), args})
 		}
 	}
 	return cases

@@ -242,7 +242,12 @@ func TestPlanCorpus(t *testing.T) {
 			// $PWD is the project directory, as for a user who runs docker compose there
 			// (else a file such as $PWD/Caddyfile would name this test's directory)
 			env := []string{"PWD=" + filepath.Dir(a.file)}
-			got, stderr, err := runBerthEnv(t, env, "plan", "-f", a.file)
+			args := []string{"plan", "-f", a.file}
+			ov := corpus.Override(a.file)
+			if ov != "" {
+				args = append(args, "-f", ov) // as docker compose up loads them
+			}
+			got, stderr, err := runBerthEnv(t, env, args...)
 			if err != nil {
 				// a fragment that loads only with other files (an override, an empty extras file)
 				t.Skipf("berth plan alone: %v: %s", err, strings.TrimSpace(stderr))
@@ -251,10 +256,13 @@ func TestPlanCorpus(t *testing.T) {
 				return // nothing to move: the golden cases above cover those runbooks
 			}
 			moving++
-			if again, _, _ := runBerthEnv(t, env, "plan", "-f", a.file); again != got {
+			if again, _, _ := runBerthEnv(t, env, args...); again != got {
 				t.Fatal("two runs differ")
 			}
 			got = strings.ReplaceAll(got, a.file, "compose.yaml")
+			if ov != "" {
+				got = strings.ReplaceAll(got, ov, filepath.Base(ov))
+			}
 			// the runbook names the project's files relative to it: a path of this machine would
 			// be wrong on the reader's (and makes the golden pass only where it was written)
 			if root := filepath.Dir(filepath.Dir(a.file)); strings.Contains(got, root) {

@@ -58,6 +58,9 @@ var (
 	// projectName matches the files a project is started from (compose*.yaml,
 	// docker-compose*.yml), not the fragments of its extensions (filebeat-compose.yml).
 	projectName = regexp.MustCompile(`^(docker-)?compose[\w.-]*\.ya?ml$`)
+	// defaultName and overrideName are the files docker compose finds without -f.
+	defaultName  = regexp.MustCompile(`^(docker-)?compose\.ya?ml$`)
+	overrideName = regexp.MustCompile(`^(docker-)?compose\.override\.ya?ml$`)
 )
 
 // ComposeFiles lists every Compose file under dir, sorted; none is a test failure.
@@ -66,10 +69,37 @@ func ComposeFiles(t testing.TB, dir string) []string {
 	return walk(t, dir, composeName)
 }
 
-// ProjectFiles lists the Compose files under dir a project is started from, sorted.
+// ProjectFiles lists the Compose files under dir a project is started from, sorted: not the
+// override files, which docker compose loads with their project file (Override), never alone.
 func ProjectFiles(t testing.TB, dir string) []string {
 	t.Helper()
-	return walk(t, dir, projectName)
+	var out []string
+	for _, f := range walk(t, dir, projectName) {
+		if !overrideName.MatchString(filepath.Base(f)) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Override returns the override file docker compose up (without -f) loads together with file,
+// a default-named project file (compose.yaml, docker-compose.yml, ...) beside it, or "".
+// Zulip's install docs ask for one (cp compose.override.yaml.example compose.override.yaml).
+func Override(file string) string {
+	if !defaultName.MatchString(filepath.Base(file)) {
+		return ""
+	}
+	for _, o := range []string{"compose.override.yaml", "compose.override.yml", "docker-compose.override.yml", "docker-compose.override.yaml"} {
+		if ov := filepath.Join(filepath.Dir(file), o); isFile(ov) {
+			return ov
+		}
+	}
+	return ""
+}
+
+func isFile(name string) bool {
+	fi, err := os.Stat(name)
+	return err == nil && !fi.IsDir()
 }
 
 // TaskFiles lists the ECS task definitions of the corpus: dir/<source>/*.json, sorted.
