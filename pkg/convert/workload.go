@@ -356,9 +356,13 @@ func (b *builder) jobSpec(pl *plan, tmpl corev1.PodTemplateSpec) batchv1.JobSpec
 			"restart %q on a run-to-completion task: restarted on failure only", svc.Restart), target+prefix+"spec.template.spec.restartPolicy")
 	}
 	b.mappedAt(svc.Name, svc.Paths.All(model.KeyRestart), target+prefix+"spec.template.spec.restartPolicy")
-	if svc.MaxAttempts != nil {
+	switch {
+	case svc.MaxAttempts != nil:
 		spec.BackoffLimit = ptr.To(*svc.MaxAttempts)
 		b.mappedAt(svc.Name, svc.Paths.All(model.KeyMaxAttempts), target+prefix+"spec.backoffLimit")
+	case svc.Restart == model.RestartOnFailure:
+		// Docker retries on-failure without a limit; the Job's default (6) would give up.
+		spec.BackoffLimit = ptr.To[int32](math.MaxInt32)
 	}
 	if r := svc.Replicas; r != nil {
 		spec.Parallelism, spec.Completions = ptr.To(*r), ptr.To(*r)
