@@ -464,7 +464,7 @@ func carried(want map[string]bool, outs []any) bool {
 // unquoted drops quotes and blanks: a command line and the argv it was split into compare equal.
 func unquoted(s string) string {
 	return strings.Map(func(r rune) rune {
-		if r == '"' || r == '\'' || r == ' ' || r == '\t' {
+		if r == '"' || r == '\'' || r == ' ' || r == '\t' || r == '\n' || r == '\r' { // a folded command: >
 			return -1
 		}
 		return r
