@@ -32,7 +32,7 @@ func BenchmarkSource(b *testing.B) {
 		go func() { pw.CloseWithError(TarDir(dir, pw, func(string) {})) }()
 		bt := &batcher{marks: "tmp/m", maxBytes: batchBytes, maxNames: batchNames}
 		bw := bufio.NewWriterSize(io.Discard, 64<<10)
-		if _, _, err := copyStream(bw, pr, nil, func(string) {}, nil, "claim/", bt); err != nil {
+		if _, _, err := copyStream(bw, pr, nil, func(string) {}, nil, "claim/", bt, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

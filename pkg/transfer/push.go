@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/berth-dev/berth/pkg/data"
@@ -35,7 +36,7 @@ type PushOptions struct {
 	// Force replaces a non-empty claim's content; Resume keeps what already matches and sends
 	// the rest; ScaleDown stops the claim's workloads for the copy instead of refusing.
 	Force, Resume, ScaleDown bool
-	Source                   io.Reader // a tar stream
+	Source                   io.Reader // a tar stream; a *Dir's files are hashed while the helper pod starts
 	// Total is the source's file bytes (0: unknown, no ETA), asked once the copy begins.
 	Total    func() int64
 	Progress io.Writer // nil: no progress line
@@ -113,6 +114,17 @@ func (c *Client) Push(ctx context.Context, o PushOptions) (res PushResult, err e
 	}
 	t0 := time.Now()
 	res.Check = t0.Sub(tc)
+	// a directory's files are hashed while the helper pod starts, until the stream begins
+	var a *ahead
+	stopAhead := func() {}
+	if d, ok := o.Source.(*Dir); ok {
+		a = d.ahead
+		actx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); a.hash(actx, d.path) }()
+		stopAhead = sync.OnceFunc(func() { cancel(); <-done })
+		defer stopAhead()
+	}
 	pod, err := c.createHelper(ctx, o)
 	if pod != "" {
 		cleanups = append(cleanups, func(deadline time.Time) string { return c.deleteHelper(deadline, o.Namespace, pod) })
@@ -144,7 +156,7 @@ func (c *Client) Push(ctx context.Context, o PushOptions) (res PushResult, err e
 		stream: func(ctx context.Context, cmd []string, stdin io.Reader, stdout, stderr io.Writer) error {
 			return c.execSPDYFirst(ctx, o.Namespace, pod, "copy", cmd, stdin, stdout, stderr)
 		},
-		root: "/", claim: strings.TrimPrefix(mountPath, "/"), name: o.Claim, stopped: c.whyStopped,
+		root: "/", claim: strings.TrimPrefix(mountPath, "/"), name: o.Claim, stopped: c.whyStopped, ahead: a,
 	}
 	if !o.Resume {
 		p.prep = prepScript(mountPath, o.Force)
@@ -153,6 +165,7 @@ func (c *Client) Push(ctx context.Context, o PushOptions) (res PushResult, err e
 	if o.Total != nil {
 		total = o.Total()
 	}
+	stopAhead()
 	prog := newProgress(o.Progress, total)
 	r, err := p.push(ctx, o.Source, have, total, o.Warn, prog.update)
 	prog.finish(r.copied)

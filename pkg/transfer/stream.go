@@ -37,12 +37,13 @@ type Copied struct {
 // leaves out the entries have already holds exactly (resume). Devices, FIFOs and sockets are
 // skipped through warn. count, when set, sees the running totals.
 func Copy(dst io.Writer, src io.Reader, have data.Manifest, warn func(string), count func(Copied)) (data.Manifest, Copied, error) {
-	return copyStream(dst, src, have, warn, count, "", nil)
+	return copyStream(dst, src, have, warn, count, "", nil, nil)
 }
 
 // copyStream is Copy with every name (and hard link target) under prefix ("claim/"), and,
-// with b, the files sent grouped into batches that the target hashes as they land.
-func copyStream(dst io.Writer, src io.Reader, have data.Manifest, warn func(string), count func(Copied), prefix string, b *batcher) (data.Manifest, Copied, error) {
+// with b, the files sent grouped into batches that the target hashes as they land; a file
+// whose sum a has (hashed ahead) is sent without hashing it again.
+func copyStream(dst io.Writer, src io.Reader, have data.Manifest, warn func(string), count func(Copied), prefix string, b *batcher, a *ahead) (data.Manifest, Copied, error) {
 	tr := tar.NewReader(src)
 	tw := tar.NewWriter(dst)
 	m := data.Manifest{}
@@ -72,7 +73,7 @@ func copyStream(dst io.Writer, src io.Reader, have data.Manifest, warn func(stri
 			out.Linkname = prefix + out.Linkname
 		}
 		c.Files++
-		sent, n, err := copyEntry(tw, tr, out, e, m, have)
+		sent, n, err := copyEntry(tw, tr, out, e, m, have, a)
 		if err != nil {
 			return m, c, err
 		}
@@ -180,17 +181,32 @@ func normal(h *tar.Header, e *data.Entry) *tar.Header {
 }
 
 // copyEntry sends one entry unless the target already holds it (sent false), hashing a
-// regular file's content into e. n is the file bytes read.
-func copyEntry(tw *tar.Writer, r io.Reader, h *tar.Header, e *data.Entry, m, have data.Manifest) (sent bool, n int64, err error) {
+// regular file's content into e (or taking its sum from a). n is the file bytes read.
+func copyEntry(tw *tar.Writer, r io.Reader, h *tar.Header, e *data.Entry, m, have data.Manifest, a *ahead) (sent bool, n int64, err error) {
 	if e.Type != 'f' || e.HardLink != "" {
 		if e.Type != 'd' && have != nil && equalNoSum(m, have, e) {
 			return false, 0, nil
 		}
 		return true, 0, writeHeader(tw, h)
 	}
-	sum := sha256.New()
 	t := have[e.Path]
-	if t == nil || t.Type != 'f' || t.Size != e.Size || t.Mode != e.Mode || t.UID != e.UID || t.GID != e.GID || t.MTime != e.MTime {
+	same := t != nil && t.Type == 'f' && t.Size == e.Size && t.Mode == e.Mode && t.UID == e.UID && t.GID == e.GID && t.MTime == e.MTime
+	if known, ok := a.take(e.Path); ok {
+		e.SHA256 = known
+		if same && known == t.SHA256 {
+			return false, e.Size, nil
+		}
+		if err := writeHeader(tw, h); err != nil {
+			return true, 0, err
+		}
+		n, err := io.Copy(tw, r)
+		if err != nil {
+			return true, n, fmt.Errorf("%s: %w", e.Path, err)
+		}
+		return true, n, nil
+	}
+	sum := sha256.New()
+	if !same {
 		// certainly resent: stream it
 		if err := writeHeader(tw, h); err != nil {
 			return true, 0, err

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -17,6 +18,12 @@ var timeZero time.Time
 // (a second path to a file becomes a link entry) and modification times. Devices, FIFOs and
 // sockets are reported to warn and left out.
 func TarDir(dir string, w io.Writer, warn func(string)) error {
+	return tarDir(dir, w, warn, nil)
+}
+
+// tarDir is TarDir confirming to a the files it sends (a sum hashed ahead counts only for the
+// file sent).
+func tarDir(dir string, w io.Writer, warn func(string), a *ahead) error {
 	tw := tar.NewWriter(w)
 	type inode struct{ dev, ino uint64 }
 	seen := map[inode]string{}
@@ -66,6 +73,9 @@ func TarDir(dir string, w io.Writer, warn func(string)) error {
 		if fi.IsDir() {
 			h.Name += "/"
 		}
+		if h.Typeflag == tar.TypeReg {
+			a.confirm(h.Name, fi)
+		}
 		if err := tw.WriteHeader(h); err != nil {
 			return err
 		}
@@ -99,3 +109,32 @@ func DirSize(dir string) int64 {
 	})
 	return n
 }
+
+// Dir is a directory as the source of a push: the tar stream of its tree (TarDir), its size,
+// and its files hashed ahead while the helper pod starts (Push does that for a Dir source).
+type Dir struct {
+	path  string
+	pr    *io.PipeReader
+	ahead *ahead
+	size  func() int64
+}
+
+// OpenDir starts reading dir as a tar stream (warn as TarDir's) and walking it for its size.
+func OpenDir(dir string, warn func(string)) *Dir {
+	pr, pw := io.Pipe()
+	d := &Dir{path: dir, pr: pr, ahead: newAhead()}
+	go func() { pw.CloseWithError(tarDir(dir, pw, warn, d.ahead)) }()
+	size := make(chan int64, 1)
+	go func() { size <- DirSize(dir) }()
+	d.size = sync.OnceValue(func() int64 { return <-size })
+	return d
+}
+
+// Read reads the tree's tar stream.
+func (d *Dir) Read(p []byte) (int, error) { return d.pr.Read(p) }
+
+// Close stops the stream.
+func (d *Dir) Close() error { return d.pr.Close() }
+
+// Total is the bytes of the tree's regular files (it waits for the walk).
+func (d *Dir) Total() int64 { return d.size() }

@@ -46,6 +46,8 @@ type pipeline struct {
 	prep string
 	// stopped says why the receiving side ended early (the API server gone, tar's stderr).
 	stopped func(ctx context.Context, err error, stderr string) string
+	// ahead has the sums of a directory source's files hashed before the stream (nil: none).
+	ahead *ahead
 }
 
 // pushed is what a pipeline did.
@@ -94,7 +96,7 @@ func (p pipeline) push(ctx context.Context, source io.Reader, have data.Manifest
 		// whole 32 KiB reads for the exec's stdin, one WebSocket frame each, rather than a
 		// frame per tar header and per small file
 		bw := bufio.NewWriterSize(pw, 64<<10)
-		m, cp, err := copyStream(bw, source, have, warn, count, p.claim+"/", b)
+		m, cp, err := copyStream(bw, source, have, warn, count, p.claim+"/", b, p.ahead)
 		if err == nil {
 			err = bw.Flush()
 		}

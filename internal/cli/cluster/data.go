@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/berth-dev/berth/internal/cli"
@@ -257,13 +256,8 @@ func (o *dataPushOptions) source(streams cli.IO) (io.Reader, func() int64, func(
 		return nil, nil, nil, fmt.Errorf("--from: %w", err)
 	}
 	if fi.IsDir() {
-		pr, pw := io.Pipe()
-		go func() {
-			pw.CloseWithError(transfer.TarDir(o.from, pw, func(w string) { fmt.Fprintln(streams.ErrOut, "warning: "+w) }))
-		}()
-		size := make(chan int64, 1)
-		go func() { size <- transfer.DirSize(o.from) }()
-		return pr, sync.OnceValue(func() int64 { return <-size }), func() { pr.Close() }, nil
+		d := transfer.OpenDir(o.from, func(w string) { fmt.Fprintln(streams.ErrOut, "warning: "+w) })
+		return d, d.Total, func() { d.Close() }, nil
 	}
 	f, err := os.Open(o.from)
 	if err != nil {
