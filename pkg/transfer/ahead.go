@@ -57,8 +57,7 @@ func newAhead() *ahead {
 }
 
 // hash walks dir in TarDir's order and hashes its regular files until ctx ends (the stream is
-// about to start) or aheadMax files are hashed. A file that changes while it is read is left
-// out.
+// about to start) or aheadMax files or aheadMaxBytes are hashed.
 func (a *ahead) hash(ctx context.Context, dir string) {
 	if a == nil {
 		return
@@ -73,51 +72,61 @@ func (a *ahead) hash(ctx context.Context, dir string) {
 		if err != nil || !d.Type().IsRegular() {
 			return nil
 		}
-		rel, err := filepath.Rel(dir, p)
-		if err != nil {
-			return nil
+		if size, ok := a.hashFile(ctx, dir, p, buf, seen); ok {
+			n, bytes = n+1, bytes+size
 		}
-		f, err := os.Open(p)
-		if err != nil {
-			return nil
-		}
-		defer f.Close()
-		before, err := f.Stat()
-		if err != nil {
-			return nil
-		}
-		id, ok := idOf(before)
-		if !ok || seen[[2]uint64{id.dev, id.ino}] {
-			return nil // the second path of a hard link is sent as a link, without content
-		}
-		seen[[2]uint64{id.dev, id.ino}] = true
-		sum := sha256.New()
-		for {
-			if ctx.Err() != nil {
-				return filepath.SkipAll
-			}
-			k, err := f.Read(buf)
-			sum.Write(buf[:k])
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				return nil
-			}
-		}
-		after, err := f.Stat()
-		if err != nil {
-			return nil
-		}
-		if id2, _ := idOf(after); id2 != id {
-			return nil
-		}
-		n, bytes = n+1, bytes+id.size
-		a.mu.Lock()
-		a.sums[filepath.ToSlash(rel)] = aheadSum{id: id, sum: hex.EncodeToString(sum.Sum(nil))}
-		a.mu.Unlock()
 		return nil
 	})
+}
+
+// hashFile hashes the regular file p (under dir) and keeps its sum, unless it is the second
+// path of a hard link (sent as a link, without content) or it changes while it is read.
+func (a *ahead) hashFile(ctx context.Context, dir, p string, buf []byte, seen map[[2]uint64]bool) (int64, bool) {
+	rel, err := filepath.Rel(dir, p)
+	if err != nil {
+		return 0, false
+	}
+	// not blocking, not following: a path replaced by a FIFO or a link since the directory
+	// was read is left out, never waited on (Push waits for the walk to stop)
+	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	before, err := f.Stat()
+	if err != nil || !before.Mode().IsRegular() {
+		return 0, false
+	}
+	id, ok := idOf(before)
+	if !ok || seen[[2]uint64{id.dev, id.ino}] {
+		return 0, false
+	}
+	seen[[2]uint64{id.dev, id.ino}] = true
+	sum := sha256.New()
+	for {
+		if ctx.Err() != nil {
+			return 0, false
+		}
+		k, err := f.Read(buf)
+		sum.Write(buf[:k])
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return 0, false
+		}
+	}
+	after, err := f.Stat()
+	if err != nil {
+		return 0, false
+	}
+	if id2, _ := idOf(after); id2 != id {
+		return 0, false
+	}
+	a.mu.Lock()
+	a.sums[filepath.ToSlash(rel)] = aheadSum{id: id, sum: hex.EncodeToString(sum.Sum(nil))}
+	a.mu.Unlock()
+	return id.size, true
 }
 
 // confirm is TarDir's: the file named name, as fi says it is now, is about to be sent; its sum

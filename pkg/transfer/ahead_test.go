@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 	"time"
 
@@ -109,5 +110,30 @@ func TestHashAheadResume(t *testing.T) {
 	}
 	if got["bin/new"].SHA256 != sumOf(t, filepath.Join(dir, "bin", "new")) || got["empty"].SHA256 != sumOf(t, p) {
 		t.Errorf("sums on resume: %+v, %+v", got["bin/new"], got["empty"])
+	}
+}
+
+// TestHashAheadNeverWaitsOnAFIFO: a path that is a FIFO when the walk opens it (replaced since
+// the directory was read) is left out; the walk does not block on it (Push waits for the walk
+// to stop before the stream).
+func TestHashAheadNeverWaitsOnAFIFO(t *testing.T) {
+	dir := t.TempDir()
+	fifo := filepath.Join(dir, "fifo")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := newAhead()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		// as if the FIFO had replaced a file between the walk's listing and its open
+		if _, ok := a.hashFile(context.Background(), dir, fifo, make([]byte, 4096), map[[2]uint64]bool{}); ok {
+			t.Error("a FIFO was hashed")
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the walk blocked opening a FIFO")
 	}
 }
