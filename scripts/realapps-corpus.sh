@@ -36,6 +36,10 @@ sha() { sha256sum "$1" | cut -d' ' -f1; }
 # with fixed values (sha256 of a fixed string, so every rebuild is byte-identical).
 gen_file() {
   case "$1/$2" in
+  airflow/.env)
+    # the docs write the user's uid; 50000 is the image's own airflow user (the file's default)
+    printf 'AIRFLOW_UID=50000\n' >"$3"
+    ;;
   authentik/.env)
     printf 'PG_PASS=%s\nAUTHENTIK_SECRET_KEY=%s\n' \
       "$(printf 'berth-corpus authentik PG_PASS' | sha256sum | cut -c1-36)" \

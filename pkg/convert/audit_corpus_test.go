@@ -56,6 +56,8 @@ var auditAllowed = map[string]map[string]struct {
 		"nginx.conf sets $pgadmin_backend to http://pgadmin:80, a service of the extras overlay (docker-compose-extras.yml) the file does not hold"}},
 	"realapps/appwrite/docker-compose.yml": {mUnresolved: {7,
 		"the .env defaults name maildev:1025 (SMTP), clamav:3310 and gitea:3000, optional services the file does not hold (dialed by appwrite and appwrite-worker), and _APP_SMS_PROVIDER=sms://user:pass@mock is a provider DSN whose host part names a provider, not a peer"}},
+	"realapps/chatwoot/docker-compose.yaml": {mUnresolved: {4,
+		"the .env.example's SMTP_ADDRESS=mailhog (port 1025) is the development mail catcher of the repository's docker-compose.yaml, which this production file does not hold (the .env comment says to set a real SMTP host); counted once for each service that reads the .env (base, rails, redis, sidekiq)"}},
 	"realapps/kong/compose/docker-compose.yml": {mUnresolved: {1,
 		"KONG_PG_HOST names db, which lives in the database profile (docker compose --profile database); converted without profiles, kong runs DB-less"}},
 	"realapps/lemmy/docker/docker-compose.yml": {mUnresolved: {1,
