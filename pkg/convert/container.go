@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/model"
+	"github.com/distribution/reference"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/utils/ptr"
@@ -66,6 +67,14 @@ func (b *builder) image(p *pod, x *ctr) {
 			"image %q is built from source and exists only where it was built: `berth apply --build --registry %s` builds, pushes and runs it "+
 				"(or berth build --push, then convert with --registry), or set image:", c.Image, registry),
 			p.ctarget(x, "image"))
+		return
+	}
+	if _, err := reference.ParseNormalizedNamed(c.Image); err != nil {
+		b.ledger.Partial(svc.Name, field, fmt.Sprintf(
+			"image %q is not an image reference (%v): the kubelet cannot pull it and the pods stay in InvalidImageName; "+
+				"set image: to [registry/]repository[:tag] (a template placeholder left in the file, or an unset variable?)", c.Image, err),
+			p.ctarget(x, "image"), p.ctarget(x, "imagePullPolicy"))
+		b.ledger.Breaking(field)
 		return
 	}
 	b.ledger.Mapped(svc.Name, field, p.ctarget(x, "image"), p.ctarget(x, "imagePullPolicy"))

@@ -275,3 +275,40 @@ func configMapFile(t *testing.T, res *convert.Result, marker string) string {
 	t.Fatalf("no ConfigMap holds %q", marker)
 	return ""
 }
+
+// An image that is not an image reference (Apache Airflow's docker-compose.yaml as its
+// repository holds it: apache/airflow:|version|, a placeholder its docs build fills in) cannot
+// be pulled: the pods would sit in InvalidImageName. The conversion says so, as a warning that
+// breaks, on the image field, and the report does not call the field mapped; a valid reference
+// next to it gets no such warning.
+func TestInvalidImageReferenceWarns(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  api:
+    image: apache/airflow:|version|
+  upper:
+    image: Acme/App:1.0
+  ok:
+    image: registry.example.com:5000/acme/app:1.0
+`}, convert.Options{})
+	got := map[string]bool{}
+	for _, d := range res.Diagnostics {
+		if d.Severity == diag.Warning && strings.Contains(d.Message, "is not an image reference") {
+			got[d.Field] = d.Breaks
+		}
+	}
+	want := map[string]bool{"services.api.image": true, "services.upper.image": true}
+	if len(got) != len(want) {
+		t.Errorf("invalid-image warnings on %v, want %v", got, want)
+	}
+	for f := range want {
+		if !got[f] {
+			t.Errorf("%s: no breaking invalid-image warning; got %v", f, got)
+		}
+	}
+	for _, a := range res.Accounts {
+		if a.Path == "services.api.image" && a.Outcome == diag.Mapped {
+			t.Errorf("services.api.image reported mapped")
+		}
+	}
+}
