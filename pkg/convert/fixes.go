@@ -26,7 +26,7 @@ type fix struct {
 // (their entrypoints tolerate lost+found in recent versions).
 func seedFixes() []fix {
 	return []fix{{
-		Images:  []string{"postgres", "postgis/postgis", "timescaledb"},
+		Images:  []string{"postgres", "postgis/postgis", "timescaledb", "pgvector"},
 		DataDir: "/var/lib/postgresql/data",
 		Env:     corev1.EnvVar{Name: "PGDATA", Value: "/var/lib/postgresql/data/pgdata"},
 		Why: "PGDATA moved to a subdirectory of the volume: a fresh PersistentVolume's root holds lost+found, " +

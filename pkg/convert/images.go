@@ -46,6 +46,7 @@ func knownImages() map[string]imageInfo {
 		"postgresql":         db(tcpPort(5432, "postgres")),
 		"postgis/postgis":    db(tcpPort(5432, "postgres")),
 		"timescaledb":        db(tcpPort(5432, "postgres")),
+		"pgvector":           db(tcpPort(5432, "postgres")), // pgvector/pgvector, ankane/pgvector: PostgreSQL with the vector extension
 		"mysql":              db(tcpPort(3306, "mysql")),
 		"mariadb":            db(tcpPort(3306, "mysql")),
 		"percona":            db(tcpPort(3306, "mysql")),

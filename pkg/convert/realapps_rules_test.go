@@ -312,3 +312,53 @@ services:
 		}
 	}
 }
+
+// pgvector/pgvector (Chatwoot's database) is PostgreSQL with an extension, built on the
+// postgres image: a data store like postgres, so on a named volume it is a StatefulSet with a
+// claim template, not a Deployment with a claim, and its data directory moves to a
+// subdirectory of the volume (PGDATA) as postgres's does.
+func TestPgvectorIsPostgres(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  db:
+    image: pgvector/pgvector:pg16
+    volumes:
+      - db:/var/lib/postgresql/data
+  app:
+    image: acme/app:1.0
+    environment:
+      DATABASE_URL: postgres://app@db:5432/app
+volumes:
+  db:
+`}, convert.Options{})
+	var sts, svc bool
+	for _, o := range res.Objects {
+		switch x := o.(type) {
+		case *appsv1.StatefulSet:
+			if x.Name != "db" {
+				continue
+			}
+			sts = true
+			var pgdata string
+			for _, e := range x.Spec.Template.Spec.Containers[0].Env {
+				if e.Name == "PGDATA" {
+					pgdata = e.Value
+				}
+			}
+			if pgdata != "/var/lib/postgresql/data/pgdata" {
+				t.Errorf("db PGDATA %q, want /var/lib/postgresql/data/pgdata (initdb refuses the volume root's lost+found)", pgdata)
+			}
+		case *appsv1.Deployment:
+			if x.Name == "db" {
+				t.Errorf("db is a Deployment, want a StatefulSet")
+			}
+		case *corev1.Service:
+			if x.Name == "db" {
+				svc = len(x.Spec.Ports) == 1 && x.Spec.Ports[0].Port == 5432 && x.Spec.Type != corev1.ServiceTypeLoadBalancer
+			}
+		}
+	}
+	if !sts || !svc {
+		t.Errorf("db: StatefulSet %v, private Service on 5432 %v; want both", sts, svc)
+	}
+}

@@ -19,7 +19,7 @@ import (
 
 func TestEngineOf(t *testing.T) {
 	for image, want := range map[string]Engine{
-		"postgres:16-alpine": Postgres, "docker.io/postgis/postgis:16-3.4": Postgres,
+		"postgres:16-alpine": Postgres, "docker.io/postgis/postgis:16-3.4": Postgres, "pgvector/pgvector:pg16": Postgres,
 		"mysql:8": MySQL, "mariadb:11@sha256:abc": MySQL, "redis:7": Redis,
 		"valkey/valkey:8": Redis, "mongo:7": Mongo, "registry:5000/app/files:1": Files,
 		"rabbitmq:3": Files,

@@ -33,7 +33,7 @@ func EngineOf(image string) Engine {
 	}
 	base := path.Base(repo)
 	switch {
-	case strings.HasPrefix(base, "postgres"), strings.HasPrefix(base, "postgis"), strings.HasPrefix(base, "timescaledb"):
+	case strings.HasPrefix(base, "postgres"), strings.HasPrefix(base, "postgis"), strings.HasPrefix(base, "timescaledb"), strings.HasPrefix(base, "pgvector"):
 		return Postgres
 	case strings.HasPrefix(base, "mysql"), strings.HasPrefix(base, "mariadb"), strings.HasPrefix(base, "percona"):
 		return MySQL
