@@ -42,6 +42,19 @@ func tarDir(dir string, w io.Writer, warn func(string), a *ahead) error {
 		if err != nil {
 			return err
 		}
+		// a file is opened before its header is written, without blocking or following a link,
+		// and the header is made from the open file: a path replaced by a FIFO or a link since
+		// the directory was read never blocks the copy, and the header's size is the file's
+		var f *os.File
+		if fi.Mode().IsRegular() {
+			if f, err = os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0); err != nil {
+				return err
+			}
+			defer f.Close()
+			if fi, err = f.Stat(); err != nil {
+				return err
+			}
+		}
 		link := ""
 		if fi.Mode()&fs.ModeSymlink != 0 {
 			if link, err = os.Readlink(p); err != nil {
@@ -82,11 +95,6 @@ func tarDir(dir string, w io.Writer, warn func(string), a *ahead) error {
 		if h.Typeflag != tar.TypeReg {
 			return nil
 		}
-		f, err := os.Open(p)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
 		_, err = io.CopyN(tw, f, h.Size)
 		return err
 	})
