@@ -6,10 +6,8 @@ import (
 	"encoding/hex"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 )
 
 // What is hashed ahead is bounded: the sums wait in memory for the stream, and the stream reads
@@ -25,15 +23,22 @@ const (
 type fileID struct {
 	dev, ino     uint64
 	size         int64
-	mtime, ctime syscall.Timespec
+	mtime, ctime int64 // nanoseconds
 }
 
 func idOf(fi fs.FileInfo) (fileID, bool) {
-	st, ok := fi.Sys().(*syscall.Stat_t)
+	st, ok := statOf(fi)
 	if !ok {
 		return fileID{}, false
 	}
-	return fileID{dev: uint64(st.Dev), ino: st.Ino, size: st.Size, mtime: st.Mtim, ctime: st.Ctim}, true
+	return fileID{dev: st.dev, ino: st.ino, size: fi.Size(), mtime: fi.ModTime().UnixNano(), ctime: st.ctime}, true
+}
+
+// fileStat is what statOf reads of a file beyond fs.FileInfo (per system: stat_*.go).
+type fileStat struct {
+	uid, gid        int
+	nlink, dev, ino uint64
+	ctime           int64 // nanoseconds
 }
 
 // ahead holds SHA-256 sums of a directory's files computed before the stream starts (while
@@ -88,7 +93,7 @@ func (a *ahead) hashFile(ctx context.Context, dir, p string, buf []byte, seen ma
 	}
 	// not blocking, not following: a path replaced by a FIFO or a link since the directory
 	// was read is left out, never waited on (Push waits for the walk to stop)
-	f, err := os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0)
+	f, err := openFile(p)
 	if err != nil {
 		return 0, false
 	}

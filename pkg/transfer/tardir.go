@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -47,7 +46,7 @@ func tarDir(dir string, w io.Writer, warn func(string), a *ahead) error {
 		// the directory was read never blocks the copy, and the header's size is the file's
 		var f *os.File
 		if fi.Mode().IsRegular() {
-			if f, err = os.OpenFile(p, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOFOLLOW, 0); err != nil {
+			if f, err = openFile(p); err != nil {
 				return err
 			}
 			defer f.Close()
@@ -72,10 +71,10 @@ func tarDir(dir string, w io.Writer, warn func(string), a *ahead) error {
 		h.Name, h.Uname, h.Gname = filepath.ToSlash(rel), "", ""
 		h.AccessTime, h.ChangeTime, h.Format = timeZero, timeZero, tar.FormatUnknown
 		h.ModTime = h.ModTime.Truncate(1e9)
-		if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-			h.Uid, h.Gid = int(st.Uid), int(st.Gid)
-			if fi.Mode().IsRegular() && st.Nlink > 1 {
-				k := inode{uint64(st.Dev), uint64(st.Ino)}
+		if st, ok := statOf(fi); ok {
+			h.Uid, h.Gid = st.uid, st.gid
+			if fi.Mode().IsRegular() && st.nlink > 1 {
+				k := inode{st.dev, st.ino}
 				if first, ok := seen[k]; ok {
 					h.Typeflag, h.Linkname, h.Size = tar.TypeLink, first, 0
 				} else {
