@@ -50,6 +50,7 @@ func TestData(t *testing.T) {
 	d := &dataEnv{t: t, n: n, exe: berth, kubeconfig: n.Kubeconfig, kubectl: s.kubectl, cs: cs, dir: t.TempDir(),
 		compose: filepath.Join(root, "test", "realnode", "testdata", "data", "compose.yaml")}
 
+	t.Logf("%.0f MiB free on the node's file system", mib(freeBytes(t, n.Dir)))
 	start := time.Now()
 	d.berthOK("apply", "-f", d.compose, "-n", oldNS, "--wait", "--timeout", applyTimeout())
 	t.Logf("old side applied in %s", since(start))

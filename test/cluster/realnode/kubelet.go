@@ -35,6 +35,8 @@ func (n *Node) startKubelet(ctx context.Context) error {
 	}
 	// Port 10250 is reachable only inside the namespace; anonymous + AlwaysAllow lets the
 	// apiserver (which has no kubelet client certificate) use logs, exec and port-forward.
+	// Eviction thresholds are absolute: a percentage of a large disk (1 % of 252 GB is 2.5 GB)
+	// evicts pods on a CI host that has a few GiB free while the data tests copy their trees.
 	conf := fmt.Sprintf(`apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
 address: %s
@@ -58,7 +60,7 @@ resolvConf: %s
 clusterDomain: cluster.local
 clusterDNS: [%s]
 serializeImagePulls: false
-evictionHard: {memory.available: 100Mi, nodefs.available: 1%%, imagefs.available: 1%%, nodefs.inodesFree: 1%%}
+evictionHard: {memory.available: 100Mi, nodefs.available: 256Mi, imagefs.available: 256Mi, nodefs.inodesFree: 1%%}
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
 maxPods: 110
