@@ -57,6 +57,10 @@ type pushed struct {
 	stream, verify time.Duration // the stream, and the verification's tail after it
 }
 
+// reportWait bounds the wait for the verify exec's report of a copy script whose own exec
+// ended without one: the script polls every 50 ms.
+const reportWait = 3 * time.Second
+
 // notEmpty is what prep prints on stderr before it refuses a claim with content.
 const notEmpty = "berth-not-empty "
 
@@ -136,8 +140,20 @@ func (p pipeline) push(ctx context.Context, source io.Reader, have data.Manifest
 	res.copied, res.stream = r.c, time.Since(t0)
 	if r.err != nil || execErr != nil {
 		if !verifyDone {
-			cancelVerify()
-			<-verified
+			// the copy's exec ended without a word (its status can be lost when the connection
+			// closes first): the verify exec reports the copy script's exit and stderr within its
+			// next poll, so it gets a moment before it is cancelled
+			if stderr.Len() == 0 && ctx.Err() == nil {
+				select {
+				case verifyErr = <-verified:
+					verifyDone = true
+				case <-time.After(reportWait):
+				}
+			}
+			if !verifyDone {
+				cancelVerify()
+				<-verified
+			}
 		}
 		nodeErr := stderr.String()
 		if _, rest, ok := strings.Cut(vout.String(), data.FailedLine); ok {
