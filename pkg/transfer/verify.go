@@ -145,7 +145,7 @@ func (p pipeline) push(ctx context.Context, source io.Reader, have data.Manifest
 			// next poll, so it gets a moment before it is cancelled
 			if stderr.Len() == 0 && ctx.Err() == nil {
 				select {
-				case verifyErr = <-verified:
+				case <-verified:
 					verifyDone = true
 				case <-time.After(reportWait):
 				}
