@@ -1,5 +1,5 @@
 # berth - common tasks. `make test` is the one command that builds everything the tests need
-# (the test control plane: ~5 minutes once, cached afterwards) and runs all tests.
+# (the test control plane: about 25 minutes once on 2 cores, cached afterwards) and runs all tests.
 GO ?= go
 # whole-suite bound; cluster tests start real control planes (a few seconds each)
 TEST_TIMEOUT ?= 30m

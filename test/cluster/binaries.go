@@ -78,7 +78,7 @@ func Binaries() (Bin, error) {
 		}
 	}
 	if len(problems) > 0 {
-		return b, fmt.Errorf("%w in %s: %s; build them with `make test-bin` (test/cluster/build.sh; about 5 minutes once), "+
+		return b, fmt.Errorf("%w in %s: %s; build them with `make test-bin` (test/cluster/build.sh; about 25 minutes once on 2 cores), "+
 			"or point %s at a directory built by it", ErrNoBinaries, dir, strings.Join(problems, "; "), EnvBinDir)
 	}
 	return b, nil

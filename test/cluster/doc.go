@@ -3,7 +3,7 @@
 // with fake nodes, so that Deployments become Available, Jobs complete and PVCs bind (kwok
 // only writes pod status: no container ever runs, no traffic flows).
 //
-// The binaries come from test/cluster/build.sh (`make test` runs it; about 5 minutes once,
+// The binaries come from test/cluster/build.sh (`make test` runs it; about 25 minutes once on 2 cores,
 // then cached in $HOME/.cache/berth-test-bin/<version>, or $BERTH_TEST_BIN). Versions are
 // pinned by the modules in test/cluster/tools.
 //
