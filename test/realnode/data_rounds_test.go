@@ -56,7 +56,7 @@ spec:
 	// the copies moved aside stay on this machine's disk until the rounds end: two trees a
 	// round. When what is left would come near the kubelet's eviction threshold (a CI host
 	// may have a few GiB free), the aside copies are deleted first and that round's next copy
-	// pays ext4's scan (the log says which round).
+	// pays ext4's scan (a log line before that round's line says so).
 	onDisk, reserve := diskUse(t, d.tree), int64(1<<30)
 	if free := freeBytes(t, dir); free < onDisk+reserve {
 		t.Skipf("%.0f MiB free on the claim's file system: a round needs %.0f MiB (one copy of the tree) and %.0f MiB left over", mib(free), mib(onDisk), mib(reserve))
