@@ -158,7 +158,9 @@ func (x *explainer) explain() error {
 	}
 	if m := reParseFile().FindStringSubmatch(msg); m != nil {
 		// A YAML error compose-go found and berth's parse did not (duplicate keys, an anchor
-		// of another file): its first line names the position.
+		// of another file). compose-go finds a duplicate key itself and says so in text only
+		// ("line 4: mapping key ..."): its line, and the key's column from berth's parse.
+		// Anything else is go-yaml's, read from its structured error.
 		first, _, _ := strings.Cut(m[2], "\n")
 		if d := reDupKey().FindStringSubmatch(first); d != nil {
 			line, _ := strconv.Atoi(d[1])
@@ -166,7 +168,10 @@ func (x *explainer) explain() error {
 			pos := diag.Pos{File: x.fs.display(m[1]), Line: line, Column: keyColumn(x.fs.get(m[1]), line, key)}
 			return userErr(pos, "", "", x.err, "invalid YAML: mapping key %s already defined at line %s", d[2], d[3])
 		}
-		pos, text := yamlErrorPos(x.fs.display(m[1]), errors.New(strings.TrimSpace(first)))
+		pos, text := yamlErrorPos(x.fs.display(m[1]), x.err)
+		if pos.Line == 0 {
+			text = strings.TrimSpace(first)
+		}
 		return userErr(pos, "", "", x.err, "invalid YAML: %s", text)
 	}
 	if msg == "empty compose file" {

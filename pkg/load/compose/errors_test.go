@@ -17,10 +17,10 @@ func TestLoadErrors(t *testing.T) {
 		environ []string
 		want    string
 	}{
-		{"yaml", nil, "compose.yaml:4:4: invalid YAML: did not find expected key"},
-		{"yaml2", nil, "compose.yaml:2: invalid YAML: found character that cannot start any token"},
-		{"yaml3", nil, "compose.yaml:2: invalid YAML: did not find expected node content"},
-		{"yaml4", nil, "compose.yaml:4: invalid YAML: found unexpected end of stream"},
+		{"yaml", nil, "compose.yaml:4:4: invalid YAML: did not find expected key (while parsing a block mapping at line 2, column 3)"},
+		{"yaml2", nil, "compose.yaml:2:1: invalid YAML: found character that cannot start any token"},
+		{"yaml3", nil, "compose.yaml:2:1: invalid YAML: did not find expected node content"},
+		{"yaml4", nil, "compose.yaml:4:1: invalid YAML: found unexpected end of stream (while scanning a quoted scalar at line 3, column 12)"},
 		{"empty", nil, "compose.yaml: the file is empty: a compose file needs a services section"},
 		{"toplevel", nil, `compose.yaml:1:1: servics: unknown key "servics"; did you mean services?`},
 		{"unknownkey", nil, `compose.yaml:4:5: services.web.portz: unknown key "portz"; did you mean ports?`},

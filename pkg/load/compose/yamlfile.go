@@ -3,11 +3,9 @@ package compose
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -104,7 +102,7 @@ func parseDocs(data []byte) ([]*yaml.Node, error) {
 			return docs, nil
 		}
 		if err != nil {
-			return docs, atOffset(data, err)
+			return docs, atMark(data, err)
 		}
 		if err := yamlcheck.Check(&n, yamlLimits); err != nil {
 			return nil, err
@@ -115,59 +113,40 @@ func parseDocs(data []byte) ([]*yaml.Node, error) {
 	}
 }
 
-// offsetError is a YAML reader error (invalid UTF-8, a control character) placed at a line
-// and column: go-yaml names only the byte offset.
-type offsetError struct {
+// yamlError is a go-yaml error placed at a line and column of its file.
+type yamlError struct {
 	line, col int
 	msg       string
 }
 
-func (e *offsetError) Error() string { return e.msg }
+func (e *yamlError) Error() string { return e.msg }
 
-var yamlOffset = lazyRegexp(`^yaml: offset (\d+): (.*)$`)
-
-// atOffset turns an error at a byte offset of data into an *offsetError.
-func atOffset(data []byte, err error) error {
-	m := yamlOffset().FindStringSubmatch(err.Error())
-	if m == nil {
+// atMark places go-yaml's error err in data: its reader's errors name only a byte offset,
+// counted here into a line and a column (in runes, as go-yaml counts columns).
+func atMark(data []byte, err error) error {
+	mark, msg, ok := yamlcheck.LoadErrorAt(err)
+	if !ok {
 		return err
 	}
-	off, _ := strconv.Atoi(m[1])
-	off = min(off, len(data))
+	if mark.Line > 0 {
+		return &yamlError{line: mark.Line, col: mark.Column, msg: msg}
+	}
+	off := int(min(mark.Offset, int64(len(data))))
 	start := bytes.LastIndexByte(data[:off], '\n') + 1
-	return &offsetError{line: bytes.Count(data[:start], []byte("\n")) + 1, col: utf8.RuneCount(data[start:off]) + 1, msg: m[2]}
+	return &yamlError{line: bytes.Count(data[:start], []byte("\n")) + 1, col: utf8.RuneCount(data[start:off]) + 1, msg: msg}
 }
 
-var yamlMark = lazyRegexp(`line (\d+)(?:, column (\d+))?`)
-
-// yamlErrorPos extracts the position of a YAML parser error: the last mark in the message
-// (the first may be the context, e.g. "while parsing a block mapping at line 1"). Columns are
-// 1-based; lines are 1-based in scanner errors but 0-based in parser errors.
+// yamlErrorPos is the position and message of a YAML error of file: one atMark placed, or
+// one go-yaml placed itself (a line and column); else the file alone.
 func yamlErrorPos(file string, err error) (diag.Pos, string) {
-	var oe *offsetError
-	if errors.As(err, &oe) {
-		return diag.Pos{File: file, Line: oe.line, Column: oe.col}, oe.msg
+	var ye *yamlError
+	if errors.As(err, &ye) {
+		return diag.Pos{File: file, Line: ye.line, Column: ye.col}, ye.msg
 	}
-	lineBase := 0
-	if strings.HasSuffix(fmt.Sprintf("%T", err), ".ParserError") {
-		lineBase = 1
+	if mark, msg, ok := yamlcheck.LoadErrorAt(err); ok && mark.Line > 0 {
+		return diag.Pos{File: file, Line: mark.Line, Column: mark.Column}, msg
 	}
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	marks := yamlMark().FindAllStringSubmatchIndex(msg, -1)
-	if marks == nil {
-		return diag.Pos{File: file}, msg
-	}
-	m := marks[len(marks)-1]
-	line, _ := strconv.Atoi(msg[m[2]:m[3]])
-	col := 0
-	if m[4] >= 0 {
-		col, _ = strconv.Atoi(msg[m[4]:m[5]])
-	}
-	rest := strings.TrimLeft(msg[m[1]:], ": ")
-	if rest == "" {
-		rest = msg
-	}
-	return diag.Pos{File: file, Line: line + lineBase, Column: col}, rest
+	return diag.Pos{File: file}, strings.TrimPrefix(err.Error(), "yaml: ")
 }
 
 // mapGet returns the value node of key in mapping node m (following aliases), or nil.

@@ -100,7 +100,7 @@ func TestHostile(t *testing.T) {
 			return cfn("          DockerLabels: {a: &t " + strings.Repeat("y", 1<<20) + "}\n          Command: [" + strings.TrimSuffix(strings.Repeat("*t,", 40), ",") + "]\n")
 		}, "t.json:10:111: excessive aliasing: alias *t stands for 1 MiB of text"},
 		{"yaml-flow-20000", func() string { return envFlowYAML(20_000) }, "ok"},
-		{"yaml-tabs", func() string { return cfn("\t\tCpu: 1\n") }, "invalid YAML"},
+		{"yaml-tabs", func() string { return cfn("\t\tCpu: 1\n") }, "t.json:9:1: invalid YAML: found a tab character that violates indentation"},
 		{"yaml-nul", func() string { return cfn("          Cpu: \"1\x00\"\n") }, "t.json:9:18: invalid YAML: control characters are not allowed"},
 		{"yaml-bom-crlf", func() string { return "\xef\xbb\xbf" + strings.ReplaceAll(cfn(""), "\n", "\r\n") }, "ok"},
 	}

@@ -13,11 +13,6 @@ import (
 // tree as parse, so that decoding, positions and errors work alike; the short-form intrinsic
 // tags (!Ref X, !Sub "...", !GetAtt A.B, ...) become their long form ({"Ref": "X"}, ...).
 
-var (
-	yamlLineRE   = lazyRegexp(`line (\d+)`)
-	yamlOffsetRE = lazyRegexp(`^offset (\d+): (.*)$`)
-)
-
 // isYAML says whether data is not a JSON document (its first non-blank byte opens none).
 func isYAML(data []byte) bool {
 	for _, c := range data {
@@ -35,15 +30,13 @@ func isYAML(data []byte) bool {
 func parseYAML(data []byte, ln *lines) (*node, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		off := int64(0)
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		if m := yamlOffsetRE().FindStringSubmatch(msg); m != nil {
-			// A reader error (a control character, invalid UTF-8) names a byte offset.
-			off, _ = strconv.ParseInt(m[1], 10, 64)
-			msg = m[2]
-		} else if m := yamlLineRE().FindStringSubmatch(msg); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			off = ln.offset(line, 1)
+		mark, msg, ok := yamlcheck.LoadErrorAt(err)
+		if !ok {
+			return nil, &offsetError{msg: "invalid YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+		}
+		off := mark.Offset
+		if mark.Line > 0 {
+			off = ln.offset(mark.Line, mark.Column)
 		}
 		return nil, &offsetError{off: off, msg: "invalid YAML: " + msg}
 	}
