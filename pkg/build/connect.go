@@ -128,5 +128,5 @@ func authProvider(environ []string) (session.Attachable, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the docker config in %s: %w", dir, err)
 	}
-	return authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{ConfigFile: cfg}), nil
+	return authprovider.NewDockerAuthProvider(authprovider.DockerAuthProviderConfig{AuthConfigProvider: authprovider.LoadAuthConfig(cfg)}), nil
 }

@@ -126,7 +126,12 @@ func exposeStages(res *dfFile, buildArgs map[string]string) *stages {
 				target[k] = expand(lex, v, target)
 			}
 		case "env":
-			if cur != nil {
+			if cur != nil && in.unset {
+				for _, w := range words {
+					name, _, _ := strings.Cut(w, "=") // a value is BuildKit's error; the name is what goes
+					delete(cur.env, name)
+				}
+			} else if cur != nil {
 				for i := 0; i+1 < len(words); i += 2 {
 					cur.env[words[i]] = expand(lex, words[i+1], cur.env)
 				}

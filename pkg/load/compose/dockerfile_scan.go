@@ -20,8 +20,10 @@ type dfInstruction struct {
 	cmd   string   // lower case
 	flags []string // --platform=... and the like
 	// words are the instruction's arguments as buildkit's parser splits them: for ENV, name
-	// and value alternate.
+	// and value alternate; for ENV --unset, they are the names to remove.
 	words []string
+	// unset is ENV --unset (a BuildKit labs flag): words are names, not name-value pairs.
+	unset bool
 }
 
 // dfFile is what berth takes from a Dockerfile: its escape token and instructions.

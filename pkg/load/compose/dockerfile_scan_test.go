@@ -44,6 +44,7 @@ var dockerfileCases = []string{
 	"FROM a\nRUN <<EOF\nnever ends\n",
 	"FROM a\nONBUILD RUN <<EOF\nEXPOSE 5\nEOF\nEXPOSE 6\n",
 	"FROM a\nONBUILD ENV X\n",
+	"FROM a\nENV --unset A B=c\nENV --unset=false A\nENV --unset=FALSE A=b\nLABEL --unset x\nONBUILD ENV --unset\nENV --unset=no A\n",
 	"FROM a\nRUN [1, 2]\n",
 	"FROM a\nHEALTHCHECK CMD [1]\n",
 	"FROM a\nHEALTHCHECK --interval=5s CMD [\"x\"]\nCMD [\"a\", \"b\"]\n",
@@ -109,12 +110,13 @@ func buildkitInstructions(src []byte) (*dfFile, error) {
 	f := &dfFile{escape: res.EscapeToken}
 	for _, n := range res.AST.Children {
 		in := dfInstruction{cmd: strings.ToLower(n.Value), flags: n.Flags}
-		switch in.cmd {
-		case "from", "arg", "expose":
+		in.unset = in.cmd == "env" && hasUnsetFlag(n.Flags)
+		switch {
+		case in.cmd == "from", in.cmd == "arg", in.cmd == "expose", in.unset:
 			for w := n.Next; w != nil; w = w.Next {
 				in.words = append(in.words, w.Value)
 			}
-		case "env": // name, value, separator
+		case in.cmd == "env": // name, value, separator
 			for w := n.Next; w != nil && w.Next != nil; w = w.Next.Next.Next {
 				in.words = append(in.words, w.Value, w.Next.Value)
 			}

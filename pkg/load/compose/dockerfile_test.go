@@ -12,7 +12,7 @@ import (
 
 // TestDockerfilePorts: a service with only a build section listens on what its Dockerfile
 // EXPOSEs: the target stage (or the last), inherited from earlier stages, with ARG defaults,
-// build.args and ENV (several variables in one ENV) expanded; declared ports win; a Dockerfile
+// build.args and ENV (several variables in one ENV; ENV --unset removes one) expanded; declared ports win; a Dockerfile
 // outside the project is not read. Without a Dockerfile, a Traefik routing label names the port.
 func TestDockerfilePorts(t *testing.T) {
 	root := t.TempDir()
@@ -30,6 +30,7 @@ EXPOSE 8080 \
   ${METRICS}
 `)
 	write(t, filepath.Join(dir, "web", "Containerfile"), "FROM nginx:1.27\nEXPOSE 3000-3001\n")
+	write(t, filepath.Join(dir, "unset", "Dockerfile"), "FROM alpine AS base\nENV PORT=8000 OTHER=1\nFROM base\nENV --unset PORT\nEXPOSE ${PORT:-7100} ${OTHER}\n")
 	write(t, filepath.Join(root, "Dockerfile"), "FROM busybox\nEXPOSE 4444\n")
 	write(t, filepath.Join(dir, "compose.yaml"), `services:
   api:
@@ -40,6 +41,8 @@ EXPOSE 8080 \
     build: {context: ./api, target: test}
   web:
     build: {context: ./web, dockerfile: Containerfile}
+  unset:
+    build: ./unset
   declared:
     build: ./api
     expose: ["5000"]
@@ -70,6 +73,7 @@ EXPOSE 8080 \
 		"api-args": {df + " TCP 8080", df + " TCP 9200"},
 		"api-test": {df + " TCP 8000", df + " UDP 9090", df + " TCP 7000"},
 		"web":      {df + " TCP 3000", df + " TCP 3001"},
+		"unset":    {df + " TCP 7100", df + " TCP 1"},
 		"declared": {"expose TCP 5000"},
 		"inline":   {df + " TCP 6000"},
 		"proxied":  {"proxy label TCP 81", "proxy label TCP 80"},

@@ -21,7 +21,7 @@ var (
 func (s *dfScanner) parse(line string) (*dfInstruction, error) {
 	cmd, flags, args := s.splitCommand(line)
 	key := strings.ToLower(cmd)
-	words, heredocs, err := s.arguments(key, args)
+	words, heredocs, err := s.arguments(key, flags, args)
 	if err != nil {
 		return nil, err
 	}
@@ -32,14 +32,34 @@ func (s *dfScanner) parse(line string) (*dfInstruction, error) {
 	}
 	switch key {
 	case "from", "arg", "env", "expose":
-		return &dfInstruction{cmd: key, flags: flags, words: words}, nil
+		return &dfInstruction{cmd: key, flags: flags, words: words, unset: unsetForm(key, flags)}, nil
 	}
 	return nil, nil
 }
 
+// unsetForm says whether an instruction is ENV or LABEL in its --unset form.
+func unsetForm(key string, flags []string) bool {
+	return (key == "env" || key == "label") && hasUnsetFlag(flags)
+}
+
+// hasUnsetFlag says whether flags hold --unset, as buildkit's parser reads it: any value but
+// "false" (a wrong one is the flag parser's error, not the parser's).
+func hasUnsetFlag(flags []string) bool {
+	for _, f := range flags {
+		if name, value, _ := strings.Cut(f, "="); name == "--unset" {
+			return !strings.EqualFold(value, "false")
+		}
+	}
+	return false
+}
+
 // arguments splits an instruction's arguments the way buildkit's parser does for its keyword,
 // with the same errors; heredocs says whether the instruction may open heredocs.
-func (s *dfScanner) arguments(key, args string) ([]string, bool, error) {
+func (s *dfScanner) arguments(key string, flags []string, args string) ([]string, bool, error) {
+	if unsetForm(key, flags) {
+		// The --unset form takes a list of names, split as ARG's words are.
+		return s.words(args), false, nil
+	}
 	switch key {
 	case "from", "expose":
 		return splitBlanks(args), false, nil
@@ -61,9 +81,9 @@ func (s *dfScanner) arguments(key, args string) ([]string, bool, error) {
 		if args == "" {
 			return nil, false, nil
 		}
-		cmd, _, rest := s.splitCommand(args)
+		cmd, subFlags, rest := s.splitCommand(args)
 		sub := strings.ToLower(cmd)
-		_, heredocs, err := s.arguments(sub, rest)
+		_, heredocs, err := s.arguments(sub, subFlags, rest)
 		return nil, heredocs && sub != "onbuild", err
 	}
 	return nil, false, nil

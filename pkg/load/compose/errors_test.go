@@ -29,7 +29,7 @@ func TestLoadErrors(t *testing.T) {
 		{"envfile", nil, "compose.yaml:4:15: services.web.env_file: env file missing.env does not exist (mark it required: false if it is optional)"},
 		{"envfile2", nil, "compose.yaml:7:9: services.a.env_file[1]: env file first-missing.env does not exist (mark it required: false if it is optional)"},
 		{"badport", nil, `compose.yaml:6:9: services.web.ports[1]: invalid port "abc:80": invalid hostPort: abc`},
-		{"override-error", nil, `compose.override.yaml:4:9: services.web.ports[0]: invalid port "80:80:80:80": invalid ip address 80:80: address 80:80:: too many colons in address`},
+		{"override-error", nil, `compose.override.yaml:4:9: services.web.ports[0]: invalid port "80:80:80:80": invalid IP address: 80:80`},
 		{"cycle", nil, "compose.yaml:4:18: services.a.depends_on.b: depends_on cycle: a -> b -> a"},
 		{"deponundef", nil, `compose.yaml:4:18: services.web.depends_on.db: depends on "db", which is not a service in this project`},
 		{"dotdot", nil, `compose.yaml:2:3: services.../../x: invalid service name "../../x": use only letters, digits, '.', '_' and '-'`},

@@ -39,7 +39,7 @@ import (
 
 // Version is the buildkitd version build.sh builds; it must equal the client's in berth's
 // go.mod and test/cluster/tools/buildkit (a test checks both).
-const Version = "v0.25.2"
+const Version = "v0.35.0"
 
 // Registry user and password of the test registry.
 const (
