@@ -13,6 +13,7 @@
 #   MINIMIZE=60s scripts/fuzz.sh         # time to minimize each new input (default 10s; go's is 60s,
 #                                        # which starves short runs of targets with slow executions)
 #   LOG=fuzz.tsv scripts/fuzz.sh         # also append "date target package execs fuzz-seconds result" rows
+#   TMPDIR=/var/tmp scripts/fuzz.sh      # the workers' temporary files here (default: /dev/shm)
 #
 # A target fails only when an input fails; Go before 1.27 can also fail a target with "context
 # deadline exceeded" as -fuzztime ends (go.dev/issue/75804): reported, not counted as a failure.
@@ -22,6 +23,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 FUZZTIME=${FUZZTIME:-30s}
 PARALLEL=${PARALLEL:-}
 LOG=${LOG:-}
+# The workers' temporary files go to tmpfs when there is one and TMPDIR is not set: each input
+# of the loader targets is written to a new directory, and Go's fuzzer shares each input with
+# its worker through a memory-mapped file. On a disk, creating those files costs as much as
+# the load itself (2026-12-07, this project's 2-core host: one FuzzEnvFile input 2.2-2.7 ms with
+# its files on the disk, 1.2-1.4 ms on /dev/shm; docs/reliability.md).
+if [ -z "${TMPDIR:-}" ] && [ -d /dev/shm ] && [ -w /dev/shm ]; then
+	export TMPDIR=/dev/shm
+fi
 
 # targets: "package-dir target" for every fuzz target, sorted.
 targets=$(grep -rl --include='*_test.go' '^func Fuzz' . | sort | while read -r f; do
