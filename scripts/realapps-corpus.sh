@@ -45,6 +45,12 @@ gen_file() {
       "$(printf 'berth-corpus authentik PG_PASS' | sha256sum | cut -c1-36)" \
       "$(printf 'berth-corpus authentik AUTHENTIK_SECRET_KEY' | sha256sum | cut -c1-60)" >"$3"
     ;;
+  baserow/.env)
+    # the six uncommented lines of .env.example, its three required secrets set
+    printf 'SECRET_KEY=%s\nDATABASE_PASSWORD=%s\nREDIS_PASSWORD=%s\n' \
+      "$(fixed baserow SECRET_KEY 50)" "$(fixed baserow DATABASE_PASSWORD 50)" "$(fixed baserow REDIS_PASSWORD 50)" >"$3"
+    printf 'BASEROW_PUBLIC_URL=http://localhost\nDATABASE_USER=baserow\nDATABASE_NAME=baserow\n' >>"$3"
+    ;;
   documenso/docker/production/.env)
     local pw
     pw=$(fixed documenso POSTGRES_PASSWORD 32)

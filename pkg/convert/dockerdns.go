@@ -8,25 +8,44 @@ import (
 // dockerdns.go: 127.0.0.11 is the address of Docker's embedded DNS server, which configuration
 // files name where a program resolves names itself (nginx `resolver 127.0.0.11`, so that
 // proxy_pass through a variable or an upstream `server ... resolve` is looked up per request;
-// HAProxy `nameserver dns 127.0.0.11:53`). No pod has that server, so those lookups fail and
-// every request through them does; berth cannot pick the replacement (the cluster DNS
-// Service's address differs by cluster), so it warns with the line.
+// HAProxy `nameserver dns 127.0.0.11:53`), and environment variables and arguments hand to an
+// image that writes such a file at start (RESOLVER=127.0.0.11 for an nginx template). No pod has
+// that server, so those lookups fail and every request through them does; berth cannot pick the
+// replacement (the cluster DNS Service's address differs by cluster), so it warns where the
+// address is: the file's line, the variable, the command.
 
 // dockerDNS matches 127.0.0.11 as a whole address (not 127.0.0.110).
 var dockerDNS = lazyRegexp(`(^|[^0-9.])127\.0\.0\.11($|[^0-9])`)
 
-// warnDockerDNS warns for each mounted configuration file that names Docker's DNS server.
+// dockerDNSAdvice ends each warning: why it fails in the cluster and what to write instead.
+const dockerDNSAdvice = "Docker's embedded DNS server, which no pod has: names looked up through it " +
+	"(an nginx resolver, an HAProxy nameserver) do not resolve in the cluster; use the cluster DNS " +
+	"Service's address (kubectl -n kube-system get service kube-dns) and full names " +
+	"(SERVICE.NAMESPACE.svc.cluster.local: such resolvers ignore the search domains)"
+
+// warnDockerDNS warns for each mounted configuration file, environment variable and command
+// that names Docker's DNS server. A variable's value is not repeated (it may be a Secret's).
 func (b *builder) warnDockerDNS() {
+	re := dockerDNS()
 	for _, s := range b.app.Services {
 		for ci := range s.Containers {
-			b.eachFile(&s.Containers[ci], func(target, field, _ string, content []byte) {
+			c := &s.Containers[ci]
+			b.eachFile(c, func(target, field, _ string, content []byte) {
 				if line := dockerDNSLine(content); line > 0 {
-					b.ledger.Warnf(s.Name, field, "%s line %d names 127.0.0.11, Docker's embedded DNS server, which no pod has: "+
-						"names looked up through it (an nginx resolver, an HAProxy nameserver) do not resolve in the cluster; "+
-						"use the cluster DNS Service's address (kubectl -n kube-system get service kube-dns) and full names "+
-						"(SERVICE.NAMESPACE.svc.cluster.local: such resolvers ignore the search domains)", target, line)
+					b.ledger.Breakf(s.Name, field, "%s line %d names 127.0.0.11, %s", target, line, dockerDNSAdvice)
 				}
 			})
+			for _, e := range c.Env {
+				if !e.Unset && e.From == nil && re.MatchString(e.Value) {
+					b.ledger.Breakf(s.Name, e.Field, "environment variable %s names 127.0.0.11, %s", e.Name, dockerDNSAdvice)
+				}
+			}
+			for _, a := range append(append([]string(nil), c.Command...), c.Args...) {
+				if re.MatchString(a) {
+					b.ledger.Breakf(s.Name, commandField(c), "the command names 127.0.0.11, %s", dockerDNSAdvice)
+					break
+				}
+			}
 		}
 	}
 }

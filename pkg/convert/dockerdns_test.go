@@ -60,3 +60,50 @@ http {
 		t.Errorf("want one warning on nginx naming /etc/nginx/nginx.conf line 4, got %v", w)
 	}
 }
+
+// TestDockerDNSInEnvAndCommand: images that write their nginx configuration at start take
+// Docker's DNS server from a variable (Budibase's proxy: RESOLVER=127.0.0.11) or carry the
+// configuration in the entrypoint (Loki's getting-started gateway: a heredoc with `resolver
+// 127.0.0.11;`). Both break in the cluster as a mounted file does, and are warned about as
+// breaking, naming the variable, never its value; 127.0.0.110 is another address.
+func TestDockerDNSInEnvAndCommand(t *testing.T) {
+	res := convertFiles(t, map[string]string{
+		"compose.yaml": `services:
+  proxy:
+    image: example/proxy
+    ports: ["80:10000"]
+    environment:
+      - RESOLVER=127.0.0.11
+      - UPSTREAM=http://app:4002
+      - ALLOWED=127.0.0.110
+  gateway:
+    image: nginx
+    entrypoint:
+      - sh
+      - -euc
+      - |
+        printf 'events {}\nhttp { resolver 127.0.0.11; server { listen 3100; } }\n' > /etc/nginx/nginx.conf
+        exec nginx -g 'daemon off;'
+  app:
+    image: example/app
+    expose: ["4002"]
+    command: ["--dns-server", "127.0.0.110"]
+`}, convert.Options{})
+	w := warnings(res, "127.0.0.11,")
+	got := map[string]string{}
+	for _, d := range w {
+		if !d.Breaks {
+			t.Errorf("%s: %q is not marked as breaking the app", d.Field, d.Message)
+		}
+		got[d.Service] = d.Field
+	}
+	want := map[string]string{"proxy": "services.proxy.environment.RESOLVER", "gateway": "services.gateway.entrypoint"}
+	if diff := cmp.Diff(want, got); diff != "" || len(w) != 2 {
+		t.Errorf("127.0.0.11 warnings by service (-want +got):\n%s\n%v", diff, w)
+	}
+	for _, d := range w {
+		if d.Service == "proxy" && !strings.Contains(d.Message, "environment variable RESOLVER names 127.0.0.11") {
+			t.Errorf("proxy: %q does not name the variable", d.Message)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -140,8 +141,22 @@ func (m *mapper) warnDeclaredUnset(name, f, first string, unset []string) {
 			field = f + ".env_file"
 		}
 		m.warnAt(name, field, "%d variables are declared without a value and are not set in the environment, so they are not set in "+
-			"Kubernetes: %s (give them values: environment, .env or --env-file)", len(unset), strings.Join(unset, ", "))
+			"Kubernetes: %s (give them values: environment, .env or --env-file)", len(unset), nameList(unset))
 	}
+}
+
+// unsetListed is how many names a warning about variables declared without a value lists: a
+// Compose file that passes its whole configuration through (Baserow: 173 variables, shared by
+// four services through one anchor) would otherwise bury every other warning; the report has
+// each variable as a dropped field.
+const unsetListed = 10
+
+// nameList lists the first unsetListed names and counts the rest.
+func nameList(names []string) string {
+	if len(names) <= unsetListed {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more (the report lists each)", strings.Join(names[:unsetListed], ", "), len(names)-unsetListed)
 }
 
 func (m *mapper) ports(name, f string, svc types.ServiceConfig, opts *model.ServiceOptions) ([]model.Port, error) {
