@@ -34,6 +34,14 @@ func (b *builder) bindMount(p *pod, c *ctr, owner *model.Container, m model.Moun
 				"x-berth.hostPaths asks: the pod sees whatever node it runs on, and Pod Security baseline/restricted forbid it")
 			return nil
 		}
+		if runtimeMounted(m.Target) {
+			b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+b.shownPath(m.Source)+" ("+notRead+") is left out: the "+
+				"container runtime mounts the container's own "+m.Target+" (an emptyDir there would hide it, and runtimes refuse "+
+				"mounts over /proc); what the container read of the host there it does not see; list the path in x-berth.hostPaths "+
+				"to mount the node's instead, at another target")
+			b.ledger.Breaking(m.Field)
+			return nil
+		}
 		if !m.IsDir && fileLike(m, notRead) {
 			b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+b.shownPath(m.Source)+" ("+notRead+") is left out: "+
 				m.Target+" keeps the image's content; provide the file another way (image, ConfigMap) or list the path in x-berth.hostPaths")
@@ -229,6 +237,24 @@ func fileLike(m model.Mount, notRead string) bool {
 	}
 	ext := path.Ext(strings.TrimPrefix(base, "."))
 	return ext != "" && ext != ".d" // conf.d, dnsmasq.d are directories
+}
+
+// runtimeMounted reports whether target is where the container runtime mounts a kernel
+// filesystem of the container's own (/proc, /sys, /sys/fs/cgroup, /dev and below; /dev/shm is
+// the pod's, see shm in podspec.go). Compose files bind the host's there (systemd images bind
+// /sys/fs/cgroup, monitoring agents /sys and /dev/disk); an empty volume in its place would
+// hide the container's own, and runc refuses any mount over /proc.
+func runtimeMounted(target string) bool {
+	t := path.Clean("/" + target)
+	if t == "/dev/shm" || strings.HasPrefix(t, "/dev/shm/") {
+		return false
+	}
+	for _, p := range []string{"/proc", "/sys", "/dev"} {
+		if t == p || strings.HasPrefix(t, p+"/") {
+			return true
+		}
+	}
+	return false
 }
 
 // buildContext reports whether a bind-mounted directory is a source tree rather than

@@ -83,6 +83,23 @@ func TestBindRules(t *testing.T) {
 			outcome: "left out",
 		},
 		{
+			name:    "the host's cgroup tree is left out: the runtime mounts the container's own",
+			mount:   model.Mount{Source: "/sys/fs/cgroup", Target: "/sys/fs/cgroup", ReadOnly: true, IsDir: true, NotRead: "outside the project directory"},
+			outcome: "runtime mounts the container's own /sys/fs/cgroup",
+		},
+		{
+			name:    "nothing is mounted over /proc",
+			mount:   model.Mount{Source: "/proc", Target: "/proc/", NotRead: "outside the project directory"},
+			outcome: "left out",
+		},
+		{
+			name:      "the host's /proc elsewhere is an emptyDir as before",
+			mount:     model.Mount{Source: "/proc", Target: "/host/proc", ReadOnly: true, NotRead: "outside the project directory"},
+			wantVol:   &corev1.VolumeSource{EmptyDir: &corev1.EmptyDirVolumeSource{}},
+			wantMount: &corev1.VolumeMount{Name: "bind-proc", MountPath: "/host/proc", ReadOnly: true},
+			outcome:   "empty emptyDir",
+		},
+		{
 			name:    "docker socket is left out",
 			mount:   model.Mount{Source: "/var/run/docker.sock", Target: "/var/run/docker.sock", NotRead: "docker socket"},
 			outcome: "left out",
