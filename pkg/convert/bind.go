@@ -37,8 +37,8 @@ func (b *builder) bindMount(p *pod, c *ctr, owner *model.Container, m model.Moun
 		if runtimeMounted(m.Target) {
 			b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+b.shownPath(m.Source)+" ("+notRead+") is left out: the "+
 				"container runtime mounts the container's own "+m.Target+" (an emptyDir there would hide it, and runtimes refuse "+
-				"mounts over /proc); what the container read of the host there it does not see; list the path in x-berth.hostPaths "+
-				"to mount the node's instead, at another target")
+				"mounts over /proc); the container no longer sees the host's there; list the path in x-berth.hostPaths to mount "+
+				"the node's (a hostPath volume; not over /proc)")
 			b.ledger.Breaking(m.Field)
 			return nil
 		}
