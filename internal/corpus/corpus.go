@@ -11,6 +11,8 @@ import (
 	"regexp"
 	"sort"
 	"testing"
+
+	yaml "go.yaml.in/yaml/v4"
 )
 
 // Dir returns ../shared/corpus/<sub> (compose, ecs) relative to the module root, or skips the
@@ -70,13 +72,68 @@ func ComposeFiles(t testing.TB, dir string) []string {
 }
 
 // ProjectFiles lists the Compose files under dir a project is started from, sorted: not the
-// override files, which docker compose loads with their project file (Override), never alone.
+// override files, which docker compose loads with their project file (Override), never alone,
+// and not the fragments another project file takes services from (extends.file) or includes
+// (Zabbix's compose_zabbix_components.yaml: its services name networks and secrets only the
+// project file declares).
 func ProjectFiles(t testing.TB, dir string) []string {
 	t.Helper()
+	files := walk(t, dir, projectName)
+	fragment := map[string]bool{}
+	for _, f := range files {
+		for _, ref := range referenced(f) {
+			fragment[ref] = true
+		}
+	}
 	var out []string
-	for _, f := range walk(t, dir, projectName) {
-		if !overrideName.MatchString(filepath.Base(f)) {
+	for _, f := range files {
+		if !overrideName.MatchString(filepath.Base(f)) && !fragment[f] {
 			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// referenced returns the files Compose file f takes services from (services.*.extends.file)
+// or includes (include: a path, or path: one or a list), as paths beside f; nil when f does
+// not parse.
+func referenced(f string) []string {
+	data, err := os.ReadFile(f)
+	if err != nil {
+		return nil
+	}
+	var doc struct {
+		Services map[string]struct {
+			Extends any `yaml:"extends"`
+		} `yaml:"services"`
+		Include []any `yaml:"include"`
+	}
+	if yaml.Unmarshal(data, &doc) != nil {
+		return nil
+	}
+	var out []string
+	add := func(v any) {
+		if p, ok := v.(string); ok && p != "" {
+			out = append(out, filepath.Join(filepath.Dir(f), p))
+		}
+	}
+	for _, svc := range doc.Services {
+		if m, ok := svc.Extends.(map[string]any); ok {
+			add(m["file"])
+		}
+	}
+	for _, inc := range doc.Include {
+		switch x := inc.(type) {
+		case string:
+			add(x)
+		case map[string]any:
+			if list, ok := x["path"].([]any); ok {
+				for _, p := range list {
+					add(p)
+				}
+			} else {
+				add(x["path"])
+			}
 		}
 	}
 	return out

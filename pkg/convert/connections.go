@@ -48,6 +48,9 @@ type dial struct {
 	// and file name, or a Compose config), "" elsewhere: berth can rewrite a name there
 	// (rewrite.go).
 	File string
+	// Argv: found in a command or healthcheck's words, where key:value option syntax is common
+	// (openssl -pkeyopt rsa_keygen_bits:4096), so a name there that is no host name is no dial.
+	Argv bool
 	// Listen: found in a variable that configures the container's own listeners
 	// (KAFKA_LISTENERS=PLAINTEXT://kafka:9092): evidence of its ports when it names the
 	// service itself, never a dial.
@@ -112,12 +115,12 @@ func (b *builder) collectDials() []dial {
 			c := &s.Containers[ci]
 			out = append(out, b.envDials(s, c)...)
 			for _, a := range connaddr.InArgs(append(append([]string(nil), c.Command...), c.Args...)) {
-				out = append(out, dial{From: s, addr: a, Field: commandField(c)})
+				out = append(out, dial{From: s, addr: a, Field: commandField(c), Argv: true})
 			}
 			if h := c.Health; h != nil && h.Type != model.HealthNone {
 				for _, argv := range healthArgvs(h) {
 					for _, a := range connaddr.InArgs(argv) {
-						out = append(out, dial{From: s, addr: a, Field: h.Field, Health: true})
+						out = append(out, dial{From: s, addr: a, Field: h.Field, Health: true, Argv: true})
 					}
 				}
 			}
@@ -253,6 +256,9 @@ func (b *builder) auditDials() map[string][]portRef {
 		}
 		if !ok && (!connaddr.SingleLabel(d.addr.Host) || b.externalProvider(d.addr.Host)) {
 			continue // a public name, or a provider service's ExternalName Service: not the app's business
+		}
+		if !ok && d.Argv && strings.Contains(d.addr.Host, "_") {
+			continue // a command's key:value option (rsa_keygen_bits:4096): host names have no '_'
 		}
 		if ok && d.Health && n.Svc == d.From {
 			continue // probes dial localhost (probe.go)

@@ -156,6 +156,51 @@ services:
 	}
 }
 
+// TestConnectionCommandOptionsAreNotHosts: commands carry key:value options (OpenCTI's key
+// generator runs openssl -pkeyopt rsa_keygen_bits:4096). A name with '_' in a command or a
+// healthcheck that names nothing of the app is no host name, so no dial; in a variable it
+// still is (an old Compose container name such as other_db_1), and a service named with '_'
+// is still dialed from a command.
+func TestConnectionCommandOptionsAreNotHosts(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  keygen:
+    image: alpine/openssl:3.5.0
+    entrypoint: ["/bin/ash"]
+    command: ["-c", "openssl genpkey -algorithm RSA -out /keys/k.pem -pkeyopt rsa_keygen_bits:4096 && nc -z my_db:5432"]
+    healthcheck:
+      test: ["CMD-SHELL", "openssl genpkey -pkeyopt rsa_keygen_bits:2048 -out /dev/null"]
+  my_db:
+    image: postgres:17.5
+  app:
+    image: acme/app:1.0.0
+    environment:
+      LEGACY: other_db_1:5432
+`}, convert.Options{})
+	var got []string
+	for _, d := range warnings(res, "will not resolve") {
+		got = append(got, d.Field)
+	}
+	// my_db is the app's, but no Service can carry its name: a warning of its own (and a
+	// command is not rewritten)
+	want := []string{"services.keygen.command", "services.app.environment.LEGACY"} // diagnostics sort by position
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("unresolved addresses by field (-want +got):\n%s", diff)
+	}
+	dialed := false
+	for _, c := range res.Connections {
+		if strings.Contains(c.Address, "rsa_keygen_bits") {
+			t.Errorf("an openssl option became a connection: %+v", c)
+		}
+		if c.From == "keygen" && c.Address == "my_db:5432" && c.To == "my_db" {
+			dialed = true
+		}
+	}
+	if !dialed {
+		t.Errorf("keygen's command dials service my_db:5432: want that connection, got %+v", res.Connections)
+	}
+}
+
 func TestConnectionNamesComposeServes(t *testing.T) {
 	res := convertFiles(t, map[string]string{"compose.yaml": `
 services:

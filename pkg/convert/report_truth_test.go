@@ -112,6 +112,7 @@ func reportTruth(name, dir string, res *convert.Result, st *truthStats) []string
 		objects[o.GetObjectKind().GroupVersionKind().Kind+"/"+o.GetName()] = u
 	}
 	inputs := map[string]any{}
+	nodes := map[string]*yaml.Node{}
 	var problems []string
 	for _, a := range res.Accounts {
 		if a.Outcome != diag.Mapped || a.Empty {
@@ -123,6 +124,12 @@ func reportTruth(name, dir string, res *convert.Result, st *truthStats) []string
 			file = filepath.Join(dir, file)
 		}
 		in, hasIn := inputValue(inputs, file, a.Path)
+		if !hasIn {
+			// a field taken from another file by extends (services.zabbix-server.restart is
+			// services.server-pgsql.restart of compose_zabbix_components.yaml): the value at
+			// the field's position
+			in, hasIn = inputValueAt(nodes, file, a.Pos.Line, a.Pos.Column)
+		}
 		var outs []any
 		for _, tg := range a.Targets {
 			m := truthTarget.FindStringSubmatch(tg)
@@ -215,6 +222,48 @@ func inputValue(cache map[string]any, file, path string) (any, bool) {
 		}
 	}
 	return v, ok
+}
+
+// inputValueAt returns the value of the YAML mapping entry whose key (or value) stands at
+// line:col of file.
+func inputValueAt(cache map[string]*yaml.Node, file string, line, col int) (any, bool) {
+	if file == "" || line == 0 || strings.HasSuffix(file, ".json") {
+		return nil, false
+	}
+	root, ok := cache[file]
+	if !ok {
+		root = &yaml.Node{}
+		if data, err := os.ReadFile(file); err != nil || yaml.Unmarshal(data, root) != nil {
+			root = nil
+		}
+		cache[file] = root
+	}
+	var found *yaml.Node
+	var walk func(n *yaml.Node)
+	walk = func(n *yaml.Node) {
+		for i := 0; found == nil && i < len(n.Content); i++ {
+			c := n.Content[i]
+			if n.Kind == yaml.MappingNode && i%2 == 0 && i+1 < len(n.Content) {
+				if v := n.Content[i+1]; (c.Line == line && c.Column == col) || (v.Line == line && v.Column == col) {
+					found = v
+					return
+				}
+			}
+			walk(c)
+		}
+	}
+	if root == nil {
+		return nil, false
+	}
+	walk(root)
+	if found == nil {
+		return nil, false
+	}
+	var v any
+	if found.Decode(&v) != nil {
+		return nil, false
+	}
+	return v, true
 }
 
 // resolvePath walks a field path (a.b[0].c, annotations[key/with.dots], data.key.with.dots)

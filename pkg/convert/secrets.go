@@ -234,14 +234,20 @@ func findSecret(s, v string) []int {
 		strong := len(v) >= strongSecret
 		left := strong || i == 0 || !TokenChar(before) || !TokenChar(firstRuneOf(v)) || shortFlag(s[:i])
 		right := strong || end == len(s) || !TokenChar(after) || !TokenChar(lastRuneOf(v))
-		segment := !strong && before == '/' && i > 0 && (end == len(s) || after == '/')
-		if left && right && !segment {
+		if left && right && !WeakInPath(s, i, end) {
 			out = append(out, i)
 			off = end
 		} else {
 			off = i + 1
 		}
 	}
+}
+
+// WeakInPath reports whether s[i:end] is a weak secret value (shorter than strongSecret)
+// standing as a whole path segment ("/etc/sentry/x", "/etc/sentry"): there it is the path's
+// word, not the secret. Conversion (findSecret) and the report's redaction both follow it.
+func WeakInPath(s string, i, end int) bool {
+	return end-i < strongSecret && i > 0 && s[i-1] == '/' && (end == len(s) || s[end] == '/')
 }
 
 // shortFlag reports whether prefix ends in a single-letter flag: "-p" at the start or after

@@ -17,8 +17,10 @@ const Redacted = "[redacted]"
 
 // Redactor replaces known secret values in text. A value is replaced only where it stands as
 // a whole word (not inside a longer run of letters, digits, '.', '_' or '-'), so a weak password
-// such as "gitea" hides "postgres://gitea:gitea@db" but not the host "gitea-postgres.local". The
-// zero value and nil redact nothing.
+// such as "gitea" hides "postgres://gitea:gitea@db" but not the host "gitea-postgres.local",
+// and not a whole path segment (convert.WeakInPath: Zabbix's password "zabbix" leaves
+// "/usr/lib/zabbix/alertscripts" alone, as the conversion does). The zero value and nil
+// redact nothing.
 type Redactor struct {
 	// words are secret values made only of word characters: found by a token scan.
 	words map[string]bool
@@ -86,7 +88,7 @@ func (r *Redactor) String(s string) string {
 	var b strings.Builder
 	start := -1
 	flush := func(end int) {
-		if w := s[start:end]; r.words[w] {
+		if w := s[start:end]; r.words[w] && !convert.WeakInPath(s, start, end) {
 			b.WriteString(Redacted)
 		} else {
 			b.WriteString(w)

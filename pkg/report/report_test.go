@@ -155,6 +155,10 @@ func TestRedactorWholeWords(t *testing.T) {
 		"say p@ss word; xp@ss words":     "say [redacted]; xp@ss words",
 		"ünïcode gitea ünïcode":          "ünïcode [redacted] ünïcode",
 		"mygitea and gitea2 stay intact": "mygitea and gitea2 stay intact",
+		// a weak value as a whole path segment is the path's word (convert.WeakInPath)
+		"bind mount of ./env/usr/lib/gitea/scripts": "bind mount of ./env/usr/lib/gitea/scripts",
+		"at /var/lib/gitea":                         "at /var/lib/gitea",
+		"http://db/gitea/x?password=gitea":          "http://db/gitea/x?password=[redacted]",
 	} {
 		if got := r.String(in); got != want {
 			t.Errorf("String(%q) = %q, want %q", in, got, want)

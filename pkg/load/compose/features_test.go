@@ -214,3 +214,38 @@ func TestUnsetVariableWarning(t *testing.T) {
 		t.Errorf("diagnostics (-want +got):\n%s", diff)
 	}
 }
+
+// A service whose fields use several unset variables gets one warning naming them all, at the
+// first field that uses one; a service using one, and the top level, get one per variable.
+func TestUnsetVariablesOnePerService(t *testing.T) {
+	dir := t.TempDir()
+	compose := `services:
+  core:
+    image: misp/core:${CORE_TAG}
+    environment:
+      - "SMTP_FQDN=${SMTP_FQDN}"
+      - "X_FRAME_OPTIONS=${X_FRAME_OPTIONS}"
+  db:
+    image: mariadb:${DB_TAG}
+x-note: ${NOTE}
+`
+	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(compose), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	app, err := Load(context.Background(), Options{WorkingDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := func(line, col int) diag.Pos { return diag.Pos{File: "compose.yaml", Line: line, Column: col} }
+	want := diag.List{
+		{Severity: diag.Warning, Pos: at(3, 12), Service: "core", Field: "services.core.image",
+			Message: "3 variables are not set; compose substitutes an empty string for each: CORE_TAG, SMTP_FQDN, X_FRAME_OPTIONS"},
+		{Severity: diag.Warning, Pos: at(8, 12), Service: "db", Field: "services.db.image",
+			Message: "variable DB_TAG is not set; compose substitutes an empty string"},
+		{Severity: diag.Warning, Pos: at(9, 9), Field: "x-note",
+			Message: "variable NOTE is not set; compose substitutes an empty string"},
+	}
+	if diff := cmp.Diff(want, app.Diagnostics); diff != "" {
+		t.Errorf("diagnostics (-want +got):\n%s", diff)
+	}
+}

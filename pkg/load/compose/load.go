@@ -183,15 +183,18 @@ func (u *unsetVars) names() []string {
 	return slices.Sorted(maps.Keys(u.seen))
 }
 
-// warnUnset emits one warning per unset variable, at the first field (in input order) that
-// uses it. One walk over the input serves all variables.
+// warnUnset warns about the unset variables at the first field (in input order) that uses
+// each: one warning per variable, but one per service for a service whose fields use several
+// (MISP's core service uses about a hundred; a line each buried the warnings that matter),
+// listing every name, at the first of those fields. One walk over the input serves all.
 func (m *mapper) warnUnset(names []string) {
 	if len(names) == 0 {
 		return
 	}
 	type use struct {
-		path string
-		pos  diag.Pos
+		path  string
+		pos   diag.Pos
+		order int
 	}
 	first := map[string]use{}
 	var rec func(n *inode, path string)
@@ -199,7 +202,7 @@ func (m *mapper) warnUnset(names []string) {
 		if n.node != nil && n.node.Kind == yaml.ScalarNode && strings.Contains(n.node.Value, "$") {
 			for _, g := range varRef().FindAllStringSubmatch(n.node.Value, -1) {
 				if _, seen := first[g[1]]; !seen {
-					first[g[1]] = use{path, n.pos}
+					first[g[1]] = use{path, n.pos, len(first)}
 				}
 			}
 		}
@@ -212,9 +215,29 @@ func (m *mapper) warnUnset(names []string) {
 		}
 	}
 	rec(m.idx.root, "")
+	byService := map[string][]string{}
+	for _, name := range names {
+		if svc := m.idx.serviceOf(first[name].path); svc != "" {
+			byService[svc] = append(byService[svc], name)
+		}
+	}
 	for _, name := range names {
 		u := first[name]
-		m.warn(u.pos, m.idx.serviceOf(u.path), u.path, "variable %s is not set; compose substitutes an empty string", name)
+		svc := m.idx.serviceOf(u.path)
+		group := byService[svc]
+		switch {
+		case len(group) < 2:
+			m.warn(u.pos, svc, u.path, "variable %s is not set; compose substitutes an empty string", name)
+		case group[0] == name:
+			at := u
+			for _, other := range group[1:] {
+				if first[other].order < at.order {
+					at = first[other]
+				}
+			}
+			m.warn(at.pos, svc, at.path, "%d variables are not set; compose substitutes an empty string for each: %s",
+				len(group), strings.Join(group, ", "))
+		}
 	}
 }
 
