@@ -70,6 +70,39 @@ gen_file() {
     printf 'KARAKEEP_VERSION=release\nNEXTAUTH_SECRET=%s\nMEILI_MASTER_KEY=%s\nNEXTAUTH_URL=http://localhost:3000\n' \
       "$(fixed karakeep NEXTAUTH_SECRET 48)" "$(fixed karakeep MEILI_MASTER_KEY 48)" >"$3"
     ;;
+  lago/.env)
+    # the README appends LAGO_RSA_PRIVATE_KEY="$(openssl genrsa 2048 | openssl base64 -A)", a
+    # random key: here a fixed stand-in value (conversion only carries it)
+    printf 'LAGO_RSA_PRIVATE_KEY="%s"\n' "$(fixed lago LAGO_RSA_PRIVATE_KEY 64)" >"$3"
+    ;;
+  stoat/.env.web)
+    # what ./generate_config.sh stoat.example.com writes (the README's setup step)
+    printf 'HOSTNAME=https://stoat.example.com\nREVOLT_PUBLIC_URL=https://stoat.example.com/api\n' >"$3"
+    ;;
+  stoat/Revolt.toml)
+    # what ./generate_config.sh stoat.example.com writes; its random VAPID key (openssl ecparam
+    # -name prime256v1 -genkey) is here the P-256 key whose private scalar is a fixed sha256, its
+    # random files.encryption_key (openssl rand -base64 32) the base64 of another
+    local url=https://stoat.example.com pem
+    pem=$(unhex "30310201010420$(fixed stoat VAPID 64)a00a06082a8648ce3d030107" | openssl ec -inform DER 2>/dev/null)
+    {
+      printf '[hosts]\napp = "%s"\napi = "%s/api"\nevents = "wss://%s/ws"\n' "$url" "$url" "${url#https://}"
+      printf 'autumn = "%s/autumn"\njanuary = "%s/january"\n' "$url" "$url"
+      printf '\n[pushd.vapid]\nprivate_key = "%s"\n' "$(printf '%s\n' "$pem" | base64 | tr -d '\n' | tr -d '=')"
+      printf 'public_key = "%s"\n' "$(printf '%s\n' "$pem" | openssl ec -outform DER 2>/dev/null | tail --bytes 65 | base64 | tr '/+' '_-' | tr -d '\n' | tr -d '=')"
+      printf '\n[files]\nencryption_key = "%s"\n' "$(unhex "$(fixed stoat encryption_key 64)" | base64)"
+    } >"$3"
+    ;;
+  weblate/docker-compose.override.yml)
+    # the README's step 2 (create docker-compose.override.yml with your settings): its example,
+    # the two passwords fixed values, WEBLATE_ALLOWED_HOSTS (your hosts) the example's domain
+    {
+      printf 'services:\n  weblate:\n    ports:\n      - 80:8080\n    environment:\n'
+      printf '      WEBLATE_SITE_DOMAIN: example.com\n      WEBLATE_EMAIL_HOST: smtp.example.com\n'
+      printf '      WEBLATE_EMAIL_HOST_USER: user\n      WEBLATE_EMAIL_HOST_PASSWORD: %s\n' "$(fixed weblate WEBLATE_EMAIL_HOST_PASSWORD 24)"
+      printf '      WEBLATE_ALLOWED_HOSTS: example.com\n      WEBLATE_ADMIN_PASSWORD: %s\n' "$(fixed weblate WEBLATE_ADMIN_PASSWORD 24)"
+    } >"$3"
+    ;;
   *) return 1 ;;
   esac
 }
@@ -77,6 +110,10 @@ gen_file() {
 # fixed APP NAME LEN is a secret value for a generated file: the first LEN hex digits of the
 # sha256 of "berth-corpus APP NAME" (the install docs ask for openssl rand; this is reproducible).
 fixed() { printf 'berth-corpus %s %s' "$1" "$2" | sha256sum | cut -c1-"$3"; }
+
+# unhex HEX writes the bytes HEX spells.
+# shellcheck disable=SC2059 # the format is the escapes
+unhex() { printf "$(printf '%s' "$1" | sed 's/../\\x&/g')"; }
 
 if ((check)); then
   bad=0

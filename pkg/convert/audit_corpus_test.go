@@ -60,6 +60,8 @@ var auditAllowed = map[string]map[string]struct {
 		"the .env.example's SMTP_ADDRESS=mailhog (port 1025) is the development mail catcher of the repository's docker-compose.yaml, which this production file does not hold (the .env comment says to set a real SMTP host); counted once for each service that reads the .env (base, rails, redis, sidekiq)"}},
 	"realapps/kong/compose/docker-compose.yml": {mUnresolved: {1,
 		"KONG_PG_HOST names db, which lives in the database profile (docker compose --profile database); converted without profiles, kong runs DB-less"}},
+	"realapps/lago/docker-compose.yml": {mUnresolved: {4,
+		"x-backend-environment defaults LAGO_DATA_API_URL to http://data-api, a service of Lago's data pipeline the file does not hold; counted once for each service that takes that block (migrate, api, api-worker, api-clock)"}},
 	"realapps/lemmy/docker/docker-compose.yml": {mUnresolved: {1,
 		"PICTRS_OPENTELEMETRY_URL names otel:4137, a collector the file leaves commented out"}},
 	"realapps/rocketchat/generated/docker-compose.yml": {mUnresolved: {1,

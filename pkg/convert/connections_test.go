@@ -314,3 +314,26 @@ func TestDependsOnRestartWarns(t *testing.T) {
 		t.Errorf("warnings %+v, want one at services.api.depends_on.db.restart, positioned", w)
 	}
 }
+
+// TestConnectionWellKnownDaemonPort: Apache Guacamole's web app reaches its proxy daemon by a
+// host variable alone (GUACD_HOSTNAME=guacd, no port variable); the daemon's image declares no
+// port in Compose. The table of well-known images gives guacd its port 4822, so it gets a
+// Service and the dial resolves.
+func TestConnectionWellKnownDaemonPort(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  guacd:
+    image: guacamole/guacd:1.6.0
+  guacamole:
+    image: guacamole/guacamole:1.6.0
+    environment:
+      GUACD_HOSTNAME: guacd
+    ports: ["8080:8080"]
+`}, convert.Options{})
+	if w := warnings(res, "guacd"); len(w) != 0 {
+		t.Errorf("want no warning about guacd, got %v", w)
+	}
+	if diff := cmp.Diff([]int32{4822}, servicePorts(res)["guacd"]); diff != "" {
+		t.Errorf("Service guacd ports (-want +got):\n%s", diff)
+	}
+}

@@ -100,6 +100,8 @@ func knownImages() map[string]imageInfo {
 		"mosquitto":          app(tcpPort(1883, "mqtt")),
 		"eclipse-mosquitto":  app(tcpPort(1883, "mqtt")),
 		"localstack":         app(httpPort(4566)),
+		"guacd":              app(tcpPort(4822, "guacd")), // guacamole/guacd, Apache Guacamole's proxy daemon
+		"guacamole":          app(httpPort(8080)),
 	}
 }
 

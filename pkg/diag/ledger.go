@@ -54,6 +54,9 @@ type Ledger struct {
 	paths   []string
 	entries []Entry
 	diags   List
+	// said indexes diags by what they say, so that saying the same thing twice about the same
+	// field adds nothing (a rewrite found once per variable of an env_file said it 72 times).
+	said map[Diagnostic]int
 }
 
 // NewLedger returns a ledger that knows the positions of the given input fields.
@@ -139,8 +142,7 @@ func (l *Ledger) Warnf(service, field, format string, args ...any) {
 
 // Breakf emits a warning that says what will not work as under Compose (Diagnostic.Breaks).
 func (l *Ledger) Breakf(service, field, format string, args ...any) {
-	l.add(Warning, service, field, fmt.Sprintf(format, args...))
-	l.diags[len(l.diags)-1].Breaks = true
+	l.diags[l.add(Warning, service, field, fmt.Sprintf(format, args...))].Breaks = true
 }
 
 // Breaking marks the warnings already emitted about field as Breaks.
@@ -162,8 +164,18 @@ func (l *Ledger) Errorf(service, field, format string, args ...any) error {
 	return Errorf(l.Pos(field), service, field, format, args...)
 }
 
-func (l *Ledger) add(s Severity, service, field, msg string) {
-	l.diags = append(l.diags, Diagnostic{Severity: s, Pos: l.Pos(field), Service: service, Field: field, Message: msg})
+// add records a diagnostic unless the same one is recorded already, and returns its index.
+func (l *Ledger) add(s Severity, service, field, msg string) int {
+	d := Diagnostic{Severity: s, Pos: l.Pos(field), Service: service, Field: field, Message: msg}
+	if i, ok := l.said[d]; ok {
+		return i
+	}
+	if l.said == nil {
+		l.said = map[Diagnostic]int{}
+	}
+	l.said[d] = len(l.diags)
+	l.diags = append(l.diags, d)
+	return len(l.diags) - 1
 }
 
 // Diagnostics returns the diagnostics in a stable order.

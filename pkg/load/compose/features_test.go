@@ -216,7 +216,8 @@ func TestUnsetVariableWarning(t *testing.T) {
 }
 
 // A service whose fields use several unset variables gets one warning naming them all, at the
-// first field that uses one; a service using one, and the top level, get one per variable.
+// first field that uses one, and so does a top-level key (an x- block); a service or key
+// using one gets one per variable.
 func TestUnsetVariablesOnePerService(t *testing.T) {
 	dir := t.TempDir()
 	compose := `services:
@@ -228,6 +229,9 @@ func TestUnsetVariablesOnePerService(t *testing.T) {
   db:
     image: mariadb:${DB_TAG}
 x-note: ${NOTE}
+x-env:
+  A: ${ENV_A}
+  B: ${ENV_B}
 `
 	if err := os.WriteFile(filepath.Join(dir, "compose.yaml"), []byte(compose), 0o644); err != nil {
 		t.Fatal(err)
@@ -244,6 +248,8 @@ x-note: ${NOTE}
 			Message: "variable DB_TAG is not set; compose substitutes an empty string"},
 		{Severity: diag.Warning, Pos: at(9, 9), Field: "x-note",
 			Message: "variable NOTE is not set; compose substitutes an empty string"},
+		{Severity: diag.Warning, Pos: at(11, 6), Field: "x-env.A",
+			Message: "2 variables are not set; compose substitutes an empty string for each: ENV_A, ENV_B"},
 	}
 	if diff := cmp.Diff(want, app.Diagnostics); diff != "" {
 		t.Errorf("diagnostics (-want +got):\n%s", diff)

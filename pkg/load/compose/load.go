@@ -186,7 +186,8 @@ func (u *unsetVars) names() []string {
 // warnUnset warns about the unset variables at the first field (in input order) that uses
 // each: one warning per variable, but one per service for a service whose fields use several
 // (MISP's core service uses about a hundred; a line each buried the warnings that matter),
-// listing every name, at the first of those fields. One walk over the input serves all.
+// or for a top-level key whose fields do (an x- block), listing every name, at the first of
+// those fields. One walk over the input serves all.
 func (m *mapper) warnUnset(names []string) {
 	if len(names) == 0 {
 		return
@@ -215,16 +216,24 @@ func (m *mapper) warnUnset(names []string) {
 		}
 	}
 	rec(m.idx.root, "")
-	byService := map[string][]string{}
-	for _, name := range names {
-		if svc := m.idx.serviceOf(first[name].path); svc != "" {
-			byService[svc] = append(byService[svc], name)
+	// a service's fields are one group; each top-level key's (an x- block of shared
+	// variables, Lago's x-backend-environment) another
+	group := func(u use) string {
+		if svc := m.idx.serviceOf(u.path); svc != "" {
+			return svc
 		}
+		top, _, _ := strings.Cut(u.path, ".")
+		return "\x00" + top
+	}
+	groups := map[string][]string{}
+	for _, name := range names {
+		k := group(first[name])
+		groups[k] = append(groups[k], name)
 	}
 	for _, name := range names {
 		u := first[name]
 		svc := m.idx.serviceOf(u.path)
-		group := byService[svc]
+		group := groups[group(u)]
 		switch {
 		case len(group) < 2:
 			m.warn(u.pos, svc, u.path, "variable %s is not set; compose substitutes an empty string", name)
