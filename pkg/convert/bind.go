@@ -1,8 +1,10 @@
 package convert
 
 import (
+	"fmt"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -110,9 +112,12 @@ func (b *builder) filesMount(p *pod, c *ctr, owner *model.Container, m model.Mou
 	if !m.IsDir {
 		subPath = keys[0]
 	}
-	reason := ""
+	reason, writes := "", ""
 	if !m.ReadOnly {
 		reason = "bind mount of " + b.shownPath(m.Source) + " is mounted read-only from a " + kind + ": the container can no longer write to " + m.Target
+		if writes = writesInside(m); writes != "" {
+			reason += "; " + writes
+		}
 	}
 	if slices.ContainsFunc(m.Files, func(f model.File) bool { return b.rewrites(fileKey(m, f)) }) {
 		var keys []string
@@ -123,7 +128,38 @@ func (b *builder) filesMount(p *pod, c *ctr, owner *model.Container, m model.Mou
 	}
 	m.ReadOnly = true
 	b.addMount(p, c, m, name, subPath, reason, kind+"/"+obj)
+	if writes != "" {
+		b.ledger.Breaking(m.Field)
+	}
 	return nil
+}
+
+// writesInside says which file of writable directory bind m names a path inside the mount that
+// is none of its files (Authelia's configuration.yml: `path: /config/db.sqlite3` in the
+// ./authelia it binds at /config): the program creates that file, which a read-only ConfigMap or
+// Secret forbids, so the app fails. "" when no file does.
+func writesInside(m model.Mount) string {
+	if !m.IsDir {
+		return ""
+	}
+	target := strings.TrimSuffix(path.Clean("/"+m.Target), "/")
+	if target == "" {
+		return ""
+	}
+	have := map[string]bool{}
+	for _, f := range m.Files {
+		have[target+"/"+f.Name] = true
+	}
+	re := regexp.MustCompile(`(?:^|[^A-Za-z0-9._/-])(` + regexp.QuoteMeta(target) + `/[A-Za-z0-9._-][A-Za-z0-9._/-]*)`)
+	for _, f := range m.Files {
+		for _, g := range re.FindAllStringSubmatch(string(f.Content), -1) {
+			if p := strings.TrimRight(g[1], "/."); !have[p] && !strings.HasSuffix(g[1], "/") {
+				return fmt.Sprintf("%s names %s inside it, which the program creates: on a read-only mount it fails; "+
+					"mount a writable volume there (a named volume) or point that path elsewhere", f.Name, p)
+			}
+		}
+	}
+	return ""
 }
 
 // emitFiles emits the ConfigMap or Secret holding the files of m under keys.
