@@ -25,7 +25,7 @@ func TestBindDirectoryTheAppWritesInto(t *testing.T) {
     image: authelia/authelia:4.39
     volumes: ["./authelia:/config:ro"]
 `,
-		"authelia/configuration.yml": "storage:\n  local:\n    path: '/config/db.sqlite3'\nauthentication_backend:\n  file:\n    path: /config/users_database.yml\n",
+		"authelia/configuration.yml":  "storage:\n  local:\n    path: '/config/db.sqlite3'\nauthentication_backend:\n  file:\n    path: /config/users_database.yml\n",
 		"authelia/users_database.yml": "users: {}\n",
 		"nginx/default.conf":          "include /etc/nginx/conf.d/extra.conf;\nserver { listen 80; }\n",
 		"nginx/extra.conf":            "gzip on;\n",
