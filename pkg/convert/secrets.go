@@ -161,9 +161,21 @@ func (st *secretState) occurring(s string) []string {
 
 // publicTokens collects the tokens of names that are public by nature.
 func (st *secretState) publicTokens(app *model.App) {
+	for t := range PublicTokens(app) {
+		st.public[t] = true
+	}
+}
+
+// PublicTokens are the tokens of the app's names that are public by nature (app, services,
+// hostnames, containers, images, volumes). A weak secret value equal to one (Kong's default
+// password kong) cannot be told from the name: conversion replaces it only where it stands as
+// a whole value, and the report's redaction never (it would hide the service's name in every
+// message, while the manifests name it anyway).
+func PublicTokens(app *model.App) map[string]bool {
+	out := map[string]bool{}
 	add := func(s string) {
 		for _, t := range strings.FieldsFunc(s, func(r rune) bool { return !TokenChar(r) }) {
-			st.public[t] = true
+			out[t] = true
 		}
 	}
 	add(app.Name)
@@ -178,6 +190,7 @@ func (st *secretState) publicTokens(app *model.App) {
 	for _, v := range app.Volumes {
 		add(v.Name)
 	}
+	return out
 }
 
 // TokenChar reports the characters that make up one token: a secret value is found only where

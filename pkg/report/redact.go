@@ -19,8 +19,10 @@ const Redacted = "[redacted]"
 // a whole word (not inside a longer run of letters, digits, '.', '_' or '-'), so a weak password
 // such as "gitea" hides "postgres://gitea:gitea@db" but not the host "gitea-postgres.local",
 // and not a whole path segment (convert.WeakInPath: Zabbix's password "zabbix" leaves
-// "/usr/lib/zabbix/alertscripts" alone, as the conversion does). The zero value and nil
-// redact nothing.
+// "/usr/lib/zabbix/alertscripts" alone, as the conversion does). A value that is one of the
+// app's names (convert.PublicTokens: Kong's default password "kong") is not redacted: it would
+// turn every "dialed by kong" into "dialed by [redacted]". The zero value and nil redact
+// nothing.
 type Redactor struct {
 	// words are secret values made only of word characters: found by a token scan.
 	words map[string]bool
@@ -63,9 +65,12 @@ func NewRedactor(app *model.App, objs []convert.Object) *Redactor {
 		}
 	}
 	r := &Redactor{words: map[string]bool{}}
+	public := convert.PublicTokens(app)
 	for v := range set {
 		if strings.IndexFunc(v, func(c rune) bool { return !convert.TokenChar(c) }) < 0 {
-			r.words[v] = true
+			if !public[v] { // a name of the app (convert.PublicTokens): the manifests show it anyway
+				r.words[v] = true
+			}
 		} else {
 			r.phrases = append(r.phrases, v)
 		}

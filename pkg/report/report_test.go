@@ -188,3 +188,16 @@ func TestHTML(t *testing.T) {
 		}
 	}
 }
+
+// A weak password that is one of the app's names (Kong's default "kong" for its service kong)
+// is not redacted: it would hide the service in every message, and the manifests name it.
+func TestRedactorLeavesNames(t *testing.T) {
+	app := &model.App{Name: "compose", Services: []*model.Service{{Name: "kong", Containers: []model.Container{{Name: "kong", Image: "kong:3.9",
+		Env: []model.EnvVar{{Name: "KONG_PG_PASSWORD", Value: "kong", Secret: true}, {Name: "API_TOKEN", Value: "tok3n-xyz", Secret: true}}}}}}}
+	r := NewRedactor(app, nil)
+	in := "address db will not resolve; dialed by kong (services.kong.environment.KONG_PG_HOST); token tok3n-xyz"
+	want := "address db will not resolve; dialed by kong (services.kong.environment.KONG_PG_HOST); token [redacted]"
+	if got := r.String(in); got != want {
+		t.Errorf("String(%q) = %q, want %q", in, got, want)
+	}
+}
