@@ -3,8 +3,10 @@ package apply_test
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
@@ -74,13 +76,23 @@ value: 1000
 			lns = ""
 		}
 		for _, sel := range []string{"", "pick=yes"} {
-			want, err := e.c.Dynamic.Resource(m.Resource).Namespace(lns).List(e.ctx, metav1.ListOptions{LabelSelector: sel})
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, err := e.c.List(e.ctx, m, lns, sel)
-			if err != nil {
-				t.Fatal(err)
+			var want *unstructured.UnstructuredList
+			var got []unstructured.Unstructured
+			// The controllers add objects of their own as they get to the namespace (the
+			// kube-root-ca.crt ConfigMap): list both ways again until the two reads see the
+			// same objects, for at most 10 s.
+			for try := 0; ; try++ {
+				var err error
+				if want, err = e.c.Dynamic.Resource(m.Resource).Namespace(lns).List(e.ctx, metav1.ListOptions{LabelSelector: sel}); err != nil {
+					t.Fatal(err)
+				}
+				if got, err = e.c.List(e.ctx, m, lns, sel); err != nil {
+					t.Fatal(err)
+				}
+				if len(got) == len(want.Items) || try == 100 {
+					break
+				}
+				time.Sleep(100 * time.Millisecond)
 			}
 			if len(got) != len(want.Items) || len(got) == 0 && sel == "" {
 				t.Fatalf("%s %q: %d objects, client-go %d", gk, sel, len(got), len(want.Items))

@@ -44,6 +44,14 @@ func (b *builder) bindMount(p *pod, c *ctr, owner *model.Container, m model.Moun
 			b.ledger.Breaking(m.Field)
 			return nil
 		}
+		if strings.Contains(notRead, "docker socket") {
+			b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+b.shownPath(m.Source)+" ("+notRead+") is left out: no Docker "+
+				"daemon answers at "+m.Target+" in the cluster, so what the container does through it (reading other containers' "+
+				"labels, starting containers) fails; Kubernetes nodes mostly run containerd and have no Docker socket to list in "+
+				"x-berth.hostPaths")
+			b.ledger.Breaking(m.Field)
+			return nil
+		}
 		if !m.IsDir && fileLike(m, notRead) {
 			b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+b.shownPath(m.Source)+" ("+notRead+") is left out: "+
 				m.Target+" keeps the image's content; provide the file another way (image, ConfigMap) or list the path in x-berth.hostPaths")

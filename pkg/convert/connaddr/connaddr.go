@@ -208,12 +208,27 @@ func HostValue(v string) []string {
 	return out
 }
 
+// socatConnect and socatListen find socat's address specifications in commands (Ente's
+// `socat TCP-LISTEN:3200,fork TCP:minio:3200`): TYPE:host:port connects to host:port; a
+// *-LISTEN:port listens and names no host. Neither reads as a bare host:port.
+var (
+	socatConnect = lazyRegexp(`(?i)(?:^|[\s"'])(?:TCP[46]?|UDP[46]?|SCTP[46]?|OPENSSL|SSL|TCP[46]?-CONNECT|UDP[46]?-CONNECT|OPENSSL-CONNECT):([A-Za-z0-9][A-Za-z0-9_.-]*):([0-9]{1,5})`)
+	socatListen  = lazyRegexp(`(?i)(?:^|[\s"'])[A-Z0-9]+-LISTEN:[0-9]{1,5}[^\s"']*`)
+)
+
 // InArgs returns the addresses an argv names: URLs and host:port anywhere, and the host and
 // port flags of database clients (pg_isready -h db -p 5432, redis-cli -h cache, mysqladmin -h db
 // -P 3306). curl and wget use -h/-H and -p for other things and are left to the URL scan.
 func InArgs(argv []string) []Addr {
 	var out []Addr
 	for _, a := range argv {
+		for _, m := range socatConnect().FindAllStringSubmatch(a, -1) {
+			if n, err := strconv.Atoi(m[2]); err == nil && n > 0 && n < 65536 && HostLike(m[1]) {
+				out = append(out, Addr{Host: m[1], Port: int32(n)})
+			}
+		}
+		a = socatConnect().ReplaceAllString(a, " ")
+		a = socatListen().ReplaceAllString(a, " ")
 		out = append(out, In(a)...)
 	}
 	if len(argv) == 0 {

@@ -61,6 +61,10 @@ func TestArgAddrs(t *testing.T) {
 		{[]string{"redis-cli", "--host=cache", "ping"}, []Addr{{"cache", 0}}},
 		{[]string{"curl", "-f", "-H", "Host: x", "http://localhost:8080/health"}, []Addr{{"localhost", 8080}}},
 		{[]string{"wait-for-it", "db:5432", "--", "npm", "start"}, []Addr{{"db", 5432}}},
+		// socat's address specifications: TYPE:host:port connects, *-LISTEN:port names no host
+		{[]string{"TCP-LISTEN:3200,fork,reuseaddr TCP:minio:3200"}, []Addr{{"minio", 3200}}},
+		{[]string{"socat", "TCP4-LISTEN:8080,fork", "tcp4:api:80"}, []Addr{{"api", 80}}},
+		{[]string{"sh", "-c", "socat UDP-LISTEN:53,fork UDP:dns:53 & exec app --redis=cache:6379"}, []Addr{{"dns", 53}, {"cache", 6379}}},
 	} {
 		if diff := cmp.Diff(tc.want, InArgs(tc.argv)); diff != "" {
 			t.Errorf("InArgs(%q) (-want +got):\n%s", tc.argv, diff)
