@@ -36,25 +36,8 @@ func (b *builder) bindMount(p *pod, c *ctr, owner *model.Container, m model.Moun
 				"x-berth.hostPaths asks: the pod sees whatever node it runs on, and Pod Security baseline/restricted forbid it")
 			return nil
 		}
-		if runtimeMounted(m.Target) {
-			b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+b.shownPath(m.Source)+" ("+notRead+") is left out: the "+
-				"container runtime mounts the container's own "+m.Target+" (an emptyDir there would hide it, and runtimes refuse "+
-				"mounts over /proc); the container no longer sees the host's there; list the path in x-berth.hostPaths to mount "+
-				"the node's (a hostPath volume; not over /proc)")
-			b.ledger.Breaking(m.Field)
-			return nil
-		}
-		if strings.Contains(notRead, "docker socket") {
-			b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+b.shownPath(m.Source)+" ("+notRead+") is left out: no Docker "+
-				"daemon answers at "+m.Target+" in the cluster, so what the container does through it (reading other containers' "+
-				"labels, starting containers) fails; Kubernetes nodes mostly run containerd and have no Docker socket to list in "+
-				"x-berth.hostPaths")
-			b.ledger.Breaking(m.Field)
-			return nil
-		}
-		if !m.IsDir && fileLike(m, notRead) {
-			b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+b.shownPath(m.Source)+" ("+notRead+") is left out: "+
-				m.Target+" keeps the image's content; provide the file another way (image, ConfigMap) or list the path in x-berth.hostPaths")
+		if why := leftOutWhy(m, notRead); why != "" {
+			b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+b.shownPath(m.Source)+" ("+notRead+") is left out: "+why)
 			b.ledger.Breaking(m.Field)
 			return nil
 		}
@@ -281,6 +264,25 @@ func fileLike(m model.Mount, notRead string) bool {
 	}
 	ext := path.Ext(strings.TrimPrefix(base, "."))
 	return ext != "" && ext != ".d" // conf.d, dnsmasq.d are directories
+}
+
+// leftOutWhy says why an unread bind mount is left out rather than replaced by an empty
+// emptyDir, or "" when an emptyDir stands in for it.
+func leftOutWhy(m model.Mount, notRead string) string {
+	switch {
+	case runtimeMounted(m.Target):
+		return "the container runtime mounts the container's own " + m.Target + " (an emptyDir there would hide it, and " +
+			"runtimes refuse mounts over /proc); the container no longer sees the host's there; list the path in " +
+			"x-berth.hostPaths to mount the node's (a hostPath volume; not over /proc)"
+	case strings.Contains(notRead, "docker socket"):
+		return "no Docker daemon answers at " + m.Target + " in the cluster, so what the container does through it " +
+			"(reading other containers' labels, starting containers) fails; Kubernetes nodes mostly run containerd and " +
+			"have no Docker socket to list in x-berth.hostPaths"
+	case !m.IsDir && fileLike(m, notRead):
+		return m.Target + " keeps the image's content; provide the file another way (image, ConfigMap) or list the path " +
+			"in x-berth.hostPaths"
+	}
+	return ""
 }
 
 // runtimeMounted reports whether target is where the container runtime mounts a kernel
