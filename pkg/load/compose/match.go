@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"path"
 	"strings"
 
 	"github.com/compose-spec/compose-go/v2/format"
@@ -91,8 +92,17 @@ func volumeKeys(expand func(string) string) keysFunc {
 		if err != nil {
 			return nil
 		}
-		return []string{v.Target}
-	}, func(n *yaml.Node) []string { return []string{scalar(n, "target", expand)} })
+		return []string{mountKey(v.Target)}
+	}, func(n *yaml.Node) []string { return []string{mountKey(scalar(n, "target", expand))} })
+}
+
+// mountKey is a volume's target as the loader gives it: compose-go cleans the path
+// ("/app/var/" is "/app/var"), so the item written with a trailing slash is found too.
+func mountKey(target string) string {
+	if target == "" {
+		return ""
+	}
+	return path.Clean(target)
 }
 
 // refKeys identifies a secrets/configs item by its source and target as written.

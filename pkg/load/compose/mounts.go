@@ -14,7 +14,7 @@ func (m *mapper) mounts(name, f string, svc types.ServiceConfig) []model.Mount {
 	var out []model.Mount
 	vols := m.matcher(name, "volumes", volumeKeys(m.expand))
 	for _, v := range svc.Volumes {
-		out = append(out, m.volumeMount(name, vols(v.Target, f+".volumes"), v))
+		out = append(out, m.volumeMount(name, vols(mountKey(v.Target), f+".volumes"), v))
 	}
 	tmp := m.matcher(name, "tmpfs", tmpfsKeys(m.expand))
 	for _, t := range svc.Tmpfs {
