@@ -2,6 +2,7 @@ package convert
 
 import (
 	"path"
+	"slices"
 
 	"github.com/berth-dev/berth/pkg/model"
 	corev1 "k8s.io/api/core/v1"
@@ -36,9 +37,12 @@ func seedFixes() []fix {
 
 // fixes applies the seed fixes that match the container.
 func (b *builder) fixes(p *pod, x *ctr) {
-	repo := parseImage(x.M.Image).Repo
+	repos := []string{parseImage(x.M.Image).Repo}
+	if x.M.Build != nil && x.M.Build.BaseImage != "" {
+		repos = append(repos, parseImage(x.M.Build.BaseImage).Repo) // a custom image built FROM postgres
+	}
 	for _, f := range seedFixes() {
-		if !matchesImage(repo, f.Images) || hasEnv(x.M, f.Env.Name) {
+		if !slices.ContainsFunc(repos, func(r string) bool { return matchesImage(r, f.Images) }) || hasEnv(x.M, f.Env.Name) {
 			continue
 		}
 		for _, m := range x.M.Mounts {

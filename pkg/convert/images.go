@@ -1,7 +1,10 @@
 package convert
 
 import (
+	"slices"
 	"strings"
+
+	"github.com/berth-dev/berth/pkg/model"
 )
 
 // imagePort is a port a well-known image listens on.
@@ -102,7 +105,18 @@ func knownImages() map[string]imageInfo {
 		"localstack":         app(httpPort(4566)),
 		"guacd":              app(tcpPort(4822, "guacd")), // guacamole/guacd, Apache Guacamole's proxy daemon
 		"guacamole":          app(httpPort(8080)),
+		"php-fpm":            app(fastCGI), // bitnami/php-fpm
 	}
+}
+
+// fastCGI is the port php-fpm listens on (FastCGI, not HTTP: a web server in front speaks it).
+var fastCGI = tcpPort(9000, "fastcgi")
+
+// fpmTag reports whether an image tag names a php-fpm variant (php:8.3-fpm, wordpress:fpm,
+// nextcloud:28-fpm-alpine, monica:fpm): the image runs php-fpm, not the web server its
+// repository's default tag runs.
+func fpmTag(tag string) bool {
+	return slices.Contains(strings.FieldsFunc(strings.ToLower(tag), func(r rune) bool { return r == '-' || r == '_' || r == '.' }), "fpm")
 }
 
 // imageRef is a parsed image reference.
@@ -133,9 +147,42 @@ func parseImage(image string) imageRef {
 	return r
 }
 
+// containerImage returns what berth knows about the image c runs, and the image that says so:
+// for an image built from a Dockerfile berth read, the image its built stage starts FROM
+// when berth knows that one (a custom postgres image is postgres, whatever its name), else
+// c's image.
+func (b *builder) containerImage(c *model.Container) (imageInfo, string, bool) {
+	if c.Build != nil && c.Build.BaseImage != "" {
+		if info, ok := b.lookupImage(c.Build.BaseImage); ok {
+			return info, c.Build.BaseImage, true
+		}
+	}
+	info, ok := b.lookupImage(c.Image)
+	return info, c.Image, ok
+}
+
+// builtFrom is ", the image its Dockerfile builds FROM" when image is c's base image, not its
+// own name: a message names the image that decided.
+func builtFrom(c *model.Container, image string) string {
+	if c.Build != nil && image == c.Build.BaseImage && image != c.Image {
+		return ", the image its Dockerfile builds FROM"
+	}
+	return ""
+}
+
+// tableName is how a message names the table entry image matched: its repository, with the
+// tag when the tag decided (php-fpm).
+func tableName(image string) string {
+	ref := parseImage(image)
+	if fpmTag(ref.Tag) {
+		return ref.Repo + ":" + ref.Tag
+	}
+	return ref.Repo
+}
+
 // lookupImage returns what berth knows about image, matching the repository path first and
-// then its last segment (bitnami/postgresql → postgresql). The table is built once per
-// conversion.
+// then its last segment (bitnami/postgresql → postgresql). A php-fpm tag (fpmTag) is FastCGI
+// on 9000 whatever the repository. The table is built once per conversion.
 func (b *builder) lookupImage(image string) (imageInfo, bool) {
 	if image == "" {
 		return imageInfo{}, false
@@ -144,7 +191,11 @@ func (b *builder) lookupImage(image string) (imageInfo, bool) {
 		b.images = knownImages()
 	}
 	table := b.images
-	repo := parseImage(image).Repo
+	ref := parseImage(image)
+	if fpmTag(ref.Tag) {
+		return imageInfo{Ports: []imagePort{fastCGI}}, true
+	}
+	repo := ref.Repo
 	if info, ok := table[repo]; ok {
 		return info, true
 	}

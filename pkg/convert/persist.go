@@ -108,7 +108,7 @@ func (b *builder) stateMount(svc *model.Service, c model.Container, m model.Moun
 		}
 		return "bind:" + filepath.Clean(m.Source), keptState{volume: pathVolume(b.app.Dir, m.Source), source: b.shownPath(m.Source)}
 	case model.MountAnon:
-		if info, ok := b.lookupImage(c.Image); !ok || !info.Stateful {
+		if info, _, ok := b.containerImage(&c); !ok || !info.Stateful {
 			return "", keptState{}
 		}
 		return "anon:" + svc.Name + ":" + m.Target, keptState{volume: svc.Name + "-" + path.Base(m.Target),

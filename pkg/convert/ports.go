@@ -73,7 +73,7 @@ func (b *builder) servicePorts(svc *model.Service) []*listenPort {
 		}
 		return nil
 	}
-	info, known := b.lookupImage(svc.Main().Image)
+	info, _, known := b.containerImage(svc.Main())
 	add := func(ci int, p model.Port, field string) {
 		proto := protocol(p.Protocol)
 		lp := find(p.Target, proto)

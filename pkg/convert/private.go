@@ -28,17 +28,16 @@ var dataPortNumbers = map[int32]bool{
 // a cluster bus, an exporter) is its inside too, only the management UIs the table lists may
 // be public; else the port number.
 func (b *builder) dataPort(pl *plan, lp *listenPort) (string, bool) {
-	image := pl.Svc.Containers[lp.Container].Image
-	if info, ok := b.lookupImage(image); ok {
+	if info, image, ok := b.containerImage(&pl.Svc.Containers[lp.Container]); ok {
 		store := false
 		for _, ip := range info.Ports {
 			if ip.Port == lp.Port {
-				return parseImage(image).Repo, ip.Data && lp.Protocol == "TCP"
+				return tableName(image), ip.Data && lp.Protocol == "TCP"
 			}
 			store = store || ip.Data
 		}
 		if store && lp.Protocol == "TCP" {
-			return parseImage(image).Repo, true
+			return tableName(image), true
 		}
 	}
 	if dataPortNumbers[lp.Port] && lp.Protocol == "TCP" {

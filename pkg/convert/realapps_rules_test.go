@@ -1,6 +1,7 @@
 package convert_test
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -360,5 +361,69 @@ volumes:
 	}
 	if !sts || !svc {
 		t.Errorf("db: StatefulSet %v, private Service on 5432 %v; want both", sts, svc)
+	}
+}
+
+// An image is known by what it runs (Monica: `app` is built FROM monica:fpm, no EXPOSE; nginx
+// in `web` passes FastCGI to app:9000 from a config baked into its image). A php-fpm tag
+// listens on 9000 (FastCGI, not HTTP), whatever its repository's default tag serves
+// (wordpress:fpm is not on 80); an image built from a Dockerfile is known by the image its
+// built stage starts FROM: a custom postgres keeps its data on a StatefulSet and private.
+func TestImageKnownByWhatItRuns(t *testing.T) {
+	res := convertFiles(t, map[string]string{
+		"compose.yaml": `
+services:
+  app:
+    build: ./app
+    image: monica-app
+  wp:
+    image: wordpress:6-fpm-alpine
+  db:
+    build: ./db
+    image: shop-db
+    ports: ["5432:5432"]
+    volumes: ["pgdata:/var/lib/postgresql/data"]
+volumes:
+  pgdata: {}
+`,
+		"app/Dockerfile": "FROM monica:fpm\nRUN true\n",
+		"db/Dockerfile":  "ARG PG=16\nFROM postgres:${PG} AS base\nFROM base\nRUN apt-get update\n",
+	}, convert.Options{})
+	ports := map[string][]string{}
+	kinds := map[string]string{}
+	for _, o := range res.Objects {
+		switch x := o.(type) {
+		case *corev1.Service:
+			if x.Spec.ClusterIP == corev1.ClusterIPNone {
+				continue
+			}
+			for _, p := range x.Spec.Ports {
+				ports[x.Name] = append(ports[x.Name], p.Name+"/"+strconv.Itoa(int(p.Port))+"/"+string(x.Spec.Type))
+			}
+		case *appsv1.Deployment:
+			kinds[x.Name] = "Deployment"
+		case *appsv1.StatefulSet:
+			kinds[x.Name] = "StatefulSet"
+			env := map[string]string{}
+			for _, e := range x.Spec.Template.Spec.Containers[0].Env {
+				env[e.Name] = e.Value
+			}
+			if env["PGDATA"] != "/var/lib/postgresql/data/pgdata" {
+				t.Errorf("StatefulSet %s: PGDATA %q, want the volume's subdirectory", x.Name, env["PGDATA"])
+			}
+		}
+	}
+	want := map[string][]string{
+		"app": {"fastcgi/9000/ClusterIP"},
+		"wp":  {"fastcgi/9000/ClusterIP"},
+		"db":  {"postgres/5432/ClusterIP"},
+	}
+	for name, w := range want {
+		if got := ports[name]; strings.Join(got, " ") != strings.Join(w, " ") {
+			t.Errorf("Service %s ports %v, want %v", name, got, w)
+		}
+	}
+	if kinds["db"] != "StatefulSet" {
+		t.Errorf("db (built FROM postgres, on a named volume) is a %q, want a StatefulSet", kinds["db"])
 	}
 }

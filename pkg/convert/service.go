@@ -46,8 +46,9 @@ func (b *builder) services(pl *plan) {
 				lp.Port, lp.Protocol)
 		}
 		if lp.Source == model.FromImage {
-			b.ledger.Infof(svc.Name, svc.Field, "port %d/%s comes from berth's table of well-known images (%s): declare `expose` if it differs",
-				lp.Port, lp.Protocol, parseImage(svc.Main().Image).Repo)
+			_, image, _ := b.containerImage(svc.Main())
+			b.ledger.Infof(svc.Name, svc.Field, "port %d/%s comes from berth's table of well-known images (%s%s): declare `expose` if it differs",
+				lp.Port, lp.Protocol, tableName(image), builtFrom(svc.Main(), image))
 		}
 	}
 	b.emit(s)

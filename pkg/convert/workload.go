@@ -103,7 +103,7 @@ func (b *builder) decideKind(svc *model.Service, listens, awaited bool) (model.K
 
 // stateful reports whether svc runs a known stateful image on a named volume.
 func (b *builder) stateful(svc *model.Service) bool {
-	info, ok := b.lookupImage(svc.Main().Image)
+	info, _, ok := b.containerImage(svc.Main())
 	if !ok || !info.Stateful {
 		return false
 	}

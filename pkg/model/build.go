@@ -45,6 +45,10 @@ type Build struct {
 	Pull bool
 	// Tags are extra names Compose gives the image; berth pushes its own reference only.
 	Tags []string
+	// BaseImage is the image the built stage starts FROM (through earlier stages), as its
+	// Dockerfile names it with the build's arguments; empty when berth cannot read the
+	// Dockerfile. Derived, not an input field: convert knows a built image by its base.
+	BaseImage string
 }
 
 // BuildArg is one build argument. Unset: Compose names it without a value, so it comes from

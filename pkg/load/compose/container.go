@@ -53,10 +53,16 @@ func (m *mapper) container(name, f string, svc types.ServiceConfig, opts *model.
 	if err != nil {
 		return c, err
 	}
-	if len(ports) == 0 && svc.Build != nil {
-		var broken string
-		if ports, broken = m.dockerfilePorts(svc, f+".build"); broken != "" {
+	if svc.Build != nil {
+		built, broken := m.builtStage(svc)
+		switch {
+		case built != nil && len(ports) == 0:
+			ports = stagePorts(built, f+".build")
+		case broken != "" && len(ports) == 0:
 			m.warnAt(name, f+".build", "the ports the image listens on cannot be read: %s", broken)
+		}
+		if built != nil && c.Build != nil {
+			c.Build.BaseImage = built.base
 		}
 	}
 	if len(ports) == 0 {

@@ -12,13 +12,12 @@ import (
 	"github.com/berth-dev/berth/pkg/model"
 )
 
-// dockerfilePorts are the ports the image built from svc's build section EXPOSEs: the stage
-// build.target names, else the last one, including what it inherits from earlier stages
-// (FROM <stage>). Variables are expanded with the stage's ARG defaults overridden by
-// build.args, and ENV. Only a Dockerfile inside the project directory is read (after symlink
-// resolution); when there is none berth can read, there are no ports. The string says why a
-// Dockerfile that is there cannot be used. The ports' Field is the build section's.
-func (m *mapper) dockerfilePorts(svc types.ServiceConfig, field string) ([]model.Port, string) {
+// builtStage is the Dockerfile stage svc's build section makes: the stage build.target names,
+// else the last one, with what it inherits from earlier stages (FROM <stage>). Variables are
+// expanded with the stage's ARG defaults overridden by build.args, and ENV. Only a Dockerfile
+// inside the project directory is read (after symlink resolution); nil when there is none berth
+// can read. The string says why a Dockerfile that is there cannot be used.
+func (m *mapper) builtStage(svc types.ServiceConfig) (*stage, string) {
 	b := svc.Build
 	src := m.dockerfileSource(b)
 	if src == nil {
@@ -44,8 +43,13 @@ func (m *mapper) dockerfilePorts(svc types.ServiceConfig, field string) ([]model
 			return nil, "its Dockerfile has no stage " + strconv.Quote(b.Target)
 		}
 	}
+	return target, ""
+}
+
+// stagePorts are the ports a built stage EXPOSEs; their Field is the build section's.
+func stagePorts(st *stage, field string) []model.Port {
 	var out []model.Port
-	for _, e := range target.expose {
+	for _, e := range st.expose {
 		spec, proto, _ := strings.Cut(e, "/")
 		lo, hi, err := portRange(spec)
 		if err != nil {
@@ -55,7 +59,7 @@ func (m *mapper) dockerfilePorts(svc types.ServiceConfig, field string) ([]model
 			out = append(out, model.Port{Target: p, Protocol: protocol(proto), Source: model.FromDockerfile, Field: field})
 		}
 	}
-	return out, ""
+	return out
 }
 
 // dockerfileSource is the Dockerfile's text, or nil when there is none berth may read: a
@@ -89,10 +93,12 @@ func (m *mapper) dockerfileSource(b *types.BuildConfig) []byte {
 	return data
 }
 
-// stage is one Dockerfile build stage: its environment and EXPOSEd ports so far.
+// stage is one Dockerfile build stage: its environment and EXPOSEd ports so far, and the
+// image it starts from (through earlier stages: FROM <stage> has its stage's base).
 type stage struct {
 	env    map[string]string
 	expose []string
+	base   string
 }
 
 type stages struct {
@@ -165,11 +171,13 @@ func fromStage(st *stages, words []string, global map[string]string, lex *shell.
 			i++
 		}
 	}
+	cur.base = base
 	if parent := st.byName[strings.ToLower(base)]; parent != nil {
 		for k, v := range parent.env {
 			cur.env[k] = v
 		}
 		cur.expose = append(cur.expose, parent.expose...)
+		cur.base = parent.base
 	}
 	if name != "" {
 		st.byName[name] = cur

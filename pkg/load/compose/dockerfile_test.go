@@ -81,4 +81,19 @@ EXPOSE 8080 \
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("ports (-want +got):\n%s", diff)
 	}
+	// The image each built stage starts from, through earlier stages and ARGs, whether the
+	// service declares ports or not.
+	bases := map[string]string{}
+	for _, s := range app.Services {
+		if b := s.Main().Build; b != nil && b.BaseImage != "" {
+			bases[s.Name] = b.BaseImage
+		}
+	}
+	wantBases := map[string]string{
+		"api": "scratch", "api-args": "scratch", "api-test": "golang:1.22", "web": "nginx:1.27",
+		"unset": "alpine", "declared": "scratch", "inline": "alpine",
+	}
+	if diff := cmp.Diff(wantBases, bases); diff != "" {
+		t.Errorf("base images (-want +got):\n%s", diff)
+	}
 }
