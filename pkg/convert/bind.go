@@ -1,7 +1,6 @@
 package convert
 
 import (
-	"fmt"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -63,6 +62,47 @@ func (b *builder) bindMount(p *pod, c *ctr, owner *model.Container, m model.Moun
 
 // filesMount mounts the files the loader read for bind mount m as a ConfigMap or Secret.
 func (b *builder) filesMount(p *pod, c *ctr, owner *model.Container, m model.Mount, id string) error {
+	name, kind, obj, keys, err := b.filesVolume(p, owner, m, id)
+	if err != nil {
+		return err
+	}
+	subPath := m.SubPath
+	if !m.IsDir {
+		subPath = keys[0]
+	}
+	reason := ""
+	if !m.ReadOnly {
+		reason = "bind mount of " + b.shownPath(m.Source) + " is mounted read-only from a " + kind + ": the container can no longer write to " + m.Target
+	}
+	if r := b.renamedFiles(m); r != "" {
+		reason = strings.TrimPrefix(reason+"; "+r, "; ")
+	}
+	m.ReadOnly = true
+	b.addMount(p, c, m, name, subPath, reason, kind+"/"+obj)
+	return nil
+}
+
+// filesOver mounts the files of a directory the program writes into (persist.go made the
+// directory a writable volume, mount m) one by one over that volume, read-only, from the
+// ConfigMap or Secret that holds them: the program reads its files and creates its own beside.
+func (b *builder) filesOver(p *pod, c *ctr, owner *model.Container, m model.Mount) error {
+	fm := m
+	fm.Type, fm.ReadOnly = model.MountBind, true
+	name, kind, obj, _, err := b.filesVolume(p, owner, fm, "bind:"+owner.Name+":"+m.Target)
+	if err != nil {
+		return err
+	}
+	reason := b.renamedFiles(fm)
+	for _, f := range m.Files {
+		fm.Target = path.Join(m.Target, f.Name)
+		b.addMount(p, c, fm, name, f.Name, reason, kind+"/"+obj) // a directory's volume holds each file at its name
+	}
+	return nil
+}
+
+// filesVolume is the pod volume of the ConfigMap or Secret holding the files of bind mount m
+// (made once per pod and mount id), its kind and object name, and each file's key.
+func (b *builder) filesVolume(p *pod, owner *model.Container, m model.Mount, id string) (name, kind, obj string, keys []string, err error) {
 	st := b.config()
 	stem := dnsLabel(path.Base(m.Target), maxLabel, "files")
 	secret := slices.ContainsFunc(m.Files, func(f model.File) bool {
@@ -72,70 +112,56 @@ func (b *builder) filesMount(p *pod, c *ctr, owner *model.Container, m model.Mou
 		}
 		return b.secretFileContent(name, f.Content)
 	})
-	kind := "ConfigMap"
+	kind = "ConfigMap"
 	if secret {
 		kind = "Secret"
 	}
 	keys, items := fileKeys(m, stem)
 	name, known := st.vols(p).names[id]
-	obj := ""
-	if !known {
-		obj = st.allocate(kind, b.ownerName(p.svc, containerIndex(p.svc, owner))+"-"+stem+"-files")
-		size := 0
-		for _, f := range m.Files {
-			size += len(f.Content)
-		}
-		if err := b.checkSize(p.svc.Name, m.Field, kind, obj, size); err != nil {
-			return err
-		}
-		b.emitFiles(p, m, obj, secret, keys)
-		var src corev1.VolumeSource
-		if secret {
-			src.Secret = &corev1.SecretVolumeSource{SecretName: obj, Items: items}
-		} else {
-			src.ConfigMap = &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: obj}, Items: items}
-		}
-		name = b.volume(p, id, "files-"+stem, &src)
+	if known {
+		return name, kind, volumeObject(p, name), keys, nil
+	}
+	obj = st.allocate(kind, b.ownerName(p.svc, containerIndex(p.svc, owner))+"-"+stem+"-files")
+	size := 0
+	for _, f := range m.Files {
+		size += len(f.Content)
+	}
+	if err := b.checkSize(p.svc.Name, m.Field, kind, obj, size); err != nil {
+		return "", "", "", nil, err
+	}
+	b.emitFiles(p, m, obj, secret, keys)
+	var src corev1.VolumeSource
+	if secret {
+		src.Secret = &corev1.SecretVolumeSource{SecretName: obj, Items: items}
 	} else {
-		obj = volumeObject(p, name)
+		src.ConfigMap = &corev1.ConfigMapVolumeSource{LocalObjectReference: corev1.LocalObjectReference{Name: obj}, Items: items}
 	}
-	subPath := m.SubPath
-	if !m.IsDir {
-		subPath = keys[0]
-	}
-	reason, writes := "", ""
-	if !m.ReadOnly {
-		reason = "bind mount of " + b.shownPath(m.Source) + " is mounted read-only from a " + kind + ": the container can no longer write to " + m.Target
-		if writes = writesInside(m); writes != "" {
-			reason += "; " + writes
-		}
-	}
-	if slices.ContainsFunc(m.Files, func(f model.File) bool { return b.rewrites(fileKey(m, f)) }) {
-		var keys []string
-		for _, f := range m.Files {
-			keys = append(keys, fileKey(m, f))
-		}
-		reason = strings.TrimPrefix(reason+"; "+b.renamed(keys...), "; ")
-	}
-	m.ReadOnly = true
-	b.addMount(p, c, m, name, subPath, reason, kind+"/"+obj)
-	if writes != "" {
-		b.ledger.Breaking(m.Field)
-	}
-	return nil
+	return b.volume(p, id, "files-"+stem, &src), kind, obj, keys, nil
 }
 
-// writesInside says which file of writable directory bind m names a path inside the mount that
-// is none of its files (Authelia's configuration.yml: `path: /config/db.sqlite3` in the
-// ./authelia it binds at /config): the program creates that file, which a read-only ConfigMap or
-// Secret forbids, so the app fails. "" when no file does.
-func writesInside(m model.Mount) string {
-	if !m.IsDir {
+// renamedFiles says which services' names berth rewrote in m's files, "" when none.
+func (b *builder) renamedFiles(m model.Mount) string {
+	if !slices.ContainsFunc(m.Files, func(f model.File) bool { return b.rewrites(fileKey(m, f)) }) {
 		return ""
+	}
+	var keys []string
+	for _, f := range m.Files {
+		keys = append(keys, fileKey(m, f))
+	}
+	return b.renamed(keys...)
+}
+
+// writesInside says which file of writable directory bind m names which path inside the mount
+// that is none of its files (Authelia's configuration.yml: `path: /config/db.sqlite3` in the
+// ./authelia it binds at /config): the program creates that file, so the directory is state
+// (persist.go). "" when no file does.
+func writesInside(m model.Mount) (file, created string) {
+	if !m.IsDir || m.ReadOnly {
+		return "", ""
 	}
 	target := strings.TrimSuffix(path.Clean("/"+m.Target), "/")
 	if target == "" {
-		return ""
+		return "", ""
 	}
 	have := map[string]bool{}
 	for _, f := range m.Files {
@@ -145,12 +171,11 @@ func writesInside(m model.Mount) string {
 	for _, f := range m.Files {
 		for _, g := range re.FindAllStringSubmatch(string(f.Content), -1) {
 			if p := strings.TrimRight(g[1], "/."); !have[p] && !strings.HasSuffix(g[1], "/") {
-				return fmt.Sprintf("%s names %s inside it, which the program creates: on a read-only mount it fails; "+
-					"mount a writable volume there (a named volume) or point that path elsewhere", f.Name, p)
+				return f.Name, p
 			}
 		}
 	}
-	return ""
+	return "", ""
 }
 
 // emitFiles emits the ConfigMap or Secret holding the files of m under keys.

@@ -31,6 +31,9 @@ type keptState struct {
 	volume, source, field string
 	// anonymous: an anonymous volume, not a bind mount.
 	anonymous bool
+	// file and created: a directory the program writes into (writesInside), not a missing
+	// one: its file names the path created inside it. Its files go over the volume.
+	file, created string
 	// users are the services mounting it (sorted, unique).
 	users []string
 }
@@ -56,7 +59,8 @@ func (b *builder) keepState(app *model.App) (*model.App, []keptState) {
 				}
 				k := bySource[key]
 				if k == nil {
-					k = &keptState{volume: uniqueVolume(ks.volume, taken), source: ks.source, field: m.Field, anonymous: ks.anonymous}
+					k = &keptState{volume: uniqueVolume(ks.volume, taken), source: ks.source, field: m.Field, anonymous: ks.anonymous,
+						file: ks.file, created: ks.created}
 					bySource[key] = k
 					kept = append(kept, k)
 				}
@@ -68,7 +72,11 @@ func (b *builder) keepState(app *model.App) (*model.App, []keptState) {
 					out.Services[si] = cp
 				}
 				nm := &cp.Containers[ci].Mounts[mi]
-				nm.Type, nm.Source, nm.Files, nm.NotRead, nm.IsDir, nm.Missing = model.MountVolume, k.volume, nil, "", false, false
+				files := []model.File(nil)
+				if ks.created != "" {
+					files = nm.Files // mounted over the volume (filesOver)
+				}
+				nm.Type, nm.Source, nm.Files, nm.NotRead, nm.IsDir, nm.Missing = model.MountVolume, k.volume, files, "", files != nil, false
 			}
 		}
 	}
@@ -102,6 +110,11 @@ func copyService(svc *model.Service) *model.Service {
 func (b *builder) stateMount(svc *model.Service, c model.Container, m model.Mount) (string, keptState) {
 	switch m.Type {
 	case model.MountBind:
+		if file, created := writesInside(m); created != "" && m.NotRead == "" && inside(b.app.Dir, m.Source) &&
+			!buildContext(m.Files) && !allowedHostPath(svc.Options.HostPaths, m.Source) {
+			return "bind:" + filepath.Clean(m.Source), keptState{volume: pathVolume(b.app.Dir, m.Source), source: b.shownPath(m.Source),
+				file: file, created: created}
+		}
 		if !m.Missing || allowedHostPath(svc.Options.HostPaths, m.Source) || fileLike(m, m.NotRead) ||
 			hostSystemPath(m.Source) || !writtenBy(b.app, m.Source) {
 			return "", keptState{}
@@ -191,6 +204,12 @@ func (b *builder) keptWarnings() {
 		if k.anonymous {
 			b.ledger.Warnf(k.users[0], k.field, "%s of data store %s became %s, as a named volume would: Compose keeps it when it "+
 				"re-creates the container, an emptyDir would lose the data with every pod", k.source, k.users[0], claim)
+			continue
+		}
+		if k.created != "" {
+			b.ledger.Warnf(k.users[0], k.field, "bind mount of %s: %s names %s inside it, which %s creates, so the directory "+
+				"holds state: it became %s, writable as the bind was, with the directory's files mounted over it read-only "+
+				"(one subPath mount each); berth data push copies existing data into it", k.source, k.file, k.created, and(k.users), claim)
 			continue
 		}
 		b.ledger.Warnf(k.users[0], k.field, "bind mount of %s: the directory does not exist, so Docker would create it for %s "+

@@ -119,7 +119,12 @@ func (b *builder) mount(p *pod, c *ctr, owner *model.Container, m model.Mount, f
 	m.ReadOnly = m.ReadOnly || forceRO
 	switch m.Type {
 	case model.MountVolume:
-		return b.namedMount(p, c, m)
+		vm := m
+		vm.Files, vm.IsDir = nil, false
+		if err := b.namedMount(p, c, vm); err != nil || len(m.Files) == 0 {
+			return err
+		}
+		return b.filesOver(p, c, owner, m) // a directory the program writes into (persist.go)
 	case model.MountAnon:
 		name := b.volume(p, "anon:"+owner.Name+":"+m.Target, "anon-"+path.Base(m.Target), emptyDir("", 0))
 		b.addMount(p, c, m, name, m.SubPath, "anonymous volume at "+m.Target+" became an emptyDir: "+
