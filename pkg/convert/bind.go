@@ -31,30 +31,30 @@ func (b *builder) bindMount(p *pod, c *ctr, owner *model.Container, m model.Moun
 	if notRead != "" {
 		if allowedHostPath(p.svc.Options.HostPaths, m.Source) {
 			name := b.volume(p, id, "host-"+path.Base(m.Target), hostPath(m.Source))
-			b.addMount(p, c, m, name, m.SubPath, "bind mount of "+b.shownPath(m.Source)+" became a hostPath volume as "+
+			b.addMount(p, c, m, name, m.SubPath, "bind mount of "+b.shownSource(m)+" became a hostPath volume as "+
 				"x-berth.hostPaths asks: the pod sees whatever node it runs on, and Pod Security baseline/restricted forbid it")
 			return nil
 		}
 		if why := leftOutWhy(m, notRead); why != "" {
-			b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+b.shownPath(m.Source)+" ("+notRead+") is left out: "+why)
+			b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+b.shownSource(m)+" ("+notRead+") is left out: "+why)
 			b.ledger.Breaking(m.Field)
 			return nil
 		}
 		name := b.volume(p, id, "bind-"+path.Base(m.Target), emptyDir("", 0))
-		b.addMount(p, c, m, name, m.SubPath, "bind mount of "+b.shownPath(m.Source)+" ("+notRead+") became an empty emptyDir at "+
+		b.addMount(p, c, m, name, m.SubPath, "bind mount of "+b.shownSource(m)+" ("+notRead+") became an empty emptyDir at "+
 			m.Target+"; provide the content another way (image, ConfigMap, volume) or list the path in x-berth.hostPaths")
 		b.ledger.Breaking(m.Field)
 		return nil
 	}
 	if m.IsDir && buildContext(m.Files) {
-		b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+b.shownPath(m.Source)+" is left out: it is a build context "+
+		b.ledger.Dropped(p.svc.Name, m.Field, "bind mount of "+b.shownSource(m)+" is left out: it is a build context "+
 			"(it holds a Dockerfile or Compose file), so the image already has its code; live-reload binds have no "+
 			"Kubernetes equivalent (rebuild and push the image instead)")
 		return nil
 	}
 	if len(m.Files) == 0 {
 		name := b.volume(p, id, "bind-"+path.Base(m.Target), emptyDir("", 0))
-		b.addMount(p, c, m, name, m.SubPath, "bind mount of "+b.shownPath(m.Source)+" is an empty directory: it became an emptyDir")
+		b.addMount(p, c, m, name, m.SubPath, "bind mount of "+b.shownSource(m)+" is an empty directory: it became an emptyDir")
 		return nil
 	}
 	return b.filesMount(p, c, owner, m, id)
@@ -72,7 +72,7 @@ func (b *builder) filesMount(p *pod, c *ctr, owner *model.Container, m model.Mou
 	}
 	reason := ""
 	if !m.ReadOnly {
-		reason = "bind mount of " + b.shownPath(m.Source) + " is mounted read-only from a " + kind + ": the container can no longer write to " + m.Target
+		reason = "bind mount of " + b.shownSource(m) + " is mounted read-only from a " + kind + ": the container can no longer write to " + m.Target
 	}
 	if r := b.renamedFiles(m); r != "" {
 		reason = strings.TrimPrefix(reason+"; "+r, "; ")
@@ -186,7 +186,7 @@ func (b *builder) emitFiles(p *pod, m model.Mount, obj string, secret bool, keys
 			data[keys[i]] = b.rewritten(m, f)
 		}
 		b.emit(b.secret(obj, p.Name, data))
-		b.ledger.Infof(p.svc.Name, m.Field, "bind mount of %s holds key material or credentials: it became Secret %s, not a ConfigMap", b.shownPath(m.Source), obj)
+		b.ledger.Infof(p.svc.Name, m.Field, "bind mount of %s holds key material or credentials: it became Secret %s, not a ConfigMap", b.shownSource(m), obj)
 		return
 	}
 	data, bin := map[string]string{}, map[string][]byte{}
@@ -338,6 +338,15 @@ func buildContext(files []model.File) bool {
 		}
 	}
 	return false
+}
+
+// shownSource is how messages name bind m's source: as written under the user's home
+// (~/.flowise), else shownPath.
+func (b *builder) shownSource(m model.Mount) string {
+	if m.HomeSource != "" {
+		return m.HomeSource
+	}
+	return b.shownPath(m.Source)
 }
 
 // shownPath is how messages name a host path: relative to the project directory when inside

@@ -112,14 +112,14 @@ func (b *builder) stateMount(svc *model.Service, c model.Container, m model.Moun
 	case model.MountBind:
 		if file, created := writesInside(m); created != "" && m.NotRead == "" && inside(b.app.Dir, m.Source) &&
 			!buildContext(m.Files) && !allowedHostPath(svc.Options.HostPaths, m.Source) {
-			return "bind:" + filepath.Clean(m.Source), keptState{volume: pathVolume(b.app.Dir, m.Source), source: b.shownPath(m.Source),
+			return "bind:" + filepath.Clean(m.Source), keptState{volume: pathVolume(b.app.Dir, m), source: b.shownSource(m),
 				file: file, created: created}
 		}
 		if !m.Missing || allowedHostPath(svc.Options.HostPaths, m.Source) || fileLike(m, m.NotRead) ||
 			hostSystemPath(m.Source) || !writtenBy(b.app, m.Source) {
 			return "", keptState{}
 		}
-		return "bind:" + filepath.Clean(m.Source), keptState{volume: pathVolume(b.app.Dir, m.Source), source: b.shownPath(m.Source)}
+		return "bind:" + filepath.Clean(m.Source), keptState{volume: pathVolume(b.app.Dir, m), source: b.shownSource(m)}
 	case model.MountAnon:
 		if info, _, ok := b.containerImage(&c); !ok || !info.Stateful {
 			return "", keptState{}
@@ -157,10 +157,14 @@ func hostSystemPath(p string) bool {
 	return false
 }
 
-// pathVolume names the volume of host directory src: its path relative to the project
-// (./public/system → public-system), the absolute path's segments otherwise.
-func pathVolume(dir, src string) string {
-	p := filepath.Clean(src)
+// pathVolume names the volume of bind m's host directory: its path relative to the project
+// (./public/system → public-system), relative to the user's home when written so (~/.flowise →
+// flowise: the same for every user), the absolute path's segments otherwise.
+func pathVolume(dir string, m model.Mount) string {
+	if h := strings.TrimPrefix(strings.TrimPrefix(m.HomeSource, "~"), "/"); m.HomeSource != "" {
+		return dnsLabel(strings.ReplaceAll(h, "/", "-"), maxLabel, "home")
+	}
+	p := filepath.Clean(m.Source)
 	if inside(dir, p) {
 		if rel, err := filepath.Rel(filepath.Clean(dir), p); err == nil && rel != "." {
 			p = rel

@@ -427,3 +427,38 @@ volumes:
 		t.Errorf("db (built FROM postgres, on a named volume) is a %q, want a StatefulSet", kinds["db"])
 	}
 }
+
+// A bind source written under the user's home (Flowise: ~/.flowise:/root/.flowise) is
+// expanded by the loader to the home of whoever converts; the output must not depend on who
+// that is: the claim is named and the messages show the path as written.
+func TestHomeBindIsTheSameForEveryUser(t *testing.T) {
+	files := map[string]string{"compose.yaml": `
+services:
+  app:
+    image: flowiseai/flowise:3.0.5
+    volumes: ["~/.flowise:/root/.flowise", {type: bind, source: "~/cache/../data", target: /data}]
+`}
+	claims := func(home string) (string, string) {
+		t.Setenv("HOME", home)
+		res := convertFiles(t, files, convert.Options{})
+		var names []string
+		for _, o := range res.Objects {
+			if x, ok := o.(*corev1.PersistentVolumeClaim); ok {
+				names = append(names, x.Name)
+			}
+		}
+		var msgs []string
+		for _, d := range res.Diagnostics {
+			msgs = append(msgs, d.Message)
+		}
+		return strings.Join(names, " "), strings.Join(msgs, "\n")
+	}
+	n1, m1 := claims("/root")
+	n2, m2 := claims("/home/alice")
+	if n1 != "data flowise" || n2 != n1 {
+		t.Errorf("claims with HOME=/root %q, with HOME=/home/alice %q; want \"data flowise\" for both", n1, n2)
+	}
+	if m1 != m2 || !strings.Contains(m1, "bind mount of ~/.flowise") || strings.Contains(m1, "/root/.flowise:") {
+		t.Errorf("messages differ by user or do not name ~/.flowise:\n%s\n---\n%s", m1, m2)
+	}
+}

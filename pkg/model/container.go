@@ -222,6 +222,10 @@ type Mount struct {
 	Missing bool `json:",omitempty"`
 	// IsDir: the bind source is a directory (Files are its regular files, relative names).
 	IsDir bool
+	// HomeSource is a bind source written under the user's home, as written and cleaned
+	// ("~/.flowise"); Source holds it expanded to the home of whoever loaded the input, so
+	// output names and messages use this form. Empty otherwise.
+	HomeSource string `json:",omitempty"`
 	Field string
 	// Paths are the input fields of the values above that have one of their own (Options).
 	Paths Paths

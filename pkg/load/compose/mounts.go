@@ -2,19 +2,27 @@ package compose
 
 import (
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/model"
+	"github.com/compose-spec/compose-go/v2/format"
 	"github.com/compose-spec/compose-go/v2/types"
+	"go.yaml.in/yaml/v4"
 )
 
 // mounts lists volumes (in input order), then tmpfs, secrets and configs.
 func (m *mapper) mounts(name, f string, svc types.ServiceConfig) []model.Mount {
 	var out []model.Mount
 	vols := m.matcher(name, "volumes", volumeKeys(m.expand))
+	home := m.homeSources(name)
 	for _, v := range svc.Volumes {
-		out = append(out, m.volumeMount(name, vols(mountKey(v.Target), f+".volumes"), v))
+		mt := m.volumeMount(name, vols(mountKey(v.Target), f+".volumes"), v)
+		if mt.Type == model.MountBind {
+			mt.HomeSource = home[mountKey(v.Target)]
+		}
+		out = append(out, mt)
 	}
 	tmp := m.matcher(name, "tmpfs", tmpfsKeys(m.expand))
 	for _, t := range svc.Tmpfs {
@@ -108,4 +116,35 @@ func (m *mapper) absentContext(src string) string {
 		}
 	}
 	return ""
+}
+
+// homeSources maps the target of each bind of service name written under the user's home
+// directory (~/.flowise:/root/.flowise) to its source as written, cleaned (~/.flowise).
+// compose-go expands ~ to the home of whoever runs berth; convert names and shows such a
+// source by this form, so the output is the same for every user.
+func (m *mapper) homeSources(name string) map[string]string {
+	out := map[string]string{}
+	n := m.idx.service(name).get(".volumes")
+	if n == nil {
+		return out
+	}
+	for _, kid := range n.kids {
+		var src, target string
+		switch node := deref(kid.node); {
+		case node == nil:
+			continue
+		case node.Kind == yaml.ScalarNode:
+			v, err := format.ParseVolume(m.expand(node.Value))
+			if err != nil {
+				continue
+			}
+			src, target = v.Source, v.Target
+		default:
+			src, target = scalar(node, "source", m.expand), scalar(node, "target", m.expand)
+		}
+		if src == "~" || strings.HasPrefix(src, "~/") {
+			out[mountKey(target)] = "~" + strings.TrimSuffix(path.Clean("/"+strings.TrimPrefix(src, "~")), "/")
+		}
+	}
+	return out
 }
