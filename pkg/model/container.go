@@ -226,7 +226,7 @@ type Mount struct {
 	// ("~/.flowise"); Source holds it expanded to the home of whoever loaded the input, so
 	// output names and messages use this form. Empty otherwise.
 	HomeSource string `json:",omitempty"`
-	Field string
+	Field      string
 	// Paths are the input fields of the values above that have one of their own (Options).
 	Paths Paths
 }
