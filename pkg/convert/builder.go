@@ -32,6 +32,8 @@ type builder struct {
 	refs map[string][]portRef
 	// conn is the connection audit (connections.go).
 	conn *connState
+	// sharers are the services that became containers of another's pod (netshare.go).
+	sharers []sharer
 	// envRenamed says, per environment field, which names rewriteEnv replaced (rewrite.go).
 	envRenamed map[string]string
 	// portless lists who relies on each service without a known port (portless.go).
@@ -66,7 +68,8 @@ func Convert(app *model.App, opts Options) (*Result, error) {
 		return nil, err
 	}
 	b := &builder{app: app, opts: opts.withDefaults(app), ledger: diag.NewLedger(app.Inputs)}
-	b.app, b.kept = b.keepState(app)
+	b.app, b.sharers = foldSharers(app)
+	b.app, b.kept = b.keepState(b.app)
 	b.ns = b.opts.Namespace
 	if err := b.run(); err != nil {
 		return nil, err
@@ -147,6 +150,7 @@ func (b *builder) run() error {
 		}
 	}
 	b.keptWarnings()
+	b.sharerWarnings()
 	b.portlessWarnings()
 	b.keepDataPrivate()
 	if err := b.exposure(); err != nil {

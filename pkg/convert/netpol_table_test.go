@@ -181,6 +181,14 @@ func tablePods(t *testing.T, app *model.App, objs []convert.Object) map[string]*
 			readWait(p, c)
 		}
 	}
+	// A service sharing X's network namespace (network_mode service:X) that has no workload of
+	// its own runs in X's pod (netshare.go): its connections are that pod's.
+	for _, s := range app.Services {
+		host, ok := strings.CutPrefix(s.NetworkMode, "service:")
+		if p := pods[s.Name]; ok && p.labels == nil && pods[host] != nil {
+			pods[s.Name] = pods[host]
+		}
+	}
 	return pods
 }
 

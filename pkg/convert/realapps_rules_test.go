@@ -462,3 +462,71 @@ services:
 		t.Errorf("messages differ by user or do not name ~/.flowise:\n%s\n---\n%s", m1, m2)
 	}
 }
+
+// network_mode service:X shares X's network namespace (Ente: socat forwards museum's
+// localhost:3200 to minio). Only a pod's containers share one in Kubernetes: the service
+// becomes a container of X's pod, and what waited for it waits for X. A one-shot sharer
+// (restart "no") stays a workload of its own.
+func TestNetworkSharerJoinsHostPod(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  museum:
+    image: ghcr.io/ente-io/server:v1.0
+    ports: ["8080:8080"]
+  socat:
+    image: alpine/socat:1.8.0.3
+    network_mode: service:museum
+    depends_on: [museum]
+    command: "TCP-LISTEN:3200,fork,reuseaddr TCP:minio:3200"
+  probe:
+    image: busybox:1.36
+    network_mode: service:socat
+  once:
+    image: busybox:1.36
+    network_mode: service:museum
+    restart: "no"
+    command: ["true"]
+  web:
+    image: nginx:1.27.3
+    depends_on: [socat]
+  minio:
+    image: minio/minio:RELEASE.2025-04-22T22-12-26Z
+    command: server /data
+    expose: ["3200"]
+`}, convert.Options{})
+	containers := map[string][]string{}
+	waits := map[string][]string{}
+	for _, o := range res.Objects {
+		ps := convert.PodSpec(o)
+		if ps == nil {
+			continue
+		}
+		for _, c := range ps.Containers {
+			containers[o.GetName()] = append(containers[o.GetName()], c.Name)
+		}
+		for _, c := range ps.InitContainers {
+			for _, e := range c.Env {
+				if e.Name == "WAIT_HOST" {
+					waits[o.GetName()] = append(waits[o.GetName()], e.Value)
+				}
+			}
+		}
+	}
+	if got := strings.Join(containers["museum"], " "); got != "museum probe socat" {
+		t.Errorf("museum's pod runs %q, want \"museum probe socat\" (the sharers in name order, through the chain)", got)
+	}
+	for _, gone := range []string{"socat", "probe"} {
+		if _, ok := containers[gone]; ok {
+			t.Errorf("%s still has a workload of its own", gone)
+		}
+	}
+	if _, ok := containers["once"]; !ok {
+		t.Error("the one-shot sharer once lost its own workload")
+	}
+	if got := strings.Join(waits["web"], " "); got != "museum" {
+		t.Errorf("web waits for %q, want museum (socat runs in museum's pod)", got)
+	}
+	if w := warnings(res, "runs as container socat of museum's pod"); len(w) != 1 || w[0].Service != "socat" {
+		t.Errorf("want one warning on socat saying where it runs, got %v", w)
+	}
+}
