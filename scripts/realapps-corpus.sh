@@ -66,9 +66,37 @@ gen_file() {
       printf 'NEXT_PRIVATE_SMTP_FROM_NAME=Documenso\nNEXT_PRIVATE_SMTP_FROM_ADDRESS=noreply@example.com\n'
     } >"$3"
     ;;
+  grafana-oncall/.env)
+    # the README's step 2 (echo "DOMAIN=... SECRET_KEY=..." > .env), its placeholder SECRET_KEY
+    # (my_random_secret_must_be_more_than_32_characters_long) a fixed value
+    {
+      printf 'DOMAIN=http://localhost:8080\n'
+      printf "# Remove 'with_grafana' below if you want to use existing grafana\n"
+      printf "# Add 'with_prometheus' below to optionally enable a local prometheus for oncall metrics\n"
+      printf '# e.g. COMPOSE_PROFILES=with_grafana,with_prometheus\nCOMPOSE_PROFILES=with_grafana\n'
+      printf '# to setup an auth token for prometheus exporter metrics:\n'
+      printf '# PROMETHEUS_EXPORTER_SECRET=my_random_prometheus_secret\n'
+      printf '# also, make sure to enable the /metrics endpoint:\n# FEATURE_PROMETHEUS_EXPORTER_ENABLED=True\n'
+      printf 'SECRET_KEY=%s\n' "$(fixed grafana-oncall SECRET_KEY 50)"
+    } >"$3"
+    ;;
+  graylog/open-core/.env)
+    # cp .env.example .env, then the two values it leaves empty, which the file requires with
+    # ${VAR:?}: GRAYLOG_PASSWORD_SECRET (the example's pwgen -N 1 -s 96: 96 characters) and
+    # GRAYLOG_ROOT_PASSWORD_SHA2 (echo -n yourpassword | shasum -a 256) of a fixed password
+    printf 'GRAYLOG_PASSWORD_SECRET="%s%s"\nGRAYLOG_ROOT_PASSWORD_SHA2="%s"\n' \
+      "$(fixed graylog GRAYLOG_PASSWORD_SECRET 64)" "$(fixed graylog GRAYLOG_PASSWORD_SECRET_2 32)" \
+      "$(printf '%s' "$(fixed graylog admin-password 24)" | sha256sum | cut -c1-64)" >"$3"
+    ;;
   karakeep/.env)
     printf 'KARAKEEP_VERSION=release\nNEXTAUTH_SECRET=%s\nMEILI_MASTER_KEY=%s\nNEXTAUTH_URL=http://localhost:3000\n' \
       "$(fixed karakeep NEXTAUTH_SECRET 48)" "$(fixed karakeep MEILI_MASTER_KEY 48)" >"$3"
+    ;;
+  kutt/.env)
+    # the README's required variables of docker-compose.postgres.yml (REDIS_ENABLED, DB_PASSWORD,
+    # DB_NAME, DB_USER; .example.env's values where it has one) and JWT_SECRET, required in production
+    printf 'JWT_SECRET=%s\nDB_NAME=kutt\nDB_USER=postgres\nDB_PASSWORD=%s\nREDIS_ENABLED=true\n' \
+      "$(fixed kutt JWT_SECRET 48)" "$(fixed kutt DB_PASSWORD 32)" >"$3"
     ;;
   lago/.env)
     # the README appends LAGO_RSA_PRIVATE_KEY="$(openssl genrsa 2048 | openssl base64 -A)", a
@@ -92,6 +120,83 @@ gen_file() {
       printf 'public_key = "%s"\n' "$(printf '%s\n' "$pem" | openssl ec -outform DER 2>/dev/null | tail --bytes 65 | base64 | tr '/+' '_-' | tr -d '\n' | tr -d '=')"
       printf '\n[files]\nencryption_key = "%s"\n' "$(unhex "$(fixed stoat encryption_key 64)" | base64)"
     } >"$3"
+    ;;
+  thehive/prod1-thehive/.env)
+    # what bash ./scripts/init.sh writes (the install docs' step): dot.env.template with its
+    # random elasticsearch_password, ../versions.env, then the user's uid and gid (here 1000,
+    # the first user's) and the server name it asks (here thehive.example.com); no custom
+    # certificate in ./certificates, so the trusted-certificate line is empty
+    {
+      printf '# System variables\n## Replace XXXX with the output of the command "id -u"\nUID=XXXX\n'
+      printf '## Replace XXXX with the output of the command "id -g"\nGID=XXXX\n\n'
+      printf "# ElasticSearch password\nelasticsearch_password = '%s'\n" "$(fixed thehive elasticsearch_password 64)"
+      printf "# Containers versions\ncassandra_image_version = '4.1.12'\n"
+      printf "elasticsearch_image_version = '8.19.20'\nthehive_image_version = '5.7.5'\n"
+      printf "cortex_image_version = '4.1.0'\nnginx_image_version = '1.31.4'\n"
+      printf '## CONFIGURATION AUTOMATICALLY ADDED BY .scripts/init.sh PROGRAM.\n# System variables\n'
+      printf 'UID=1000\nGID=1000\n\n# Nginx configuration\nnginx_server_name="thehive.example.com"\n'
+      printf 'nginx_ssl_trusted_certificate=""\n'
+    } >"$3"
+    ;;
+  thehive/prod1-thehive/thehive/config/index.conf)
+    # init.sh: index.conf.template with the same elasticsearch_password as .env
+    {
+      printf 'db.janusgraph.index.search {\n  backend = elasticsearch\n  hostname = ["elasticsearch"]\n'
+      printf '  index-name = thehive\n  elasticsearch.http.auth {\n    type = "basic"\n    basic {\n'
+      printf '      username = "elastic"\n      password = "%s"\n' "$(fixed thehive elasticsearch_password 64)"
+      printf '    }\n  }\n}\n'
+    } >"$3"
+    ;;
+  thehive/prod1-thehive/thehive/config/secret.conf)
+    # init.sh: a random 64-character play.http.secret.key
+    printf 'play.http.secret.key="%s"\n' "$(fixed thehive play.http.secret.key 64)" >"$3"
+    ;;
+  thehive/prod1-thehive/nginx/certs/server.key | thehive/prod1-thehive/nginx/certs/server.crt)
+    # init.sh's generate_certs.sh: a self-signed certificate (openssl req -x509 -newkey rsa:2048,
+    # random key, dated now); here an Ed25519 key whose seed is a fixed sha256 (its signature is
+    # deterministic), self-signed with fixed serial and dates, so the folder is reproducible
+    local d key
+    d=$(mktemp -d)
+    key=$d/server.key
+    unhex "302e020100300506032b657004220420$(fixed thehive server.key 64)" | openssl pkey -inform DER -out "$key"
+    if [[ "$2" == */server.key ]]; then
+      cp "$key" "$3"
+    else
+      mkdir "$d/ca" && touch "$d/ca/index.txt" && echo 01 >"$d/ca/serial"
+      printf '[ca]\ndefault_ca = d\n[d]\ndatabase = %s/ca/index.txt\nserial = %s/ca/serial\n' "$d" "$d" >"$d/ca.cnf"
+      printf 'new_certs_dir = %s/ca\ndefault_md = default\npolicy = p\nunique_subject = no\n' "$d" >>"$d/ca.cnf"
+      printf '[p]\ncommonName = supplied\n[req]\ndistinguished_name = dn\nprompt = no\n[dn]\nCN = thehive.example.com\n' >>"$d/ca.cnf"
+      openssl req -new -key "$key" -config "$d/ca.cnf" -out "$d/req.csr" 2>/dev/null
+      openssl ca -batch -selfsign -config "$d/ca.cnf" -keyfile "$key" -in "$d/req.csr" -notext \
+        -startdate 20260101000000Z -enddate 20270101000000Z -out "$3" 2>/dev/null
+    fi
+    rm -rf "$d"
+    ;;
+  trigger-dev/hosting/docker/webapp/.env)
+    # what ./generate-secrets.sh writes in hosting/docker (the docs' step 2: it copies .env.example
+    # to .env and fills its empty secrets with openssl rand -hex 16): the example's uncommented
+    # lines, the secrets fixed values
+    {
+      local k
+      for k in SESSION_SECRET MAGIC_LINK_SECRET ENCRYPTION_KEY PROVIDER_SECRET COORDINATOR_SECRET \
+        MANAGED_WORKER_SECRET POSTGRES_PASSWORD; do
+        printf '%s=%s\n' "$k" "$(fixed trigger-dev "$k" 32)"
+      done
+      printf 'TRIGGER_IMAGE_TAG=latest\nAPP_ORIGIN=http://localhost:8030\nLOGIN_ORIGIN=http://localhost:8030\n'
+      printf 'API_ORIGIN=http://localhost:8030\nDEV_OTEL_EXPORTER_OTLP_ENDPOINT=http://localhost:8030/otel\n'
+      printf 'CLICKHOUSE_USER=default\nCLICKHOUSE_PASSWORD=%s\n' "$(fixed trigger-dev CLICKHOUSE_PASSWORD 32)"
+      printf 'DOCKER_REGISTRY_URL=localhost:5000\nDOCKER_REGISTRY_USERNAME=registry-user\n'
+      printf 'DOCKER_REGISTRY_PASSWORD=%s\nDOCKER_REGISTRY_NAMESPACE=trigger\n' "$(fixed trigger-dev DOCKER_REGISTRY_PASSWORD 32)"
+      printf 'OBJECT_STORE_ACCESS_KEY_ID=admin\nOBJECT_STORE_SECRET_ACCESS_KEY=%s\n' "$(fixed trigger-dev OBJECT_STORE_SECRET_ACCESS_KEY 32)"
+    } >"$3"
+    ;;
+  trigger-dev/hosting/docker/registry/auth.htpasswd)
+    # what ./generate-secrets.sh writes with docker run --rm httpd:2 htpasswd -Bbn registry-user
+    # PASSWORD (bcrypt, cost 5, random salt, then an empty line): the .env's
+    # DOCKER_REGISTRY_PASSWORD hashed by the C library's bcrypt (perl crypt) with a fixed salt
+    local salt
+    salt="\$2y\$05\$$(fixed trigger-dev registry-salt 21)e"
+    printf 'registry-user:%s\n\n' "$(perl -e 'print crypt($ARGV[0], $ARGV[1])' "$(fixed trigger-dev DOCKER_REGISTRY_PASSWORD 32)" "$salt")" >"$3"
     ;;
   weblate/docker-compose.override.yml)
     # the README's step 2 (create docker-compose.override.yml with your settings): its example,

@@ -77,6 +77,9 @@ func leakCases(t *testing.T) []leakCase {
 			if ov := corpus.Override(f); ov != "" {
 				args = append(args, "-f", ov) // as docker compose up loads them
 			}
+			for _, p := range corpus.Profiles(f) {
+				args = append(args, "--profile", p) // as the install docs run it
+			}
 			cases = append(cases, leakCase{"realapps/" + filepath.ToSlash(rel), args})
 		}
 	}

@@ -247,6 +247,9 @@ func TestPlanCorpus(t *testing.T) {
 			if ov != "" {
 				args = append(args, "-f", ov) // as docker compose up loads them
 			}
+			for _, p := range corpus.Profiles(a.file) {
+				args = append(args, "--profile", p) // as the install docs run it
+			}
 			got, stderr, err := runBerthEnv(t, env, args...)
 			if err != nil {
 				// a fragment that loads only with other files (an override, an empty extras file)

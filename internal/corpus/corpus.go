@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 
 	yaml "go.yaml.in/yaml/v4"
@@ -152,6 +153,26 @@ func Override(file string) string {
 		}
 	}
 	return ""
+}
+
+// profiles are the Compose profiles an app's install docs activate (docker compose --profile P
+// up), by the project file's path under the corpus folder.
+var profiles = map[string][]string{
+	// the file's header: "default: All-in-one service + database + auto-migration (recommended
+	// for most users)"; every service has a profile, so none runs without one
+	"hoppscotch/docker-compose.yml": {"default"},
+}
+
+// Profiles returns the profiles the install docs of the app whose project file is file (under
+// a corpus folder) activate, nil for none.
+func Profiles(file string) []string {
+	slashed := filepath.ToSlash(file)
+	for rel, p := range profiles {
+		if strings.HasSuffix(slashed, "/"+rel) {
+			return p
+		}
+	}
+	return nil
 }
 
 func isFile(name string) bool {

@@ -173,13 +173,19 @@ func TestRealAppAudit(t *testing.T) {
 }
 
 // loadAuditApp loads file as docker compose up does in its folder: with the override file
-// beside a default-named file (corpus.Override), which some install docs ask for (Zulip).
+// beside a default-named file (corpus.Override), which some install docs ask for (Zulip), and
+// the profiles the install docs activate (corpus.Profiles: Hoppscotch).
 func loadAuditApp(t *testing.T, file string) (*model.App, error) {
 	t.Helper()
-	if ov := corpusdir.Override(file); ov != "" {
-		return compose.Load(context.Background(), compose.Options{Files: []string{file, ov}, Environ: []string{"PWD=/"}})
+	ov, profiles := corpusdir.Override(file), corpusdir.Profiles(file)
+	if ov == "" && profiles == nil {
+		return loadCompose(t, file)
 	}
-	return loadCompose(t, file)
+	files := []string{file}
+	if ov != "" {
+		files = append(files, ov)
+	}
+	return compose.Load(context.Background(), compose.Options{Files: files, Profiles: profiles, Environ: []string{"PWD=/"}})
 }
 
 func containsRow(rows []auditRow, name string) bool {

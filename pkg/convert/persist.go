@@ -31,6 +31,9 @@ type keptState struct {
 	volume, source, field string
 	// anonymous: an anonymous volume, not a bind mount.
 	anonymous bool
+	// empty: the directory exists but is empty or holds only placeholders (.gitkeep): the
+	// repository keeps it for the container to write into.
+	empty bool
 	// file and created: a directory the program writes into (writesInside), not a missing
 	// one: its file names the path created inside it. Its files go over the volume.
 	file, created string
@@ -60,7 +63,7 @@ func (b *builder) keepState(app *model.App) (*model.App, []keptState) {
 				k := bySource[key]
 				if k == nil {
 					k = &keptState{volume: uniqueVolume(ks.volume, taken), source: ks.source, field: m.Field, anonymous: ks.anonymous,
-						file: ks.file, created: ks.created}
+						empty: ks.empty, file: ks.file, created: ks.created}
 					bySource[key] = k
 					kept = append(kept, k)
 				}
@@ -115,11 +118,12 @@ func (b *builder) stateMount(svc *model.Service, c model.Container, m model.Moun
 			return "bind:" + filepath.Clean(m.Source), keptState{volume: pathVolume(b.app.Dir, m), source: b.shownSource(m),
 				file: file, created: created}
 		}
-		if !m.Missing || allowedHostPath(svc.Options.HostPaths, m.Source) || fileLike(m, m.NotRead) ||
+		empty := placeholderDir(m)
+		if (!m.Missing && !empty) || allowedHostPath(svc.Options.HostPaths, m.Source) || fileLike(m, m.NotRead) ||
 			hostSystemPath(m.Source) || !writtenBy(b.app, m.Source) {
 			return "", keptState{}
 		}
-		return "bind:" + filepath.Clean(m.Source), keptState{volume: pathVolume(b.app.Dir, m), source: b.shownSource(m)}
+		return "bind:" + filepath.Clean(m.Source), keptState{volume: pathVolume(b.app.Dir, m), source: b.shownSource(m), empty: empty}
 	case model.MountAnon:
 		if info, _, ok := b.containerImage(&c); !ok || !info.Stateful {
 			return "", keptState{}
@@ -216,9 +220,12 @@ func (b *builder) keptWarnings() {
 				"(one subPath mount each); berth data push copies existing data into it", k.source, k.file, k.created, and(k.users), claim)
 			continue
 		}
-		b.ledger.Warnf(k.users[0], k.field, "bind mount of %s: the directory does not exist, so Docker would create it for %s "+
-			"to write into; it became %s, as a named volume would, not an emptyDir that loses the data with every pod; "+
-			"berth data push copies existing data into it", k.source, and(k.users), claim)
+		why := "the directory does not exist, so Docker would create it for %s to write into"
+		if k.empty {
+			why = "the directory is empty or holds only placeholders (.gitkeep), kept for %s to write into"
+		}
+		b.ledger.Warnf(k.users[0], k.field, "bind mount of %s: "+why+"; it became %s, as a named volume would, not an emptyDir "+
+			"that loses the data with every pod; berth data push copies existing data into it", k.source, and(k.users), claim)
 	}
 }
 
@@ -228,4 +235,21 @@ func and(names []string) string {
 		return strings.Join(names, "")
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// placeholderDir reports whether bind m is a directory berth read that is empty or holds only
+// files a repository keeps an empty directory with (.gitkeep, .keep, .gitignore, .placeholder,
+// .empty): the directory is there for the container to write into, as a missing one would be.
+func placeholderDir(m model.Mount) bool {
+	if !m.IsDir || m.NotRead != "" || m.Missing {
+		return false
+	}
+	for _, f := range m.Files {
+		switch path.Base(f.Name) {
+		case ".gitkeep", ".keep", ".gitignore", ".placeholder", ".empty":
+		default:
+			return false
+		}
+	}
+	return true
 }

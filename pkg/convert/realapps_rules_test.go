@@ -530,3 +530,42 @@ services:
 		t.Errorf("want one warning on socat saying where it runs, got %v", w)
 	}
 }
+
+// A directory the repository keeps with only a placeholder (TheHive: ./cassandra/data holds
+// .gitkeep) is there for the container to write into: state, as a missing one is, not a
+// read-only ConfigMap holding .gitkeep. A directory with real files stays configuration.
+func TestPlaceholderDirectoryIsState(t *testing.T) {
+	res := convertFiles(t, map[string]string{
+		"compose.yaml": `
+services:
+  cassandra:
+    image: cassandra:4.1.7
+    volumes: ["./cassandra/data:/var/lib/cassandra"]
+  web:
+    image: nginx:1.27.3
+    volumes: ["./conf:/etc/nginx/conf.d"]
+`,
+		"cassandra/data/.gitkeep": "",
+		"conf/default.conf":       "server { listen 80; }\n",
+	}, convert.Options{})
+	var kinds, claims []string
+	for _, o := range res.Objects {
+		switch x := o.(type) {
+		case *appsv1.StatefulSet:
+			kinds = append(kinds, "StatefulSet/"+x.Name)
+			for _, c := range x.Spec.VolumeClaimTemplates {
+				claims = append(claims, c.Name)
+			}
+		case *corev1.ConfigMap:
+			if strings.HasPrefix(x.Name, "cassandra") {
+				t.Errorf("ConfigMap %s holds cassandra's data directory", x.Name)
+			}
+		}
+	}
+	if strings.Join(kinds, " ") != "StatefulSet/cassandra" || len(claims) != 1 {
+		t.Errorf("want cassandra a StatefulSet with one claim template, got %v %v", kinds, claims)
+	}
+	if w := warnings(res, "holds only placeholders (.gitkeep), kept for cassandra to write into"); len(w) != 1 {
+		t.Errorf("want one warning saying the directory is state, got %v", w)
+	}
+}

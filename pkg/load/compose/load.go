@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/diag"
@@ -145,6 +146,31 @@ func (m *mapper) inputs(app *model.App) {
 			Field: "jobs." + name, Message: "not converted: its profiles are not active",
 		})
 	}
+	m.noneActive()
+}
+
+// noneActive warns when every service and job has a profile and none is active: the output
+// would hold no workload (docker compose up says "no service selected").
+func (m *mapper) noneActive() {
+	if len(m.project.Services) > 0 || len(m.project.Jobs) > 0 || len(m.project.DisabledServices)+len(m.project.DisabledJobs) == 0 {
+		return
+	}
+	seen := map[string]bool{}
+	var profiles []string
+	for _, s := range m.project.DisabledServices {
+		for _, p := range s.Profiles {
+			if !seen[p] {
+				seen[p] = true
+				profiles = append(profiles, p)
+			}
+		}
+	}
+	sort.Strings(profiles)
+	m.diags = append(m.diags, diag.Diagnostic{
+		Severity: diag.Warning, Pos: m.idx.at("services"), Field: "services",
+		Message: "no service is converted: every service has a profile and none is active (profiles: " + strings.Join(profiles, ", ") +
+			"); pass --profile NAME or set COMPOSE_PROFILES, as docker compose up needs",
+	})
 }
 
 // unsetVars records variables that interpolation replaced with an empty string, and keeps
