@@ -257,10 +257,14 @@ func findSecret(s, v string) []int {
 }
 
 // WeakInPath reports whether s[i:end] is a weak secret value (shorter than strongSecret)
-// standing as a whole path segment ("/etc/sentry/x", "/etc/sentry"): there it is the path's
-// word, not the secret. Conversion (findSecret) and the report's redaction both follow it.
+// standing as a whole path segment ("/etc/sentry/x", "/etc/sentry", "./sentry is left out"):
+// there it is the path's word, not the secret. A segment ends at '/' or where the path does
+// (the end, a space, a quote, a comma or a closing bracket); a URL's authority (after "//",
+// "postgres://gitea:gitea@db") is no path. Conversion (findSecret) and the report's redaction
+// both follow it.
 func WeakInPath(s string, i, end int) bool {
-	return end-i < strongSecret && i > 0 && s[i-1] == '/' && (end == len(s) || s[end] == '/')
+	return end-i < strongSecret && i > 0 && s[i-1] == '/' && (i < 2 || s[i-2] != '/') &&
+		(end == len(s) || strings.IndexByte("/ \t\n\"',;)]}", s[end]) >= 0)
 }
 
 // shortFlag reports whether prefix ends in a single-letter flag: "-p" at the start or after

@@ -2,6 +2,7 @@ package diag
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -57,6 +58,19 @@ type Ledger struct {
 	// said indexes diags by what they say, so that saying the same thing twice about the same
 	// field adds nothing (a rewrite found once per variable of an env_file said it 72 times).
 	said map[Diagnostic]int
+	// samePlace indexes diags by severity, position and message: the same words about the
+	// same place of the input (an anchor or a shared file several services use) are said once,
+	// naming the other services (also); movedTo says where a field's diagnostic went.
+	samePlace map[placeKey]int
+	also      map[int][]string
+	movedTo   map[string][]int
+}
+
+// placeKey is what makes two diagnostics the same words about the same place.
+type placeKey struct {
+	s   Severity
+	pos Pos
+	msg string
 }
 
 // NewLedger returns a ledger that knows the positions of the given input fields.
@@ -152,6 +166,11 @@ func (l *Ledger) Breaking(field string) {
 			l.diags[i].Breaks = true
 		}
 	}
+	for _, i := range l.movedTo[field] {
+		if l.diags[i].Severity == Warning {
+			l.diags[i].Breaks = true
+		}
+	}
 }
 
 // Infof emits an info diagnostic about field.
@@ -171,15 +190,35 @@ func (l *Ledger) add(s Severity, service, field, msg string) int {
 		return i
 	}
 	if l.said == nil {
-		l.said = map[Diagnostic]int{}
+		l.said, l.samePlace = map[Diagnostic]int{}, map[placeKey]int{}
+		l.also, l.movedTo = map[int][]string{}, map[string][]int{}
 	}
+	key := placeKey{s, d.Pos, msg}
+	if i, ok := l.samePlace[key]; ok && d.Pos.Line > 0 && service != "" && l.diags[i].Service != "" {
+		if service != l.diags[i].Service && !slices.Contains(l.also[i], service) {
+			l.also[i] = append(l.also[i], service)
+		}
+		l.movedTo[field] = append(l.movedTo[field], i)
+		l.said[d] = i
+		return i
+	}
+	l.samePlace[key] = len(l.diags)
 	l.said[d] = len(l.diags)
 	l.diags = append(l.diags, d)
 	return len(l.diags) - 1
 }
 
-// Diagnostics returns the diagnostics in a stable order.
-func (l *Ledger) Diagnostics() List { return l.diags.Sorted() }
+// Diagnostics returns the diagnostics in a stable order. One said for several services at
+// the same place names the others: "(the same for b, c)".
+func (l *Ledger) Diagnostics() List {
+	out := slices.Clone(l.diags)
+	for i, others := range l.also {
+		sorted := slices.Clone(others)
+		sort.Strings(sorted)
+		out[i].Message += " (the same for " + strings.Join(sorted, ", ") + ")"
+	}
+	return out.Sorted()
+}
 
 // Entries returns the recorded entries sorted by field path.
 func (l *Ledger) Entries() []Entry {

@@ -159,6 +159,11 @@ func TestRedactorWholeWords(t *testing.T) {
 		"bind mount of ./env/usr/lib/gitea/scripts": "bind mount of ./env/usr/lib/gitea/scripts",
 		"at /var/lib/gitea":                         "at /var/lib/gitea",
 		"http://db/gitea/x?password=gitea":          "http://db/gitea/x?password=[redacted]",
+		// the last segment, where the path ends (Sentry's "bind mount of ./sentry is left out")
+		"bind mount of ./gitea is left out": "bind mount of ./gitea is left out",
+		`path "/etc/gitea", then`:           `path "/etc/gitea", then`,
+		// an authority after "//" is no path
+		"redis://gitea@cache": "redis://[redacted]@cache",
 	} {
 		if got := r.String(in); got != want {
 			t.Errorf("String(%q) = %q, want %q", in, got, want)
