@@ -569,3 +569,38 @@ services:
 		t.Errorf("want one warning saying the directory is state, got %v", w)
 	}
 }
+
+// A migration that runs on the app's own image (Hoppscotch: `pnpm exec prisma migrate deploy`
+// on the backend image, whose Dockerfile EXPOSEs 3170) runs to completion: the image's ports
+// describe the image's own process, not this command, so it is a Job without a Service, not a
+// Deployment that restarts it forever. The service that runs the image's own command listens.
+func TestMigrationOnAppImageIsAJob(t *testing.T) {
+	res := convertFiles(t, map[string]string{
+		"compose.yaml": `
+services:
+  backend:
+    build: .
+  migrate:
+    build: .
+    command: sh -c "pnpm exec prisma migrate deploy"
+    depends_on: [backend]
+`,
+		"Dockerfile": "FROM node:22\nEXPOSE 3170\nCMD [\"node\", \"server.js\"]\n",
+	}, convert.Options{})
+	kinds := map[string]string{}
+	services := map[string]bool{}
+	for _, o := range res.Objects {
+		if convert.PodSpec(o) != nil {
+			kinds[o.GetName()] = o.GetObjectKind().GroupVersionKind().Kind
+		}
+		if s, ok := o.(*corev1.Service); ok {
+			services[s.Name] = true
+		}
+	}
+	if kinds["migrate"] != "Job" || services["migrate"] {
+		t.Errorf("migrate is a %q with Service %v, want a Job without one", kinds["migrate"], services["migrate"])
+	}
+	if kinds["backend"] != "Deployment" || !services["backend"] {
+		t.Errorf("backend is a %q with Service %v, want a Deployment with one", kinds["backend"], services["backend"])
+	}
+}

@@ -68,7 +68,11 @@ func (b *builder) planAll() error {
 	}
 	for _, s := range b.app.Services {
 		pl := &plan{Svc: s, Name: b.name(s.Name), Ports: b.servicePorts(s)}
-		pl.Kind, pl.Why = b.decideKind(s, len(pl.Ports) > 0, completed[s.Name])
+		listens := b.listens(s, pl.Ports)
+		pl.Kind, pl.Why = b.decideKind(s, listens, completed[s.Name])
+		if !listens && jobKind(pl.Kind) {
+			pl.Ports = nil // its image's ports, which its command does not serve: no Service
+		}
 		b.plans[s.Name] = pl
 	}
 	b.reportConnections()
@@ -176,6 +180,21 @@ func (b *builder) oneShot(svc *model.Service) string {
 	}
 	w, _ := oneShotCommand(svc.Main())
 	return w
+}
+
+// listens reports whether svc listens on ports: any port, except that a service whose command
+// runs to completion (oneShot: `prisma migrate deploy` on the backend's image) in place of its
+// image's own does not listen because its image would (Dockerfile EXPOSE, the image table
+// describe the image's default process); a port it declares or another service dials counts.
+func (b *builder) listens(svc *model.Service, ports []*listenPort) bool {
+	c := svc.Main()
+	replaced := len(c.Command) > 0 || len(c.Args) > 0
+	for _, p := range ports {
+		if !replaced || b.oneShot(svc) == "" || (p.Source != model.FromDockerfile && p.Source != model.FromImage) {
+			return true
+		}
+	}
+	return false
 }
 
 // longRunning reports whether a kind restarts its containers whenever they exit.
