@@ -150,6 +150,7 @@ func (b *builder) run() error {
 		}
 	}
 	b.keptWarnings()
+	b.imageVolumeWarnings()
 	b.sharerWarnings()
 	b.portlessWarnings()
 	b.keepDataPrivate()

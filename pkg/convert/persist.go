@@ -253,3 +253,70 @@ func placeholderDir(m model.Mount) bool {
 	}
 	return true
 }
+
+// imageVolumeWarnings warns about each database that mounts nothing where its image keeps its
+// data (imageVolumes): Docker creates a volume there (VOLUME in the image's Dockerfile) and
+// Compose carries it over when it re-creates the container, while the pod's writable layer is
+// lost with every pod (Hoppscotch's postgres). berth keeps such a service as it is (the input
+// chose no volume: a test database, a throwaway); the warning says how to keep the data.
+func (b *builder) imageVolumeWarnings() {
+	for _, svc := range b.app.Services {
+		for i := range svc.Containers {
+			for _, d := range b.imageVolumes(svc.Containers[i]) {
+				b.ledger.Warnf(svc.Name, svc.Containers[i].Paths.Of(model.KeyImage), "data store %s mounts nothing at %s, where its image keeps "+
+					"its data: Docker creates a volume there (VOLUME in the image's Dockerfile), which Compose keeps when it re-creates "+
+					"the container, but the pod loses the data with every restart or reschedule; mount a named volume at %s to keep it",
+					svc.Name, d, d)
+			}
+		}
+	}
+}
+
+// imageVolumes are the data directories a database image declares (VOLUME in its
+// Dockerfile) where c mounts nothing. Only the official database images whose VOLUME berth
+// knows: postgres (/var/lib/postgresql/data; from 18 on /var/lib/postgresql), mysql and
+// mariadb (/var/lib/mysql), mongo (/data/db).
+func (b *builder) imageVolumes(c model.Container) []string {
+	if b.app.Source != model.Compose || c.Image == "" || c.Build != nil {
+		return nil // a built image is the user's: berth does not know its VOLUMEs
+	}
+	ref := parseImage(c.Image)
+	if ref.Repo != path.Base(ref.Repo) {
+		return nil // the official images only: others keep their data elsewhere
+	}
+	var dirs []string
+	switch ref.Repo {
+	case "postgres":
+		dirs = []string{"/var/lib/postgresql/data"}
+		if postgresMajor(ref.Tag) >= 18 {
+			dirs = []string{"/var/lib/postgresql"}
+		}
+	case "mysql", "mariadb":
+		dirs = []string{"/var/lib/mysql"}
+	case "mongo":
+		dirs = []string{"/data/db"}
+	}
+	var out []string
+	for _, d := range dirs {
+		if !slices.ContainsFunc(c.Mounts, func(m model.Mount) bool {
+			t := path.Clean(m.Target)
+			return t == d || inside(t, d) || inside(d, t)
+		}) {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// postgresMajor is the major version a postgres tag names (16, 16.4, 17-alpine), or the
+// newest (18) for a tag without one (latest, alpine): what docker pull gets today.
+func postgresMajor(tag string) int {
+	v := tag
+	if i := strings.IndexAny(v, ".-_"); i >= 0 {
+		v = v[:i]
+	}
+	if n, err := strconv.Atoi(v); err == nil {
+		return n
+	}
+	return 18
+}

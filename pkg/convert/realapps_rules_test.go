@@ -604,3 +604,40 @@ services:
 		t.Errorf("backend is a %q with Service %v, want a Deployment with one", kinds["backend"], services["backend"])
 	}
 }
+
+// A database that mounts nothing where its image keeps its data (Outline's and Hoppscotch's
+// postgres) keeps it under Compose (the image's VOLUME, carried over when the container is
+// re-created) and loses it with every pod: a warning names the directory (PostgreSQL 18 moved
+// it to /var/lib/postgresql). One with a volume there, or an image berth does not know the
+// VOLUMEs of, gets none.
+func TestDatabaseWithoutVolumeWarns(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  pg15:
+    image: postgres:15
+  pg18:
+    image: postgres:18-alpine
+  maria:
+    image: mariadb:11
+  kept:
+    image: postgres:16
+    volumes: ["data:/var/lib/postgresql/data"]
+  other:
+    image: bitnami/postgresql:16
+volumes:
+  data: {}
+`}, convert.Options{})
+	got := map[string]string{}
+	for _, d := range warnings(res, "mounts nothing at") {
+		got[d.Service] = strings.Fields(strings.SplitN(d.Message, "mounts nothing at ", 2)[1])[0]
+	}
+	want := map[string]string{"pg15": "/var/lib/postgresql/data,", "pg18": "/var/lib/postgresql,", "maria": "/var/lib/mysql,"}
+	if len(got) != len(want) {
+		t.Errorf("warned for %v, want %v", got, want)
+	}
+	for s, d := range want {
+		if got[s] != d {
+			t.Errorf("%s: warned about %q, want %q", s, got[s], d)
+		}
+	}
+}
