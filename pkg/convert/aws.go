@@ -76,6 +76,15 @@ func (p aws) loadBalancer(pl *plan, s *corev1.Service) {
 	if o.TLSCertARN == "" {
 		return
 	}
+	for _, sp := range s.Spec.Ports {
+		if sp.Port == 443 || sp.Name == "https" {
+			// the container terminates TLS itself (a TLS port passed through): an NLB listener
+			// with the certificate would send it plain bytes
+			p.b.ledger.Infof(pl.Svc.Name, pl.Svc.Field, "Service/%s: port %d passes TLS through to the container, which terminates it; "+
+				"the load balancer does not terminate TLS with --tls-cert-arn", s.Name, sp.Port)
+			return
+		}
+	}
 	// TLS terminates on the load balancer: 443 forwards plain HTTP to the first HTTP port.
 	for _, sp := range s.Spec.Ports {
 		if strings.HasPrefix(sp.Name, "http") && sp.Protocol == corev1.ProtocolTCP && sp.Port != 443 {

@@ -40,6 +40,11 @@ func (b *builder) exposure() error {
 		for _, lp := range pl.Ports {
 			switch {
 			case len(lp.Published) == 0:
+			case lp.HTTP && lp.tls() && (mode == ExposeAuto || mode == ExposeIngress):
+				// An Ingress speaks plain HTTP to its backends: to a TLS listener that is a 400.
+				b.ledger.Infof(s.Name, lp.Fields[0], "port %d speaks TLS itself (the container terminates it, as under Compose): "+
+					"it is passed through as TCP, not routed by an Ingress, which would speak plain HTTP to it", lp.Port)
+				other = append(other, lp)
 			case lp.HTTP && (mode == ExposeAuto || mode == ExposeIngress):
 				web = append(web, lp)
 			default:

@@ -33,6 +33,16 @@ type listenPort struct {
 	Fields []string
 }
 
+// tls reports whether lp speaks TLS itself (named https, or app_protocol https/wss: 443 and
+// 8443 are named https): the container terminates TLS, as under Compose.
+func (lp *listenPort) tls() bool {
+	switch strings.ToLower(lp.AppProtocol) {
+	case "https", "wss", "kubernetes.io/wss":
+		return true
+	}
+	return lp.Name == "https"
+}
+
 // svcPort is the port the Service listens on for lp.
 func (lp *listenPort) svcPort() int32 {
 	if lp.ServicePort != 0 {

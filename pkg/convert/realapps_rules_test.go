@@ -9,6 +9,7 @@ import (
 	"github.com/berth-dev/berth/pkg/diag"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 )
 
 // Rules found by the real-app audit (audit_corpus_test.go, ../shared/corpus/realapps), each
@@ -639,5 +640,42 @@ volumes:
 		if got[s] != d {
 			t.Errorf("%s: warned about %q, want %q", s, got[s], d)
 		}
+	}
+}
+
+// A published port that speaks TLS itself (TheHive's nginx on 443 with its own certificate)
+// is not routed by an Ingress, which speaks plain HTTP to its backends (a 400 from nginx): it
+// is passed through as TCP by a LoadBalancer, as Compose publishes it. The plain HTTP port of
+// the same service keeps its Ingress.
+func TestTLSPortIsPassedThrough(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  proxy:
+    image: caddy:2.8.4
+    ports: ["80:80", "443:443"]
+  tls:
+    image: nginx:1.27.3
+    ports: ["8443:443"]
+`}, convert.Options{})
+	routed, passed := map[int32]string{}, map[int32]string{}
+	for _, o := range res.Objects {
+		switch x := o.(type) {
+		case *networkingv1.Ingress:
+			for _, r := range x.Spec.Rules {
+				routed[r.HTTP.Paths[0].Backend.Service.Port.Number] += x.Name + " "
+			}
+		case *corev1.Service:
+			if x.Spec.Type == corev1.ServiceTypeLoadBalancer {
+				for _, p := range x.Spec.Ports {
+					passed[p.TargetPort.IntVal] += x.Name + " "
+				}
+			}
+		}
+	}
+	if routed[443] != "" || routed[80] != "proxy " {
+		t.Errorf("Ingress routes %v, want only proxy's port 80", routed)
+	}
+	if passed[443] != "proxy-public tls-public " {
+		t.Errorf("LoadBalancers pass %v through, want 443 of proxy-public and tls-public", passed)
 	}
 }
