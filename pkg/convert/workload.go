@@ -188,13 +188,13 @@ func (b *builder) oneShot(svc *model.Service) string {
 // describe the image's default process); a port it declares or another service dials counts.
 func (b *builder) listens(svc *model.Service, ports []*listenPort) bool {
 	c := svc.Main()
-	replaced := len(c.Command) > 0 || len(c.Args) > 0
-	for _, p := range ports {
-		if !replaced || b.oneShot(svc) == "" || (p.Source != model.FromDockerfile && p.Source != model.FromImage) {
-			return true
-		}
+	if len(ports) == 0 {
+		return false
 	}
-	return false
+	if (len(c.Command) == 0 && len(c.Args) == 0) || b.oneShot(svc) == "" {
+		return true
+	}
+	return slices.ContainsFunc(ports, func(p *listenPort) bool { return p.Source != model.FromDockerfile && p.Source != model.FromImage })
 }
 
 // longRunning reports whether a kind restarts its containers whenever they exit.
