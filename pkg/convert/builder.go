@@ -150,7 +150,6 @@ func (b *builder) run() error {
 		}
 	}
 	b.keptWarnings()
-	b.imageVolumeWarnings()
 	b.sharerWarnings()
 	b.portlessWarnings()
 	b.keepDataPrivate()

@@ -69,7 +69,7 @@ func TestWorkloadKinds(t *testing.T) {
 			a.Volumes = []model.Volume{{Name: "data"}}
 			return a
 		}(), []string{"Service/db", "Service/db-headless", "StatefulSet/db"}},
-		{"database without a volume stays a Deployment", app(pgNoVolume), []string{"Service/db", "Deployment/db"}},
+		{"database without a volume keeps its image's data directory", app(pgNoVolume), []string{"Service/db", "Service/db-headless", "StatefulSet/db"}},
 		{"awaited for completion is a Job", app(user, awaited), []string{"ServiceAccount/t-wait", "Role/t-wait", "RoleBinding/t-wait", "Deployment/api", "Job/migrate"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -145,16 +145,16 @@ func TestExposure(t *testing.T) {
 	}{
 		{"auto: http gets an ingress", web(), Options{}, []string{"Service/web", "Deployment/web", "Ingress/web"}},
 		{"auto: tcp gets a load balancer", tcp(), Options{}, []string{"Service/game", "Service/game-public", "Deployment/game"}},
-		{"auto: a data store stays private", db(), Options{}, []string{"Service/pg", "Deployment/pg"}},
+		{"auto: a data store stays private", db(), Options{}, []string{"Service/pg", "Service/pg-headless", "StatefulSet/pg"}},
 		{"x-berth.expose publishes a data store on purpose", func() *model.Service {
 			s := db()
 			s.Options.Expose = ExposeLoadBalancer
 			return s
-		}(), Options{}, []string{"Service/pg", "Service/pg-public", "Deployment/pg"}},
+		}(), Options{}, []string{"Service/pg", "Service/pg-headless", "Service/pg-public", "StatefulSet/pg"}},
 		{"loadbalancer for http too", web(), Options{Expose: ExposeLoadBalancer}, []string{"Service/web", "Service/web-public", "Deployment/web"}},
-		{"nodeport", db(), Options{Expose: ExposeNodePort}, []string{"Service/pg", "Service/pg-public", "Deployment/pg"}},
+		{"nodeport", db(), Options{Expose: ExposeNodePort}, []string{"Service/pg", "Service/pg-headless", "Service/pg-public", "StatefulSet/pg"}},
 		{"none", web(), Options{Expose: ExposeNone}, []string{"Service/web", "Deployment/web"}},
-		{"ingress cannot carry tcp", db(), Options{Expose: ExposeIngress}, []string{"Service/pg", "Deployment/pg"}},
+		{"ingress cannot carry tcp", db(), Options{Expose: ExposeIngress}, []string{"Service/pg", "Service/pg-headless", "StatefulSet/pg"}},
 		{"x-berth.expose overrides the flag", func() *model.Service {
 			s := web()
 			s.Options.Expose = ExposeNone

@@ -12,25 +12,32 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
-// persist.go keeps state that Compose keeps. Two kinds of mount hold a container's data
+// persist.go keeps state that Compose keeps. Four kinds of mount hold a container's data
 // although Compose does not name a volume for them:
 //   - a bind mount whose host directory does not exist when berth runs: Docker creates it at
-//     start and the container writes into it (./postgres14:/var/lib/postgresql/data);
+//     start and the container writes into it (./postgres14:/var/lib/postgresql/data); likewise
+//     one that is empty or holds only placeholders (.gitkeep);
+//   - a writable directory whose files name a path inside it that is none of them (writesInside);
 //   - an anonymous volume of a data-store image (- /var/lib/mysql): Compose carries it over
-//     when it re-creates the container.
+//     when it re-creates the container;
+//   - no mount at all where a database image keeps its data (imageVolumes): Docker creates an
+//     anonymous volume there itself (the image's VOLUME), carried over the same way.
 //
-// As an emptyDir, either would lose the data with every pod (each rollout, reschedule or
-// eviction). berth gives each such mount a volume of the app, so it becomes a claim exactly as
-// a named volume would: a StatefulSet's claim template for a data store that alone mounts it,
-// else a PersistentVolumeClaim (ReadWriteMany when several services share the directory).
+// As an emptyDir, or as the container's own files, each would lose the data with every pod (each
+// rollout, reschedule or eviction; the last even with every container restart). berth gives
+// each such mount a volume of the app, so it becomes a claim exactly as a named volume would: a
+// StatefulSet's claim template for a data store that alone mounts it, else a
+// PersistentVolumeClaim (ReadWriteMany when several services share the directory).
 
 // keptState is one host directory or anonymous volume that became a volume of the app.
 type keptState struct {
 	// volume is the app volume's name; source how messages name the mount (./postgres14,
 	// "anonymous volume at /var/lib/mysql"); field the first mount's input path.
 	volume, source, field string
-	// anonymous: an anonymous volume, not a bind mount.
-	anonymous bool
+	// anonymous: an anonymous volume, not a bind mount; image: the volume Docker creates where
+	// a database image keeps its data (its Dockerfile's VOLUME) and nothing is mounted; source
+	// is that directory then.
+	anonymous, image bool
 	// empty: the directory exists but is empty or holds only placeholders (.gitkeep): the
 	// repository keeps it for the container to write into.
 	empty bool
@@ -42,7 +49,7 @@ type keptState struct {
 }
 
 // keepState returns app with the mounts above turned into named-volume mounts of new app
-// volumes, and what it changed. app itself is not modified: the services it changes are copied.
+// volumes (and a database image's data directory mounted from one), and what it changed. app itself is not modified: the services it changes are copied.
 func (b *builder) keepState(app *model.App) (*model.App, []keptState) {
 	taken := map[string]bool{}
 	for _, v := range app.Volumes {
@@ -80,6 +87,18 @@ func (b *builder) keepState(app *model.App) (*model.App, []keptState) {
 					files = nm.Files // mounted over the volume (filesOver)
 				}
 				nm.Type, nm.Source, nm.Files, nm.NotRead, nm.IsDir, nm.Missing = model.MountVolume, k.volume, files, "", files != nil, false
+			}
+			for _, d := range b.imageVolumes(svc, c) {
+				field := c.Paths.Of(model.KeyImage)
+				k := &keptState{volume: uniqueVolume(svc.Name+"-"+path.Base(d), taken), source: d, field: field, image: true,
+					users: []string{svc.Name}}
+				kept = append(kept, k)
+				if cp == nil {
+					cp = copyService(svc)
+					out.Services[si] = cp
+				}
+				cp.Containers[ci].Mounts = append(cp.Containers[ci].Mounts, model.Mount{Type: model.MountVolume, Source: k.volume,
+					Target: d, Field: field})
 			}
 		}
 	}
@@ -209,6 +228,13 @@ func (b *builder) keptWarnings() {
 				claim += " (ReadWriteMany, shared: the storage class must support it)"
 			}
 		}
+		if k.image {
+			b.ledger.Warnf(k.users[0], k.field, "data store %s mounts nothing at %s, where its image keeps its data: Docker creates "+
+				"a volume there (VOLUME in the image's Dockerfile), which Compose keeps when it re-creates the container; it became "+
+				"%s, as a named volume would, not the container's own files that the pod loses with every restart; mount a named "+
+				"volume at %s to name it yourself", k.users[0], k.source, claim, k.source)
+			continue
+		}
 		if k.anonymous {
 			b.ledger.Warnf(k.users[0], k.field, "%s of data store %s became %s, as a named volume would: Compose keeps it when it "+
 				"re-creates the container, an emptyDir would lose the data with every pod", k.source, k.users[0], claim)
@@ -254,31 +280,20 @@ func placeholderDir(m model.Mount) bool {
 	return true
 }
 
-// imageVolumeWarnings warns about each database that mounts nothing where its image keeps its
-// data (imageVolumes): Docker creates a volume there (VOLUME in the image's Dockerfile) and
-// Compose carries it over when it re-creates the container, while the pod's writable layer is
-// lost with every pod (Hoppscotch's postgres). berth keeps such a service as it is (the input
-// chose no volume: a test database, a throwaway); the warning says how to keep the data.
-func (b *builder) imageVolumeWarnings() {
-	for _, svc := range b.app.Services {
-		for i := range svc.Containers {
-			for _, d := range b.imageVolumes(svc.Containers[i]) {
-				b.ledger.Warnf(svc.Name, svc.Containers[i].Paths.Of(model.KeyImage), "data store %s mounts nothing at %s, where its image keeps "+
-					"its data: Docker creates a volume there (VOLUME in the image's Dockerfile), which Compose keeps when it re-creates "+
-					"the container, but the pod loses the data with every restart or reschedule; mount a named volume at %s to keep it",
-					svc.Name, d, d)
-			}
-		}
-	}
-}
-
 // imageVolumes are the data directories a database image declares (VOLUME in its
-// Dockerfile) where c mounts nothing. Only the official database images whose VOLUME berth
-// knows: postgres (/var/lib/postgresql/data; from 18 on /var/lib/postgresql), mysql and
-// mariadb (/var/lib/mysql), mongo (/data/db).
-func (b *builder) imageVolumes(c model.Container) []string {
+// Dockerfile) where container c of svc mounts nothing, when c runs the image's own server
+// (runsServer: `psql -c ...` on the postgres image keeps no data, nor does a schedule). Only the official database images whose VOLUME berth knows:
+// postgres (/var/lib/postgresql/data; from 18 on /var/lib/postgresql), mysql and mariadb
+// (/var/lib/mysql), mongo (/data/db).
+func (b *builder) imageVolumes(svc *model.Service, c model.Container) []string {
 	if b.app.Source != model.Compose || c.Image == "" || c.Build != nil {
 		return nil // a built image is the user's: berth does not know its VOLUMEs
+	}
+	if svc.Options.Schedule != "" || svc.Options.Kind == model.KindJob || svc.Options.Kind == model.KindCronJob {
+		return nil
+	}
+	if !runsServer(c, "postgres", "mysqld", "mariadbd", "mongod") {
+		return nil
 	}
 	ref := parseImage(c.Image)
 	if ref.Repo != path.Base(ref.Repo) {
@@ -319,4 +334,19 @@ func postgresMajor(tag string) int {
 		return n
 	}
 	return 18
+}
+
+// runsServer reports whether c runs its image's own server: the image's entrypoint (or its
+// docker-entrypoint.sh), with no command, with flags for the server (mysql's
+// `--character-set-server=utf8mb4`), or with one of servers as the command (`postgres -c
+// max_connections=200`). Anything else (psql, mysqldump, a shell script) is a client the
+// image happens to carry.
+func runsServer(c model.Container, servers ...string) bool {
+	if c.Command != nil && (len(c.Command) == 0 || path.Base(c.Command[0]) != "docker-entrypoint.sh") {
+		return false
+	}
+	if len(c.Args) == 0 || strings.HasPrefix(c.Args[0], "-") {
+		return true
+	}
+	return slices.Contains(servers, path.Base(c.Args[0]))
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/berth-dev/berth/pkg/convert"
 	"github.com/berth-dev/berth/pkg/diag"
+	"github.com/google/go-cmp/cmp"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -607,11 +608,13 @@ services:
 }
 
 // A database that mounts nothing where its image keeps its data (Outline's and Hoppscotch's
-// postgres) keeps it under Compose (the image's VOLUME, carried over when the container is
-// re-created) and loses it with every pod: a warning names the directory (PostgreSQL 18 moved
-// it to /var/lib/postgresql). One with a volume there, or an image berth does not know the
-// VOLUMEs of, gets none.
-func TestDatabaseWithoutVolumeWarns(t *testing.T) {
+// postgres) keeps it under Compose: Docker creates a volume there (the image's VOLUME) and
+// Compose carries it over when it re-creates the container. It gets a claim there, as a named
+// volume would: a StatefulSet with a claim template at that directory (PostgreSQL 18 moved it
+// to /var/lib/postgresql), PGDATA below it as for a named volume, and one warning. One with a
+// volume there, an image berth does not know the VOLUMEs of, or the image running a client in
+// place of its server (a pg_dump loop on the postgres image) gets none.
+func TestDatabaseWithoutVolumeKeepsData(t *testing.T) {
 	res := convertFiles(t, map[string]string{"compose.yaml": `
 services:
   pg15:
@@ -625,21 +628,55 @@ services:
     volumes: ["data:/var/lib/postgresql/data"]
   other:
     image: bitnami/postgresql:16
+  backup:
+    image: postgres:16
+    command: ["sh", "-c", "while true; do pg_dump -h pg15 -f /backup/db.sql; sleep 86400; done"]
 volumes:
   data: {}
 `}, convert.Options{})
-	got := map[string]string{}
-	for _, d := range warnings(res, "mounts nothing at") {
-		got[d.Service] = strings.Fields(strings.SplitN(d.Message, "mounts nothing at ", 2)[1])[0]
-	}
-	want := map[string]string{"pg15": "/var/lib/postgresql/data,", "pg18": "/var/lib/postgresql,", "maria": "/var/lib/mysql,"}
-	if len(got) != len(want) {
-		t.Errorf("warned for %v, want %v", got, want)
-	}
-	for s, d := range want {
-		if got[s] != d {
-			t.Errorf("%s: warned about %q, want %q", s, got[s], d)
+	type kept struct{ kind, claim, mount, pgdata string }
+	got := map[string]kept{}
+	for _, o := range res.Objects {
+		ps := convert.PodSpec(o)
+		if ps == nil {
+			continue
 		}
+		k := kept{kind: o.GetObjectKind().GroupVersionKind().Kind}
+		if ss, ok := o.(*appsv1.StatefulSet); ok {
+			for _, t := range ss.Spec.VolumeClaimTemplates {
+				k.claim += t.Name + " "
+			}
+		}
+		for _, m := range ps.Containers[0].VolumeMounts {
+			k.mount += m.MountPath + " "
+		}
+		for _, e := range ps.Containers[0].Env {
+			if e.Name == "PGDATA" {
+				k.pgdata = e.Value
+			}
+		}
+		got[o.GetName()] = k
+	}
+	want := map[string]kept{
+		"pg15":   {"StatefulSet", "pg15-data ", "/var/lib/postgresql/data ", "/var/lib/postgresql/data/pgdata"},
+		"pg18":   {"StatefulSet", "pg18-postgresql ", "/var/lib/postgresql ", ""},
+		"maria":  {"StatefulSet", "maria-mysql ", "/var/lib/mysql ", ""},
+		"kept":   {"StatefulSet", "data ", "/var/lib/postgresql/data ", "/var/lib/postgresql/data/pgdata"},
+		"other":  {"Deployment", "", "", ""},
+		"backup": {"Deployment", "", "", ""},
+	}
+	if diff := cmp.Diff(want, got, cmp.AllowUnexported(kept{})); diff != "" {
+		t.Errorf("workloads (-want +got):\n%s", diff)
+	}
+	warned := map[string]bool{}
+	for _, d := range warnings(res, "mounts nothing at") {
+		warned[d.Service] = true
+		if d.Pos.Line == 0 {
+			t.Errorf("%s: warning without a position: %s", d.Service, d.Message)
+		}
+	}
+	if len(warned) != 3 || !warned["pg15"] || !warned["pg18"] || !warned["maria"] {
+		t.Errorf("warned for %v, want pg15, pg18 and maria", warned)
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 
 	"github.com/berth-dev/berth/pkg/model"
 	"github.com/google/go-cmp/cmp"
-	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -70,8 +69,8 @@ func TestSecretPropagation(t *testing.T) {
 	}
 	pods := map[string]corev1.Container{}
 	for _, o := range res.Objects {
-		if d, ok := o.(*appsv1.Deployment); ok {
-			pods[d.Name] = d.Spec.Template.Spec.Containers[0]
+		if ps := PodSpec(o); ps != nil {
+			pods[o.GetName()] = ps.Containers[0]
 		}
 	}
 	envOf := func(c corev1.Container) map[string]string {

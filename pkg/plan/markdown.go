@@ -415,13 +415,14 @@ func (w *writer) applyData() {
 	}
 	stores, _ := w.tiers()
 	w.step("Apply the data tier only")
-	only := "none"
 	if len(stores) > 0 {
-		only = strings.Join(stores, ",")
+		w.para("`--only` applies every object but runs only the workloads of the named services (%s): the app tier (its Deployments, Jobs such as migrations, and CronJobs) is not started against empty stores.",
+			strings.Join(code(stores), ", "))
+		w.shell(w.berth("apply --only " + strings.Join(stores, ",") + w.suspendFlag()))
+	} else {
+		w.para("`--only none` applies every object but runs no workload: the app (its Deployments, Jobs such as migrations, and CronJobs) is not started against empty volumes.")
+		w.shell(w.berth("apply --only none" + w.suspendFlag()))
 	}
-	w.para("`--only` applies every object but runs only the workloads of the named services (%s): the app tier (its Deployments, Jobs such as migrations, and CronJobs) is not started against empty stores.",
-		strings.Join(code(stores), ", "))
-	w.shell(w.berth("apply --only " + only + w.suspendFlag()))
 	w.undo("`%s` (claims are kept); the old side is untouched.", w.berth("down"))
 }
 
