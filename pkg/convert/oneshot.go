@@ -43,6 +43,9 @@ func oneShotCommand(c *model.Container) (string, bool) {
 	if len(last) == 2 && last[0] == "exit" && last[1] == "0" {
 		return "exit 0", true
 	}
+	if len(last) > 0 && (path.Base(last[0]) == "true" || last[0] == ":" || path.Base(last[0]) == "echo") {
+		return last[0], true // a command that only exits (a data-only container: `command: /bin/true`)
+	}
 	for _, w := range last {
 		if strings.HasPrefix(w, "-") {
 			continue

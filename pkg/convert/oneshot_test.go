@@ -39,6 +39,12 @@ services:
     image: acme/api:1.0.0
     command: python manage.py migrate
     restart: always
+  mysqldata:
+    image: mysql:8.0
+    command: /bin/true
+  volumesonly:
+    image: postgres:16
+    command: echo Data-only container for postgres
 `}, convert.Options{})
 	got := map[string]string{}
 	for _, o := range res.Objects {
@@ -51,6 +57,7 @@ services:
 	}
 	want := map[string]string{
 		"migrate": "Job", "seed": "Job", "createbuckets": "Job", "init": "Job",
+		"mysqldata": "Job", "volumesonly": "Job", // a data container exits at once: the image's port is its server's
 		"web":       "Deployment", // migrate && runserver: what runs last is a server
 		"worker":    "Deployment",
 		"setup-api": "Deployment", // listens: kept, with a warning
