@@ -308,7 +308,9 @@ func oneShotsLongRunning(app *model.App, res *convert.Result) int {
 	warned := map[string]bool{}
 	for _, d := range res.Diagnostics {
 		if d.Severity == diag.Warning && strings.Contains(d.Message, "x-berth.kind: Job") {
-			warned[d.Service] = true
+			for _, s := range append([]string{d.Service}, d.Also...) {
+				warned[s] = true
+			}
 		}
 	}
 	names := convert.ObjectNames(app)

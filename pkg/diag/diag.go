@@ -6,6 +6,7 @@ package diag
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -79,6 +80,9 @@ type Diagnostic struct {
 	Pos      Pos      `json:"pos"`
 	// Service is the service (Compose) or task/container (ECS) the finding is about, if any.
 	Service string `json:"service,omitempty"`
+	// Also are the other services the same words are about (Ledger: said once, at the first
+	// service's field), sorted; the message ends "(the same for b, c)".
+	Also []string `json:"also,omitempty"`
 	// Field is the input field path, e.g. services.web.ports[1].
 	Field   string `json:"field,omitempty"`
 	Message string `json:"message"`
@@ -86,6 +90,11 @@ type Diagnostic struct {
 	// address that resolves to nothing, content a mount will not have) or what changed in how it
 	// is reached; such warnings are printed first.
 	Breaks bool `json:"breaks,omitempty"`
+}
+
+// About reports whether the finding is about service: its own or one of Also.
+func (d Diagnostic) About(service string) bool {
+	return d.Service == service || slices.Contains(d.Also, service)
 }
 
 // String renders "file:line:col: field: message" (the shape of every berth error).

@@ -57,19 +57,28 @@ type Ledger struct {
 	diags   List
 	// said indexes diags by what they say, so that saying the same thing twice about the same
 	// field adds nothing (a rewrite found once per variable of an env_file said it 72 times).
-	said map[Diagnostic]int
-	// samePlace indexes diags by severity, position and message: the same words about the
-	// same place of the input (an anchor or a shared file several services use) are said once,
-	// naming the other services (also); movedTo says where a field's diagnostic went.
-	samePlace map[placeKey]int
+	said map[saidKey]int
+	// sameWords indexes positioned diags about a service by severity and message: the same
+	// words for several services (an anchor they all merge, a file they all mount, a logging
+	// driver each sets) are said once, at the first, naming the other services (also), as
+	// kubectl says a repeated warning once; each field keeps its own entry in the accounts.
+	// Within one service only the same place merges: two of its fields are two findings.
+	// movedTo says where a field's diagnostic went.
+	sameWords map[wordsKey]int
 	also      map[int][]string
 	movedTo   map[string][]int
 }
 
-// placeKey is what makes two diagnostics the same words about the same place.
-type placeKey struct {
+// saidKey is what makes two diagnostics the same finding: the same words about the same field.
+type saidKey struct {
+	s                     Severity
+	pos                   Pos
+	service, field, words string
+}
+
+// wordsKey is what makes two diagnostics the same words.
+type wordsKey struct {
 	s   Severity
-	pos Pos
 	msg string
 }
 
@@ -186,36 +195,40 @@ func (l *Ledger) Errorf(service, field, format string, args ...any) error {
 // add records a diagnostic unless the same one is recorded already, and returns its index.
 func (l *Ledger) add(s Severity, service, field, msg string) int {
 	d := Diagnostic{Severity: s, Pos: l.Pos(field), Service: service, Field: field, Message: msg}
-	if i, ok := l.said[d]; ok {
+	said := saidKey{s, d.Pos, service, field, msg}
+	if i, ok := l.said[said]; ok {
 		return i
 	}
 	if l.said == nil {
-		l.said, l.samePlace = map[Diagnostic]int{}, map[placeKey]int{}
+		l.said, l.sameWords = map[saidKey]int{}, map[wordsKey]int{}
 		l.also, l.movedTo = map[int][]string{}, map[string][]int{}
 	}
-	key := placeKey{s, d.Pos, msg}
-	if i, ok := l.samePlace[key]; ok && d.Pos.Line > 0 && service != "" && l.diags[i].Service != "" {
+	key := wordsKey{s, msg}
+	if i, ok := l.sameWords[key]; ok && d.Pos.Line > 0 && service != "" && (service != l.diags[i].Service || d.Pos == l.diags[i].Pos) {
 		if service != l.diags[i].Service && !slices.Contains(l.also[i], service) {
 			l.also[i] = append(l.also[i], service)
 		}
 		l.movedTo[field] = append(l.movedTo[field], i)
-		l.said[d] = i
+		l.said[said] = i
 		return i
 	}
-	l.samePlace[key] = len(l.diags)
-	l.said[d] = len(l.diags)
+	if d.Pos.Line > 0 && service != "" {
+		l.sameWords[key] = len(l.diags)
+	}
+	l.said[said] = len(l.diags)
 	l.diags = append(l.diags, d)
 	return len(l.diags) - 1
 }
 
-// Diagnostics returns the diagnostics in a stable order. One said for several services at
-// the same place names the others: "(the same for b, c)".
+// Diagnostics returns the diagnostics in a stable order. One said in the same words for
+// several services names the others: "(the same for b, c)".
 func (l *Ledger) Diagnostics() List {
 	out := slices.Clone(l.diags)
 	for i, others := range l.also {
 		sorted := slices.Clone(others)
 		sort.Strings(sorted)
 		out[i].Message += " (the same for " + strings.Join(sorted, ", ") + ")"
+		out[i].Also = sorted
 	}
 	return out.Sorted()
 }

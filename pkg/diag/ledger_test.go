@@ -23,3 +23,40 @@ func TestLedgerSaysOnce(t *testing.T) {
 		}
 	}
 }
+
+// The same words for several services are said once, at the first, naming the others; each
+// field keeps its entry, and a Breaking of any of the fields marks the one said. Words that
+// differ, another field of the same service, a diagnostic without a position or without a
+// service stay their own.
+func TestLedgerSameWords(t *testing.T) {
+	var fields []Field
+	for i, f := range []string{"services.a.logging", "services.b.logging", "services.c.logging", "services.a.ports[0]", "services.c.ports[0]"} {
+		fields = append(fields, Field{Path: f, Pos: Pos{File: "compose.yaml", Line: 10 * (i + 1), Column: 5}})
+	}
+	l := NewLedger(fields)
+	const words = "logging drivers are not converted"
+	l.Partial("c", "services.c.logging", words)
+	l.Partial("a", "services.a.logging", words)
+	l.Partial("b", "services.b.logging", words)
+	l.Warnf("a", "services.a.ports[0]", "port 80 is published")
+	l.Warnf("c", "services.c.ports[0]", words) // another field of c: its own
+	l.Warnf("b", "services.b.ports[0]", words) // no position: its own
+	l.Warnf("", "services.c.logging", words)   // no service: its own
+	l.Breaking("services.b.logging")
+	got := l.Diagnostics()
+	var merged []Diagnostic
+	for _, d := range got {
+		if d.Message == words+" (the same for a, b)" {
+			merged = append(merged, d)
+		}
+	}
+	if len(got) != 5 || len(merged) != 1 {
+		t.Fatalf("got %d diagnostics (%d merged), want 5 with one saying the words for c, a and b once: %v", len(got), len(merged), got)
+	}
+	if m := merged[0]; m.Service != "c" || m.Pos.Line != 30 || !m.Breaks {
+		t.Errorf("merged diagnostic %+v: want c's position (line 30), marked breaks by b's field", m)
+	}
+	if n := len(l.Entries()); n != 3 {
+		t.Errorf("%d entries, want one per field (3)", n)
+	}
+}
