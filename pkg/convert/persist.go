@@ -49,7 +49,8 @@ type keptState struct {
 }
 
 // keepState returns app with the mounts above turned into named-volume mounts of new app
-// volumes (and a database image's data directory mounted from one), and what it changed. app itself is not modified: the services it changes are copied.
+// volumes (and a database image's data directory mounted from one), and what it changed. app
+// itself is not modified: the services it changes are copied.
 func (b *builder) keepState(app *model.App) (*model.App, []keptState) {
 	taken := map[string]bool{}
 	for _, v := range app.Volumes {
@@ -281,10 +282,11 @@ func placeholderDir(m model.Mount) bool {
 }
 
 // imageVolumes are the data directories a database image declares (VOLUME in its
-// Dockerfile) where container c of svc mounts nothing, when c runs the image's own server
-// (runsServer: `psql -c ...` on the postgres image keeps no data, nor does a schedule). Only the official database images whose VOLUME berth knows:
-// postgres (/var/lib/postgresql/data; from 18 on /var/lib/postgresql), mysql and mariadb
-// (/var/lib/mysql), mongo (/data/db).
+// Dockerfile) where container c of svc mounts nothing (a tmpfs there is a throwaway the input
+// chose), when c runs the image's own server (runsServer: `psql -c ...` on the postgres image
+// keeps no data, nor does a schedule). Only the official database images whose VOLUME berth
+// knows: postgres (/var/lib/postgresql/data; from 18 on /var/lib/postgresql), mysql and
+// mariadb (/var/lib/mysql), mongo (/data/db).
 func (b *builder) imageVolumes(svc *model.Service, c model.Container) []string {
 	if b.app.Source != model.Compose || c.Image == "" || c.Build != nil {
 		return nil // a built image is the user's: berth does not know its VOLUMEs
