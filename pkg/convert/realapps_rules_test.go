@@ -612,8 +612,9 @@ services:
 // Compose carries it over when it re-creates the container. It gets a claim there, as a named
 // volume would: a StatefulSet with a claim template at that directory (PostgreSQL 18 moved it
 // to /var/lib/postgresql), PGDATA below it as for a named volume, and one warning. One with a
-// volume there, an image berth does not know the VOLUMEs of, or the image running a client in
-// place of its server (a pg_dump loop on the postgres image) gets none.
+// volume there, a tmpfs there (a throwaway the input chose), an image berth does not know the
+// VOLUMEs of, or the image running a client in place of its server (a pg_dump loop on the
+// postgres image) gets none.
 func TestDatabaseWithoutVolumeKeepsData(t *testing.T) {
 	res := convertFiles(t, map[string]string{"compose.yaml": `
 services:
@@ -631,6 +632,9 @@ services:
   backup:
     image: postgres:16
     command: ["sh", "-c", "while true; do pg_dump -h pg15 -f /backup/db.sql; sleep 86400; done"]
+  scratch:
+    image: postgres:16
+    tmpfs: [/var/lib/postgresql/data]
 volumes:
   data: {}
 `}, convert.Options{})
@@ -658,12 +662,13 @@ volumes:
 		got[o.GetName()] = k
 	}
 	want := map[string]kept{
-		"pg15":   {"StatefulSet", "pg15-data ", "/var/lib/postgresql/data ", "/var/lib/postgresql/data/pgdata"},
-		"pg18":   {"StatefulSet", "pg18-postgresql ", "/var/lib/postgresql ", ""},
-		"maria":  {"StatefulSet", "maria-mysql ", "/var/lib/mysql ", ""},
-		"kept":   {"StatefulSet", "data ", "/var/lib/postgresql/data ", "/var/lib/postgresql/data/pgdata"},
-		"other":  {"Deployment", "", "", ""},
-		"backup": {"Deployment", "", "", ""},
+		"pg15":    {"StatefulSet", "pg15-data ", "/var/lib/postgresql/data ", "/var/lib/postgresql/data/pgdata"},
+		"pg18":    {"StatefulSet", "pg18-postgresql ", "/var/lib/postgresql ", ""},
+		"maria":   {"StatefulSet", "maria-mysql ", "/var/lib/mysql ", ""},
+		"kept":    {"StatefulSet", "data ", "/var/lib/postgresql/data ", "/var/lib/postgresql/data/pgdata"},
+		"other":   {"Deployment", "", "", ""},
+		"backup":  {"Deployment", "", "", ""},
+		"scratch": {"Deployment", "", "/var/lib/postgresql/data ", ""},
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(kept{})); diff != "" {
 		t.Errorf("workloads (-want +got):\n%s", diff)
