@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/berth-dev/berth/pkg/convert/connaddr"
 	"github.com/berth-dev/berth/pkg/model"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -294,7 +295,7 @@ func (b *builder) imageVolumes(svc *model.Service, c model.Container) []string {
 	if svc.Options.Schedule != "" || svc.Options.Kind == model.KindJob || svc.Options.Kind == model.KindCronJob {
 		return nil
 	}
-	if !runsServer(c, "postgres", "mysqld", "mariadbd", "mongod") {
+	if !runsServer(c) {
 		return nil
 	}
 	ref := parseImage(c.Image)
@@ -338,17 +339,63 @@ func postgresMajor(tag string) int {
 	return 18
 }
 
-// runsServer reports whether c runs its image's own server: the image's entrypoint (or its
-// docker-entrypoint.sh), with no command, with flags for the server (mysql's
-// `--character-set-server=utf8mb4`), or with one of servers as the command (`postgres -c
-// max_connections=200`). Anything else (psql, mysqldump, a shell script) is a client the
-// image happens to carry.
-func runsServer(c model.Container, servers ...string) bool {
-	if c.Command != nil && (len(c.Command) == 0 || path.Base(c.Command[0]) != "docker-entrypoint.sh") {
-		return false
+// runsServer reports whether c runs its image's own process (the server its image table
+// entry and data directory describe). berth says no only when it recognizes every program c
+// runs as something else: database clients (pg_dump, psql,
+// mysqldump, mongosh, redis-cli), shell builtins and file tools (true, echo, sleep, mkdir,
+// chown), whether as the command or in an inline shell script (`while true; do pg_dump ...;
+// sleep 86400; done`). A server among them (postgres, mysqld, docker-entrypoint.sh), flags for
+// the entrypoint (`--character-set-server=utf8mb4`), or any program berth does not know (a
+// script: `/bin/bash /mongo-entrypoint.sh`, which ends in `exec docker-entrypoint.sh mongod`)
+// keeps the image's server.
+func runsServer(c model.Container) bool {
+	known := func(w string) bool {
+		b := path.Base(w)
+		return b == "" || shellWords[b] || clientTools[b]
 	}
-	if len(c.Args) == 0 || strings.HasPrefix(c.Args[0], "-") {
-		return true
+	argv := append(slices.Clone(c.Command), c.Args...)
+	switch {
+	case len(argv) == 0 || strings.HasPrefix(argv[0], "-"):
+		return true // the image's entrypoint and command, or flags for them
+	case len(argv) >= 3 && slices.Contains([]string{"sh", "bash", "ash", "dash"}, path.Base(argv[0])) &&
+		strings.HasPrefix(argv[1], "-") && strings.Contains(argv[1], "c"):
+		return slices.ContainsFunc(connaddr.ShellCommands(strings.Join(argv[2:], " ")), func(cmd []string) bool {
+			return !known(program(cmd))
+		})
 	}
-	return slices.Contains(servers, path.Base(c.Args[0]))
+	return !known(argv[0])
+}
+
+// program is the program a shell command runs: past exec, do, then, else, nohup, variable
+// assignments, and gosu or su-exec with its user.
+func program(cmd []string) string {
+	for i := 0; i < len(cmd); i++ {
+		switch w := cmd[i]; {
+		case w == "exec" || w == "do" || w == "then" || w == "else" || w == "nohup" || strings.Contains(w, "="):
+		case w == "gosu" || w == "su-exec":
+			i++ // its user
+		default:
+			return w
+		}
+	}
+	return ""
+}
+
+// shellWords are shell keywords, builtins and file tools: what a script runs around the
+// program that matters.
+var shellWords = map[string]bool{
+	"while": true, "until": true, "for": true, "if": true, "fi": true, "done": true, "case": true, "esac": true,
+	"true": true, "false": true, ":": true, "echo": true, "printf": true, "sleep": true, "test": true, "[": true,
+	"cd": true, "export": true, "set": true, "ulimit": true, "wait": true, "trap": true, "exit": true,
+	"mkdir": true, "chown": true, "chmod": true, "cp": true, "mv": true, "rm": true, "cat": true, "touch": true,
+	"ls": true, "find": true, "date": true, "gzip": true, "tar": true,
+}
+
+// clientTools are the database images' own client programs: a container running them (a
+// backup loop, a one-off query) is not the database.
+var clientTools = map[string]bool{
+	"psql": true, "pg_dump": true, "pg_dumpall": true, "pg_restore": true, "pg_isready": true, "pg_basebackup": true,
+	"mysql": true, "mysqldump": true, "mysqladmin": true, "mariadb": true, "mariadb-dump": true, "mariadb-admin": true,
+	"mongosh": true, "mongo": true, "mongodump": true, "mongorestore": true, "mongoimport": true, "mongoexport": true,
+	"redis-cli": true, "valkey-cli": true, "keydb-cli": true,
 }

@@ -124,8 +124,9 @@ func (b *builder) servicePorts(svc *model.Service) []*listenPort {
 		add(0, model.Port{Target: port, Protocol: model.TCP, Source: model.FromBerth},
 			fmt.Sprintf("%s.x-berth.ports[%d]", svc.Field, i))
 	}
-	// A host-network pod declares its ports (they are the node's): no guessing.
-	if len(out) == 0 && known && !b.hostNetwork(svc) {
+	// A host-network pod declares its ports (they are the node's): no guessing. The table's
+	// ports are the image's server's: a client run on the image (pg_dump in a loop) has none.
+	if len(out) == 0 && known && !b.hostNetwork(svc) && runsServer(*svc.Main()) {
 		for _, ip := range info.Ports {
 			add(0, model.Port{Target: ip.Port, Protocol: model.TCP, Source: model.FromImage}, "")
 		}

@@ -614,7 +614,8 @@ services:
 // to /var/lib/postgresql), PGDATA below it as for a named volume, and one warning. One with a
 // volume there, a tmpfs there (a throwaway the input chose), an image berth does not know the
 // VOLUMEs of, or the image running a client in place of its server (a pg_dump loop on the
-// postgres image) gets none.
+// postgres image, which serves no port either) gets none; a server started from a shell
+// script does.
 func TestDatabaseWithoutVolumeKeepsData(t *testing.T) {
 	res := convertFiles(t, map[string]string{"compose.yaml": `
 services:
@@ -635,6 +636,9 @@ services:
   scratch:
     image: postgres:16
     tmpfs: [/var/lib/postgresql/data]
+  wrapped:
+    image: mysql:8.4
+    command: ["sh", "-c", "ulimit -n 65536; exec docker-entrypoint.sh mysqld --skip-name-resolve"]
 volumes:
   data: {}
 `}, convert.Options{})
@@ -669,6 +673,7 @@ volumes:
 		"other":   {"Deployment", "", "", ""},
 		"backup":  {"Deployment", "", "", ""},
 		"scratch": {"Deployment", "", "/var/lib/postgresql/data ", ""},
+		"wrapped": {"StatefulSet", "wrapped-mysql ", "/var/lib/mysql ", ""},
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(kept{})); diff != "" {
 		t.Errorf("workloads (-want +got):\n%s", diff)
@@ -680,8 +685,18 @@ volumes:
 			t.Errorf("%s: warning without a position: %s", d.Service, d.Message)
 		}
 	}
-	if len(warned) != 3 || !warned["pg15"] || !warned["pg18"] || !warned["maria"] {
-		t.Errorf("warned for %v, want pg15, pg18 and maria", warned)
+	if len(warned) != 4 || !warned["pg15"] || !warned["pg18"] || !warned["maria"] || !warned["wrapped"] {
+		t.Errorf("warned for %v, want pg15, pg18, maria and wrapped", warned)
+	}
+	// the table's port is the server's: the pg_dump loop serves none, the wrapped server does
+	services := map[string]bool{}
+	for _, o := range res.Objects {
+		if _, ok := o.(*corev1.Service); ok {
+			services[o.GetName()] = true
+		}
+	}
+	if services["backup"] || !services["wrapped"] || !services["pg15"] {
+		t.Errorf("Services %v: want pg15 and wrapped, not backup", services)
 	}
 }
 
