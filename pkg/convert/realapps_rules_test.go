@@ -636,6 +636,9 @@ services:
   scratch:
     image: postgres:16
     tmpfs: [/var/lib/postgresql/data]
+  scripted:
+    image: mongo:7
+    entrypoint: ["/bin/bash", "/mongo-entrypoint.sh"]
   wrapped:
     image: mysql:8.4
     command: ["sh", "-c", "ulimit -n 65536; exec docker-entrypoint.sh mysqld --skip-name-resolve"]
@@ -666,14 +669,15 @@ volumes:
 		got[o.GetName()] = k
 	}
 	want := map[string]kept{
-		"pg15":    {"StatefulSet", "pg15-data ", "/var/lib/postgresql/data ", "/var/lib/postgresql/data/pgdata"},
-		"pg18":    {"StatefulSet", "pg18-postgresql ", "/var/lib/postgresql ", ""},
-		"maria":   {"StatefulSet", "maria-mysql ", "/var/lib/mysql ", ""},
-		"kept":    {"StatefulSet", "data ", "/var/lib/postgresql/data ", "/var/lib/postgresql/data/pgdata"},
-		"other":   {"Deployment", "", "", ""},
-		"backup":  {"Deployment", "", "", ""},
-		"scratch": {"Deployment", "", "/var/lib/postgresql/data ", ""},
-		"wrapped": {"StatefulSet", "wrapped-mysql ", "/var/lib/mysql ", ""},
+		"pg15":     {"StatefulSet", "pg15-data ", "/var/lib/postgresql/data ", "/var/lib/postgresql/data/pgdata"},
+		"pg18":     {"StatefulSet", "pg18-postgresql ", "/var/lib/postgresql ", ""},
+		"maria":    {"StatefulSet", "maria-mysql ", "/var/lib/mysql ", ""},
+		"kept":     {"StatefulSet", "data ", "/var/lib/postgresql/data ", "/var/lib/postgresql/data/pgdata"},
+		"other":    {"Deployment", "", "", ""},
+		"backup":   {"Deployment", "", "", ""},
+		"scratch":  {"Deployment", "", "/var/lib/postgresql/data ", ""},
+		"wrapped":  {"StatefulSet", "wrapped-mysql ", "/var/lib/mysql ", ""},
+		"scripted": {"StatefulSet", "scripted-db ", "/data/db ", ""}, // a script berth cannot read: the server's
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(kept{})); diff != "" {
 		t.Errorf("workloads (-want +got):\n%s", diff)
@@ -685,8 +689,8 @@ volumes:
 			t.Errorf("%s: warning without a position: %s", d.Service, d.Message)
 		}
 	}
-	if len(warned) != 4 || !warned["pg15"] || !warned["pg18"] || !warned["maria"] || !warned["wrapped"] {
-		t.Errorf("warned for %v, want pg15, pg18, maria and wrapped", warned)
+	if len(warned) != 5 || !warned["pg15"] || !warned["pg18"] || !warned["maria"] || !warned["wrapped"] || !warned["scripted"] {
+		t.Errorf("warned for %v, want pg15, pg18, maria, wrapped and scripted", warned)
 	}
 	// the table's port is the server's: the pg_dump loop serves none, the wrapped server does
 	services := map[string]bool{}
@@ -695,8 +699,8 @@ volumes:
 			services[o.GetName()] = true
 		}
 	}
-	if services["backup"] || !services["wrapped"] || !services["pg15"] {
-		t.Errorf("Services %v: want pg15 and wrapped, not backup", services)
+	if services["backup"] || !services["wrapped"] || !services["scripted"] || !services["pg15"] {
+		t.Errorf("Services %v: want pg15, wrapped and scripted, not backup", services)
 	}
 }
 
