@@ -66,6 +66,23 @@ gen_file() {
       printf 'NEXT_PRIVATE_SMTP_FROM_NAME=Documenso\nNEXT_PRIVATE_SMTP_FROM_ADDRESS=noreply@example.com\n'
     } >"$3"
     ;;
+  docuseal/.env)
+    # the README runs sudo HOST=your-domain-name.com docker compose up; Compose reads the same
+    # variable from .env: here a fixed example domain
+    printf 'HOST=docuseal.example.com\n' >"$3"
+    ;;
+  ghostfolio/.env)
+    # cp .env.example .env and populate it (the README's prerequisite): the example's lines, its
+    # four <INSERT_...> placeholders fixed values
+    {
+      printf 'COMPOSE_PROJECT_NAME=ghostfolio\n\n# CACHE\nREDIS_HOST=redis\nREDIS_PORT=6379\n'
+      printf 'REDIS_PASSWORD=%s\n\n# POSTGRES\nPOSTGRES_DB=ghostfolio-db\nPOSTGRES_USER=user\n' "$(fixed ghostfolio REDIS_PASSWORD 32)"
+      printf 'POSTGRES_PASSWORD=%s\n\n# VARIOUS\n' "$(fixed ghostfolio POSTGRES_PASSWORD 32)"
+      printf 'ACCESS_TOKEN_SALT=%s\n' "$(fixed ghostfolio ACCESS_TOKEN_SALT 32)"
+      printf 'DATABASE_URL=postgresql://${POSTGRES_USER}:${POSTGRES_PASSWORD}@postgres:5432/${POSTGRES_DB}?connect_timeout=300\n'
+      printf 'JWT_SECRET_KEY=%s\n' "$(fixed ghostfolio JWT_SECRET_KEY 32)"
+    } >"$3"
+    ;;
   grafana-oncall/.env)
     # the README's step 2 (echo "DOMAIN=... SECRET_KEY=..." > .env), its placeholder SECRET_KEY
     # (my_random_secret_must_be_more_than_32_characters_long) a fixed value
@@ -87,6 +104,14 @@ gen_file() {
     printf 'GRAYLOG_PASSWORD_SECRET="%s%s"\nGRAYLOG_ROOT_PASSWORD_SHA2="%s"\n' \
       "$(fixed graylog GRAYLOG_PASSWORD_SECRET 64)" "$(fixed graylog GRAYLOG_PASSWORD_SECRET_2 32)" \
       "$(printf '%s' "$(fixed graylog admin-password 24)" | sha256sum | cut -c1-64)" >"$3"
+    ;;
+  joplin/.env)
+    # the server README copies .env-sample to .env and sets the Compose file's variables
+    # (POSTGRES_USER, POSTGRES_PASSWORD, APP_BASE_URL, ...): the sample's PRODUCTION CONFIG
+    # EXAMPLE lines uncommented, the password a fixed value
+    printf 'APP_BASE_URL=https://example.com/joplin\nAPP_PORT=22300\n\nDB_CLIENT=pg\n' >"$3"
+    printf 'POSTGRES_PASSWORD=%s\nPOSTGRES_DATABASE=joplin\nPOSTGRES_USER=joplin\n' "$(fixed joplin POSTGRES_PASSWORD 32)" >>"$3"
+    printf 'POSTGRES_PORT=5432\nPOSTGRES_HOST=localhost\n' >>"$3"
     ;;
   karakeep/.env)
     printf 'KARAKEEP_VERSION=release\nNEXTAUTH_SECRET=%s\nMEILI_MASTER_KEY=%s\nNEXTAUTH_URL=http://localhost:3000\n' \
