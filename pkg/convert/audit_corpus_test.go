@@ -289,6 +289,12 @@ func dataDir(image, dir string) bool {
 	return false
 }
 
+// idles: a container with a terminal or stdin kept open and no command waits for a person to
+// exec into it, whatever its restart policy (Postiz's temporal-admin-tools): not a one-shot.
+func idles(c model.Container) bool {
+	return (c.TTY || c.Stdin) && len(c.Command) == 0 && len(c.Args) == 0
+}
+
 // oneShotsLongRunning counts services Compose runs to completion that became long-running
 // workloads (which restart them forever) without a warning naming x-berth.kind: Job. The
 // audit's own oracle: another service waits for it with service_completed_successfully, or
@@ -301,7 +307,8 @@ func oneShotsLongRunning(app *model.App, res *convert.Result) int {
 				oneShot[d.Service] = true
 			}
 		}
-		if (s.Restart == model.RestartNo || s.Restart == model.RestartOnFailure) && len(s.Containers) > 0 && len(s.Containers[0].Ports) == 0 {
+		if (s.Restart == model.RestartNo || s.Restart == model.RestartOnFailure) && len(s.Containers) > 0 && len(s.Containers[0].Ports) == 0 &&
+			!idles(s.Containers[0]) {
 			oneShot[s.Name] = true
 		}
 	}

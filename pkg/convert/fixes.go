@@ -3,6 +3,8 @@ package convert
 import (
 	"path"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/berth-dev/berth/pkg/model"
 	corev1 "k8s.io/api/core/v1"
@@ -12,10 +14,10 @@ import (
 type fix struct {
 	// Images are repositories (as knownImages keys) the fix applies to.
 	Images []string
-	// DataDir: the fix applies when a named volume is mounted exactly here.
-	DataDir string
-	// Env is set when the input does not set it.
-	Env corev1.EnvVar
+	// DataDir: the fix applies when a named volume is mounted exactly at a path it accepts.
+	DataDir func(target string) bool
+	// Env is set when the input does not set it, to Sub below the mount.
+	Env, Sub string
 	// Why is the report's explanation.
 	Why string
 }
@@ -28,11 +30,24 @@ type fix struct {
 func seedFixes() []fix {
 	return []fix{{
 		Images:  []string{"postgres", "postgis/postgis", "timescaledb", "pgvector"},
-		DataDir: "/var/lib/postgresql/data",
-		Env:     corev1.EnvVar{Name: "PGDATA", Value: "/var/lib/postgresql/data/pgdata"},
+		DataDir: postgresDataDir,
+		Env:     "PGDATA", Sub: "pgdata",
 		Why: "PGDATA moved to a subdirectory of the volume: a fresh PersistentVolume's root holds lost+found, " +
 			"and initdb refuses a non-empty directory",
 	}}
+}
+
+// postgresDataDir reports whether target is the postgres image's PGDATA: /var/lib/postgresql/data
+// before PostgreSQL 18, /var/lib/postgresql/<major>/docker from 18 on (docuseal mounts
+// ./pg_data there).
+func postgresDataDir(target string) bool {
+	if target == "/var/lib/postgresql/data" {
+		return true
+	}
+	major, ok := strings.CutPrefix(target, "/var/lib/postgresql/")
+	major, ok2 := strings.CutSuffix(major, "/docker")
+	_, err := strconv.Atoi(major)
+	return ok && ok2 && err == nil
 }
 
 // fixes applies the seed fixes that match the container.
@@ -42,13 +57,14 @@ func (b *builder) fixes(p *pod, x *ctr) {
 		repos = append(repos, parseImage(x.M.Build.BaseImage).Repo) // a custom image built FROM postgres
 	}
 	for _, f := range seedFixes() {
-		if !slices.ContainsFunc(repos, func(r string) bool { return matchesImage(r, f.Images) }) || hasEnv(x.M, f.Env.Name) {
+		if !slices.ContainsFunc(repos, func(r string) bool { return matchesImage(r, f.Images) }) || hasEnv(x.M, f.Env) {
 			continue
 		}
 		for _, m := range x.M.Mounts {
-			if m.Type == model.MountVolume && path.Clean(m.Target) == f.DataDir {
-				x.K.Env = append(x.K.Env, f.Env)
-				b.ledger.Infof(p.svc.Name, m.Field, "%s=%s set on %s: %s", f.Env.Name, f.Env.Value, p.ctarget(x, "env"), f.Why)
+			if t := path.Clean(m.Target); m.Type == model.MountVolume && f.DataDir(t) {
+				env := corev1.EnvVar{Name: f.Env, Value: path.Join(t, f.Sub)}
+				x.K.Env = append(x.K.Env, env)
+				b.ledger.Infof(p.svc.Name, m.Field, "%s=%s set on %s: %s", env.Name, env.Value, p.ctarget(x, "env"), f.Why)
 				break
 			}
 		}

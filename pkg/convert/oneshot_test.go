@@ -45,6 +45,11 @@ services:
   volumesonly:
     image: postgres:16
     command: echo Data-only container for postgres
+  admin-tools:
+    image: temporalio/admin-tools:1.28
+    restart: on-failure
+    stdin_open: true
+    tty: true
 `}, convert.Options{})
 	got := map[string]string{}
 	for _, o := range res.Objects {
@@ -58,10 +63,11 @@ services:
 	want := map[string]string{
 		"migrate": "Job", "seed": "Job", "createbuckets": "Job", "init": "Job",
 		"mysqldata": "Job", "volumesonly": "Job", // a data container exits at once: the image's port is its server's
-		"web":       "Deployment", // migrate && runserver: what runs last is a server
-		"worker":    "Deployment",
-		"setup-api": "Deployment", // listens: kept, with a warning
-		"always":    "Deployment", // restart: always says it runs on
+		"admin-tools": "Deployment", // tty and stdin_open, no command: it idles until someone execs into it
+		"web":         "Deployment", // migrate && runserver: what runs last is a server
+		"worker":      "Deployment",
+		"setup-api":   "Deployment", // listens: kept, with a warning
+		"always":      "Deployment", // restart: always says it runs on
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("kinds (-want +got):\n%s", diff)

@@ -636,6 +636,9 @@ services:
   scratch:
     image: postgres:16
     tmpfs: [/var/lib/postgresql/data]
+  pg18data:
+    image: postgres:18
+    volumes: ["pg18:/var/lib/postgresql/18/docker"]
   scripted:
     image: mongo:7
     entrypoint: ["/bin/bash", "/mongo-entrypoint.sh"]
@@ -644,6 +647,7 @@ services:
     command: ["sh", "-c", "ulimit -n 65536; exec docker-entrypoint.sh mysqld --skip-name-resolve"]
 volumes:
   data: {}
+  pg18: {}
 `}, convert.Options{})
 	type kept struct{ kind, claim, mount, pgdata string }
 	got := map[string]kept{}
@@ -678,6 +682,8 @@ volumes:
 		"scratch":  {"Deployment", "", "/var/lib/postgresql/data ", ""},
 		"wrapped":  {"StatefulSet", "wrapped-mysql ", "/var/lib/mysql ", ""},
 		"scripted": {"StatefulSet", "scripted-db ", "/data/db ", ""}, // a script berth cannot read: the server's
+		// PostgreSQL 18's PGDATA (docuseal) is a volume's root too: initdb gets a subdirectory
+		"pg18data": {"StatefulSet", "pg18 ", "/var/lib/postgresql/18/docker ", "/var/lib/postgresql/18/docker/pgdata"},
 	}
 	if diff := cmp.Diff(want, got, cmp.AllowUnexported(kept{})); diff != "" {
 		t.Errorf("workloads (-want +got):\n%s", diff)

@@ -95,7 +95,7 @@ func (b *builder) decideKind(svc *model.Service, listens, awaited bool) (model.K
 		return model.KindDaemonSet, "deploy.mode global: one pod per node"
 	case awaited:
 		return model.KindJob, "other services wait for it to complete successfully"
-	case (svc.Restart == model.RestartNo || svc.Restart == model.RestartOnFailure) && !listens:
+	case (svc.Restart == model.RestartNo || svc.Restart == model.RestartOnFailure) && !listens && !interactive(svc):
 		return model.KindJob, fmt.Sprintf("restart %q and no listening port: a one-shot task", svc.Restart)
 	case svc.Restart == model.RestartDefault && !listens && b.oneShot(svc) != "":
 		return model.KindJob, fmt.Sprintf("no restart policy (Compose's default is \"no\"), no listening port and a command that runs to completion (%s)", b.oneShot(svc))
@@ -197,6 +197,14 @@ func (b *builder) listens(svc *model.Service, ports []*listenPort) bool {
 	return slices.ContainsFunc(ports, func(p *listenPort) bool { return p.Source != model.FromDockerfile && p.Source != model.FromImage })
 }
 
+// interactive reports whether svc is a container kept open for a person to exec into (tty or
+// stdin_open, Postiz's temporal-admin-tools) with no command of its own: its image idles
+// (`sleep infinity`) until someone does, so no restart policy makes it a one-shot task.
+func interactive(svc *model.Service) bool {
+	c := svc.Main()
+	return (c.TTY || c.Stdin) && len(c.Command) == 0 && len(c.Args) == 0
+}
+
 // longRunning reports whether a kind restarts its containers whenever they exit.
 func longRunning(k model.Kind) bool {
 	return k == model.KindDeployment || k == model.KindStatefulSet || k == model.KindDaemonSet
@@ -235,9 +243,13 @@ func (b *builder) restartPolicy(pl *plan, target string) {
 	}
 	switch svc.Restart {
 	case model.RestartNo, model.RestartOnFailure:
+		why := "the service listens"
+		if interactive(svc) && len(pl.Ports) == 0 {
+			why = "the container is kept open for a person to exec into (tty or stdin_open, no command)"
+		}
 		b.partialAt(svc.Name, svc.Paths.All(model.KeyRestart), fmt.Sprintf(
-			"restart %q: a %s always restarts its containers (the service listens, so berth keeps it long-running; set x-berth.kind: Job for a one-shot)",
-			svc.Restart, pl.Kind), target)
+			"restart %q: a %s always restarts its containers (%s, so berth keeps it long-running; set x-berth.kind: Job for a one-shot)",
+			svc.Restart, pl.Kind, why), target)
 	case model.RestartDefault:
 	default:
 		b.mappedAt(svc.Name, svc.Paths.All(model.KeyRestart), target+" "+specPath(pl.Kind)+".restartPolicy")
