@@ -2,6 +2,7 @@ package convert
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -145,8 +146,38 @@ func (b *builder) servicePorts(svc *model.Service) []*listenPort {
 				r.Port, r.Field, r.Port)
 		}
 	}
+	for _, lp := range out {
+		if !lp.HTTP && lp.Protocol == corev1.ProtocolTCP && healthGetsHTTP(svc.Containers[lp.Container].Health, lp.Port) {
+			lp.HTTP = true // ghostfolio's `curl -f http://localhost:3333/api/v1/health`
+			if lp.Name == "" {
+				lp.Name = "http"
+			}
+		}
+	}
 	nameUnique(out)
 	return out
+}
+
+// healthLocalURL finds a plain-HTTP URL to the container itself in a healthcheck.
+var healthLocalURL = regexp.MustCompile(`\bhttp://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(\d{1,5}))?(?:[/"'\s]|$)`)
+
+// healthGetsHTTP reports whether the container's own healthcheck requests plain HTTP from
+// port on itself (`curl -f http://localhost:3333/api/v1/health`, wget likewise): the port
+// speaks HTTP, so an Ingress can route it, whatever its number.
+func healthGetsHTTP(h *model.Health, port int32) bool {
+	if h == nil || h.Type == model.HealthNone {
+		return false
+	}
+	for _, m := range healthLocalURL.FindAllStringSubmatch(strings.Join(h.Command, " "), -1) {
+		p := int64(80)
+		if m[1] != "" {
+			p, _ = strconv.ParseInt(m[1], 10, 32)
+		}
+		if int32(p) == port {
+			return true
+		}
+	}
+	return false
 }
 
 // portKind decides whether p speaks HTTP and its preferred name: the input's name, the image

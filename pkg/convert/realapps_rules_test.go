@@ -746,3 +746,42 @@ services:
 		t.Errorf("LoadBalancers pass %v through, want 443 of proxy-public and tls-public", passed)
 	}
 }
+
+// A port the container's own healthcheck requests plain HTTP from (ghostfolio's `curl -f
+// http://localhost:3333/api/v1/health`) speaks HTTP whatever its number: published, it gets an
+// Ingress like port 80 or 3000, not a TCP LoadBalancer. A healthcheck that only opens the port
+// (nc -z) says nothing about its protocol.
+func TestHealthcheckURLMakesPortHTTP(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  ghostfolio:
+    image: ghostfolio/ghostfolio:2.200.0
+    ports: ["3333:3333"]
+    healthcheck:
+      test: ["CMD-SHELL", "curl -f http://localhost:3333/api/v1/health"]
+  game:
+    image: acme/game:1.0
+    ports: ["7777:7777"]
+    healthcheck:
+      test: ["CMD", "nc", "-z", "localhost", "7777"]
+`}, convert.Options{})
+	routed, balanced := map[string]bool{}, map[string]bool{}
+	for _, o := range res.Objects {
+		switch x := o.(type) {
+		case *networkingv1.Ingress:
+			for _, r := range x.Spec.Rules {
+				routed[r.HTTP.Paths[0].Backend.Service.Name] = true
+			}
+		case *corev1.Service:
+			if x.Spec.Type == corev1.ServiceTypeLoadBalancer {
+				balanced[x.Name] = true
+			}
+		}
+	}
+	if !routed["ghostfolio"] || balanced["ghostfolio-public"] {
+		t.Errorf("ghostfolio: Ingress %v, LoadBalancer %v: want its 3333 routed by an Ingress", routed, balanced)
+	}
+	if routed["game"] || !balanced["game-public"] {
+		t.Errorf("game: Ingress %v, LoadBalancer %v: want its 7777 on a LoadBalancer", routed, balanced)
+	}
+}
