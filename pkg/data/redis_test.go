@@ -25,7 +25,10 @@ func TestRedisRestore(t *testing.T) {
 		t.Skip("redis-server not installed")
 	}
 	const pw = "old-side-Pw-7q"
-	src := startRedis(t, "--requirepass", pw, "--appendonly", "yes")
+	// appendfsync always: the AOF holds each write before its reply. With everysec, Redis may
+	// postpone writing its AOF buffer while a background fsync runs (up to 2 s on a busy disk),
+	// and the files read below then lacked the last SET (db3, seen once under load).
+	src := startRedis(t, "--requirepass", pw, "--appendonly", "yes", "--appendfsync", "always")
 	cli(t, src, pw, "SET", "order:1", "paid")
 	cli(t, src, pw, "HSET", "cart:9", "sku", "42")
 	rewriteAOF(t, src, pw)
