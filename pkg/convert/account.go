@@ -27,7 +27,6 @@ func passiveFields() map[string]passive {
 		"restart_policy": ignored("see restart"),
 		"stop_signal":    dropped("Kubernetes always sends SIGTERM: make the image's STOPSIGNAL or entrypoint handle it"),
 		"cgroup_parent":  dropped("cgroups are managed by the kubelet"),
-		"security_opt":   dropped("security_opt is not converted: use x-berth or edit securityContext (seccompProfile, appArmorProfile)"),
 		"oom_score_adj":  dropped("the kubelet sets OOM scores from the pod's QoS class"),
 		"mac_address":    dropped("pods get addresses from the cluster network"),
 		"runtime":        dropped("runtime: select the runtime with spec.runtimeClassName and a RuntimeClass of the cluster (e.g. nvidia, gvisor)"),

@@ -3,6 +3,7 @@ package convert
 import (
 	"fmt"
 	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/model"
@@ -145,12 +146,62 @@ func (b *builder) securityContext(p *pod, x *ctr) {
 		sc.Privileged = ptr.To(true)
 		b.ledger.Mapped(svc.Name, c.Paths.Of(model.KeyPrivileged), p.ctarget(x, "securityContext.privileged"))
 	}
+	if len(c.SecurityOpt) > 0 {
+		b.securityOpt(p, x, sc)
+	}
 	if c.ReadOnly {
 		sc.ReadOnlyRootFilesystem = ptr.To(true)
 		b.ledger.Mapped(svc.Name, c.Paths.Of(model.KeyReadOnly), p.ctarget(x, "securityContext.readOnlyRootFilesystem"))
 	}
 	if *sc != (corev1.SecurityContext{}) {
 		x.K.SecurityContext = sc
+	}
+}
+
+// securityOpt maps security_opt's no-new-privileges (Docker's `no-new-privileges`,
+// `:true`, `=true`) to allowPrivilegeEscalation: false, the same kernel flag; Kubernetes
+// refuses that beside privileged or CAP_SYS_ADMIN, where it is left out. Other options
+// (seccomp, apparmor, label) are not converted.
+func (b *builder) securityOpt(p *pod, x *ctr, sc *corev1.SecurityContext) {
+	c, svc := x.M, p.svc
+	field := c.Paths.Of(model.KeySecurityOpt)
+	var other []string
+	noNewPrivs, allowed := false, false
+	for _, o := range c.SecurityOpt {
+		k, v, ok := strings.Cut(o, ":")
+		if !ok {
+			k, v, _ = strings.Cut(o, "=")
+		}
+		switch {
+		case strings.TrimSpace(k) != "no-new-privileges":
+			other = append(other, o)
+		case v == "" || v == "true":
+			noNewPrivs = true
+		case v == "false":
+			allowed = true // Kubernetes' default too
+		default:
+			other = append(other, o)
+		}
+	}
+	target := p.ctarget(x, "securityContext.allowPrivilegeEscalation")
+	if noNewPrivs && (c.Privileged || slices.ContainsFunc(c.CapAdd, func(s string) bool { return capability(s) == "SYS_ADMIN" || capability(s) == "ALL" })) {
+		noNewPrivs = false
+		other = append(other, "no-new-privileges (Kubernetes refuses it beside privileged or CAP_SYS_ADMIN)")
+	}
+	if noNewPrivs {
+		sc.AllowPrivilegeEscalation = ptr.To(false)
+	}
+	const notConverted = "security_opt is not converted: use x-berth or edit securityContext (seccompProfile, appArmorProfile)"
+	switch {
+	case len(other) == 0 && noNewPrivs:
+		b.ledger.Mapped(svc.Name, field, target)
+	case len(other) == 0 && allowed:
+		b.ledger.Ignored(svc.Name, field, "no-new-privileges:false is Kubernetes' default (allowPrivilegeEscalation unset)")
+	case noNewPrivs:
+		b.ledger.Partial(svc.Name, field, "security_opt "+strings.Join(other, ", ")+" is not converted (edit securityContext: "+
+			"seccompProfile, appArmorProfile); no-new-privileges became allowPrivilegeEscalation: false", target)
+	default:
+		b.ledger.Dropped(svc.Name, field, notConverted)
 	}
 }
 

@@ -785,3 +785,45 @@ services:
 		t.Errorf("game: Ingress %v, LoadBalancer %v: want its 7777 on a LoadBalancer", routed, balanced)
 	}
 }
+
+// security_opt no-new-privileges (ghostfolio's three services) is the kernel flag
+// allowPrivilegeEscalation: false sets: it is mapped, not dropped. Other options are still
+// reported; beside privileged Kubernetes refuses the flag, so it is left out there.
+func TestNoNewPrivileges(t *testing.T) {
+	res := convertFiles(t, map[string]string{"compose.yaml": `
+services:
+  app:
+    image: acme/app:1.0
+    security_opt: ["no-new-privileges:true"]
+  mixed:
+    image: acme/app:1.0
+    security_opt: ["no-new-privileges=true", "seccomp=unconfined"]
+  priv:
+    image: acme/app:1.0
+    privileged: true
+    security_opt: ["no-new-privileges"]
+`}, convert.Options{})
+	got := map[string]string{}
+	for _, o := range res.Objects {
+		if ps := convert.PodSpec(o); ps != nil {
+			v := "unset"
+			if sc := ps.Containers[0].SecurityContext; sc != nil && sc.AllowPrivilegeEscalation != nil {
+				v = strconv.FormatBool(*sc.AllowPrivilegeEscalation)
+			}
+			got[o.GetName()] = v
+		}
+	}
+	if want := map[string]string{"app": "false", "mixed": "false", "priv": "unset"}; !cmp.Equal(want, got) {
+		t.Errorf("allowPrivilegeEscalation %v, want %v", got, want)
+	}
+	outcome := map[string]diag.Outcome{}
+	for _, a := range res.Accounts {
+		if p, _, _ := strings.Cut(a.Path, "["); strings.HasSuffix(p, ".security_opt") {
+			outcome[p] = a.Outcome
+		}
+	}
+	if want := map[string]diag.Outcome{"services.app.security_opt": diag.Mapped, "services.mixed.security_opt": diag.Partial,
+		"services.priv.security_opt": diag.Dropped}; !cmp.Equal(want, outcome) {
+		t.Errorf("accounts %v, want %v", outcome, want)
+	}
+}

@@ -419,6 +419,9 @@ func inputForms(s, dir, path string) map[string]bool {
 	if strings.HasSuffix(path, ".restart") || strings.HasSuffix(path, ".restart_policy.condition") {
 		f[restartPolicies[s]] = true
 	}
+	if strings.Contains(path, ".security_opt[") && strings.HasPrefix(s, "no-new-privileges") {
+		f["false"] = true // no-new-privileges is allowPrivilegeEscalation: false (docs/mapping.md)
+	}
 	if user, _, _ := strings.Cut(s, ":"); strings.HasSuffix(path, ".user") && user == "root" {
 		f["n:0"] = true // the user name root is UID 0 everywhere
 	}

@@ -28,15 +28,18 @@ type Container struct {
 	Env        []EnvVar // in input order, names unique
 	// EnvFiles are environment files held outside the input (ECS environmentFiles on S3);
 	// berth never fetches them.
-	EnvFiles   []EnvFile
-	Ports      []Port
-	Mounts     []Mount
-	Health     *Health
-	Resources  Resources
-	CapAdd     []string
-	CapDrop    []string
-	Privileged bool
-	ReadOnly   bool
+	EnvFiles  []EnvFile
+	Ports     []Port
+	Mounts    []Mount
+	Health    *Health
+	Resources Resources
+	CapAdd    []string
+	CapDrop   []string
+	// SecurityOpt are Compose security_opt entries as written (no-new-privileges:true,
+	// seccomp=unconfined).
+	SecurityOpt []string
+	Privileged  bool
+	ReadOnly    bool
 	// Init: run an init process as PID 1 (Compose init, ECS initProcessEnabled).
 	Init    bool
 	Ulimits []Ulimit

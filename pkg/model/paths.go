@@ -39,6 +39,7 @@ const (
 	KeyUser        Key = "User"
 	KeyCapAdd      Key = "CapAdd"
 	KeyCapDrop     Key = "CapDrop"
+	KeySecurityOpt Key = "SecurityOpt"
 	KeyPrivileged  Key = "Privileged"
 	KeyReadOnly    Key = "ReadOnly"
 	KeyInit        Key = "Init"

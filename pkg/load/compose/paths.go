@@ -77,6 +77,7 @@ func (m *mapper) containerPaths(c *model.Container, svc types.ServiceConfig) {
 		{model.KeyUser, c.User != "", "user"},
 		{model.KeyCapAdd, len(c.CapAdd) > 0, "cap_add"},
 		{model.KeyCapDrop, len(c.CapDrop) > 0, "cap_drop"},
+		{model.KeySecurityOpt, len(c.SecurityOpt) > 0, "security_opt"},
 		{model.KeyPrivileged, c.Privileged, "privileged"},
 		{model.KeyReadOnly, c.ReadOnly, "read_only"},
 		{model.KeyInit, c.Init, "init"},
