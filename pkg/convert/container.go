@@ -2,8 +2,8 @@ package convert
 
 import (
 	"fmt"
-	"strconv"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/model"
