@@ -2,6 +2,7 @@ package convert
 
 import (
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/berth-dev/berth/pkg/convert/connaddr"
@@ -21,6 +22,16 @@ var oneShotWords = map[string]bool{
 	"setup": true, "init": true, "initdb": true, "bootstrap": true, "provision": true, "createbuckets": true,
 }
 
+// shellScript returns the commands of argv when it runs an inline shell script (`sh -c
+// "..."`, also bash, ash and dash).
+func shellScript(argv []string) ([][]string, bool) {
+	if len(argv) < 3 || !slices.Contains([]string{"sh", "bash", "ash", "dash"}, path.Base(argv[0])) ||
+		!strings.HasPrefix(argv[1], "-") || !strings.Contains(argv[1], "c") {
+		return nil, false
+	}
+	return connaddr.ShellCommands(strings.Join(argv[2:], " ")), true
+}
+
 // oneShotCommand reports whether c's entrypoint and command run a task to completion, with the
 // word that says so.
 func oneShotCommand(c *model.Container) (string, bool) {
@@ -29,8 +40,7 @@ func oneShotCommand(c *model.Container) (string, bool) {
 		return "", false
 	}
 	last := argv
-	if len(argv) >= 3 && (path.Base(argv[0]) == "sh" || path.Base(argv[0]) == "bash" || path.Base(argv[0]) == "ash") && strings.HasPrefix(argv[1], "-") && strings.Contains(argv[1], "c") {
-		cmds := connaddr.ShellCommands(strings.Join(argv[2:], " "))
+	if cmds, ok := shellScript(argv); ok {
 		if len(cmds) == 0 {
 			return "", false
 		}

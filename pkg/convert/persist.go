@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/berth-dev/berth/pkg/convert/connaddr"
 	"github.com/berth-dev/berth/pkg/model"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -354,14 +353,11 @@ func runsServer(c model.Container) bool {
 		return b == "" || shellWords[b] || clientTools[b]
 	}
 	argv := append(slices.Clone(c.Command), c.Args...)
-	switch {
-	case len(argv) == 0 || strings.HasPrefix(argv[0], "-"):
+	if len(argv) == 0 || strings.HasPrefix(argv[0], "-") {
 		return true // the image's entrypoint and command, or flags for them
-	case len(argv) >= 3 && slices.Contains([]string{"sh", "bash", "ash", "dash"}, path.Base(argv[0])) &&
-		strings.HasPrefix(argv[1], "-") && strings.Contains(argv[1], "c"):
-		return slices.ContainsFunc(connaddr.ShellCommands(strings.Join(argv[2:], " ")), func(cmd []string) bool {
-			return !known(program(cmd))
-		})
+	}
+	if cmds, ok := shellScript(argv); ok {
+		return slices.ContainsFunc(cmds, func(cmd []string) bool { return !known(program(cmd)) })
 	}
 	return !known(argv[0])
 }
