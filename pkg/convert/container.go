@@ -191,7 +191,6 @@ func (b *builder) securityOpt(p *pod, x *ctr, sc *corev1.SecurityContext) {
 	if noNewPrivs {
 		sc.AllowPrivilegeEscalation = ptr.To(false)
 	}
-	const notConverted = "security_opt is not converted: use x-berth or edit securityContext (seccompProfile, appArmorProfile)"
 	switch {
 	case len(other) == 0 && noNewPrivs:
 		b.ledger.Mapped(svc.Name, field, target)
@@ -201,7 +200,8 @@ func (b *builder) securityOpt(p *pod, x *ctr, sc *corev1.SecurityContext) {
 		b.ledger.Partial(svc.Name, field, "security_opt "+strings.Join(other, ", ")+" is not converted (edit securityContext: "+
 			"seccompProfile, appArmorProfile); no-new-privileges became allowPrivilegeEscalation: false", target)
 	default:
-		b.ledger.Dropped(svc.Name, field, notConverted)
+		b.ledger.Dropped(svc.Name, field, "security_opt "+strings.Join(other, ", ")+
+			" is not converted: use x-berth or edit securityContext (seccompProfile, appArmorProfile)")
 	}
 }
 

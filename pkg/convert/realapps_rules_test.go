@@ -826,4 +826,17 @@ services:
 		"services.priv.security_opt": diag.Dropped}; !cmp.Equal(want, outcome) {
 		t.Errorf("accounts %v, want %v", outcome, want)
 	}
+	// the warning says why the flag is left out, and which options are not converted
+	said := map[string]string{}
+	for _, d := range res.Diagnostics {
+		if strings.HasSuffix(d.Field, ".security_opt") {
+			said[d.Field] = d.Message
+		}
+	}
+	if m := said["services.priv.security_opt"]; !strings.Contains(m, "no-new-privileges (Kubernetes refuses it beside privileged") {
+		t.Errorf("priv's warning %q does not say why no-new-privileges is left out", m)
+	}
+	if m := said["services.mixed.security_opt"]; !strings.Contains(m, "seccomp=unconfined") {
+		t.Errorf("mixed's warning %q does not name seccomp=unconfined", m)
+	}
 }
