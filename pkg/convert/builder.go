@@ -156,6 +156,7 @@ func (b *builder) run() error {
 	if err := b.exposure(); err != nil {
 		return err
 	}
+	b.publicURLWarnings()
 	b.waitAccess()
 	b.networkPolicies()
 	b.accountApp()

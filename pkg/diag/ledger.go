@@ -168,6 +168,18 @@ func (l *Ledger) Breakf(service, field, format string, args ...any) {
 	l.diags[l.add(Warning, service, field, fmt.Sprintf(format, args...))].Breaks = true
 }
 
+// BreakAllf is Breakf for one finding about fields of several services: it is said at
+// service's field and names the others as Also, "(the same for b, c)".
+func (l *Ledger) BreakAllf(service, field string, also []string, format string, args ...any) {
+	i := l.add(Warning, service, field, fmt.Sprintf(format, args...))
+	l.diags[i].Breaks = true
+	for _, s := range also {
+		if s != service && s != l.diags[i].Service && !slices.Contains(l.also[i], s) {
+			l.also[i] = append(l.also[i], s)
+		}
+	}
+}
+
 // Breaking marks the warnings already emitted about field as Breaks.
 func (l *Ledger) Breaking(field string) {
 	for i := range l.diags {
