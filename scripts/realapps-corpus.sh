@@ -40,6 +40,11 @@ gen_file() {
     # the docs write the user's uid; 50000 is the image's own airflow user (the file's default)
     printf 'AIRFLOW_UID=50000\n' >"$3"
     ;;
+  akaunting/.env)
+    # the README's first run is AKAUNTING_SETUP=true docker-compose up -d (the file passes
+    # AKAUNTING_SETUP through); Compose reads the same variable from .env
+    printf 'AKAUNTING_SETUP=true\n' >"$3"
+    ;;
   authentik/.env)
     printf 'PG_PASS=%s\nAUTHENTIK_SECRET_KEY=%s\n' \
       "$(printf 'berth-corpus authentik PG_PASS' | sha256sum | cut -c1-36)" \
@@ -50,6 +55,17 @@ gen_file() {
     printf 'SECRET_KEY=%s\nDATABASE_PASSWORD=%s\nREDIS_PASSWORD=%s\n' \
       "$(fixed baserow SECRET_KEY 50)" "$(fixed baserow DATABASE_PASSWORD 50)" "$(fixed baserow REDIS_PASSWORD 50)" >"$3"
     printf 'BASEROW_PUBLIC_URL=http://localhost\nDATABASE_USER=baserow\nDATABASE_NAME=baserow\n' >>"$3"
+    ;;
+  bookwyrm/.env)
+    # the production install (cp .env.example .env, set DOMAIN and EMAIL, ./bw-dev
+    # create_secrets): .env.example (the row before) with its placeholder domain and email set
+    # and its five commented secrets written as create_secrets writes them (KEY="random")
+    local k sedargs=(-e 's/^DOMAIN=your\.domain\.here$/DOMAIN=bookwyrm.example.com/'
+      -e 's/^EMAIL=your@email\.here$/EMAIL=admin@bookwyrm.example.com/')
+    for k in SECRET_KEY POSTGRES_PASSWORD REDIS_ACTIVITY_PASSWORD REDIS_BROKER_PASSWORD FLOWER_PASSWORD; do
+      sedargs+=(-e "s/#[[:blank:]]*$k=.*/$k=\"$(fixed bookwyrm "$k" 64)\"/")
+    done
+    sed "${sedargs[@]}" "$(dirname "$3")/.env.example" >"$3"
     ;;
   documenso/docker/production/.env)
     local pw
@@ -127,6 +143,12 @@ gen_file() {
     # the README appends LAGO_RSA_PRIVATE_KEY="$(openssl genrsa 2048 | openssl base64 -A)", a
     # random key: here a fixed stand-in value (conversion only carries it)
     printf 'LAGO_RSA_PRIVATE_KEY="%s"\n' "$(fixed lago LAGO_RSA_PRIVATE_KEY 64)" >"$3"
+    ;;
+  maybe/.env)
+    # docs/hosting/docker.md step 3: touch .env, then SECRET_KEY_BASE (openssl rand -hex 64: 128
+    # hex digits) and POSTGRES_PASSWORD, quoted as the guide writes them
+    printf 'SECRET_KEY_BASE="%s%s"\nPOSTGRES_PASSWORD="%s"\n' "$(fixed maybe SECRET_KEY_BASE 64)" \
+      "$(fixed maybe SECRET_KEY_BASE_2 64)" "$(fixed maybe POSTGRES_PASSWORD 32)" >"$3"
     ;;
   stoat/.env.web)
     # what ./generate_config.sh stoat.example.com writes (the README's setup step)
