@@ -190,8 +190,10 @@ func (b *builder) envDials(s *model.Service, c *model.Container) []dial {
 // the loader read and Compose configs with content.
 func (b *builder) fileDials(s *model.Service, c *model.Container) []dial {
 	var out []dial
+	upstreams := map[string]bool{} // nginx upstream blocks of every file the container reads
+	b.eachFile(c, func(target, _, _ string, content []byte) { nginxUpstreams(target, content, upstreams) })
 	b.eachFile(c, func(target, field, file string, content []byte) {
-		for _, fa := range fileAddrs(target, content) {
+		for _, fa := range fileAddrs(target, content, upstreams) {
 			out = append(out, dial{From: s, addr: fa.Addr, Field: fmt.Sprintf("%s (%s line %d)", field, target, fa.Line), File: file})
 		}
 	})

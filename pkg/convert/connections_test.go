@@ -337,3 +337,36 @@ services:
 		t.Errorf("Service guacd ports (-want +got):\n%s", diff)
 	}
 }
+
+// nginx upstream blocks (BookWyrm): the server lines inside a block are dials even where the
+// block is named after its host (upstream web { server web:8000; }), and a pass to the block
+// in another mounted file (proxy_pass http://web) names the block, not web:80.
+func TestConnectionNginxUpstreamAcrossFiles(t *testing.T) {
+	res := convertFiles(t, map[string]string{
+		"compose.yaml": `
+services:
+  nginx:
+    image: nginx:1.27.3
+    ports: ["80:80"]
+    volumes:
+      - ./server_config:/etc/nginx/conf.d/server_config
+      - ./locations:/etc/nginx/conf.d/locations
+  web:
+    image: acme/web:1.0
+  flower:
+    image: acme/flower:1.0
+`,
+		"server_config": "upstream web {\n    server web:8000;\n}\nupstream flower {\n    server flower:8888;\n}\n",
+		"locations":     "location / { proxy_pass http://web; }\nlocation /flower/ { proxy_pass http://flower; }\n",
+	}, convert.Options{})
+	got := servicePorts(res)
+	for k := range got {
+		if strings.HasSuffix(k, "-public") {
+			delete(got, k)
+		}
+	}
+	want := map[string][]int32{"flower": {8888}, "web": {8000}, "nginx": {80}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Service ports (-want +got):\n%s", diff)
+	}
+}

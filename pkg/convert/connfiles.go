@@ -54,21 +54,24 @@ func fileKind(name string) string {
 }
 
 // fileAddrs returns the addresses a configuration file dials. name is the file's path in the
-// container (it decides the format); comments are skipped.
-func fileAddrs(name string, content []byte) []fileAddr {
+// container (it decides the format); comments are skipped. upstreams are the nginx upstream
+// names of every file mounted into the same container (nginxUpstreams; nil: this file's): a
+// pass to one of them (proxy_pass http://web) names the block, not a host, while the server
+// lines inside the block (server web:8000) are dials whatever their host is called.
+func fileAddrs(name string, content []byte, upstreams map[string]bool) []fileAddr {
 	kind := fileKind(name)
 	if kind == "" {
 		return nil
 	}
 	text := string(content)
-	upstreams := map[string]bool{}
 	vars := map[string]string{} // nginx set $name value
 	if kind == "nginx" {
+		if upstreams == nil {
+			upstreams = map[string]bool{}
+			nginxUpstreams(name, content, upstreams)
+		}
 		for _, line := range strings.Split(text, "\n") {
 			for _, st := range nginxStatements(line) {
-				if m := nginxUpstream().FindStringSubmatch(st); m != nil {
-					upstreams[strings.ToLower(m[1])] = true
-				}
 				if m := nginxSet().FindStringSubmatch(st); m != nil {
 					vars[m[1]] = strings.Trim(m[2], `"'`)
 				}
@@ -81,8 +84,8 @@ func fileAddrs(name string, content []byte) []fileAddr {
 		if strings.HasPrefix(t, "#") || strings.HasPrefix(t, "//") || strings.HasPrefix(t, ";") {
 			continue
 		}
-		for _, a := range lineAddrs(kind, line, vars) {
-			if !upstreams[strings.ToLower(a.Host)] && !strings.Contains(a.Host, "$") {
+		for _, a := range lineAddrs(kind, line, vars, upstreams) {
+			if !strings.Contains(a.Host, "$") {
 				out = append(out, fileAddr{Addr: a, Line: i + 1})
 			}
 		}
@@ -90,15 +93,34 @@ func fileAddrs(name string, content []byte) []fileAddr {
 	return out
 }
 
+// nginxUpstreams adds the names of the upstream blocks an nginx file defines to names (a file
+// of another kind defines none).
+func nginxUpstreams(name string, content []byte, names map[string]bool) {
+	if fileKind(name) != "nginx" {
+		return
+	}
+	for _, line := range strings.Split(string(content), "\n") {
+		for _, st := range nginxStatements(line) {
+			if m := nginxUpstream().FindStringSubmatch(st); m != nil {
+				names[strings.ToLower(m[1])] = true
+			}
+		}
+	}
+}
+
 // lineAddrs returns the addresses on one line of a file of kind; vars are the values nginx
-// set statements give variables.
-func lineAddrs(kind, line string, vars map[string]string) []connaddr.Addr {
+// set statements give variables, upstreams the names of nginx upstream blocks.
+func lineAddrs(kind, line string, vars map[string]string, upstreams map[string]bool) []connaddr.Addr {
 	switch kind {
 	case "nginx":
 		var out []connaddr.Addr
 		for _, st := range nginxStatements(line) {
 			if m := first(nginxPass(), st); m != "" {
-				out = append(out, valueAddrs(nginxExpand(m, vars), 80)...)
+				for _, a := range valueAddrs(nginxExpand(m, vars), 80) {
+					if !upstreams[strings.ToLower(a.Host)] {
+						out = append(out, a)
+					}
+				}
 			} else if m := first(nginxServer(), st); m != "" && !strings.HasPrefix(m, "unix:") {
 				out = append(out, valueAddrs(m, 80)...)
 			}

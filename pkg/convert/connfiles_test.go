@@ -56,10 +56,12 @@ datasources:
 		{"/etc/caddy/Caddyfile", caddy, []connaddr.Addr{{Host: "api", Port: 8080}, {Host: "dashboard", Port: 80}, {Host: "php", Port: 9000}}},
 		{"/usr/local/etc/haproxy/haproxy.cfg", haproxy, []connaddr.Addr{{Host: "app1", Port: 8080}, {Host: "app2", Port: 8080}}},
 		{"/etc/prometheus/prometheus.yml", prom, []connaddr.Addr{{Host: "api", Port: 9100}, {Host: "worker", Port: 9100}, {Host: "prometheus", Port: 9090}}},
+		{"/etc/nginx/nginx.conf", "upstream app {\n  server app:3000;\n}\nserver { location / { proxy_pass http://app; } }\n",
+			[]connaddr.Addr{{Host: "app", Port: 3000}}}, // the block named after its host
 		{"/app/README.md", "see http://docs:80", nil},
 	} {
 		var got []connaddr.Addr
-		for _, fa := range fileAddrs(tc.name, []byte(tc.text)) {
+		for _, fa := range fileAddrs(tc.name, []byte(tc.text), nil) {
 			got = append(got, fa.Addr)
 		}
 		if diff := cmp.Diff(tc.want, got, cmp.AllowUnexported(connaddr.Addr{})); diff != "" {
