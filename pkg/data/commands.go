@@ -36,7 +36,9 @@ func DumpCommand(ex Exec, s Store) (pre []string, cmd string) {
 		}
 		return nil, fmt.Sprintf("%spg_dump -U %s -d %s -Fc", exec, Quote(s.User), Quote(s.DB))
 	case MySQL:
-		return nil, exec + shC(mysqlPwd+` exec "$(command -v mariadb-dump || echo mysqldump)" --single-transaction --routines --triggers -uroot `+mysqlDatabases(s))
+		// --no-tablespaces: a user other than root lacks the PROCESS privilege MySQL 8 asks for
+		// to dump tablespaces (NDB's only; an InnoDB dump loses nothing)
+		return nil, exec + shC(mysqlAuth+` exec "$(command -v mariadb-dump || echo mysqldump)" --single-transaction --routines --triggers --no-tablespaces -u"$u" `+mysqlDatabases(s))
 	case Redis:
 		switch {
 		case s.PasswordVar != "" && s.PasswordVarOld:
@@ -78,11 +80,19 @@ func mongoTool(tool, args string) string {
 		tool + args + ` --authenticationDatabase admin --username "$u" --config "$c"`
 }
 
-// mysqlPwd passes the root password the official MySQL and MariaDB images set up to the
-// client, from their variables or the files their _FILE variants name. The clients run by
-// their MariaDB names where the image has them (MariaDB 11 images have no mysql or
-// mysqldump), else by the MySQL ones.
-const mysqlPwd = `export MYSQL_PWD="${MYSQL_ROOT_PASSWORD:-${MARIADB_ROOT_PASSWORD:-$(cat "${MYSQL_ROOT_PASSWORD_FILE:-${MARIADB_ROOT_PASSWORD_FILE:-/dev/null}}" 2>/dev/null)}}";`
+// mysqlAuth chooses the account the MySQL and MariaDB clients log in as and passes its
+// password in MYSQL_PWD, never on the command line: root with the password the official
+// images set up, from their variables or the files their _FILE variants name; when the
+// container has no root password to read (MYSQL_RANDOM_ROOT_PASSWORD, MARIADB_ROOT_PASSWORD_HASH,
+// Akaunting's and LibreNMS's databases) and does not allow an empty one, the user the image
+// creates (MYSQL_USER/MARIADB_USER and its password), which owns the database. The clients run
+// by their MariaDB names where the image has them (MariaDB 11 images have no mysql or
+// mysqldump), else by the MySQL ones; -u"$u" takes the chosen account.
+const mysqlAuth = `u=root; p="${MYSQL_ROOT_PASSWORD:-${MARIADB_ROOT_PASSWORD:-$(cat "${MYSQL_ROOT_PASSWORD_FILE:-${MARIADB_ROOT_PASSWORD_FILE:-/dev/null}}" 2>/dev/null)}}"; ` +
+	`if [ -z "$p" ] && [ -z "${MYSQL_ALLOW_EMPTY_PASSWORD:-$MARIADB_ALLOW_EMPTY_ROOT_PASSWORD}" ]; then ` +
+	`v="${MYSQL_USER:-${MARIADB_USER:-$(cat "${MYSQL_USER_FILE:-${MARIADB_USER_FILE:-/dev/null}}" 2>/dev/null)}}"; ` +
+	`[ -z "$v" ] || { u="$v"; p="${MYSQL_PASSWORD:-${MARIADB_PASSWORD:-$(cat "${MYSQL_PASSWORD_FILE:-${MARIADB_PASSWORD_FILE:-/dev/null}}" 2>/dev/null)}}"; }; fi; ` +
+	`export MYSQL_PWD="$p";`
 
 func mysqlDatabases(s Store) string {
 	if s.DB == "" && s.DBVar == "" {
@@ -115,7 +125,7 @@ func RestoreScript(s Store, kind string, port int) (string, error) {
 		if s.DB != "" || s.DBVar != "" {
 			db = " " + Word(s.DB, s.DBVar)
 		}
-		return mysqlPwd + ` exec "$(command -v mariadb || echo mysql)" -uroot` + db, nil
+		return mysqlAuth + ` exec "$(command -v mariadb || echo mysql)" -u"$u"` + db, nil
 	case Mongo:
 		return mongoTool("mongorestore", " --archive --drop"), nil
 	case Redis:

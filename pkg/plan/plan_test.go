@@ -55,7 +55,8 @@ func TestMarkdownEngines(t *testing.T) {
 		t.Error("two renders differ")
 	}
 	runbookHas(t, got,
-		"exec -T sql sh -c 'export MYSQL_PWD=\"${MYSQL_ROOT_PASSWORD:-${MARIADB_ROOT_PASSWORD:-$(cat \"${MYSQL_ROOT_PASSWORD_FILE:-${MARIADB_ROOT_PASSWORD_FILE:-/dev/null}}\" 2>/dev/null)}}\"; exec \"$(command -v mariadb-dump || echo mysqldump)\" --single-transaction --routines --triggers -uroot --databases shop' > sql.sql",
+		"exec -T sql sh -c 'u=root; p=\"${MYSQL_ROOT_PASSWORD:-${MARIADB_ROOT_PASSWORD:-$(cat \"${MYSQL_ROOT_PASSWORD_FILE:-${MARIADB_ROOT_PASSWORD_FILE:-/dev/null}}\" 2>/dev/null)}}\"; ",
+		"export MYSQL_PWD=\"$p\"; exec \"$(command -v mariadb-dump || echo mysqldump)\" --single-transaction --routines --triggers --no-tablespaces -u\"$u\" --databases shop' > sql.sql",
 		"berth data restore sql --dump sql.sql -f compose.yaml",
 		"exec -T docs sh -c 'u=\"${MONGO_INITDB_ROOT_USERNAME:-",
 		"mongodump --archive --db docs --authenticationDatabase admin --username \"$u\" --config \"$c\"' > docs.archive",

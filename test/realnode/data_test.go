@@ -193,7 +193,7 @@ func (d *dataEnv) postgres(ctx context.Context, t *testing.T) {
 func (d *dataEnv) mariadb(ctx context.Context, t *testing.T) {
 	printed := strings.TrimSpace(d.berthOK("data", "dump", "sql"))
 	t.Logf("berth data dump sql: %s", printed)
-	if strings.Contains(printed, sqlPassword) || !strings.Contains(printed, `export MYSQL_PWD="${MYSQL_ROOT_PASSWORD:-${MARIADB_ROOT_PASSWORD:-`) {
+	if strings.Contains(printed, sqlPassword) || !strings.Contains(printed, `p="${MYSQL_ROOT_PASSWORD:-${MARIADB_ROOT_PASSWORD:-`) || !strings.Contains(printed, `export MYSQL_PWD="$p"`) {
 		t.Errorf("the MariaDB dump command does not read its password from the environment: %s", printed)
 	}
 	d.oldRun(printed, "sql")
