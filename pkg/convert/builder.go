@@ -41,6 +41,9 @@ type builder struct {
 	// kept are the missing-source binds and data-store anonymous volumes that became volumes
 	// of the app (persist.go).
 	kept []keptState
+	// httpHostPorts are the host ports the app's variables name in http:// or ws:// URLs on
+	// localhost (publicurl.go), built on first use.
+	httpHostPorts map[int32]bool
 	// images is the well-known image table (images.go), built on first use.
 	images map[string]imageInfo
 	// setImages are the images Options set per service (builtimage.go).

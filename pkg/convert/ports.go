@@ -3,6 +3,7 @@ package convert
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -147,8 +148,9 @@ func (b *builder) servicePorts(svc *model.Service) []*listenPort {
 		}
 	}
 	for _, lp := range out {
-		if !lp.HTTP && lp.Protocol == corev1.ProtocolTCP && healthGetsHTTP(svc.Containers[lp.Container].Health, lp.Port) {
-			lp.HTTP = true // ghostfolio's `curl -f http://localhost:3333/api/v1/health`
+		if !lp.HTTP && lp.Protocol == corev1.ProtocolTCP && (healthGetsHTTP(svc.Containers[lp.Container].Health, lp.Port) ||
+			slices.ContainsFunc(lp.Published, b.browsedOverHTTP)) {
+			lp.HTTP = true // ghostfolio's `curl -f http://localhost:3333/api/v1/health`, Planka's BASE_URL
 			if lp.Name == "" {
 				lp.Name = "http"
 			}

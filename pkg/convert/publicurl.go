@@ -1,12 +1,15 @@
 package convert
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/berth-dev/berth/pkg/convert/connaddr"
 	"github.com/berth-dev/berth/pkg/model"
+	corev1 "k8s.io/api/core/v1"
 )
 
 // publicurl.go: a variable whose value is a URL on localhost at a port that a service publishes
@@ -17,12 +20,27 @@ import (
 // the host to write. It does not rewrite them: the same value can also be the container's own
 // address, which localhost still is in its pod.
 
-// localURL matches an http(s) or ws(s) URL on a loopback host, with its optional port.
-var localURL = lazyRegexp(`(?i)\b(https?|wss?)://(?:localhost|127\.0\.0\.1|0\.0\.0\.0|\[::1\])(?::(\d{1,5}))?(?:[/?#"'\s,;]|$)`)
+// localURL matches an http(s) or ws(s) URL on a loopback host, with its optional port (not
+// 0.0.0.0: a listener's bind address, which no browser opens).
+var localURL = lazyRegexp(`(?i)\b(https?|wss?)://(?:localhost|127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?(?:[/?#"'\s,;]|$)`)
 
-// publicAddr is where browsers reach a published HTTP port in the cluster.
+// browserVar reports whether a variable's URLs can be addresses a browser opens: not the
+// container's own listeners (SCHEMA_REGISTRY_LISTENERS=http://0.0.0.0:8081, KAFKA_ADVERTISED_
+// LISTENERS, *_BIND_ADDRESS), not an address it says is internal (Documenso's
+// NEXT_PRIVATE_INTERNAL_WEBAPP_URL, the container calling itself), nor an external secret.
+func browserVar(e model.EnvVar) bool {
+	if e.Unset || e.From != nil || connaddr.ListenVar(e.Name) {
+		return false
+	}
+	return !slices.ContainsFunc(strings.Split(strings.ToUpper(e.Name), "_"), func(w string) bool {
+		return strings.HasPrefix(w, "BIND") || w == "INTERNAL"
+	})
+}
+
+// publicAddr is where browsers reach a published port in the cluster: at is the phrase that
+// says where, what the thing to write there (a host, an address).
 type publicAddr struct {
-	svc, host, object string
+	svc, at, what string
 }
 
 // namedURL is a variable that names a published port on localhost.
@@ -47,7 +65,7 @@ func (b *builder) publicURLWarnings() {
 	for _, s := range b.app.Services {
 		for _, c := range s.Containers {
 			for _, e := range c.Env {
-				if e.Unset || e.From != nil {
+				if !browserVar(e) {
 					continue
 				}
 				for _, port := range localURLPorts(e.Value) {
@@ -61,10 +79,6 @@ func (b *builder) publicURLWarnings() {
 				}
 			}
 		}
-	}
-	scheme := "http"
-	if b.opts.TLSSecret != "" || b.opts.ClusterIssuer != "" || b.opts.TLSCertARN != "" {
-		scheme = "https"
 	}
 	for _, port := range ports {
 		vars, to := byPort[port], public[port]
@@ -84,9 +98,38 @@ func (b *builder) publicURLWarnings() {
 		}
 		b.ledger.BreakAllf(vars[0].svc, vars[0].field, services,
 			"%s %s localhost:%d, where service %q is published on the Compose host (the address a browser there used); "+
-				"in the cluster browsers reach %q at host %s over %s (%s): where the value is the app's public address, write that host",
-			list, verb, port, to.svc, to.svc, to.host, scheme, to.object)
+				"in the cluster browsers reach %q %s: where the value is the app's public address, write that %s",
+			list, verb, port, to.svc, to.svc, to.at, to.what)
 	}
+}
+
+// browsedOverHTTP reports whether a variable of the app names host port port on localhost in
+// a plain http:// or ws:// URL (Planka's BASE_URL=http://localhost:3000, published as
+// 3000:1337): what is published there speaks plain HTTP, so an Ingress can route it, whatever
+// its number. An https:// URL says the container terminates TLS itself and decides nothing.
+func (b *builder) browsedOverHTTP(port int32) bool {
+	if b.httpHostPorts == nil {
+		b.httpHostPorts = map[int32]bool{}
+		if b.app.Source != model.ECS {
+			for _, s := range b.app.Services {
+				for _, c := range s.Containers {
+					for _, e := range c.Env {
+						if !browserVar(e) {
+							continue
+						}
+						for _, m := range localURL().FindAllStringSubmatch(e.Value, -1) {
+							if sc := strings.ToLower(m[1]); sc == "http" || sc == "ws" {
+								if n, err := strconv.Atoi(cmp.Or(m[2], "80")); err == nil && n > 0 && n < 65536 {
+									b.httpHostPorts[int32(n)] = true
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return b.httpHostPorts[port]
 }
 
 // localURLPorts are the ports of the loopback URLs in value, each once, in order.
@@ -111,22 +154,45 @@ func localURLPorts(value string) []int32 {
 	return out
 }
 
-// publicAddrs maps each host port published by a service that an Ingress (or HTTPRoute)
-// routes to the host browsers use for it in the cluster. The first service to publish a port
-// wins, as on a Compose host only one can.
+// publicAddrs maps each host port a service publishes to where browsers reach it in the
+// cluster: the host of its Ingress (or HTTPRoute), else its LoadBalancer or NodePort Service.
+// The first service to publish a port wins, as on a Compose host only one can.
 func (b *builder) publicAddrs() map[int32]publicAddr {
+	scheme := "http"
+	if b.opts.TLSSecret != "" || b.opts.ClusterIssuer != "" || b.opts.TLSCertARN != "" {
+		scheme = "https"
+	}
 	out := map[int32]publicAddr{}
+	add := func(p int32, a publicAddr) {
+		if _, ok := out[p]; !ok {
+			out[p] = a
+		}
+	}
 	for _, s := range b.app.Services {
 		pl := b.plans[s.Name]
-		object := "Ingress/" + pl.Name
-		if b.opts.Routing == RoutingGateway {
-			object = "its HTTPRoute"
-		}
 		for i, lp := range pl.viaIngress {
-			for _, p := range lp.Published {
-				if _, ok := out[p]; !ok {
-					out[p] = publicAddr{svc: s.Name, host: b.host(pl, lp, i), object: object}
+			object := "Ingress/" + pl.Name
+			if b.opts.Routing == RoutingGateway {
+				object = "HTTPRoute/" + pl.Name
+				if i > 0 {
+					object = "HTTPRoute/" + b.extraName(pl.Name, "-"+lp.Name)
 				}
+			}
+			for _, p := range lp.Published {
+				add(p, publicAddr{svc: s.Name, at: fmt.Sprintf("at host %s over %s (%s)", b.host(pl, lp, i), scheme, object), what: "host"})
+			}
+		}
+		mode, _ := b.exposeMode(pl)
+		for _, lp := range pl.viaLB {
+			if lp.Protocol != corev1.ProtocolTCP {
+				continue // a URL names a TCP port
+			}
+			at := "at the address of its LoadBalancer, Service/" + b.extraName(pl.Name, "-public") + " (known once applied)"
+			if mode == ExposeNodePort {
+				at = "at a node's address, on the node port of Service/" + b.extraName(pl.Name, "-public")
+			}
+			for _, p := range lp.Published {
+				add(p, publicAddr{svc: s.Name, at: at, what: "address"})
 			}
 		}
 	}
