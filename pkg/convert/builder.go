@@ -160,6 +160,7 @@ func (b *builder) run() error {
 		return err
 	}
 	b.publicURLWarnings()
+	b.openStoreWarning()
 	b.waitAccess()
 	b.networkPolicies()
 	b.accountApp()
