@@ -82,12 +82,17 @@ func (b *builder) publicURLWarnings() {
 	}
 	for _, port := range ports {
 		vars, to := byPort[port], public[port]
-		var names, services []string
+		var names, services []string // each once, in order: linear in the variables
+		seen := map[string]bool{}
 		for _, v := range vars {
-			if !slices.Contains(names, v.name) {
+			if !seen["n\x00"+v.name] {
+				seen["n\x00"+v.name] = true
 				names = append(names, v.name)
 			}
-			services = append(services, v.svc)
+			if !seen["s\x00"+v.svc] {
+				seen["s\x00"+v.svc] = true
+				services = append(services, v.svc)
+			}
 		}
 		list, verb := strings.Join(names[:min(len(names), maxNamed)], ", "), "names"
 		if len(names) > 1 {
@@ -135,6 +140,7 @@ func (b *builder) browsedOverHTTP(port int32) bool {
 // localURLPorts are the ports of the loopback URLs in value, each once, in order.
 func localURLPorts(value string) []int32 {
 	var out []int32
+	seen := map[int32]bool{}
 	for _, m := range localURL().FindAllStringSubmatch(value, -1) {
 		port := int32(80)
 		if s := strings.ToLower(m[1]); s == "https" || s == "wss" {
@@ -147,7 +153,8 @@ func localURLPorts(value string) []int32 {
 			}
 			port = int32(n)
 		}
-		if !slices.Contains(out, port) {
+		if !seen[port] {
+			seen[port] = true
 			out = append(out, port)
 		}
 	}
