@@ -44,6 +44,9 @@ type builder struct {
 	// httpHostPorts are the host ports the app's variables name in http:// or ws:// URLs on
 	// localhost (publicurl.go), built on first use.
 	httpHostPorts map[int32]bool
+	// urlRefs are the loopback URL ports the app's variables name (publicurl.go), scanned once.
+	urlRefs     []localURLRef
+	urlRefsDone bool
 	// images is the well-known image table (images.go), built on first use.
 	images map[string]imageInfo
 	// setImages are the images Options set per service (builtimage.go).

@@ -1,7 +1,6 @@
 package convert
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -62,23 +61,14 @@ func (b *builder) publicURLWarnings() {
 	}
 	byPort := map[int32][]namedURL{}
 	var ports []int32 // in the order first named
-	for _, s := range b.app.Services {
-		for _, c := range s.Containers {
-			for _, e := range c.Env {
-				if !browserVar(e) {
-					continue
-				}
-				for _, port := range localURLPorts(e.Value) {
-					if _, ok := public[port]; !ok {
-						continue
-					}
-					if len(byPort[port]) == 0 {
-						ports = append(ports, port)
-					}
-					byPort[port] = append(byPort[port], namedURL{svc: s.Name, field: e.Field, name: e.Name})
-				}
-			}
+	for _, u := range b.localURLs() {
+		if _, ok := public[u.port]; !ok {
+			continue
 		}
+		if len(byPort[u.port]) == 0 {
+			ports = append(ports, u.port)
+		}
+		byPort[u.port] = append(byPort[u.port], u.namedURL)
 	}
 	for _, port := range ports {
 		vars, to := byPort[port], public[port]
@@ -115,35 +105,59 @@ func (b *builder) publicURLWarnings() {
 func (b *builder) browsedOverHTTP(port int32) bool {
 	if b.httpHostPorts == nil {
 		b.httpHostPorts = map[int32]bool{}
-		if b.app.Source != model.ECS {
-			for _, s := range b.app.Services {
-				for _, c := range s.Containers {
-					for _, e := range c.Env {
-						if !browserVar(e) {
-							continue
-						}
-						for _, m := range localURL().FindAllStringSubmatch(e.Value, -1) {
-							if sc := strings.ToLower(m[1]); sc == "http" || sc == "ws" {
-								if n, err := strconv.Atoi(cmp.Or(m[2], "80")); err == nil && n > 0 && n < 65536 {
-									b.httpHostPorts[int32(n)] = true
-								}
-							}
-						}
-					}
-				}
+		for _, u := range b.localURLs() {
+			if u.plain {
+				b.httpHostPorts[u.port] = true
 			}
 		}
 	}
 	return b.httpHostPorts[port]
 }
 
-// localURLPorts are the ports of the loopback URLs in value, each once, in order.
-func localURLPorts(value string) []int32 {
-	var out []int32
-	seen := map[int32]bool{}
+// localURLRef is one loopback URL port a variable names.
+type localURLRef struct {
+	namedURL
+	port int32
+	// plain: some URL at the port is http:// or ws://, not TLS
+	plain bool
+}
+
+// localURLs are the loopback URL ports the app's browser variables name (browserVar), each
+// variable's ports once, in input order; none for ECS. Scanned once per conversion: both the
+// warning and the HTTP rule read them.
+func (b *builder) localURLs() []localURLRef {
+	if b.urlRefsDone {
+		return b.urlRefs
+	}
+	b.urlRefsDone = true
+	if b.app.Source == model.ECS {
+		return nil
+	}
+	for _, s := range b.app.Services {
+		for _, c := range s.Containers {
+			for _, e := range c.Env {
+				if !browserVar(e) {
+					continue
+				}
+				for _, u := range localURLPorts(e.Value) {
+					u.namedURL = namedURL{svc: s.Name, field: e.Field, name: e.Name}
+					b.urlRefs = append(b.urlRefs, u)
+				}
+			}
+		}
+	}
+	return b.urlRefs
+}
+
+// localURLPorts are the ports of the loopback URLs in value, each once, in order; plain says
+// some URL at the port is http:// or ws://.
+func localURLPorts(value string) []localURLRef {
+	var out []localURLRef
+	at := map[int32]int{}
 	for _, m := range localURL().FindAllStringSubmatch(value, -1) {
+		scheme := strings.ToLower(m[1])
 		port := int32(80)
-		if s := strings.ToLower(m[1]); s == "https" || s == "wss" {
+		if scheme == "https" || scheme == "wss" {
 			port = 443
 		}
 		if m[2] != "" {
@@ -153,10 +167,13 @@ func localURLPorts(value string) []int32 {
 			}
 			port = int32(n)
 		}
-		if !seen[port] {
-			seen[port] = true
-			out = append(out, port)
+		plain := scheme == "http" || scheme == "ws"
+		if i, ok := at[port]; ok {
+			out[i].plain = out[i].plain || plain
+			continue
 		}
+		at[port] = len(out)
+		out = append(out, localURLRef{port: port, plain: plain})
 	}
 	return out
 }
